@@ -1,0 +1,48 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { buildApp } from '../http/build-app.js';
+import { openRegistryStore } from '../projections/registry-store.js';
+import { seedDefaultRegistry } from '../projections/seed-default-registry.js';
+import { databaseOptions, databaseLocation, type DatabaseFlags } from './database-options.js';
+
+const parsePort = (value: string): number => {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('must be a port number (0-65535)');
+  return port;
+};
+
+interface ServeFlags extends DatabaseFlags {
+  host: string;
+  port: number;
+  logLevel: string;
+  seed: boolean;
+}
+
+export const serveCommand = (): Command =>
+  databaseOptions(new Command('serve').description('serve the HTTP API'))
+    .addOption(new Option('--host <host>', 'address to listen on').env('HOST').default('127.0.0.1'))
+    .addOption(new Option('--port <port>', 'port to listen on').env('PORT').default(8080).argParser(parsePort))
+    .addOption(
+      new Option('--log-level <level>', 'pino log level')
+        .env('LOG_LEVEL')
+        .default('info')
+        .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    )
+    .option('--no-seed', 'do not seed an empty store with registry "default" / profile "default"')
+    .action(async (flags: ServeFlags) => {
+      const store = await openRegistryStore(databaseLocation(flags));
+      const app = buildApp({ store, logLevel: flags.logLevel });
+      if (flags.seed && (await seedDefaultRegistry(store))) app.log.info('seeded registry "default" with profile "default"');
+      let stopping = false;
+      const stop = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+        await app.close();
+        await store.close();
+        process.exit(0);
+      };
+      process.on('SIGTERM', () => void stop('SIGTERM'));
+      process.on('SIGINT', () => void stop('SIGINT'));
+      const address = await app.listen({ host: flags.host, port: flags.port });
+      app.log.info({ address, database: store.db.location }, 'profile-registry listening');
+    });

@@ -1,0 +1,51 @@
+/** Every refusal the domain can give, by code. The HTTP layer maps codes to status in one place. */
+export type DomainErrorCode =
+  | 'validation'
+  | 'invalid_slug'
+  | 'invalid_registry'
+  | 'invalid_expected_version'
+  | 'not_found'
+  | 'already_exists'
+  | 'version_conflict'
+  | 'precondition_failed'
+  | 'policy_violation'
+  | 'default_profile_in_use'
+  | 'profile_in_use'
+  | 'idempotency_conflict';
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export class DomainError extends Error {
+  readonly code: DomainErrorCode;
+  readonly errors?: FieldError[];
+  readonly currentVersion?: number;
+
+  constructor(code: DomainErrorCode, message: string, extra: { errors?: FieldError[]; currentVersion?: number } = {}) {
+    super(message);
+    this.name = 'DomainError';
+    this.code = code;
+    this.errors = extra.errors;
+    this.currentVersion = extra.currentVersion;
+  }
+}
+
+export const isDomainError = (value: unknown): value is DomainError => value instanceof DomainError;
+
+export const validationError = (path: string, reason: string): DomainError =>
+  new DomainError('validation', `validation error (${path}): ${reason}`, { errors: [{ path, message: reason }] });
+
+export const profileNotFound = (): DomainError => new DomainError('not_found', 'profile not found');
+export const registryNotFound = (): DomainError => new DomainError('not_found', 'registry not found');
+
+export const profileVersionConflict = (slug: string, expected: number, actual: number): DomainError =>
+  new DomainError('version_conflict', `profile "${slug}" version conflict: expected=${expected} actual=${actual}`, {
+    currentVersion: actual,
+  });
+
+export const registryVersionConflict = (slug: string, expected: number, actual: number): DomainError =>
+  new DomainError('version_conflict', `registry "${slug}" version conflict: expected=${expected} actual=${actual}`, {
+    currentVersion: actual,
+  });

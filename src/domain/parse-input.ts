@@ -1,0 +1,32 @@
+import type { z } from 'zod';
+import { DomainError, type FieldError } from './errors.js';
+
+/** `runtime.tools[0]` from zod's `['runtime', 'tools', 0]`. */
+export const formatFieldPath = (path: readonly PropertyKey[]): string => {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out === '' ? 'body' : out;
+};
+
+const issueToFieldErrors = (issue: z.core.$ZodIssue): FieldError[] => {
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => ({ path: formatFieldPath([...issue.path, key]), message: 'unknown field' }));
+  }
+  return [{ path: formatFieldPath(issue.path), message: issue.message }];
+};
+
+/** Parses with a zod schema; a failure becomes `validation error (<path>): <reason>` naming the first field. */
+export const parseWith = <T>(schema: z.ZodType<T>, value: unknown): T => {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const errors = result.error.issues.flatMap(issueToFieldErrors);
+  const first = errors[0] ?? { path: 'body', message: 'invalid' };
+  return fail(first, errors);
+};
+
+const fail = (first: FieldError, errors: FieldError[]): never => {
+  throw new DomainError('validation', `validation error (${first.path}): ${first.message}`, { errors });
+};

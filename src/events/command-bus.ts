@@ -1,0 +1,175 @@
+import { EventEmitter } from 'node:events';
+import { isDomainError } from '../domain/errors.js';
+import type { Command } from './commands.js';
+import { decide } from './decide.js';
+import { evolve } from './evolve.js';
+import { CURRENT_SCHEMA_VERSION, type DomainEvent, type StoredEvent } from './event-types.js';
+import { appendToStream, readStreamHead } from './append-to-stream.js';
+import type { RegistryState } from './registry-state.js';
+import { withSavepoint, type SqlDatabase, type SqlExecutor } from './sql-database.js';
+import { touchedProfiles } from './touched-profiles.js';
+
+export interface CommandContext {
+  actor: string;
+  source: string;
+  request_id: string;
+}
+
+export interface CommandOutcome<Rendered> {
+  /** The events this command appended (none when it changed nothing). */
+  events: StoredEvent[];
+  /** The registry right after this command, as the projector rendered what the caller needs. */
+  rendered: Rendered;
+}
+
+/** What the composition root plugs in: where state comes from and where projections go. */
+export interface CommandBusHooks<Rendered> {
+  loadState(tx: SqlExecutor, registry: string): Promise<RegistryState | undefined>;
+  /** Runs after each command inside its savepoint: writes what the command changed, renders the answer. */
+  projectCommand(tx: SqlExecutor, state: RegistryState | undefined, touched: Set<string>, command: Command): Promise<Rendered>;
+  /** Runs once per batch before commit: writes the rows of every registry the batch changed. */
+  projectBatch(tx: SqlExecutor, states: RegistryState[]): Promise<void>;
+}
+
+interface Pending<Rendered> {
+  command: Command;
+  context: CommandContext;
+  resolve: (outcome: CommandOutcome<Rendered>) => void;
+  reject: (error: unknown) => void;
+  outcome?: CommandOutcome<Rendered>;
+  error?: unknown;
+}
+
+export interface CommandBus<Rendered> {
+  execute(command: Command, context: CommandContext): Promise<CommandOutcome<Rendered>>;
+  /** Called after each commit with the events it made durable, in position order. */
+  onCommit(listener: (events: StoredEvent[]) => void): () => void;
+  /** Forgets cached state (another process may have written). */
+  invalidate(registry?: string): void;
+  close(): Promise<void>;
+}
+
+/**
+ * The one writer path: decide → append → project, with group commit. Commands that arrive
+ * together are run in one transaction, each in its own savepoint against its own expected
+ * version, so one refused command never fails the others; every caller hears back only after
+ * the commit that made its events durable.
+ */
+export const createCommandBus = <Rendered>(
+  db: SqlDatabase,
+  hooks: CommandBusHooks<Rendered>,
+  options: { now?: () => number; maxBatch?: number } = {},
+): CommandBus<Rendered> => {
+  const now = options.now ?? Date.now;
+  const maxBatch = options.maxBatch ?? 256;
+  const cache = new Map<string, RegistryState | undefined>();
+  const emitter = new EventEmitter();
+  emitter.setMaxListeners(0);
+  let queue: Pending<Rendered>[] = [];
+  let flushing: Promise<void> | undefined;
+  let closed = false;
+
+  const currentState = async (tx: SqlExecutor, registry: string): Promise<RegistryState | undefined> => {
+    if (cache.has(registry)) {
+      const cached = cache.get(registry);
+      const head = await readStreamHead(tx, registry);
+      if (head.version === (cached?.version ?? 0)) return cached;
+    }
+    const loaded = await hooks.loadState(tx, registry);
+    cache.set(registry, loaded);
+    return loaded;
+  };
+
+  const runOne = async (tx: SqlExecutor, item: Pending<Rendered>, changed: Map<string, RegistryState>) => {
+    const { command, context } = item;
+    const registry = command.registry;
+    const state = await currentState(tx, registry);
+    const bodies = decide(state, command);
+    const occurredAt = now();
+    const events: DomainEvent[] = bodies.map(
+      (body) =>
+        ({
+          ...body,
+          schema_version: CURRENT_SCHEMA_VERSION[body.type],
+          metadata: { actor: context.actor, source: context.source, request_id: context.request_id, occurred_at_ms: occurredAt },
+        }) as DomainEvent,
+    );
+    const stored = events.length > 0 ? await appendToStream(tx, registry, state?.version ?? 0, events) : [];
+    let next = state;
+    const touched = new Set<string>();
+    for (const event of events) {
+      for (const slug of touchedProfiles(next, event)) touched.add(slug);
+      next = evolve(next, event, registry);
+    }
+    if (next && events.length > 0) {
+      cache.set(registry, next);
+      changed.set(registry, next);
+    }
+    const rendered = await hooks.projectCommand(tx, next, touched, command);
+    return { events: stored, rendered };
+  };
+
+  const flushBatch = async (batch: Pending<Rendered>[]): Promise<void> => {
+    const changed = new Map<string, RegistryState>();
+    try {
+      await db.transaction(async (tx) => {
+        for (const item of batch) {
+          try {
+            item.outcome = await withSavepoint(tx, 'command', () => runOne(tx, item, changed));
+          } catch (error) {
+            item.error = error;
+            if (!isDomainError(error)) cache.delete(item.command.registry);
+          }
+        }
+        await hooks.projectBatch(tx, [...changed.values()]);
+      });
+    } catch (error) {
+      for (const registry of changed.keys()) cache.delete(registry);
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    const committed: StoredEvent[] = [];
+    for (const item of batch) {
+      if (item.outcome) {
+        committed.push(...item.outcome.events);
+        item.resolve(item.outcome);
+      } else item.reject(item.error);
+    }
+    if (committed.length > 0) emitter.emit('commit', committed);
+  };
+
+  const drain = async (): Promise<void> => {
+    while (queue.length > 0) {
+      const batch = queue.slice(0, maxBatch);
+      queue = queue.slice(batch.length);
+      await flushBatch(batch);
+    }
+    flushing = undefined;
+  };
+
+  return {
+    execute: (command, context) =>
+      new Promise<CommandOutcome<Rendered>>((resolve, reject) => {
+        if (closed) {
+          reject(new Error('command bus is closed'));
+          return;
+        }
+        queue.push({ command, context, resolve, reject });
+        if (!flushing) {
+          flushing = new Promise<void>((done) => setImmediate(done)).then(drain);
+        }
+      }),
+    onCommit: (listener) => {
+      emitter.on('commit', listener);
+      return () => emitter.off('commit', listener);
+    },
+    invalidate: (registry) => {
+      if (registry === undefined) cache.clear();
+      else cache.delete(registry);
+    },
+    close: async () => {
+      closed = true;
+      await flushing;
+    },
+  };
+};

@@ -1,0 +1,41 @@
+import type { ProfileContent, ProfileFieldsInput } from '../domain/profile.js';
+
+/** What a client asks for. `expected_version` 0 or absent means no check. */
+export type Command =
+  | { type: 'create_registry'; registry: string; display_name?: string; description?: string }
+  | {
+      type: 'update_registry';
+      registry: string;
+      display_name?: string | null;
+      description?: string | null;
+      default_profile_slug?: string | null;
+      expected_version?: number;
+    }
+  | { type: 'delete_registry'; registry: string; expected_version?: number }
+  | { type: 'create_profile'; registry: string; slug: string; fields: ProfileFieldsInput; set_default?: boolean }
+  | {
+      type: 'update_profile';
+      registry: string;
+      slug: string;
+      fields: ProfileFieldsInput;
+      set_default?: boolean;
+      expected_version?: number;
+    }
+  | { type: 'delete_profile'; registry: string; slug: string; expected_version?: number }
+  | { type: 'set_default_profile'; registry: string; slug: string; expected_version?: number }
+  /** Sets a profile's whole content, creating it again if it was deleted (profile restore). */
+  | { type: 'put_profile'; registry: string; slug: string; content: ProfileContent; expected_version?: number }
+  /**
+   * Makes a registry match `target` (registry restore, import): creates it if needed, then the
+   * profile and default changes that lead there. With `prune`, profiles not in `target` are deleted.
+   */
+  | { type: 'converge_registry'; registry: string; target: RegistryTarget; prune: boolean; expected_version?: number };
+
+export interface RegistryTarget {
+  display_name?: string;
+  description?: string;
+  default_profile_slug?: string;
+  profiles: Record<string, ProfileContent>;
+}
+
+export type CommandType = Command['type'];

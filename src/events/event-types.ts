@@ -1,0 +1,75 @@
+import type { ProfileContent } from '../domain/profile.js';
+
+/**
+ * The events of a registry stream. An event type, once written, never changes shape:
+ * a new shape gets a new schema_version and an upcaster in upcast-event.ts.
+ */
+export interface RegistryCreatedData {
+  slug: string;
+  display_name?: string;
+  description?: string;
+}
+export interface RegistryUpdatedData {
+  display_name?: string | null;
+  description?: string | null;
+}
+export type RegistryDeletedData = Record<string, never>;
+export interface ProfileCreatedData {
+  profile: string;
+  version: number;
+  content: ProfileContent;
+}
+export interface ProfileUpdatedData {
+  profile: string;
+  version: number;
+  content: ProfileContent;
+}
+export interface ProfileDeletedData {
+  profile: string;
+  version: number;
+}
+export interface DefaultProfileChangedData {
+  profile: string | null;
+}
+
+export type EventBody =
+  | { type: 'registry.created'; data: RegistryCreatedData }
+  | { type: 'registry.updated'; data: RegistryUpdatedData }
+  | { type: 'registry.deleted'; data: RegistryDeletedData }
+  | { type: 'profile.created'; data: ProfileCreatedData }
+  | { type: 'profile.updated'; data: ProfileUpdatedData }
+  | { type: 'profile.deleted'; data: ProfileDeletedData }
+  | { type: 'registry.default_profile_changed'; data: DefaultProfileChangedData };
+
+export type EventType = EventBody['type'];
+
+export const CURRENT_SCHEMA_VERSION: Record<EventType, number> = {
+  'registry.created': 1,
+  'registry.updated': 1,
+  'registry.deleted': 1,
+  'profile.created': 1,
+  'profile.updated': 1,
+  'profile.deleted': 1,
+  'registry.default_profile_changed': 1,
+};
+
+export interface EventMetadata {
+  actor: string;
+  source: string;
+  request_id: string;
+  occurred_at_ms: number;
+}
+
+export type DomainEvent = EventBody & { schema_version: number; metadata: EventMetadata };
+
+export type StoredEvent = DomainEvent & {
+  position: number;
+  stream_id: string;
+  stream_version: number;
+  prev_hash: string;
+  hash: string;
+};
+
+/** The profile an event is about, if any. */
+export const eventProfile = (event: EventBody): string | undefined =>
+  'profile' in event.data && typeof event.data.profile === 'string' ? event.data.profile : undefined;

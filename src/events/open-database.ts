@@ -1,0 +1,21 @@
+import { openPostgres } from './postgres/open-postgres.js';
+import type { SqlDatabase } from './sql-database.js';
+import { openSqlite } from './sqlite/open-sqlite.js';
+import { parseSqliteDsn } from './sqlite/sqlite-dsn.js';
+
+export const DEFAULT_DB_PATH = './data/profiles.db';
+
+export interface DatabaseLocation {
+  /** A go-sqlite3 DSN or a postgres:// URL; wins over `path`. */
+  dsn?: string;
+  path?: string;
+  /** PostgreSQL schema to use (tests give each run its own). */
+  schema?: string;
+}
+
+export const isPostgresDsn = (dsn: string): boolean => /^postgres(ql)?:\/\//i.test(dsn);
+
+export const openDatabase = (location: DatabaseLocation): SqlDatabase => {
+  if (location.dsn && isPostgresDsn(location.dsn)) return openPostgres(location.dsn, { schema: location.schema });
+  return openSqlite(parseSqliteDsn(location.dsn || location.path || DEFAULT_DB_PATH));
+};

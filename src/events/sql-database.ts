@@ -1,0 +1,45 @@
+/**
+ * The little SQL surface the stores need, the same for SQLite and PostgreSQL.
+ * Parameters are written `?`; the PostgreSQL implementation numbers them.
+ */
+export type SqlDialect = 'sqlite' | 'postgres';
+
+export interface SqlExecutor {
+  readonly dialect: SqlDialect;
+  run(sql: string, params?: readonly unknown[]): Promise<number>;
+  get<T>(sql: string, params?: readonly unknown[]): Promise<T | undefined>;
+  all<T>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  exec(sql: string): Promise<void>;
+}
+
+export interface SqlDatabase extends SqlExecutor {
+  /** Runs `fn` in one write transaction; writers of this process queue behind each other. */
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+  /** Where the data lives, for logs (never with credentials). */
+  readonly location: string;
+}
+
+/** Runs fn inside a savepoint: a throw rolls back only its own writes and is re-thrown. */
+export const withSavepoint = async <T>(tx: SqlExecutor, name: string, fn: () => Promise<T>): Promise<T> => {
+  await tx.exec(`SAVEPOINT ${name}`);
+  try {
+    const result = await fn();
+    await tx.exec(`RELEASE SAVEPOINT ${name}`);
+    return result;
+  } catch (error) {
+    await tx.exec(`ROLLBACK TO SAVEPOINT ${name}`);
+    await tx.exec(`RELEASE SAVEPOINT ${name}`);
+    throw error;
+  }
+};
+
+/** Serializes async critical sections (one write transaction at a time per process). */
+export const createMutex = () => {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = tail.then(fn, fn);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+};

@@ -1,0 +1,30 @@
+import type { DomainEvent, StoredEvent } from './event-types.js';
+import { upcastEventData } from './upcast-event.js';
+
+export interface StoredEventRow {
+  position: number | string;
+  stream_id: string;
+  stream_version: number | string;
+  type: string;
+  schema_version: number;
+  data_json: string;
+  metadata_json: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export const STORED_EVENT_COLUMNS =
+  'position, stream_id, stream_version, type, schema_version, data_json, metadata_json, prev_hash, hash';
+
+export const storedEventFromRow = (row: StoredEventRow): StoredEvent =>
+  ({
+    position: Number(row.position),
+    stream_id: row.stream_id,
+    stream_version: Number(row.stream_version),
+    type: row.type,
+    schema_version: row.schema_version,
+    data: upcastEventData(row.type, row.schema_version, JSON.parse(row.data_json)),
+    metadata: JSON.parse(row.metadata_json) as DomainEvent['metadata'],
+    prev_hash: row.prev_hash,
+    hash: row.hash,
+  }) as StoredEvent;

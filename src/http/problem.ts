@@ -1,0 +1,92 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { isDomainError, type DomainErrorCode, type FieldError } from '../domain/errors.js';
+import { StreamVersionConflict } from '../events/stream-version-conflict.js';
+
+/** RFC 9457 problem details; every error of the API leaves through `sendProblem`. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: FieldError[];
+  current_version?: number;
+}
+
+const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
+  validation: 400,
+  invalid_slug: 400,
+  invalid_registry: 400,
+  invalid_expected_version: 400,
+  not_found: 404,
+  already_exists: 409,
+  version_conflict: 409,
+  precondition_failed: 412,
+  policy_violation: 403,
+  default_profile_in_use: 409,
+  profile_in_use: 409,
+  idempotency_conflict: 422,
+};
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  412: 'Precondition Failed',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+const problemType = (slug: string): string => `https://profile-registry.dev/problems/${slug}`;
+
+export const problem = (status: number, slug: string, detail: string): Problem => ({
+  type: problemType(slug),
+  title: TITLES[status] ?? 'Error',
+  status,
+  detail,
+});
+
+const FASTIFY_DETAILS: Record<string, [number, string, string]> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'body-too-large', 'request body is larger than the limit'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported-media-type', 'request body must be application/json'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'malformed-request', 'invalid content-length'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'malformed-json', 'malformed JSON body: empty body'],
+};
+
+export const toProblem = (error: unknown): Problem => {
+  if (isDomainError(error)) {
+    const body = problem(STATUS_BY_CODE[error.code], error.code.replace(/_/g, '-'), error.message);
+    if (error.errors) body.errors = error.errors;
+    if (error.currentVersion !== undefined) body.current_version = error.currentVersion;
+    return body;
+  }
+  if (error instanceof StreamVersionConflict) {
+    return { ...problem(409, 'version-conflict', error.message), current_version: error.actualVersion };
+  }
+  const fastifyError = error as Partial<FastifyError>;
+  const known = fastifyError.code ? FASTIFY_DETAILS[fastifyError.code] : undefined;
+  if (known) return problem(known[0], known[1], known[2]);
+  if (error instanceof SyntaxError || fastifyError.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+    return problem(400, 'malformed-json', `malformed JSON body: ${(error as Error).message}`);
+  }
+  const status = fastifyError.statusCode;
+  if (status !== undefined && status >= 400 && status < 500) {
+    return problem(status, 'bad-request', fastifyError.message ?? 'bad request');
+  }
+  return problem(500, 'internal', 'internal error');
+};
+
+export const sendProblem = (reply: FastifyReply, body: Problem): FastifyReply =>
+  reply.status(body.status).type('application/problem+json').send(JSON.stringify(body));
+
+export const problemErrorHandler = (error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+  const body = toProblem(error);
+  if (body.status >= 500) request.log.error({ err: error }, 'request failed');
+  else request.log.info({ status: body.status, detail: body.detail }, 'request refused');
+  return sendProblem(reply, body);
+};

@@ -1,0 +1,54 @@
+import type { FastifyRequest } from 'fastify';
+import { DomainError } from '../domain/errors.js';
+import { requireProfileSlug, requireRegistrySlug } from '../domain/slug.js';
+import { DEFAULT_REGISTRY } from '../events/registry-state.js';
+import type { CommandContext } from '../events/command-bus.js';
+
+/** Reading what a request names: slugs, the registry, expected versions, who asks. */
+
+export type Query = Record<string, string | string[] | undefined>;
+
+export const queryValue = (request: FastifyRequest, name: string): string | undefined => {
+  const value = (request.query as Query)[name];
+  return Array.isArray(value) ? value[value.length - 1] : value;
+};
+
+/** The registry from the body, then `?registry=`, then the server's default registry. */
+export const registryOf = (request: FastifyRequest, bodyRegistry?: unknown): string => {
+  const raw = bodyRegistry ?? queryValue(request, 'registry');
+  return raw === undefined || raw === '' ? DEFAULT_REGISTRY : requireRegistrySlug(raw);
+};
+
+export const profileSlugParam = (request: FastifyRequest): string =>
+  requireProfileSlug((request.params as { slug: string }).slug);
+
+export const registrySlugParam = (request: FastifyRequest): string =>
+  requireRegistrySlug((request.params as { registry: string }).registry);
+
+/** `expected_version`: an integer ≥ 0 (a number in a body, digits in a query); 0 or absent means no check. */
+export const parseExpectedVersion = (raw: unknown): number | undefined => {
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  const value = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new DomainError('invalid_expected_version', 'invalid expected_version');
+  }
+  return value;
+};
+
+export const commandContext = (request: FastifyRequest, source = 'http-api'): CommandContext => {
+  const header = request.headers['x-actor'];
+  const actor = (Array.isArray(header) ? header[0] : header)?.trim();
+  return { actor: actor || 'anonymous', source, request_id: String(request.id) };
+};
+
+/** A JSON object body (or `{}` when there is none). */
+export const objectBody = (request: FastifyRequest): Record<string, unknown> => {
+  const body = request.body;
+  if (body === undefined || body === null) return {};
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    throw new DomainError('validation', 'validation error (body): must be a JSON object', {
+      errors: [{ path: 'body', message: 'must be a JSON object' }],
+    });
+  }
+  return body as Record<string, unknown>;
+};

@@ -1,0 +1,17 @@
+import type { FastifyInstance } from 'fastify';
+import type { RegistryStore } from '../../projections/registry-store.js';
+import { problem, sendProblem } from '../problem.js';
+
+export const registerHealthRoutes = (app: FastifyInstance, store: RegistryStore): void => {
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.get('/readyz', async (request, reply) => {
+    try {
+      await store.db.get('SELECT 1 AS ok');
+      return { status: 'ready' };
+    } catch (error) {
+      request.log.warn({ err: error }, 'database not reachable');
+      return sendProblem(reply, problem(503, 'not-ready', 'database not reachable'));
+    }
+  });
+};

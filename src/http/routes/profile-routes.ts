@@ -1,0 +1,130 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { profileNotFound, registryNotFound } from '../../domain/errors.js';
+import { parseWith } from '../../domain/parse-input.js';
+import type { ProfileFieldsInput } from '../../domain/profile.js';
+import { createProfileBodySchema, patchProfileBodySchema, setDefaultBodySchema } from '../../domain/profile-schemas.js';
+import { requireProfileSlug } from '../../domain/slug.js';
+import type { Command } from '../../events/commands.js';
+import { listProfileSummariesJson, readProfileDocument, registryExists } from '../../projections/read-model.js';
+import type { RegistryStore } from '../../projections/registry-store.js';
+import { asPreconditionFailure, checkIfMatch, sendJsonWithEtag } from '../conditional-requests.js';
+import {
+  commandContext,
+  objectBody,
+  parseExpectedVersion,
+  profileSlugParam,
+  queryValue,
+  registryOf,
+} from '../request-input.js';
+
+const profileFields = (body: ProfileFieldsInput): ProfileFieldsInput => ({
+  display_name: body.display_name,
+  description: body.description,
+  runtime: body.runtime,
+  policy: body.policy,
+  extensions: body.extensions,
+  stack: body.stack,
+  metadata: body.metadata,
+});
+
+const location = (registry: string, slug: string): string =>
+  `/api/chat/profiles/${encodeURIComponent(slug)}?registry=${encodeURIComponent(registry)}`;
+
+/** The pinocchio-compatible profile CRUD routes (API.md section 3, Profiles). */
+export const registerProfileRoutes = (app: FastifyInstance, store: RegistryStore): void => {
+  const db = store.db;
+
+  /** Runs a profile write, answering with the document it left (guarded by If-Match when sent). */
+  const writeProfile = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    registry: string,
+    slug: string,
+    build: (ifMatchVersion: number | undefined) => Command,
+  ) => {
+    const current = request.headers['if-match'] ? await readProfileDocument(db, registry, slug) : undefined;
+    const ifMatchVersion = checkIfMatch(request, current?.etag);
+    try {
+      const { rendered } = await store.execute(build(ifMatchVersion), commandContext(request));
+      return rendered.document;
+    } catch (error) {
+      throw asPreconditionFailure(error, ifMatchVersion !== undefined);
+    }
+  };
+
+  app.get('/api/chat/profiles', async (request, reply) => {
+    const registry = registryOf(request);
+    const json = await listProfileSummariesJson(db, registry);
+    if (json === '[]' && !(await registryExists(db, registry))) throw registryNotFound();
+    return reply.type('application/json; charset=utf-8').send(json);
+  });
+
+  app.get('/api/chat/profiles/:slug', async (request, reply) => {
+    const slug = profileSlugParam(request);
+    const registry = registryOf(request);
+    const row = await readProfileDocument(db, registry, slug);
+    if (!row) {
+      if (!(await registryExists(db, registry))) throw registryNotFound();
+      throw profileNotFound();
+    }
+    return sendJsonWithEtag(request, reply, row.document_json, row.etag);
+  });
+
+  app.post('/api/chat/profiles', async (request, reply) => {
+    const body = parseWith(createProfileBodySchema, objectBody(request));
+    const registry = registryOf(request, body.registry);
+    const slug = requireProfileSlug(body.slug);
+    const { rendered } = await store.execute(
+      { type: 'create_profile', registry, slug, fields: profileFields(body), set_default: body.set_default },
+      commandContext(request),
+    );
+    const document = rendered.document as NonNullable<typeof rendered.document>;
+    reply.header('location', location(registry, slug));
+    return sendJsonWithEtag(request, reply, document.json, document.etag, 201);
+  });
+
+  app.patch('/api/chat/profiles/:slug', async (request, reply) => {
+    const slug = profileSlugParam(request);
+    const raw = objectBody(request);
+    const expectedVersion = parseExpectedVersion(raw.expected_version ?? queryValue(request, 'expected_version'));
+    const body = parseWith(patchProfileBodySchema, { ...raw, expected_version: undefined });
+    const registry = registryOf(request, body.registry);
+    const document = await writeProfile(request, reply, registry, slug, (ifMatchVersion) => ({
+      type: 'update_profile',
+      registry,
+      slug,
+      fields: profileFields(body),
+      set_default: body.set_default,
+      expected_version: ifMatchVersion ?? expectedVersion,
+    }));
+    if (!document) throw profileNotFound();
+    return sendJsonWithEtag(request, reply, document.json, document.etag);
+  });
+
+  app.delete('/api/chat/profiles/:slug', async (request, reply) => {
+    const slug = profileSlugParam(request);
+    const registry = registryOf(request);
+    const expectedVersion = parseExpectedVersion(queryValue(request, 'expected_version'));
+    await writeProfile(request, reply, registry, slug, (ifMatchVersion) => ({
+      type: 'delete_profile',
+      registry,
+      slug,
+      expected_version: ifMatchVersion ?? expectedVersion,
+    }));
+    return reply.status(204).send();
+  });
+
+  app.post('/api/chat/profiles/:slug/default', async (request, reply) => {
+    const slug = profileSlugParam(request);
+    const body = parseWith(setDefaultBodySchema, objectBody(request));
+    const registry = registryOf(request, body.registry);
+    const expectedVersion = parseExpectedVersion(body.expected_version);
+    const { rendered } = await store.execute(
+      { type: 'set_default_profile', registry, slug, expected_version: expectedVersion },
+      commandContext(request),
+    );
+    const document = rendered.document;
+    if (!document) throw profileNotFound();
+    return sendJsonWithEtag(request, reply, document.json, document.etag);
+  });
+};

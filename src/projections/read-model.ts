@@ -1,0 +1,59 @@
+import type { SqlExecutor } from '../events/sql-database.js';
+import { LIVE_TABLES } from './projection-schema.js';
+
+/** Reads served from the projections, never by folding events. */
+
+export interface DocumentRow {
+  version: number;
+  etag: string;
+  document_json: string;
+}
+
+export const readProfileDocument = async (
+  db: SqlExecutor,
+  registry: string,
+  slug: string,
+): Promise<DocumentRow | undefined> => {
+  const row = await db.get<DocumentRow>(
+    `SELECT version, etag, document_json FROM ${LIVE_TABLES.documents} WHERE registry = ? AND slug = ?`,
+    [registry, slug],
+  );
+  return row ? { ...row, version: Number(row.version) } : undefined;
+};
+
+export const registryExists = async (db: SqlExecutor, registry: string): Promise<boolean> =>
+  (await db.get(`SELECT 1 AS found FROM ${LIVE_TABLES.registries} WHERE slug = ?`, [registry])) !== undefined;
+
+/** The JSON array of profile summaries of a registry, sorted by slug. */
+export const listProfileSummariesJson = async (db: SqlExecutor, registry: string): Promise<string> => {
+  const rows = await db.all<{ summary_json: string }>(
+    `SELECT summary_json FROM ${LIVE_TABLES.documents} WHERE registry = ? ORDER BY slug`,
+    [registry],
+  );
+  return `[${rows.map((row) => row.summary_json).join(',')}]`;
+};
+
+export const listRegistrySummariesJson = async (db: SqlExecutor): Promise<string> => {
+  const rows = await db.all<{ summary_json: string }>(`SELECT summary_json FROM ${LIVE_TABLES.registries} ORDER BY slug`);
+  return `[${rows.map((row) => row.summary_json).join(',')}]`;
+};
+
+export interface RegistryRow {
+  version: number;
+  payload_json: string;
+}
+
+export const readRegistryPayload = async (db: SqlExecutor, registry: string): Promise<RegistryRow | undefined> => {
+  const row = await db.get<{ version: number; payload_json: string | object }>(
+    `SELECT version, payload_json FROM ${LIVE_TABLES.registries} WHERE slug = ?`,
+    [registry],
+  );
+  if (!row) return undefined;
+  const payload = typeof row.payload_json === 'string' ? row.payload_json : JSON.stringify(row.payload_json);
+  return { version: Number(row.version), payload_json: payload };
+};
+
+export const countEvents = async (db: SqlExecutor): Promise<number> => {
+  const row = await db.get<{ count: number | string }>('SELECT COUNT(*) AS count FROM events');
+  return Number(row?.count ?? 0);
+};

@@ -1,0 +1,173 @@
+import { sha256Hex } from '../domain/canonical-json.js';
+import type { ProfileContent } from '../domain/profile.js';
+import type { ChangeStamp, ProfileState, RegistryState } from '../events/registry-state.js';
+
+/**
+ * How registries and profiles are written as JSON (API.md section 1). Every function here is a
+ * pure function of the state, so a rebuild from the events gives the same bytes. A profile's
+ * stored form is serialized once per version and reused by every registry row that holds it.
+ */
+
+const storedJsonCache = new WeakMap<ProfileState, string>();
+
+const storedProfile = (profile: ProfileState): Record<string, unknown> => {
+  const { content, stamp } = profile;
+  const out: Record<string, unknown> = { slug: content.slug };
+  if (content.display_name !== undefined) out.display_name = content.display_name;
+  if (content.description !== undefined) out.description = content.description;
+  out.runtime = content.runtime;
+  out.policy = content.policy;
+  const metadata: Record<string, unknown> = {
+    source: stamp.source,
+    version: profile.version,
+    created_at_ms: stamp.created_at_ms,
+    updated_at_ms: stamp.updated_at_ms,
+    created_by: stamp.created_by,
+    updated_by: stamp.updated_by,
+  };
+  if (content.tags.length > 0) metadata.tags = content.tags;
+  out.metadata = metadata;
+  if (Object.keys(content.extensions).length > 0) out.extensions = content.extensions;
+  if (content.stack.length > 0) out.stack = content.stack;
+  return out;
+};
+
+export const storedProfileJson = (profile: ProfileState): string => {
+  let json = storedJsonCache.get(profile);
+  if (json === undefined) {
+    json = JSON.stringify(storedProfile(profile));
+    storedJsonCache.set(profile, json);
+  }
+  return json;
+};
+
+/** The profile document every read returns: registry, the stored profile, is_default, fingerprint. */
+export const profileDocumentJson = (
+  registrySlug: string,
+  profile: ProfileState,
+  isDefault: boolean,
+  fingerprint: string,
+): string =>
+  `{"registry":${JSON.stringify(registrySlug)},${storedProfileJson(profile).slice(1, -1)},"is_default":${isDefault},"fingerprint":${JSON.stringify(fingerprint)}}`;
+
+export const profileSummaryJson = (registrySlug: string, profile: ProfileState, isDefault: boolean): string => {
+  const { content } = profile;
+  const summary: Record<string, unknown> = { registry: registrySlug, slug: content.slug };
+  if (content.display_name !== undefined) summary.display_name = content.display_name;
+  if (content.description !== undefined) summary.description = content.description;
+  if (content.runtime.system_prompt !== undefined) summary.default_prompt = content.runtime.system_prompt;
+  if (Object.keys(content.extensions).length > 0) summary.extensions = content.extensions;
+  summary.is_default = isDefault;
+  summary.version = profile.version;
+  return JSON.stringify(summary);
+};
+
+/** A strong validator that is still a version tag: the version, then a digest of the bytes. */
+export const documentEtag = (version: number, documentJson: string): string =>
+  `"${version}-${sha256Hex(documentJson).slice(0, 16)}"`;
+
+const registryMetadata = (state: RegistryState): Record<string, unknown> => ({
+  version: state.version,
+  created_at_ms: state.stamp.created_at_ms,
+  updated_at_ms: state.stamp.updated_at_ms,
+  created_by: state.stamp.created_by,
+  updated_by: state.stamp.updated_by,
+  source: state.stamp.source,
+});
+
+const registryHeader = (state: RegistryState): Record<string, unknown> => {
+  const out: Record<string, unknown> = { slug: state.slug };
+  if (state.display_name !== undefined) out.display_name = state.display_name;
+  if (state.description !== undefined) out.description = state.description;
+  if (state.default_profile_slug !== undefined) out.default_profile_slug = state.default_profile_slug;
+  return out;
+};
+
+export const sortedProfileSlugs = (state: RegistryState): string[] => [...state.profiles.keys()].sort();
+
+/** The whole registry as `profile_registries.payload_json`, profiles in slug order. */
+export const registryPayloadJson = (state: RegistryState): string => {
+  const header = JSON.stringify(registryHeader(state));
+  const profiles = sortedProfileSlugs(state)
+    .map((slug) => `${JSON.stringify(slug)}:${storedProfileJson(state.profiles.get(slug) as ProfileState)}`)
+    .join(',');
+  return `${header.slice(0, -1)},"profiles":{${profiles}},"metadata":${JSON.stringify(registryMetadata(state))}}`;
+};
+
+export const registrySummaryJson = (state: RegistryState): string =>
+  JSON.stringify({
+    ...registryHeader(state),
+    profile_count: state.profiles.size,
+    version: state.version,
+    updated_at_ms: state.stamp.updated_at_ms,
+  });
+
+interface StoredProfileShape {
+  slug: string;
+  display_name?: string;
+  description?: string;
+  runtime: ProfileContent['runtime'];
+  policy: ProfileContent['policy'];
+  metadata: ChangeStamp & { version: number; tags?: string[] };
+  extensions?: Record<string, unknown>;
+  stack?: ProfileContent['stack'];
+}
+
+interface RegistryPayloadShape {
+  slug: string;
+  display_name?: string;
+  description?: string;
+  default_profile_slug?: string;
+  metadata: ChangeStamp & { version: number };
+}
+
+const stampOf = (metadata: ChangeStamp): ChangeStamp => ({
+  created_at_ms: metadata.created_at_ms,
+  updated_at_ms: metadata.updated_at_ms,
+  created_by: metadata.created_by,
+  updated_by: metadata.updated_by,
+  source: metadata.source,
+});
+
+const profileStateOf = (stored: StoredProfileShape): ProfileState => {
+  const content: ProfileContent = {
+    slug: stored.slug,
+    runtime: stored.runtime,
+    policy: stored.policy,
+    extensions: stored.extensions ?? {},
+    stack: stored.stack ?? [],
+    tags: stored.metadata.tags ?? [],
+  };
+  if (stored.display_name !== undefined) content.display_name = stored.display_name;
+  if (stored.description !== undefined) content.description = stored.description;
+  return { content, version: stored.metadata.version, stamp: stampOf(stored.metadata) };
+};
+
+/**
+ * The state of a live registry read back from its projection rows (no replay of history): the
+ * header and metadata from `payload_json`, each profile from its document's exact bytes.
+ */
+export const registryStateFromRows = (
+  payload: string | RegistryPayloadShape,
+  documents: readonly string[],
+  tombstones: Map<string, number>,
+): RegistryState => {
+  const shape = (typeof payload === 'string' ? JSON.parse(payload) : payload) as RegistryPayloadShape;
+  const profiles = new Map<string, ProfileState>();
+  for (const document of documents) {
+    const stored = JSON.parse(document) as StoredProfileShape;
+    profiles.set(stored.slug, profileStateOf(stored));
+  }
+  const state: RegistryState = {
+    slug: shape.slug,
+    live: true,
+    version: shape.metadata.version,
+    stamp: stampOf(shape.metadata),
+    profiles,
+    tombstones,
+  };
+  if (shape.display_name !== undefined) state.display_name = shape.display_name;
+  if (shape.description !== undefined) state.description = shape.description;
+  if (shape.default_profile_slug !== undefined) state.default_profile_slug = shape.default_profile_slug;
+  return state;
+};

@@ -1,0 +1,74 @@
+import { createCommandBus, type CommandBus, type CommandContext, type CommandOutcome } from '../events/command-bus.js';
+import type { Command } from '../events/commands.js';
+import { eventStoreSchema } from '../events/event-store-schema.js';
+import { openDatabase, type DatabaseLocation } from '../events/open-database.js';
+import type { SqlDatabase } from '../events/sql-database.js';
+import { loadRegistryState } from './load-registry-state.js';
+import { ownRuntimeFingerprint, writeProfileRows, writeRegistryRow, type FingerprintOf, type WrittenDocument } from './project-registry.js';
+import { projectionSchema } from './projection-schema.js';
+import { registryPayloadJson } from './registry-serialization.js';
+
+/** What a write answers with: the document of the profile it named, or the registry it changed. */
+export interface WriteResult {
+  registryVersion: number;
+  document?: WrittenDocument;
+  registryJson?: string;
+}
+
+export interface RegistryStore {
+  db: SqlDatabase;
+  bus: CommandBus<WriteResult>;
+  execute(command: Command, context: CommandContext): Promise<CommandOutcome<WriteResult>>;
+  close(): Promise<void>;
+}
+
+export const ensureSchema = async (db: SqlDatabase): Promise<void> => {
+  await db.exec(eventStoreSchema(db.dialect));
+  await db.exec(projectionSchema(db.dialect));
+};
+
+const profileSlugOf = (command: Command): string | undefined => ('slug' in command ? command.slug : undefined);
+
+/**
+ * Composes the write side (decide → append → project, group-committed) over one database.
+ * The projector and the state loader are handed to the command bus here, so that
+ * src/events never imports src/projections.
+ */
+export const createRegistryStore = async (
+  db: SqlDatabase,
+  options: { now?: () => number; fingerprintOf?: FingerprintOf } = {},
+): Promise<RegistryStore> => {
+  await ensureSchema(db);
+  const fingerprintOf = options.fingerprintOf ?? ownRuntimeFingerprint;
+  const bus = createCommandBus<WriteResult>(
+    db,
+    {
+      loadState: loadRegistryState,
+      projectCommand: async (tx, state, touched, command) => {
+        if (!state) return { registryVersion: 0 };
+        const slug = profileSlugOf(command);
+        if (slug !== undefined && !touched.has(slug) && state.profiles.has(slug)) touched.add(slug);
+        const written = await writeProfileRows(tx, state, touched, fingerprintOf);
+        const result: WriteResult = { registryVersion: state.version, document: slug ? written.get(slug) : undefined };
+        if (slug === undefined && state.live) result.registryJson = registryPayloadJson(state);
+        return result;
+      },
+      projectBatch: async (tx, states) => {
+        for (const state of states) await writeRegistryRow(tx, state);
+      },
+    },
+    { now: options.now },
+  );
+  return {
+    db,
+    bus,
+    execute: (command, context) => bus.execute(command, context),
+    close: async () => {
+      await bus.close();
+      await db.close();
+    },
+  };
+};
+
+export const openRegistryStore = async (location: DatabaseLocation, options: { now?: () => number } = {}) =>
+  createRegistryStore(openDatabase(location), options);

@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { openDatabase } from '../../src/events/open-database.js';
+import { buildApp } from '../../src/http/build-app.js';
+import { createRegistryStore, type RegistryStore } from '../../src/projections/registry-store.js';
+import { createTestSchema, PG_URL } from './postgres.js';
+
+export type Backend = 'sqlite' | 'postgres';
+
+export interface TestStore {
+  store: RegistryStore;
+  dbPath?: string;
+  close: () => Promise<void>;
+  /** Opens a second store on the same database (as a restart would). */
+  reopen: () => Promise<RegistryStore>;
+}
+
+export const tempDir = (): { dir: string; remove: () => void } => {
+  const dir = mkdtempSync(join(tmpdir(), 'profile-registry-test-'));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+};
+
+/** A store on a real SQLite file in a temp folder, or on a fresh PostgreSQL schema. */
+export const openTestStore = async (backend: Backend = 'sqlite', options: { now?: () => number } = {}): Promise<TestStore> => {
+  if (backend === 'sqlite') {
+    const { dir, remove } = tempDir();
+    const dbPath = join(dir, 'profiles.db');
+    const open = () => createRegistryStore(openDatabase({ path: dbPath }), options);
+    const store = await open();
+    const opened: RegistryStore[] = [store];
+    return {
+      store,
+      dbPath,
+      reopen: async () => {
+        const another = await open();
+        opened.push(another);
+        return another;
+      },
+      close: async () => {
+        for (const each of opened) await each.close().catch(() => undefined);
+        remove();
+      },
+    };
+  }
+  const { schema, drop } = await createTestSchema();
+  const open = () => createRegistryStore(openDatabase({ dsn: PG_URL, schema }), options);
+  const store = await open();
+  const opened: RegistryStore[] = [store];
+  return {
+    store,
+    reopen: async () => {
+      const another = await open();
+      opened.push(another);
+      return another;
+    },
+    close: async () => {
+      for (const each of opened) await each.close().catch(() => undefined);
+      await drop();
+    },
+  };
+};
+
+export interface TestApp extends TestStore {
+  app: FastifyInstance;
+}
+
+export const openTestApp = async (backend: Backend = 'sqlite', options: { now?: () => number } = {}): Promise<TestApp> => {
+  const testStore = await openTestStore(backend, options);
+  const app = buildApp({ store: testStore.store, logLevel: 'silent' });
+  await app.ready();
+  return {
+    ...testStore,
+    app,
+    close: async () => {
+      await app.close();
+      await testStore.close();
+    },
+  };
+};
+
+/** A clock that moves one second per reading, so times in history are exact. */
+export const steppingClock = (startMs = 1_771_880_000_000, stepMs = 1000) => {
+  let now = startMs - stepMs;
+  return () => (now += stepMs);
+};

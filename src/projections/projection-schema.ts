@@ -5,18 +5,22 @@ export interface ProjectionTables {
   registries: string;
   documents: string;
   tombstones: string;
+  /** Reverse index of stack refs: who stacks on whom. */
+  stackRefs: string;
 }
 
 export const LIVE_TABLES: ProjectionTables = {
   registries: 'profile_registries',
   documents: 'profile_documents',
   tombstones: 'profile_tombstones',
+  stackRefs: 'profile_stack_refs',
 };
 
 export const shadowTables = (suffix: string): ProjectionTables => ({
   registries: `profile_registries_${suffix}`,
   documents: `profile_documents_${suffix}`,
   tombstones: `profile_tombstones_${suffix}`,
+  stackRefs: `profile_stack_refs_${suffix}`,
 });
 
 /**
@@ -55,5 +59,13 @@ CREATE TABLE IF NOT EXISTS ${tables.tombstones} (
   version ${bigint} NOT NULL,
   PRIMARY KEY (registry, slug)
 );
+CREATE TABLE IF NOT EXISTS ${tables.stackRefs} (
+  registry TEXT NOT NULL,
+  profile TEXT NOT NULL,
+  ref_registry TEXT NOT NULL,
+  ref_profile TEXT NOT NULL,
+  PRIMARY KEY (registry, profile, ref_registry, ref_profile)
+);
+CREATE INDEX IF NOT EXISTS ${tables.stackRefs}_ref ON ${tables.stackRefs} (ref_registry, ref_profile);
 `;
 };

@@ -6,7 +6,9 @@ import { parseWith } from '../../domain/parse-input.js';
 import { normalizeRuntime } from '../../domain/profile.js';
 import { runtimeSchema } from '../../domain/profile-schemas.js';
 import { requireProfileSlug } from '../../domain/slug.js';
+import { registryNotFound } from '../../domain/errors.js';
 import { DEFAULT_REGISTRY } from '../../events/registry-state.js';
+import { registryExists } from '../../projections/read-model.js';
 import { readRegistryDefaultProfile, readResolvedProfile } from '../../projections/read-resolution.js';
 import type { RegistryStore } from '../../projections/registry-store.js';
 import { chatProfileCookie } from '../chat-profile-cookie.js';
@@ -17,6 +19,8 @@ const resolveBodySchema = z.strictObject({
   registry: z.string().optional(),
   overrides: runtimeSchema.optional(),
 });
+
+const DEFAULT_PROFILE = 'default';
 
 type Source = 'path' | 'body' | 'query' | 'runtime' | 'cookie' | 'registry_default' | 'default';
 
@@ -49,7 +53,9 @@ const chooseProfile = async (
   }
   const registryDefault = await readRegistryDefaultProfile(store.db, registry);
   if (registryDefault !== undefined) return { registry, profile: registryDefault, source: 'registry_default' };
-  return { registry, profile: DEFAULT_REGISTRY, source: 'default' };
+  if (!(await registryExists(store.db, registry))) throw registryNotFound();
+  // an existing registry without a default has no profiles: the server-wide `default` profile serves
+  return { registry: DEFAULT_REGISTRY, profile: DEFAULT_PROFILE, source: 'default' };
 };
 
 /** Runtime resolution: which profile a chat runs, with its effective settings and fingerprint (API.md section 3). */

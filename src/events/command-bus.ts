@@ -177,11 +177,17 @@ export const createCommandBus = <Rendered>(
       access.set(registry, next);
       await access.loadReachable(stackedRegistries(next));
     }
-    const projected = await hooks.projectCommand(tx, next, touched, command, { events: stored, touchedByEvent, access });
-    const outcome = { events: stored, rendered: projected.rendered };
-    await item.options.beforeCommit?.(tx, outcome);
-    item.affected = projected.affected;
-    return outcome;
+    try {
+      const projected = await hooks.projectCommand(tx, next, touched, command, { events: stored, touchedByEvent, access });
+      const outcome = { events: stored, rendered: projected.rendered };
+      await item.options.beforeCommit?.(tx, outcome);
+      item.affected = projected.affected;
+      return outcome;
+    } catch (error) {
+      // the cached state already holds this command's events, which the savepoint now rolls back
+      cache.delete(registry);
+      throw error;
+    }
   };
 
   const flushBatch = async (batch: Pending<Rendered>[]): Promise<void> => {

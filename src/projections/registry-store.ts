@@ -10,6 +10,7 @@ import { eventStoreSchema } from '../events/event-store-schema.js';
 import { openDatabase, type DatabaseLocation } from '../events/open-database.js';
 import type { SqlDatabase } from '../events/sql-database.js';
 import { changeFeedSchema } from './change-feed-store.js';
+import { idempotencySchema } from './idempotency-store.js';
 import { loadRegistryState } from './load-registry-state.js';
 import { projectCommandChange } from './project-command.js';
 import { writeRegistryRow, type WrittenDocument } from './project-registry.js';
@@ -35,6 +36,7 @@ export const ensureSchema = async (db: SqlDatabase): Promise<void> => {
   await db.exec(eventStoreSchema(db.dialect));
   await db.exec(projectionSchema(db.dialect));
   await db.exec(changeFeedSchema(db.dialect));
+  await db.exec(idempotencySchema(db.dialect));
 };
 
 const profileSlugOf = (command: Command): string | undefined => ('slug' in command ? command.slug : undefined);

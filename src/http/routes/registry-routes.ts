@@ -5,7 +5,8 @@ import { createRegistryBodySchema, patchRegistryBodySchema } from '../../domain/
 import { requireProfileSlug, requireRegistrySlug } from '../../domain/slug.js';
 import { listRegistrySummariesJson, readRegistryPayload } from '../../projections/read-model.js';
 import type { RegistryStore } from '../../projections/registry-store.js';
-import { commandContext, objectBody, parseExpectedVersion, queryValue, registrySlugParam } from '../request-input.js';
+import { executeWrite } from '../idempotent-write.js';
+import { objectBody, parseExpectedVersion, queryValue, registrySlugParam } from '../request-input.js';
 
 const json = 'application/json; charset=utf-8';
 
@@ -25,12 +26,17 @@ export const registerRegistryRoutes = (app: FastifyInstance, store: RegistryStor
   app.post('/api/registries', async (request, reply) => {
     const body = parseWith(createRegistryBodySchema, objectBody(request));
     const registry = requireRegistrySlug(body.slug);
-    const { rendered } = await store.execute(
-      { type: 'create_registry', registry, display_name: body.display_name, description: body.description },
-      commandContext(request),
+    return executeWrite(
+      store,
+      request,
+      reply,
+      () => ({ type: 'create_registry', registry, display_name: body.display_name, description: body.description }),
+      (result) => ({
+        status: 201,
+        body: result.registryJson,
+        headers: { location: `/api/registries/${encodeURIComponent(registry)}` },
+      }),
     );
-    reply.header('location', `/api/registries/${encodeURIComponent(registry)}`);
-    return reply.status(201).type(json).send(rendered.registryJson);
   });
 
   app.patch('/api/registries/:registry', async (request, reply) => {
@@ -41,24 +47,31 @@ export const registerRegistryRoutes = (app: FastifyInstance, store: RegistryStor
       body.default_profile_slug === undefined || body.default_profile_slug === null
         ? body.default_profile_slug
         : requireProfileSlug(body.default_profile_slug);
-    const { rendered } = await store.execute(
-      {
+    return executeWrite(
+      store,
+      request,
+      reply,
+      () => ({
         type: 'update_registry',
         registry,
         display_name: body.display_name,
         description: body.description,
         default_profile_slug: defaultProfile,
         expected_version: expectedVersion,
-      },
-      commandContext(request),
+      }),
+      (result) => ({ status: 200, body: result.registryJson }),
     );
-    return reply.type(json).send(rendered.registryJson);
   });
 
   app.delete('/api/registries/:registry', async (request, reply) => {
     const registry = registrySlugParam(request);
     const expectedVersion = parseExpectedVersion(queryValue(request, 'expected_version'));
-    await store.execute({ type: 'delete_registry', registry, expected_version: expectedVersion }, commandContext(request));
-    return reply.status(204).send();
+    return executeWrite(
+      store,
+      request,
+      reply,
+      () => ({ type: 'delete_registry', registry, expected_version: expectedVersion }),
+      () => ({ status: 204 }),
+    );
   });
 };

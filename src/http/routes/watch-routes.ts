@@ -44,6 +44,17 @@ const feedItem = ({ event, affected }: FeedChange) => {
   };
 };
 
+// every watcher of a live change gets the same event object: serialize it once, not once per watcher
+const frames = new WeakMap<object, string>();
+const sseFrame = (change: FeedChange): string => {
+  let frame = frames.get(change.event);
+  if (frame === undefined) {
+    frame = `id: ${change.event.position}\nevent: change\ndata: ${JSON.stringify(feedItem(change))}\n\n`;
+    frames.set(change.event, frame);
+  }
+  return frame;
+};
+
 /** The change feed: Server-Sent Events from a position, or a long poll for clients without SSE. */
 export const registerWatchRoutes = (
   app: FastifyInstance,
@@ -77,7 +88,7 @@ export const registerWatchRoutes = (
     raw.on('close', close);
     try {
       unfollow = await followChanges(store, after, (change) => {
-        if (keep(change)) raw.write(`id: ${change.event.position}\nevent: change\ndata: ${JSON.stringify(feedItem(change))}\n\n`);
+        if (keep(change)) raw.write(sseFrame(change));
       });
       if (raw.destroyed) close();
     } catch (error) {

@@ -90,6 +90,17 @@ export interface CommandBus<Rendered> {
   close(): Promise<void>;
 }
 
+/** The profiles a command may delete: whoever stacks on them must be known before deciding. */
+const profilesItMayDelete = (state: RegistryState | undefined, command: Command): string[] => {
+  if (!state?.live) return [];
+  if (command.type === 'delete_profile') return [command.slug];
+  if (command.type === 'delete_registry') return [...state.profiles.keys()];
+  if (command.type === 'converge_registry' && command.prune) {
+    return [...state.profiles.keys()].filter((slug) => !Object.hasOwn(command.target.profiles, slug));
+  }
+  return [];
+};
+
 /**
  * The one writer path: decide → append → project, with group commit. Commands that arrive
  * together are run in one transaction, each in its own savepoint against its own expected
@@ -146,11 +157,13 @@ export const createCommandBus = <Rendered>(
     const access = stateAccess(tx);
     await access.loadReachable([registry, ...commandStackRegistries(command)]);
     const state = access.loaded(registry);
-    const dependents =
-      command.type === 'delete_profile' ? await hooks.readStackDependents(tx, registry, command.slug) : [];
+    const dependents = new Map<string, string[]>();
+    for (const slug of profilesItMayDelete(state, command)) {
+      dependents.set(slug, await hooks.readStackDependents(tx, registry, slug));
+    }
     const bodies = decide(state, command, {
       lookupProfile: access.lookupProfile,
-      dependentsOf: (r, slug) => (command.type === 'delete_profile' && r === registry && slug === command.slug ? dependents : []),
+      dependentsOf: (r, slug) => (r === registry ? (dependents.get(slug) ?? []) : []),
     });
     const occurredAt = now();
     const events: DomainEvent[] = bodies.map(

@@ -8,7 +8,7 @@ import {
 import { applyProfileFields, newProfileContent, type ProfileContent } from '../domain/profile.js';
 import { sameContent } from '../domain/canonical-json.js';
 import { expandStack, type ProfileLookup } from '../domain/stack-merge.js';
-import type { Command } from './commands.js';
+import type { Command, RegistryTarget } from './commands.js';
 import { decideConverge } from './decide-converge.js';
 import type { EventBody } from './event-types.js';
 import { DEFAULT_REGISTRY, profileVersionAfter, type ProfileState, type RegistryState } from './registry-state.js';
@@ -28,17 +28,41 @@ export const localDecideContext = (state: RegistryState | undefined): DecideCont
 });
 
 /** A new or changed stack must expand: no cycle, not too deep, every ref to a live profile. */
-const checkStack = (registry: string, content: ProfileContent, previous: ProfileContent | undefined, context: DecideContext) => {
+const checkStack = (registry: string, content: ProfileContent, previous: ProfileContent | undefined, lookup: ProfileLookup) => {
   if (content.stack.length === 0 || (previous !== undefined && sameContent(previous.stack, content.stack))) return;
-  const lookup: ProfileLookup = (r, slug) =>
-    r === registry && slug === content.slug ? content : context.lookupProfile(r, slug);
-  expandStack(registry, content, lookup);
+  expandStack(registry, content, (r, slug) => (r === registry && slug === content.slug ? content : lookup(r, slug)));
 };
 
-const checkNoDependents = (registry: string, slug: string, context: DecideContext) => {
-  const dependents = context.dependentsOf(registry, slug);
+/** `outsideOnly`: when the whole registry changes at once, its own dependents are judged by their new stacks. */
+const checkNoDependents = (registry: string, slug: string, context: DecideContext, outsideOnly = false) => {
+  const dependents = context
+    .dependentsOf(registry, slug)
+    .filter((dependent) => !outsideOnly || !dependent.startsWith(`${registry}/`));
   if (dependents.length > 0) {
     throw new DomainError('profile_in_use', `profile "${slug}" is stacked on by ${dependents.join(', ')}`);
+  }
+};
+
+/** A converge's new stacks must expand against the registry as it will be; what it deletes must not be stacked on from elsewhere. */
+const checkConvergedStacks = (
+  state: RegistryState | undefined,
+  registry: string,
+  events: EventBody[],
+  target: RegistryTarget,
+  context: DecideContext,
+) => {
+  const deleted = new Set(events.flatMap((event) => (event.type === 'profile.deleted' ? [event.data.profile] : [])));
+  const after: ProfileLookup = (r, slug) => {
+    if (r !== registry) return context.lookupProfile(r, slug);
+    if (deleted.has(slug)) return undefined;
+    return target.profiles[slug] ?? (state?.live ? state.profiles.get(slug)?.content : undefined);
+  };
+  for (const event of events) {
+    if (event.type === 'profile.created' || event.type === 'profile.updated') {
+      const previous = state?.live ? state.profiles.get(event.data.profile)?.content : undefined;
+      checkStack(registry, event.data.content, previous, after);
+    }
+    if (event.type === 'profile.deleted') checkNoDependents(registry, event.data.profile, context, true);
   }
 };
 
@@ -135,12 +159,13 @@ export const decide = (
         throw new DomainError('default_profile_in_use', 'the default registry cannot be deleted');
       }
       checkRegistryVersion(registry, command.expected_version);
+      for (const slug of registry.profiles.keys()) checkNoDependents(registry.slug, slug, context, true);
       return [{ type: 'registry.deleted', data: {} }];
     }
     case 'create_profile': {
       const registry = liveRegistry(state);
       const content = newProfileContent(command.slug, command.fields);
-      checkStack(registry.slug, content, undefined, context);
+      checkStack(registry.slug, content, undefined, context.lookupProfile);
       return decideCreateProfile(registry, command.slug, content, command.set_default === true);
     }
     case 'update_profile': {
@@ -149,7 +174,7 @@ export const decide = (
       checkProfileVersion(command.slug, profile, command.expected_version);
       checkWritable(command.slug, profile);
       const content = applyProfileFields(profile.content, command.fields);
-      checkStack(registry.slug, content, profile.content, context);
+      checkStack(registry.slug, content, profile.content, context.lookupProfile);
       const events: EventBody[] = [];
       if (!sameContent(content, profile.content)) {
         events.push({ type: 'profile.updated', data: { profile: command.slug, version: profile.version + 1, content } });
@@ -190,12 +215,12 @@ export const decide = (
           const actual = profileVersionAfter(registry, command.slug);
           if (command.expected_version !== actual) throw profileVersionConflict(command.slug, command.expected_version, actual);
         }
-        checkStack(registry.slug, command.content, undefined, context);
+        checkStack(registry.slug, command.content, undefined, context.lookupProfile);
         return decideCreateProfile(registry, command.slug, command.content, false);
       }
       checkProfileVersion(command.slug, profile, command.expected_version);
       checkWritable(command.slug, profile);
-      checkStack(registry.slug, command.content, profile.content, context);
+      checkStack(registry.slug, command.content, profile.content, context.lookupProfile);
       if (sameContent(command.content, profile.content)) return [];
       return [
         { type: 'profile.updated', data: { profile: command.slug, version: profile.version + 1, content: command.content } },
@@ -203,7 +228,9 @@ export const decide = (
     }
     case 'converge_registry': {
       if (state?.live) checkRegistryVersion(state, command.expected_version);
-      return decideConverge(state, command.registry, command.target, command.prune);
+      const events = decideConverge(state, command.registry, command.target, command.prune);
+      checkConvergedStacks(state, command.registry, events, command.target, context);
+      return events;
     }
   }
 };

@@ -138,6 +138,22 @@ describe.each(backends)('stacked profiles and fingerprints on %s', (backend) => 
     expect(await storeSnapshot(t.store.db)).toEqual(snapshot);
   });
 
+  it('refuses to delete a registry another registry stacks on with 409', async () => {
+    await t.app.inject({ method: 'POST', url: '/api/registries', payload: { slug: 'shared' } });
+    await t.app.inject({ method: 'POST', url: '/api/chat/profiles', payload: { registry: 'shared', slug: 'layer' } });
+    const stacked = await t.app.inject({
+      method: 'POST',
+      url: '/api/chat/profiles',
+      payload: { slug: 'on-shared', stack: [{ registry_slug: 'shared', profile_slug: 'layer' }] },
+    });
+    expect(stacked.statusCode).toBe(201);
+    const snapshot = await storeSnapshot(t.store.db);
+    const refused = await t.app.inject({ method: 'DELETE', url: '/api/registries/shared' });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().detail).toBe('profile "layer" is stacked on by default/on-shared');
+    expect(await storeSnapshot(t.store.db)).toEqual(snapshot);
+  });
+
   it('rebuilds byte-identical rows, fingerprints resolved across registries', async () => {
     const stackRefs = () => t.store.db.all('SELECT * FROM profile_stack_refs ORDER BY registry, profile, ref_registry, ref_profile');
     const before = { rows: await storeSnapshot(t.store.db), refs: await stackRefs() };

@@ -4,7 +4,8 @@ import type { Command } from './commands.js';
 import type { ProfileLookup } from '../domain/stack-merge.js';
 import type { AffectedByPosition, AffectedProfile } from './change-feed.js';
 import { decide } from './decide.js';
-import { evolve } from './evolve.js';
+import { evolve, foldEvents } from './evolve.js';
+import { readStream } from './read-events.js';
 import { CURRENT_SCHEMA_VERSION, type DomainEvent, type StoredEvent } from './event-types.js';
 import { appendToStream, readStreamHead } from './append-to-stream.js';
 import type { RegistryState } from './registry-state.js';
@@ -66,6 +67,8 @@ export interface CommandBusHooks<Rendered> {
 }
 
 export interface ExecuteOptions<Rendered> {
+  /** Runs inside the command's savepoint before deciding; a throw refuses the command (e.g. to claim an idempotency key). */
+  beforeDecide?: (tx: SqlExecutor) => Promise<void>;
   /** Runs inside the command's savepoint after projection (e.g. to record an idempotent response). */
   beforeCommit?: (tx: SqlExecutor, outcome: CommandOutcome<Rendered>) => Promise<void>;
 }
@@ -75,6 +78,8 @@ interface Pending<Rendered> {
   context: CommandContext;
   options: ExecuteOptions<Rendered>;
   affected?: AffectedByPosition;
+  /** Set once the command's events were folded into the cached state. */
+  evolved?: boolean;
   resolve: (outcome: CommandOutcome<Rendered>) => void;
   reject: (error: unknown) => void;
   outcome?: CommandOutcome<Rendered>;
@@ -154,6 +159,7 @@ export const createCommandBus = <Rendered>(
   const runOne = async (tx: SqlExecutor, item: Pending<Rendered>, changed: Map<string, RegistryState>) => {
     const { command, context } = item;
     const registry = command.registry;
+    await item.options.beforeDecide?.(tx);
     const access = stateAccess(tx);
     await access.loadReachable([registry, ...commandStackRegistries(command)]);
     const state = access.loaded(registry);
@@ -190,17 +196,23 @@ export const createCommandBus = <Rendered>(
       access.set(registry, next);
       await access.loadReachable(stackedRegistries(next));
     }
-    try {
-      const projected = await hooks.projectCommand(tx, next, touched, command, { events: stored, touchedByEvent, access });
-      const outcome = { events: stored, rendered: projected.rendered };
-      await item.options.beforeCommit?.(tx, outcome);
-      item.affected = projected.affected;
-      return outcome;
-    } catch (error) {
-      // the cached state already holds this command's events, which the savepoint now rolls back
-      cache.delete(registry);
-      throw error;
-    }
+    item.evolved = events.length > 0;
+    const projected = await hooks.projectCommand(tx, next, touched, command, { events: stored, touchedByEvent, access });
+    const outcome = { events: stored, rendered: projected.rendered };
+    await item.options.beforeCommit?.(tx, outcome);
+    item.affected = projected.affected;
+    return outcome;
+  };
+
+  /**
+   * A command failed after its events were folded into the (shared, mutated in place) state and its
+   * savepoint rolled them back: the state of its registry is folded again from what the stream holds.
+   */
+  const refoldChanged = async (tx: SqlExecutor, registry: string, changed: Map<string, RegistryState>) => {
+    if (!changed.has(registry)) return;
+    const state = foldEvents(await readStream(tx, registry), registry);
+    if (state) changed.set(registry, state);
+    else changed.delete(registry);
   };
 
   const flushBatch = async (batch: Pending<Rendered>[]): Promise<void> => {
@@ -212,7 +224,8 @@ export const createCommandBus = <Rendered>(
             item.outcome = await withSavepoint(tx, 'command', () => runOne(tx, item, changed));
           } catch (error) {
             item.error = error;
-            if (!isDomainError(error)) cache.delete(item.command.registry);
+            if (!isDomainError(error) || item.evolved) cache.delete(item.command.registry);
+            if (item.evolved) await refoldChanged(tx, item.command.registry, changed);
           }
         }
         await hooks.projectBatch(tx, [...changed.values()]);

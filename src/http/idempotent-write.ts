@@ -3,6 +3,7 @@ import { canonicalJson, sha256Hex } from '../domain/canonical-json.js';
 import { DomainError } from '../domain/errors.js';
 import type { Command } from '../events/commands.js';
 import {
+  claimIdempotencyKey,
   readIdempotentResponse,
   recordIdempotentResponse,
   type StoredResponse,
@@ -73,10 +74,13 @@ export const executeWrite = async (
   let sent: WriteAnswer | undefined;
   try {
     await store.execute(await build(), commandContext(request), {
+      beforeDecide: async (tx) => {
+        if (!(await claimIdempotencyKey(tx, key, hash, Date.now()))) throw new IdempotencyKeyTaken();
+      },
       beforeCommit: async (tx, outcome) => {
         sent = answer(outcome.rendered);
         const stored = { request_hash: hash, status: sent.status, body: sent.body ?? '', headers: sent.headers ?? {} };
-        if (!(await recordIdempotentResponse(tx, key, stored, Date.now()))) throw new IdempotencyKeyTaken();
+        await recordIdempotentResponse(tx, key, stored);
       },
     });
   } catch (error) {

@@ -29,15 +29,20 @@ export const readIdempotentResponse = async (db: SqlExecutor, key: string): Prom
     : undefined;
 };
 
-/** Records the response unless the key is already taken; says whether it did. */
-export const recordIdempotentResponse = async (
-  tx: SqlExecutor,
-  key: string,
-  response: StoredResponse,
-  nowMs: number,
-): Promise<boolean> =>
+/** Takes the key for a write about to run (before anything is decided); false when another write holds it. */
+export const claimIdempotencyKey = async (tx: SqlExecutor, key: string, requestHash: string, nowMs: number): Promise<boolean> =>
   (await tx.run(
-    `INSERT INTO idempotency_keys (key, request_hash, status, body, headers_json, created_at_ms) VALUES (?, ?, ?, ?, ?, ?)
+    `INSERT INTO idempotency_keys (key, request_hash, status, body, headers_json, created_at_ms) VALUES (?, ?, 0, '', '{}', ?)
      ON CONFLICT (key) DO NOTHING`,
-    [key, response.request_hash, response.status, response.body, JSON.stringify(response.headers), nowMs],
+    [key, requestHash, nowMs],
   )) > 0;
+
+/** Records the response of the write that claimed the key, in its transaction. */
+export const recordIdempotentResponse = async (tx: SqlExecutor, key: string, response: StoredResponse): Promise<void> => {
+  await tx.run('UPDATE idempotency_keys SET status = ?, body = ?, headers_json = ? WHERE key = ?', [
+    response.status,
+    response.body,
+    JSON.stringify(response.headers),
+    key,
+  ]);
+};

@@ -53,6 +53,9 @@ export const readRegistryPayload = async (db: SqlExecutor, registry: string): Pr
   return { version: Number(row.version), payload_json: payload };
 };
 
+export const hasEvents = async (db: SqlExecutor): Promise<boolean> =>
+  (await db.get('SELECT 1 AS found FROM events LIMIT 1')) !== undefined;
+
 export const countEvents = async (db: SqlExecutor): Promise<number> => {
   const row = await db.get<{ count: number | string }>('SELECT COUNT(*) AS count FROM events');
   return Number(row?.count ?? 0);

@@ -9,7 +9,7 @@ import { seedDefaultRegistry } from '../src/projections/seed-default-registry.js
 const dir = mkdtempSync(join(tmpdir(), 'profile-registry-watch-bench-'));
 const store = await openRegistryStore({ path: join(dir, 'profiles.db') });
 await seedDefaultRegistry(store);
-const app = buildApp({ store, logLevel: 'silent' });
+const app = await buildApp({ store, logLevel: 'silent' });
 const address = await app.listen({ host: '127.0.0.1', port: 0 });
 
 const memory = () => {

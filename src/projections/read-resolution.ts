@@ -53,7 +53,7 @@ export const readResolvedProfile = async (db: SqlExecutor, registry: string, slu
 
 /** The default profile slug of a live registry (undefined when it has none or does not exist). */
 export const readRegistryDefaultProfile = async (db: SqlExecutor, registry: string): Promise<string | undefined> => {
-  const row = await db.get<{ summary_json: string }>(`SELECT summary_json FROM ${LIVE_TABLES.registries} WHERE slug = ?`, [
+  const row = await db.get<{ summary_json: string }>(`SELECT summary_json FROM ${LIVE_TABLES.headers} WHERE slug = ?`, [
     registry,
   ]);
   return row ? (JSON.parse(row.summary_json) as { default_profile_slug?: string }).default_profile_slug : undefined;

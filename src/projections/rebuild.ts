@@ -40,7 +40,7 @@ export const rebuildProjections = async (db: SqlDatabase, options: RebuildOption
   const chunkSize = options.chunkSize ?? 5000;
   return db.transaction(async (tx) => {
     await tx.exec(projectionSchema(db.dialect, tables));
-    for (const table of [tables.registries, tables.documents, tables.tombstones, tables.stackRefs]) {
+    for (const table of [tables.headers, tables.documents, tables.tombstones, tables.stackRefs]) {
       await tx.run(`DELETE FROM ${table}`);
     }
     const total = await tx.get<{ n: number | string }>('SELECT COUNT(*) AS n FROM events');

@@ -24,7 +24,7 @@ describe.each(backends)('change feed over a real listening server on %s', (backe
 
   beforeAll(async () => {
     t = await openTestStore(backend);
-    app = buildApp({ store: t.store, logLevel: 'silent', watchHeartbeatMs: 50 });
+    app = await buildApp({ store: t.store, logLevel: 'silent', watchHeartbeatMs: 50 });
     await loadRegistryBundle(app);
     base = await app.listen({ host: '127.0.0.1', port: 0 });
   });

@@ -17,6 +17,8 @@ export interface AppOptions {
   bodyLimitBytes?: number;
   /** Interval of the change feed's heartbeat comments (15 s unless a test says otherwise). */
   watchHeartbeatMs?: number;
+  /** How often the change feed looks for commits of other processes on the same database (1 s). */
+  watchPollMs?: number;
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -45,6 +47,6 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
   registerRegistryRoutes(app, options.store);
   registerResolveRoutes(app, options.store);
   registerCurrentProfileRoutes(app, options.store);
-  registerWatchRoutes(app, options.store, { heartbeatMs: options.watchHeartbeatMs });
+  registerWatchRoutes(app, options.store, { heartbeatMs: options.watchHeartbeatMs, pollMs: options.watchPollMs });
   return app;
 };

@@ -24,7 +24,7 @@ describe.each(backends)('change feed over a real listening server on %s', (backe
 
   beforeAll(async () => {
     t = await openTestStore(backend);
-    app = await buildApp({ store: t.store, logLevel: 'silent', watchHeartbeatMs: 50 });
+    app = await buildApp({ store: t.store, logLevel: 'silent', watchHeartbeatMs: 50, watchPollMs: 100 });
     await loadRegistryBundle(app);
     base = await app.listen({ host: '127.0.0.1', port: 0 });
   });
@@ -133,6 +133,20 @@ describe.each(backends)('change feed over a real listening server on %s', (backe
     expect(body.changes).toHaveLength(1);
     expect(body.changes[0]).toMatchObject({ registry: 'default', profile: 'agent', type: 'profile.updated', affected: [] });
     expect(body.next_after).toBe(body.changes[0].position);
+  });
+
+  it('hears the commits of another instance on the same database', async () => {
+    const other = await t.reopen();
+    const watcher = openSse(`${base}/api/watch`);
+    await watcher.status;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await other.execute(
+      { type: 'create_profile', registry: 'default', slug: 'from-elsewhere', fields: {} },
+      { actor: 'other', source: 'test', request_id: 'x' },
+    );
+    const [message] = await watcher.waitFor(1, 3000);
+    watcher.close();
+    expect(JSON.parse(message.data)).toMatchObject({ profile: 'from-elsewhere', type: 'profile.created' });
   });
 
   it('refuses a bad position with problem+json', async () => {

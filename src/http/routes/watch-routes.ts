@@ -3,7 +3,7 @@ import { DomainError } from '../../domain/errors.js';
 import { eventProfile } from '../../events/event-types.js';
 import { lastPosition } from '../../events/read-events.js';
 import type { FeedChange } from '../../projections/change-feed-store.js';
-import { followChanges, pollChanges } from '../../projections/follow-changes.js';
+import { createChangeHub, pollChanges } from '../../projections/follow-changes.js';
 import type { RegistryStore } from '../../projections/registry-store.js';
 import { queryValue, registryOf } from '../request-input.js';
 
@@ -44,7 +44,7 @@ const feedItem = ({ event, affected }: FeedChange) => {
   };
 };
 
-// every watcher of a live change gets the same event object: serialize it once, not once per watcher
+// the hub hands every watcher the same change objects: serialize each once, not once per watcher
 const frames = new WeakMap<object, string>();
 const sseFrame = (change: FeedChange): string => {
   let frame = frames.get(change.event);
@@ -59,11 +59,13 @@ const sseFrame = (change: FeedChange): string => {
 export const registerWatchRoutes = (
   app: FastifyInstance,
   store: RegistryStore,
-  options: { heartbeatMs?: number } = {},
+  options: { heartbeatMs?: number; pollMs?: number } = {},
 ): void => {
   const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  const hub = createChangeHub(store, { pollMs: options.pollMs });
   const open = new Set<FastifyReply>();
   app.addHook('preClose', async () => {
+    hub.close();
     for (const reply of open) reply.raw.end();
   });
 
@@ -87,7 +89,7 @@ export const registerWatchRoutes = (
     };
     raw.on('close', close);
     try {
-      unfollow = await followChanges(store, after, (change) => {
+      unfollow = await hub.follow(after, (change) => {
         if (keep(change)) raw.write(sseFrame(change));
       });
       if (raw.destroyed) close();
@@ -109,7 +111,7 @@ export const registerWatchRoutes = (
       change.event.stream_id === registryFilter ||
       change.affected.some((profile) => profile.registry === registryFilter);
     if ((request.headers.accept ?? '').includes('application/json')) {
-      const result = await pollChanges(store, after, parseWait(queryValue(request, 'wait')), keep);
+      const result = await pollChanges(hub, after, parseWait(queryValue(request, 'wait')), keep);
       return { changes: result.changes.map(feedItem), next_after: result.next_after };
     }
     await stream(request, reply, after, keep);

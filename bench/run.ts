@@ -10,6 +10,7 @@ import { writeReport, type Scenario } from './lib/report.js';
 import { measureLargeHistory } from './lib/large-history.js';
 import { measureRebuild } from './lib/rebuild-rate.js';
 import { eventTotal } from './lib/event-total.js';
+import { measureWatchLatency } from './lib/watch-latency-scenario.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -112,6 +113,8 @@ const main = async () => {
     await server.stop();
 
     scenarios.push(await measureRebuild(join(workDir, 'bench.db')));
+    log('commit-to-watcher latency');
+    scenarios.push(await measureWatchLatency(flags.tiny ? 5 : 1000, flags.tiny ? 3 : 100));
 
     if (flags.large) {
       scenarios.push(

@@ -30,11 +30,14 @@ describe('npm run bench at a tiny size', () => {
       'PATCH durable, spread over 10 registries',
       'PATCH description',
       'rebuild of all projections',
+      'commit-to-watcher latency, 5 SSE watchers',
       'start-up and memory with',
     ]) {
       expect(report, scenario).toContain(`| ${scenario}`);
     }
     expect(report).toMatch(/\| GET profile \(50 conns\) \| [\d,]+ \| [\d.]+ \| [\d.]+ \| [\d.]+× \|/);
     expect(report).not.toContain('non-2xx');
+    expect(report).toMatch(/\| resolve \(50 conns\) \| [\d,]+ \|/);
+    expect(report).toMatch(/commit-to-watcher latency, 5 SSE watchers \| p50 ms [\d.]+, p99 ms [\d.]+, server RSS with them MiB [\d.]+/);
   }, 150_000);
 });

@@ -4,6 +4,8 @@ import type { RegistryState } from '../events/registry-state.js';
 import type { SqlDatabase, SqlExecutor } from '../events/sql-database.js';
 import { ownRuntimeFingerprint, writeAllRows, type FingerprintOf } from './project-registry.js';
 import { LIVE_TABLES, projectionSchema, type ProjectionTables } from './projection-schema.js';
+import { DEFAULT_SNAPSHOT_EVERY, deleteSnapshots, writeSnapshot } from './registry-snapshots.js';
+import { snapshotSchema } from './snapshot-schema.js';
 
 export interface RebuildProgress {
   events: number;
@@ -17,13 +19,24 @@ export interface RebuildOptions {
   onProgress?: (progress: RebuildProgress) => void;
   /** Events read per query while folding a stream. */
   chunkSize?: number;
+  /** Rewrites the registry snapshots every this many events (live tables only; 0 leaves them alone). */
+  snapshotEvery?: number;
 }
 
-const foldStream = async (tx: SqlExecutor, streamId: string, chunkSize: number, onEvents: (n: number) => void) => {
+const foldStream = async (
+  tx: SqlExecutor,
+  streamId: string,
+  chunkSize: number,
+  snapshotEvery: number,
+  onEvents: (n: number) => void,
+) => {
   let state: RegistryState | undefined;
   for (let from = 1; ; from += chunkSize) {
     const events = await readStream(tx, streamId, { fromVersion: from, toVersion: from + chunkSize - 1 });
-    for (const event of events) state = evolve(state, event, streamId);
+    for (const event of events) {
+      state = evolve(state, event, streamId);
+      if (snapshotEvery > 0 && state.version % snapshotEvery === 0) await writeSnapshot(tx, state);
+    }
     onEvents(events.length);
     if (events.length < chunkSize) return state;
   }
@@ -38,14 +51,19 @@ export const rebuildProjections = async (db: SqlDatabase, options: RebuildOption
   const tables = options.tables ?? LIVE_TABLES;
   const chunkSize = options.chunkSize ?? 5000;
   const fingerprintOf = options.fingerprintOf ?? ownRuntimeFingerprint;
+  const snapshotEvery = options.tables ? 0 : (options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY);
   return db.transaction(async (tx) => {
     await tx.exec(projectionSchema(db.dialect, tables));
     for (const table of [tables.registries, tables.documents, tables.tombstones]) await tx.run(`DELETE FROM ${table}`);
+    if (snapshotEvery > 0) {
+      await tx.exec(snapshotSchema(db.dialect));
+      await deleteSnapshots(tx);
+    }
     const total = await tx.get<{ n: number | string }>('SELECT COUNT(*) AS n FROM events');
     const streams = await tx.all<{ stream_id: string }>('SELECT stream_id FROM streams ORDER BY stream_id');
     const progress: RebuildProgress = { events: 0, totalEvents: Number(total?.n ?? 0), registries: 0 };
     for (const { stream_id: streamId } of streams) {
-      const state = await foldStream(tx, streamId, chunkSize, (n) => {
+      const state = await foldStream(tx, streamId, chunkSize, snapshotEvery, (n) => {
         progress.events += n;
       });
       if (state) await writeAllRows(tx, state, fingerprintOf, tables);

@@ -7,6 +7,8 @@ import { loadRegistryState } from './load-registry-state.js';
 import { ownRuntimeFingerprint, writeProfileRows, writeRegistryRow, type FingerprintOf, type WrittenDocument } from './project-registry.js';
 import { projectionSchema } from './projection-schema.js';
 import { registryPayloadJson } from './registry-serialization.js';
+import { DEFAULT_SNAPSHOT_EVERY, writeSnapshotIfDue } from './registry-snapshots.js';
+import { snapshotSchema } from './snapshot-schema.js';
 
 /** What a write answers with: the document of the profile it named, or the registry it changed. */
 export interface WriteResult {
@@ -25,6 +27,7 @@ export interface RegistryStore {
 export const ensureSchema = async (db: SqlDatabase): Promise<void> => {
   await db.exec(eventStoreSchema(db.dialect));
   await db.exec(projectionSchema(db.dialect));
+  await db.exec(snapshotSchema(db.dialect));
 };
 
 const profileSlugOf = (command: Command): string | undefined => ('slug' in command ? command.slug : undefined);
@@ -34,12 +37,17 @@ const profileSlugOf = (command: Command): string | undefined => ('slug' in comma
  * The projector and the state loader are handed to the command bus here, so that
  * src/events never imports src/projections.
  */
-export const createRegistryStore = async (
-  db: SqlDatabase,
-  options: { now?: () => number; fingerprintOf?: FingerprintOf } = {},
-): Promise<RegistryStore> => {
+export interface RegistryStoreOptions {
+  now?: () => number;
+  fingerprintOf?: FingerprintOf;
+  /** A registry gets a snapshot once it moved this many events past its last one. */
+  snapshotEvery?: number;
+}
+
+export const createRegistryStore = async (db: SqlDatabase, options: RegistryStoreOptions = {}): Promise<RegistryStore> => {
   await ensureSchema(db);
   const fingerprintOf = options.fingerprintOf ?? ownRuntimeFingerprint;
+  const snapshotEvery = options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY;
   const bus = createCommandBus<WriteResult>(
     db,
     {
@@ -54,7 +62,10 @@ export const createRegistryStore = async (
         return result;
       },
       projectBatch: async (tx, states) => {
-        for (const state of states) await writeRegistryRow(tx, state);
+        for (const state of states) {
+          await writeRegistryRow(tx, state);
+          await writeSnapshotIfDue(tx, state, snapshotEvery);
+        }
       },
     },
     { now: options.now },
@@ -70,5 +81,5 @@ export const createRegistryStore = async (
   };
 };
 
-export const openRegistryStore = async (location: DatabaseLocation, options: { now?: () => number } = {}) =>
+export const openRegistryStore = async (location: DatabaseLocation, options: RegistryStoreOptions = {}) =>
   createRegistryStore(openDatabase(location), options);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { openDatabase } from '../../src/events/open-database.js';
 import { buildApp } from '../../src/http/build-app.js';
-import { createRegistryStore, type RegistryStore } from '../../src/projections/registry-store.js';
+import { createRegistryStore, type RegistryStore, type RegistryStoreOptions } from '../../src/projections/registry-store.js';
 import { createTestSchema, PG_URL } from './postgres.js';
 
 export type Backend = 'sqlite' | 'postgres';
@@ -23,7 +23,7 @@ export const tempDir = (): { dir: string; remove: () => void } => {
 };
 
 /** A store on a real SQLite file in a temp folder, or on a fresh PostgreSQL schema. */
-export const openTestStore = async (backend: Backend = 'sqlite', options: { now?: () => number } = {}): Promise<TestStore> => {
+export const openTestStore = async (backend: Backend = 'sqlite', options: RegistryStoreOptions = {}): Promise<TestStore> => {
   if (backend === 'sqlite') {
     const { dir, remove } = tempDir();
     const dbPath = join(dir, 'profiles.db');
@@ -66,7 +66,7 @@ export interface TestApp extends TestStore {
   app: FastifyInstance;
 }
 
-export const openTestApp = async (backend: Backend = 'sqlite', options: { now?: () => number } = {}): Promise<TestApp> => {
+export const openTestApp = async (backend: Backend = 'sqlite', options: RegistryStoreOptions = {}): Promise<TestApp> => {
   const testStore = await openTestStore(backend, options);
   const app = buildApp({ store: testStore.store, logLevel: 'silent' });
   await app.ready();

@@ -1,0 +1,57 @@
+import type { ProfileState, RegistryState } from '../events/registry-state.js';
+import type { SqlExecutor } from '../events/sql-database.js';
+import { SNAPSHOT_TABLE } from './snapshot-schema.js';
+
+/** Events a registry may move past its last snapshot before the next one is taken. */
+export const DEFAULT_SNAPSHOT_EVERY = 100;
+
+interface SerializedState extends Omit<RegistryState, 'profiles' | 'tombstones'> {
+  profiles: [string, ProfileState][];
+  tombstones: [string, number][];
+}
+
+/** RegistryState holds Maps, which JSON.stringify would drop: they are written as entry lists. */
+export const serializeRegistryState = (state: RegistryState): string => {
+  const serialized: SerializedState = { ...state, profiles: [...state.profiles], tombstones: [...state.tombstones] };
+  return JSON.stringify(serialized);
+};
+
+export const deserializeRegistryState = (json: string): RegistryState => {
+  const parsed = JSON.parse(json) as SerializedState;
+  return { ...parsed, profiles: new Map(parsed.profiles), tombstones: new Map(parsed.tombstones) };
+};
+
+export const writeSnapshot = async (tx: SqlExecutor, state: RegistryState): Promise<void> => {
+  await tx.run(
+    `INSERT INTO ${SNAPSHOT_TABLE} (stream_id, stream_version, state_json) VALUES (?, ?, ?)
+     ON CONFLICT (stream_id, stream_version) DO UPDATE SET state_json = excluded.state_json`,
+    [state.slug, state.version, serializeRegistryState(state)],
+  );
+};
+
+/** Takes a snapshot when the registry moved `every` events or more past its last one. */
+export const writeSnapshotIfDue = async (tx: SqlExecutor, state: RegistryState, every: number): Promise<void> => {
+  const row = await tx.get<{ version: number | string | null }>(
+    `SELECT MAX(stream_version) AS version FROM ${SNAPSHOT_TABLE} WHERE stream_id = ?`,
+    [state.slug],
+  );
+  if (state.version - Number(row?.version ?? 0) >= every) await writeSnapshot(tx, state);
+};
+
+/** The latest snapshot of a registry at or before `maxVersion`. */
+export const nearestSnapshot = async (
+  executor: SqlExecutor,
+  registry: string,
+  maxVersion: number,
+): Promise<RegistryState | undefined> => {
+  const row = await executor.get<{ state_json: string }>(
+    `SELECT state_json FROM ${SNAPSHOT_TABLE} WHERE stream_id = ? AND stream_version <= ?
+     ORDER BY stream_version DESC LIMIT 1`,
+    [registry, maxVersion],
+  );
+  return row ? deserializeRegistryState(row.state_json) : undefined;
+};
+
+export const deleteSnapshots = async (tx: SqlExecutor): Promise<void> => {
+  await tx.run(`DELETE FROM ${SNAPSHOT_TABLE}`);
+};

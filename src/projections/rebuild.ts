@@ -23,21 +23,20 @@ export interface RebuildOptions {
   snapshotEvery?: number;
 }
 
-const foldStream = async (
+/** Folds one stream from its first event, in chunks, handing each intermediate state to `afterEvent`. */
+export const foldStream = async (
   tx: SqlExecutor,
   streamId: string,
   chunkSize: number,
-  snapshotEvery: number,
-  onEvents: (n: number) => void,
-) => {
+  afterEvent?: (state: RegistryState) => Promise<void>,
+): Promise<RegistryState | undefined> => {
   let state: RegistryState | undefined;
   for (let from = 1; ; from += chunkSize) {
     const events = await readStream(tx, streamId, { fromVersion: from, toVersion: from + chunkSize - 1 });
     for (const event of events) {
       state = evolve(state, event, streamId);
-      if (snapshotEvery > 0 && state.version % snapshotEvery === 0) await writeSnapshot(tx, state);
+      await afterEvent?.(state);
     }
-    onEvents(events.length);
     if (events.length < chunkSize) return state;
   }
 };
@@ -63,8 +62,9 @@ export const rebuildProjections = async (db: SqlDatabase, options: RebuildOption
     const streams = await tx.all<{ stream_id: string }>('SELECT stream_id FROM streams ORDER BY stream_id');
     const progress: RebuildProgress = { events: 0, totalEvents: Number(total?.n ?? 0), registries: 0 };
     for (const { stream_id: streamId } of streams) {
-      const state = await foldStream(tx, streamId, chunkSize, snapshotEvery, (n) => {
-        progress.events += n;
+      const state = await foldStream(tx, streamId, chunkSize, async (next) => {
+        progress.events += 1;
+        if (snapshotEvery > 0 && next.version % snapshotEvery === 0) await writeSnapshot(tx, next);
       });
       if (state) await writeAllRows(tx, state, fingerprintOf, tables);
       progress.registries += 1;

@@ -10,9 +10,11 @@ interface SerializedState extends Omit<RegistryState, 'profiles' | 'tombstones'>
   tombstones: [string, number][];
 }
 
-/** RegistryState holds Maps, which JSON.stringify would drop: they are written as entry lists. */
+const bySlug = <T>(entries: Iterable<[string, T]>): [string, T][] => [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
+/** RegistryState holds Maps, which JSON.stringify would drop: they are written as entry lists in slug order. */
 export const serializeRegistryState = (state: RegistryState): string => {
-  const serialized: SerializedState = { ...state, profiles: [...state.profiles], tombstones: [...state.tombstones] };
+  const serialized: SerializedState = { ...state, profiles: bySlug(state.profiles), tombstones: bySlug(state.tombstones) };
   return JSON.stringify(serialized);
 };
 

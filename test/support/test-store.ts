@@ -13,6 +13,8 @@ export interface TestStore {
   store: RegistryStore;
   dbPath?: string;
   close: () => Promise<void>;
+  /** The command-line flags that name this database (for `profile-registry <command>`). */
+  cliDatabaseArgs: string[];
   /** Opens a second store on the same database (as a restart would). */
   reopen: () => Promise<RegistryStore>;
 }
@@ -33,6 +35,7 @@ export const openTestStore = async (backend: Backend = 'sqlite', options: Regist
     return {
       store,
       dbPath,
+      cliDatabaseArgs: ['--profile-registry-db', dbPath],
       reopen: async () => {
         const another = await open();
         opened.push(another);
@@ -50,6 +53,7 @@ export const openTestStore = async (backend: Backend = 'sqlite', options: Regist
   const opened: RegistryStore[] = [store];
   return {
     store,
+    cliDatabaseArgs: ['--profile-registry-dsn', `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`],
     reopen: async () => {
       const another = await open();
       opened.push(another);

@@ -31,13 +31,33 @@ export const writeSnapshot = async (tx: SqlExecutor, state: RegistryState): Prom
   );
 };
 
-/** Takes a snapshot when the registry moved `every` events or more past its last one. */
-export const writeSnapshotIfDue = async (tx: SqlExecutor, state: RegistryState, every: number): Promise<void> => {
-  const row = await tx.get<{ version: number | string | null }>(
+const lastSnapshotVersion = async (executor: SqlExecutor, registry: string): Promise<number> => {
+  const row = await executor.get<{ version: number | string | null }>(
     `SELECT MAX(stream_version) AS version FROM ${SNAPSHOT_TABLE} WHERE stream_id = ?`,
-    [state.slug],
+    [registry],
   );
-  if (state.version - Number(row?.version ?? 0) >= every) await writeSnapshot(tx, state);
+  return Number(row?.version ?? 0);
+};
+
+/**
+ * Takes a snapshot of a registry after a command once it moved `every` events or more past its
+ * last one. The last version is remembered per registry (read once from the table): if a
+ * transaction rolls back after a snapshot, the next one merely comes later, and a snapshot
+ * written twice by two processes is the same row.
+ */
+export const createSnapshotTaker = (every: number) => {
+  const lastVersion = new Map<string, number>();
+  return async (tx: SqlExecutor, state: RegistryState): Promise<void> => {
+    if (every <= 0) return;
+    let last = lastVersion.get(state.slug);
+    if (last === undefined) {
+      last = await lastSnapshotVersion(tx, state.slug);
+      lastVersion.set(state.slug, last);
+    }
+    if (state.version - last < every) return;
+    await writeSnapshot(tx, state);
+    lastVersion.set(state.slug, state.version);
+  };
 };
 
 /** The latest snapshot of a registry at or before `maxVersion`. */

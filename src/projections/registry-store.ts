@@ -2,12 +2,13 @@ import { createCommandBus, type CommandBus, type CommandContext, type CommandOut
 import type { Command } from '../events/commands.js';
 import { eventStoreSchema } from '../events/event-store-schema.js';
 import { openDatabase, type DatabaseLocation } from '../events/open-database.js';
+import { profileEventIndexSchema } from '../events/read-profile-events.js';
 import type { SqlDatabase } from '../events/sql-database.js';
 import { loadRegistryState } from './load-registry-state.js';
 import { ownRuntimeFingerprint, writeProfileRows, writeRegistryRow, type FingerprintOf, type WrittenDocument } from './project-registry.js';
 import { projectionSchema } from './projection-schema.js';
 import { registryPayloadJson } from './registry-serialization.js';
-import { DEFAULT_SNAPSHOT_EVERY, writeSnapshotIfDue } from './registry-snapshots.js';
+import { createSnapshotTaker, DEFAULT_SNAPSHOT_EVERY } from './registry-snapshots.js';
 import { snapshotSchema } from './snapshot-schema.js';
 
 /** What a write answers with: the document of the profile it named, or the registry it changed. */
@@ -28,6 +29,7 @@ export const ensureSchema = async (db: SqlDatabase): Promise<void> => {
   await db.exec(eventStoreSchema(db.dialect));
   await db.exec(projectionSchema(db.dialect));
   await db.exec(snapshotSchema(db.dialect));
+  await db.exec(profileEventIndexSchema(db.dialect));
 };
 
 const profileSlugOf = (command: Command): string | undefined => ('slug' in command ? command.slug : undefined);
@@ -47,13 +49,14 @@ export interface RegistryStoreOptions {
 export const createRegistryStore = async (db: SqlDatabase, options: RegistryStoreOptions = {}): Promise<RegistryStore> => {
   await ensureSchema(db);
   const fingerprintOf = options.fingerprintOf ?? ownRuntimeFingerprint;
-  const snapshotEvery = options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY;
+  const takeSnapshot = createSnapshotTaker(options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY);
   const bus = createCommandBus<WriteResult>(
     db,
     {
       loadState: loadRegistryState,
       projectCommand: async (tx, state, touched, command) => {
         if (!state) return { registryVersion: 0 };
+        await takeSnapshot(tx, state);
         const slug = profileSlugOf(command);
         if (slug !== undefined && !touched.has(slug) && state.profiles.has(slug)) touched.add(slug);
         const written = await writeProfileRows(tx, state, touched, fingerprintOf);
@@ -62,10 +65,7 @@ export const createRegistryStore = async (db: SqlDatabase, options: RegistryStor
         return result;
       },
       projectBatch: async (tx, states) => {
-        for (const state of states) {
-          await writeRegistryRow(tx, state);
-          await writeSnapshotIfDue(tx, state, snapshotEvery);
-        }
+        for (const state of states) await writeRegistryRow(tx, state);
       },
     },
     { now: options.now },

@@ -3,7 +3,7 @@ import { readStreamHead } from '../events/append-to-stream.js';
 import type { StoredEvent } from '../events/event-types.js';
 import { evolve } from '../events/evolve.js';
 import { readStream } from '../events/read-events.js';
-import { readProfileEvents, streamVersionAt } from '../events/read-profile-events.js';
+import { readProfileEventAt, streamVersionAt } from '../events/read-profile-events.js';
 import type { RegistryState } from '../events/registry-state.js';
 import type { SqlExecutor } from '../events/sql-database.js';
 import { nearestSnapshot } from './registry-snapshots.js';
@@ -72,9 +72,7 @@ export const registryStateAtProfileVersion = async (
   slug: string,
   version: number,
 ): Promise<RegistryState | undefined> => {
-  const event = (await readProfileEvents(executor, registry, slug)).find(
-    (candidate) => 'version' in candidate.data && candidate.data.version === version,
-  );
+  const event = await readProfileEventAt(executor, registry, slug, version);
   if (!event) return undefined;
   return registryStateAtVersion(executor, registry, await commandEndVersion(executor, event));
 };

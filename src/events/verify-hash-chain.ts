@@ -1,17 +1,6 @@
 import { eventHash, GENESIS_HASH } from './event-hash.js';
 import type { SqlExecutor } from './sql-database.js';
-
-interface RawEventRow {
-  position: number | string;
-  stream_id: string;
-  stream_version: number | string;
-  type: string;
-  schema_version: number;
-  data_json: string;
-  metadata_json: string;
-  prev_hash: string;
-  hash: string;
-}
+import { STORED_EVENT_COLUMNS, type StoredEventRow } from './stored-event-row.js';
 
 export interface ChainBreak {
   position: number;
@@ -39,9 +28,9 @@ export const verifyHashChain = async (
   const heads = new Map<string, { version: number; hash: string; position: number }>();
   let events = 0;
   for (let after = 0; ; ) {
-    const rows = await executor.all<RawEventRow>(
-      `SELECT position, stream_id, stream_version, type, schema_version, data_json, metadata_json, prev_hash, hash
-       FROM events WHERE position > ? ORDER BY position LIMIT ?`,
+    // the stored bytes as they are (not parsed): the hash covers them
+    const rows = await executor.all<StoredEventRow>(
+      `SELECT ${STORED_EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
       [after, chunkSize],
     );
     for (const row of rows) {

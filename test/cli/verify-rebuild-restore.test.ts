@@ -90,6 +90,17 @@ describe.each(backends)('operator commands on %s', (backend) => {
     expect((await get('/api/registries/team')).json()).toEqual(good.json());
   });
 
+  it('verify refuses a snapshot that does not match the events, and rebuild rewrites the snapshots', async () => {
+    const stamp = { created_at_ms: 0, updated_at_ms: 0, created_by: 'x', updated_by: 'x', source: 'x' };
+    const forged = JSON.stringify({ slug: 'team', live: true, version: 2, stamp, profiles: [], tombstones: [] });
+    await t.store.db.run("INSERT INTO registry_snapshots (stream_id, stream_version, state_json) VALUES ('team', 2, ?)", [forged]);
+    const failed = await cli('verify');
+    expect(failed.code).not.toBe(0);
+    expect(failed.stderr).toContain('registry "team": snapshot at version 2 differs from the events');
+    expect((await cli('rebuild')).code).toBe(0);
+    expect((await cli('verify')).code).toBe(0);
+  });
+
   it('verify names the position of an event whose data was changed with plain SQL', async () => {
     const row = await t.store.db.get<{ position: number | string }>(
       "SELECT position FROM events WHERE stream_id = 'team' AND stream_version = 5",

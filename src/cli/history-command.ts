@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { profileNotFound, registryNotFound } from '../domain/errors.js';
 import { requireProfileSlug, requireRegistrySlug } from '../domain/slug.js';
+import { eventProfile } from '../events/event-types.js';
 import { readAll } from '../events/read-events.js';
 import { profileHistory, readProfileVersions } from '../projections/profile-history.js';
 import { streamHeadVersion } from '../projections/time-travel.js';
@@ -40,7 +41,7 @@ export const historyCommand = (): Command =>
         for (let after = 0; ; ) {
           const events = await readAll(store.db, { streamId: registry, after, limit: 1000 });
           for (const event of events) {
-            const profile = 'profile' in event.data && event.data.profile ? String(event.data.profile) : '';
+            const profile = eventProfile(event) ?? '';
             if (flags.json) process.stdout.write(`${JSON.stringify(event)}\n`);
             else {
               process.stdout.write(

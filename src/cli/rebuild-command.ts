@@ -14,10 +14,12 @@ export const rebuildCommand = (): Command =>
             cliProgress.Presets.shades_classic,
           )
         : undefined;
+      let barStarted = false;
       const result = await withStore(flags, (store) =>
         rebuildProjections(store.db, {
           onProgress: (progress) => {
-            if (progress.registries === 1) bar?.start(progress.totalEvents, 0, { registries: 0 });
+            if (!barStarted) bar?.start(progress.totalEvents, 0, { registries: 0 });
+            barStarted = true;
             bar?.update(progress.events, { registries: progress.registries });
           },
         }),

@@ -23,6 +23,9 @@ export interface RebuildOptions {
   snapshotEvery?: number;
 }
 
+/** Events between two progress reports inside a long stream. */
+const PROGRESS_EVERY = 5000;
+
 /** Folds one stream from its first event, in chunks, handing each intermediate state to `afterEvent`. */
 export const foldStream = async (
   tx: SqlExecutor,
@@ -64,6 +67,7 @@ export const rebuildProjections = async (db: SqlDatabase, options: RebuildOption
     for (const { stream_id: streamId } of streams) {
       const state = await foldStream(tx, streamId, chunkSize, async (next) => {
         progress.events += 1;
+        if (progress.events % PROGRESS_EVERY === 0) options.onProgress?.({ ...progress });
         if (snapshotEvery > 0 && next.version % snapshotEvery === 0) await writeSnapshot(tx, next);
       });
       if (state) await writeAllRows(tx, state, fingerprintOf, tables);

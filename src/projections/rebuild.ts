@@ -4,7 +4,7 @@ import type { RegistryState } from '../events/registry-state.js';
 import type { SqlDatabase, SqlExecutor } from '../events/sql-database.js';
 import { ownRuntimeFingerprint, writeAllRows, type FingerprintOf } from './project-registry.js';
 import { LIVE_TABLES, projectionSchema, type ProjectionTables } from './projection-schema.js';
-import { DEFAULT_SNAPSHOT_EVERY, deleteSnapshots, writeSnapshot } from './registry-snapshots.js';
+import { createSnapshotTaker, DEFAULT_SNAPSHOT_EVERY, deleteSnapshots } from './registry-snapshots.js';
 import { snapshotSchema } from './snapshot-schema.js';
 
 export interface RebuildProgress {
@@ -54,6 +54,7 @@ export const rebuildProjections = async (db: SqlDatabase, options: RebuildOption
   const chunkSize = options.chunkSize ?? 5000;
   const fingerprintOf = options.fingerprintOf ?? ownRuntimeFingerprint;
   const snapshotEvery = options.tables ? 0 : (options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY);
+  const takeSnapshot = createSnapshotTaker(snapshotEvery);
   return db.transaction(async (tx) => {
     await tx.exec(projectionSchema(db.dialect, tables));
     for (const table of [tables.registries, tables.documents, tables.tombstones]) await tx.run(`DELETE FROM ${table}`);
@@ -68,7 +69,7 @@ export const rebuildProjections = async (db: SqlDatabase, options: RebuildOption
       const state = await foldStream(tx, streamId, chunkSize, async (next) => {
         progress.events += 1;
         if (progress.events % PROGRESS_EVERY === 0) options.onProgress?.({ ...progress });
-        if (snapshotEvery > 0 && next.version % snapshotEvery === 0) await writeSnapshot(tx, next);
+        await takeSnapshot(tx, next);
       });
       if (state) await writeAllRows(tx, state, fingerprintOf, tables);
       progress.registries += 1;

@@ -40,10 +40,12 @@ const lastSnapshotVersion = async (executor: SqlExecutor, registry: string): Pro
 };
 
 /**
- * Takes a snapshot of a registry after a command once it moved `every` events or more past its
- * last one. The last version is remembered per registry (read once from the table): if a
- * transaction rolls back after a snapshot, the next one merely comes later, and a snapshot
- * written twice by two processes is the same row.
+ * Takes a snapshot of a registry once it moved `every` events or more past its last one, or as
+ * many events as it has profiles if that is more: a snapshot costs the size of the registry, so
+ * the interval grows with it, which keeps the cost per event flat, and a read of the past costs
+ * at most twice the size of the registry. The last version is remembered per registry (read
+ * once from the table): if a transaction rolls back after a snapshot, the next one merely comes
+ * later, and a snapshot written twice by two processes is the same row.
  */
 export const createSnapshotTaker = (every: number) => {
   const lastVersion = new Map<string, number>();
@@ -54,7 +56,7 @@ export const createSnapshotTaker = (every: number) => {
       last = await lastSnapshotVersion(tx, state.slug);
       lastVersion.set(state.slug, last);
     }
-    if (state.version - last < every) return;
+    if (state.version - last < Math.max(every, state.profiles.size)) return;
     await writeSnapshot(tx, state);
     lastVersion.set(state.slug, state.version);
   };

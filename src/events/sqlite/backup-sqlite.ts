@@ -19,6 +19,7 @@ const fsyncPath = (path: string): void => {
  */
 export const backupSqlite = (source: string, dest: string, options: { overwrite: boolean; busyTimeoutMs?: number }): void => {
   if (!existsSync(source)) throw new Error(`no database at ${source}`);
+  if (!existsSync(dirname(dest))) throw new Error(`folder ${dirname(dest)} does not exist`);
   if (!options.overwrite && existsSync(dest)) throw new Error(`${dest} already exists (use --force to overwrite it)`);
   const temp = join(dirname(dest), `.${basename(dest)}.${process.pid}.tmp`);
   closeSync(openSync(temp, 'wx', 0o600));

@@ -78,7 +78,7 @@ const main = async () => {
       const built = performance.now();
       const { store, lastMs } = await buildHistory(dir, events);
       const buildSeconds = (performance.now() - built) / 1000;
-      const app = buildApp({ store, logLevel: 'silent' });
+      const app = await buildApp({ store, logLevel: 'silent' });
       await app.ready();
       const span = lastMs - START_MS;
       // deterministic spread of points over the whole history

@@ -57,7 +57,7 @@ export const rebuildProjections = async (db: SqlDatabase, options: RebuildOption
   const takeSnapshot = createSnapshotTaker(snapshotEvery);
   return db.transaction(async (tx) => {
     await tx.exec(projectionSchema(db.dialect, tables));
-    for (const table of [tables.registries, tables.documents, tables.tombstones]) await tx.run(`DELETE FROM ${table}`);
+    for (const table of [tables.headers, tables.documents, tables.tombstones]) await tx.run(`DELETE FROM ${table}`);
     if (snapshotEvery > 0) {
       await tx.exec(snapshotSchema(db.dialect));
       await deleteSnapshots(tx);

@@ -21,13 +21,19 @@ interface TableCheck {
 const CHECKS: TableCheck[] = [
   {
     table: 'registries',
-    columns: 'slug, payload_json, updated_at_ms, version, summary_json',
+    columns: 'slug, payload_text, updated_at_ms, version',
+    key: (row) => String(row.slug),
+    registry: (row) => String(row.slug),
+  },
+  {
+    table: 'headers',
+    columns: 'slug, header_json, metadata_json, updated_at_ms, version, summary_json',
     key: (row) => String(row.slug),
     registry: (row) => String(row.slug),
   },
   {
     table: 'documents',
-    columns: 'registry, slug, version, etag, document_json, summary_json',
+    columns: 'registry, slug, version, etag, stored_json, document_json, summary_json',
     key: (row) => `${String(row.registry)}/${String(row.slug)}`,
     registry: (row) => String(row.registry),
   },
@@ -70,7 +76,10 @@ export const verifyProjections = async (db: SqlDatabase): Promise<ProjectionMism
     await rebuildProjections(db, { tables: shadow });
     return await compareTables(db, shadow);
   } finally {
-    await db.exec(`DROP TABLE IF EXISTS ${shadow.registries}; DROP TABLE IF EXISTS ${shadow.documents}; DROP TABLE IF EXISTS ${shadow.tombstones};`);
+    await db.exec(
+      `DROP VIEW IF EXISTS ${shadow.registries}; DROP TABLE IF EXISTS ${shadow.headers};
+       DROP TABLE IF EXISTS ${shadow.documents}; DROP TABLE IF EXISTS ${shadow.tombstones};`,
+    );
   }
 };
 

@@ -77,8 +77,12 @@ describe.each(backends)('operator commands on %s', (backend) => {
 
   it('verify names the registry whose projection was changed behind its back, and rebuild repairs it', async () => {
     const good = await get('/api/registries/team');
-    const forged = JSON.stringify({ ...good.json(), description: 'forged' });
-    await t.store.db.run("UPDATE profile_registries SET payload_json = ? WHERE slug = 'team'", [forged]);
+    // profile_registries is a view: its payload_json is made of these header bytes and the profile rows
+    const header = await t.store.db.get<{ header_json: string }>("SELECT header_json FROM registry_headers WHERE slug = 'team'");
+    const forged = JSON.stringify({ ...JSON.parse(header!.header_json), description: 'forged' });
+    await t.store.db.run("UPDATE registry_headers SET header_json = ? WHERE slug = 'team'", [forged]);
+    const tampered = await t.store.db.get<{ payload_text: string }>("SELECT payload_text FROM profile_registries WHERE slug = 'team'");
+    expect(JSON.parse(tampered!.payload_text).description).toBe('forged');
     const failed = await cli('verify');
     expect(failed.code).not.toBe(0);
     expect(failed.stderr).toMatch(/^profile-registry: verify failed: registry "team": profile_registries row "team" differs/);

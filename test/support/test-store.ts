@@ -72,7 +72,7 @@ export interface TestApp extends TestStore {
 
 export const openTestApp = async (backend: Backend = 'sqlite', options: RegistryStoreOptions = {}): Promise<TestApp> => {
   const testStore = await openTestStore(backend, options);
-  const app = buildApp({ store: testStore.store, logLevel: 'silent' });
+  const app = await buildApp({ store: testStore.store, logLevel: 'silent' });
   await app.ready();
   return {
     ...testStore,

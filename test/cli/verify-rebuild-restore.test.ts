@@ -117,12 +117,14 @@ describe.each(backends)('operator commands on %s', (backend) => {
     expect(failed.stderr.trim().split('\n')).toHaveLength(1);
   });
 
-  it('backup points PostgreSQL users to pg_dump, and refuses a missing SQLite file', async () => {
-    if (backend === 'postgres') {
-      const result = await cli('backup', '/tmp/never-written.db');
-      expect(result.code).not.toBe(0);
-      expect(result.stderr).toContain('pg_dump');
-    }
+  it('backup points PostgreSQL users to pg_dump or names a missing folder; verify refuses a missing SQLite file', async () => {
+    const result = await cli('backup', '/tmp/no/such/folder/profiles.db');
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toBe(
+      backend === 'postgres'
+        ? 'profile-registry: backup copies SQLite files; for PostgreSQL use pg_dump (e.g. pg_dump -Fc -f profiles.dump "$DSN")\n'
+        : 'profile-registry: folder /tmp/no/such/folder does not exist\n',
+    );
     const missing = await runCli(['verify', '--profile-registry-db', '/tmp/no/such/profiles.db']);
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toBe('profile-registry: no database at /tmp/no/such/profiles.db\n');

@@ -5,13 +5,14 @@
  *
  *   npm run build && node dist/bench/as-of-read.js [--events 100000] [--reads 300]
  */
+import type { FastifyInstance } from 'fastify';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openDatabase } from '../src/events/open-database.js';
 import { buildApp } from '../src/http/build-app.js';
-import { createRegistryStore } from '../src/projections/registry-store.js';
+import { createRegistryStore, type RegistryStore } from '../src/projections/registry-store.js';
 import { registryStateAt } from '../src/projections/time-travel.js';
 
 const argValue = (name: string, fallback: number): number => {
@@ -57,7 +58,6 @@ const buildHistory = async (dir: string, events: number) => {
 };
 
 const timeReads = async (read: (k: number) => Promise<void>, reads: number): Promise<number[]> => {
-  for (let k = 0; k < 20; k++) await read(k); // warm-up
   const samples: number[] = [];
   for (let k = 0; k < reads; k++) {
     const started = performance.now();
@@ -67,64 +67,95 @@ const timeReads = async (read: (k: number) => Promise<void>, reads: number): Pro
   return samples;
 };
 
+interface Setup {
+  events: number;
+  store: RegistryStore;
+  app: FastifyInstance;
+  buildSeconds: number;
+  timeAt: (k: number) => number;
+  versionAt: (k: number) => number;
+}
+
+const format = ({ median, p95 }: { median: number; p95: number }): string => `${median.toFixed(0)} / ${p95.toFixed(0)}`;
+
 const main = async () => {
   const large = argValue('events', 100_000);
   const reads = argValue('reads', 300);
   const dir = mkdtempSync(join(tmpdir(), 'bench-as-of-'));
-  const rows: Record<string, string | number>[] = [];
   try {
-    const results: Record<number, { asOf: number; version: number }> = {};
-    for (const events of [100, large]) {
+    // both histories first, then every measurement on both after the same warm-up, so that
+    // neither size is measured on a colder process than the other
+    const sizes = [100, large];
+    const setups: Setup[] = [];
+    for (const events of sizes) {
       const built = performance.now();
       const { store, lastMs } = await buildHistory(dir, events);
-      const buildSeconds = (performance.now() - built) / 1000;
       const app = await buildApp({ store, logLevel: 'silent' });
       await app.ready();
       const span = lastMs - START_MS;
-      // deterministic spread of points over the whole history
-      const timeAt = (k: number) => START_MS + Math.floor(((k * 7919) % 1000) / 1000 * span);
-      const asOf = summarize(
-        await timeReads(async (k) => {
+      setups.push({
+        events,
+        store,
+        app,
+        buildSeconds: (performance.now() - built) / 1000,
+        // a deterministic spread of points over the whole history
+        timeAt: (k: number) => START_MS + Math.floor((((k * 7919) % 1000) / 1000) * span),
+        versionAt: (k: number) => 1 + ((k * 7919) % Math.floor(events / PROFILES)),
+      });
+    }
+    const scenarios: [string, (setup: Setup, k: number) => Promise<void>, number][] = [
+      [
+        'profile ?as_of µs',
+        async ({ app, timeAt }, k) => {
           const response = await app.inject({ method: 'GET', url: `/api/chat/profiles/p3?registry=bench&as_of=${timeAt(k)}` });
           if (response.statusCode !== 200 && response.statusCode !== 404) throw new Error(response.body);
-        }, reads),
-      );
-      const maxProfileVersion = Math.floor(events / PROFILES);
-      const version = summarize(
-        await timeReads(async (k) => {
-          const v = 1 + ((k * 7919) % maxProfileVersion);
-          const response = await app.inject({ method: 'GET', url: `/api/chat/profiles/p3?registry=bench&version=${v}` });
+        },
+        reads,
+      ],
+      [
+        'profile ?version µs',
+        async ({ app, versionAt }, k) => {
+          const response = await app.inject({ method: 'GET', url: `/api/chat/profiles/p3?registry=bench&version=${versionAt(k)}` });
           if (response.statusCode !== 200) throw new Error(response.body);
-        }, reads),
-      );
-      const registryAsOf = summarize(
-        await timeReads(async (k) => {
+        },
+        reads,
+      ],
+      [
+        'registry ?as_of µs',
+        async ({ app, timeAt }, k) => {
           const response = await app.inject({ method: 'GET', url: `/api/registries/bench?as_of=${timeAt(k)}` });
           if (response.statusCode !== 200 && response.statusCode !== 404) throw new Error(response.body);
-        }, reads),
-      );
-      const noSnapshots = summarize(
-        await timeReads(async (k) => {
+        },
+        reads,
+      ],
+      [
+        'fold without snapshots µs',
+        async ({ store, timeAt }, k) => {
           await registryStateAt(store.db, 'bench', { atMs: timeAt(k) }, { useSnapshots: false });
-        }, Math.max(5, Math.floor(reads / 30))),
-      );
-      results[events] = { asOf: asOf.median, version: version.median };
-      rows.push({
-        events,
-        'build s': buildSeconds.toFixed(1),
-        'profile ?as_of µs (median / p95)': `${asOf.median.toFixed(0)} / ${asOf.p95.toFixed(0)}`,
-        'profile ?version µs': `${version.median.toFixed(0)} / ${version.p95.toFixed(0)}`,
-        'registry ?as_of µs': `${registryAsOf.median.toFixed(0)} / ${registryAsOf.p95.toFixed(0)}`,
-        'fold without snapshots µs': `${noSnapshots.median.toFixed(0)} / ${noSnapshots.p95.toFixed(0)}`,
-      });
-      await app.close();
-      await store.close();
+        },
+        Math.max(5, Math.floor(reads / 30)),
+      ],
+    ];
+    const rows: Record<string, string | number>[] = setups.map((setup) => ({ events: setup.events, 'build s': setup.buildSeconds.toFixed(1) }));
+    const medians: Record<string, number[]> = {};
+    for (const [name, read, count] of scenarios) {
+      for (const setup of setups) await timeReads((k) => read(setup, k), Math.min(count, 50)); // warm-up
+      for (const [index, setup] of setups.entries()) {
+        const figures = summarize(await timeReads((k) => read(setup, k), count));
+        rows[index][`${name} (median / p95)`] = format(figures);
+        (medians[name] ??= []).push(figures.median);
+      }
     }
-    console.log(`as-of reads, SQLite, ${PROFILES} profiles, ${reads} reads per figure (median / p95 in µs)`);
+    for (const setup of setups) {
+      await setup.app.close();
+      await setup.store.close();
+    }
+    console.log(`reads of the past, SQLite, ${PROFILES} profiles, ${reads} reads per figure (µs)`);
     console.table(rows);
-    console.log(
-      `ratio ${large} / 100 events: profile ?as_of ${(results[large].asOf / results[100].asOf).toFixed(2)}x, profile ?version ${(results[large].version / results[100].version).toFixed(2)}x`,
-    );
+    const ratios = Object.entries(medians)
+      .map(([name, [small, big]]) => `${name.replace(' µs', '')} ${(big / small).toFixed(2)}x`)
+      .join(', ');
+    console.log(`median at ${large} events / median at 100 events: ${ratios}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

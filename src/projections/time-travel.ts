@@ -53,7 +53,7 @@ const sameCommand = (a: StoredEvent, b: StoredEvent): boolean =>
  * saw all of the command's events (a create that also sets the default is two events).
  */
 const commandEndVersion = async (executor: SqlExecutor, event: StoredEvent): Promise<number> => {
-  const chunk = 64;
+  const chunk = 8; // most commands write one or two events
   let end = event.stream_version;
   for (;;) {
     const next = await readStream(executor, event.stream_id, { fromVersion: end + 1, toVersion: end + chunk });

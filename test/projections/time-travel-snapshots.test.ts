@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rebuildProjections } from '../../src/projections/rebuild.js';
 import { serializeRegistryState } from '../../src/projections/registry-snapshots.js';
+import { verifySnapshots } from '../../src/projections/verify-projections.js';
 import { registryStateAtVersion, streamHeadVersion } from '../../src/projections/time-travel.js';
 import { postgresAvailable } from '../support/postgres.js';
 import { openTestApp, steppingClock, type Backend, type TestApp } from '../support/test-store.js';
@@ -37,6 +38,7 @@ describe.each(backends)('snapshots never change a read of the past on %s', (back
     expect(Number(count?.n)).toBeGreaterThanOrEqual(4);
     const folded = await allStates(false);
     expect(await allStates(true)).toEqual(folded);
+    expect(await verifySnapshots(t.store.db)).toBeUndefined();
     expect((folded[0] as { version: number }).version).toBe(1);
 
     const withSnapshots = await t.app.inject({ method: 'GET', url: '/api/registries/snap?version=17' });

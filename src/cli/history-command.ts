@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { profileNotFound, registryNotFound } from '../domain/errors.js';
 import { requireProfileSlug, requireRegistrySlug } from '../domain/slug.js';
 import { eventProfile } from '../events/event-types.js';
-import { readAll } from '../events/read-events.js';
+import { readStreamPage } from '../events/read-stream-page.js';
 import { profileHistory, readProfileVersions } from '../projections/profile-history.js';
 import { streamHeadVersion } from '../projections/time-travel.js';
 import { databaseOptions, type DatabaseFlags } from './database-options.js';
@@ -39,7 +39,7 @@ export const historyCommand = (): Command =>
           return;
         }
         for (let after = 0; ; ) {
-          const events = await readAll(store.db, { streamId: registry, after, limit: 1000 });
+          const events = await readStreamPage(store.db, registry, after, 1000);
           for (const event of events) {
             const profile = eventProfile(event) ?? '';
             if (flags.json) process.stdout.write(`${JSON.stringify(event)}\n`);

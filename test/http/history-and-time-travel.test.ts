@@ -143,6 +143,9 @@ describe.each(backends)('history, diffs and reads of the past on %s', (backend) 
     const next = (await get(`/api/registries/past/events?after=${page.next_after}&limit=1000`)).json();
     expect(next.events[0].version).toBe(4);
     expect(next.events.every((e: Json) => e.registry === 'past')).toBe(true);
+    const goose = (await get('/api/registries/goose/events?limit=1')).json();
+    const afterForeign = (await get(`/api/registries/past/events?after=${goose.next_after}&limit=2`)).json();
+    expect(afterForeign.events.map((e: Json) => e.version)).toEqual([1, 2]); // a position of another registry
     expect((await get('/api/registries/past/events?limit=0')).statusCode).toBe(400);
     expect((await get('/api/registries/nowhere/events')).statusCode).toBe(404);
   });

@@ -4,7 +4,7 @@ import { parseWith } from '../../domain/parse-input.js';
 import { parseVersionNumber } from '../../domain/past-point.js';
 import { restoreProfileBodySchema, restoreRegistryBodySchema } from '../../domain/restore-schemas.js';
 import { eventProfile, type StoredEvent } from '../../events/event-types.js';
-import { readAll } from '../../events/read-events.js';
+import { readStreamPage } from '../../events/read-stream-page.js';
 import { changesBetween, profileContentView } from '../../projections/content-view.js';
 import { findProfileVersion, profileHistory, readProfileVersions } from '../../projections/profile-history.js';
 import type { RegistryStore } from '../../projections/registry-store.js';
@@ -65,7 +65,7 @@ export const registerHistoryRoutes = (app: FastifyInstance, store: RegistryStore
     const after = boundedQueryInt(queryValue(request, 'after'), 'after', 0, Number.MAX_SAFE_INTEGER, 0);
     const limit = boundedQueryInt(queryValue(request, 'limit'), 'limit', 1, MAX_EVENTS_PAGE, 100);
     if ((await streamHeadVersion(db, registry)) === 0) throw registryNotFound();
-    const events = await readAll(db, { streamId: registry, after, limit });
+    const events = await readStreamPage(db, registry, after, limit);
     return { events: events.map(publicEvent), next_after: events.at(-1)?.position ?? after };
   });
 

@@ -1,12 +1,22 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { backupCommand } from './backup-command.js';
+import { historyCommand } from './history-command.js';
+import { rebuildCommand } from './rebuild-command.js';
+import { restoreCommand } from './restore-command.js';
 import { serveCommand } from './serve-command.js';
+import { verifyCommand } from './verify-command.js';
 
 const program = new Command('profile-registry')
   .description('Event-sourced registry of LLM chat runtime profiles')
   .showHelpAfterError(false)
   .configureOutput({ outputError: (message, write) => write(message) })
-  .addCommand(serveCommand());
+  .addCommand(serveCommand())
+  .addCommand(historyCommand())
+  .addCommand(restoreCommand())
+  .addCommand(backupCommand())
+  .addCommand(verifyCommand())
+  .addCommand(rebuildCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`profile-registry: ${error instanceof Error ? error.message : String(error)}\n`);

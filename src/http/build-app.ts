@@ -6,6 +6,7 @@ import { registerOpenApi } from './openapi.js';
 import { problem, problemErrorHandler, sendProblem } from './problem.js';
 import { registerCurrentProfileRoutes } from './routes/current-profile-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
+import { registerHistoryRoutes } from './routes/history-routes.js';
 import { registerProfileRoutes } from './routes/profile-routes.js';
 import { registerRegistryRoutes } from './routes/registry-routes.js';
 import { registerResolveRoutes } from './routes/resolve-routes.js';
@@ -45,6 +46,7 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
   registerHealthRoutes(app, options.store);
   registerProfileRoutes(app, options.store);
   registerRegistryRoutes(app, options.store);
+  registerHistoryRoutes(app, options.store);
   registerResolveRoutes(app, options.store);
   registerCurrentProfileRoutes(app, options.store);
   registerWatchRoutes(app, options.store, { heartbeatMs: options.watchHeartbeatMs, pollMs: options.watchPollMs });

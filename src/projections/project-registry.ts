@@ -24,7 +24,7 @@ export const stackFingerprintOf =
     effectiveFingerprint(registry.slug, profile.content, lookup);
 
 /** For callers that hold one registry only: stacks resolved within it. */
-const withinRegistryFingerprint = (state: RegistryState): FingerprintOf =>
+export const withinRegistryFingerprint = (state: RegistryState): FingerprintOf =>
   stackFingerprintOf(lookupInStates(new Map([[state.slug, state]])));
 
 export interface WrittenDocument {

@@ -5,6 +5,8 @@ import type { SqlDatabase, SqlExecutor } from '../events/sql-database.js';
 import { lookupInStates } from '../events/profile-lookup.js';
 import { stackFingerprintOf, writeAllRows, type FingerprintOf } from './project-registry.js';
 import { LIVE_TABLES, projectionSchema, type ProjectionTables } from './projection-schema.js';
+import { createSnapshotTaker, DEFAULT_SNAPSHOT_EVERY, deleteSnapshots } from './registry-snapshots.js';
+import { snapshotSchema } from './snapshot-schema.js';
 
 export interface RebuildProgress {
   events: number;
@@ -18,14 +20,27 @@ export interface RebuildOptions {
   onProgress?: (progress: RebuildProgress) => void;
   /** Events read per query while folding a stream. */
   chunkSize?: number;
+  /** Rewrites the registry snapshots every this many events (live tables only; 0 leaves them alone). */
+  snapshotEvery?: number;
 }
 
-const foldStream = async (tx: SqlExecutor, streamId: string, chunkSize: number, onEvents: (n: number) => void) => {
+/** Events between two progress reports inside a long stream. */
+const PROGRESS_EVERY = 5000;
+
+/** Folds one stream from its first event, in chunks, handing each intermediate state to `afterEvent`. */
+export const foldStream = async (
+  tx: SqlExecutor,
+  streamId: string,
+  chunkSize: number,
+  afterEvent?: (state: RegistryState) => Promise<void>,
+): Promise<RegistryState | undefined> => {
   let state: RegistryState | undefined;
   for (let from = 1; ; from += chunkSize) {
     const events = await readStream(tx, streamId, { fromVersion: from, toVersion: from + chunkSize - 1 });
-    for (const event of events) state = evolve(state, event, streamId);
-    onEvents(events.length);
+    for (const event of events) {
+      state = evolve(state, event, streamId);
+      await afterEvent?.(state);
+    }
     if (events.length < chunkSize) return state;
   }
 };
@@ -38,10 +53,16 @@ const foldStream = async (tx: SqlExecutor, streamId: string, chunkSize: number, 
 export const rebuildProjections = async (db: SqlDatabase, options: RebuildOptions = {}): Promise<RebuildProgress> => {
   const tables = options.tables ?? LIVE_TABLES;
   const chunkSize = options.chunkSize ?? 5000;
+  const snapshotEvery = options.tables ? 0 : (options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY);
+  const takeSnapshot = createSnapshotTaker(snapshotEvery);
   return db.transaction(async (tx) => {
     await tx.exec(projectionSchema(db.dialect, tables));
     for (const table of [tables.headers, tables.documents, tables.tombstones, tables.stackRefs]) {
       await tx.run(`DELETE FROM ${table}`);
+    }
+    if (snapshotEvery > 0) {
+      await tx.exec(snapshotSchema(db.dialect));
+      await deleteSnapshots(tx);
     }
     const total = await tx.get<{ n: number | string }>('SELECT COUNT(*) AS n FROM events');
     const streams = await tx.all<{ stream_id: string }>('SELECT stream_id FROM streams ORDER BY stream_id');
@@ -51,8 +72,10 @@ export const rebuildProjections = async (db: SqlDatabase, options: RebuildOption
     for (const { stream_id: streamId } of streams) {
       states.set(
         streamId,
-        await foldStream(tx, streamId, chunkSize, (n) => {
-          progress.events += n;
+        await foldStream(tx, streamId, chunkSize, async (next) => {
+          progress.events += 1;
+          if (progress.events % PROGRESS_EVERY === 0) options.onProgress?.({ ...progress });
+          await takeSnapshot(tx, next);
         }),
       );
     }

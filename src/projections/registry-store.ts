@@ -8,6 +8,7 @@ import {
 import type { Command } from '../events/commands.js';
 import { eventStoreSchema } from '../events/event-store-schema.js';
 import { openDatabase, type DatabaseLocation } from '../events/open-database.js';
+import { profileEventIndexSchema } from '../events/read-profile-events.js';
 import type { SqlDatabase } from '../events/sql-database.js';
 import { changeFeedSchema } from './change-feed-store.js';
 import { idempotencySchema } from './idempotency-store.js';
@@ -16,6 +17,8 @@ import { projectCommandChange } from './project-command.js';
 import { writeRegistryRow, type WrittenDocument } from './project-registry.js';
 import { projectionSchema } from './projection-schema.js';
 import { registryPayloadJson } from './registry-serialization.js';
+import { createSnapshotTaker, DEFAULT_SNAPSHOT_EVERY } from './registry-snapshots.js';
+import { snapshotSchema } from './snapshot-schema.js';
 import { readStackDependents } from './stack-dependents.js';
 
 /** What a write answers with: the document of the profile it named, or the registry it changed. */
@@ -37,6 +40,8 @@ export const ensureSchema = async (db: SqlDatabase): Promise<void> => {
   await db.exec(projectionSchema(db.dialect));
   await db.exec(changeFeedSchema(db.dialect));
   await db.exec(idempotencySchema(db.dialect));
+  await db.exec(snapshotSchema(db.dialect));
+  await db.exec(profileEventIndexSchema(db.dialect));
 };
 
 const profileSlugOf = (command: Command): string | undefined => ('slug' in command ? command.slug : undefined);
@@ -46,11 +51,15 @@ const profileSlugOf = (command: Command): string | undefined => ('slug' in comma
  * The projector and the state loader are handed to the command bus here, so that
  * src/events never imports src/projections.
  */
-export const createRegistryStore = async (
-  db: SqlDatabase,
-  options: { now?: () => number } = {},
-): Promise<RegistryStore> => {
+export interface RegistryStoreOptions {
+  now?: () => number;
+  /** A registry gets a snapshot once it moved this many events past its last one. */
+  snapshotEvery?: number;
+}
+
+export const createRegistryStore = async (db: SqlDatabase, options: RegistryStoreOptions = {}): Promise<RegistryStore> => {
   await ensureSchema(db);
+  const takeSnapshot = createSnapshotTaker(options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY);
   const bus = createCommandBus<WriteResult>(
     db,
     {
@@ -59,6 +68,7 @@ export const createRegistryStore = async (
         (await readStackDependents(tx, registry, slug)).map((ref) => `${ref.registry}/${ref.profile}`),
       projectCommand: async (tx, state, touched, command, change) => {
         if (!state) return { rendered: { registryVersion: 0 }, affected: new Map() };
+        await takeSnapshot(tx, state);
         const slug = profileSlugOf(command);
         if (slug !== undefined && !touched.has(slug) && state.profiles.has(slug)) touched.add(slug);
         const { written, affected } = await projectCommandChange(tx, state, touched, change);
@@ -83,5 +93,5 @@ export const createRegistryStore = async (
   };
 };
 
-export const openRegistryStore = async (location: DatabaseLocation, options: { now?: () => number } = {}) =>
+export const openRegistryStore = async (location: DatabaseLocation, options: RegistryStoreOptions = {}) =>
   createRegistryStore(openDatabase(location), options);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { openDatabase } from '../../src/events/open-database.js';
 import { buildApp } from '../../src/http/build-app.js';
-import { createRegistryStore, type RegistryStore } from '../../src/projections/registry-store.js';
+import { createRegistryStore, type RegistryStore, type RegistryStoreOptions } from '../../src/projections/registry-store.js';
 import { createTestSchema, PG_URL } from './postgres.js';
 
 export type Backend = 'sqlite' | 'postgres';
@@ -13,6 +13,8 @@ export interface TestStore {
   store: RegistryStore;
   dbPath?: string;
   close: () => Promise<void>;
+  /** The command-line flags that name this database (for `profile-registry <command>`). */
+  cliDatabaseArgs: string[];
   /** Opens a second store on the same database (as a restart would). */
   reopen: () => Promise<RegistryStore>;
 }
@@ -23,7 +25,7 @@ export const tempDir = (): { dir: string; remove: () => void } => {
 };
 
 /** A store on a real SQLite file in a temp folder, or on a fresh PostgreSQL schema. */
-export const openTestStore = async (backend: Backend = 'sqlite', options: { now?: () => number } = {}): Promise<TestStore> => {
+export const openTestStore = async (backend: Backend = 'sqlite', options: RegistryStoreOptions = {}): Promise<TestStore> => {
   if (backend === 'sqlite') {
     const { dir, remove } = tempDir();
     const dbPath = join(dir, 'profiles.db');
@@ -33,6 +35,7 @@ export const openTestStore = async (backend: Backend = 'sqlite', options: { now?
     return {
       store,
       dbPath,
+      cliDatabaseArgs: ['--profile-registry-db', dbPath],
       reopen: async () => {
         const another = await open();
         opened.push(another);
@@ -50,6 +53,7 @@ export const openTestStore = async (backend: Backend = 'sqlite', options: { now?
   const opened: RegistryStore[] = [store];
   return {
     store,
+    cliDatabaseArgs: ['--profile-registry-dsn', `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`],
     reopen: async () => {
       const another = await open();
       opened.push(another);
@@ -66,7 +70,7 @@ export interface TestApp extends TestStore {
   app: FastifyInstance;
 }
 
-export const openTestApp = async (backend: Backend = 'sqlite', options: { now?: () => number } = {}): Promise<TestApp> => {
+export const openTestApp = async (backend: Backend = 'sqlite', options: RegistryStoreOptions = {}): Promise<TestApp> => {
   const testStore = await openTestStore(backend, options);
   const app = await buildApp({ store: testStore.store, logLevel: 'silent' });
   await app.ready();

@@ -6,7 +6,9 @@ import { createProfileBodySchema, patchProfileBodySchema, setDefaultBodySchema }
 import { requireProfileSlug } from '../../domain/slug.js';
 import type { Command } from '../../events/commands.js';
 import { listProfileSummariesJson, readProfileDocument, registryExists } from '../../projections/read-model.js';
+import { pastProfileDocument } from '../../projections/past-documents.js';
 import type { RegistryStore, WriteResult } from '../../projections/registry-store.js';
+import { pastPointOf } from '../past-point-input.js';
 import { asPreconditionFailure, checkIfMatch, sendJsonWithEtag } from '../conditional-requests.js';
 import { executeWrite, type WriteAnswer } from '../idempotent-write.js';
 import {
@@ -70,6 +72,11 @@ export const registerProfileRoutes = (app: FastifyInstance, store: RegistryStore
   app.get('/api/chat/profiles/:slug', async (request, reply) => {
     const slug = profileSlugParam(request);
     const registry = registryOf(request);
+    const point = pastPointOf(request);
+    if (point) {
+      const past = await pastProfileDocument(db, registry, slug, point);
+      return sendJsonWithEtag(request, reply, past.json, past.etag);
+    }
     const row = await readProfileDocument(db, registry, slug);
     if (!row) {
       if (!(await registryExists(db, registry))) throw registryNotFound();

@@ -4,8 +4,10 @@ import { parseWith } from '../../domain/parse-input.js';
 import { createRegistryBodySchema, patchRegistryBodySchema } from '../../domain/profile-schemas.js';
 import { requireProfileSlug, requireRegistrySlug } from '../../domain/slug.js';
 import { listRegistrySummariesJson, readRegistryPayload } from '../../projections/read-model.js';
+import { pastRegistryPayload } from '../../projections/past-documents.js';
 import type { RegistryStore } from '../../projections/registry-store.js';
 import { executeWrite } from '../idempotent-write.js';
+import { pastPointOf } from '../past-point-input.js';
 import { objectBody, parseExpectedVersion, queryValue, registrySlugParam } from '../request-input.js';
 
 const json = 'application/json; charset=utf-8';
@@ -18,6 +20,11 @@ export const registerRegistryRoutes = (app: FastifyInstance, store: RegistryStor
 
   app.get('/api/registries/:registry', async (request, reply) => {
     const registry = registrySlugParam(request);
+    const point = pastPointOf(request);
+    if (point) {
+      const past = await pastRegistryPayload(db, registry, point);
+      return reply.header('etag', past.etag).type(json).send(past.json);
+    }
     const row = await readRegistryPayload(db, registry);
     if (!row) throw registryNotFound();
     return reply.header('etag', `"r${row.version}"`).type(json).send(row.payload_json);

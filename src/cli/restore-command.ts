@@ -1,0 +1,46 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { parseAsOf, parseVersionNumber } from '../domain/past-point.js';
+import { requireRegistrySlug } from '../domain/slug.js';
+import { restoreRegistry } from '../projections/restore.js';
+import { databaseOptions, type DatabaseFlags } from './database-options.js';
+import { cliContext, withStore } from './cli-store.js';
+
+interface RestoreFlags extends DatabaseFlags {
+  registry: string;
+  toVersion?: number;
+  asOf?: number;
+  dryRun: boolean;
+}
+
+const asArgument =
+  <T>(parse: (raw: string) => T) =>
+  (raw: string): T => {
+    try {
+      return parse(raw);
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
+    }
+  };
+
+export const restoreCommand = (): Command =>
+  databaseOptions(new Command('restore').description('bring a whole registry back to a past version or time, as new events'))
+    .requiredOption('--registry <slug>', 'registry')
+    .option('--to-version <n>', 'registry version to go back to', asArgument((raw) => parseVersionNumber(raw, 'to-version')))
+    .option('--as-of <time>', 'RFC 3339 time or epoch milliseconds to go back to', asArgument((raw) => parseAsOf(raw, 'as-of')))
+    .option('--dry-run', 'print the changes and write nothing', false)
+    .action(async (flags: RestoreFlags) => {
+      const registry = requireRegistrySlug(flags.registry);
+      if ((flags.toVersion === undefined) === (flags.asOf === undefined)) {
+        throw new Error('give exactly one of --to-version and --as-of');
+      }
+      const point = flags.toVersion !== undefined ? { version: flags.toVersion } : { atMs: flags.asOf as number };
+      const result = await withStore(flags, (store) =>
+        restoreRegistry(store, registry, point, { dryRun: flags.dryRun, context: cliContext() }),
+      );
+      for (const change of result.changes) process.stdout.write(`${JSON.stringify(change)}\n`);
+      process.stdout.write(
+        flags.dryRun
+          ? `dry run: ${result.changes.length} changes to registry "${registry}" (at version ${result.version}), nothing written\n`
+          : `restored registry "${registry}": ${result.changes.length} changes, now at version ${result.version}\n`,
+      );
+    });

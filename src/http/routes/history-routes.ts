@@ -1,0 +1,117 @@
+import type { FastifyInstance } from 'fastify';
+import { profileNotFound, registryNotFound, validationError } from '../../domain/errors.js';
+import { parseWith } from '../../domain/parse-input.js';
+import { parseVersionNumber } from '../../domain/past-point.js';
+import { restoreProfileBodySchema, restoreRegistryBodySchema } from '../../domain/restore-schemas.js';
+import { eventProfile, type StoredEvent } from '../../events/event-types.js';
+import { readStreamPage } from '../../events/read-stream-page.js';
+import { changesBetween, profileContentView } from '../../projections/content-view.js';
+import { findProfileVersion, profileHistory, readProfileVersions } from '../../projections/profile-history.js';
+import type { RegistryStore } from '../../projections/registry-store.js';
+import { restoreProfile, restoreRegistry } from '../../projections/restore.js';
+import { streamHeadVersion } from '../../projections/time-travel.js';
+import { sendJsonWithEtag } from '../conditional-requests.js';
+import { restorePointOf } from '../past-point-input.js';
+import {
+  commandContext,
+  objectBody,
+  parseExpectedVersion,
+  profileSlugParam,
+  queryValue,
+  registryOf,
+  registrySlugParam,
+} from '../request-input.js';
+
+const MAX_EVENTS_PAGE = 1000;
+
+/** An optional query integer in [min, max]; 400 naming the parameter otherwise. */
+const boundedQueryInt = (raw: string | undefined, field: string, min: number, max: number, fallback: number): number => {
+  if (raw === undefined || raw === '') return fallback;
+  const value = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw validationError(field, `must be an integer from ${min} to ${max}`);
+  }
+  return value;
+};
+
+const publicEvent = (event: StoredEvent) => {
+  const profile = eventProfile(event);
+  return {
+    position: event.position,
+    registry: event.stream_id,
+    version: event.stream_version,
+    type: event.type,
+    ...(profile !== undefined && event.type.startsWith('profile.') ? { profile } : {}),
+    actor: event.metadata.actor,
+    source: event.metadata.source,
+    at_ms: event.metadata.occurred_at_ms,
+    data: event.data,
+  };
+};
+
+/** Audit trail, diffs and restores (API.md section 3, History, time travel, restore). */
+export const registerHistoryRoutes = (app: FastifyInstance, store: RegistryStore): void => {
+  const db = store.db;
+
+  /** A profile's versions, or 404 naming what is missing. */
+  const versionsOf = async (registry: string, slug: string) => {
+    const versions = await readProfileVersions(db, registry, slug);
+    if (versions.length === 0) throw (await streamHeadVersion(db, registry)) === 0 ? registryNotFound() : profileNotFound();
+    return versions;
+  };
+
+  app.get('/api/registries/:registry/events', async (request) => {
+    const registry = registrySlugParam(request);
+    const after = boundedQueryInt(queryValue(request, 'after'), 'after', 0, Number.MAX_SAFE_INTEGER, 0);
+    const limit = boundedQueryInt(queryValue(request, 'limit'), 'limit', 1, MAX_EVENTS_PAGE, 100);
+    if ((await streamHeadVersion(db, registry)) === 0) throw registryNotFound();
+    const events = await readStreamPage(db, registry, after, limit);
+    return { events: events.map(publicEvent), next_after: events.at(-1)?.position ?? after };
+  });
+
+  app.get('/api/chat/profiles/:slug/history', async (request) => {
+    const slug = profileSlugParam(request);
+    const registry = registryOf(request);
+    const limit = boundedQueryInt(queryValue(request, 'limit'), 'limit', 1, MAX_EVENTS_PAGE, MAX_EVENTS_PAGE);
+    const beforeRaw = queryValue(request, 'before_version');
+    const beforeVersion = beforeRaw === undefined ? undefined : parseVersionNumber(beforeRaw, 'before_version');
+    const versions = await versionsOf(registry, slug);
+    return { registry, profile: slug, versions: profileHistory(registry, slug, versions, { limit, beforeVersion }) };
+  });
+
+  app.get('/api/chat/profiles/:slug/diff', async (request) => {
+    const slug = profileSlugParam(request);
+    const registry = registryOf(request);
+    const from = parseVersionNumber(queryValue(request, 'from'), 'from');
+    const to = parseVersionNumber(queryValue(request, 'to'), 'to');
+    const versions = await versionsOf(registry, slug);
+    const view = (version: number) => profileContentView(registry, findProfileVersion(versions, version).content);
+    return { from, to, changes: changesBetween(view(from), view(to)) };
+  });
+
+  app.post('/api/chat/profiles/:slug/restore', async (request, reply) => {
+    const slug = profileSlugParam(request);
+    const body = parseWith(restoreProfileBodySchema, objectBody(request));
+    const registry = registryOf(request, body.registry);
+    const toVersion = parseVersionNumber(body.to_version, 'to_version');
+    const result = await restoreProfile(store, registry, slug, toVersion, {
+      dryRun: body.dry_run === true,
+      expectedVersion: parseExpectedVersion(body.expected_version),
+      context: commandContext(request),
+    });
+    if (result.dryRun) return { changes: result.changes };
+    const document = result.document;
+    if (!document) throw profileNotFound();
+    return sendJsonWithEtag(request, reply, document.json, document.etag);
+  });
+
+  app.post('/api/registries/:registry/restore', async (request) => {
+    const registry = registrySlugParam(request);
+    const body = parseWith(restoreRegistryBodySchema, objectBody(request));
+    return restoreRegistry(store, registry, restorePointOf(body.to_version, body.as_of), {
+      dryRun: body.dry_run === true,
+      expectedVersion: parseExpectedVersion(body.expected_version),
+      context: commandContext(request),
+    });
+  });
+};

@@ -1,0 +1,58 @@
+import { profileNotFound, registryNotFound } from '../domain/errors.js';
+import type { RegistryState } from '../events/registry-state.js';
+import type { SqlExecutor } from '../events/sql-database.js';
+import { profileVersionNotFound } from './profile-history.js';
+import { withinRegistryFingerprint, type FingerprintOf } from './project-registry.js';
+import { documentEtag, profileDocumentJson, registryPayloadJson } from './registry-serialization.js';
+import {
+  registryStateAt,
+  registryStateAtProfileVersion,
+  registryStateAtVersion,
+  requirePastVersion,
+  streamHeadVersion,
+  type PastPoint,
+} from './time-travel.js';
+
+/** Documents as a read returned them at a past point, rendered by the live serializer. */
+
+export interface PastDocument {
+  json: string;
+  etag: string;
+}
+
+const liveAt = (state: RegistryState | undefined): RegistryState => {
+  if (!state?.live) throw registryNotFound();
+  return state;
+};
+
+/** A profile at its version N (`{version}`) or at a time; 404 where it did not exist. */
+export const pastProfileDocument = async (
+  executor: SqlExecutor,
+  registry: string,
+  slug: string,
+  point: PastPoint,
+  fingerprintOf?: FingerprintOf,
+): Promise<PastDocument> => {
+  if ((await streamHeadVersion(executor, registry)) === 0) throw registryNotFound();
+  let state: RegistryState;
+  if ('version' in point) {
+    const found = await registryStateAtProfileVersion(executor, registry, slug, point.version);
+    if (!found) throw profileVersionNotFound(point.version);
+    state = liveAt(found);
+  } else {
+    state = liveAt(await registryStateAt(executor, registry, point));
+  }
+  const profile = state.profiles.get(slug);
+  if (!profile) throw profileNotFound();
+  // stacks resolve within the registry as it was then (another registry's past is not folded here)
+  const fingerprint = (fingerprintOf ?? withinRegistryFingerprint(state))(state, profile);
+  const json = profileDocumentJson(state.slug, profile, state.default_profile_slug === slug, fingerprint);
+  return { json, etag: documentEtag(profile.version, json) };
+};
+
+/** A whole registry at its stream version N or at a time. */
+export const pastRegistryPayload = async (executor: SqlExecutor, registry: string, point: PastPoint): Promise<PastDocument> => {
+  const version = await requirePastVersion(executor, registry, point);
+  const state = liveAt(await registryStateAtVersion(executor, registry, version));
+  return { json: registryPayloadJson(state), etag: `"r${state.version}"` };
+};

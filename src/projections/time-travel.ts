@@ -1,0 +1,93 @@
+import { DomainError, registryNotFound } from '../domain/errors.js';
+import { readStreamHead } from '../events/append-to-stream.js';
+import type { StoredEvent } from '../events/event-types.js';
+import { evolve } from '../events/evolve.js';
+import { readStream } from '../events/read-events.js';
+import { readProfileEventAt, streamVersionAt } from '../events/read-profile-events.js';
+import type { RegistryState } from '../events/registry-state.js';
+import type { SqlExecutor } from '../events/sql-database.js';
+import { nearestSnapshot } from './registry-snapshots.js';
+
+/** A point in a registry's past: a stream version, or a time (epoch ms). */
+export type PastPoint = { version: number } | { atMs: number };
+
+export interface TimeTravelOptions {
+  /** False folds from the first event (to prove snapshots change no answer). */
+  useSnapshots?: boolean;
+}
+
+/** The stream version a point names; a time after the last event names the head. */
+export const streamVersionOf = async (executor: SqlExecutor, registry: string, point: PastPoint): Promise<number> =>
+  'version' in point ? point.version : streamVersionAt(executor, registry, point.atMs);
+
+/**
+ * A registry as it was right after stream version `version`: the nearest snapshot at or before
+ * it, then a fold of the events after the snapshot. Undefined before the first event.
+ */
+export const registryStateAtVersion = async (
+  executor: SqlExecutor,
+  registry: string,
+  version: number,
+  options: TimeTravelOptions = {},
+): Promise<RegistryState | undefined> => {
+  if (version <= 0) return undefined;
+  let state = options.useSnapshots === false ? undefined : await nearestSnapshot(executor, registry, version);
+  const events = await readStream(executor, registry, { fromVersion: (state?.version ?? 0) + 1, toVersion: version });
+  for (const event of events) state = evolve(state, event, registry);
+  return state;
+};
+
+export const registryStateAt = async (
+  executor: SqlExecutor,
+  registry: string,
+  point: PastPoint,
+  options: TimeTravelOptions = {},
+): Promise<RegistryState | undefined> =>
+  registryStateAtVersion(executor, registry, await streamVersionOf(executor, registry, point), options);
+
+const sameCommand = (a: StoredEvent, b: StoredEvent): boolean =>
+  a.metadata.request_id === b.metadata.request_id && a.metadata.occurred_at_ms === b.metadata.occurred_at_ms;
+
+/**
+ * The stream version at the end of the command that wrote `event`: a read right after that write
+ * saw all of the command's events (a create that also sets the default is two events).
+ */
+const commandEndVersion = async (executor: SqlExecutor, event: StoredEvent): Promise<number> => {
+  const chunk = 8; // most commands write one or two events
+  let end = event.stream_version;
+  for (;;) {
+    const next = await readStream(executor, event.stream_id, { fromVersion: end + 1, toVersion: end + chunk });
+    for (const candidate of next) {
+      if (!sameCommand(event, candidate)) return end;
+      end = candidate.stream_version;
+    }
+    if (next.length < chunk) return end;
+  }
+};
+
+/** The registry right after the write that gave profile `slug` its version `version`, or undefined. */
+export const registryStateAtProfileVersion = async (
+  executor: SqlExecutor,
+  registry: string,
+  slug: string,
+  version: number,
+): Promise<RegistryState | undefined> => {
+  const event = await readProfileEventAt(executor, registry, slug, version);
+  if (!event) return undefined;
+  return registryStateAtVersion(executor, registry, await commandEndVersion(executor, event));
+};
+
+export const streamHeadVersion = async (executor: SqlExecutor, registry: string): Promise<number> =>
+  (await readStreamHead(executor, registry)).version;
+
+/**
+ * The stream version a point names, refusing points the registry never had: before its first
+ * event (404 registry not found) or a version past its head.
+ */
+export const requirePastVersion = async (executor: SqlExecutor, registry: string, point: PastPoint): Promise<number> => {
+  const head = await streamHeadVersion(executor, registry);
+  const version = await streamVersionOf(executor, registry, point);
+  if (head === 0 || version === 0) throw registryNotFound();
+  if (version > head) throw new DomainError('not_found', `registry version ${version} not found`);
+  return version;
+};

@@ -26,6 +26,8 @@ export const buildApp = (options: AppOptions): FastifyInstance => {
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // Fastify parses text/plain by default; the API takes JSON only (anything else: 415)
+  app.removeContentTypeParser('text/plain');
   app.setErrorHandler(problemErrorHandler);
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, problem(404, 'not-found', `route ${request.method} ${request.url.split('?')[0]} not found`)),

@@ -94,13 +94,18 @@ describe('the real server', () => {
     dir.remove();
   });
 
-  it('keeps every acknowledged write through a SIGKILL mid-stream', { timeout: 60_000 }, async () => {
+  /** A server on a fresh file, busy with `writers` writers that already had `acknowledged` writes answered. */
+  const busyServer = async (writers: number, acknowledged: number) => {
     const dbPath = join(dir.dir, 'p.db');
-    const first = await start(dbPath);
-    expect((await post(first.url, '/api/chat/profiles', { slug: 'counter' })).status).toBe(201);
+    const server = await start(dbPath);
+    expect((await post(server.url, '/api/chat/profiles', { slug: 'counter' })).status).toBe(201);
+    const stream = writeStream(server.url, writers);
+    await waitFor(() => stream.count() >= acknowledged);
+    return { dbPath, server, stream };
+  };
 
-    const stream = writeStream(first.url, 16);
-    await waitFor(() => stream.count() >= 150);
+  it('keeps every acknowledged write through a SIGKILL mid-stream', { timeout: 60_000 }, async () => {
+    const { dbPath, server: first, stream } = await busyServer(16, 150);
     first.child.kill('SIGKILL');
     expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
     await stream.done;
@@ -123,11 +128,7 @@ describe('the real server', () => {
   });
 
   it('finishes in-flight requests on SIGTERM and exits 0', { timeout: 60_000 }, async () => {
-    const dbPath = join(dir.dir, 'p.db');
-    const server = await start(dbPath);
-    expect((await post(server.url, '/api/chat/profiles', { slug: 'counter' })).status).toBe(201);
-    const stream = writeStream(server.url, 8);
-    await waitFor(() => stream.count() >= 30);
+    const { dbPath, server, stream } = await busyServer(8, 30);
     server.child.kill('SIGTERM');
     expect(await server.exited).toEqual({ code: 0, signal: null });
     await stream.done;

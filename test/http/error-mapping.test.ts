@@ -8,17 +8,18 @@ import { openTestApp, type Backend, type TestApp } from '../support/test-store.j
 
 const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
 
+/** Sends a write that must be refused with this status and detail, and leave the store as it was. */
+const expectRefused = async (t: TestApp, request: InjectOptions, status: number, detail: string | RegExp) => {
+  const before = await storeSnapshot(t.store.db);
+  const body = expectProblem(await t.app.inject(request), status, detail);
+  expect(await storeSnapshot(t.store.db)).toEqual(before);
+  return body;
+};
+
 describe.each(backends)('error mapping on %s', (backend) => {
   let t: TestApp;
 
-  /** Sends a write that must be refused with this status and detail, and leave the store as it was. */
-  const refused = async (request: InjectOptions, status: number, detail: string | RegExp) => {
-    const before = await storeSnapshot(t.store.db);
-    const response = await t.app.inject(request);
-    const body = expectProblem(response, status, detail);
-    expect(await storeSnapshot(t.store.db)).toEqual(before);
-    return body;
-  };
+  const refused = (request: InjectOptions, status: number, detail: string | RegExp) => expectRefused(t, request, status, detail);
 
   beforeAll(async () => {
     t = await openTestApp(backend);
@@ -163,12 +164,7 @@ describe.each(backends)('error mapping on %s', (backend) => {
 
 describe.each(backends)('registry routes on %s', (backend) => {
   let t: TestApp;
-  const refused = async (request: InjectOptions, status: number, detail: string | RegExp) => {
-    const before = await storeSnapshot(t.store.db);
-    const body = expectProblem(await t.app.inject(request), status, detail);
-    expect(await storeSnapshot(t.store.db)).toEqual(before);
-    return body;
-  };
+  const refused = (request: InjectOptions, status: number, detail: string | RegExp) => expectRefused(t, request, status, detail);
 
   beforeAll(async () => {
     t = await openTestApp(backend);

@@ -11,6 +11,19 @@ export const formatFieldPath = (path: readonly PropertyKey[]): string => {
   return out === '' ? 'body' : out;
 };
 
+/** The path of the first key or string holding a NUL character (text may not hold one: JSONB refuses it). */
+export const nulCharacterPath = (value: unknown, path: PropertyKey[] = []): string | undefined => {
+  if (typeof value === 'string') return value.includes('\u0000') ? formatFieldPath(path) : undefined;
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const itemPath = [...path, Array.isArray(value) ? Number(key) : key];
+    if (key.includes('\u0000')) return formatFieldPath(itemPath);
+    const found = nulCharacterPath(item, itemPath);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+};
+
 const issueToFieldErrors = (issue: z.core.$ZodIssue): FieldError[] => {
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => ({ path: formatFieldPath([...issue.path, key]), message: 'unknown field' }));

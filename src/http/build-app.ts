@@ -13,6 +13,7 @@ export interface AppOptions {
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+const MAX_PATH_PARAM_LENGTH = 1024;
 
 /** The Fastify app: routes over a registry store, every error as problem+json. */
 export const buildApp = (options: AppOptions): FastifyInstance => {
@@ -22,6 +23,9 @@ export const buildApp = (options: AppOptions): FastifyInstance => {
     requestIdHeader: 'x-request-id',
     genReqId: () => nanoid(12),
     return503OnClosing: true,
+    // slugs are up to 128 characters (more once percent-encoded); longer ones reach the slug check
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
+    frameworkErrors: problemErrorHandler,
   });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -156,6 +156,34 @@ describe.each(backends)('error mapping on %s', (backend) => {
     );
   });
 
+  it('refuses a NUL character anywhere in a body with 400 naming the field', async () => {
+    await refused(
+      { method: 'POST', url: '/api/chat/profiles', payload: { slug: 'nul', description: 'a\u0000b' } },
+      400,
+      'validation error (description): must not contain NUL characters',
+    );
+    await refused(
+      { method: 'PATCH', url: '/api/chat/profiles/analyst', payload: { extensions: { 'a.b@v1': { list: ['ok', { 'k\u0000': 1 }] } } } },
+      400,
+      'validation error (extensions.a.b@v1.list[1].k\u0000): must not contain NUL characters',
+    );
+  });
+
+  it('serves a 128-character slug in the path', async () => {
+    const slug = `l${'o'.repeat(126)}g`;
+    expect((await t.app.inject({ method: 'POST', url: '/api/chat/profiles', payload: { slug } })).statusCode).toBe(201);
+    expect((await t.app.inject({ method: 'GET', url: `/api/chat/profiles/${slug}` })).json().slug).toBe(slug);
+    const patched = await t.app.inject({ method: 'PATCH', url: `/api/chat/profiles/${slug.toUpperCase()}`, payload: { description: 'long' } });
+    expect(patched.statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'DELETE', url: `/api/chat/profiles/${slug}?expected_version=2` })).statusCode).toBe(204);
+    await refused({ method: 'PATCH', url: `/api/chat/profiles/${slug}x`, payload: { description: 'x' } }, 400, 'invalid profile slug');
+  });
+
+  it('answers a malformed or overlong path with problem+json', async () => {
+    expectProblem(await t.app.inject({ method: 'GET', url: `/api/chat/profiles/${'x'.repeat(5000)}` }), 414, 'a path segment is longer than the limit');
+    expectProblem(await t.app.inject({ method: 'GET', url: '/api/chat/profiles/%E0%A4%A' }), 400, 'malformed URL');
+  });
+
   it('answers 404 for an unknown route', async () => {
     expectProblem(await t.app.inject({ method: 'GET', url: '/api/nope?x=1' }), 404, 'route GET /api/nope not found');
     await refused({ method: 'POST', url: '/api/chat/profiles/analyst/nope', payload: {} }, 404, 'route POST /api/chat/profiles/analyst/nope not found');

@@ -4,7 +4,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eventProfile } from '../../src/events/event-types.js';
 import { openDatabase } from '../../src/events/open-database.js';
 import { readStream } from '../../src/events/read-events.js';
+import { rebuildProjections } from '../../src/projections/rebuild.js';
 import { startServer, type ServerProcess } from '../support/server-process.js';
+import { projectionRows } from '../support/store-snapshot.js';
 import { tempDir } from '../support/test-store.js';
 
 interface Acknowledged {
@@ -58,7 +60,7 @@ const waitFor = async (condition: () => boolean, timeoutMs = 15_000) => {
   }
 };
 
-/** Checks, on the closed file, that every acknowledged write is an event and the versions have no gap. */
+/** Checks, on the closed file, that every acknowledged write is an event, versions have no gap, and the projection matches the events. */
 const expectDurable = async (dbPath: string, acknowledged: Acknowledged) => {
   const db = openDatabase({ path: dbPath });
   try {
@@ -70,6 +72,9 @@ const expectDurable = async (dbPath: string, acknowledged: Acknowledged) => {
     const counter = events.filter((event) => eventProfile(event) === 'counter').map((event) => (event.data as { version: number }).version);
     expect(counter).toEqual(counter.map((_, i) => i + 1));
     expect(counter.length).toBeGreaterThanOrEqual(Math.max(0, ...acknowledged.counterVersions));
+    const rows = await projectionRows(db);
+    await rebuildProjections(db);
+    expect(await projectionRows(db)).toEqual(rows);
   } finally {
     await db.close();
   }

@@ -58,6 +58,17 @@ describe.each(backends)('concurrent writes on %s', (backend) => {
     await expectStreamWithoutGap(t.store.db);
   });
 
+  it('lets exactly one of 20 creates of one slug win', async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => t.app.inject({ method: 'POST', url: '/api/chat/profiles', payload: { slug: 'race', description: `${i}` } })),
+    );
+    const statuses = responses.map((response) => response.statusCode).sort();
+    expect(statuses).toEqual([201, ...Array(19).fill(409)]);
+    const winner = responses.find((response) => response.statusCode === 201)?.json();
+    expect((await t.app.inject({ method: 'GET', url: '/api/chat/profiles/race' })).json()).toEqual(winner);
+    expect(await profileVersions(t.store.db, 'race')).toEqual([1]);
+  });
+
   it('gives each write of a group commit its own outcome', async () => {
     const slugs = Array.from({ length: 10 }, (_, i) => `member-${i}`);
     for (const slug of [...slugs, 'doomed-a', 'doomed-b']) await create(t.app, slug);

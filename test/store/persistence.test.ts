@@ -14,19 +14,10 @@ import type { RegistryStore } from '../../src/projections/registry-store.js';
 import { seedDefaultRegistry } from '../../src/projections/seed-default-registry.js';
 import { gooseRoles } from '../support/goose-roles.js';
 import { postgresAvailable } from '../support/postgres.js';
+import { projectionRows } from '../support/store-snapshot.js';
 import { openTestStore, steppingClock, tempDir, type Backend, type TestStore } from '../support/test-store.js';
 
 const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
-
-/** Every projection row, with JSONB read back as text so that bytes compare. */
-const projectionRows = async (db: SqlExecutor) => {
-  const json = db.dialect === 'postgres' ? 'payload_json::text' : 'payload_json';
-  return {
-    registries: await db.all(`SELECT slug, ${json} AS payload_json, updated_at_ms, version, summary_json FROM profile_registries ORDER BY slug`),
-    documents: await db.all('SELECT * FROM profile_documents ORDER BY registry, slug'),
-    tombstones: await db.all('SELECT * FROM profile_tombstones ORDER BY registry, slug'),
-  };
-};
 
 /** What a client can read of the store over HTTP. */
 const everyRead = async (app: FastifyInstance) => {

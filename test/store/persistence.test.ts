@@ -26,7 +26,7 @@ const everyRead = async (app: FastifyInstance) => {
     return { status: response.statusCode, etag: response.headers.etag, body: response.body };
   };
   const reads: Record<string, unknown> = {};
-  for (const url of ['/api/registries', '/api/registries/default', '/api/registries/goose', '/api/chat/profiles', '/api/chat/profiles?registry=goose']) {
+  for (const url of ['/api/registries', '/api/registries/default', '/api/registries/goose', '/api/registries/scratch', '/api/chat/profiles', '/api/chat/profiles?registry=goose', '/api/chat/profiles/tmp?registry=scratch']) {
     reads[url] = await get(url);
   }
   for (const { slug } of gooseRoles()) reads[slug] = await get(`/api/chat/profiles/${slug}?registry=goose`);
@@ -86,6 +86,11 @@ describe.each(backends)('persistence on %s', (backend) => {
     await inject('DELETE', '/api/chat/profiles/hr?registry=goose');
     await inject('POST', '/api/chat/profiles', { registry: 'goose', slug: 'hr', description: 'back again' });
     await inject('PATCH', '/api/registries/goose', { description: 'The goose roles' });
+    await inject('POST', '/api/registries', { slug: 'scratch', display_name: 'Scratch' });
+    await inject('POST', '/api/chat/profiles', { registry: 'scratch', slug: 'tmp', metadata: { tags: ['x'] } });
+    await inject('DELETE', '/api/registries/scratch');
+    await inject('POST', '/api/registries', { slug: 'scratch', description: 'second life' });
+    await inject('POST', '/api/chat/profiles', { registry: 'scratch', slug: 'tmp' });
   });
   afterAll(async () => {
     await app?.close();
@@ -106,9 +111,17 @@ describe.each(backends)('persistence on %s', (backend) => {
   });
 
   it('loads from the projection the same state a fold of the events gives', async () => {
-    for (const registry of ['default', 'goose']) {
+    for (const registry of ['default', 'goose', 'scratch']) {
       expect(await loadRegistryState(store.db, registry)).toEqual(foldEvents(await readStream(store.db, registry), registry));
     }
+  });
+
+  it('continues the versions of a re-created registry and its profiles', async () => {
+    const scratch = JSON.parse((await app.inject({ method: 'GET', url: '/api/registries/scratch' })).body);
+    expect(scratch).toMatchObject({ slug: 'scratch', description: 'second life', default_profile_slug: 'tmp', metadata: { version: 7 } });
+    expect(scratch).not.toHaveProperty('display_name');
+    expect(scratch.profiles.tmp.metadata).toMatchObject({ version: 2 });
+    expect(scratch.profiles.tmp.metadata).not.toHaveProperty('tags');
   });
 
   it('keeps writing where it left off after a reopen', async () => {
@@ -120,10 +133,10 @@ describe.each(backends)('persistence on %s', (backend) => {
 
   it('rebuilds byte-identical projection rows from the events', async () => {
     const before = await projectionRows(store.db);
-    expect(before.registries).toHaveLength(2);
-    expect(before.documents).toHaveLength(9);
+    expect(before.registries).toHaveLength(3);
+    expect(before.documents).toHaveLength(10);
     const progress = await rebuildProjections(store.db);
-    expect(progress.registries).toBe(2);
+    expect(progress.registries).toBe(3);
     expect(await projectionRows(store.db)).toEqual(before);
   });
 

@@ -259,3 +259,18 @@ describe.each(backends)('registry routes on %s', (backend) => {
     await refused({ method: 'DELETE', url: '/api/registries/default' }, 409, 'the default registry cannot be deleted');
   });
 });
+
+describe.each(backends)('failures of the database on %s', (backend) => {
+  it('answers 500 and 503 as problem+json without internals', async () => {
+    const t = await openTestApp(backend);
+    try {
+      await seedDefaultRegistry(t.store);
+      await t.store.db.close();
+      expectProblem(await t.app.inject({ method: 'GET', url: '/api/chat/profiles/default' }), 500, 'internal error');
+      expectProblem(await t.app.inject({ method: 'GET', url: '/readyz' }), 503, 'database not reachable');
+      expect((await t.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
+    } finally {
+      await t.close();
+    }
+  });
+});

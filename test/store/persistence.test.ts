@@ -185,11 +185,13 @@ describe('the SQLite DSN', () => {
     await other.close();
   });
 
-  it('creates the database file with mode 0600', async () => {
+  it('creates the database file with mode 0600, in WAL mode with a busy timeout and foreign keys', async () => {
     const path = join(dir.dir, 'fresh', 'profiles.db');
     const db = openDatabase({ path });
     await db.transaction(async (tx) => tx.exec('CREATE TABLE t (x INTEGER)'));
     expect(statSync(path).mode & 0o777).toBe(0o600);
+    const defaults = { journal_mode: 'wal', busy_timeout: 5000, foreign_keys: 1, synchronous: 2 };
+    expect(await pragmas(db)).toEqual({ reader: defaults, writer: defaults });
     await db.close();
   });
 

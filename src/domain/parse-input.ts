@@ -11,14 +11,24 @@ export const formatFieldPath = (path: readonly PropertyKey[]): string => {
   return out === '' ? 'body' : out;
 };
 
-/** The path of the first key or string holding a NUL character (text may not hold one: JSONB refuses it). */
-export const nulCharacterPath = (value: unknown, path: PropertyKey[] = []): string | undefined => {
-  if (typeof value === 'string') return value.includes('\u0000') ? formatFieldPath(path) : undefined;
+export const MAX_JSON_DEPTH = 100;
+
+/**
+ * The first key or value a body may not hold, as a field error: text with a NUL character
+ * (JSONB refuses it) or nesting deeper than MAX_JSON_DEPTH (serializing it would overflow the stack).
+ */
+export const unstorableField = (value: unknown, path: PropertyKey[] = []): FieldError | undefined => {
+  if (typeof value === 'string') {
+    return value.includes('\u0000') ? { path: formatFieldPath(path), message: 'must not contain NUL characters' } : undefined;
+  }
   if (value === null || typeof value !== 'object') return undefined;
+  if (path.length >= MAX_JSON_DEPTH) {
+    return { path: formatFieldPath(path), message: `must not be nested more than ${MAX_JSON_DEPTH} levels deep` };
+  }
   for (const [key, item] of Object.entries(value)) {
     const itemPath = [...path, Array.isArray(value) ? Number(key) : key];
-    if (key.includes('\u0000')) return formatFieldPath(itemPath);
-    const found = nulCharacterPath(item, itemPath);
+    if (key.includes('\u0000')) return { path: formatFieldPath(itemPath), message: 'must not contain NUL characters' };
+    const found = unstorableField(item, itemPath);
     if (found !== undefined) return found;
   }
   return undefined;

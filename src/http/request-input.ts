@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { DomainError, validationError } from '../domain/errors.js';
-import { nulCharacterPath } from '../domain/parse-input.js';
+import { unstorableField } from '../domain/parse-input.js';
 import { requireProfileSlug, requireRegistrySlug } from '../domain/slug.js';
 import { DEFAULT_REGISTRY } from '../events/registry-state.js';
 import type { CommandContext } from '../events/command-bus.js';
@@ -51,7 +51,7 @@ export const objectBody = (request: FastifyRequest): Record<string, unknown> => 
       errors: [{ path: 'body', message: 'must be a JSON object' }],
     });
   }
-  const nulPath = nulCharacterPath(body);
-  if (nulPath !== undefined) throw validationError(nulPath, 'must not contain NUL characters');
+  const unstorable = unstorableField(body);
+  if (unstorable !== undefined) throw validationError(unstorable.path, unstorable.message);
   return body as Record<string, unknown>;
 };

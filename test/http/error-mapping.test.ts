@@ -169,6 +169,17 @@ describe.each(backends)('error mapping on %s', (backend) => {
     );
   });
 
+  it('refuses nesting deeper than 100 levels with 400 naming the field', async () => {
+    const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+    const body = (slug: string, depth: number) => `{"slug":"${slug}","extensions":{"a.b@v1":${nested(depth)}}}`;
+    const headers = { 'content-type': 'application/json' };
+    for (const depth of [99, 5000]) {
+      const refusal = await refused({ method: 'POST', url: '/api/chat/profiles', headers, payload: body('deep', depth) }, 400, /nested/);
+      expect(refusal.detail).toBe(`validation error (extensions.a.b@v1${'[0]'.repeat(98)}): must not be nested more than 100 levels deep`);
+    }
+    expect((await t.app.inject({ method: 'POST', url: '/api/chat/profiles', headers, payload: body('deep', 98) })).statusCode).toBe(201);
+  });
+
   it('serves a 128-character slug in the path', async () => {
     const slug = `l${'o'.repeat(126)}g`;
     expect((await t.app.inject({ method: 'POST', url: '/api/chat/profiles', payload: { slug } })).statusCode).toBe(201);

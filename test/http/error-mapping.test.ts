@@ -169,6 +169,22 @@ describe.each(backends)('error mapping on %s', (backend) => {
     );
   });
 
+  it('refuses unpaired surrogates with 400 naming the field', async () => {
+    const headers = { 'content-type': 'application/json' };
+    await refused(
+      { method: 'POST', url: '/api/chat/profiles', headers, payload: '{"slug":"sur","description":"x\\ud800y"}' },
+      400,
+      'validation error (description): must be valid Unicode (unpaired surrogate)',
+    );
+    await refused(
+      { method: 'POST', url: '/api/chat/profiles', headers, payload: '{"slug":"sur","metadata":{"tags":["\\udc00"]}}' },
+      400,
+      'validation error (metadata.tags[0]): must be valid Unicode (unpaired surrogate)',
+    );
+    const emoji = await t.app.inject({ method: 'POST', url: '/api/chat/profiles', headers, payload: '{"slug":"emoji","description":"\\ud83d\\ude00"}' });
+    expect(emoji.json().description).toBe('😀');
+  });
+
   it('refuses nesting deeper than 100 levels with 400 naming the field', async () => {
     const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
     const body = (slug: string, depth: number) => `{"slug":"${slug}","extensions":{"a.b@v1":${nested(depth)}}}`;

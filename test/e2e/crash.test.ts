@@ -2,12 +2,34 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eventProfile } from '../../src/events/event-types.js';
-import { openDatabase } from '../../src/events/open-database.js';
+import { openDatabase, type DatabaseLocation } from '../../src/events/open-database.js';
 import { readStream } from '../../src/events/read-events.js';
 import { rebuildProjections } from '../../src/projections/rebuild.js';
 import { startServer, type ServerProcess } from '../support/server-process.js';
 import { projectionRows } from '../support/store-snapshot.js';
-import { tempDir } from '../support/test-store.js';
+import { createTestSchema, PG_URL, postgresAvailable } from '../support/postgres.js';
+import { tempDir, type Backend } from '../support/test-store.js';
+
+const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
+
+interface TestDatabase {
+  /** The `serve` flags that choose it. */
+  flags: string[];
+  location: DatabaseLocation;
+  remove: () => Promise<void>;
+}
+
+/** A fresh SQLite file, or a fresh PostgreSQL schema named in the DSN the server gets. */
+const testDatabase = async (backend: Backend): Promise<TestDatabase> => {
+  if (backend === 'sqlite') {
+    const { dir, remove } = tempDir();
+    const path = join(dir, 'p.db');
+    return { flags: ['--profile-registry-db', path], location: { path }, remove: async () => remove() };
+  }
+  const { schema, drop } = await createTestSchema();
+  const dsn = `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  return { flags: ['--profile-registry-dsn', dsn], location: { dsn: PG_URL, schema }, remove: drop };
+};
 
 interface Acknowledged {
   created: string[];
@@ -60,9 +82,9 @@ const waitFor = async (condition: () => boolean, timeoutMs = 15_000) => {
   }
 };
 
-/** Checks, on the closed file, that every acknowledged write is an event, versions have no gap, and the projection matches the events. */
-const expectDurable = async (dbPath: string, acknowledged: Acknowledged) => {
-  const db = openDatabase({ path: dbPath });
+/** Checks, once the server is gone, that every acknowledged write is an event, versions have no gap, and the projection matches the events. */
+const expectDurable = async (location: DatabaseLocation, acknowledged: Acknowledged) => {
+  const db = openDatabase(location);
   try {
     const events = await readStream(db, 'default');
     expect(events.map((event) => event.stream_version)).toEqual(events.map((_, i) => i + 1));
@@ -80,44 +102,43 @@ const expectDurable = async (dbPath: string, acknowledged: Acknowledged) => {
   }
 };
 
-describe('the real server', () => {
-  let dir: ReturnType<typeof tempDir>;
+describe.each(backends)('the real server on %s', (backend) => {
+  let database: TestDatabase;
   const started: ServerProcess[] = [];
-  const start = async (dbPath: string) => {
-    const server = await startServer(dbPath);
+  const start = async () => {
+    const server = await startServer(database.flags);
     started.push(server);
     return server;
   };
-  beforeEach(() => {
-    dir = tempDir();
+  beforeEach(async () => {
+    database = await testDatabase(backend);
   });
   afterEach(async () => {
     for (const server of started.splice(0)) {
       if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
       await server.exited;
     }
-    dir.remove();
+    await database.remove();
   });
 
-  /** A server on a fresh file, busy with `writers` writers that already had `acknowledged` writes answered. */
+  /** A server on a fresh database, busy with `writers` writers that already had `acknowledged` writes answered. */
   const busyServer = async (writers: number, acknowledged: number) => {
-    const dbPath = join(dir.dir, 'p.db');
-    const server = await start(dbPath);
+    const server = await start();
     expect((await post(server.url, '/api/chat/profiles', { slug: 'counter' })).status).toBe(201);
     const stream = writeStream(server.url, writers);
     await waitFor(() => stream.count() >= acknowledged);
-    return { dbPath, server, stream };
+    return { server, stream };
   };
 
   it('keeps every acknowledged write through a SIGKILL mid-stream', { timeout: 60_000 }, async () => {
-    const { dbPath, server: first, stream } = await busyServer(16, 150);
+    const { server: first, stream } = await busyServer(16, 150);
     first.child.kill('SIGKILL');
     expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
     await stream.done;
     const { acknowledged } = stream;
     expect(acknowledged.created.length).toBeGreaterThan(50);
 
-    const second = await start(dbPath);
+    const second = await start();
     const list = await (await fetch(`${second.url}/api/chat/profiles`)).json();
     const slugs = new Set(list.map((profile: { slug: string }) => profile.slug));
     for (const slug of acknowledged.created) expect(slugs.has(slug), slug).toBe(true);
@@ -129,21 +150,20 @@ describe('the real server', () => {
 
     second.child.kill('SIGTERM');
     expect(await second.exited).toEqual({ code: 0, signal: null });
-    await expectDurable(dbPath, acknowledged);
+    await expectDurable(database.location, acknowledged);
   });
 
   it('finishes in-flight requests on SIGTERM and exits 0', { timeout: 60_000 }, async () => {
-    const { dbPath, server, stream } = await busyServer(8, 30);
+    const { server, stream } = await busyServer(8, 30);
     server.child.kill('SIGTERM');
     expect(await server.exited).toEqual({ code: 0, signal: null });
     await stream.done;
     expect(server.output()).not.toMatch(/"level":(50|60)/);
-    await expectDurable(dbPath, stream.acknowledged);
+    await expectDurable(database.location, stream.acknowledged);
   });
 
   it('answers a request whose body is still arriving when SIGTERM comes', { timeout: 60_000 }, async () => {
-    const dbPath = join(dir.dir, 'p.db');
-    const server = await start(dbPath);
+    const server = await start();
     const body = JSON.stringify({ slug: 'late', description: 'sent in two halves' });
     const slow = request(`${server.url}/api/chat/profiles`, {
       method: 'POST',
@@ -166,6 +186,6 @@ describe('the real server', () => {
     const response = await answered;
     expect(response.status, response.text).toBe(201);
     expect(await server.exited).toEqual({ code: 0, signal: null });
-    await expectDurable(dbPath, { created: ['late'], counterVersions: [] });
+    await expectDurable(database.location, { created: ['late'], counterVersions: [] });
   });
 });

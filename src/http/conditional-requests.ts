@@ -41,3 +41,12 @@ export const asPreconditionFailure = (error: unknown, guardedByIfMatch: boolean)
   guardedByIfMatch && error instanceof DomainError && error.code === 'version_conflict'
     ? new DomainError('precondition_failed', error.message, { currentVersion: error.currentVersion })
     : error;
+
+/** Runs a write; when If-Match guarded it (`ifMatchVersion` set), its version conflict answers 412. */
+export const guardedWrite = async <T>(ifMatchVersion: number | undefined, write: () => Promise<T>): Promise<T> => {
+  try {
+    return await write();
+  } catch (error) {
+    throw asPreconditionFailure(error, ifMatchVersion !== undefined);
+  }
+};

@@ -277,6 +277,24 @@ describe.each(backends)('registry routes on %s', (backend) => {
     expect((await t.app.inject({ method: 'GET', url: '/api/registries' })).json().map((r: { slug: string }) => r.slug)).toEqual(['default']);
   });
 
+  it('answers 304 to a current If-None-Match and 412 to a stale If-Match on a registry', async () => {
+    const read = await t.app.inject({ method: 'GET', url: '/api/registries/default' });
+    const etag = read.headers.etag as string;
+    expect(etag).toMatch(/^"r\d+"$/);
+    const notModified = await t.app.inject({ method: 'GET', url: '/api/registries/default', headers: { 'if-none-match': etag } });
+    expect(notModified.statusCode).toBe(304);
+    expect(notModified.body).toBe('');
+
+    const changed = await t.app.inject({ method: 'PATCH', url: '/api/registries/default', headers: { 'if-match': etag }, payload: { description: 'first' } });
+    expect(changed.statusCode).toBe(200);
+    expect(changed.headers.etag).not.toBe(etag);
+    await refused({ method: 'PATCH', url: '/api/registries/default', headers: { 'if-match': etag }, payload: { description: 'second' } }, 412, /If-Match/);
+    await refused({ method: 'DELETE', url: '/api/registries/default', headers: { 'if-match': etag } }, 412, /If-Match/);
+    const fresh = await t.app.inject({ method: 'GET', url: '/api/registries/default', headers: { 'if-none-match': etag } });
+    expect(fresh.statusCode).toBe(200);
+    expect(fresh.json().description).toBe('first');
+  });
+
   it('refuses bad registry writes and leaves the store unchanged', async () => {
     await refused({ method: 'POST', url: '/api/registries', payload: { slug: 'default' } }, 409, 'registry "default" already exists');
     await refused({ method: 'POST', url: '/api/registries', payload: { slug: 'bad slug' } }, 400, 'invalid registry');

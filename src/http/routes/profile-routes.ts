@@ -7,7 +7,7 @@ import { requireProfileSlug } from '../../domain/slug.js';
 import type { Command } from '../../events/commands.js';
 import { listProfileSummariesJson, readProfileDocument, registryExists } from '../../projections/read-model.js';
 import type { RegistryStore } from '../../projections/registry-store.js';
-import { asPreconditionFailure, checkIfMatch, sendJsonWithEtag } from '../conditional-requests.js';
+import { checkIfMatch, guardedWrite, sendJsonWithEtag } from '../conditional-requests.js';
 import {
   commandContext,
   objectBody,
@@ -44,12 +44,8 @@ export const registerProfileRoutes = (app: FastifyInstance, store: RegistryStore
   ) => {
     const current = request.headers['if-match'] ? await readProfileDocument(db, registry, slug) : undefined;
     const ifMatchVersion = checkIfMatch(request, current?.etag);
-    try {
-      const { rendered } = await store.execute(build(ifMatchVersion), commandContext(request));
-      return rendered.document;
-    } catch (error) {
-      throw asPreconditionFailure(error, ifMatchVersion !== undefined);
-    }
+    const { rendered } = await guardedWrite(ifMatchVersion, () => store.execute(build(ifMatchVersion), commandContext(request)));
+    return rendered.document;
   };
 
   app.get('/api/chat/profiles', async (request, reply) => {

@@ -153,9 +153,9 @@ describe.each(backends)('the real server on %s', (backend) => {
     await expectDurable(database.location, acknowledged);
   });
 
-  it('finishes in-flight requests on SIGTERM and exits 0', { timeout: 60_000 }, async () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('finishes in-flight requests on %s and exits 0', { timeout: 60_000 }, async (signal) => {
     const { server, stream } = await busyServer(8, 30);
-    server.child.kill('SIGTERM');
+    server.child.kill(signal);
     expect(await server.exited).toEqual({ code: 0, signal: null });
     await stream.done;
     expect(server.output()).not.toMatch(/"level":(50|60)/);

@@ -1,6 +1,8 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { nanoid } from 'nanoid';
 import type { RegistryStore } from '../projections/registry-store.js';
+import { registerMetrics } from './metrics.js';
+import { registerOpenApi } from './openapi.js';
 import { problem, problemErrorHandler, sendProblem } from './problem.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerProfileRoutes } from './routes/profile-routes.js';
@@ -16,7 +18,7 @@ export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 const MAX_PATH_PARAM_LENGTH = 1024;
 
 /** The Fastify app: routes over a registry store, every error as problem+json. */
-export const buildApp = (options: AppOptions): FastifyInstance => {
+export const buildApp = async (options: AppOptions): Promise<FastifyInstance> => {
   const app = Fastify({
     logger: { level: options.logLevel ?? 'info', redact: ['req.headers.authorization', 'req.headers.cookie'] },
     bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
@@ -27,8 +29,9 @@ export const buildApp = (options: AppOptions): FastifyInstance => {
     routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
     frameworkErrors: problemErrorHandler,
   });
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
   // Fastify parses text/plain by default; the API takes JSON only (anything else: 415)
   app.removeContentTypeParser('text/plain');
@@ -36,6 +39,8 @@ export const buildApp = (options: AppOptions): FastifyInstance => {
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, problem(404, 'not-found', `route ${request.method} ${request.url.split('?')[0]} not found`)),
   );
+  await registerOpenApi(app);
+  registerMetrics(app, options.store);
   registerHealthRoutes(app, options.store);
   registerProfileRoutes(app, options.store);
   registerRegistryRoutes(app, options.store);

@@ -139,7 +139,7 @@ describe.each(backends)('concurrent writes on %s', (backend) => {
 
   it('lets exactly one win when two stores on one database race', async () => {
     await create(t.app, 'shared');
-    const second = buildApp({ store: await t.reopen(), logLevel: 'silent' });
+    const second = await buildApp({ store: await t.reopen(), logLevel: 'silent' });
     try {
       const responses = await Promise.all(
         Array.from({ length: 20 }, (_, i) =>

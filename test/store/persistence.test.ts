@@ -75,7 +75,7 @@ describe.each(backends)('persistence on %s', (backend) => {
   beforeAll(async () => {
     t = await openTestStore(backend, { now: steppingClock() });
     store = t.store;
-    app = buildApp({ store, logLevel: 'silent' });
+    app = await buildApp({ store, logLevel: 'silent' });
     await seedDefaultRegistry(store);
     await inject('POST', '/api/registries', { slug: 'goose', display_name: 'Goose roles' });
     for (const body of gooseRoles()) await inject('POST', '/api/chat/profiles', body);
@@ -105,7 +105,7 @@ describe.each(backends)('persistence on %s', (backend) => {
     await store.close();
 
     store = await t.reopen();
-    app = buildApp({ store, logLevel: 'silent' });
+    app = await buildApp({ store, logLevel: 'silent' });
     expect(await everyRead(app)).toEqual(before);
     expect(await projectionRows(store.db)).toEqual(rowsBefore);
   });
@@ -142,7 +142,7 @@ describe.each(backends)('persistence on %s', (backend) => {
 
   it('stores each registry as the registry of API.md section 1', async () => {
     const rows = await projectionRows(store.db);
-    const goose = registrySchema.parse(JSON.parse((rows.registries[1] as { payload_json: string }).payload_json));
+    const goose = registrySchema.parse(JSON.parse((rows.registries[1] as { payload_text: string }).payload_text));
     expect(goose).toMatchObject({ slug: 'goose', display_name: 'Goose roles', description: 'The goose roles', default_profile_slug: 'legal' });
     expect(Object.keys(goose.profiles).sort()).toEqual(['analyst', 'developer', 'finance', 'hr', 'legal', 'manager', 'marketing', 'support']);
     expect(goose.profiles.analyst.metadata).toMatchObject({ version: 3, created_by: 'anonymous', source: 'http-api' });
@@ -150,7 +150,7 @@ describe.each(backends)('persistence on %s', (backend) => {
     expect(goose.profiles.legal.extensions?.['goose.privacy@v1']).toMatchObject({ local_only: true });
     const events = await readStream(store.db, 'goose');
     expect(goose.metadata.version).toBe(events.length);
-    const defaults = registrySchema.parse(JSON.parse((rows.registries[0] as { payload_json: string }).payload_json));
+    const defaults = registrySchema.parse(JSON.parse((rows.registries[0] as { payload_text: string }).payload_text));
     expect(defaults.profiles.default.runtime).toEqual({ system_prompt: 'You are an assistant' });
     expect(defaults.profiles.default.metadata.source).toBe('bootstrap');
   });

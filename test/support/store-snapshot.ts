@@ -9,12 +9,10 @@ export const storeSnapshot = async (db: SqlExecutor) => ({
   tombstones: await db.all('SELECT registry, slug, version FROM profile_tombstones ORDER BY registry, slug'),
 });
 
-/** Every projection row, whole, with JSONB read back as text so that bytes compare. */
-export const projectionRows = async (db: SqlExecutor) => {
-  const json = db.dialect === 'postgres' ? 'payload_json::text' : 'payload_json';
-  return {
-    registries: await db.all(`SELECT slug, ${json} AS payload_json, updated_at_ms, version, summary_json FROM profile_registries ORDER BY slug`),
-    documents: await db.all('SELECT * FROM profile_documents ORDER BY registry, slug'),
-    tombstones: await db.all('SELECT * FROM profile_tombstones ORDER BY registry, slug'),
-  };
-};
+/** Every projection row, whole (`payload_text` holds the exact bytes of `payload_json`). */
+export const projectionRows = async (db: SqlExecutor) => ({
+  registries: await db.all('SELECT slug, payload_text, updated_at_ms, version FROM profile_registries ORDER BY slug'),
+  headers: await db.all('SELECT * FROM registry_headers ORDER BY slug'),
+  documents: await db.all('SELECT * FROM profile_documents ORDER BY registry, slug'),
+  tombstones: await db.all('SELECT * FROM profile_tombstones ORDER BY registry, slug'),
+});

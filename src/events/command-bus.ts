@@ -1,12 +1,16 @@
 import { EventEmitter } from 'node:events';
 import { isDomainError } from '../domain/errors.js';
 import type { Command } from './commands.js';
+import type { ProfileLookup } from '../domain/stack-merge.js';
+import type { AffectedByPosition, AffectedProfile } from './change-feed.js';
 import { decide } from './decide.js';
-import { evolve } from './evolve.js';
+import { evolve, foldEvents } from './evolve.js';
+import { readStream } from './read-events.js';
 import { CURRENT_SCHEMA_VERSION, type DomainEvent, type StoredEvent } from './event-types.js';
 import { appendToStream, readStreamHead } from './append-to-stream.js';
 import type { RegistryState } from './registry-state.js';
 import { withSavepoint, type SqlDatabase, type SqlExecutor } from './sql-database.js';
+import { commandStackRegistries, lookupInStates, stackedRegistries } from './profile-lookup.js';
 import { touchedProfiles } from './touched-profiles.js';
 
 export interface CommandContext {
@@ -22,18 +26,60 @@ export interface CommandOutcome<Rendered> {
   rendered: Rendered;
 }
 
+/** Registries other than the command's own, loaded through the bus's cache (stacks cross registries). */
+export interface StateAccess {
+  /** Loads every registry reachable from these through stack refs. */
+  loadReachable(registries: Iterable<string>): Promise<void>;
+  /** A registry loaded by this command (or undefined). */
+  loaded(registry: string): RegistryState | undefined;
+  lookupProfile: ProfileLookup;
+}
+
+/** What one command changed, for the projector. */
+export interface CommandChange {
+  events: StoredEvent[];
+  /** The profiles each event touched, by event index. */
+  touchedByEvent: string[][];
+  access: StateAccess;
+}
+
+export interface ProjectedCommand<Rendered> {
+  rendered: Rendered;
+  /** Profiles whose fingerprint changed, by the position of the event that caused it. */
+  affected: AffectedByPosition;
+}
+
 /** What the composition root plugs in: where state comes from and where projections go. */
 export interface CommandBusHooks<Rendered> {
   loadState(tx: SqlExecutor, registry: string): Promise<RegistryState | undefined>;
+  /** `registry/slug` of the live profiles whose stack names this profile. */
+  readStackDependents(tx: SqlExecutor, registry: string, slug: string): Promise<string[]>;
   /** Runs after each command inside its savepoint: writes what the command changed, renders the answer. */
-  projectCommand(tx: SqlExecutor, state: RegistryState | undefined, touched: Set<string>, command: Command): Promise<Rendered>;
+  projectCommand(
+    tx: SqlExecutor,
+    state: RegistryState | undefined,
+    touched: Set<string>,
+    command: Command,
+    change: CommandChange,
+  ): Promise<ProjectedCommand<Rendered>>;
   /** Runs once per batch before commit: writes the rows of every registry the batch changed. */
   projectBatch(tx: SqlExecutor, states: RegistryState[]): Promise<void>;
+}
+
+export interface ExecuteOptions<Rendered> {
+  /** Runs inside the command's savepoint before deciding; a throw refuses the command (e.g. to claim an idempotency key). */
+  beforeDecide?: (tx: SqlExecutor) => Promise<void>;
+  /** Runs inside the command's savepoint after projection (e.g. to record an idempotent response). */
+  beforeCommit?: (tx: SqlExecutor, outcome: CommandOutcome<Rendered>) => Promise<void>;
 }
 
 interface Pending<Rendered> {
   command: Command;
   context: CommandContext;
+  options: ExecuteOptions<Rendered>;
+  affected?: AffectedByPosition;
+  /** Set once the command's events were folded into the cached state. */
+  evolved?: boolean;
   resolve: (outcome: CommandOutcome<Rendered>) => void;
   reject: (error: unknown) => void;
   outcome?: CommandOutcome<Rendered>;
@@ -41,13 +87,24 @@ interface Pending<Rendered> {
 }
 
 export interface CommandBus<Rendered> {
-  execute(command: Command, context: CommandContext): Promise<CommandOutcome<Rendered>>;
-  /** Called after each commit with the events it made durable, in position order. */
-  onCommit(listener: (events: StoredEvent[]) => void): () => void;
+  execute(command: Command, context: CommandContext, options?: ExecuteOptions<Rendered>): Promise<CommandOutcome<Rendered>>;
+  /** Called after each commit with the events it made durable, in position order, and the profiles they affected. */
+  onCommit(listener: (events: StoredEvent[], affected: AffectedByPosition) => void): () => void;
   /** Forgets cached state (another process may have written). */
   invalidate(registry?: string): void;
   close(): Promise<void>;
 }
+
+/** The profiles a command may delete: whoever stacks on them must be known before deciding. */
+const profilesItMayDelete = (state: RegistryState | undefined, command: Command): string[] => {
+  if (!state?.live) return [];
+  if (command.type === 'delete_profile') return [command.slug];
+  if (command.type === 'delete_registry') return [...state.profiles.keys()];
+  if (command.type === 'converge_registry' && command.prune) {
+    return [...state.profiles.keys()].filter((slug) => !Object.hasOwn(command.target.profiles, slug));
+  }
+  return [];
+};
 
 /**
  * The one writer path: decide → append → project, with group commit. Commands that arrive
@@ -80,11 +137,40 @@ export const createCommandBus = <Rendered>(
     return loaded;
   };
 
+  const stateAccess = (tx: SqlExecutor): StateAccess & { set(registry: string, state: RegistryState): void } => {
+    const loaded = new Map<string, RegistryState | undefined>();
+    return {
+      set: (registry, state) => loaded.set(registry, state),
+      loadReachable: async (registries) => {
+        const queue = [...registries];
+        while (queue.length > 0) {
+          const registry = queue.pop() as string;
+          if (loaded.has(registry)) continue;
+          const state = await currentState(tx, registry);
+          loaded.set(registry, state);
+          queue.push(...stackedRegistries(state));
+        }
+      },
+      loaded: (registry) => loaded.get(registry),
+      lookupProfile: lookupInStates(loaded),
+    };
+  };
+
   const runOne = async (tx: SqlExecutor, item: Pending<Rendered>, changed: Map<string, RegistryState>) => {
     const { command, context } = item;
     const registry = command.registry;
-    const state = await currentState(tx, registry);
-    const bodies = decide(state, command);
+    await item.options.beforeDecide?.(tx);
+    const access = stateAccess(tx);
+    await access.loadReachable([registry, ...commandStackRegistries(command)]);
+    const state = access.loaded(registry);
+    const dependents = new Map<string, string[]>();
+    for (const slug of profilesItMayDelete(state, command)) {
+      dependents.set(slug, await hooks.readStackDependents(tx, registry, slug));
+    }
+    const bodies = decide(state, command, {
+      lookupProfile: access.lookupProfile,
+      dependentsOf: (r, slug) => (r === registry ? (dependents.get(slug) ?? []) : []),
+    });
     const occurredAt = now();
     const events: DomainEvent[] = bodies.map(
       (body) =>
@@ -97,16 +183,36 @@ export const createCommandBus = <Rendered>(
     const stored = events.length > 0 ? await appendToStream(tx, registry, state?.version ?? 0, events) : [];
     let next = state;
     const touched = new Set<string>();
+    const touchedByEvent: string[][] = [];
     for (const event of events) {
-      for (const slug of touchedProfiles(next, event)) touched.add(slug);
+      const slugs = touchedProfiles(next, event);
+      touchedByEvent.push(slugs);
+      for (const slug of slugs) touched.add(slug);
       next = evolve(next, event, registry);
     }
     if (next && events.length > 0) {
       cache.set(registry, next);
       changed.set(registry, next);
+      access.set(registry, next);
+      await access.loadReachable(stackedRegistries(next));
     }
-    const rendered = await hooks.projectCommand(tx, next, touched, command);
-    return { events: stored, rendered };
+    item.evolved = events.length > 0;
+    const projected = await hooks.projectCommand(tx, next, touched, command, { events: stored, touchedByEvent, access });
+    const outcome = { events: stored, rendered: projected.rendered };
+    await item.options.beforeCommit?.(tx, outcome);
+    item.affected = projected.affected;
+    return outcome;
+  };
+
+  /**
+   * A command failed after its events were folded into the (shared, mutated in place) state and its
+   * savepoint rolled them back: the state of its registry is folded again from what the stream holds.
+   */
+  const refoldChanged = async (tx: SqlExecutor, registry: string, changed: Map<string, RegistryState>) => {
+    if (!changed.has(registry)) return;
+    const state = foldEvents(await readStream(tx, registry), registry);
+    if (state) changed.set(registry, state);
+    else changed.delete(registry);
   };
 
   const flushBatch = async (batch: Pending<Rendered>[]): Promise<void> => {
@@ -118,7 +224,8 @@ export const createCommandBus = <Rendered>(
             item.outcome = await withSavepoint(tx, 'command', () => runOne(tx, item, changed));
           } catch (error) {
             item.error = error;
-            if (!isDomainError(error)) cache.delete(item.command.registry);
+            if (!isDomainError(error) || item.evolved) cache.delete(item.command.registry);
+            if (item.evolved) await refoldChanged(tx, item.command.registry, changed);
           }
         }
         await hooks.projectBatch(tx, [...changed.values()]);
@@ -129,13 +236,15 @@ export const createCommandBus = <Rendered>(
       return;
     }
     const committed: StoredEvent[] = [];
+    const affected = new Map<number, AffectedProfile[]>();
     for (const item of batch) {
       if (item.outcome) {
         committed.push(...item.outcome.events);
+        for (const [position, profiles] of item.affected ?? []) affected.set(position, profiles);
         item.resolve(item.outcome);
       } else item.reject(item.error);
     }
-    if (committed.length > 0) emitter.emit('commit', committed);
+    if (committed.length > 0) emitter.emit('commit', committed, affected);
   };
 
   const drain = async (): Promise<void> => {
@@ -148,13 +257,13 @@ export const createCommandBus = <Rendered>(
   };
 
   return {
-    execute: (command, context) =>
+    execute: (command, context, options = {}) =>
       new Promise<CommandOutcome<Rendered>>((resolve, reject) => {
         if (closed) {
           reject(new Error('command bus is closed'));
           return;
         }
-        queue.push({ command, context, resolve, reject });
+        queue.push({ command, context, options, resolve, reject });
         if (!flushing) {
           flushing = new Promise<void>((done) => setImmediate(done)).then(drain);
         }

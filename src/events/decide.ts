@@ -7,10 +7,64 @@ import {
 } from '../domain/errors.js';
 import { applyProfileFields, newProfileContent, type ProfileContent } from '../domain/profile.js';
 import { sameContent } from '../domain/canonical-json.js';
-import type { Command } from './commands.js';
+import { expandStack, type ProfileLookup } from '../domain/stack-merge.js';
+import type { Command, RegistryTarget } from './commands.js';
 import { decideConverge } from './decide-converge.js';
 import type { EventBody } from './event-types.js';
 import { DEFAULT_REGISTRY, profileVersionAfter, type ProfileState, type RegistryState } from './registry-state.js';
+
+/** What the decider may know beyond the registry it judges: other registries' profiles, and who stacks on whom. */
+export interface DecideContext {
+  lookupProfile: ProfileLookup;
+  /** `registry/slug` of every live profile whose stack names this one. */
+  dependentsOf(registry: string, slug: string): string[];
+}
+
+/** A context that sees only the judged registry (enough for commands without cross-registry stacks). */
+export const localDecideContext = (state: RegistryState | undefined): DecideContext => ({
+  lookupProfile: (registry, slug) =>
+    state?.live && registry === state.slug ? state.profiles.get(slug)?.content : undefined,
+  dependentsOf: () => [],
+});
+
+/** A new or changed stack must expand: no cycle, not too deep, every ref to a live profile. */
+const checkStack = (registry: string, content: ProfileContent, previous: ProfileContent | undefined, lookup: ProfileLookup) => {
+  if (content.stack.length === 0 || (previous !== undefined && sameContent(previous.stack, content.stack))) return;
+  expandStack(registry, content, (r, slug) => (r === registry && slug === content.slug ? content : lookup(r, slug)));
+};
+
+/** `outsideOnly`: when the whole registry changes at once, its own dependents are judged by their new stacks. */
+const checkNoDependents = (registry: string, slug: string, context: DecideContext, outsideOnly = false) => {
+  const dependents = context
+    .dependentsOf(registry, slug)
+    .filter((dependent) => !outsideOnly || !dependent.startsWith(`${registry}/`));
+  if (dependents.length > 0) {
+    throw new DomainError('profile_in_use', `profile "${slug}" is stacked on by ${dependents.join(', ')}`);
+  }
+};
+
+/** A converge's new stacks must expand against the registry as it will be; what it deletes must not be stacked on from elsewhere. */
+const checkConvergedStacks = (
+  state: RegistryState | undefined,
+  registry: string,
+  events: EventBody[],
+  target: RegistryTarget,
+  context: DecideContext,
+) => {
+  const deleted = new Set(events.flatMap((event) => (event.type === 'profile.deleted' ? [event.data.profile] : [])));
+  const after: ProfileLookup = (r, slug) => {
+    if (r !== registry) return context.lookupProfile(r, slug);
+    if (deleted.has(slug)) return undefined;
+    return target.profiles[slug] ?? (state?.live ? state.profiles.get(slug)?.content : undefined);
+  };
+  for (const event of events) {
+    if (event.type === 'profile.created' || event.type === 'profile.updated') {
+      const previous = state?.live ? state.profiles.get(event.data.profile)?.content : undefined;
+      checkStack(registry, event.data.content, previous, after);
+    }
+    if (event.type === 'profile.deleted') checkNoDependents(registry, event.data.profile, context, true);
+  }
+};
 
 const hasExpectation = (expected: number | undefined): expected is number => expected !== undefined && expected > 0;
 
@@ -64,7 +118,11 @@ const decideCreateProfile = (
  * The write side's only judge: from a registry's state and a command, the events that happen,
  * or a DomainError. Pure: no I/O, no clock (timestamps are stamped on the events by the caller).
  */
-export const decide = (state: RegistryState | undefined, command: Command): EventBody[] => {
+export const decide = (
+  state: RegistryState | undefined,
+  command: Command,
+  context: DecideContext = localDecideContext(state),
+): EventBody[] => {
   switch (command.type) {
     case 'create_registry': {
       if (state?.live) throw new DomainError('already_exists', `registry "${command.registry}" already exists`);
@@ -101,11 +159,13 @@ export const decide = (state: RegistryState | undefined, command: Command): Even
         throw new DomainError('default_profile_in_use', 'the default registry cannot be deleted');
       }
       checkRegistryVersion(registry, command.expected_version);
+      for (const slug of registry.profiles.keys()) checkNoDependents(registry.slug, slug, context, true);
       return [{ type: 'registry.deleted', data: {} }];
     }
     case 'create_profile': {
       const registry = liveRegistry(state);
       const content = newProfileContent(command.slug, command.fields);
+      checkStack(registry.slug, content, undefined, context.lookupProfile);
       return decideCreateProfile(registry, command.slug, content, command.set_default === true);
     }
     case 'update_profile': {
@@ -114,6 +174,7 @@ export const decide = (state: RegistryState | undefined, command: Command): Even
       checkProfileVersion(command.slug, profile, command.expected_version);
       checkWritable(command.slug, profile);
       const content = applyProfileFields(profile.content, command.fields);
+      checkStack(registry.slug, content, profile.content, context.lookupProfile);
       const events: EventBody[] = [];
       if (!sameContent(content, profile.content)) {
         events.push({ type: 'profile.updated', data: { profile: command.slug, version: profile.version + 1, content } });
@@ -126,6 +187,7 @@ export const decide = (state: RegistryState | undefined, command: Command): Even
       const profile = existingProfile(registry, command.slug);
       checkProfileVersion(command.slug, profile, command.expected_version);
       checkWritable(command.slug, profile);
+      checkNoDependents(registry.slug, command.slug, context);
       const isDefault = registry.default_profile_slug === command.slug;
       if (isDefault && registry.profiles.size > 1) {
         throw new DomainError(
@@ -153,10 +215,12 @@ export const decide = (state: RegistryState | undefined, command: Command): Even
           const actual = profileVersionAfter(registry, command.slug);
           if (command.expected_version !== actual) throw profileVersionConflict(command.slug, command.expected_version, actual);
         }
+        checkStack(registry.slug, command.content, undefined, context.lookupProfile);
         return decideCreateProfile(registry, command.slug, command.content, false);
       }
       checkProfileVersion(command.slug, profile, command.expected_version);
       checkWritable(command.slug, profile);
+      checkStack(registry.slug, command.content, profile.content, context.lookupProfile);
       if (sameContent(command.content, profile.content)) return [];
       return [
         { type: 'profile.updated', data: { profile: command.slug, version: profile.version + 1, content: command.content } },
@@ -164,7 +228,9 @@ export const decide = (state: RegistryState | undefined, command: Command): Even
     }
     case 'converge_registry': {
       if (state?.live) checkRegistryVersion(state, command.expected_version);
-      return decideConverge(state, command.registry, command.target, command.prune);
+      const events = decideConverge(state, command.registry, command.target, command.prune);
+      checkConvergedStacks(state, command.registry, events, command.target, context);
+      return events;
     }
   }
 };

@@ -4,14 +4,21 @@ import type { RegistryStore } from '../projections/registry-store.js';
 import { registerMetrics } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { problem, problemErrorHandler, sendProblem } from './problem.js';
+import { registerCurrentProfileRoutes } from './routes/current-profile-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerProfileRoutes } from './routes/profile-routes.js';
 import { registerRegistryRoutes } from './routes/registry-routes.js';
+import { registerResolveRoutes } from './routes/resolve-routes.js';
+import { registerWatchRoutes } from './routes/watch-routes.js';
 
 export interface AppOptions {
   store: RegistryStore;
   logLevel?: string;
   bodyLimitBytes?: number;
+  /** Interval of the change feed's heartbeat comments (15 s unless a test says otherwise). */
+  watchHeartbeatMs?: number;
+  /** How often the change feed looks for commits of other processes on the same database (1 s). */
+  watchPollMs?: number;
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -44,5 +51,8 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
   registerHealthRoutes(app, options.store);
   registerProfileRoutes(app, options.store);
   registerRegistryRoutes(app, options.store);
+  registerResolveRoutes(app, options.store);
+  registerCurrentProfileRoutes(app, options.store);
+  registerWatchRoutes(app, options.store, { heartbeatMs: options.watchHeartbeatMs, pollMs: options.watchPollMs });
   return app;
 };

@@ -1,4 +1,6 @@
-import { runtimeFingerprint } from '../domain/fingerprint.js';
+import { effectiveFingerprint } from '../domain/effective-runtime.js';
+import type { ProfileLookup } from '../domain/stack-merge.js';
+import { lookupInStates } from '../events/profile-lookup.js';
 import type { ProfileState, RegistryState } from '../events/registry-state.js';
 import type { SqlExecutor } from '../events/sql-database.js';
 import { LIVE_TABLES, type ProjectionTables } from './projection-schema.js';
@@ -15,14 +17,32 @@ import {
 /** The fingerprint of a profile's effective runtime. */
 export type FingerprintOf = (registry: RegistryState, profile: ProfileState) => string;
 
-export const ownRuntimeFingerprint: FingerprintOf = (registry, profile) =>
-  runtimeFingerprint(registry.slug, profile.content.slug, profile.content.runtime);
+/** The fingerprint of the effective runtime, its stack resolved through `lookup` (across registries). */
+export const stackFingerprintOf =
+  (lookup: ProfileLookup): FingerprintOf =>
+  (registry, profile) =>
+    effectiveFingerprint(registry.slug, profile.content, lookup);
+
+/** For callers that hold one registry only: stacks resolved within it. */
+const withinRegistryFingerprint = (state: RegistryState): FingerprintOf =>
+  stackFingerprintOf(lookupInStates(new Map([[state.slug, state]])));
 
 export interface WrittenDocument {
   json: string;
   etag: string;
   version: number;
+  fingerprint: string;
 }
+
+const writeStackRefs = async (tx: SqlExecutor, tables: ProjectionTables, registry: string, profile: ProfileState | undefined, slug: string) => {
+  await tx.run(`DELETE FROM ${tables.stackRefs} WHERE registry = ? AND profile = ?`, [registry, slug]);
+  for (const ref of profile?.content.stack ?? []) {
+    await tx.run(
+      `INSERT INTO ${tables.stackRefs} (registry, profile, ref_registry, ref_profile) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      [registry, slug, ref.registry_slug ?? registry, ref.profile_slug],
+    );
+  }
+};
 
 const upsertTombstone = async (tx: SqlExecutor, tables: ProjectionTables, registry: string, slug: string, version: number) => {
   await tx.run(
@@ -40,7 +60,8 @@ const upsertDocument = async (
   fingerprintOf: FingerprintOf,
 ): Promise<WrittenDocument> => {
   const isDefault = state.default_profile_slug === profile.content.slug;
-  const json = profileDocumentJson(state.slug, profile, isDefault, fingerprintOf(state, profile));
+  const fingerprint = fingerprintOf(state, profile);
+  const json = profileDocumentJson(state.slug, profile, isDefault, fingerprint);
   const etag = documentEtag(profile.version, json);
   await tx.run(
     `INSERT INTO ${tables.documents} (registry, slug, version, etag, stored_json, document_json, summary_json)
@@ -57,7 +78,7 @@ const upsertDocument = async (
       profileSummaryJson(state.slug, profile, isDefault),
     ],
   );
-  return { json, etag, version: profile.version };
+  return { json, etag, version: profile.version, fingerprint };
 };
 
 /**
@@ -68,15 +89,17 @@ export const writeProfileRows = async (
   tx: SqlExecutor,
   state: RegistryState,
   slugs: Iterable<string>,
-  fingerprintOf: FingerprintOf = ownRuntimeFingerprint,
+  fingerprintOf: FingerprintOf = withinRegistryFingerprint(state),
   tables: ProjectionTables = LIVE_TABLES,
 ): Promise<Map<string, WrittenDocument>> => {
   const written = new Map<string, WrittenDocument>();
   if (!state.live) {
     await tx.run(`DELETE FROM ${tables.documents} WHERE registry = ?`, [state.slug]);
+    await tx.run(`DELETE FROM ${tables.stackRefs} WHERE registry = ?`, [state.slug]);
   }
   for (const slug of slugs) {
     const profile = state.live ? state.profiles.get(slug) : undefined;
+    await writeStackRefs(tx, tables, state.slug, profile, slug);
     if (profile) {
       written.set(slug, await upsertDocument(tx, tables, state, profile, fingerprintOf));
       await tx.run(`DELETE FROM ${tables.tombstones} WHERE registry = ? AND slug = ?`, [state.slug, slug]);
@@ -122,7 +145,7 @@ export const writeRegistryRow = async (
 export const writeAllRows = async (
   tx: SqlExecutor,
   state: RegistryState,
-  fingerprintOf: FingerprintOf = ownRuntimeFingerprint,
+  fingerprintOf: FingerprintOf = withinRegistryFingerprint(state),
   tables: ProjectionTables = LIVE_TABLES,
 ): Promise<void> => {
   const slugs = new Set([...state.profiles.keys(), ...state.tombstones.keys()]);

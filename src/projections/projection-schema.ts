@@ -7,6 +7,8 @@ export interface ProjectionTables {
   headers: string;
   documents: string;
   tombstones: string;
+  /** Reverse index of stack refs: who stacks on whom. */
+  stackRefs: string;
 }
 
 export const LIVE_TABLES: ProjectionTables = {
@@ -14,6 +16,7 @@ export const LIVE_TABLES: ProjectionTables = {
   headers: 'registry_headers',
   documents: 'profile_documents',
   tombstones: 'profile_tombstones',
+  stackRefs: 'profile_stack_refs',
 };
 
 export const shadowTables = (suffix: string): ProjectionTables => ({
@@ -21,6 +24,7 @@ export const shadowTables = (suffix: string): ProjectionTables => ({
   headers: `registry_headers_${suffix}`,
   documents: `profile_documents_${suffix}`,
   tombstones: `profile_tombstones_${suffix}`,
+  stackRefs: `profile_stack_refs_${suffix}`,
 });
 
 /** `ORDER BY` on slugs in byte order, as JavaScript sorts them (PostgreSQL would use its locale). */
@@ -86,6 +90,14 @@ CREATE TABLE IF NOT EXISTS ${tables.tombstones} (
   version ${bigint} NOT NULL,
   PRIMARY KEY (registry, slug)
 );
+CREATE TABLE IF NOT EXISTS ${tables.stackRefs} (
+  registry TEXT NOT NULL,
+  profile TEXT NOT NULL,
+  ref_registry TEXT NOT NULL,
+  ref_profile TEXT NOT NULL,
+  PRIMARY KEY (registry, profile, ref_registry, ref_profile)
+);
+CREATE INDEX IF NOT EXISTS ${tables.stackRefs}_ref ON ${tables.stackRefs} (ref_registry, ref_profile);
 ${registriesView(dialect, tables)}
 `;
 };

@@ -2,7 +2,8 @@ import { evolve } from '../events/evolve.js';
 import { readStream } from '../events/read-events.js';
 import type { RegistryState } from '../events/registry-state.js';
 import type { SqlDatabase, SqlExecutor } from '../events/sql-database.js';
-import { ownRuntimeFingerprint, writeAllRows, type FingerprintOf } from './project-registry.js';
+import { lookupInStates } from '../events/profile-lookup.js';
+import { stackFingerprintOf, writeAllRows, type FingerprintOf } from './project-registry.js';
 import { LIVE_TABLES, projectionSchema, type ProjectionTables } from './projection-schema.js';
 
 export interface RebuildProgress {
@@ -37,17 +38,26 @@ const foldStream = async (tx: SqlExecutor, streamId: string, chunkSize: number, 
 export const rebuildProjections = async (db: SqlDatabase, options: RebuildOptions = {}): Promise<RebuildProgress> => {
   const tables = options.tables ?? LIVE_TABLES;
   const chunkSize = options.chunkSize ?? 5000;
-  const fingerprintOf = options.fingerprintOf ?? ownRuntimeFingerprint;
   return db.transaction(async (tx) => {
     await tx.exec(projectionSchema(db.dialect, tables));
-    for (const table of [tables.headers, tables.documents, tables.tombstones]) await tx.run(`DELETE FROM ${table}`);
+    for (const table of [tables.headers, tables.documents, tables.tombstones, tables.stackRefs]) {
+      await tx.run(`DELETE FROM ${table}`);
+    }
     const total = await tx.get<{ n: number | string }>('SELECT COUNT(*) AS n FROM events');
     const streams = await tx.all<{ stream_id: string }>('SELECT stream_id FROM streams ORDER BY stream_id');
     const progress: RebuildProgress = { events: 0, totalEvents: Number(total?.n ?? 0), registries: 0 };
+    // every state first: a fingerprint resolves its stack across registries
+    const states = new Map<string, RegistryState | undefined>();
     for (const { stream_id: streamId } of streams) {
-      const state = await foldStream(tx, streamId, chunkSize, (n) => {
-        progress.events += n;
-      });
+      states.set(
+        streamId,
+        await foldStream(tx, streamId, chunkSize, (n) => {
+          progress.events += n;
+        }),
+      );
+    }
+    const fingerprintOf = options.fingerprintOf ?? stackFingerprintOf(lookupInStates(states));
+    for (const state of states.values()) {
       if (state) await writeAllRows(tx, state, fingerprintOf, tables);
       progress.registries += 1;
       options.onProgress?.({ ...progress });

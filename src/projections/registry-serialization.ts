@@ -108,7 +108,7 @@ export const registrySummaryJson = (state: RegistryState): string =>
     updated_at_ms: state.stamp.updated_at_ms,
   });
 
-interface StoredProfileShape {
+export interface StoredProfileShape {
   slug: string;
   display_name?: string;
   description?: string;
@@ -134,7 +134,7 @@ const stampOf = (metadata: ChangeStamp): ChangeStamp => ({
   source: metadata.source,
 });
 
-const profileStateOf = (stored: StoredProfileShape): ProfileState => {
+export const profileStateOf = (stored: StoredProfileShape): ProfileState => {
   const content: ProfileContent = {
     slug: stored.slug,
     runtime: stored.runtime,

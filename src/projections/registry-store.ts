@@ -1,12 +1,22 @@
-import { createCommandBus, type CommandBus, type CommandContext, type CommandOutcome } from '../events/command-bus.js';
+import {
+  createCommandBus,
+  type CommandBus,
+  type CommandContext,
+  type CommandOutcome,
+  type ExecuteOptions,
+} from '../events/command-bus.js';
 import type { Command } from '../events/commands.js';
 import { eventStoreSchema } from '../events/event-store-schema.js';
 import { openDatabase, type DatabaseLocation } from '../events/open-database.js';
 import type { SqlDatabase } from '../events/sql-database.js';
+import { changeFeedSchema } from './change-feed-store.js';
+import { idempotencySchema } from './idempotency-store.js';
 import { loadRegistryState } from './load-registry-state.js';
-import { ownRuntimeFingerprint, writeProfileRows, writeRegistryRow, type FingerprintOf, type WrittenDocument } from './project-registry.js';
+import { projectCommandChange } from './project-command.js';
+import { writeRegistryRow, type WrittenDocument } from './project-registry.js';
 import { projectionSchema } from './projection-schema.js';
 import { registryPayloadJson } from './registry-serialization.js';
+import { readStackDependents } from './stack-dependents.js';
 
 /** What a write answers with: the document of the profile it named, or the registry it changed. */
 export interface WriteResult {
@@ -18,13 +28,15 @@ export interface WriteResult {
 export interface RegistryStore {
   db: SqlDatabase;
   bus: CommandBus<WriteResult>;
-  execute(command: Command, context: CommandContext): Promise<CommandOutcome<WriteResult>>;
+  execute(command: Command, context: CommandContext, options?: ExecuteOptions<WriteResult>): Promise<CommandOutcome<WriteResult>>;
   close(): Promise<void>;
 }
 
 export const ensureSchema = async (db: SqlDatabase): Promise<void> => {
   await db.exec(eventStoreSchema(db.dialect));
   await db.exec(projectionSchema(db.dialect));
+  await db.exec(changeFeedSchema(db.dialect));
+  await db.exec(idempotencySchema(db.dialect));
 };
 
 const profileSlugOf = (command: Command): string | undefined => ('slug' in command ? command.slug : undefined);
@@ -36,22 +48,23 @@ const profileSlugOf = (command: Command): string | undefined => ('slug' in comma
  */
 export const createRegistryStore = async (
   db: SqlDatabase,
-  options: { now?: () => number; fingerprintOf?: FingerprintOf } = {},
+  options: { now?: () => number } = {},
 ): Promise<RegistryStore> => {
   await ensureSchema(db);
-  const fingerprintOf = options.fingerprintOf ?? ownRuntimeFingerprint;
   const bus = createCommandBus<WriteResult>(
     db,
     {
       loadState: loadRegistryState,
-      projectCommand: async (tx, state, touched, command) => {
-        if (!state) return { registryVersion: 0 };
+      readStackDependents: async (tx, registry, slug) =>
+        (await readStackDependents(tx, registry, slug)).map((ref) => `${ref.registry}/${ref.profile}`),
+      projectCommand: async (tx, state, touched, command, change) => {
+        if (!state) return { rendered: { registryVersion: 0 }, affected: new Map() };
         const slug = profileSlugOf(command);
         if (slug !== undefined && !touched.has(slug) && state.profiles.has(slug)) touched.add(slug);
-        const written = await writeProfileRows(tx, state, touched, fingerprintOf);
+        const { written, affected } = await projectCommandChange(tx, state, touched, change);
         const result: WriteResult = { registryVersion: state.version, document: slug ? written.get(slug) : undefined };
         if (slug === undefined && state.live) result.registryJson = registryPayloadJson(state);
-        return result;
+        return { rendered: result, affected };
       },
       projectBatch: async (tx, states) => {
         for (const state of states) await writeRegistryRow(tx, state);
@@ -62,7 +75,7 @@ export const createRegistryStore = async (
   return {
     db,
     bus,
-    execute: (command, context) => bus.execute(command, context),
+    execute: (command, context, executeOptions) => bus.execute(command, context, executeOptions),
     close: async () => {
       await bus.close();
       await db.close();

@@ -6,10 +6,10 @@ import { createProfileBodySchema, patchProfileBodySchema, setDefaultBodySchema }
 import { requireProfileSlug } from '../../domain/slug.js';
 import type { Command } from '../../events/commands.js';
 import { listProfileSummariesJson, readProfileDocument, registryExists } from '../../projections/read-model.js';
-import type { RegistryStore } from '../../projections/registry-store.js';
-import { checkIfMatch, guardedWrite, sendJsonWithEtag } from '../conditional-requests.js';
+import type { RegistryStore, WriteResult } from '../../projections/registry-store.js';
+import { executeGuardedWrite, sendJsonWithEtag } from '../conditional-requests.js';
+import { executeWrite, type WriteAnswer } from '../idempotent-write.js';
 import {
-  commandContext,
   objectBody,
   parseExpectedVersion,
   profileSlugParam,
@@ -27,6 +27,12 @@ const profileFields = (body: ProfileFieldsInput): ProfileFieldsInput => ({
   metadata: body.metadata,
 });
 
+/** A write's answer: the document it left, with its ETag. */
+const documentAnswer = (result: WriteResult, status: number, headers: Record<string, string> = {}): WriteAnswer => {
+  if (!result.document) throw profileNotFound();
+  return { status, body: result.document.json, headers: { ...headers, etag: result.document.etag } };
+};
+
 const location = (registry: string, slug: string): string =>
   `/api/chat/profiles/${encodeURIComponent(slug)}?registry=${encodeURIComponent(registry)}`;
 
@@ -34,19 +40,15 @@ const location = (registry: string, slug: string): string =>
 export const registerProfileRoutes = (app: FastifyInstance, store: RegistryStore): void => {
   const db = store.db;
 
-  /** Runs a profile write, answering with the document it left (guarded by If-Match when sent). */
-  const writeProfile = async (
+  /** Runs a profile write (guarded by If-Match when sent) and answers with what `answer` makes of it. */
+  const writeProfile = (
     request: FastifyRequest,
     reply: FastifyReply,
     registry: string,
     slug: string,
     build: (ifMatchVersion: number | undefined) => Command,
-  ) => {
-    const current = request.headers['if-match'] ? await readProfileDocument(db, registry, slug) : undefined;
-    const ifMatchVersion = checkIfMatch(request, current?.etag);
-    const { rendered } = await guardedWrite(ifMatchVersion, () => store.execute(build(ifMatchVersion), commandContext(request)));
-    return rendered.document;
-  };
+    answer: (result: WriteResult) => WriteAnswer,
+  ) => executeGuardedWrite(store, request, reply, () => readProfileDocument(db, registry, slug), build, answer);
 
   app.get('/api/chat/profiles', async (request, reply) => {
     const registry = registryOf(request);
@@ -70,13 +72,13 @@ export const registerProfileRoutes = (app: FastifyInstance, store: RegistryStore
     const body = parseWith(createProfileBodySchema, objectBody(request));
     const registry = registryOf(request, body.registry);
     const slug = requireProfileSlug(body.slug);
-    const { rendered } = await store.execute(
-      { type: 'create_profile', registry, slug, fields: profileFields(body), set_default: body.set_default },
-      commandContext(request),
+    return executeWrite(
+      store,
+      request,
+      reply,
+      () => ({ type: 'create_profile', registry, slug, fields: profileFields(body), set_default: body.set_default }),
+      (result) => documentAnswer(result, 201, { location: location(registry, slug) }),
     );
-    const document = rendered.document as NonNullable<typeof rendered.document>;
-    reply.header('location', location(registry, slug));
-    return sendJsonWithEtag(request, reply, document.json, document.etag, 201);
   });
 
   app.patch('/api/chat/profiles/:slug', async (request, reply) => {
@@ -85,29 +87,35 @@ export const registerProfileRoutes = (app: FastifyInstance, store: RegistryStore
     const expectedVersion = parseExpectedVersion(raw.expected_version ?? queryValue(request, 'expected_version'));
     const body = parseWith(patchProfileBodySchema, { ...raw, expected_version: undefined });
     const registry = registryOf(request, body.registry);
-    const document = await writeProfile(request, reply, registry, slug, (ifMatchVersion) => ({
-      type: 'update_profile',
+    return writeProfile(
+      request,
+      reply,
       registry,
       slug,
-      fields: profileFields(body),
-      set_default: body.set_default,
-      expected_version: ifMatchVersion ?? expectedVersion,
-    }));
-    if (!document) throw profileNotFound();
-    return sendJsonWithEtag(request, reply, document.json, document.etag);
+      (ifMatchVersion) => ({
+        type: 'update_profile',
+        registry,
+        slug,
+        fields: profileFields(body),
+        set_default: body.set_default,
+        expected_version: ifMatchVersion ?? expectedVersion,
+      }),
+      (result) => documentAnswer(result, 200),
+    );
   });
 
   app.delete('/api/chat/profiles/:slug', async (request, reply) => {
     const slug = profileSlugParam(request);
     const registry = registryOf(request);
     const expectedVersion = parseExpectedVersion(queryValue(request, 'expected_version'));
-    await writeProfile(request, reply, registry, slug, (ifMatchVersion) => ({
-      type: 'delete_profile',
+    return writeProfile(
+      request,
+      reply,
       registry,
       slug,
-      expected_version: ifMatchVersion ?? expectedVersion,
-    }));
-    return reply.status(204).send();
+      (ifMatchVersion) => ({ type: 'delete_profile', registry, slug, expected_version: ifMatchVersion ?? expectedVersion }),
+      () => ({ status: 204 }),
+    );
   });
 
   app.post('/api/chat/profiles/:slug/default', async (request, reply) => {
@@ -115,12 +123,12 @@ export const registerProfileRoutes = (app: FastifyInstance, store: RegistryStore
     const body = parseWith(setDefaultBodySchema, objectBody(request));
     const registry = registryOf(request, body.registry);
     const expectedVersion = parseExpectedVersion(body.expected_version);
-    const { rendered } = await store.execute(
-      { type: 'set_default_profile', registry, slug, expected_version: expectedVersion },
-      commandContext(request),
+    return executeWrite(
+      store,
+      request,
+      reply,
+      () => ({ type: 'set_default_profile', registry, slug, expected_version: expectedVersion }),
+      (result) => documentAnswer(result, 200),
     );
-    const document = rendered.document;
-    if (!document) throw profileNotFound();
-    return sendJsonWithEtag(request, reply, document.json, document.etag);
   });
 };

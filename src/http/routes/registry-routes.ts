@@ -1,27 +1,28 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { registryNotFound } from '../../domain/errors.js';
 import { parseWith } from '../../domain/parse-input.js';
 import { createRegistryBodySchema, patchRegistryBodySchema } from '../../domain/profile-schemas.js';
 import { requireProfileSlug, requireRegistrySlug } from '../../domain/slug.js';
 import { listRegistrySummariesJson, readRegistryPayload } from '../../projections/read-model.js';
-import type { RegistryStore } from '../../projections/registry-store.js';
-import { checkIfMatch, guardedWrite, sendJsonWithEtag } from '../conditional-requests.js';
-import { commandContext, objectBody, parseExpectedVersion, queryValue, registrySlugParam } from '../request-input.js';
+import type { RegistryStore, WriteResult } from '../../projections/registry-store.js';
+import { executeGuardedWrite, sendJsonWithEtag } from '../conditional-requests.js';
+import { executeWrite } from '../idempotent-write.js';
+import { objectBody, parseExpectedVersion, queryValue, registrySlugParam } from '../request-input.js';
 
 const json = 'application/json; charset=utf-8';
 
 const registryEtag = (version: number): string => `"r${version}"`;
 
+const etagOf = (result: WriteResult): Record<string, string> => ({ etag: registryEtag(result.registryVersion) });
+
 /** Registry CRUD (API.md section 3, Registries). */
 export const registerRegistryRoutes = (app: FastifyInstance, store: RegistryStore): void => {
   const db = store.db;
 
-  /** With If-Match: the registry version its tag names, checked again atomically by the write (412 when stale). */
-  const ifMatchVersion = async (request: FastifyRequest, registry: string): Promise<number | undefined> => {
-    if (request.headers['if-match'] === undefined) return undefined;
+  /** The registry's current ETag and version, for If-Match. */
+  const currentRegistry = async (registry: string) => {
     const row = await readRegistryPayload(db, registry);
-    checkIfMatch(request, row && registryEtag(row.version));
-    return row?.version;
+    return row && { etag: registryEtag(row.version), version: row.version };
   };
 
   app.get('/api/registries', async (_request, reply) => reply.type(json).send(await listRegistrySummariesJson(db)));
@@ -36,12 +37,17 @@ export const registerRegistryRoutes = (app: FastifyInstance, store: RegistryStor
   app.post('/api/registries', async (request, reply) => {
     const body = parseWith(createRegistryBodySchema, objectBody(request));
     const registry = requireRegistrySlug(body.slug);
-    const { rendered } = await store.execute(
-      { type: 'create_registry', registry, display_name: body.display_name, description: body.description },
-      commandContext(request),
+    return executeWrite(
+      store,
+      request,
+      reply,
+      () => ({ type: 'create_registry', registry, display_name: body.display_name, description: body.description }),
+      (result) => ({
+        status: 201,
+        body: result.registryJson,
+        headers: { location: `/api/registries/${encodeURIComponent(registry)}`, ...etagOf(result) },
+      }),
     );
-    reply.header('location', `/api/registries/${encodeURIComponent(registry)}`);
-    return sendJsonWithEtag(request, reply, rendered.registryJson as string, registryEtag(rendered.registryVersion), 201);
   });
 
   app.patch('/api/registries/:registry', async (request, reply) => {
@@ -52,30 +58,33 @@ export const registerRegistryRoutes = (app: FastifyInstance, store: RegistryStor
       body.default_profile_slug === undefined || body.default_profile_slug === null
         ? body.default_profile_slug
         : requireProfileSlug(body.default_profile_slug);
-    const ifMatch = await ifMatchVersion(request, registry);
-    const { rendered } = await guardedWrite(ifMatch, () =>
-      store.execute(
-        {
-          type: 'update_registry',
-          registry,
-          display_name: body.display_name,
-          description: body.description,
-          default_profile_slug: defaultProfile,
-          expected_version: ifMatch ?? expectedVersion,
-        },
-        commandContext(request),
-      ),
+    return executeGuardedWrite(
+      store,
+      request,
+      reply,
+      () => currentRegistry(registry),
+      (ifMatchVersion) => ({
+        type: 'update_registry',
+        registry,
+        display_name: body.display_name,
+        description: body.description,
+        default_profile_slug: defaultProfile,
+        expected_version: ifMatchVersion ?? expectedVersion,
+      }),
+      (result) => ({ status: 200, body: result.registryJson, headers: etagOf(result) }),
     );
-    return sendJsonWithEtag(request, reply, rendered.registryJson as string, registryEtag(rendered.registryVersion));
   });
 
   app.delete('/api/registries/:registry', async (request, reply) => {
     const registry = registrySlugParam(request);
     const expectedVersion = parseExpectedVersion(queryValue(request, 'expected_version'));
-    const ifMatch = await ifMatchVersion(request, registry);
-    await guardedWrite(ifMatch, () =>
-      store.execute({ type: 'delete_registry', registry, expected_version: ifMatch ?? expectedVersion }, commandContext(request)),
+    return executeGuardedWrite(
+      store,
+      request,
+      reply,
+      () => currentRegistry(registry),
+      (ifMatchVersion) => ({ type: 'delete_registry', registry, expected_version: ifMatchVersion ?? expectedVersion }),
+      () => ({ status: 204 }),
     );
-    return reply.status(204).send();
   });
 };

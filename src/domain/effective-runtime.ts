@@ -1,0 +1,56 @@
+import { DomainError } from './errors.js';
+import { runtimeFingerprint } from './fingerprint.js';
+import type { Policy, ProfileContent, Runtime } from './profile.js';
+import { deepMerge, expandStack, mergePolicies, mergeRuntime, type ProfileLookup } from './stack-merge.js';
+
+export interface EffectiveProfile {
+  runtime: Runtime;
+  policy: Policy;
+  extensions: Record<string, unknown>;
+  /** The layers that were merged, base first. */
+  lineage: { registry: string; slug: string }[];
+}
+
+/** A profile with its stack merged, base to leaf. */
+export const effectiveProfile = (
+  registry: string,
+  content: ProfileContent,
+  lookup: ProfileLookup,
+  options: { skipMissing?: boolean } = {},
+): EffectiveProfile => {
+  const layers = expandStack(registry, content, lookup, options);
+  return {
+    runtime: layers.reduce<Runtime>((runtime, layer) => mergeRuntime(runtime, layer.content.runtime), {}),
+    policy: mergePolicies(layers.map((layer) => layer.content.policy)),
+    extensions: layers.reduce<Record<string, unknown>>(
+      (extensions, layer) => deepMerge(extensions, layer.content.extensions) as Record<string, unknown>,
+      {},
+    ),
+    lineage: layers.map((layer) => ({ registry: layer.registry, slug: layer.content.slug })),
+  };
+};
+
+/** The fingerprint of a profile's effective runtime (missing bases are skipped, never refused, on the read side). */
+export const effectiveFingerprint = (registry: string, content: ProfileContent, lookup: ProfileLookup): string =>
+  runtimeFingerprint(registry, content.slug, effectiveProfile(registry, content, lookup, { skipMissing: true }).runtime);
+
+export const OVERRIDABLE_KEYS = ['system_prompt', 'middlewares', 'tools', 'step_settings_patch'] as const;
+
+/** Request overrides checked against the effective policy, then merged as a last layer. */
+export const applyOverrides = (effective: EffectiveProfile, overrides: Runtime): Runtime => {
+  const keys = OVERRIDABLE_KEYS.filter((key) => overrides[key] !== undefined);
+  if (keys.length === 0) return effective.runtime;
+  const { policy } = effective;
+  const refused = keys.find(
+    (key) =>
+      !policy.allow_overrides ||
+      policy.denied_override_keys.includes(key) ||
+      (policy.allowed_override_keys.length > 0 && !policy.allowed_override_keys.includes(key)),
+  );
+  if (refused !== undefined) {
+    throw new DomainError('validation', 'profile does not allow engine overrides', {
+      errors: [{ path: `overrides.${refused}`, message: 'override not allowed by the profile policy' }],
+    });
+  }
+  return mergeRuntime(effective.runtime, overrides);
+};

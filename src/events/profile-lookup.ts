@@ -1,0 +1,34 @@
+import type { ProfileLookup } from '../domain/stack-merge.js';
+import type { Command } from './commands.js';
+import type { RegistryState } from './registry-state.js';
+
+/** Looks profiles up in the live registries of `states` (keyed by registry slug). */
+export const lookupInStates =
+  (states: ReadonlyMap<string, RegistryState | undefined>): ProfileLookup =>
+  (registry, slug) => {
+    const state = states.get(registry);
+    return state?.live ? state.profiles.get(slug)?.content : undefined;
+  };
+
+/** The other registries a registry's profiles stack on. */
+export const stackedRegistries = (state: RegistryState | undefined): Set<string> => {
+  const out = new Set<string>();
+  if (!state?.live) return out;
+  for (const profile of state.profiles.values()) {
+    for (const ref of profile.content.stack) if (ref.registry_slug !== undefined) out.add(ref.registry_slug);
+  }
+  return out;
+};
+
+/** The registries a command's own stack refs name. */
+export const commandStackRegistries = (command: Command): string[] => {
+  const refs =
+    command.type === 'create_profile' || command.type === 'update_profile'
+      ? (command.fields.stack ?? [])
+      : command.type === 'put_profile'
+        ? command.content.stack
+        : command.type === 'converge_registry'
+          ? Object.values(command.target.profiles).flatMap((profile) => profile.stack)
+          : [];
+  return refs.flatMap((ref) => (ref.registry_slug === undefined ? [] : [ref.registry_slug.trim().toLowerCase()]));
+};

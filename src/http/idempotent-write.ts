@@ -1,0 +1,93 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { canonicalJson, sha256Hex } from '../domain/canonical-json.js';
+import { DomainError } from '../domain/errors.js';
+import type { Command } from '../events/commands.js';
+import {
+  claimIdempotencyKey,
+  readIdempotentResponse,
+  recordIdempotentResponse,
+  type StoredResponse,
+} from '../projections/idempotency-store.js';
+import type { RegistryStore, WriteResult } from '../projections/registry-store.js';
+import { commandContext } from './request-input.js';
+
+/** What a write route answers, decided from the write's result. */
+export interface WriteAnswer {
+  status: number;
+  body?: string;
+  headers?: Record<string, string>;
+}
+
+/** Another request with the same key committed first (a race between retries). */
+class IdempotencyKeyTaken extends Error {}
+
+const idempotencyKey = (request: FastifyRequest): string | undefined => {
+  const raw = request.headers['idempotency-key'];
+  const key = (Array.isArray(raw) ? raw[0] : raw)?.trim();
+  if (key === undefined) return undefined;
+  if (key === '' || key.length > 255) {
+    throw new DomainError('validation', 'validation error (Idempotency-Key): must be 1 to 255 characters', {
+      errors: [{ path: 'Idempotency-Key', message: 'must be 1 to 255 characters' }],
+    });
+  }
+  return key;
+};
+
+const requestHash = (request: FastifyRequest): string =>
+  sha256Hex(canonicalJson({ method: request.method, url: request.url, body: request.body ?? null }));
+
+const send = (reply: FastifyReply, answer: WriteAnswer): FastifyReply => {
+  reply.headers(answer.headers ?? {});
+  if (answer.body === undefined) return reply.status(answer.status).send();
+  return reply.status(answer.status).type('application/json; charset=utf-8').send(answer.body);
+};
+
+const replay = (reply: FastifyReply, stored: StoredResponse, hash: string): FastifyReply => {
+  if (stored.request_hash !== hash) {
+    throw new DomainError('idempotency_conflict', 'Idempotency-Key was already used with another request');
+  }
+  reply.header('idempotent-replayed', 'true');
+  return send(reply, { status: stored.status, body: stored.status === 204 ? undefined : stored.body, headers: stored.headers });
+};
+
+/**
+ * Runs a write and sends its answer. With an `Idempotency-Key`, the answer is recorded in the
+ * write's own transaction; a retry with the same key and request gets it back and appends
+ * nothing, the same key with another request gets 422.
+ */
+export const executeWrite = async (
+  store: RegistryStore,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  /** Builds the command once the request is known not to be a replay (preconditions are checked here). */
+  build: () => Command | Promise<Command>,
+  answer: (result: WriteResult) => WriteAnswer,
+): Promise<FastifyReply> => {
+  const key = idempotencyKey(request);
+  if (key === undefined) {
+    const { rendered } = await store.execute(await build(), commandContext(request));
+    return send(reply, answer(rendered));
+  }
+  const hash = requestHash(request);
+  const earlier = await readIdempotentResponse(store.db, key);
+  if (earlier) return replay(reply, earlier, hash);
+  let sent: WriteAnswer | undefined;
+  try {
+    await store.execute(await build(), commandContext(request), {
+      beforeDecide: async (tx) => {
+        if (!(await claimIdempotencyKey(tx, key, hash, Date.now()))) throw new IdempotencyKeyTaken();
+      },
+      beforeCommit: async (tx, outcome) => {
+        sent = answer(outcome.rendered);
+        const stored = { request_hash: hash, status: sent.status, body: sent.body ?? '', headers: sent.headers ?? {} };
+        await recordIdempotentResponse(tx, key, stored);
+      },
+    });
+  } catch (error) {
+    // a retry racing this one may have written first (then this one failed or found the key taken)
+    const winner = await readIdempotentResponse(store.db, key);
+    if (winner) return replay(reply, winner, hash);
+    throw error;
+  }
+  return send(reply, sent as WriteAnswer);
+};

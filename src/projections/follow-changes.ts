@@ -1,0 +1,134 @@
+import { lastPosition } from '../events/read-events.js';
+import { readChanges, type FeedChange } from './change-feed-store.js';
+import type { RegistryStore } from './registry-store.js';
+
+const PAGE = 1000;
+
+export interface ChangeHub {
+  /**
+   * Calls `send` with every change committed after `after`, once each and in order: the backlog
+   * first, then what the hub reads. Returns a function that stops following.
+   */
+  follow(after: number, send: (change: FeedChange) => void): Promise<() => void>;
+  close(): void;
+}
+
+/**
+ * One reader of the event log shared by every watcher of a process: it reads what was committed
+ * after its position whenever this process commits, and every `pollMs` for the commits of other
+ * processes on the same database. Positions are given in commit order (one writer at a time), so
+ * reading `position > last` never skips a change; each page is read once, whatever the number of
+ * watchers.
+ */
+export const createChangeHub = (store: RegistryStore, options: { pollMs?: number } = {}): ChangeHub => {
+  const subscribers = new Set<(changes: FeedChange[]) => void>();
+  let last: number | undefined;
+  let reading: Promise<void> | undefined;
+  let readAgain = false;
+
+  const readNew = async () => {
+    do {
+      readAgain = false;
+      for (;;) {
+        const page = await readChanges(store.db, last ?? 0, PAGE);
+        if (page.length > 0) {
+          last = page[page.length - 1].event.position;
+          for (const subscriber of subscribers) subscriber(page);
+        }
+        if (page.length < PAGE) break;
+      }
+    } while (readAgain);
+  };
+  const pull = (): Promise<void> => {
+    if (last === undefined || subscribers.size === 0) return Promise.resolve();
+    if (reading) {
+      readAgain = true;
+      return reading;
+    }
+    reading = readNew().finally(() => {
+      reading = undefined;
+    });
+    return reading;
+  };
+  const pullQuietly = () => {
+    pull().catch(() => undefined);
+  };
+  const stopListening = store.bus.onCommit(pullQuietly);
+  const timer = setInterval(pullQuietly, options.pollMs ?? 1000);
+  timer.unref();
+
+  return {
+    follow: async (after, send) => {
+      let sent = after;
+      let caughtUp = false;
+      const buffered: FeedChange[] = [];
+      const emit = (changes: FeedChange[]) => {
+        for (const change of changes) {
+          if (change.event.position <= sent) continue;
+          sent = change.event.position;
+          send(change);
+        }
+      };
+      const subscriber = (changes: FeedChange[]) => {
+        if (caughtUp) emit(changes);
+        else buffered.push(...changes);
+      };
+      // listen first, then read the backlog: what commits in between is in both and sent once
+      subscribers.add(subscriber);
+      try {
+        if (last === undefined) {
+          const head = await lastPosition(store.db);
+          last ??= head;
+        }
+        for (;;) {
+          const page = await readChanges(store.db, sent, PAGE);
+          emit(page);
+          if (page.length < PAGE) break;
+        }
+      } catch (error) {
+        subscribers.delete(subscriber);
+        throw error;
+      }
+      caughtUp = true;
+      emit(buffered.splice(0));
+      return () => {
+        subscribers.delete(subscriber);
+      };
+    },
+    close: () => {
+      clearInterval(timer);
+      stopListening();
+      subscribers.clear();
+    },
+  };
+};
+
+/** Changes after `after` (at most one page), waiting up to `waitMs` for one when there is none yet. */
+export const pollChanges = async (
+  hub: ChangeHub,
+  after: number,
+  waitMs: number,
+  keep: (change: FeedChange) => boolean,
+): Promise<{ changes: FeedChange[]; next_after: number }> => {
+  const changes: FeedChange[] = [];
+  let nextAfter = after;
+  let wake = () => {};
+  const woken = new Promise<void>((resolve) => {
+    wake = resolve;
+  });
+  const unfollow = await hub.follow(after, (change) => {
+    if (changes.length >= PAGE) return;
+    nextAfter = change.event.position;
+    if (keep(change)) {
+      changes.push(change);
+      wake();
+    }
+  });
+  if (changes.length === 0 && waitMs > 0) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([woken, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+    clearTimeout(timer);
+  }
+  unfollow();
+  return { changes, next_after: nextAfter };
+};

@@ -1,0 +1,68 @@
+import type { AffectedByPosition, AffectedProfile } from '../events/change-feed.js';
+import type { CommandChange } from '../events/command-bus.js';
+import type { RegistryState } from '../events/registry-state.js';
+import type { SqlExecutor } from '../events/sql-database.js';
+import { writeAffected } from './change-feed-store.js';
+import { stackFingerprintOf, writeProfileRows, type WrittenDocument } from './project-registry.js';
+import { readStackDependents, storedFingerprint } from './stack-dependents.js';
+
+interface Caused extends AffectedProfile {
+  /** The profile of the command's registry whose change caused this one. */
+  cause: string;
+}
+
+/**
+ * Writes the documents a command touched, then rewrites every profile that stacks on a changed
+ * one (transitively, across registries) whose fingerprint moved, and records per event which
+ * fingerprints changed. Returns the documents written in the command's own registry and the
+ * affected profiles by event position.
+ */
+export const projectCommandChange = async (
+  tx: SqlExecutor,
+  state: RegistryState,
+  touched: Set<string>,
+  change: CommandChange,
+): Promise<{ written: Map<string, WrittenDocument>; affected: AffectedByPosition }> => {
+  const fingerprintOf = stackFingerprintOf(change.access.lookupProfile);
+  const before = new Map<string, string | null>();
+  for (const slug of touched) before.set(slug, await storedFingerprint(tx, state.slug, slug));
+  const written = await writeProfileRows(tx, state, touched, fingerprintOf);
+
+  const caused: Caused[] = [];
+  for (const slug of touched) {
+    const fingerprint = written.get(slug)?.fingerprint ?? null;
+    if (fingerprint !== before.get(slug)) caused.push({ registry: state.slug, profile: slug, fingerprint, cause: slug });
+  }
+  const seen = new Set([...touched].map((slug) => `${state.slug}/${slug}`));
+  for (let i = 0; i < caused.length; i++) {
+    for (const dependent of await readStackDependents(tx, caused[i].registry, caused[i].profile)) {
+      const key = `${dependent.registry}/${dependent.profile}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      await change.access.loadReachable([dependent.registry]);
+      const dependentState = change.access.loaded(dependent.registry);
+      const profile = dependentState?.live ? dependentState.profiles.get(dependent.profile) : undefined;
+      if (!dependentState || !profile) continue;
+      const fingerprint = fingerprintOf(dependentState, profile);
+      if (fingerprint === (await storedFingerprint(tx, dependent.registry, dependent.profile))) continue;
+      await writeProfileRows(tx, dependentState, [dependent.profile], fingerprintOf);
+      caused.push({ ...dependent, fingerprint, cause: caused[i].cause });
+    }
+  }
+
+  const affected = new Map<number, AffectedProfile[]>();
+  const assigned = new Set<Caused>();
+  change.events.forEach((event, index) => {
+    const slugs = change.touchedByEvent[index];
+    const mine = caused.filter((entry) => !assigned.has(entry) && slugs.includes(entry.cause));
+    for (const entry of mine) assigned.add(entry);
+    if (mine.length > 0) {
+      affected.set(
+        event.position,
+        mine.map(({ registry, profile, fingerprint }) => ({ registry, profile, fingerprint })),
+      );
+    }
+  });
+  await writeAffected(tx, affected);
+  return { written, affected };
+};

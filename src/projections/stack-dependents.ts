@@ -1,0 +1,23 @@
+import type { SqlExecutor } from '../events/sql-database.js';
+import { LIVE_TABLES } from './projection-schema.js';
+
+export interface ProfileRef {
+  registry: string;
+  profile: string;
+}
+
+/** The live profiles whose stack names this profile directly. */
+export const readStackDependents = async (tx: SqlExecutor, registry: string, slug: string): Promise<ProfileRef[]> =>
+  tx.all<ProfileRef>(
+    `SELECT registry, profile FROM ${LIVE_TABLES.stackRefs} WHERE ref_registry = ? AND ref_profile = ? ORDER BY registry, profile`,
+    [registry, slug],
+  );
+
+/** The fingerprint a stored document carries (its last field). */
+export const storedFingerprint = async (tx: SqlExecutor, registry: string, slug: string): Promise<string | null> => {
+  const row = await tx.get<{ document_json: string }>(
+    `SELECT document_json FROM ${LIVE_TABLES.documents} WHERE registry = ? AND slug = ?`,
+    [registry, slug],
+  );
+  return row ? (/"fingerprint":"([^"]*)"\}$/.exec(row.document_json.slice(-120))?.[1] ?? null) : null;
+};

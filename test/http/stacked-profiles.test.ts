@@ -1,0 +1,164 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rebuildProjections } from '../../src/projections/rebuild.js';
+import { postgresAvailable } from '../support/postgres.js';
+import { loadRegistryBundle } from '../support/registry-bundle.js';
+import { storeSnapshot } from '../support/store-snapshot.js';
+import { openTestApp, type Backend, type TestApp } from '../support/test-store.js';
+
+const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
+
+describe.each(backends)('stacked profiles and fingerprints on %s', (backend) => {
+  let t: TestApp;
+  const doc = async (slug: string, registry = 'default') =>
+    (await t.app.inject({ method: 'GET', url: `/api/chat/profiles/${slug}?registry=${registry}` })).json();
+  const patch = (slug: string, payload: object, registry = 'default') =>
+    t.app.inject({ method: 'PATCH', url: `/api/chat/profiles/${slug}?registry=${registry}`, payload });
+
+  beforeAll(async () => {
+    t = await openTestApp(backend);
+    await loadRegistryBundle(t.app);
+  });
+  afterAll(async () => t?.close());
+
+  it('resolves fin-analyst through fin-base and default/base-assistant as the fixture README says', async () => {
+    const resolved = await t.app.inject({ method: 'GET', url: '/api/chat/resolve/fin-analyst?registry=team-finance' });
+    expect(resolved.statusCode).toBe(200);
+    const body = resolved.json();
+    expect(body.stack_lineage).toEqual([
+      { registry_slug: 'default', profile_slug: 'base-assistant', version: 1 },
+      { registry_slug: 'team-finance', profile_slug: 'fin-base', version: 1 },
+      { registry_slug: 'team-finance', profile_slug: 'fin-analyst', version: 1 },
+    ]);
+    const runtime = body.runtime;
+    expect(runtime.step_settings_patch['ai-chat']['ai-engine']).toBe('gpt-4.1');
+    expect(runtime.step_settings_patch['ai-chat']['ai-temperature']).toBe(0.1);
+    expect(runtime.step_settings_patch['ai-client'].timeout).toBe(60);
+    expect(runtime.step_settings_patch['openai-chat']['openai-base-url']).toBe('http://privacy-guard-proxy:8090/v1');
+    expect(runtime.system_prompt).toMatch(/^You are the FP&A analyst/);
+    expect(runtime.tools).toContain('excel__create_chart');
+    expect(runtime.middlewares.map((m: { id: string }) => m.id)).toEqual(['reorder', 'audit-log', 'pii', 'primary']);
+    expect(body.fingerprint).toBe((await doc('fin-analyst', 'team-finance')).fingerprint);
+  });
+
+  it('keeps the fingerprint for a new display name, description, tags or reordered keys', async () => {
+    const before = (await doc('claude-research')).fingerprint;
+    expect((await patch('claude-research', { display_name: 'Renamed', description: 'new', metadata: { tags: ['x'] } })).statusCode).toBe(200);
+    const runtime = (await doc('claude-research')).runtime;
+    const reordered = Object.fromEntries(Object.entries(runtime).reverse());
+    const again = await patch('claude-research', { runtime: reordered });
+    expect(again.json().metadata.version).toBe(2);
+    expect(again.json().fingerprint).toBe(before);
+  });
+
+  it('changes the fingerprint for a new prompt, tool, middleware config or step setting', async () => {
+    const seen = new Set([(await doc('agent')).fingerprint]);
+    const runtime = (await doc('agent')).runtime;
+    const variants = [
+      { ...runtime, system_prompt: 'another prompt' },
+      { ...runtime, tools: [...runtime.tools, 'new_tool'] },
+      { ...runtime, middlewares: runtime.middlewares.map((m: object, i: number) => (i === 0 ? { ...m, config: { changed: true } } : m)) },
+      { ...runtime, step_settings_patch: { ...runtime.step_settings_patch, 'ai-chat': { 'ai-engine': 'other' } } },
+    ];
+    for (const variant of variants) {
+      const response = await patch('agent', { runtime: variant });
+      expect(response.statusCode).toBe(200);
+      seen.add(response.json().fingerprint);
+    }
+    expect(seen.size).toBe(5);
+  });
+
+  it('changes the fingerprints of every profile stacked on a changed base, across registries', async () => {
+    const before = {
+      base: (await doc('base-assistant')).fingerprint,
+      finBase: (await doc('fin-base', 'team-finance')).fingerprint,
+      analyst: (await doc('fin-analyst', 'team-finance')).fingerprint,
+      auditor: (await doc('sox-auditor', 'team-finance')).fingerprint,
+    };
+    const changed = await patch('base-assistant', {
+      runtime: { ...(await doc('base-assistant')).runtime, step_settings_patch: { 'ai-client': { timeout: 90 } } },
+    });
+    expect(changed.statusCode).toBe(200);
+    expect(changed.json().fingerprint).not.toBe(before.base);
+    const finBase = await doc('fin-base', 'team-finance');
+    expect(finBase.fingerprint).not.toBe(before.finBase);
+    expect(finBase.metadata.version).toBe(1);
+    expect((await doc('fin-analyst', 'team-finance')).fingerprint).not.toBe(before.analyst);
+    expect((await doc('sox-auditor', 'team-finance')).fingerprint).toBe(before.auditor);
+    const resolved = await t.app.inject({ method: 'GET', url: '/api/chat/resolve/fin-analyst?registry=team-finance' });
+    expect(resolved.json().runtime.step_settings_patch['ai-client'].timeout).toBe(90);
+  });
+
+  it('refuses a stack cycle with 400 and changes nothing', async () => {
+    await t.app.inject({ method: 'POST', url: '/api/chat/profiles', payload: { slug: 'cyc-a' } });
+    await t.app.inject({ method: 'POST', url: '/api/chat/profiles', payload: { slug: 'cyc-b', stack: [{ profile_slug: 'cyc-a' }] } });
+    const snapshot = await storeSnapshot(t.store.db);
+    const cycle = await patch('cyc-a', { stack: [{ profile_slug: 'cyc-b' }] });
+    expect(cycle.statusCode).toBe(400);
+    expect(cycle.headers['content-type']).toContain('application/problem+json');
+    expect(cycle.json().detail).toBe('stack cycle detected: cyc-a -> cyc-b -> cyc-a');
+    const self = await patch('cyc-a', { stack: [{ profile_slug: 'cyc-a' }] });
+    expect(self.json().detail).toBe('stack cycle detected: cyc-a -> cyc-a');
+    expect(await storeSnapshot(t.store.db)).toEqual(snapshot);
+  });
+
+  it('refuses a stack deeper than 32 with 400', async () => {
+    for (let i = 0; i <= 32; i++) {
+      const stack = i === 0 ? [] : [{ profile_slug: `deep-${i - 1}` }];
+      const created = await t.app.inject({ method: 'POST', url: '/api/chat/profiles', payload: { slug: `deep-${i}`, stack } });
+      expect(created.statusCode).toBe(201);
+    }
+    const snapshot = await storeSnapshot(t.store.db);
+    const tooDeep = await t.app.inject({
+      method: 'POST',
+      url: '/api/chat/profiles',
+      payload: { slug: 'deep-33', stack: [{ profile_slug: 'deep-32' }] },
+    });
+    expect(tooDeep.statusCode).toBe(400);
+    expect(tooDeep.json().detail).toBe('stack depth exceeds 32');
+    expect(await storeSnapshot(t.store.db)).toEqual(snapshot);
+  });
+
+  it('refuses a ref to a missing profile with 400', async () => {
+    const snapshot = await storeSnapshot(t.store.db);
+    const missing = await t.app.inject({
+      method: 'POST',
+      url: '/api/chat/profiles',
+      payload: { slug: 'orphan', stack: [{ registry_slug: 'team-finance', profile_slug: 'nope' }] },
+    });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().detail).toBe('stack refers to missing profile "team-finance/nope"');
+    expect(await storeSnapshot(t.store.db)).toEqual(snapshot);
+  });
+
+  it('refuses to delete a profile others stack on with 409 naming them', async () => {
+    const snapshot = await storeSnapshot(t.store.db);
+    const refused = await t.app.inject({ method: 'DELETE', url: '/api/chat/profiles/base-assistant' });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().detail).toBe('profile "base-assistant" is stacked on by team-finance/fin-base');
+    expect(await storeSnapshot(t.store.db)).toEqual(snapshot);
+  });
+
+  it('refuses to delete a registry another registry stacks on with 409', async () => {
+    await t.app.inject({ method: 'POST', url: '/api/registries', payload: { slug: 'shared' } });
+    await t.app.inject({ method: 'POST', url: '/api/chat/profiles', payload: { registry: 'shared', slug: 'layer' } });
+    const stacked = await t.app.inject({
+      method: 'POST',
+      url: '/api/chat/profiles',
+      payload: { slug: 'on-shared', stack: [{ registry_slug: 'shared', profile_slug: 'layer' }] },
+    });
+    expect(stacked.statusCode).toBe(201);
+    const snapshot = await storeSnapshot(t.store.db);
+    const refused = await t.app.inject({ method: 'DELETE', url: '/api/registries/shared' });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().detail).toBe('profile "layer" is stacked on by default/on-shared');
+    expect(await storeSnapshot(t.store.db)).toEqual(snapshot);
+  });
+
+  it('rebuilds byte-identical rows, fingerprints resolved across registries', async () => {
+    const stackRefs = () => t.store.db.all('SELECT * FROM profile_stack_refs ORDER BY registry, profile, ref_registry, ref_profile');
+    const before = { rows: await storeSnapshot(t.store.db), refs: await stackRefs() };
+    expect(before.refs).toContainEqual({ registry: 'team-finance', profile: 'fin-base', ref_registry: 'default', ref_profile: 'base-assistant' });
+    await rebuildProjections(t.store.db);
+    expect({ rows: await storeSnapshot(t.store.db), refs: await stackRefs() }).toEqual(before);
+  });
+});

@@ -37,7 +37,11 @@ export const serveCommand = (): Command =>
         if (stopping) return;
         stopping = true;
         app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+        // Node closes only the keep-alive connections idle when the close begins; those still
+        // answering then go idle later and would hold the process open, so keep reaping them
+        const reaper = setInterval(() => app.server.closeIdleConnections(), 50);
         await app.close();
+        clearInterval(reaper);
         await store.close();
         process.exit(0);
       };

@@ -23,6 +23,7 @@ export interface AppOptions {
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+const MAX_PATH_PARAM_LENGTH = 1024;
 
 /** The Fastify app: routes over a registry store, every error as problem+json. */
 export const buildApp = async (options: AppOptions): Promise<FastifyInstance> => {
@@ -32,11 +33,16 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
     requestIdHeader: 'x-request-id',
     genReqId: () => nanoid(12),
     return503OnClosing: true,
+    // slugs are up to 128 characters (more once percent-encoded); longer ones reach the slug check
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
+    frameworkErrors: problemErrorHandler,
   });
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     done();
   });
+  // Fastify parses text/plain by default; the API takes JSON only (anything else: 415)
+  app.removeContentTypeParser('text/plain');
   app.setErrorHandler(problemErrorHandler);
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, problem(404, 'not-found', `route ${request.method} ${request.url.split('?')[0]} not found`)),

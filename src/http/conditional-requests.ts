@@ -1,5 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../domain/errors.js';
+import type { Command } from '../events/commands.js';
+import type { RegistryStore, WriteResult } from '../projections/registry-store.js';
+import { executeWrite, type WriteAnswer } from './idempotent-write.js';
 
 const header = (request: FastifyRequest, name: string): string | undefined => {
   const value = request.headers[name];
@@ -41,3 +44,30 @@ export const asPreconditionFailure = (error: unknown, guardedByIfMatch: boolean)
   guardedByIfMatch && error instanceof DomainError && error.code === 'version_conflict'
     ? new DomainError('precondition_failed', error.message, { currentVersion: error.currentVersion })
     : error;
+
+/**
+ * Runs a write through `executeWrite`, guarded by `If-Match` when the request sends one: 412
+ * unless it names the current ETag, and the version of that resource is then checked again by
+ * the write itself, atomically (a conflict there answers 412 too).
+ */
+export const executeGuardedWrite = (
+  store: RegistryStore,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  current: () => Promise<{ etag: string; version: number } | undefined>,
+  build: (ifMatchVersion: number | undefined) => Command,
+  answer: (result: WriteResult) => WriteAnswer,
+): Promise<FastifyReply> => {
+  let ifMatchVersion: number | undefined;
+  const guarded = async () => {
+    if (header(request, 'if-match') !== undefined) {
+      const resource = await current();
+      checkIfMatch(request, resource?.etag);
+      ifMatchVersion = resource?.version;
+    }
+    return build(ifMatchVersion);
+  };
+  return executeWrite(store, request, reply, guarded, answer).catch((error: unknown) => {
+    throw asPreconditionFailure(error, ifMatchVersion !== undefined);
+  });
+};

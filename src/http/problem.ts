@@ -36,6 +36,7 @@ const TITLES: Record<number, string> = {
   409: 'Conflict',
   412: 'Precondition Failed',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   500: 'Internal Server Error',
@@ -56,6 +57,8 @@ const FASTIFY_DETAILS: Record<string, [number, string, string]> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported-media-type', 'request body must be application/json'],
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'malformed-request', 'invalid content-length'],
   FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'malformed-json', 'malformed JSON body: empty body'],
+  FST_ERR_MAX_PARAM_LENGTH: [414, 'uri-too-long', 'a path segment is longer than the limit'],
+  FST_ERR_BAD_URL: [400, 'malformed-request', 'malformed URL'],
 };
 
 export const toProblem = (error: unknown): Problem => {

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import { DomainError } from '../domain/errors.js';
+import { DomainError, validationError } from '../domain/errors.js';
+import { unstorableField } from '../domain/parse-input.js';
 import { requireProfileSlug, requireRegistrySlug } from '../domain/slug.js';
 import { DEFAULT_REGISTRY } from '../events/registry-state.js';
 import type { CommandContext } from '../events/command-bus.js';
@@ -50,5 +51,7 @@ export const objectBody = (request: FastifyRequest): Record<string, unknown> => 
       errors: [{ path: 'body', message: 'must be a JSON object' }],
     });
   }
+  const unstorable = unstorableField(body);
+  if (unstorable !== undefined) throw validationError(unstorable.path, unstorable.message);
   return body as Record<string, unknown>;
 };

@@ -1,3 +1,4 @@
+import { isDomainError } from '../domain/errors.js';
 import { hasEvents } from './read-model.js';
 import type { RegistryStore } from './registry-store.js';
 import { DEFAULT_REGISTRY } from '../events/registry-state.js';
@@ -6,7 +7,13 @@ import { DEFAULT_REGISTRY } from '../events/registry-state.js';
 export const seedDefaultRegistry = async (store: RegistryStore): Promise<boolean> => {
   if (await hasEvents(store.db)) return false;
   const context = { actor: 'system', source: 'bootstrap', request_id: 'bootstrap' };
-  await store.execute({ type: 'create_registry', registry: DEFAULT_REGISTRY, display_name: 'Default' }, context);
+  try {
+    await store.execute({ type: 'create_registry', registry: DEFAULT_REGISTRY, display_name: 'Default' }, context);
+  } catch (error) {
+    // another instance starting on the same empty database seeded it first
+    if (isDomainError(error) && error.code === 'already_exists') return false;
+    throw error;
+  }
   await store.execute(
     {
       type: 'create_profile',

@@ -8,8 +8,8 @@ import type { Command } from '../../events/commands.js';
 import { listProfileSummariesJson, readProfileDocument, registryExists } from '../../projections/read-model.js';
 import { pastProfileDocument } from '../../projections/past-documents.js';
 import type { RegistryStore, WriteResult } from '../../projections/registry-store.js';
+import { executeGuardedWrite, sendJsonWithEtag } from '../conditional-requests.js';
 import { pastPointOf } from '../past-point-input.js';
-import { asPreconditionFailure, checkIfMatch, sendJsonWithEtag } from '../conditional-requests.js';
 import { executeWrite, type WriteAnswer } from '../idempotent-write.js';
 import {
   objectBody,
@@ -50,17 +50,7 @@ export const registerProfileRoutes = (app: FastifyInstance, store: RegistryStore
     slug: string,
     build: (ifMatchVersion: number | undefined) => Command,
     answer: (result: WriteResult) => WriteAnswer,
-  ) => {
-    let ifMatchVersion: number | undefined;
-    const guarded = async () => {
-      const current = request.headers['if-match'] ? await readProfileDocument(db, registry, slug) : undefined;
-      ifMatchVersion = checkIfMatch(request, current?.etag);
-      return build(ifMatchVersion);
-    };
-    return executeWrite(store, request, reply, guarded, answer).catch((error: unknown) => {
-      throw asPreconditionFailure(error, ifMatchVersion !== undefined);
-    });
-  };
+  ) => executeGuardedWrite(store, request, reply, () => readProfileDocument(db, registry, slug), build, answer);
 
   app.get('/api/chat/profiles', async (request, reply) => {
     const registry = registryOf(request);

@@ -5,16 +5,27 @@ import { createRegistryBodySchema, patchRegistryBodySchema } from '../../domain/
 import { requireProfileSlug, requireRegistrySlug } from '../../domain/slug.js';
 import { listRegistrySummariesJson, readRegistryPayload } from '../../projections/read-model.js';
 import { pastRegistryPayload } from '../../projections/past-documents.js';
-import type { RegistryStore } from '../../projections/registry-store.js';
+import type { RegistryStore, WriteResult } from '../../projections/registry-store.js';
+import { executeGuardedWrite, sendJsonWithEtag } from '../conditional-requests.js';
 import { executeWrite } from '../idempotent-write.js';
 import { pastPointOf } from '../past-point-input.js';
 import { objectBody, parseExpectedVersion, queryValue, registrySlugParam } from '../request-input.js';
 
 const json = 'application/json; charset=utf-8';
 
+const registryEtag = (version: number): string => `"r${version}"`;
+
+const etagOf = (result: WriteResult): Record<string, string> => ({ etag: registryEtag(result.registryVersion) });
+
 /** Registry CRUD (API.md section 3, Registries). */
 export const registerRegistryRoutes = (app: FastifyInstance, store: RegistryStore): void => {
   const db = store.db;
+
+  /** The registry's current ETag and version, for If-Match. */
+  const currentRegistry = async (registry: string) => {
+    const row = await readRegistryPayload(db, registry);
+    return row && { etag: registryEtag(row.version), version: row.version };
+  };
 
   app.get('/api/registries', async (_request, reply) => reply.type(json).send(await listRegistrySummariesJson(db)));
 
@@ -27,7 +38,7 @@ export const registerRegistryRoutes = (app: FastifyInstance, store: RegistryStor
     }
     const row = await readRegistryPayload(db, registry);
     if (!row) throw registryNotFound();
-    return reply.header('etag', `"r${row.version}"`).type(json).send(row.payload_json);
+    return sendJsonWithEtag(request, reply, row.payload_json, registryEtag(row.version));
   });
 
   app.post('/api/registries', async (request, reply) => {
@@ -41,7 +52,7 @@ export const registerRegistryRoutes = (app: FastifyInstance, store: RegistryStor
       (result) => ({
         status: 201,
         body: result.registryJson,
-        headers: { location: `/api/registries/${encodeURIComponent(registry)}` },
+        headers: { location: `/api/registries/${encodeURIComponent(registry)}`, ...etagOf(result) },
       }),
     );
   });
@@ -54,30 +65,32 @@ export const registerRegistryRoutes = (app: FastifyInstance, store: RegistryStor
       body.default_profile_slug === undefined || body.default_profile_slug === null
         ? body.default_profile_slug
         : requireProfileSlug(body.default_profile_slug);
-    return executeWrite(
+    return executeGuardedWrite(
       store,
       request,
       reply,
-      () => ({
+      () => currentRegistry(registry),
+      (ifMatchVersion) => ({
         type: 'update_registry',
         registry,
         display_name: body.display_name,
         description: body.description,
         default_profile_slug: defaultProfile,
-        expected_version: expectedVersion,
+        expected_version: ifMatchVersion ?? expectedVersion,
       }),
-      (result) => ({ status: 200, body: result.registryJson }),
+      (result) => ({ status: 200, body: result.registryJson, headers: etagOf(result) }),
     );
   });
 
   app.delete('/api/registries/:registry', async (request, reply) => {
     const registry = registrySlugParam(request);
     const expectedVersion = parseExpectedVersion(queryValue(request, 'expected_version'));
-    return executeWrite(
+    return executeGuardedWrite(
       store,
       request,
       reply,
-      () => ({ type: 'delete_registry', registry, expected_version: expectedVersion }),
+      () => currentRegistry(registry),
+      (ifMatchVersion) => ({ type: 'delete_registry', registry, expected_version: ifMatchVersion ?? expectedVersion }),
       () => ({ status: 204 }),
     );
   });

@@ -1,0 +1,39 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { readStream } from '../../src/events/read-events.js';
+import { listProfileSummariesJson } from '../../src/projections/read-model.js';
+import { seedDefaultRegistry } from '../../src/projections/seed-default-registry.js';
+import { postgresAvailable } from '../support/postgres.js';
+import { openTestStore, type Backend, type TestStore } from '../support/test-store.js';
+
+const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
+
+describe.each(backends)('seeding on %s', (backend) => {
+  let t: TestStore;
+  afterEach(async () => t?.close());
+
+  it('seeds an empty store with registry default holding profile default, once', async () => {
+    t = await openTestStore(backend);
+    expect(await seedDefaultRegistry(t.store)).toBe(true);
+    expect(await seedDefaultRegistry(t.store)).toBe(false);
+    const [profile] = JSON.parse(await listProfileSummariesJson(t.store.db, 'default'));
+    expect(profile).toMatchObject({ slug: 'default', default_prompt: 'You are an assistant', is_default: true, version: 1 });
+    const events = await readStream(t.store.db, 'default');
+    expect(events.map((event) => [event.type, event.metadata.source])).toEqual([
+      ['registry.created', 'bootstrap'],
+      ['profile.created', 'bootstrap'],
+      ['registry.default_profile_changed', 'bootstrap'],
+    ]);
+  });
+
+  it('lets two instances start on one empty database at once', async () => {
+    t = await openTestStore(backend);
+    const other = await t.reopen();
+    const seeded = await Promise.all([seedDefaultRegistry(t.store), seedDefaultRegistry(other)]);
+    expect(seeded.filter(Boolean)).toHaveLength(1);
+    expect((await readStream(t.store.db, 'default')).map((event) => event.type)).toEqual([
+      'registry.created',
+      'profile.created',
+      'registry.default_profile_changed',
+    ]);
+  });
+});

@@ -3,6 +3,7 @@ import { nanoid } from 'nanoid';
 import type { RegistryStore } from '../projections/registry-store.js';
 import { problem, problemErrorHandler, sendProblem } from './problem.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
+import { registerImportExportRoutes } from './routes/import-export-routes.js';
 import { registerProfileRoutes } from './routes/profile-routes.js';
 import { registerRegistryRoutes } from './routes/registry-routes.js';
 
@@ -33,5 +34,6 @@ export const buildApp = (options: AppOptions): FastifyInstance => {
   registerHealthRoutes(app, options.store);
   registerProfileRoutes(app, options.store);
   registerRegistryRoutes(app, options.store);
+  registerImportExportRoutes(app, options.store);
   return app;
 };

@@ -1,0 +1,40 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { bundleYaml } from '../domain/registry-bundle.js';
+import { requireRegistrySlug } from '../domain/slug.js';
+import { exportBundle } from '../projections/export-bundle.js';
+import { openRegistryStore } from '../projections/registry-store.js';
+import { databaseLocation, databaseOptions, type DatabaseFlags } from './database-options.js';
+import { writeFileAtomically } from './files.js';
+
+interface ExportFlags extends DatabaseFlags {
+  registry?: string;
+  asOf?: number;
+  output?: string;
+}
+
+/** `--as-of`: epoch milliseconds or an RFC 3339 time. */
+const parseAsOf = (value: string): number => {
+  const ms = /^\d+$/.test(value.trim()) ? Number(value.trim()) : Date.parse(value);
+  if (!Number.isSafeInteger(ms)) throw new InvalidArgumentError('must be epoch milliseconds or an RFC 3339 time');
+  return ms;
+};
+
+/** Writes the store (or one registry, now or as of a time) as a canonical YAML bundle. */
+export const exportRegistries = async (flags: ExportFlags): Promise<void> => {
+  const registry = flags.registry === undefined ? undefined : requireRegistrySlug(flags.registry);
+  const store = await openRegistryStore(databaseLocation(flags));
+  try {
+    const yaml = bundleYaml(await exportBundle(store.db, { registry, asOfMs: flags.asOf }));
+    if (flags.output === undefined) process.stdout.write(yaml);
+    else await writeFileAtomically(flags.output, yaml);
+  } finally {
+    await store.close();
+  }
+};
+
+export const exportCommand = (): Command =>
+  databaseOptions(new Command('export').description('write the registries as a canonical YAML bundle'))
+    .option('--registry <slug>', 'only this registry')
+    .option('--as-of <time>', 'as the registries were then (RFC 3339 or epoch ms)', parseAsOf)
+    .option('--output <file>', 'write to this file (atomically) instead of stdout')
+    .action(exportRegistries);

@@ -17,8 +17,9 @@ const wantsJson = (request: FastifyRequest): boolean => {
 
 /** YAML / JSON import and export of one registry (API.md section 4, over HTTP). */
 export const registerImportExportRoutes = (app: FastifyInstance, store: RegistryStore): void => {
-  // encapsulated, so that YAML bodies are accepted by these routes only
+  // encapsulated, so that YAML bodies are accepted by these routes only (and plain text is not taken for YAML)
   void app.register(async (scoped) => {
+    scoped.removeContentTypeParser('text/plain');
     scoped.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
     scoped.post('/api/registries/:registry/import', async (request, reply) => {

@@ -16,6 +16,8 @@ interface ImportFlags extends DatabaseFlags {
 
 /** Files with at least this many profiles show a progress bar on a terminal. */
 const PROGRESS_THRESHOLD = 1000;
+/** Parsing a YAML file this large takes seconds: say so on a terminal. */
+const LARGE_FILE_CHARS = 1_000_000;
 
 const defaultActor = (): string => {
   try {
@@ -27,11 +29,16 @@ const defaultActor = (): string => {
 
 /** Imports a bundle, a single registry or a legacy map into the store, one transaction per registry. */
 export const importFile = async (file: string, flags: ImportFlags): Promise<void> => {
-  const { format, registries } = readProfilesFile(await readInputFile(file), DEFAULT_REGISTRY);
+  const text = await readInputFile(file);
+  const onTerminal = process.stderr.isTTY === true;
+  if (onTerminal && text.length >= LARGE_FILE_CHARS) {
+    process.stderr.write(`reading ${(text.length / 1e6).toFixed(1)} MB from ${file}...\n`);
+  }
+  const { format, registries } = readProfilesFile(text, DEFAULT_REGISTRY);
   const profiles = profileCount(registries);
   const store = await openRegistryStore(databaseLocation(flags));
   const bar =
-    process.stderr.isTTY && profiles >= PROGRESS_THRESHOLD
+    onTerminal && profiles >= PROGRESS_THRESHOLD
       ? new SingleBar({ stream: process.stderr, format: 'importing [{bar}] {value}/{total} profiles' })
       : undefined;
   bar?.start(profiles, 0);

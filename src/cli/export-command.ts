@@ -1,10 +1,10 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { bundleYaml } from '../domain/registry-bundle.js';
+import { bundleYaml } from '../domain/write-registry-bundle.js';
 import { requireRegistrySlug } from '../domain/slug.js';
 import { exportBundle } from '../projections/export-bundle.js';
 import { openRegistryStore } from '../projections/registry-store.js';
 import { databaseLocation, databaseOptions, type DatabaseFlags } from './database-options.js';
-import { writeFileAtomically } from './files.js';
+import { writeFileAtomically } from './file-io.js';
 
 interface ExportFlags extends DatabaseFlags {
   registry?: string;

@@ -8,7 +8,7 @@ import { DEFAULT_REGISTRY } from '../events/registry-state.js';
 import { importRegistries } from '../projections/import-registries.js';
 import { openRegistryStore } from '../projections/registry-store.js';
 import { databaseLocation, databaseOptions, type DatabaseFlags } from './database-options.js';
-import { readInputFile } from './files.js';
+import { readInputFile } from './file-io.js';
 
 interface ImportFlags extends DatabaseFlags {
   actor: string;

@@ -2,10 +2,11 @@ import { copyFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
 import { detectInputFormat } from '../domain/input-format.js';
 import { registriesOf } from '../domain/profiles-file.js';
-import { bundleYaml, profileCount, registryBundle } from '../domain/registry-bundle.js';
+import { profileCount } from '../domain/registry-bundle.js';
+import { bundleYaml, registryBundle } from '../domain/write-registry-bundle.js';
 import { requireRegistrySlug } from '../domain/slug.js';
 import { DEFAULT_REGISTRY } from '../events/registry-state.js';
-import { fileExists, readInputFile, writeFileAtomically } from './files.js';
+import { fileExists, readInputFile, writeFileAtomically } from './file-io.js';
 
 interface MigrateLegacyFlags {
   input: string;

@@ -1,10 +1,11 @@
 import { detectInputFormat, emptyInput, invalidInput, type DetectedInput, type InputFormat } from './input-format.js';
 import { legacyMapToBundle } from './legacy-profiles.js';
-import { importBundle, type ImportedRegistry } from './registry-bundle.js';
+import { importBundle } from './read-registry-bundle.js';
+import type { RegistryContent } from './registry-bundle.js';
 
 export interface ProfilesFile {
   format: InputFormat;
-  registries: ImportedRegistry[];
+  registries: RegistryContent[];
 }
 
 /**
@@ -12,7 +13,7 @@ export interface ProfilesFile {
  * map). `registry` names the registry of a legacy map, or of a single registry without a slug.
  * Empty or unparsable input is refused.
  */
-export const registriesOf = (detected: DetectedInput, registry: string): ImportedRegistry[] => {
+export const registriesOf = (detected: DetectedInput, registry: string): RegistryContent[] => {
   switch (detected.format) {
     case 'empty':
       throw emptyInput();

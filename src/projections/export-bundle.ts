@@ -1,5 +1,6 @@
 import { registryNotFound } from '../domain/errors.js';
-import { registryBundle, type ImportedRegistry, type RegistryBundle } from '../domain/registry-bundle.js';
+import type { RegistryBundle, RegistryContent } from '../domain/registry-bundle.js';
+import { registryBundle } from '../domain/write-registry-bundle.js';
 import { foldEvents } from '../events/evolve.js';
 import { readStream } from '../events/read-events.js';
 import type { RegistryState } from '../events/registry-state.js';
@@ -14,10 +15,10 @@ export interface ExportOptions {
   asOfMs?: number;
 }
 
-const contentOf = (state: RegistryState): ImportedRegistry => {
-  const profiles: ImportedRegistry['profiles'] = {};
+const contentOf = (state: RegistryState): RegistryContent => {
+  const profiles: RegistryContent['profiles'] = {};
   for (const [slug, profile] of state.profiles) profiles[slug] = profile.content;
-  const out: ImportedRegistry = { slug: state.slug, profiles };
+  const out: RegistryContent = { slug: state.slug, profiles };
   if (state.display_name !== undefined) out.display_name = state.display_name;
   if (state.description !== undefined) out.description = state.description;
   if (state.default_profile_slug !== undefined) out.default_profile_slug = state.default_profile_slug;
@@ -37,7 +38,7 @@ const registrySlugs = async (db: SqlExecutor, past: boolean): Promise<string[]> 
 /** The store (or one registry), now from the projections or as of a time from the events, as a bundle. */
 export const exportBundle = async (db: SqlExecutor, options: ExportOptions = {}): Promise<RegistryBundle> => {
   const slugs = options.registry !== undefined ? [options.registry] : await registrySlugs(db, options.asOfMs !== undefined);
-  const registries: ImportedRegistry[] = [];
+  const registries: RegistryContent[] = [];
   for (const slug of slugs) {
     const state = await registryStateAt(db, slug, options.asOfMs);
     if (state?.live) registries.push(contentOf(state));

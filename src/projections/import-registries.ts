@@ -1,4 +1,4 @@
-import type { ImportedRegistry } from '../domain/registry-bundle.js';
+import type { RegistryContent } from '../domain/registry-bundle.js';
 import type { CommandContext } from '../events/command-bus.js';
 import type { RegistryStore } from './registry-store.js';
 
@@ -15,9 +15,9 @@ export interface ImportOutcome {
  */
 export const importRegistries = async (
   store: RegistryStore,
-  registries: readonly ImportedRegistry[],
+  registries: readonly RegistryContent[],
   context: CommandContext,
-  onImported?: (registry: ImportedRegistry) => void,
+  onImported?: (registry: RegistryContent) => void,
 ): Promise<ImportOutcome[]> => {
   const outcomes: ImportOutcome[] = [];
   for (const registry of registries) {

@@ -4,7 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { DomainError } from '../../src/domain/errors.js';
 import { detectInputFormat } from '../../src/domain/input-format.js';
 import { readProfilesFile } from '../../src/domain/profiles-file.js';
-import { bundleYaml, registryBundle } from '../../src/domain/registry-bundle.js';
+import { bundleYaml, registryBundle } from '../../src/domain/write-registry-bundle.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../../../shared/fixtures/${name}`, import.meta.url), 'utf8');
 const FAKE_KEY = 'sk-test-not-a-real-key-0001';

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { validationError } from '../../domain/errors.js';
 import { classifyDocument, detectInputFormat } from '../../domain/input-format.js';
 import { registriesOf } from '../../domain/profiles-file.js';
-import { bundleJson, bundleYaml } from '../../domain/registry-bundle.js';
+import { bundleJson, bundleYaml } from '../../domain/write-registry-bundle.js';
 import { exportBundle } from '../../projections/export-bundle.js';
 import { importRegistries } from '../../projections/import-registries.js';
 import type { RegistryStore } from '../../projections/registry-store.js';

@@ -4,7 +4,7 @@ import { requireRegistrySlug } from '../domain/slug.js';
 import { exportBundle } from '../projections/export-bundle.js';
 import { openRegistryStore } from '../projections/registry-store.js';
 import { databaseLocation, databaseOptions, type DatabaseFlags } from './database-options.js';
-import { writeFileAtomically } from './file-io.js';
+import { fileExists, writeFileAtomically } from './file-io.js';
 
 interface ExportFlags extends DatabaseFlags {
   registry?: string;
@@ -22,7 +22,11 @@ const parseAsOf = (value: string): number => {
 /** Writes the store (or one registry, now or as of a time) as a canonical YAML bundle. */
 export const exportRegistries = async (flags: ExportFlags): Promise<void> => {
   const registry = flags.registry === undefined ? undefined : requireRegistrySlug(flags.registry);
-  const store = await openRegistryStore(databaseLocation(flags));
+  const location = databaseLocation(flags);
+  const sqlitePath = location.dsn ? undefined : location.path;
+  // opening a SQLite path creates the file: an export from a mistyped path must not leave one behind
+  if (sqlitePath !== undefined && !(await fileExists(sqlitePath))) throw new Error(`database not found: ${sqlitePath}`);
+  const store = await openRegistryStore(location);
   try {
     const yaml = bundleYaml(await exportBundle(store.db, { registry, asOfMs: flags.asOf }));
     if (flags.output === undefined) process.stdout.write(yaml);

@@ -100,6 +100,10 @@ describe('profile-registry import / export', () => {
     const unknown = runCli(['export', ...db('a.db'), '--registry', 'nope']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toBe('profile-registry: registry not found\n');
+    const typo = runCli(['export', ...db('typo.db')]);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toBe(`profile-registry: database not found: ${join(dir, 'typo.db')}\n`);
+    expect(Object.keys(folderContents(dir))).not.toContain('typo.db');
   });
 
   it('exports the registries as they were at --as-of', async () => {

@@ -36,9 +36,12 @@ export const decideConverge = (
     if (target.description) data.description = target.description;
     events.push({ type: 'registry.created', data });
   } else {
+    // without prune (import) a field the target leaves out is kept, as its profiles are
+    const changes = (wanted: string | undefined, current: string | undefined) =>
+      (prune || wanted !== undefined) && (wanted || undefined) !== current;
     const data: { display_name?: string | null; description?: string | null } = {};
-    if ((target.display_name || undefined) !== state.display_name) data.display_name = target.display_name || null;
-    if ((target.description || undefined) !== state.description) data.description = target.description || null;
+    if (changes(target.display_name, state.display_name)) data.display_name = target.display_name || null;
+    if (changes(target.description, state.description)) data.description = target.description || null;
     if (Object.keys(data).length > 0) events.push({ type: 'registry.updated', data });
   }
   const current = live ? state.profiles : new Map();

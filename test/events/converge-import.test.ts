@@ -46,3 +46,24 @@ describe('converge_registry as import uses it', () => {
     expect(events).toEqual([{ type: 'profile.updated', data: { profile: 'agent', version: 2, content: changed } }]);
   });
 });
+
+describe('converge_registry keeps what an import leaves out', () => {
+  const created = foldEvents(
+    stamped([
+      { type: 'registry.created', data: { slug: 'default', display_name: 'Default', description: 'Shared' } },
+    ]),
+    'default',
+  );
+
+  it('keeps the display name and description a legacy file does not name, without prune', () => {
+    const [legacy] = readProfilesFile('default: {ai-chat: {ai-engine: gpt-4o-mini}}\n', 'default').registries;
+    const { slug, ...target } = legacy;
+    const events = decide(created, { type: 'converge_registry', registry: slug, target, prune: false });
+    expect(events.map((event) => event.type)).toEqual(['profile.created', 'registry.default_profile_changed']);
+  });
+
+  it('clears them with prune, so that a restore is exact', () => {
+    const events = decide(created, { type: 'converge_registry', registry: 'default', target: { profiles: {} }, prune: true });
+    expect(events).toEqual([{ type: 'registry.updated', data: { display_name: null, description: null } }]);
+  });
+});

@@ -1,5 +1,5 @@
 import { sameContent } from '../domain/canonical-json.js';
-import { DomainError } from '../domain/errors.js';
+import { DomainError, readOnlyProfile } from '../domain/errors.js';
 import type { RegistryTarget } from './commands.js';
 import type { EventBody } from './event-types.js';
 import { profileVersionAfter, type RegistryState } from './registry-state.js';
@@ -56,6 +56,8 @@ export const decideConverge = (
     if (!existing) {
       events.push({ type: 'profile.created', data: { profile: slug, version: profileVersionAfter(state, slug) + 1, content } });
     } else if (!sameContent(existing.content, content)) {
+      // an import (no prune) obeys the write rules; a restore may bring back any past content
+      if (!prune && existing.content.policy.read_only) throw readOnlyProfile(slug);
       events.push({ type: 'profile.updated', data: { profile: slug, version: existing.version + 1, content } });
     }
   }

@@ -52,6 +52,16 @@ describe.each(backends)('registry import and export over HTTP on %s', (backend) 
     expect(await storeSnapshot(t.store.db)).toEqual(before);
   });
 
+  it('refuses to change a read-only profile by import (403) and writes nothing', async () => {
+    const changed = BUNDLE.replace('description: Checks spend requests', 'description: Rubber-stamps spend requests');
+    expect(changed).not.toBe(BUNDLE);
+    const before = await storeSnapshot(t.store.db);
+    const refused = await importYaml(t, 'team-finance', changed);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().detail).toBe('policy violation for profile "budget-approver": profile is read-only');
+    expect(await storeSnapshot(t.store.db)).toEqual(before);
+  });
+
   it('exports YAML by default and JSON for Accept: application/json', async () => {
     const yaml = await t.app.inject({ method: 'GET', url: '/api/registries/team-finance/export' });
     expect(yaml.statusCode).toBe(200);

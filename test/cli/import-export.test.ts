@@ -48,6 +48,12 @@ describe('profile-registry import / export', () => {
     expect(runCli(['import', join(dir, 'export.yaml'), ...db('b.db')]).code).toBe(0);
     expect(exportOf('b.db')).toBe(first);
 
+    const json = exportOf('a.db', '--format', 'json');
+    expect(JSON.parse(json)).toEqual(parseYaml(first));
+    writeFileSync(join(dir, 'export.json'), json);
+    expect(runCli(['import', join(dir, 'export.json'), ...db('c.db')]).code).toBe(0);
+    expect(exportOf('c.db')).toBe(first);
+
     const events = await eventsOf(join(dir, 'b.db'));
     expect(events.every((event) => JSON.parse(event.metadata_json).source === 'import')).toBe(true);
     expect(new Set(events.map((event) => event.stream_id))).toEqual(new Set(['default', 'team-finance']));

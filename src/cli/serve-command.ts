@@ -30,7 +30,7 @@ export const serveCommand = (): Command =>
     .option('--no-seed', 'do not seed an empty store with registry "default" / profile "default"')
     .action(async (flags: ServeFlags) => {
       const store = await openRegistryStore(databaseLocation(flags));
-      const app = buildApp({ store, logLevel: flags.logLevel });
+      const app = await buildApp({ store, logLevel: flags.logLevel });
       if (flags.seed && (await seedDefaultRegistry(store))) app.log.info('seeded registry "default" with profile "default"');
       let stopping = false;
       const stop = async (signal: string) => {

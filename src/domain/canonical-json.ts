@@ -9,4 +9,18 @@ export const canonicalJson = (value: unknown): string => canonicalize(value) ?? 
 
 export const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-export const sameContent = (a: unknown, b: unknown): boolean => canonicalJson(a) === canonicalJson(b);
+// states keep their content objects unchanged, so each one is canonicalized once
+const canonicalCache = new WeakMap<object, string>();
+
+const cachedCanonicalJson = (value: unknown): string => {
+  if (typeof value !== 'object' || value === null) return canonicalJson(value);
+  let json = canonicalCache.get(value);
+  if (json === undefined) {
+    json = canonicalJson(value);
+    canonicalCache.set(value, json);
+  }
+  return json;
+};
+
+/** Whether two JSON values say the same thing, whatever the order of their keys. */
+export const sameContent = (a: unknown, b: unknown): boolean => cachedCanonicalJson(a) === cachedCanonicalJson(b);

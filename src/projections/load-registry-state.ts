@@ -16,11 +16,11 @@ export const loadRegistryState = async (executor: SqlExecutor, slug: string): Pr
     [slug],
   );
   const tombstones = new Map(tombstoneRows.map((row) => [row.slug, Number(row.version)]));
-  const row = await executor.get<{ payload_json: string | object }>(
-    `SELECT payload_json FROM ${LIVE_TABLES.registries} WHERE slug = ?`,
+  const header = await executor.get<{ header_json: string; metadata_json: string }>(
+    `SELECT header_json, metadata_json FROM ${LIVE_TABLES.headers} WHERE slug = ?`,
     [slug],
   );
-  if (!row) {
+  if (!header) {
     return {
       slug,
       live: false,
@@ -30,13 +30,14 @@ export const loadRegistryState = async (executor: SqlExecutor, slug: string): Pr
       tombstones,
     };
   }
-  const documents = await executor.all<{ document_json: string }>(
-    `SELECT document_json FROM ${LIVE_TABLES.documents} WHERE registry = ? ORDER BY slug`,
+  const profiles = await executor.all<{ stored_json: string }>(
+    `SELECT stored_json FROM ${LIVE_TABLES.documents} WHERE registry = ?`,
     [slug],
   );
   return registryStateFromRows(
-    row.payload_json as string,
-    documents.map((document) => document.document_json),
+    header.header_json,
+    header.metadata_json,
+    profiles.map((profile) => profile.stored_json),
     tombstones,
   );
 };

@@ -6,8 +6,10 @@ import {
   documentEtag,
   profileDocumentJson,
   profileSummaryJson,
-  registryPayloadJson,
+  registryHeaderJson,
+  registryMetadataJson,
   registrySummaryJson,
+  storedProfileJson,
 } from './registry-serialization.js';
 
 /** The fingerprint of a profile's effective runtime. */
@@ -41,10 +43,19 @@ const upsertDocument = async (
   const json = profileDocumentJson(state.slug, profile, isDefault, fingerprintOf(state, profile));
   const etag = documentEtag(profile.version, json);
   await tx.run(
-    `INSERT INTO ${tables.documents} (registry, slug, version, etag, document_json, summary_json) VALUES (?, ?, ?, ?, ?, ?)
+    `INSERT INTO ${tables.documents} (registry, slug, version, etag, stored_json, document_json, summary_json)
+     VALUES (?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (registry, slug) DO UPDATE SET version = excluded.version, etag = excluded.etag,
-     document_json = excluded.document_json, summary_json = excluded.summary_json`,
-    [state.slug, profile.content.slug, profile.version, etag, json, profileSummaryJson(state.slug, profile, isDefault)],
+     stored_json = excluded.stored_json, document_json = excluded.document_json, summary_json = excluded.summary_json`,
+    [
+      state.slug,
+      profile.content.slug,
+      profile.version,
+      etag,
+      storedProfileJson(profile),
+      json,
+      profileSummaryJson(state.slug, profile, isDefault),
+    ],
   );
   return { json, etag, version: profile.version };
 };
@@ -78,21 +89,32 @@ export const writeProfileRows = async (
   return written;
 };
 
-/** Writes the registry's `profile_registries` row (or removes it once the registry is deleted). */
+/**
+ * Writes the registry's header row, which with its profile rows makes its `profile_registries`
+ * row (or removes it once the registry is deleted). Small: it holds no profile.
+ */
 export const writeRegistryRow = async (
   tx: SqlExecutor,
   state: RegistryState,
   tables: ProjectionTables = LIVE_TABLES,
 ): Promise<void> => {
   if (!state.live) {
-    await tx.run(`DELETE FROM ${tables.registries} WHERE slug = ?`, [state.slug]);
+    await tx.run(`DELETE FROM ${tables.headers} WHERE slug = ?`, [state.slug]);
     return;
   }
   await tx.run(
-    `INSERT INTO ${tables.registries} (slug, payload_json, updated_at_ms, version, summary_json) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT (slug) DO UPDATE SET payload_json = excluded.payload_json, updated_at_ms = excluded.updated_at_ms,
-     version = excluded.version, summary_json = excluded.summary_json`,
-    [state.slug, registryPayloadJson(state), state.stamp.updated_at_ms, state.version, registrySummaryJson(state)],
+    `INSERT INTO ${tables.headers} (slug, header_json, metadata_json, updated_at_ms, version, summary_json)
+     VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (slug) DO UPDATE SET header_json = excluded.header_json, metadata_json = excluded.metadata_json,
+     updated_at_ms = excluded.updated_at_ms, version = excluded.version, summary_json = excluded.summary_json`,
+    [
+      state.slug,
+      registryHeaderJson(state),
+      registryMetadataJson(state),
+      state.stamp.updated_at_ms,
+      state.version,
+      registrySummaryJson(state),
+    ],
   );
 };
 

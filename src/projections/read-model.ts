@@ -1,5 +1,5 @@
 import type { SqlExecutor } from '../events/sql-database.js';
-import { LIVE_TABLES } from './projection-schema.js';
+import { bySlug, LIVE_TABLES } from './projection-schema.js';
 
 /** Reads served from the projections, never by folding events. */
 
@@ -22,19 +22,21 @@ export const readProfileDocument = async (
 };
 
 export const registryExists = async (db: SqlExecutor, registry: string): Promise<boolean> =>
-  (await db.get(`SELECT 1 AS found FROM ${LIVE_TABLES.registries} WHERE slug = ?`, [registry])) !== undefined;
+  (await db.get(`SELECT 1 AS found FROM ${LIVE_TABLES.headers} WHERE slug = ?`, [registry])) !== undefined;
 
 /** The JSON array of profile summaries of a registry, sorted by slug. */
 export const listProfileSummariesJson = async (db: SqlExecutor, registry: string): Promise<string> => {
   const rows = await db.all<{ summary_json: string }>(
-    `SELECT summary_json FROM ${LIVE_TABLES.documents} WHERE registry = ? ORDER BY slug`,
+    `SELECT summary_json FROM ${LIVE_TABLES.documents} WHERE registry = ? ORDER BY ${bySlug(db.dialect, 'slug')}`,
     [registry],
   );
   return `[${rows.map((row) => row.summary_json).join(',')}]`;
 };
 
 export const listRegistrySummariesJson = async (db: SqlExecutor): Promise<string> => {
-  const rows = await db.all<{ summary_json: string }>(`SELECT summary_json FROM ${LIVE_TABLES.registries} ORDER BY slug`);
+  const rows = await db.all<{ summary_json: string }>(
+    `SELECT summary_json FROM ${LIVE_TABLES.headers} ORDER BY ${bySlug(db.dialect, 'slug')}`,
+  );
   return `[${rows.map((row) => row.summary_json).join(',')}]`;
 };
 
@@ -44,14 +46,15 @@ export interface RegistryRow {
 }
 
 export const readRegistryPayload = async (db: SqlExecutor, registry: string): Promise<RegistryRow | undefined> => {
-  const row = await db.get<{ version: number; payload_json: string | object }>(
-    `SELECT version, payload_json FROM ${LIVE_TABLES.registries} WHERE slug = ?`,
+  const row = await db.get<{ version: number; payload_text: string }>(
+    `SELECT version, payload_text FROM ${LIVE_TABLES.registries} WHERE slug = ?`,
     [registry],
   );
-  if (!row) return undefined;
-  const payload = typeof row.payload_json === 'string' ? row.payload_json : JSON.stringify(row.payload_json);
-  return { version: Number(row.version), payload_json: payload };
+  return row ? { version: Number(row.version), payload_json: row.payload_text } : undefined;
 };
+
+export const hasEvents = async (db: SqlExecutor): Promise<boolean> =>
+  (await db.get('SELECT 1 AS found FROM events LIMIT 1')) !== undefined;
 
 export const countEvents = async (db: SqlExecutor): Promise<number> => {
   const row = await db.get<{ count: number | string }>('SELECT COUNT(*) AS count FROM events');

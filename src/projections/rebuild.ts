@@ -40,7 +40,7 @@ export const rebuildProjections = async (db: SqlDatabase, options: RebuildOption
   const fingerprintOf = options.fingerprintOf ?? ownRuntimeFingerprint;
   return db.transaction(async (tx) => {
     await tx.exec(projectionSchema(db.dialect, tables));
-    for (const table of [tables.registries, tables.documents, tables.tombstones]) await tx.run(`DELETE FROM ${table}`);
+    for (const table of [tables.headers, tables.documents, tables.tombstones]) await tx.run(`DELETE FROM ${table}`);
     const total = await tx.get<{ n: number | string }>('SELECT COUNT(*) AS n FROM events');
     const streams = await tx.all<{ stream_id: string }>('SELECT stream_id FROM streams ORDER BY stream_id');
     const progress: RebuildProgress = { events: 0, totalEvents: Number(total?.n ?? 0), registries: 0 };

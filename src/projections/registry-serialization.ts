@@ -85,13 +85,19 @@ const registryHeader = (state: RegistryState): Record<string, unknown> => {
 
 export const sortedProfileSlugs = (state: RegistryState): string[] => [...state.profiles.keys()].sort();
 
-/** The whole registry as `profile_registries.payload_json`, profiles in slug order. */
+export const registryHeaderJson = (state: RegistryState): string => JSON.stringify(registryHeader(state));
+export const registryMetadataJson = (state: RegistryState): string => JSON.stringify(registryMetadata(state));
+
+/**
+ * The whole registry as `profile_registries.payload_json`, profiles in slug order. The view of
+ * projection-schema.ts assembles the same bytes in SQL from the header row and the profile rows.
+ */
 export const registryPayloadJson = (state: RegistryState): string => {
-  const header = JSON.stringify(registryHeader(state));
+  const header = registryHeaderJson(state);
   const profiles = sortedProfileSlugs(state)
     .map((slug) => `${JSON.stringify(slug)}:${storedProfileJson(state.profiles.get(slug) as ProfileState)}`)
     .join(',');
-  return `${header.slice(0, -1)},"profiles":{${profiles}},"metadata":${JSON.stringify(registryMetadata(state))}}`;
+  return `${header.slice(0, -1)},"profiles":{${profiles}},"metadata":${registryMetadataJson(state)}}`;
 };
 
 export const registrySummaryJson = (state: RegistryState): string =>
@@ -113,12 +119,11 @@ interface StoredProfileShape {
   stack?: ProfileContent['stack'];
 }
 
-interface RegistryPayloadShape {
+interface RegistryHeaderShape {
   slug: string;
   display_name?: string;
   description?: string;
   default_profile_slug?: string;
-  metadata: ChangeStamp & { version: number };
 }
 
 const stampOf = (metadata: ChangeStamp): ChangeStamp => ({
@@ -145,29 +150,32 @@ const profileStateOf = (stored: StoredProfileShape): ProfileState => {
 
 /**
  * The state of a live registry read back from its projection rows (no replay of history): the
- * header and metadata from `payload_json`, each profile from its document's exact bytes.
+ * header row, and each profile from its stored JSON's exact bytes.
  */
 export const registryStateFromRows = (
-  payload: string | RegistryPayloadShape,
-  documents: readonly string[],
+  headerJson: string,
+  metadataJson: string,
+  storedProfiles: readonly string[],
   tombstones: Map<string, number>,
 ): RegistryState => {
-  const shape = (typeof payload === 'string' ? JSON.parse(payload) : payload) as RegistryPayloadShape;
+  const header = JSON.parse(headerJson) as RegistryHeaderShape;
+  const metadata = JSON.parse(metadataJson) as ChangeStamp & { version: number };
   const profiles = new Map<string, ProfileState>();
-  for (const document of documents) {
-    const stored = JSON.parse(document) as StoredProfileShape;
-    profiles.set(stored.slug, profileStateOf(stored));
+  for (const json of storedProfiles) {
+    const profile = profileStateOf(JSON.parse(json) as StoredProfileShape);
+    storedJsonCache.set(profile, json);
+    profiles.set(profile.content.slug, profile);
   }
   const state: RegistryState = {
-    slug: shape.slug,
+    slug: header.slug,
     live: true,
-    version: shape.metadata.version,
-    stamp: stampOf(shape.metadata),
+    version: metadata.version,
+    stamp: stampOf(metadata),
     profiles,
     tombstones,
   };
-  if (shape.display_name !== undefined) state.display_name = shape.display_name;
-  if (shape.description !== undefined) state.description = shape.description;
-  if (shape.default_profile_slug !== undefined) state.default_profile_slug = shape.default_profile_slug;
+  if (header.display_name !== undefined) state.display_name = header.display_name;
+  if (header.description !== undefined) state.description = header.description;
+  if (header.default_profile_slug !== undefined) state.default_profile_slug = header.default_profile_slug;
   return state;
 };

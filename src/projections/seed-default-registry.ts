@@ -1,10 +1,10 @@
-import { countEvents } from './read-model.js';
+import { hasEvents } from './read-model.js';
 import type { RegistryStore } from './registry-store.js';
 import { DEFAULT_REGISTRY } from '../events/registry-state.js';
 
 /** An empty store gets registry `default` holding profile `default`, as pinocchio bootstraps. */
 export const seedDefaultRegistry = async (store: RegistryStore): Promise<boolean> => {
-  if ((await countEvents(store.db)) > 0) return false;
+  if (await hasEvents(store.db)) return false;
   const context = { actor: 'system', source: 'bootstrap', request_id: 'bootstrap' };
   await store.execute({ type: 'create_registry', registry: DEFAULT_REGISTRY, display_name: 'Default' }, context);
   await store.execute(

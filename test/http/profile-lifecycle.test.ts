@@ -67,6 +67,24 @@ describe.each(backends)('pinocchio smoke lifecycle on %s', (backend) => {
     expect(gone.json().detail).toBe('profile not found');
   });
 
+  it('serves profile_registries rows whose payload is the whole registry, byte for byte as written', async () => {
+    const created = await t.app.inject({ method: 'POST', url: '/api/registries', payload: { slug: 'team-a', display_name: 'Team A' } });
+    expect(created.statusCode).toBe(201);
+    for (const slug of ['b-two', 'a.one', 'c_three']) {
+      await t.app.inject({ method: 'POST', url: '/api/chat/profiles', payload: { registry: 'team-a', slug, runtime: { tools: [slug] } } });
+    }
+    const patched = await t.app.inject({ method: 'PATCH', url: '/api/registries/team-a', payload: { description: 'all of team a' } });
+    const read = await t.app.inject({ method: 'GET', url: '/api/registries/team-a' });
+    expect(read.body).toBe(patched.body);
+    const payload = read.json();
+    expect(Object.keys(payload.profiles)).toEqual(['a.one', 'b-two', 'c_three']);
+    expect(payload).toMatchObject({ slug: 'team-a', display_name: 'Team A', description: 'all of team a', default_profile_slug: 'b-two' });
+    expect(payload.metadata.version).toBe(6);
+    const row = await t.store.db.get<{ payload_json: unknown }>("SELECT payload_json FROM profile_registries WHERE slug = 'team-a'");
+    const stored = typeof row?.payload_json === 'string' ? JSON.parse(row.payload_json) : row?.payload_json;
+    expect(stored).toEqual(payload);
+  });
+
   it('continues the versions of a deleted slug when it is created again', async () => {
     await t.app.inject({ method: 'POST', url: '/api/chat/profiles', payload: { slug: 'phoenix' } });
     await t.app.inject({ method: 'PATCH', url: '/api/chat/profiles/phoenix', payload: { description: 'v2' } });

@@ -68,7 +68,7 @@ export interface TestApp extends TestStore {
 
 export const openTestApp = async (backend: Backend = 'sqlite', options: { now?: () => number } = {}): Promise<TestApp> => {
   const testStore = await openTestStore(backend, options);
-  const app = buildApp({ store: testStore.store, logLevel: 'silent' });
+  const app = await buildApp({ store: testStore.store, logLevel: 'silent' });
   await app.ready();
   return {
     ...testStore,

@@ -1,0 +1,138 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { descriptionPatchCycle, runLoad, type LoadResult } from './lib/load.js';
+import { generatePatches, generateProfiles, generateRegistries } from './lib/fixture-data.js';
+import { jsonRequest, sendAll } from './lib/http-client.js';
+import { HELLO, startRegistryServer, startServer, type RunningServer } from './lib/spawn-server.js';
+import { writeReport, type Scenario } from './lib/report.js';
+import { measureLargeHistory } from './lib/large-history.js';
+import { measureRebuild } from './lib/rebuild-rate.js';
+import { eventTotal } from './lib/event-total.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '5' },
+    tiny: { type: 'boolean', default: false },
+    large: { type: 'boolean', default: false },
+    'large-events': { type: 'string', default: '1000000' },
+    'large-profiles': { type: 'string', default: '100000' },
+    output: { type: 'string', default: 'docs/BENCHMARKS.md' },
+  },
+});
+
+const durationSec = flags.tiny ? 1 : Number(flags.duration);
+const profilesTotal = flags.tiny ? 200 : 1000;
+const registriesTotal = 10; // 100 profiles per registry at the default size
+const patchCount = flags.tiny ? 500 : 20_000;
+const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+
+const ratio = (value: number, baseline: number) => (baseline > 0 ? value / baseline : 0);
+
+const seedStore = async (server: RunningServer) => {
+  await jsonRequest(`${server.url}/api/registries`, 'POST', { slug: 'default' });
+  const registries = generateRegistries(registriesTotal);
+  await sendAll(registries, 8, (body) => jsonRequest(`${server.url}/api/registries`, 'POST', body));
+  const profiles = generateProfiles(profilesTotal, registriesTotal);
+  await sendAll(profiles, 16, (body) => jsonRequest(`${server.url}/api/chat/profiles`, 'POST', body));
+  return profiles;
+};
+
+const main = async () => {
+  const workDir = mkdtempSync(join(tmpdir(), 'profile-registry-bench-'));
+  const scenarios: Scenario[] = [];
+  const started = Date.now();
+  try {
+    log('baseline: bare Fastify hello-world');
+    const hello = await startServer(HELLO, []);
+    const baseline = await runLoad({ url: `${hello.url}/hello`, connections: 50, durationSec });
+    await hello.stop();
+    scenarios.push({ name: 'hello-world baseline (GET, 50 conns)', load: baseline, ratio: 1 });
+
+    log('registry server on a fresh SQLite file');
+    const server = await startRegistryServer(join(workDir, 'bench.db'));
+    const profiles = await seedStore(server);
+    const target = profiles[profiles.length - 1] as { registry: string; slug: string };
+    const profileUrl = `${server.url}/api/chat/profiles/${target.slug}?registry=${target.registry}`;
+    const etag = (await fetch(profileUrl)).headers.get('etag') ?? '';
+
+    const http = async (name: string, load: Promise<LoadResult>, goal?: Scenario['goal']) => {
+      log(name);
+      const result = await load;
+      scenarios.push({ name, load: result, ratio: ratio(result.requestsPerSec, baseline.requestsPerSec), goal });
+      return result;
+    };
+    await http('GET profile (50 conns)', runLoad({ url: profileUrl, connections: 50, durationSec }), {
+      text: '≥ 0.6 × hello-world',
+      met: (s) => (s.ratio ?? 0) >= 0.6,
+    });
+    await http(
+      'conditional GET → 304 (50 conns)',
+      runLoad({ url: profileUrl, connections: 50, durationSec, headers: { 'if-none-match': etag }, expectStatus: 304 }),
+      { text: '≥ 0.7 × hello-world', met: (s) => (s.ratio ?? 0) >= 0.7 },
+    );
+    await http(
+      `list profiles of a registry of ${profilesTotal / registriesTotal} (50 conns)`,
+      runLoad({ url: `${server.url}/api/chat/profiles?registry=default`, connections: 50, durationSec }),
+    );
+    const resolveProbe = await fetch(`${server.url}/api/chat/resolve/${target.slug}?registry=${target.registry}`);
+    if (resolveProbe.status !== 404) {
+      await http(
+        'resolve (50 conns)',
+        runLoad({ url: `${server.url}/api/chat/resolve/${target.slug}?registry=${target.registry}`, connections: 50, durationSec }),
+      );
+    } else scenarios.push({ name: 'resolve', skipped: 'no /api/chat/resolve route in this build' });
+
+    const patches = generatePatches(profilesTotal, registriesTotal, patchCount);
+    const cycleOf = (selected: typeof patches) =>
+      selected.map((patch) => ({
+        path: `/api/chat/profiles/${patch.slug}?registry=${patch.registry}`,
+        body: JSON.stringify(patch.body),
+      }));
+    const oneRegistry = cycleOf(patches.filter((patch) => patch.registry === 'default'));
+    const patchLoad = (connections: number, cycle = oneRegistry) =>
+      runLoad({ url: server.url, connections, durationSec, method: 'PATCH', cycle });
+    const perRegistry = profilesTotal / registriesTotal;
+    await http(`PATCH durable, registry of ${perRegistry} (1 conn)`, patchLoad(1), {
+      text: 'p50 ≤ 2 ms',
+      met: (s) => (s.load?.p50Ms ?? 99) <= 2,
+    });
+    const patch50 = await http(`PATCH durable, registry of ${perRegistry} (50 conns)`, patchLoad(50), {
+      text: '≥ 4,000 writes/s, p99 ≤ 25 ms',
+      met: (s) => (s.load?.requestsPerSec ?? 0) >= 4000 && (s.load?.p99Ms ?? 99) <= 25,
+    });
+    await http(`PATCH durable, spread over ${registriesTotal} registries (50 conns)`, patchLoad(50, cycleOf(patches)));
+    const defaultSlugs = profiles.filter((profile) => profile.registry === 'default').map((profile) => profile.slug);
+    const smallHistoryEvents = await eventTotal(server.url);
+    const descriptionPatch = await http(
+      `PATCH description, registry of ${perRegistry} (50 conns), ${smallHistoryEvents.toLocaleString('en-US')} events of history`,
+      runLoad({ url: server.url, connections: 50, durationSec, method: 'PATCH', cycle: descriptionPatchCycle('default', defaultSlugs) }),
+    );
+    await server.stop();
+
+    scenarios.push(await measureRebuild(join(workDir, 'bench.db')));
+
+    if (flags.large) {
+      scenarios.push(
+        ...(await measureLargeHistory({
+          workDir,
+          events: Number(flags['large-events']),
+          profiles: Number(flags['large-profiles']),
+          durationSec,
+          baselineRps: baseline.requestsPerSec,
+          smallPatchRps: descriptionPatch.requestsPerSec,
+          log,
+        })),
+      );
+    } else scenarios.push({ name: 'large history (1M events, 100k profiles)', skipped: 'run with --large' });
+
+    const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
+    writeReport(flags.output as string, { command, scenarios, elapsedSec: (Date.now() - started) / 1000 });
+    log(`report written to ${flags.output}`);
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+};
+
+await main();

@@ -1,0 +1,41 @@
+import type { FastifyInstance } from 'fastify';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { RegistryStore } from '../projections/registry-store.js';
+
+/** Prometheus metrics at GET /metrics: HTTP latency by route, events appended, write batches. */
+export const registerMetrics = (app: FastifyInstance, store: RegistryStore): void => {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const requestDuration = new Histogram({
+    name: 'profile_registry_http_request_duration_seconds',
+    help: 'HTTP request duration by route, method and status',
+    labelNames: ['route', 'method', 'status'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [registry],
+  });
+  const eventsAppended = new Counter({
+    name: 'profile_registry_events_appended_total',
+    help: 'Events committed, by type',
+    labelNames: ['type'] as const,
+    registers: [registry],
+  });
+  const commitEvents = new Histogram({
+    name: 'profile_registry_commit_events',
+    help: 'Events per committed write transaction (group commit)',
+    buckets: [1, 2, 5, 10, 25, 50, 100, 250],
+    registers: [registry],
+  });
+
+  store.bus.onCommit((events) => {
+    commitEvents.observe(events.length);
+    for (const event of events) eventsAppended.inc({ type: event.type });
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    requestDuration.observe(
+      { route: request.routeOptions.url ?? 'unmatched', method: request.method, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+    done();
+  });
+  app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+};

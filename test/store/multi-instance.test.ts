@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isDomainError } from '../../src/domain/errors.js';
+import { buildApp } from '../../src/http/build-app.js';
+import type { RegistryStore } from '../../src/projections/registry-store.js';
+import { postgresAvailable } from '../support/postgres.js';
+import { openTestStore, type Backend, type TestStore } from '../support/test-store.js';
+
+const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
+const context = (actor: string) => ({ actor, source: 'test', request_id: actor });
+
+/** Two instances (two stores, each with its own cache and connections) on one database. */
+describe.each(backends)('two instances on one %s database', (backend) => {
+  let t: TestStore;
+  let first: RegistryStore;
+  let second: RegistryStore;
+  beforeAll(async () => {
+    t = await openTestStore(backend);
+    first = t.store;
+    second = await t.reopen();
+    await first.execute({ type: 'create_registry', registry: 'shared' }, context('setup'));
+    await first.execute(
+      { type: 'create_profile', registry: 'shared', slug: 'p', fields: { description: 'v1' } },
+      context('setup'),
+    );
+  });
+  afterAll(async () => t?.close());
+
+  it('sees each other\'s writes and refuses a stale expected version on either side', async () => {
+    await second.execute(
+      { type: 'update_profile', registry: 'shared', slug: 'p', fields: { description: 'v2' }, expected_version: 1 },
+      context('second'),
+    );
+    const stale = await first
+      .execute({ type: 'update_profile', registry: 'shared', slug: 'p', fields: { description: 'v3' }, expected_version: 1 }, context('first'))
+      .catch((error: unknown) => error);
+    expect(isDomainError(stale) && stale.message).toBe('profile "p" version conflict: expected=1 actual=2');
+    const outcome = await first.execute(
+      { type: 'update_profile', registry: 'shared', slug: 'p', fields: { description: 'v3' }, expected_version: 2 },
+      context('first'),
+    );
+    expect(outcome.rendered.document?.version).toBe(3);
+  });
+
+  it('interleaves concurrent writes from both without a version gap or a lost write', async () => {
+    const writes = Array.from({ length: 40 }, (_, index) =>
+      (index % 2 === 0 ? first : second).execute(
+        { type: 'update_profile', registry: 'shared', slug: 'p', fields: { description: `w${index}` } },
+        context(index % 2 === 0 ? 'first' : 'second'),
+      ),
+    );
+    const results = await Promise.all(writes);
+    const versions = results.map((result) => result.rendered.document?.version).sort((a, b) => (a ?? 0) - (b ?? 0));
+    expect(versions).toEqual(Array.from({ length: 40 }, (_, index) => index + 4));
+    const events = await first.db.all<{ stream_version: number }>(
+      "SELECT stream_version FROM events WHERE stream_id = 'shared' ORDER BY stream_version",
+    );
+    expect(events.map((event) => Number(event.stream_version))).toEqual(events.map((_, index) => index + 1));
+    const app = await buildApp({ store: second, logLevel: 'silent' });
+    const read = await app.inject({ method: 'GET', url: '/api/chat/profiles/p?registry=shared' });
+    expect(read.json().metadata.version).toBe(43);
+    await app.close();
+  });
+});

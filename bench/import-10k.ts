@@ -1,8 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { readProfilesFile } from '../src/domain/profiles-file.js';
 import { importBundle } from '../src/domain/read-registry-bundle.js';
 import { profileCount } from '../src/domain/registry-bundle.js';
@@ -11,27 +9,20 @@ import { openDatabase } from '../src/events/open-database.js';
 import { countEvents } from '../src/projections/read-model.js';
 import { importRegistries } from '../src/projections/import-registries.js';
 import { createRegistryStore } from '../src/projections/registry-store.js';
+import { generateProfiles, type ProfileBody } from './lib/fixture-data.js';
 
 /**
  * Import of a 10,000-profile YAML bundle (5 registries, medium bodies) into a fresh SQLite file:
  * one converge command per registry. Run: `npm run build && node dist/bench/import-10k.js`.
  */
 const PROFILES = Number(process.env.BENCH_PROFILES ?? 10_000);
-const generator = fileURLToPath(new URL('../../../shared/fixtures/generate.mjs', import.meta.url));
-
-interface GeneratedBody {
-  registry: string;
-  slug: string;
-  set_default?: boolean;
-  [field: string]: unknown;
-}
 
 /** The generator's POST bodies grouped into a `registries:` bundle value. */
-const bundleOf = (bodies: GeneratedBody[]) => {
+const bundleOf = (bodies: ProfileBody[]) => {
   const registries: Record<string, { slug: string; default_profile_slug?: string; profiles: Record<string, unknown> }> = {};
   for (const { registry, set_default: setDefault, ...profile } of bodies) {
     registries[registry] ??= { slug: registry, profiles: {} };
-    if (setDefault) registries[registry].default_profile_slug = profile.slug;
+    if (setDefault === true) registries[registry].default_profile_slug = profile.slug;
     registries[registry].profiles[profile.slug] = profile;
   }
   return { registries };
@@ -45,8 +36,7 @@ const time = async <T>(fn: () => Promise<T> | T): Promise<[T, number]> => {
 
 const dir = mkdtempSync(join(tmpdir(), 'profile-registry-bench-'));
 try {
-  const args = ['--profiles', String(PROFILES), '--registries', '5', '--seed', 'bench', '--size', 'medium'];
-  const bodies = JSON.parse(execFileSync(process.execPath, [generator, ...args], { maxBuffer: 1 << 30 }).toString()) as GeneratedBody[];
+  const bodies = generateProfiles(PROFILES, 5);
   const canonical = registryBundle(importBundle(bundleOf(bodies)));
   const yamlFile = join(dir, 'bundle.yaml');
   const jsonFile = join(dir, 'bundle.json');

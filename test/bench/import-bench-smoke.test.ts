@@ -11,7 +11,7 @@ describe('the import benchmark at a tiny size', () => {
       timeout: 60_000,
     });
     expect(stdout).toContain('import of 50 profiles (5 registries, medium bodies)');
-    expect(stdout).toMatch(/converge into the store \(5 transactions, 55 events\)/);
+    expect(stdout).toMatch(/converge into the store \(5 transactions, 60 events\)/);
     expect(stdout).toMatch(/the same profiles again: [\d.]+ s, 0 new events/);
   });
 });

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { backupCommand } from './backup-command.js';
+import { exportCommand } from './export-command.js';
 import { historyCommand } from './history-command.js';
+import { importCommand } from './import-command.js';
+import { migrateLegacyCommand } from './migrate-legacy-command.js';
 import { rebuildCommand } from './rebuild-command.js';
 import { restoreCommand } from './restore-command.js';
 import { serveCommand } from './serve-command.js';
@@ -12,6 +15,9 @@ const program = new Command('profile-registry')
   .showHelpAfterError(false)
   .configureOutput({ outputError: (message, write) => write(message) })
   .addCommand(serveCommand())
+  .addCommand(migrateLegacyCommand())
+  .addCommand(importCommand())
+  .addCommand(exportCommand())
   .addCommand(historyCommand())
   .addCommand(restoreCommand())
   .addCommand(backupCommand())

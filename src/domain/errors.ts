@@ -49,3 +49,6 @@ export const registryVersionConflict = (slug: string, expected: number, actual: 
   new DomainError('version_conflict', `registry "${slug}" version conflict: expected=${expected} actual=${actual}`, {
     currentVersion: actual,
   });
+
+export const readOnlyProfile = (slug: string): DomainError =>
+  new DomainError('policy_violation', `policy violation for profile "${slug}": profile is read-only`);

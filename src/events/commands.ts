@@ -27,7 +27,8 @@ export type Command =
   | { type: 'put_profile'; registry: string; slug: string; content: ProfileContent; expected_version?: number }
   /**
    * Makes a registry match `target` (registry restore, import): creates it if needed, then the
-   * profile and default changes that lead there. With `prune`, profiles not in `target` are deleted.
+   * profile and default changes that lead there. With `prune`, profiles not in `target` are deleted;
+   * without it, profiles and registry fields that `target` leaves out are kept.
    */
   | { type: 'converge_registry'; registry: string; target: RegistryTarget; prune: boolean; expected_version?: number };
 

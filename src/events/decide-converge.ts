@@ -1,5 +1,5 @@
 import { sameContent } from '../domain/canonical-json.js';
-import { DomainError } from '../domain/errors.js';
+import { DomainError, readOnlyProfile } from '../domain/errors.js';
 import type { RegistryTarget } from './commands.js';
 import type { EventBody } from './event-types.js';
 import { profileVersionAfter, type RegistryState } from './registry-state.js';
@@ -36,9 +36,12 @@ export const decideConverge = (
     if (target.description) data.description = target.description;
     events.push({ type: 'registry.created', data });
   } else {
+    // without prune (import) a field the target leaves out is kept, as its profiles are
+    const changes = (wanted: string | undefined, current: string | undefined) =>
+      (prune || wanted !== undefined) && (wanted || undefined) !== current;
     const data: { display_name?: string | null; description?: string | null } = {};
-    if ((target.display_name || undefined) !== state.display_name) data.display_name = target.display_name || null;
-    if ((target.description || undefined) !== state.description) data.description = target.description || null;
+    if (changes(target.display_name, state.display_name)) data.display_name = target.display_name || null;
+    if (changes(target.description, state.description)) data.description = target.description || null;
     if (Object.keys(data).length > 0) events.push({ type: 'registry.updated', data });
   }
   const current = live ? state.profiles : new Map();
@@ -53,6 +56,8 @@ export const decideConverge = (
     if (!existing) {
       events.push({ type: 'profile.created', data: { profile: slug, version: profileVersionAfter(state, slug) + 1, content } });
     } else if (!sameContent(existing.content, content)) {
+      // an import (no prune) obeys the write rules; a restore may bring back any past content
+      if (!prune && existing.content.policy.read_only) throw readOnlyProfile(slug);
       events.push({ type: 'profile.updated', data: { profile: slug, version: existing.version + 1, content } });
     }
   }

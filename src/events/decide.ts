@@ -2,6 +2,7 @@ import {
   DomainError,
   profileNotFound,
   profileVersionConflict,
+  readOnlyProfile,
   registryNotFound,
   registryVersionConflict,
 } from '../domain/errors.js';
@@ -92,9 +93,7 @@ const checkRegistryVersion = (registry: RegistryState, expected: number | undefi
 };
 
 const checkWritable = (slug: string, profile: ProfileState): void => {
-  if (profile.content.policy.read_only) {
-    throw new DomainError('policy_violation', `policy violation for profile "${slug}": profile is read-only`);
-  }
+  if (profile.content.policy.read_only) throw readOnlyProfile(slug);
 };
 
 const defaultChange = (registry: RegistryState, slug: string): EventBody[] =>

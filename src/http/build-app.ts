@@ -7,6 +7,7 @@ import { problem, problemErrorHandler, sendProblem } from './problem.js';
 import { registerCurrentProfileRoutes } from './routes/current-profile-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerHistoryRoutes } from './routes/history-routes.js';
+import { registerImportExportRoutes } from './routes/import-export-routes.js';
 import { registerProfileRoutes } from './routes/profile-routes.js';
 import { registerRegistryRoutes } from './routes/registry-routes.js';
 import { registerResolveRoutes } from './routes/resolve-routes.js';
@@ -56,5 +57,6 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
   registerResolveRoutes(app, options.store);
   registerCurrentProfileRoutes(app, options.store);
   registerWatchRoutes(app, options.store, { heartbeatMs: options.watchHeartbeatMs, pollMs: options.watchPollMs });
+  registerImportExportRoutes(app, options.store);
   return app;
 };

@@ -1,0 +1,77 @@
+import { copyFile } from 'node:fs/promises';
+import { Command, InvalidArgumentError } from 'commander';
+import { detectInputFormat } from '../domain/input-format.js';
+import { registriesOf } from '../domain/profiles-file.js';
+import { profileCount } from '../domain/registry-bundle.js';
+import { bundleYaml, registryBundle } from '../domain/write-registry-bundle.js';
+import { requireRegistrySlug } from '../domain/slug.js';
+import { DEFAULT_REGISTRY } from '../events/registry-state.js';
+import { fileExists, readInputFile, writeFileAtomically } from './file-io.js';
+
+interface MigrateLegacyFlags {
+  input: string;
+  output?: string;
+  registry: string;
+  inPlace?: boolean;
+  backupInPlace: boolean;
+  force?: boolean;
+  dryRun?: boolean;
+  skipIfNotLegacy?: boolean;
+}
+
+/** `--backup-in-place`, `--backup-in-place=false` (cobra style) or `--no-backup-in-place`. */
+const parseBoolean = (value: string): boolean => {
+  if (/^(true|1|yes)$/i.test(value)) return true;
+  if (/^(false|0|no)$/i.test(value)) return false;
+  throw new InvalidArgumentError('must be true or false');
+};
+
+const print = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+/** Converts a legacy profiles.yaml (or any profiles file) into a canonical `registries:` bundle, as pinocchio does. */
+export const migrateLegacy = async (flags: MigrateLegacyFlags): Promise<void> => {
+  const registry = requireRegistrySlug(flags.registry);
+  const output = flags.inPlace ? flags.input : (flags.output ?? `${flags.input}.registry.yaml`);
+  const detected = detectInputFormat(await readInputFile(flags.input));
+  const summary = [`Input: ${flags.input}`, `Input format: ${detected.format}`];
+  if (flags.skipIfNotLegacy && detected.format !== 'legacy-map' && detected.format !== 'invalid') {
+    for (const line of summary) print(line);
+    print('Skipped: input is not a legacy profile map');
+    return;
+  }
+  const registries = registriesOf(detected, registry);
+  const yaml = bundleYaml(registryBundle(registries));
+  summary.push(`Output: ${output}${flags.dryRun ? ' (dry run: nothing written)' : ''}`);
+  summary.push(`Registries: ${registries.length}`, `Profiles: ${profileCount(registries)}`);
+  if (flags.dryRun) {
+    for (const line of summary) process.stderr.write(`${line}\n`);
+    process.stdout.write(yaml);
+    return;
+  }
+  if (!flags.inPlace && !flags.force && (await fileExists(output))) {
+    throw new Error(`output file already exists: ${output} (use --force)`);
+  }
+  if (flags.inPlace && flags.backupInPlace) {
+    const backup = `${flags.input}.bak`;
+    await copyFile(flags.input, backup);
+    summary.push(`Backup: ${backup}`);
+  }
+  await writeFileAtomically(output, yaml);
+  for (const line of summary) print(line);
+};
+
+export const migrateLegacyCommand = (): Command =>
+  new Command('migrate-legacy')
+    .description("convert pinocchio's legacy profiles.yaml into a canonical registries bundle")
+    .requiredOption('--input <file>', 'the legacy profiles.yaml (or any profiles file)')
+    .option('--output <file>', 'where to write the bundle (default: <input>.registry.yaml)')
+    .option('--registry <slug>', 'registry of the migrated profiles', DEFAULT_REGISTRY)
+    .option('--in-place', 'replace the input file with the bundle')
+    .option('--backup-in-place [bool]', 'with --in-place, first copy the input to <input>.bak', parseBoolean, true)
+    .option('--no-backup-in-place', 'with --in-place, make no backup')
+    .option('--force', 'overwrite an existing output file')
+    .option('--dry-run', 'print the bundle, write nothing')
+    .option('--skip-if-not-legacy', 'do nothing (exit 0) when the input is not a legacy profile map')
+    .action(migrateLegacy);

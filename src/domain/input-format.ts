@@ -1,0 +1,65 @@
+import { parse as parseYaml } from 'yaml';
+import { DomainError } from './errors.js';
+
+/** What a profiles file holds, as pinocchio's migrate-legacy tells them apart. */
+export type InputFormat = 'empty' | 'canonical-registries' | 'single-registry' | 'invalid' | 'legacy-map';
+
+export interface DetectedInput {
+  format: InputFormat;
+  /** The parsed top-level map (absent for `empty` and `invalid`). */
+  value?: Record<string, unknown>;
+  /** Why an `invalid` input was refused, without quoting the input (it may hold keys). */
+  reason?: string;
+}
+
+export const isPlainMap = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const SINGLE_REGISTRY_KEYS = ['profiles', 'slug', 'default_profile_slug'];
+
+/** The first line of a parser's message: yaml appends the offending source lines, which may hold secrets. */
+const firstLine = (message: string): string => message.split('\n')[0].replace(/:\s*$/, '');
+
+const parseText = (text: string): unknown => {
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith('{')) {
+    // JSON is YAML, but JSON.parse is much faster on large files
+    try {
+      return JSON.parse(text);
+    } catch {
+      // not strict JSON: let the YAML parser judge it
+    }
+  }
+  return parseYaml(text, { maxAliasCount: 1000 });
+};
+
+/** Parses a profiles file (YAML or JSON) and names its format. Never throws. */
+export const detectInputFormat = (text: string): DetectedInput => {
+  if (text.trim() === '') return { format: 'empty' };
+  let value: unknown;
+  try {
+    value = parseText(text);
+  } catch (error) {
+    return { format: 'invalid', reason: firstLine(error instanceof Error ? error.message : String(error)) };
+  }
+  return classifyDocument(value);
+};
+
+/** The format of an already parsed document (a JSON request body, say). */
+export const classifyDocument = (value: unknown): DetectedInput => {
+  if (value === null || value === undefined) return { format: 'empty' };
+  if (!isPlainMap(value)) return { format: 'invalid', reason: 'the top level must be a map' };
+  if (Object.hasOwn(value, 'registries')) return { format: 'canonical-registries', value };
+  if (SINGLE_REGISTRY_KEYS.some((key) => Object.hasOwn(value, key))) return { format: 'single-registry', value };
+  return { format: 'legacy-map', value };
+};
+
+export const invalidInput = (reason: string | undefined): DomainError =>
+  new DomainError('validation', `invalid YAML: ${reason ?? 'does not parse'}`, {
+    errors: [{ path: 'body', message: reason ?? 'does not parse' }],
+  });
+
+export const emptyInput = (): DomainError =>
+  new DomainError('validation', 'input is empty: no registries or profiles', {
+    errors: [{ path: 'body', message: 'empty' }],
+  });

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { DomainError, isDomainError, validationError } from './errors.js';
+import { parseWith } from './parse-input.js';
+import { newProfileContent, type ProfileContent } from './profile.js';
+import { createProfileBodySchema } from './profile-schemas.js';
+import { compareSlugs, type RegistryContent } from './registry-bundle.js';
+import { parseSlug } from './slug.js';
+
+const bundleProfileSchema = createProfileBodySchema
+  .omit({ registry: true, set_default: true })
+  .extend({ slug: z.string().optional() });
+
+const bundleRegistrySchema = z.strictObject({
+  slug: z.string().optional(),
+  display_name: z.string().nullable().optional(),
+  description: z.string().nullable().optional(),
+  default_profile_slug: z.string().nullable().optional(),
+  profiles: z.record(z.string(), bundleProfileSchema).nullable().optional(),
+  // server-owned (a registry read back from the API carries it); ignored like profile metadata
+  metadata: z.unknown().optional(),
+});
+
+const bundleSchema = z.strictObject({ registries: z.record(z.string(), bundleRegistrySchema).nullable() });
+
+type BundleProfileInput = z.infer<typeof bundleProfileSchema>;
+type BundleRegistryInput = z.infer<typeof bundleRegistrySchema>;
+
+/** Re-throws a validation error of a nested value with the path of that value in the bundle. */
+const withinPath = <T>(prefix: string, fn: () => T): T => {
+  try {
+    return fn();
+  } catch (error) {
+    if (!isDomainError(error) || error.code !== 'validation' || !error.errors?.length) throw error;
+    const errors = error.errors.map((each) => ({ path: `${prefix}.${each.path}`, message: each.message }));
+    throw new DomainError('validation', `validation error (${errors[0].path}): ${errors[0].message}`, { errors });
+  }
+};
+
+const keyedSlug = (key: string, declared: string | undefined, path: string, what: string): string => {
+  const slug = parseSlug(key);
+  if (slug === undefined) throw validationError(path, `invalid ${what} slug`);
+  if (declared !== undefined && parseSlug(declared) !== slug) throw validationError(`${path}.slug`, 'does not match its key');
+  return slug;
+};
+
+const importProfile = (slug: string, input: BundleProfileInput): ProfileContent =>
+  newProfileContent(slug, {
+    display_name: input.display_name,
+    description: input.description,
+    runtime: input.runtime,
+    policy: input.policy,
+    extensions: input.extensions,
+    stack: input.stack,
+    metadata: input.metadata,
+  });
+
+const importRegistry = (key: string, input: BundleRegistryInput): RegistryContent => {
+  const path = `registries.${key}`;
+  const slug = keyedSlug(key, input.slug, path, 'registry');
+  const profiles: Record<string, ProfileContent> = {};
+  for (const [profileKey, profileInput] of Object.entries(input.profiles ?? {})) {
+    const profilePath = `${path}.profiles.${profileKey}`;
+    const profileSlug = keyedSlug(profileKey, profileInput.slug, profilePath, 'profile');
+    if (Object.hasOwn(profiles, profileSlug)) throw validationError(profilePath, `duplicate profile slug "${profileSlug}"`);
+    profiles[profileSlug] = withinPath(profilePath, () => importProfile(profileSlug, profileInput));
+  }
+  const out: RegistryContent = { slug, profiles };
+  if (input.display_name) out.display_name = input.display_name;
+  if (input.description) out.description = input.description;
+  if (input.default_profile_slug) {
+    const defaultSlug = parseSlug(input.default_profile_slug);
+    if (defaultSlug === undefined || !Object.hasOwn(profiles, defaultSlug)) {
+      throw validationError(`${path}.default_profile_slug`, 'names no profile of the registry');
+    }
+    out.default_profile_slug = defaultSlug;
+  }
+  return out;
+};
+
+/** Validates a `{registries: ...}` value and normalizes every registry in it, in slug order. */
+export const importBundle = (value: unknown): RegistryContent[] => {
+  const bundle = parseWith(bundleSchema, value);
+  const registries = Object.entries(bundle.registries ?? {}).map(([key, input]) => importRegistry(key, input));
+  const seen = new Set<string>();
+  for (const registry of registries) {
+    if (seen.has(registry.slug)) throw validationError(`registries.${registry.slug}`, 'duplicate registry slug');
+    seen.add(registry.slug);
+  }
+  return registries.sort((a, b) => compareSlugs(a.slug, b.slug));
+};

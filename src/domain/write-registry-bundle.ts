@@ -1,0 +1,73 @@
+import { stringify as stringifyYaml } from 'yaml';
+import type { Middleware, ProfileContent, Runtime } from './profile.js';
+import { compareSlugs, type BundleProfile, type BundleRegistry, type RegistryBundle, type RegistryContent } from './registry-bundle.js';
+
+/** Free-form values (settings, configs, extensions) with their map keys sorted, as Go's YAML writer does. */
+const sortedKeys = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort(compareSlugs)) out[key] = sortedKeys((value as Record<string, unknown>)[key]);
+  return out;
+};
+
+const bundleMiddleware = (middleware: Middleware): Middleware => {
+  const out = { name: middleware.name } as Middleware;
+  if (middleware.id !== undefined) out.id = middleware.id;
+  out.enabled = middleware.enabled;
+  if (middleware.config !== undefined) out.config = sortedKeys(middleware.config);
+  return out;
+};
+
+const bundleRuntime = (runtime: Runtime): Runtime => {
+  const out: Runtime = {};
+  if (runtime.step_settings_patch !== undefined) {
+    out.step_settings_patch = sortedKeys(runtime.step_settings_patch) as Runtime['step_settings_patch'];
+  }
+  if (runtime.system_prompt !== undefined) out.system_prompt = runtime.system_prompt;
+  if (runtime.middlewares !== undefined) out.middlewares = runtime.middlewares.map(bundleMiddleware);
+  if (runtime.tools !== undefined) out.tools = runtime.tools;
+  return out;
+};
+
+/** A profile as a bundle writes it: fixed field order, empty lists left out (import restores them). */
+export const bundleProfile = (content: ProfileContent): BundleProfile => {
+  const out = { slug: content.slug } as BundleProfile;
+  if (content.display_name !== undefined) out.display_name = content.display_name;
+  if (content.description !== undefined) out.description = content.description;
+  out.runtime = bundleRuntime(content.runtime);
+  const { policy } = content;
+  out.policy = { allow_overrides: policy.allow_overrides };
+  if (policy.allowed_override_keys.length > 0) out.policy.allowed_override_keys = policy.allowed_override_keys;
+  if (policy.denied_override_keys.length > 0) out.policy.denied_override_keys = policy.denied_override_keys;
+  out.policy.read_only = policy.read_only;
+  if (content.tags.length > 0) out.metadata = { tags: content.tags };
+  if (Object.keys(content.extensions).length > 0) out.extensions = sortedKeys(content.extensions) as Record<string, unknown>;
+  if (content.stack.length > 0) out.stack = content.stack;
+  return out;
+};
+
+/** A registry as a bundle writes it: profiles in slug order. */
+export const bundleRegistry = (registry: RegistryContent): BundleRegistry => {
+  const out = { slug: registry.slug } as BundleRegistry;
+  if (registry.display_name !== undefined) out.display_name = registry.display_name;
+  if (registry.description !== undefined) out.description = registry.description;
+  if (registry.default_profile_slug !== undefined) out.default_profile_slug = registry.default_profile_slug;
+  out.profiles = {};
+  for (const slug of Object.keys(registry.profiles).sort(compareSlugs)) out.profiles[slug] = bundleProfile(registry.profiles[slug]);
+  return out;
+};
+
+export const registryBundle = (registries: readonly RegistryContent[]): RegistryBundle => {
+  const bundle: RegistryBundle = { registries: {} };
+  for (const registry of [...registries].sort((a, b) => compareSlugs(a.slug, b.slug))) {
+    bundle.registries[registry.slug] = bundleRegistry(registry);
+  }
+  return bundle;
+};
+
+/** The canonical YAML of a bundle: 4-space indent, literal blocks for multi-line text, no folding. */
+export const bundleYaml = (bundle: RegistryBundle): string =>
+  stringifyYaml(bundle, { indent: 4, lineWidth: 0, blockQuote: 'literal', aliasDuplicateObjects: false });
+
+export const bundleJson = (bundle: RegistryBundle): string => `${JSON.stringify(bundle, null, 2)}\n`;

@@ -1,0 +1,48 @@
+import { registryNotFound } from '../domain/errors.js';
+import type { RegistryBundle, RegistryContent } from '../domain/registry-bundle.js';
+import { registryBundle } from '../domain/write-registry-bundle.js';
+import { foldEvents } from '../events/evolve.js';
+import { readStream } from '../events/read-events.js';
+import type { RegistryState } from '../events/registry-state.js';
+import type { SqlExecutor } from '../events/sql-database.js';
+import { loadRegistryState } from './load-registry-state.js';
+import { LIVE_TABLES } from './projection-schema.js';
+
+export interface ExportOptions {
+  /** Only this registry (not found when it does not exist, or did not at `asOfMs`). */
+  registry?: string;
+  /** The registries as they were at this time: a fold of their events up to it. */
+  asOfMs?: number;
+}
+
+const contentOf = (state: RegistryState): RegistryContent => {
+  const profiles: RegistryContent['profiles'] = {};
+  for (const [slug, profile] of state.profiles) profiles[slug] = profile.content;
+  const out: RegistryContent = { slug: state.slug, profiles };
+  if (state.display_name !== undefined) out.display_name = state.display_name;
+  if (state.description !== undefined) out.description = state.description;
+  if (state.default_profile_slug !== undefined) out.default_profile_slug = state.default_profile_slug;
+  return out;
+};
+
+const registryStateAt = async (db: SqlExecutor, slug: string, asOfMs: number | undefined) =>
+  asOfMs === undefined ? loadRegistryState(db, slug) : foldEvents(await readStream(db, slug, { untilMs: asOfMs }), slug);
+
+const registrySlugs = async (db: SqlExecutor, past: boolean): Promise<string[]> => {
+  const rows = past
+    ? await db.all<{ slug: string }>('SELECT stream_id AS slug FROM streams ORDER BY stream_id')
+    : await db.all<{ slug: string }>(`SELECT slug FROM ${LIVE_TABLES.registries} ORDER BY slug`);
+  return rows.map((row) => row.slug);
+};
+
+/** The store (or one registry), now from the projections or as of a time from the events, as a bundle. */
+export const exportBundle = async (db: SqlExecutor, options: ExportOptions = {}): Promise<RegistryBundle> => {
+  const slugs = options.registry !== undefined ? [options.registry] : await registrySlugs(db, options.asOfMs !== undefined);
+  const registries: RegistryContent[] = [];
+  for (const slug of slugs) {
+    const state = await registryStateAt(db, slug, options.asOfMs);
+    if (state?.live) registries.push(contentOf(state));
+    else if (options.registry !== undefined) throw registryNotFound();
+  }
+  return registryBundle(registries);
+};

@@ -1,0 +1,53 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../support/test-store.js';
+
+const MAIN = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
+const LEGACY = readFileSync(new URL('../../../shared/fixtures/legacy-profiles.yaml', import.meta.url), 'utf8');
+const FAKE_KEY = 'sk-test-not-a-real-key-0001';
+
+describe('a served import of a file holding an API key', () => {
+  const { dir, remove } = tempDir();
+  let server: ChildProcess & { stdout: Readable; stderr: Readable };
+  let logs = '';
+  let base = '';
+  beforeAll(async () => {
+    server = spawn(process.execPath, [MAIN, 'serve', '--port', '0', '--no-seed', '--profile-registry-db', join(dir, 'p.db')], {
+      env: { ...process.env, PROFILE_REGISTRY_DSN: '', LOG_LEVEL: 'debug' },
+    });
+    server.stderr.on('data', (chunk: Buffer) => (logs += chunk.toString()));
+    base = await new Promise<string>((resolve, reject) => {
+      server.stdout.on('data', (chunk: Buffer) => {
+        logs += chunk.toString();
+        const address = /"address":"(http:[^"]+)"/.exec(logs)?.[1];
+        if (address) resolve(address);
+      });
+      server.on('exit', (code) => reject(new Error(`server exited with ${code}: ${logs}`)));
+    });
+  });
+  afterAll(async () => {
+    server.kill('SIGTERM');
+    await new Promise((resolve) => server.once('exit', resolve));
+    remove();
+  });
+
+  it('keeps the key out of the logs and out of every error, even at debug level', async () => {
+    const post = (body: string) =>
+      fetch(`${base}/api/registries/legacy/import`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body });
+    const imported = await post(LEGACY);
+    expect(imported.status).toBe(200);
+    const broken = await post(`${LEGACY}\n   broken: [\n`);
+    expect(broken.status).toBe(400);
+    expect(await broken.text()).not.toContain(FAKE_KEY);
+    const notMap = await post(`agent: ${FAKE_KEY}\n`);
+    expect(notMap.status).toBe(400);
+    expect(await notMap.text()).not.toContain(FAKE_KEY);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(logs).toContain('request refused');
+    expect(logs).not.toContain(FAKE_KEY);
+  });
+});

@@ -1,0 +1,138 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { postgresAvailable } from '../support/postgres.js';
+import { storeSnapshot } from '../support/store-snapshot.js';
+import { openTestApp, type Backend, type TestApp } from '../support/test-store.js';
+
+const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
+const fixture = (name: string): string => readFileSync(new URL(`../../../shared/fixtures/${name}`, import.meta.url), 'utf8');
+const BUNDLE = fixture('registry-bundle.yaml');
+const FAKE_KEY = 'sk-test-not-a-real-key-0001';
+
+describe.each(backends)('registry import and export over HTTP on %s', (backend) => {
+  let t: TestApp;
+  let empty: TestApp;
+  beforeAll(async () => {
+    t = await openTestApp(backend);
+    empty = await openTestApp(backend);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await empty?.close();
+  });
+
+  const importYaml = (app: TestApp, registry: string, body: string, contentType = 'application/yaml') =>
+    app.app.inject({
+      method: 'POST',
+      url: `/api/registries/${registry}/import`,
+      headers: { 'content-type': contentType, 'x-actor': 'alice' },
+      payload: body,
+    });
+
+  it('imports the registry a bundle names, attributed to source import, and again appends nothing', async () => {
+    // team-finance stacks on default/base-assistant: a stack must name a profile that exists
+    const stackless = await importYaml(t, 'team-finance', BUNDLE);
+    expect(stackless.statusCode).toBe(400);
+    expect(stackless.json().detail).toContain('default/base-assistant');
+    const base = await importYaml(t, 'default', BUNDLE);
+    expect(base.statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'GET', url: '/api/registries/team-finance' })).statusCode).toBe(404);
+    const first = await importYaml(t, 'team-finance', BUNDLE);
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toMatchObject({ registry: 'team-finance', format: 'canonical-registries', profiles: 5, events: 7 });
+    const list = await t.app.inject({ method: 'GET', url: '/api/chat/profiles?registry=team-finance' });
+    expect(list.json().map((profile: { slug: string }) => profile.slug)).toEqual([
+      'budget-approver',
+      'fin-analyst',
+      'fin-base',
+      'month-end-close',
+      'sox-auditor',
+    ]);
+    const analyst = await t.app.inject({ method: 'GET', url: '/api/chat/profiles/fin-analyst?registry=team-finance' });
+    expect(analyst.json()).toMatchObject({ is_default: true, metadata: { version: 1, source: 'import', created_by: 'alice' } });
+
+    const before = await storeSnapshot(t.store.db);
+    const again = await importYaml(t, 'team-finance', BUNDLE);
+    expect(again.json()).toMatchObject({ events: 0 });
+    expect(await storeSnapshot(t.store.db)).toEqual(before);
+  });
+
+  it('refuses to change a read-only profile by import (403) and writes nothing', async () => {
+    const changed = BUNDLE.replace('description: Checks spend requests', 'description: Rubber-stamps spend requests');
+    expect(changed).not.toBe(BUNDLE);
+    const before = await storeSnapshot(t.store.db);
+    const refused = await importYaml(t, 'team-finance', changed);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().detail).toBe('policy violation for profile "budget-approver": profile is read-only');
+    expect(await storeSnapshot(t.store.db)).toEqual(before);
+  });
+
+  it('exports YAML by default and JSON for Accept: application/json', async () => {
+    const yaml = await t.app.inject({ method: 'GET', url: '/api/registries/team-finance/export' });
+    expect(yaml.statusCode).toBe(200);
+    expect(yaml.headers['content-type']).toContain('application/yaml');
+    expect(yaml.body).toMatch(/^registries:\n {4}team-finance:\n/);
+    const json = await t.app.inject({
+      method: 'GET',
+      url: '/api/registries/team-finance/export',
+      headers: { accept: 'application/json' },
+    });
+    expect(json.headers['content-type']).toContain('application/json');
+    expect(json.json()).toEqual(parseYaml(yaml.body));
+    expect(json.json().registries['team-finance'].profiles['fin-base'].metadata).toEqual({ tags: ['base-layer', 'finance'] });
+  });
+
+  it('round-trips: export, import into an empty store, export gives identical bytes', async () => {
+    for (const registry of ['default', 'team-finance']) {
+      const exported = (await t.app.inject({ method: 'GET', url: `/api/registries/${registry}/export` })).body;
+      expect((await importYaml(empty, registry, exported)).statusCode).toBe(200);
+      const again = await empty.app.inject({ method: 'GET', url: `/api/registries/${registry}/export` });
+      expect(again.body).toBe(exported);
+    }
+  });
+
+  it('imports a single registry as JSON and a legacy map as text/yaml', async () => {
+    const single = await t.app.inject({
+      method: 'POST',
+      url: '/api/registries/json-team/import',
+      payload: { slug: 'json-team', profiles: { helper: { runtime: { system_prompt: 'Help' } } } },
+    });
+    expect(single.statusCode).toBe(200);
+    expect(single.json()).toMatchObject({ format: 'single-registry', profiles: 1 });
+    const legacy = await importYaml(t, 'legacy', fixture('legacy-profiles.yaml'), 'text/yaml');
+    expect(legacy.json()).toMatchObject({ format: 'legacy-map', profiles: 6 });
+    const fast = await t.app.inject({ method: 'GET', url: '/api/chat/profiles/fast?registry=legacy' });
+    expect(fast.json().runtime.step_settings_patch['ai-chat']['ai-temperature']).toBe(0);
+  });
+
+  it('refuses bad bodies with problem+json, never quoting a key, and changes nothing', async () => {
+    const before = await storeSnapshot(t.store.db);
+    const invalid = await importYaml(t, 'legacy', `default:\n  openai-chat:\n    openai-api-key: ${FAKE_KEY}\n   bad: [\n`);
+    expect(invalid.statusCode).toBe(400);
+    expect(invalid.headers['content-type']).toContain('application/problem+json');
+    expect(invalid.json().detail).toMatch(/^invalid YAML: /);
+    expect(invalid.body).not.toContain(FAKE_KEY);
+
+    const elsewhere = await importYaml(t, 'nowhere', BUNDLE);
+    expect(elsewhere.statusCode).toBe(400);
+    expect(elsewhere.json().detail).toBe('validation error (registries): the body holds no registry "nowhere"');
+
+    const badValue = await importYaml(t, 'legacy', `agent: ${FAKE_KEY}\n`);
+    expect(badValue.json()).toMatchObject({ status: 400, detail: 'legacy profile "agent" must map to section settings' });
+
+    const empty = await importYaml(t, 'legacy', '');
+    expect(empty.statusCode).toBe(400);
+
+    const plain = await importYaml(t, 'legacy', 'a: b', 'text/plain');
+    expect(plain.statusCode).toBe(415);
+
+    const huge = await importYaml(t, 'legacy', `big: {s: {k: "${'x'.repeat(1024 * 1024)}"}}\n`);
+    expect(huge.statusCode).toBe(413);
+    expect(await storeSnapshot(t.store.db)).toEqual(before);
+
+    const missing = await t.app.inject({ method: 'GET', url: '/api/registries/nope/export' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().detail).toBe('registry not found');
+  });
+});

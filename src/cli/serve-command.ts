@@ -10,6 +10,9 @@ const parsePort = (value: string): number => {
   return port;
 };
 
+/** How long SIGTERM waits for in-flight requests before it cuts the connections still open. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
 interface ServeFlags extends DatabaseFlags {
   host: string;
   port: number;
@@ -40,8 +43,14 @@ export const serveCommand = (): Command =>
         // Node closes only the keep-alive connections idle when the close begins; those still
         // answering then go idle later and would hold the process open, so keep reaping them
         const reaper = setInterval(() => app.server.closeIdleConnections(), 50);
+        // a client that never finishes its request must not keep the process alive forever
+        const deadline = setTimeout(() => {
+          app.log.warn({ graceMs: SHUTDOWN_GRACE_MS }, 'closing connections still open after the grace period');
+          app.server.closeAllConnections();
+        }, SHUTDOWN_GRACE_MS);
         await app.close();
         clearInterval(reaper);
+        clearTimeout(deadline);
         await store.close();
         process.exit(0);
       };

@@ -23,6 +23,9 @@ export interface AppOptions {
   watchPollMs?: number;
 }
 
+/** A caller's request id is kept when it is a plain token of at most 128 characters. */
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 const MAX_PATH_PARAM_LENGTH = 1024;
 
@@ -31,8 +34,11 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
   const app = Fastify({
     logger: { level: options.logLevel ?? 'info', redact: ['req.headers.authorization', 'req.headers.cookie'] },
     bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => nanoid(12),
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : nanoid(12);
+    },
     return503OnClosing: true,
     // slugs are up to 128 characters (more once percent-encoded); longer ones reach the slug check
     routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
@@ -44,6 +50,13 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
   });
   // Fastify parses text/plain by default; the API takes JSON only (anything else: 415)
   app.removeContentTypeParser('text/plain');
+  // some clients send `Content-Type: application/json` with an empty DELETE: that is no body, not bad JSON
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') done(null, undefined);
+    else parseJson(request, body as string, done);
+  });
   app.setErrorHandler(problemErrorHandler);
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, problem(404, 'not-found', `route ${request.method} ${request.url.split('?')[0]} not found`)),

@@ -36,9 +36,14 @@ export const parseExpectedVersion = (raw: unknown): number | undefined => {
   return value;
 };
 
+const MAX_ACTOR_LENGTH = 256;
+
 export const commandContext = (request: FastifyRequest, source = 'http-api'): CommandContext => {
   const header = request.headers['x-actor'];
   const actor = (Array.isArray(header) ? header[0] : header)?.trim();
+  if (actor !== undefined && actor.length > MAX_ACTOR_LENGTH) {
+    throw validationError('X-Actor', `at most ${MAX_ACTOR_LENGTH} characters`);
+  }
   return { actor: actor || 'anonymous', source, request_id: String(request.id) };
 };
 

@@ -39,3 +39,37 @@ describe('operations routes', () => {
     expect(generated.headers['x-request-id']).toMatch(/^[\w-]{12}$/);
   });
 });
+
+describe('request edges', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await openTestApp('sqlite');
+  });
+  afterAll(async () => t?.close());
+
+  it('takes an empty JSON body on DELETE as no body', async () => {
+    await t.app.inject({ method: 'POST', url: '/api/registries', payload: { slug: 'doomed' } });
+    const deleted = await t.app.inject({
+      method: 'DELETE',
+      url: '/api/registries/doomed',
+      headers: { 'content-type': 'application/json' },
+      payload: '',
+    });
+    expect(deleted.statusCode).toBe(204);
+  });
+
+  it('refuses an overlong X-Actor and replaces an unusable X-Request-Id', async () => {
+    const before = await t.store.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM events');
+    const refused = await t.app.inject({
+      method: 'POST',
+      url: '/api/registries',
+      headers: { 'x-actor': 'a'.repeat(257) },
+      payload: { slug: 'actors' },
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().detail).toBe('validation error (X-Actor): at most 256 characters');
+    expect(await t.store.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM events')).toEqual(before);
+    const odd = await t.app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'x'.repeat(500) } });
+    expect(odd.headers['x-request-id']).toMatch(/^[\w-]{12}$/);
+  });
+});

@@ -1,4 +1,4 @@
-import { parse as parseYaml } from 'yaml';
+import { load as loadYaml } from 'js-yaml';
 import { DomainError } from './errors.js';
 
 /** What a profiles file holds, as pinocchio's migrate-legacy tells them apart. */
@@ -30,7 +30,27 @@ const parseText = (text: string): unknown => {
       // not strict JSON: let the YAML parser judge it
     }
   }
-  return parseYaml(text, { maxAliasCount: 1000 });
+  // a file of comments only is empty (js-yaml refuses a stream with no document)
+  if (text.split('\n').every((line) => /^\s*(#.*)?$/.test(line))) return undefined;
+  const value = loadYaml(text);
+  checkExpandedSize(value);
+  return value;
+};
+
+/**
+ * YAML aliases share one node in many places; whoever walks the result (validation, JSON) visits
+ * each place. A few nested aliases can stand for billions of nodes, so refuse what expands past this.
+ */
+const MAX_EXPANDED_NODES = 5_000_000;
+
+const checkExpandedSize = (root: unknown): void => {
+  let visited = 0;
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (++visited > MAX_EXPANDED_NODES) throw new Error('the document expands to too many nodes (aliases)');
+    if (typeof node === 'object' && node !== null) for (const child of Object.values(node)) stack.push(child);
+  }
 };
 
 /** Parses a profiles file (YAML or JSON) and names its format. Never throws. */

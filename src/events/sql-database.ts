@@ -18,6 +18,11 @@ export interface SqlDatabase extends SqlExecutor {
   close(): Promise<void>;
   /** Where the data lives, for logs (never with credentials). */
   readonly location: string;
+  /**
+   * A number that changes whenever any connection (of this process or another) commits, where the
+   * database can tell it cheaply (SQLite's data_version). Reads may be cached until it changes.
+   */
+  changeMarker?: () => number;
 }
 
 /** Runs fn inside a savepoint: a throw rolls back only its own writes and is re-thrown. */

@@ -1,7 +1,34 @@
-import type { SqlExecutor } from '../events/sql-database.js';
+import type { SqlDatabase, SqlExecutor } from '../events/sql-database.js';
 import { bySlug, LIVE_TABLES } from './projection-schema.js';
 
 /** Reads served from the projections, never by folding events. */
+
+interface ReadCache {
+  marker: number;
+  entries: Map<string, unknown>;
+}
+
+const MAX_CACHED_READS = 2000;
+const readCaches = new WeakMap<SqlExecutor, ReadCache>();
+
+/**
+ * Serves a read from memory while the database says nothing committed since it was read
+ * (SQLite's data_version, checked on every call); without such a marker, always from the database.
+ */
+const cachedRead = async <T>(db: SqlExecutor, key: string, load: () => Promise<T>): Promise<T> => {
+  const marker = (db as Partial<SqlDatabase>).changeMarker?.();
+  if (marker === undefined) return load();
+  let cache = readCaches.get(db);
+  if (!cache || cache.marker !== marker) {
+    cache = { marker, entries: new Map() };
+    readCaches.set(db, cache);
+  }
+  if (cache.entries.has(key)) return cache.entries.get(key) as T;
+  const value = await load();
+  if (cache.entries.size >= MAX_CACHED_READS) cache.entries.clear();
+  cache.entries.set(key, value);
+  return value;
+};
 
 export interface DocumentRow {
   version: number;
@@ -13,25 +40,27 @@ export const readProfileDocument = async (
   db: SqlExecutor,
   registry: string,
   slug: string,
-): Promise<DocumentRow | undefined> => {
-  const row = await db.get<DocumentRow>(
-    `SELECT version, etag, document_json FROM ${LIVE_TABLES.documents} WHERE registry = ? AND slug = ?`,
-    [registry, slug],
-  );
-  return row ? { ...row, version: Number(row.version) } : undefined;
-};
+): Promise<DocumentRow | undefined> =>
+  cachedRead(db, `document ${registry} ${slug}`, async () => {
+    const row = await db.get<DocumentRow>(
+      `SELECT version, etag, document_json FROM ${LIVE_TABLES.documents} WHERE registry = ? AND slug = ?`,
+      [registry, slug],
+    );
+    return row ? { ...row, version: Number(row.version) } : undefined;
+  });
 
 export const registryExists = async (db: SqlExecutor, registry: string): Promise<boolean> =>
   (await db.get(`SELECT 1 AS found FROM ${LIVE_TABLES.headers} WHERE slug = ?`, [registry])) !== undefined;
 
 /** The JSON array of profile summaries of a registry, sorted by slug. */
-export const listProfileSummariesJson = async (db: SqlExecutor, registry: string): Promise<string> => {
-  const rows = await db.all<{ summary_json: string }>(
-    `SELECT summary_json FROM ${LIVE_TABLES.documents} WHERE registry = ? ORDER BY ${bySlug(db.dialect, 'slug')}`,
-    [registry],
-  );
-  return `[${rows.map((row) => row.summary_json).join(',')}]`;
-};
+export const listProfileSummariesJson = (db: SqlExecutor, registry: string): Promise<string> =>
+  cachedRead(db, `summaries ${registry}`, async () => {
+    const rows = await db.all<{ summary_json: string }>(
+      `SELECT summary_json FROM ${LIVE_TABLES.documents} WHERE registry = ? ORDER BY ${bySlug(db.dialect, 'slug')}`,
+      [registry],
+    );
+    return `[${rows.map((row) => row.summary_json).join(',')}]`;
+  });
 
 export const listRegistrySummariesJson = async (db: SqlExecutor): Promise<string> => {
   const rows = await db.all<{ summary_json: string }>(

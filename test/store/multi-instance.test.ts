@@ -41,6 +41,19 @@ describe.each(backends)('two instances on one %s database', (backend) => {
     expect(outcome.rendered.document?.version).toBe(3);
   });
 
+  it('never serves a read cached from before the other instance wrote', async () => {
+    const app = await buildApp({ store: first, logLevel: 'silent' });
+    const url = '/api/chat/profiles/p?registry=shared';
+    const cachedVersion = (await app.inject({ method: 'GET', url })).json().metadata.version;
+    expect((await app.inject({ method: 'GET', url })).json().metadata.version).toBe(cachedVersion);
+    await second.execute({ type: 'update_profile', registry: 'shared', slug: 'p', fields: { description: 'from second' } }, context('second'));
+    const fresh = (await app.inject({ method: 'GET', url })).json();
+    expect(fresh).toMatchObject({ description: 'from second', metadata: { version: cachedVersion + 1 } });
+    const list = (await app.inject({ method: 'GET', url: '/api/chat/profiles?registry=shared' })).json();
+    expect(list[0].version).toBe(cachedVersion + 1);
+    await app.close();
+  });
+
   it('interleaves concurrent writes from both without a version gap or a lost write', async () => {
     const writes = Array.from({ length: 40 }, (_, index) =>
       (index % 2 === 0 ? first : second).execute(
@@ -50,14 +63,14 @@ describe.each(backends)('two instances on one %s database', (backend) => {
     );
     const results = await Promise.all(writes);
     const versions = results.map((result) => result.rendered.document?.version).sort((a, b) => (a ?? 0) - (b ?? 0));
-    expect(versions).toEqual(Array.from({ length: 40 }, (_, index) => index + 4));
+    expect(versions).toEqual(Array.from({ length: 40 }, (_, index) => index + 5));
     const events = await first.db.all<{ stream_version: number }>(
       "SELECT stream_version FROM events WHERE stream_id = 'shared' ORDER BY stream_version",
     );
     expect(events.map((event) => Number(event.stream_version))).toEqual(events.map((_, index) => index + 1));
     const app = await buildApp({ store: second, logLevel: 'silent' });
     const read = await app.inject({ method: 'GET', url: '/api/chat/profiles/p?registry=shared' });
-    expect(read.json().metadata.version).toBe(43);
+    expect(read.json().metadata.version).toBe(44);
     await app.close();
   });
 });

@@ -55,9 +55,12 @@ export const openSqlite = (options: SqliteOptions): SqlDatabase => {
   const readExecutor = executorOf(reader);
   const exclusive = createMutex();
 
+  // data_version of the reading connection moves with every commit of any other connection
+  const dataVersion = reader.prepare('PRAGMA data_version').pluck();
   return {
     ...readExecutor,
     location: options.path,
+    changeMarker: inMemory ? undefined : () => dataVersion.get() as number,
     transaction: <T>(fn: (tx: SqlExecutor) => Promise<T>) =>
       exclusive(async () => {
         writer.exec('BEGIN IMMEDIATE');

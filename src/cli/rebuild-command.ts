@@ -1,6 +1,7 @@
 import cliProgress from 'cli-progress';
 import { Command } from 'commander';
 import { rebuildProjections } from '../projections/rebuild.js';
+import { DEFAULT_SNAPSHOT_EVERY } from '../projections/registry-snapshots.js';
 import { databaseOptions, type DatabaseFlags } from './database-options.js';
 import { withStore } from './cli-store.js';
 
@@ -17,6 +18,7 @@ export const rebuildCommand = (): Command =>
       let barStarted = false;
       const result = await withStore(flags, (store) =>
         rebuildProjections(store.db, {
+          snapshotEvery: DEFAULT_SNAPSHOT_EVERY, // an operator's rebuild also repairs snapshots
           onProgress: (progress) => {
             if (!barStarted) bar?.start(progress.totalEvents, 0, { registries: 0 });
             barStarted = true;

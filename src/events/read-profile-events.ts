@@ -2,7 +2,7 @@ import type { StoredEvent } from './event-types.js';
 import type { SqlDialect, SqlExecutor } from './sql-database.js';
 import { STORED_EVENT_COLUMNS, storedEventFromRow, type StoredEventRow } from './stored-event-row.js';
 
-const profileOfData = (dialect: SqlDialect): string =>
+export const profileOfData = (dialect: SqlDialect): string =>
   dialect === 'sqlite' ? "json_extract(data_json, '$.profile')" : "(data_json::jsonb ->> 'profile')";
 
 const profileVersionOfData = (dialect: SqlDialect): string =>

@@ -1,11 +1,15 @@
 import { evolve } from '../events/evolve.js';
+import { CURRENT_SCHEMA_VERSION, type DomainEvent, type EventMetadata, type EventType } from '../events/event-types.js';
 import { readStream } from '../events/read-events.js';
+import { profileOfData } from '../events/read-profile-events.js';
+import { STORED_EVENT_COLUMNS, storedEventFromRow, type StoredEventRow } from '../events/stored-event-row.js';
+import type { ProfileContent } from '../domain/profile.js';
 import type { RegistryState } from '../events/registry-state.js';
 import type { SqlDatabase, SqlExecutor } from '../events/sql-database.js';
 import { lookupInStates } from '../events/profile-lookup.js';
 import { stackFingerprintOf, writeAllRows, type FingerprintOf } from './project-registry.js';
 import { LIVE_TABLES, projectionSchema, type ProjectionTables } from './projection-schema.js';
-import { createSnapshotTaker, DEFAULT_SNAPSHOT_EVERY, deleteSnapshots } from './registry-snapshots.js';
+import { createSnapshotTaker, deleteSnapshots } from './registry-snapshots.js';
 import { snapshotSchema } from './snapshot-schema.js';
 
 export interface RebuildProgress {
@@ -20,7 +24,10 @@ export interface RebuildOptions {
   onProgress?: (progress: RebuildProgress) => void;
   /** Events read per query while folding a stream. */
   chunkSize?: number;
-  /** Rewrites the registry snapshots every this many events (live tables only; 0 leaves them alone). */
+  /**
+   * Also rewrites the registry snapshots, every this many events (live tables only). Absent or 0
+   * leaves them alone: they are folds of the events, not projections, and stay valid.
+   */
   snapshotEvery?: number;
 }
 
@@ -45,6 +52,57 @@ export const foldStream = async (
   }
 };
 
+const CONTENT_EVENTS = "('profile.created', 'profile.updated')";
+/** `{"profile":"<slug>","version":<n>,` : how appendToStream writes the data of a profile event. */
+const PROFILE_EVENT_HEAD = /^\{"profile":"([a-z0-9._-]+)","version":(\d+),"content":/;
+const SUPERSEDED = Object.freeze({}) as ProfileContent;
+
+/**
+ * The final state of a stream, folded without parsing the content of profile events that a later
+ * event of the same profile replaces: most events of a long history are such edits, and their
+ * JSON is most of what a rebuild would otherwise parse. Every other event is read as usual.
+ */
+const foldStreamToEnd = async (
+  tx: SqlExecutor,
+  streamId: string,
+  chunkSize: number,
+  onEvents: (count: number) => void,
+): Promise<RegistryState | undefined> => {
+  const lastContent = await tx.all<{ version: number | string }>(
+    `SELECT MAX(stream_version) AS version FROM events WHERE stream_id = ? AND type IN ${CONTENT_EVENTS}
+     GROUP BY ${profileOfData(tx.dialect)}`,
+    [streamId],
+  );
+  const needed = new Set(lastContent.map((row) => Number(row.version)));
+  let state: RegistryState | undefined;
+  for (let from = 1; ; from += chunkSize) {
+    const rows = await tx.all<StoredEventRow>(
+      `SELECT ${STORED_EVENT_COLUMNS} FROM events WHERE stream_id = ? AND stream_version >= ? AND stream_version <= ?
+       ORDER BY stream_version`,
+      [streamId, from, from + chunkSize - 1],
+    );
+    for (const row of rows) {
+      const head = needed.has(Number(row.stream_version)) ? null : PROFILE_EVENT_HEAD.exec(row.data_json);
+      const event =
+        head && row.schema_version === CURRENT_SCHEMA_VERSION[row.type as EventType]
+          ? ({
+              type: row.type,
+              schema_version: row.schema_version,
+              data: { profile: head[1], version: Number(head[2]), content: SUPERSEDED },
+              metadata: JSON.parse(row.metadata_json) as EventMetadata,
+            } as DomainEvent)
+          : storedEventFromRow(row);
+      state = evolve(state, event, streamId);
+    }
+    onEvents(rows.length);
+    if (rows.length < chunkSize) break;
+  }
+  for (const [slug, profile] of state?.profiles ?? []) {
+    if (profile.content === SUPERSEDED) throw new Error(`rebuild: ${streamId}/${slug} kept content it skipped`);
+  }
+  return state;
+};
+
 /**
  * Recreates the projection tables from the events alone, in one transaction: every stream is
  * folded from its first event and written with the same code the inline projector uses, so the
@@ -53,7 +111,7 @@ export const foldStream = async (
 export const rebuildProjections = async (db: SqlDatabase, options: RebuildOptions = {}): Promise<RebuildProgress> => {
   const tables = options.tables ?? LIVE_TABLES;
   const chunkSize = options.chunkSize ?? 5000;
-  const snapshotEvery = options.tables ? 0 : (options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY);
+  const snapshotEvery = options.tables ? 0 : (options.snapshotEvery ?? 0);
   const takeSnapshot = createSnapshotTaker(snapshotEvery);
   return db.transaction(async (tx) => {
     await tx.exec(projectionSchema(db.dialect, tables));
@@ -70,14 +128,19 @@ export const rebuildProjections = async (db: SqlDatabase, options: RebuildOption
     // every state first: a fingerprint resolves its stack across registries
     const states = new Map<string, RegistryState | undefined>();
     for (const { stream_id: streamId } of streams) {
-      states.set(
-        streamId,
-        await foldStream(tx, streamId, chunkSize, async (next) => {
-          progress.events += 1;
-          if (progress.events % PROGRESS_EVERY === 0) options.onProgress?.({ ...progress });
-          await takeSnapshot(tx, next);
-        }),
-      );
+      const countEvent = async (next: RegistryState) => {
+        progress.events += 1;
+        if (progress.events % PROGRESS_EVERY === 0) options.onProgress?.({ ...progress });
+        await takeSnapshot(tx, next);
+      };
+      const state =
+        snapshotEvery > 0
+          ? await foldStream(tx, streamId, chunkSize, countEvent)
+          : await foldStreamToEnd(tx, streamId, chunkSize, (count) => {
+              progress.events += count;
+              options.onProgress?.({ ...progress });
+            });
+      states.set(streamId, state);
     }
     const fingerprintOf = options.fingerprintOf ?? stackFingerprintOf(lookupInStates(states));
     for (const state of states.values()) {

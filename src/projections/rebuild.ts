@@ -2,7 +2,7 @@ import { evolve } from '../events/evolve.js';
 import { CURRENT_SCHEMA_VERSION, type DomainEvent, type EventMetadata, type EventType } from '../events/event-types.js';
 import { readStream } from '../events/read-events.js';
 import { profileOfData } from '../events/read-profile-events.js';
-import { STORED_EVENT_COLUMNS, storedEventFromRow, type StoredEventRow } from '../events/stored-event-row.js';
+import { storedEventFromRow, type StoredEventRow } from '../events/stored-event-row.js';
 import type { ProfileContent } from '../domain/profile.js';
 import type { RegistryState } from '../events/registry-state.js';
 import type { SqlDatabase, SqlExecutor } from '../events/sql-database.js';
@@ -56,6 +56,9 @@ const CONTENT_EVENTS = "('profile.created', 'profile.updated')";
 /** `{"profile":"<slug>","version":<n>,` : how appendToStream writes the data of a profile event. */
 const PROFILE_EVENT_HEAD = /^\{"profile":"([a-z0-9._-]+)","version":(\d+),"content":/;
 const SUPERSEDED = Object.freeze({}) as ProfileContent;
+/** Only events of the current shape are read by their head (an older one goes through its upcaster). */
+const CURRENT_CONTENT_EVENTS = `((type = 'profile.created' AND schema_version = ${CURRENT_SCHEMA_VERSION['profile.created']})
+  OR (type = 'profile.updated' AND schema_version = ${CURRENT_SCHEMA_VERSION['profile.updated']}))`;
 
 /**
  * The final state of a stream, folded without parsing the content of profile events that a later
@@ -73,18 +76,31 @@ const foldStreamToEnd = async (
      GROUP BY ${profileOfData(tx.dialect)}`,
     [streamId],
   );
-  const needed = new Set(lastContent.map((row) => Number(row.version)));
+  const neededVersions = lastContent.map((row) => Number(row.version));
+  const needed = new Set(neededVersions);
+  // the data of a superseded edit is cut to its head inside the database: it never becomes a JS string
+  const isNeeded =
+    tx.dialect === 'sqlite' ? 'stream_version IN (SELECT value FROM json_each(?))' : 'stream_version = ANY(?::bigint[])';
+  const neededParam = tx.dialect === 'sqlite' ? JSON.stringify(neededVersions) : neededVersions;
   let state: RegistryState | undefined;
   for (let from = 1; ; from += chunkSize) {
     const rows = await tx.all<StoredEventRow>(
-      `SELECT ${STORED_EVENT_COLUMNS} FROM events WHERE stream_id = ? AND stream_version >= ? AND stream_version <= ?
+      `SELECT position, stream_id, stream_version, type, schema_version, metadata_json, prev_hash, hash,
+         CASE WHEN ${CURRENT_CONTENT_EVENTS} AND NOT (${isNeeded}) THEN substr(data_json, 1, 200) ELSE data_json END
+           AS data_json
+       FROM events WHERE stream_id = ? AND stream_version >= ? AND stream_version <= ?
        ORDER BY stream_version`,
-      [streamId, from, from + chunkSize - 1],
+      [neededParam, streamId, from, from + chunkSize - 1],
     );
     for (const row of rows) {
-      const head = needed.has(Number(row.stream_version)) ? null : PROFILE_EVENT_HEAD.exec(row.data_json);
+      const superseded =
+        !needed.has(Number(row.stream_version)) &&
+        (row.type === 'profile.created' || row.type === 'profile.updated') &&
+        row.schema_version === CURRENT_SCHEMA_VERSION[row.type as EventType];
+      const head = superseded ? PROFILE_EVENT_HEAD.exec(row.data_json) : null;
+      if (superseded && !head) throw new Error(`rebuild: the event at position ${row.position} does not start as a profile event`);
       const event =
-        head && row.schema_version === CURRENT_SCHEMA_VERSION[row.type as EventType]
+        head
           ? ({
               type: row.type,
               schema_version: row.schema_version,

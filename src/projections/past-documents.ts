@@ -2,7 +2,8 @@ import { profileNotFound, registryNotFound } from '../domain/errors.js';
 import type { RegistryState } from '../events/registry-state.js';
 import type { SqlExecutor } from '../events/sql-database.js';
 import { profileVersionNotFound } from './profile-history.js';
-import { withinRegistryFingerprint, type FingerprintOf } from './project-registry.js';
+import { lookupInStates, stackedRegistries } from '../events/profile-lookup.js';
+import { stackFingerprintOf, type FingerprintOf } from './project-registry.js';
 import { documentEtag, profileDocumentJson, registryPayloadJson } from './registry-serialization.js';
 import {
   registryStateAt,
@@ -19,6 +20,23 @@ export interface PastDocument {
   json: string;
   etag: string;
 }
+
+/**
+ * Fingerprints as they were at `atMs`: a profile's stack resolves against every registry it
+ * reaches (across registries) as each one was then.
+ */
+const fingerprintAt = async (executor: SqlExecutor, state: RegistryState, atMs: number): Promise<FingerprintOf> => {
+  const states = new Map<string, RegistryState | undefined>([[state.slug, state]]);
+  const queue = [...stackedRegistries(state)];
+  while (queue.length > 0) {
+    const registry = queue.pop() as string;
+    if (states.has(registry)) continue;
+    const then = await registryStateAt(executor, registry, { atMs }).catch(() => undefined);
+    states.set(registry, then);
+    queue.push(...stackedRegistries(then));
+  }
+  return stackFingerprintOf(lookupInStates(states));
+};
 
 const liveAt = (state: RegistryState | undefined): RegistryState => {
   if (!state?.live) throw registryNotFound();
@@ -44,8 +62,8 @@ export const pastProfileDocument = async (
   }
   const profile = state.profiles.get(slug);
   if (!profile) throw profileNotFound();
-  // stacks resolve within the registry as it was then (another registry's past is not folded here)
-  const fingerprint = (fingerprintOf ?? withinRegistryFingerprint(state))(state, profile);
+  const atMs = 'atMs' in point ? point.atMs : state.stamp.updated_at_ms;
+  const fingerprint = (fingerprintOf ?? (await fingerprintAt(executor, state, atMs)))(state, profile);
   const json = profileDocumentJson(state.slug, profile, state.default_profile_slug === slug, fingerprint);
   return { json, etag: documentEtag(profile.version, json) };
 };

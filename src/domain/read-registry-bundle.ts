@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DomainError, isDomainError, validationError } from './errors.js';
-import { parseWith } from './parse-input.js';
+import { parseWith, unstorableField } from './parse-input.js';
 import { newProfileContent, type ProfileContent } from './profile.js';
 import { createProfileBodySchema } from './profile-schemas.js';
 import { compareSlugs, type RegistryContent } from './registry-bundle.js';
@@ -79,6 +79,9 @@ const importRegistry = (key: string, input: BundleRegistryInput): RegistryConten
 
 /** Validates a `{registries: ...}` value and normalizes every registry in it, in slug order. */
 export const importBundle = (value: unknown): RegistryContent[] => {
+  // what no store can hold (a NUL, a lone surrogate, absurd nesting) is refused like in any request body
+  const unstorable = unstorableField(value);
+  if (unstorable !== undefined) throw validationError(unstorable.path, unstorable.message);
   const bundle = parseWith(bundleSchema, value);
   const registries = Object.entries(bundle.registries ?? {}).map(([key, input]) => importRegistry(key, input));
   const seen = new Set<string>();

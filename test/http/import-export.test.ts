@@ -124,6 +124,14 @@ describe.each(backends)('registry import and export over HTTP on %s', (backend) 
     const empty = await importYaml(t, 'legacy', '');
     expect(empty.statusCode).toBe(400);
 
+    const nul = await t.app.inject({
+      method: 'POST',
+      url: '/api/registries/legacy/import',
+      payload: { slug: 'legacy', profiles: { helper: { description: 'bad\u0000byte' } } },
+    });
+    expect(nul.statusCode).toBe(400);
+    expect(nul.json().detail).toMatch(/^validation error \(registries\.legacy\.profiles\.helper\.description\): /);
+
     const plain = await importYaml(t, 'legacy', 'a: b', 'text/plain');
     expect(plain.statusCode).toBe(415);
 

@@ -215,7 +215,8 @@ export const createCommandBus = <Rendered>(
     else changed.delete(registry);
   };
 
-  const flushBatch = async (batch: Pending<Rendered>[]): Promise<void> => {
+  /** Runs one batch; `writerFree` is called once the writer is free for the next batch. */
+  const flushBatch = async (batch: Pending<Rendered>[], writerFree: () => void): Promise<void> => {
     const changed = new Map<string, RegistryState>();
     try {
       await db.transaction(async (tx) => {
@@ -229,10 +230,11 @@ export const createCommandBus = <Rendered>(
           }
         }
         await hooks.projectBatch(tx, [...changed.values()]);
-      });
+      }, writerFree);
     } catch (error) {
       for (const registry of changed.keys()) cache.delete(registry);
       for (const item of batch) item.reject(error);
+      writerFree();
       return;
     }
     const committed: StoredEvent[] = [];
@@ -247,11 +249,21 @@ export const createCommandBus = <Rendered>(
     if (committed.length > 0) emitter.emit('commit', committed, affected);
   };
 
+  // batches whose commit is done but not yet durable: the next batch runs while the disk syncs
+  const syncing = new Set<Promise<void>>();
+
   const drain = async (): Promise<void> => {
     while (queue.length > 0) {
       const batch = queue.slice(0, maxBatch);
       queue = queue.slice(batch.length);
-      await flushBatch(batch);
+      let writerFree!: () => void;
+      const committed = new Promise<void>((resolve) => {
+        writerFree = resolve;
+      });
+      const flushed = flushBatch(batch, writerFree);
+      syncing.add(flushed);
+      void flushed.finally(() => syncing.delete(flushed));
+      await committed;
     }
     flushing = undefined;
   };
@@ -279,6 +291,7 @@ export const createCommandBus = <Rendered>(
     close: async () => {
       closed = true;
       await flushing;
+      await Promise.all(syncing);
     },
   };
 };

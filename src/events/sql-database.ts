@@ -13,14 +13,22 @@ export interface SqlExecutor {
 }
 
 export interface SqlDatabase extends SqlExecutor {
-  /** Runs `fn` in one write transaction; writers of this process queue behind each other. */
-  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in one write transaction; writers of this process queue behind each other. Resolves
+   * once the commit is durable (see `durableCommits`). `afterCommit` runs as soon as the commit
+   * is done and the next transaction may start, which can be before it reached the disk.
+   */
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, afterCommit?: () => void): Promise<T>;
+  /** Whether a resolved `transaction` has reached the disk (survives power loss), not just the OS. */
+  readonly durableCommits: boolean;
   close(): Promise<void>;
   /** Where the data lives, for logs (never with credentials). */
   readonly location: string;
   /**
    * A number that changes whenever any connection (of this process or another) commits, where the
    * database can tell it cheaply (SQLite's data_version). Reads may be cached until it changes.
+   * It moves at once with this process's own commits; another process's commit is seen from the
+   * next turn of the event loop on.
    */
   changeMarker?: () => number;
 }

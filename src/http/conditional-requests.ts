@@ -16,7 +16,7 @@ const matches = (list: string, etag: string): boolean =>
     .some((tag) => tag === '*' || tag === etag);
 
 /** Sends the stored JSON with its ETag, or 304 when the client's copy is current. */
-export const sendJsonWithEtag = (request: FastifyRequest, reply: FastifyReply, json: string, etag: string, status = 200) => {
+export const sendJsonWithEtag = (request: FastifyRequest, reply: FastifyReply, json: string | Buffer, etag: string, status = 200) => {
   reply.header('etag', etag);
   const ifNoneMatch = header(request, 'if-none-match');
   if (status === 200 && ifNoneMatch !== undefined && matches(ifNoneMatch, etag)) {

@@ -30,11 +30,17 @@ export const registerMetrics = (app: FastifyInstance, store: RegistryStore): voi
     commitEvents.observe(events.length);
     for (const event of events) eventsAppended.inc({ type: event.type });
   });
+  // one labelled child per route, method and status, found by one string key (labels() hashes its arguments each call)
+  const durationByLabels = new Map<string, ReturnType<typeof requestDuration.labels>>();
   app.addHook('onResponse', (request, reply, done) => {
-    requestDuration.observe(
-      { route: request.routeOptions.url ?? 'unmatched', method: request.method, status: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
-    );
+    const route = request.routeOptions.url ?? 'unmatched';
+    const key = `${reply.statusCode} ${request.method} ${route}`;
+    let child = durationByLabels.get(key);
+    if (!child) {
+      child = requestDuration.labels({ route, method: request.method, status: String(reply.statusCode) });
+      durationByLabels.set(key, child);
+    }
+    child.observe(reply.elapsedTime / 1000);
     done();
   });
   app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));

@@ -13,7 +13,7 @@ const readCaches = new WeakMap<SqlExecutor, ReadCache>();
 
 /**
  * Serves a read from memory while the database says nothing committed since it was read
- * (SQLite's data_version, checked on every call); without such a marker, always from the database.
+ * (SQLite's data_version, see `changeMarker`); without such a marker, always from the database.
  */
 const cachedRead = async <T>(db: SqlExecutor, key: string, load: () => Promise<T>): Promise<T> => {
   const marker = (db as Partial<SqlDatabase>).changeMarker?.();
@@ -33,7 +33,8 @@ const cachedRead = async <T>(db: SqlExecutor, key: string, load: () => Promise<T
 export interface DocumentRow {
   version: number;
   etag: string;
-  document_json: string;
+  /** The document's UTF-8 bytes, encoded once per version and sent as they are. */
+  body: Buffer;
 }
 
 export const readProfileDocument = async (
@@ -42,11 +43,11 @@ export const readProfileDocument = async (
   slug: string,
 ): Promise<DocumentRow | undefined> =>
   cachedRead(db, `document ${registry} ${slug}`, async () => {
-    const row = await db.get<DocumentRow>(
+    const row = await db.get<{ version: number | string; etag: string; document_json: string }>(
       `SELECT version, etag, document_json FROM ${LIVE_TABLES.documents} WHERE registry = ? AND slug = ?`,
       [registry, slug],
     );
-    return row ? { ...row, version: Number(row.version) } : undefined;
+    return row ? { version: Number(row.version), etag: row.etag, body: Buffer.from(row.document_json) } : undefined;
   });
 
 export const registryExists = async (db: SqlExecutor, registry: string): Promise<boolean> =>

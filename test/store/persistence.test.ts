@@ -164,7 +164,7 @@ describe('the SQLite DSN', () => {
       foreign_keys: Object.values((await executor.get<object>('PRAGMA foreign_keys')) ?? {})[0],
       synchronous: Object.values((await executor.get<object>('PRAGMA synchronous')) ?? {})[0],
     });
-    return { reader: await read(db), writer: await db.transaction(read) };
+    return { reader: await read(db), writer: await db.transaction(read), durableCommits: db.durableCommits };
   };
   let dir: ReturnType<typeof tempDir>;
   beforeAll(() => {
@@ -176,12 +176,19 @@ describe('the SQLite DSN', () => {
     const path = join(dir.dir, 'nested', 'p.db');
     const db = openDatabase({ dsn: `file:${path}?_journal_mode=WAL&_busy_timeout=5000&_foreign_keys=on&_synchronous=FULL` });
     const expected = { journal_mode: 'wal', busy_timeout: 5000, foreign_keys: 1, synchronous: 2 };
-    expect(await pragmas(db)).toEqual({ reader: expected, writer: expected });
+    // in WAL mode the writer commits with NORMAL and the store fsyncs the WAL before a write resolves
+    const writer = { ...expected, synchronous: 1 };
+    expect(await pragmas(db)).toEqual({ reader: expected, writer, durableCommits: true });
     await db.close();
 
     const other = openDatabase({ dsn: `file:${join(dir.dir, 'q.db')}?_journal_mode=DELETE&_busy_timeout=1234&_foreign_keys=off&_synchronous=NORMAL` });
     const honoured = { journal_mode: 'delete', busy_timeout: 1234, foreign_keys: 0, synchronous: 1 };
-    expect(await pragmas(other)).toEqual({ reader: honoured, writer: honoured });
+    expect(await pragmas(other)).toEqual({ reader: honoured, writer: honoured, durableCommits: false });
+
+    const rollbackJournal = openDatabase({ dsn: `file:${join(dir.dir, 's.db')}?_journal_mode=DELETE&_synchronous=FULL` });
+    const fullBySqlite = { journal_mode: 'delete', busy_timeout: 5000, foreign_keys: 1, synchronous: 2 };
+    expect(await pragmas(rollbackJournal)).toEqual({ reader: fullBySqlite, writer: fullBySqlite, durableCommits: true });
+    await rollbackJournal.close();
     await other.close();
   });
 
@@ -191,7 +198,7 @@ describe('the SQLite DSN', () => {
     await db.transaction(async (tx) => tx.exec('CREATE TABLE t (x INTEGER)'));
     expect(statSync(path).mode & 0o777).toBe(0o600);
     const defaults = { journal_mode: 'wal', busy_timeout: 5000, foreign_keys: 1, synchronous: 2 };
-    expect(await pragmas(db)).toEqual({ reader: defaults, writer: defaults });
+    expect(await pragmas(db)).toEqual({ reader: defaults, writer: { ...defaults, synchronous: 1 }, durableCommits: true });
     await db.close();
   });
 

@@ -47,8 +47,9 @@ export const openPostgres = (connectionString: string, options: { schema?: strin
   return {
     ...readExecutor,
     location: redact(connectionString),
-    transaction: <T>(fn: (tx: SqlExecutor) => Promise<T>) =>
-      exclusive(async () => {
+    durableCommits: true,
+    transaction: async <T>(fn: (tx: SqlExecutor) => Promise<T>, afterCommit?: () => void) => {
+      const result = await exclusive(async () => {
         const client = await pool.connect();
         try {
           await client.query('BEGIN');
@@ -62,7 +63,10 @@ export const openPostgres = (connectionString: string, options: { schema?: strin
         } finally {
           client.release();
         }
-      }),
+      });
+      afterCommit?.();
+      return result;
+    },
     close: async () => {
       await exclusive(async () => undefined);
       await pool.end();

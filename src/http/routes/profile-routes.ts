@@ -72,7 +72,7 @@ export const registerProfileRoutes = (app: FastifyInstance, store: RegistryStore
       if (!(await registryExists(db, registry))) throw registryNotFound();
       throw profileNotFound();
     }
-    return sendJsonWithEtag(request, reply, row.document_json, row.etag);
+    return sendJsonWithEtag(request, reply, row.body, row.etag);
   });
 
   app.post('/api/chat/profiles', async (request, reply) => {

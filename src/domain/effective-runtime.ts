@@ -30,9 +30,22 @@ export const effectiveProfile = (
   };
 };
 
+// Without a stack the effective runtime is the profile's own, and a write that leaves the runtime
+// alone keeps its object: its fingerprint is remembered by that object.
+const unstackedFingerprints = new WeakMap<Runtime, { owner: string; fingerprint: string }>();
+
 /** The fingerprint of a profile's effective runtime (missing bases are skipped, never refused, on the read side). */
-export const effectiveFingerprint = (registry: string, content: ProfileContent, lookup: ProfileLookup): string =>
-  runtimeFingerprint(registry, content.slug, effectiveProfile(registry, content, lookup, { skipMissing: true }).runtime);
+export const effectiveFingerprint = (registry: string, content: ProfileContent, lookup: ProfileLookup): string => {
+  const compute = () =>
+    runtimeFingerprint(registry, content.slug, effectiveProfile(registry, content, lookup, { skipMissing: true }).runtime);
+  if (content.stack.length > 0) return compute();
+  const owner = `${registry}/${content.slug}`;
+  const known = unstackedFingerprints.get(content.runtime);
+  if (known?.owner === owner) return known.fingerprint;
+  const fingerprint = compute();
+  unstackedFingerprints.set(content.runtime, { owner, fingerprint });
+  return fingerprint;
+};
 
 export const OVERRIDABLE_KEYS = ['system_prompt', 'middlewares', 'tools', 'step_settings_patch'] as const;
 

@@ -1,6 +1,7 @@
 import { evolve } from '../events/evolve.js';
 import { CURRENT_SCHEMA_VERSION, type DomainEvent, type EventMetadata, type EventType } from '../events/event-types.js';
 import { readStream } from '../events/read-events.js';
+import { readStreamHead } from '../events/append-to-stream.js';
 import { profileOfData } from '../events/read-profile-events.js';
 import { storedEventFromRow, type StoredEventRow } from '../events/stored-event-row.js';
 import type { ProfileContent } from '../domain/profile.js';
@@ -61,9 +62,12 @@ const CURRENT_CONTENT_EVENTS = `((type = 'profile.created' AND schema_version = 
   OR (type = 'profile.updated' AND schema_version = ${CURRENT_SCHEMA_VERSION['profile.updated']}))`;
 
 /**
- * The final state of a stream, folded without parsing the content of profile events that a later
- * event of the same profile replaces: most events of a long history are such edits, and their
- * JSON is most of what a rebuild would otherwise parse. Every other event is read as usual.
+ * The final state of a stream, folded from the events it depends on. Most events of a long history
+ * are edits that a later event of the same profile replaces: such an update changes nothing that
+ * survives (its content, version and stamp are all replaced, and it is never the stream's last
+ * event), so it is not read at all, and a creation that is edited later is read only up to its
+ * head (who made it and when; its content is cut off inside the database). Every other event is
+ * read and folded as usual; the registry's version is then the stream's.
  */
 const foldStreamToEnd = async (
   tx: SqlExecutor,
@@ -78,19 +82,21 @@ const foldStreamToEnd = async (
   );
   const neededVersions = lastContent.map((row) => Number(row.version));
   const needed = new Set(neededVersions);
-  // the data of a superseded edit is cut to its head inside the database: it never becomes a JS string
   const isNeeded =
     tx.dialect === 'sqlite' ? 'stream_version IN (SELECT value FROM json_each(?))' : 'stream_version = ANY(?::bigint[])';
   const neededParam = tx.dialect === 'sqlite' ? JSON.stringify(neededVersions) : neededVersions;
+  const streamVersion = (await readStreamHead(tx, streamId)).version;
   let state: RegistryState | undefined;
-  for (let from = 1; ; from += chunkSize) {
+  for (let from = 1; from <= streamVersion; from += chunkSize) {
+    const to = Math.min(from + chunkSize - 1, streamVersion);
     const rows = await tx.all<StoredEventRow>(
       `SELECT position, stream_id, stream_version, type, schema_version, metadata_json, prev_hash, hash,
          CASE WHEN ${CURRENT_CONTENT_EVENTS} AND NOT (${isNeeded}) THEN substr(data_json, 1, 200) ELSE data_json END
            AS data_json
        FROM events WHERE stream_id = ? AND stream_version >= ? AND stream_version <= ?
+         AND NOT (type = 'profile.updated' AND NOT (${isNeeded}))
        ORDER BY stream_version`,
-      [neededParam, streamId, from, from + chunkSize - 1],
+      [neededParam, streamId, from, to, neededParam],
     );
     for (const row of rows) {
       const superseded =
@@ -110,9 +116,9 @@ const foldStreamToEnd = async (
           : storedEventFromRow(row);
       state = evolve(state, event, streamId);
     }
-    onEvents(rows.length);
-    if (rows.length < chunkSize) break;
+    onEvents(to - from + 1);
   }
+  if (state) state.version = streamVersion;
   for (const [slug, profile] of state?.profiles ?? []) {
     if (profile.content === SUPERSEDED) throw new Error(`rebuild: ${streamId}/${slug} kept content it skipped`);
   }

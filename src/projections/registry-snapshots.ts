@@ -1,26 +1,40 @@
 import type { ProfileState, RegistryState } from '../events/registry-state.js';
 import type { SqlExecutor } from '../events/sql-database.js';
 import { SNAPSHOT_TABLE } from './snapshot-schema.js';
+import { profileStateOf, storedProfileJson, type StoredProfileShape } from './registry-serialization.js';
 
 /** Events a registry may move past its last snapshot before the next one is taken. */
 export const DEFAULT_SNAPSHOT_EVERY = 100;
 
+/**
+ * A snapshot is the registry's state as JSON: its fields, then `profiles` as `[slug, stored
+ * profile]` entries in slug order (each profile in its stored form, API.md section 1, the very
+ * string the projection already holds) and `tombstones` as `[slug, version]` entries. Snapshots
+ * written before this form held each profile as its ProfileState; both are read.
+ */
 interface SerializedState extends Omit<RegistryState, 'profiles' | 'tombstones'> {
-  profiles: [string, ProfileState][];
+  profiles: [string, StoredProfileShape | ProfileState][];
   tombstones: [string, number][];
 }
 
 const bySlug = <T>(entries: Iterable<[string, T]>): [string, T][] => [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
-/** RegistryState holds Maps, which JSON.stringify would drop: they are written as entry lists in slug order. */
 export const serializeRegistryState = (state: RegistryState): string => {
-  const serialized: SerializedState = { ...state, profiles: bySlug(state.profiles), tombstones: bySlug(state.tombstones) };
-  return JSON.stringify(serialized);
+  const { profiles, tombstones, ...fields } = state;
+  const profileEntries = bySlug(profiles)
+    .map(([slug, profile]) => `[${JSON.stringify(slug)},${storedProfileJson(profile)}]`)
+    .join(',');
+  const fieldsJson = JSON.stringify(fields);
+  return `${fieldsJson.slice(0, -1)},"profiles":[${profileEntries}],"tombstones":${JSON.stringify(bySlug(tombstones))}}`;
 };
+
+const profileStateOfEntry = (entry: StoredProfileShape | ProfileState): ProfileState =>
+  'content' in entry ? entry : profileStateOf(entry);
 
 export const deserializeRegistryState = (json: string): RegistryState => {
   const parsed = JSON.parse(json) as SerializedState;
-  return { ...parsed, profiles: new Map(parsed.profiles), tombstones: new Map(parsed.tombstones) };
+  const profiles = new Map(parsed.profiles.map(([slug, entry]) => [slug, profileStateOfEntry(entry)]));
+  return { ...parsed, profiles, tombstones: new Map(parsed.tombstones) };
 };
 
 export const writeSnapshot = async (tx: SqlExecutor, state: RegistryState): Promise<void> => {

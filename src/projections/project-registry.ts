@@ -64,17 +64,19 @@ const upsertDocument = async (
   const json = profileDocumentJson(state.slug, profile, isDefault, fingerprint);
   const etag = documentEtag(profile.version, json);
   await tx.run(
-    `INSERT INTO ${tables.documents} (registry, slug, version, etag, stored_json, document_json, summary_json)
-     VALUES (?, ?, ?, ?, ?, ?, ?)
+    `INSERT INTO ${tables.documents} (registry, slug, version, etag, is_default, fingerprint, stored_json, summary_json)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (registry, slug) DO UPDATE SET version = excluded.version, etag = excluded.etag,
-     stored_json = excluded.stored_json, document_json = excluded.document_json, summary_json = excluded.summary_json`,
+     is_default = excluded.is_default, fingerprint = excluded.fingerprint, stored_json = excluded.stored_json,
+     summary_json = excluded.summary_json`,
     [
       state.slug,
       profile.content.slug,
       profile.version,
       etag,
+      isDefault ? 1 : 0,
+      fingerprint,
       storedProfileJson(profile),
-      json,
       profileSummaryJson(state.slug, profile, isDefault),
     ],
   );

@@ -1,4 +1,4 @@
-import type { SqlDialect } from '../events/sql-database.js';
+import type { SqlDialect, SqlExecutor } from '../events/sql-database.js';
 
 /** Names of the projection tables; `verify` builds a shadow set beside the live one. */
 export interface ProjectionTables {
@@ -59,10 +59,10 @@ FROM (SELECT h.slug AS slug, ${payload} AS payload_text, h.updated_at_ms AS upda
 
 export const projectionSchema = (dialect: SqlDialect, tables: ProjectionTables = LIVE_TABLES): string => {
   const bigint = dialect === 'sqlite' ? 'INTEGER' : 'BIGINT';
-  const documentJsonb =
+  const profileJsonb =
     dialect === 'postgres'
-      ? `ALTER TABLE ${tables.documents} ADD COLUMN IF NOT EXISTS document_jsonb JSONB GENERATED ALWAYS AS (document_json::jsonb) STORED;
-CREATE INDEX IF NOT EXISTS ${tables.documents}_document_gin ON ${tables.documents} USING GIN (document_jsonb);`
+      ? `ALTER TABLE ${tables.documents} ADD COLUMN IF NOT EXISTS profile_jsonb JSONB GENERATED ALWAYS AS (stored_json::jsonb) STORED;
+CREATE INDEX IF NOT EXISTS ${tables.documents}_profile_gin ON ${tables.documents} USING GIN (profile_jsonb);`
       : '';
   return `
 CREATE TABLE IF NOT EXISTS ${tables.headers} (
@@ -78,12 +78,13 @@ CREATE TABLE IF NOT EXISTS ${tables.documents} (
   slug TEXT NOT NULL,
   version ${bigint} NOT NULL,
   etag TEXT NOT NULL,
+  is_default INTEGER NOT NULL,
+  fingerprint TEXT NOT NULL,
   stored_json TEXT NOT NULL,
-  document_json TEXT NOT NULL,
   summary_json TEXT NOT NULL,
   PRIMARY KEY (registry, slug)
 );
-${documentJsonb}
+${profileJsonb}
 CREATE TABLE IF NOT EXISTS ${tables.tombstones} (
   registry TEXT NOT NULL,
   slug TEXT NOT NULL,
@@ -101,3 +102,21 @@ CREATE INDEX IF NOT EXISTS ${tables.stackRefs}_ref ON ${tables.stackRefs} (ref_r
 ${registriesView(dialect, tables)}
 `;
 };
+
+/**
+ * Whether the tables hold an earlier layout of the document rows (with the whole document as
+ * `document_json`, before it was assembled from `stored_json` on read). Projections are folds of
+ * the events: such tables are dropped and rebuilt, never migrated row by row.
+ */
+export const hasEarlierDocumentLayout = async (db: SqlExecutor): Promise<boolean> => {
+  const sql =
+    db.dialect === 'sqlite'
+      ? `SELECT 1 AS found FROM pragma_table_info('${LIVE_TABLES.documents}') WHERE name = 'document_json'`
+      : `SELECT 1 AS found FROM information_schema.columns
+         WHERE table_schema = current_schema() AND table_name = '${LIVE_TABLES.documents}' AND column_name = 'document_json'`;
+  return (await db.get(sql)) !== undefined;
+};
+
+export const dropProjectionTables = (tables: ProjectionTables = LIVE_TABLES): string =>
+  `DROP VIEW IF EXISTS ${tables.registries}; DROP TABLE IF EXISTS ${tables.headers}; DROP TABLE IF EXISTS ${tables.documents};
+   DROP TABLE IF EXISTS ${tables.tombstones}; DROP TABLE IF EXISTS ${tables.stackRefs};`;

@@ -1,5 +1,6 @@
 import type { SqlDatabase, SqlExecutor } from '../events/sql-database.js';
 import { bySlug, LIVE_TABLES } from './projection-schema.js';
+import { documentJsonOf } from './registry-serialization.js';
 
 /** Reads served from the projections, never by folding events. */
 
@@ -30,6 +31,14 @@ const cachedRead = async <T>(db: SqlExecutor, key: string, load: () => Promise<T
   return value;
 };
 
+interface DocumentParts {
+  version: number | string;
+  etag: string;
+  is_default: number | string;
+  fingerprint: string;
+  stored_json: string;
+}
+
 export interface DocumentRow {
   version: number;
   etag: string;
@@ -43,11 +52,13 @@ export const readProfileDocument = async (
   slug: string,
 ): Promise<DocumentRow | undefined> =>
   cachedRead(db, `document ${registry} ${slug}`, async () => {
-    const row = await db.get<{ version: number | string; etag: string; document_json: string }>(
-      `SELECT version, etag, document_json FROM ${LIVE_TABLES.documents} WHERE registry = ? AND slug = ?`,
+    const row = await db.get<DocumentParts>(
+      `SELECT version, etag, is_default, fingerprint, stored_json FROM ${LIVE_TABLES.documents} WHERE registry = ? AND slug = ?`,
       [registry, slug],
     );
-    return row ? { version: Number(row.version), etag: row.etag, body: Buffer.from(row.document_json) } : undefined;
+    if (!row) return undefined;
+    const json = documentJsonOf(registry, row.stored_json, Number(row.is_default) === 1, row.fingerprint);
+    return { version: Number(row.version), etag: row.etag, body: Buffer.from(json) };
   });
 
 export const registryExists = async (db: SqlExecutor, registry: string): Promise<boolean> =>

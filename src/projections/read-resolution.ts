@@ -14,11 +14,11 @@ export interface ResolvedProfile {
 }
 
 const readProfileState = async (db: SqlExecutor, registry: string, slug: string): Promise<ProfileState | undefined> => {
-  const row = await db.get<{ document_json: string }>(
-    `SELECT document_json FROM ${LIVE_TABLES.documents} WHERE registry = ? AND slug = ?`,
+  const row = await db.get<{ stored_json: string }>(
+    `SELECT stored_json FROM ${LIVE_TABLES.documents} WHERE registry = ? AND slug = ?`,
     [registry, slug],
   );
-  return row ? profileStateOf(JSON.parse(row.document_json) as StoredProfileShape) : undefined;
+  return row ? profileStateOf(JSON.parse(row.stored_json) as StoredProfileShape) : undefined;
 };
 
 /** A profile and everything its stack reaches, read from the document projection, then merged. */

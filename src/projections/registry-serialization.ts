@@ -41,14 +41,16 @@ export const storedProfileJson = (profile: ProfileState): string => {
   return json;
 };
 
-/** The profile document every read returns: registry, the stored profile, is_default, fingerprint. */
+/** The profile document every read returns: registry, the stored profile (its JSON), is_default, fingerprint. */
+export const documentJsonOf = (registrySlug: string, storedJson: string, isDefault: boolean, fingerprint: string): string =>
+  `{"registry":${JSON.stringify(registrySlug)},${storedJson.slice(1, -1)},"is_default":${isDefault},"fingerprint":${JSON.stringify(fingerprint)}}`;
+
 export const profileDocumentJson = (
   registrySlug: string,
   profile: ProfileState,
   isDefault: boolean,
   fingerprint: string,
-): string =>
-  `{"registry":${JSON.stringify(registrySlug)},${storedProfileJson(profile).slice(1, -1)},"is_default":${isDefault},"fingerprint":${JSON.stringify(fingerprint)}}`;
+): string => documentJsonOf(registrySlug, storedProfileJson(profile), isDefault, fingerprint);
 
 export const profileSummaryJson = (registrySlug: string, profile: ProfileState, isDefault: boolean): string => {
   const { content } = profile;

@@ -15,7 +15,8 @@ import { idempotencySchema } from './idempotency-store.js';
 import { loadRegistryState } from './load-registry-state.js';
 import { projectCommandChange } from './project-command.js';
 import { writeRegistryRow, type WrittenDocument } from './project-registry.js';
-import { projectionSchema } from './projection-schema.js';
+import { dropProjectionTables, hasEarlierDocumentLayout, projectionSchema } from './projection-schema.js';
+import { rebuildProjections } from './rebuild.js';
 import { registryPayloadJson } from './registry-serialization.js';
 import { createSnapshotTaker, DEFAULT_SNAPSHOT_EVERY } from './registry-snapshots.js';
 import { snapshotSchema } from './snapshot-schema.js';
@@ -37,11 +38,14 @@ export interface RegistryStore {
 
 export const ensureSchema = async (db: SqlDatabase): Promise<void> => {
   await db.exec(eventStoreSchema(db.dialect));
+  const earlierLayout = await hasEarlierDocumentLayout(db);
+  if (earlierLayout) await db.exec(dropProjectionTables());
   await db.exec(projectionSchema(db.dialect));
   await db.exec(changeFeedSchema(db.dialect));
   await db.exec(idempotencySchema(db.dialect));
   await db.exec(snapshotSchema(db.dialect));
   await db.exec(profileEventIndexSchema(db.dialect));
+  if (earlierLayout) await rebuildProjections(db);
 };
 
 const profileSlugOf = (command: Command): string | undefined => ('slug' in command ? command.slug : undefined);

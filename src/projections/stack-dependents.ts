@@ -13,11 +13,11 @@ export const readStackDependents = async (tx: SqlExecutor, registry: string, slu
     [registry, slug],
   );
 
-/** The fingerprint a stored document carries (its last field). */
+/** The fingerprint of a profile's stored document (null when it has none). */
 export const storedFingerprint = async (tx: SqlExecutor, registry: string, slug: string): Promise<string | null> => {
-  const row = await tx.get<{ document_json: string }>(
-    `SELECT document_json FROM ${LIVE_TABLES.documents} WHERE registry = ? AND slug = ?`,
+  const row = await tx.get<{ fingerprint: string }>(
+    `SELECT fingerprint FROM ${LIVE_TABLES.documents} WHERE registry = ? AND slug = ?`,
     [registry, slug],
   );
-  return row ? (/"fingerprint":"([^"]*)"\}$/.exec(row.document_json.slice(-120))?.[1] ?? null) : null;
+  return row?.fingerprint ?? null;
 };

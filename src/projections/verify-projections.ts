@@ -1,7 +1,7 @@
 import { canonicalJson } from '../domain/canonical-json.js';
 import type { RegistryState } from '../events/registry-state.js';
 import type { SqlDatabase, SqlExecutor } from '../events/sql-database.js';
-import { LIVE_TABLES, shadowTables, type ProjectionTables } from './projection-schema.js';
+import { dropProjectionTables, LIVE_TABLES, shadowTables, type ProjectionTables } from './projection-schema.js';
 import { rebuildProjections, foldStream } from './rebuild.js';
 import { deserializeRegistryState, serializeRegistryState } from './registry-snapshots.js';
 import { SNAPSHOT_TABLE } from './snapshot-schema.js';
@@ -33,7 +33,7 @@ const CHECKS: TableCheck[] = [
   },
   {
     table: 'documents',
-    columns: 'registry, slug, version, etag, stored_json, document_json, summary_json',
+    columns: 'registry, slug, version, etag, is_default, fingerprint, stored_json, summary_json',
     key: (row) => `${String(row.registry)}/${String(row.slug)}`,
     registry: (row) => String(row.registry),
   },
@@ -76,10 +76,7 @@ export const verifyProjections = async (db: SqlDatabase): Promise<ProjectionMism
     await rebuildProjections(db, { tables: shadow });
     return await compareTables(db, shadow);
   } finally {
-    await db.exec(
-      `DROP VIEW IF EXISTS ${shadow.registries}; DROP TABLE IF EXISTS ${shadow.headers};
-       DROP TABLE IF EXISTS ${shadow.documents}; DROP TABLE IF EXISTS ${shadow.tombstones};`,
-    );
+    await db.exec(dropProjectionTables(shadow));
   }
 };
 

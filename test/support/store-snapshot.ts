@@ -5,7 +5,7 @@ export const storeSnapshot = async (db: SqlExecutor) => ({
   events: await db.all('SELECT position, stream_id, stream_version, hash FROM events ORDER BY position'),
   streams: await db.all('SELECT stream_id, version, last_hash, last_position FROM streams ORDER BY stream_id'),
   registries: await db.all('SELECT slug, payload_json, version FROM profile_registries ORDER BY slug'),
-  documents: await db.all('SELECT registry, slug, version, document_json FROM profile_documents ORDER BY registry, slug'),
+  documents: await db.all('SELECT registry, slug, version, etag, fingerprint, stored_json FROM profile_documents ORDER BY registry, slug'),
   tombstones: await db.all('SELECT registry, slug, version FROM profile_tombstones ORDER BY registry, slug'),
 });
 

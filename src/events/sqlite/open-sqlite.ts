@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { createMutex, type SqlDatabase, type SqlExecutor } from '../sql-database.js';
 import type { SqliteOptions } from './sqlite-dsn.js';
 import { createWalSync } from './wal-sync.js';
+import { createWalCheckpointer, DEFAULT_CHECKPOINT_AFTER_BYTES } from './wal-checkpointer.js';
 
 type Connection = Database.Database;
 
@@ -13,6 +14,9 @@ const applyPragmas = (connection: Connection, options: SqliteOptions, synchronou
   connection.pragma(`synchronous = ${synchronous}`);
   connection.pragma(`foreign_keys = ${options.foreignKeys ? 'ON' : 'OFF'}`);
 };
+
+/** 16 MiB of 4 KiB pages: four times the worker's threshold. */
+const WRITER_CHECKPOINT_PAGES = 4096;
 
 const FSYNC_EVERY_COMMIT = new Set(['FULL', 'EXTRA', '2', '3']);
 
@@ -59,6 +63,18 @@ export const openSqlite = (options: SqliteOptions): SqlDatabase => {
   const reader = inMemory ? writer : new Database(options.path);
   if (reader !== writer) applyPragmas(reader, options);
   const walSync = syncsWalItself ? createWalSync(`${options.path}-wal`) : undefined;
+  const checkpointer =
+    !inMemory && options.journalMode === 'WAL'
+      ? createWalCheckpointer({
+          path: options.path,
+          busyTimeoutMs: options.busyTimeoutMs,
+          afterBytes: DEFAULT_CHECKPOINT_AFTER_BYTES,
+          onFailure: () => writer.pragma('wal_autocheckpoint = 1000'),
+        })
+      : undefined;
+  // The writer still checkpoints, rarely: under a steady stream of writes the worker never copies
+  // the very last frames, and only a checkpoint that copies all of them lets the WAL start over.
+  if (checkpointer) writer.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
 
   const writeExecutor = executorOf(writer);
   const readExecutor = executorOf(reader);
@@ -91,6 +107,7 @@ export const openSqlite = (options: SqliteOptions): SqlDatabase => {
           const value = await fn(writeExecutor);
           writer.exec('COMMIT');
           forgetMarker();
+          checkpointer?.afterCommit();
           return value;
         } catch (error) {
           if (writer.inTransaction) writer.exec('ROLLBACK');
@@ -105,6 +122,7 @@ export const openSqlite = (options: SqliteOptions): SqlDatabase => {
     close: async () => {
       await exclusive(async () => undefined);
       await walSync?.close();
+      await checkpointer?.close();
       if (reader !== writer) reader.close();
       writer.close();
     },

@@ -10,6 +10,7 @@ const header = (request: FastifyRequest, name: string): string | undefined => {
 };
 
 const matches = (list: string, etag: string): boolean =>
+  list === etag ||
   list
     .split(',')
     .map((tag) => tag.trim())

@@ -1,4 +1,5 @@
 import { eventHash, GENESIS_HASH } from './event-hash.js';
+import { eventDataJson } from '../domain/content-json.js';
 import type { DomainEvent, StoredEvent } from './event-types.js';
 import type { SqlExecutor } from './sql-database.js';
 import { StreamVersionConflict } from './stream-version-conflict.js';
@@ -41,7 +42,7 @@ export const appendToStream = async (
       stream_version: version,
       type: event.type,
       schema_version: event.schema_version,
-      data_json: JSON.stringify(event.data),
+      data_json: eventDataJson(event.data),
       metadata_json: JSON.stringify(event.metadata),
     };
     const hash = eventHash(prevHash, fields);

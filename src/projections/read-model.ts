@@ -64,14 +64,14 @@ export const readProfileDocument = async (
 export const registryExists = async (db: SqlExecutor, registry: string): Promise<boolean> =>
   (await db.get(`SELECT 1 AS found FROM ${LIVE_TABLES.headers} WHERE slug = ?`, [registry])) !== undefined;
 
-/** The JSON array of profile summaries of a registry, sorted by slug. */
-export const listProfileSummariesJson = (db: SqlExecutor, registry: string): Promise<string> =>
+/** The profile summaries of a registry, sorted by slug: the UTF-8 bytes of a JSON array, and how many. */
+export const listProfileSummaries = (db: SqlExecutor, registry: string): Promise<{ count: number; body: Buffer }> =>
   cachedRead(db, `summaries ${registry}`, async () => {
     const rows = await db.all<{ summary_json: string }>(
       `SELECT summary_json FROM ${LIVE_TABLES.documents} WHERE registry = ? ORDER BY ${bySlug(db.dialect, 'slug')}`,
       [registry],
     );
-    return `[${rows.map((row) => row.summary_json).join(',')}]`;
+    return { count: rows.length, body: Buffer.from(`[${rows.map((row) => row.summary_json).join(',')}]`) };
   });
 
 export const listRegistrySummariesJson = async (db: SqlExecutor): Promise<string> => {

@@ -1,4 +1,5 @@
 import { sha256Hex } from '../domain/canonical-json.js';
+import { objectJson } from '../domain/content-json.js';
 import type { ProfileContent } from '../domain/profile.js';
 import type { ChangeStamp, ProfileState, RegistryState } from '../events/registry-state.js';
 
@@ -10,13 +11,9 @@ import type { ChangeStamp, ProfileState, RegistryState } from '../events/registr
 
 const storedJsonCache = new WeakMap<ProfileState, string>();
 
-const storedProfile = (profile: ProfileState): Record<string, unknown> => {
+/** The stored profile's fields in order; the content's parts keep their cached JSON. */
+const storedProfileEntries = (profile: ProfileState): [string, unknown][] => {
   const { content, stamp } = profile;
-  const out: Record<string, unknown> = { slug: content.slug };
-  if (content.display_name !== undefined) out.display_name = content.display_name;
-  if (content.description !== undefined) out.description = content.description;
-  out.runtime = content.runtime;
-  out.policy = content.policy;
   const metadata: Record<string, unknown> = {
     source: stamp.source,
     version: profile.version,
@@ -26,16 +23,22 @@ const storedProfile = (profile: ProfileState): Record<string, unknown> => {
     updated_by: stamp.updated_by,
   };
   if (content.tags.length > 0) metadata.tags = content.tags;
-  out.metadata = metadata;
-  if (Object.keys(content.extensions).length > 0) out.extensions = content.extensions;
-  if (content.stack.length > 0) out.stack = content.stack;
-  return out;
+  return [
+    ['slug', content.slug],
+    ['display_name', content.display_name],
+    ['description', content.description],
+    ['runtime', content.runtime],
+    ['policy', content.policy],
+    ['metadata', metadata],
+    ['extensions', Object.keys(content.extensions).length > 0 ? content.extensions : undefined],
+    ['stack', content.stack.length > 0 ? content.stack : undefined],
+  ];
 };
 
 export const storedProfileJson = (profile: ProfileState): string => {
   let json = storedJsonCache.get(profile);
   if (json === undefined) {
-    json = JSON.stringify(storedProfile(profile));
+    json = objectJson(storedProfileEntries(profile));
     storedJsonCache.set(profile, json);
   }
   return json;
@@ -54,14 +57,16 @@ export const profileDocumentJson = (
 
 export const profileSummaryJson = (registrySlug: string, profile: ProfileState, isDefault: boolean): string => {
   const { content } = profile;
-  const summary: Record<string, unknown> = { registry: registrySlug, slug: content.slug };
-  if (content.display_name !== undefined) summary.display_name = content.display_name;
-  if (content.description !== undefined) summary.description = content.description;
-  if (content.runtime.system_prompt !== undefined) summary.default_prompt = content.runtime.system_prompt;
-  if (Object.keys(content.extensions).length > 0) summary.extensions = content.extensions;
-  summary.is_default = isDefault;
-  summary.version = profile.version;
-  return JSON.stringify(summary);
+  return objectJson([
+    ['registry', registrySlug],
+    ['slug', content.slug],
+    ['display_name', content.display_name],
+    ['description', content.description],
+    ['default_prompt', content.runtime.system_prompt],
+    ['extensions', Object.keys(content.extensions).length > 0 ? content.extensions : undefined],
+    ['is_default', isDefault],
+    ['version', profile.version],
+  ]);
 };
 
 /** A strong validator that is still a version tag: the version, then a digest of the bytes. */

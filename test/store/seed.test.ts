@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readStream } from '../../src/events/read-events.js';
-import { listProfileSummariesJson } from '../../src/projections/read-model.js';
+import { listProfileSummaries } from '../../src/projections/read-model.js';
 import { seedDefaultRegistry } from '../../src/projections/seed-default-registry.js';
 import { postgresAvailable } from '../support/postgres.js';
 import { openTestStore, type Backend, type TestStore } from '../support/test-store.js';
@@ -15,7 +15,7 @@ describe.each(backends)('seeding on %s', (backend) => {
     t = await openTestStore(backend);
     expect(await seedDefaultRegistry(t.store)).toBe(true);
     expect(await seedDefaultRegistry(t.store)).toBe(false);
-    const [profile] = JSON.parse(await listProfileSummariesJson(t.store.db, 'default'));
+    const [profile] = JSON.parse((await listProfileSummaries(t.store.db, 'default')).body.toString('utf8'));
     expect(profile).toMatchObject({ slug: 'default', default_prompt: 'You are an assistant', is_default: true, version: 1 });
     const events = await readStream(t.store.db, 'default');
     expect(events.map((event) => [event.type, event.metadata.source])).toEqual([

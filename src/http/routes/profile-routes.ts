@@ -5,7 +5,7 @@ import type { ProfileFieldsInput } from '../../domain/profile.js';
 import { createProfileBodySchema, patchProfileBodySchema, setDefaultBodySchema } from '../../domain/profile-schemas.js';
 import { requireProfileSlug } from '../../domain/slug.js';
 import type { Command } from '../../events/commands.js';
-import { listProfileSummariesJson, readProfileDocument, registryExists } from '../../projections/read-model.js';
+import { listProfileSummaries, readProfileDocument, registryExists } from '../../projections/read-model.js';
 import { pastProfileDocument } from '../../projections/past-documents.js';
 import type { RegistryStore, WriteResult } from '../../projections/registry-store.js';
 import { executeGuardedWrite, sendJsonWithEtag } from '../conditional-requests.js';
@@ -54,9 +54,9 @@ export const registerProfileRoutes = (app: FastifyInstance, store: RegistryStore
 
   app.get('/api/chat/profiles', async (request, reply) => {
     const registry = registryOf(request);
-    const json = await listProfileSummariesJson(db, registry);
-    if (json === '[]' && !(await registryExists(db, registry))) throw registryNotFound();
-    return reply.type('application/json; charset=utf-8').send(json);
+    const summaries = await listProfileSummaries(db, registry);
+    if (summaries.count === 0 && !(await registryExists(db, registry))) throw registryNotFound();
+    return reply.type('application/json; charset=utf-8').send(summaries.body);
   });
 
   app.get('/api/chat/profiles/:slug', async (request, reply) => {

@@ -24,25 +24,39 @@ const textProblem = (text: string): string | undefined => {
 
 /**
  * The first key or value a body may not hold, as a field error: text that cannot be stored, or
- * nesting deeper than MAX_JSON_DEPTH (serializing it would overflow the stack).
+ * nesting deeper than MAX_JSON_DEPTH (serializing it would overflow the stack). The path is one
+ * stack, written out only for the field it names.
  */
-export const unstorableField = (value: unknown, path: PropertyKey[] = []): FieldError | undefined => {
-  if (typeof value === 'string') {
-    const problem = textProblem(value);
-    return problem === undefined ? undefined : { path: formatFieldPath(path), message: problem };
-  }
-  if (value === null || typeof value !== 'object') return undefined;
-  if (path.length >= MAX_JSON_DEPTH) {
-    return { path: formatFieldPath(path), message: `must not be nested more than ${MAX_JSON_DEPTH} levels deep` };
-  }
-  for (const [key, item] of Object.entries(value)) {
-    const itemPath = [...path, Array.isArray(value) ? Number(key) : key];
-    const keyProblem = textProblem(key);
-    if (keyProblem !== undefined) return { path: formatFieldPath(itemPath), message: keyProblem };
-    const found = unstorableField(item, itemPath);
-    if (found !== undefined) return found;
-  }
-  return undefined;
+export const unstorableField = (value: unknown): FieldError | undefined => {
+  const path: PropertyKey[] = [];
+  const problemAt = (message: string): FieldError => ({ path: formatFieldPath(path), message });
+  const visit = (node: unknown): FieldError | undefined => {
+    if (typeof node === 'string') {
+      const problem = textProblem(node);
+      return problem === undefined ? undefined : problemAt(problem);
+    }
+    if (node === null || typeof node !== 'object') return undefined;
+    if (path.length >= MAX_JSON_DEPTH) return problemAt(`must not be nested more than ${MAX_JSON_DEPTH} levels deep`);
+    if (Array.isArray(node)) {
+      for (let index = 0; index < node.length; index++) {
+        path.push(index);
+        const found = visit(node[index]);
+        if (found !== undefined) return found;
+        path.pop();
+      }
+      return undefined;
+    }
+    for (const key of Object.keys(node)) {
+      path.push(key);
+      const keyProblem = textProblem(key);
+      if (keyProblem !== undefined) return problemAt(keyProblem);
+      const found = visit((node as Record<string, unknown>)[key]);
+      if (found !== undefined) return found;
+      path.pop();
+    }
+    return undefined;
+  };
+  return visit(value);
 };
 
 const issueToFieldErrors = (issue: z.core.$ZodIssue): FieldError[] => {

@@ -40,7 +40,7 @@ export const renderReport = (input: { command: string; scenarios: Scenario[]; el
     START,
     `Run on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} × ${cpu}, ${number(totalmem() / 1024 ** 3)} GiB, Node ${process.version}, ${process.platform}.`,
     `Command: \`${input.command}\` (took ${number(input.elapsedSec)} s). Load: autocannon over loopback against the built server`,
-    '(`node dist/src/cli/main.js serve --log-level warn`) on a fresh SQLite file (WAL, synchronous=FULL).',
+    '(`node dist/src/cli/main.js serve --log-level warn`) on a fresh SQLite file (WAL; every write fsynced before its answer).',
     '',
     '| scenario | throughput (req/s) or figures | p50 ms | p99 ms | × hello-world | target |',
     '|---|---|---|---|---|---|',

@@ -1,23 +1,27 @@
 import { readStreamHead } from '../events/append-to-stream.js';
 import type { RegistryState } from '../events/registry-state.js';
 import type { SqlExecutor } from '../events/sql-database.js';
-import { LIVE_TABLES } from './projection-schema.js';
+import { LIVE_TABLES, type ProjectionTables } from './projection-schema.js';
 import { registryStateFromRows } from './registry-serialization.js';
 
 /**
- * A registry's current state from its projection rows: what the decider needs to judge a write,
+ * A registry's current state from its projection rows (the live ones unless `tables` names others): what the decider needs to judge a write,
  * without reading its history. Undefined when the registry never existed.
  */
-export const loadRegistryState = async (executor: SqlExecutor, slug: string): Promise<RegistryState | undefined> => {
+export const loadRegistryState = async (
+  executor: SqlExecutor,
+  slug: string,
+  tables: ProjectionTables = LIVE_TABLES,
+): Promise<RegistryState | undefined> => {
   const head = await readStreamHead(executor, slug);
   if (head.version === 0) return undefined;
   const tombstoneRows = await executor.all<{ slug: string; version: number | string }>(
-    `SELECT slug, version FROM ${LIVE_TABLES.tombstones} WHERE registry = ?`,
+    `SELECT slug, version FROM ${tables.tombstones} WHERE registry = ?`,
     [slug],
   );
   const tombstones = new Map(tombstoneRows.map((row) => [row.slug, Number(row.version)]));
   const header = await executor.get<{ header_json: string; metadata_json: string }>(
-    `SELECT header_json, metadata_json FROM ${LIVE_TABLES.headers} WHERE slug = ?`,
+    `SELECT header_json, metadata_json FROM ${tables.headers} WHERE slug = ?`,
     [slug],
   );
   if (!header) {
@@ -31,7 +35,7 @@ export const loadRegistryState = async (executor: SqlExecutor, slug: string): Pr
     };
   }
   const profiles = await executor.all<{ stored_json: string }>(
-    `SELECT stored_json FROM ${LIVE_TABLES.documents} WHERE registry = ?`,
+    `SELECT stored_json FROM ${tables.documents} WHERE registry = ?`,
     [slug],
   );
   return registryStateFromRows(

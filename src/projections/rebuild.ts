@@ -7,8 +7,9 @@ import { storedEventFromRow, type StoredEventRow } from '../events/stored-event-
 import type { ProfileContent } from '../domain/profile.js';
 import type { RegistryState } from '../events/registry-state.js';
 import type { SqlDatabase, SqlExecutor } from '../events/sql-database.js';
-import { lookupInStates } from '../events/profile-lookup.js';
+import { lookupInStates, stackedRegistries } from '../events/profile-lookup.js';
 import { stackFingerprintOf, writeAllRows, type FingerprintOf } from './project-registry.js';
+import { loadRegistryState } from './load-registry-state.js';
 import { LIVE_TABLES, projectionSchema, type ProjectionTables } from './projection-schema.js';
 import { createSnapshotTaker, deleteSnapshots } from './registry-snapshots.js';
 import { snapshotSchema } from './snapshot-schema.js';
@@ -21,7 +22,6 @@ export interface RebuildProgress {
 
 export interface RebuildOptions {
   tables?: ProjectionTables;
-  fingerprintOf?: FingerprintOf;
   onProgress?: (progress: RebuildProgress) => void;
   /** Events read per query while folding a stream. */
   chunkSize?: number;
@@ -147,8 +147,15 @@ export const rebuildProjections = async (db: SqlDatabase, options: RebuildOption
     const total = await tx.get<{ n: number | string }>('SELECT COUNT(*) AS n FROM events');
     const streams = await tx.all<{ stream_id: string }>('SELECT stream_id FROM streams ORDER BY stream_id');
     const progress: RebuildProgress = { events: 0, totalEvents: Number(total?.n ?? 0), registries: 0 };
-    // every state first: a fingerprint resolves its stack across registries
-    const states = new Map<string, RegistryState | undefined>();
+    const writeRows = async (state: RegistryState | undefined, fingerprintOf?: FingerprintOf) => {
+      if (state) await writeAllRows(tx, state, fingerprintOf, tables);
+      progress.registries += 1;
+      options.onProgress?.({ ...progress });
+    };
+    // A registry whose stacks stay inside it is written as soon as it is folded and then let go,
+    // so memory holds one registry at a time. One that stacks on others waits for the end: its
+    // fingerprints need those registries, read back from the rows written here.
+    const waiting = new Map<string, RegistryState>();
     for (const { stream_id: streamId } of streams) {
       const countEvent = async (next: RegistryState) => {
         progress.events += 1;
@@ -162,14 +169,21 @@ export const rebuildProjections = async (db: SqlDatabase, options: RebuildOption
               progress.events += count;
               options.onProgress?.({ ...progress });
             });
-      states.set(streamId, state);
+      const others = [...stackedRegistries(state)].filter((registry) => registry !== streamId);
+      if (state && others.length > 0) waiting.set(streamId, state);
+      else await writeRows(state);
     }
-    const fingerprintOf = options.fingerprintOf ?? stackFingerprintOf(lookupInStates(states));
-    for (const state of states.values()) {
-      if (state) await writeAllRows(tx, state, fingerprintOf, tables);
-      progress.registries += 1;
-      options.onProgress?.({ ...progress });
+    const reachable = new Map<string, RegistryState | undefined>(waiting);
+    const queue = [...waiting.values()].flatMap((state) => [...stackedRegistries(state)]);
+    while (queue.length > 0) {
+      const registry = queue.pop() as string;
+      if (reachable.has(registry)) continue;
+      const state = await loadRegistryState(tx, registry, tables);
+      reachable.set(registry, state);
+      queue.push(...stackedRegistries(state));
     }
+    const acrossRegistries = stackFingerprintOf(lookupInStates(reachable));
+    for (const state of waiting.values()) await writeRows(state, acrossRegistries);
     return progress;
   });
 };

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rebuildProjections } from '../../src/projections/rebuild.js';
+import { verifyProjections } from '../../src/projections/verify-projections.js';
 import { postgresAvailable } from '../support/postgres.js';
 import { loadRegistryBundle } from '../support/registry-bundle.js';
 import { storeSnapshot } from '../support/store-snapshot.js';
@@ -160,5 +161,7 @@ describe.each(backends)('stacked profiles and fingerprints on %s', (backend) => 
     expect(before.refs).toContainEqual({ registry: 'team-finance', profile: 'fin-base', ref_registry: 'default', ref_profile: 'base-assistant' });
     await rebuildProjections(t.store.db);
     expect({ rows: await storeSnapshot(t.store.db), refs: await stackRefs() }).toEqual(before);
+    // verify rebuilds into shadow tables: a registry that stacks on one written before it reads it back from those
+    expect(await verifyProjections(t.store.db)).toBeUndefined();
   });
 });

@@ -8,11 +8,13 @@ import { createWalCheckpointer, DEFAULT_CHECKPOINT_AFTER_BYTES } from './wal-che
 
 type Connection = Database.Database;
 
-const applyPragmas = (connection: Connection, options: SqliteOptions, synchronous = options.synchronous): void => {
+/** Sets the connection up and returns the journal mode SQLite actually took (`memory` for `:memory:`). */
+const applyPragmas = (connection: Connection, options: SqliteOptions, synchronous = options.synchronous): string => {
   connection.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
-  connection.pragma(`journal_mode = ${options.journalMode}`);
+  const journalMode = String(connection.pragma(`journal_mode = ${options.journalMode}`, { simple: true }));
   connection.pragma(`synchronous = ${synchronous}`);
   connection.pragma(`foreign_keys = ${options.foreignKeys ? 'ON' : 'OFF'}`);
+  return journalMode.toUpperCase();
 };
 
 /** 16 MiB of 4 KiB pages: four times the worker's threshold. */
@@ -57,21 +59,21 @@ export const openSqlite = (options: SqliteOptions): SqlDatabase => {
   // In WAL mode a commit with synchronous=FULL would block the event loop for its fsync. Instead the
   // writer commits with NORMAL (the WAL stays consistent) and the WAL is fsynced on the thread pool
   // before a transaction resolves: the same guarantee, while the next batch already runs.
-  const syncsWalItself = durableCommits && !inMemory && options.journalMode === 'WAL';
   const writer = new Database(options.path);
-  applyPragmas(writer, options, syncsWalItself ? 'NORMAL' : options.synchronous);
+  const inWal = applyPragmas(writer, options) === 'WAL';
+  const syncsWalItself = durableCommits && inWal;
+  if (syncsWalItself) writer.pragma('synchronous = NORMAL');
   const reader = inMemory ? writer : new Database(options.path);
   if (reader !== writer) applyPragmas(reader, options);
   const walSync = syncsWalItself ? createWalSync(`${options.path}-wal`) : undefined;
-  const checkpointer =
-    !inMemory && options.journalMode === 'WAL'
-      ? createWalCheckpointer({
-          path: options.path,
-          busyTimeoutMs: options.busyTimeoutMs,
-          afterBytes: DEFAULT_CHECKPOINT_AFTER_BYTES,
-          onFailure: () => writer.pragma('wal_autocheckpoint = 1000'),
-        })
-      : undefined;
+  const checkpointer = inWal
+    ? createWalCheckpointer({
+        path: options.path,
+        busyTimeoutMs: options.busyTimeoutMs,
+        afterBytes: DEFAULT_CHECKPOINT_AFTER_BYTES,
+        onFailure: () => writer.pragma('wal_autocheckpoint = 1000'),
+      })
+    : undefined;
   // The writer still checkpoints, rarely: under a steady stream of writes the worker never copies
   // the very last frames, and only a checkpoint that copies all of them lets the WAL start over.
   if (checkpointer) writer.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);

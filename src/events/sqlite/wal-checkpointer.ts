@@ -5,6 +5,13 @@ import { Worker } from 'node:worker_threads';
 /** SQLite's own default: a checkpoint once the WAL holds about 1,000 pages of 4 KiB. */
 export const DEFAULT_CHECKPOINT_AFTER_BYTES = 4 * 1024 * 1024;
 
+/**
+ * SQLite reuses the WAL file from its start once a checkpoint let it, without shrinking it: past
+ * the threshold its size no longer tells how much is waiting. Checkpoints are then spaced by at
+ * least this long, so that a trickle of writes does not get two fsyncs each.
+ */
+const MIN_CHECKPOINT_INTERVAL_MS = 250;
+
 // The worker is a script given as text (not a file beside this one), so that it runs the same
 // from the built output and from the TypeScript sources the tests load.
 const WORKER_SCRIPT = `
@@ -36,6 +43,7 @@ export const createWalCheckpointer = (options: {
   let exited = false;
   let running = false;
   let failed = false;
+  let lastDoneAt = 0;
 
   const fail = (error: Error) => {
     if (failed) return;
@@ -53,6 +61,7 @@ export const createWalCheckpointer = (options: {
     started.unref();
     started.on('message', (result: { ok: boolean; message?: string }) => {
       running = false;
+      lastDoneAt = Date.now();
       if (!result.ok) fail(new Error(`WAL checkpoint failed: ${result.message}`));
     });
     started.on('error', fail);
@@ -65,7 +74,7 @@ export const createWalCheckpointer = (options: {
   return {
     /** After a commit: asks for a checkpoint once the WAL has grown past the threshold. */
     afterCommit: (): void => {
-      if (running || failed) return;
+      if (running || failed || Date.now() - lastDoneAt < MIN_CHECKPOINT_INTERVAL_MS) return;
       let size: number;
       try {
         size = statSync(walPath).size;

@@ -10,7 +10,7 @@ import { CURRENT_SCHEMA_VERSION, type DomainEvent, type StoredEvent } from './ev
 import { appendToStream, readStreamHead } from './append-to-stream.js';
 import type { RegistryState } from './registry-state.js';
 import { withSavepoint, type SqlDatabase, type SqlExecutor } from './sql-database.js';
-import { commandStackRegistries, lookupInStates, stackedRegistries } from './profile-lookup.js';
+import { commandStackRegistries, loadReachableStates, lookupInStates, stackedRegistries } from './profile-lookup.js';
 import { touchedProfiles } from './touched-profiles.js';
 
 export interface CommandContext {
@@ -141,16 +141,7 @@ export const createCommandBus = <Rendered>(
     const loaded = new Map<string, RegistryState | undefined>();
     return {
       set: (registry, state) => loaded.set(registry, state),
-      loadReachable: async (registries) => {
-        const queue = [...registries];
-        while (queue.length > 0) {
-          const registry = queue.pop() as string;
-          if (loaded.has(registry)) continue;
-          const state = await currentState(tx, registry);
-          loaded.set(registry, state);
-          queue.push(...stackedRegistries(state));
-        }
-      },
+      loadReachable: (registries) => loadReachableStates(registries, loaded, (registry) => currentState(tx, registry)),
       loaded: (registry) => loaded.get(registry),
       lookupProfile: lookupInStates(loaded),
     };

@@ -20,6 +20,25 @@ export const stackedRegistries = (state: RegistryState | undefined): Set<string>
   return out;
 };
 
+/**
+ * Adds to `states` every registry reachable from `start` through stack refs that it does not hold
+ * yet, each loaded once by `load` (a registry that does not exist is held as undefined).
+ */
+export const loadReachableStates = async (
+  start: Iterable<string>,
+  states: Map<string, RegistryState | undefined>,
+  load: (registry: string) => Promise<RegistryState | undefined>,
+): Promise<void> => {
+  const queue = [...start];
+  while (queue.length > 0) {
+    const registry = queue.pop() as string;
+    if (states.has(registry)) continue;
+    const state = await load(registry);
+    states.set(registry, state);
+    queue.push(...stackedRegistries(state));
+  }
+};
+
 /** The registries a command's own stack refs name. */
 export const commandStackRegistries = (command: Command): string[] => {
   const refs =

@@ -7,7 +7,7 @@ import { storedEventFromRow, type StoredEventRow } from '../events/stored-event-
 import type { ProfileContent } from '../domain/profile.js';
 import type { RegistryState } from '../events/registry-state.js';
 import type { SqlDatabase, SqlExecutor } from '../events/sql-database.js';
-import { lookupInStates, stackedRegistries } from '../events/profile-lookup.js';
+import { loadReachableStates, lookupInStates, stackedRegistries } from '../events/profile-lookup.js';
 import { stackFingerprintOf, writeAllRows, type FingerprintOf } from './project-registry.js';
 import { loadRegistryState } from './load-registry-state.js';
 import { LIVE_TABLES, projectionSchema, type ProjectionTables } from './projection-schema.js';
@@ -174,14 +174,8 @@ export const rebuildProjections = async (db: SqlDatabase, options: RebuildOption
       else await writeRows(state);
     }
     const reachable = new Map<string, RegistryState | undefined>(waiting);
-    const queue = [...waiting.values()].flatMap((state) => [...stackedRegistries(state)]);
-    while (queue.length > 0) {
-      const registry = queue.pop() as string;
-      if (reachable.has(registry)) continue;
-      const state = await loadRegistryState(tx, registry, tables);
-      reachable.set(registry, state);
-      queue.push(...stackedRegistries(state));
-    }
+    const stackedOn = [...waiting.values()].flatMap((state) => [...stackedRegistries(state)]);
+    await loadReachableStates(stackedOn, reachable, (registry) => loadRegistryState(tx, registry, tables));
     const acrossRegistries = stackFingerprintOf(lookupInStates(reachable));
     for (const state of waiting.values()) await writeRows(state, acrossRegistries);
     return progress;

@@ -44,6 +44,33 @@ export const readProfileEventAt = async (
   return row ? storedEventFromRow(row) : undefined;
 };
 
+/** `[slug, version]` pairs handed over as one JSON parameter, as rows (profile, version). */
+const wantedPairs = (dialect: SqlDialect): string =>
+  dialect === 'sqlite'
+    ? "SELECT json_extract(value, '$[0]') AS profile, json_extract(value, '$[1]') AS version FROM json_each(?)"
+    : 'SELECT value ->> 0 AS profile, (value ->> 1)::bigint AS version FROM jsonb_array_elements(?::jsonb)';
+
+/**
+ * The events that gave profiles their content at the versions named (`[slug, version]` pairs):
+ * one lookup in the profile index per pair (a profile's versions are never reused, so each pair
+ * names one event at most).
+ */
+export const readProfileContentEvents = async (
+  executor: SqlExecutor,
+  registry: string,
+  wanted: readonly (readonly [string, number])[],
+): Promise<StoredEvent[]> => {
+  const columns = STORED_EVENT_COLUMNS.split(', ').map((column) => `e.${column}`).join(', ');
+  // CROSS JOIN keeps SQLite's planner on the pairs first, each looked up in events_stream_profile
+  const rows = await executor.all<StoredEventRow>(
+    `SELECT ${columns} FROM (${wantedPairs(executor.dialect)}) w CROSS JOIN events e
+     WHERE e.stream_id = ? AND ${profileOfData(executor.dialect)} = w.profile AND ${profileVersionOfData(executor.dialect)} = w.version
+       AND e.type IN ('profile.created', 'profile.updated')`,
+    [JSON.stringify(wanted), registry],
+  );
+  return rows.map(storedEventFromRow);
+};
+
 /** The stream version of the last event that happened at or before `atMs` (0 when none did). */
 export const streamVersionAt = async (executor: SqlExecutor, streamId: string, atMs: number): Promise<number> => {
   // two lookups on (stream_id, occurred_at_ms): the last time at or before atMs, then the events at that time

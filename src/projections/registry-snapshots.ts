@@ -1,5 +1,7 @@
+import type { StoredEvent } from '../events/event-types.js';
 import type { ProfileState, RegistryState } from '../events/registry-state.js';
 import type { SqlExecutor } from '../events/sql-database.js';
+import { readProfileContentEvents } from '../events/read-profile-events.js';
 import { SNAPSHOT_TABLE } from './snapshot-schema.js';
 import { profileStateOf, storedProfileJson, type StoredProfileShape } from './registry-serialization.js';
 
@@ -7,41 +9,109 @@ import { profileStateOf, storedProfileJson, type StoredProfileShape } from './re
 export const DEFAULT_SNAPSHOT_EVERY = 100;
 
 /**
- * A snapshot is the registry's state as JSON: its fields, then `profiles` as `[slug, stored
- * profile]` entries in slug order (each profile in its stored form, API.md section 1, the very
- * string the projection already holds) and `tombstones` as `[slug, version]` entries. Snapshots
- * written before this form held each profile as its ProfileState; both are read.
+ * A snapshot is the registry's state as JSON: its fields, `tombstones` as `[slug, version]`
+ * entries, and `profile_refs` as `[slug, version, created_at_ms, created_by]` entries in slug
+ * order. A profile's content is not copied: it is the content of the event that gave the profile
+ * that version, read back by the event index, and the rest of its stamp is that event's metadata.
+ * So a snapshot costs tens of bytes per profile, not the size of the registry again.
+ *
+ * Snapshots written in earlier forms held each profile whole (`profiles`: its stored form, or
+ * earlier still its ProfileState); they are still read.
  */
-interface SerializedState extends Omit<RegistryState, 'profiles' | 'tombstones'> {
-  profiles: [string, StoredProfileShape | ProfileState][];
+type ProfileContentEvent = Extract<StoredEvent, { type: 'profile.created' | 'profile.updated' }>;
+type ProfileRef = [slug: string, version: number, createdAtMs: number, createdBy: string];
+
+interface SnapshotFields extends Omit<RegistryState, 'profiles' | 'tombstones'> {
   tombstones: [string, number][];
+}
+interface ReferenceSnapshot extends SnapshotFields {
+  profile_refs: ProfileRef[];
+}
+interface WholeStateSnapshot extends SnapshotFields {
+  profiles: [string, StoredProfileShape | ProfileState][];
 }
 
 const bySlug = <T>(entries: Iterable<[string, T]>): [string, T][] => [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
+const withoutCollections = (state: RegistryState): SnapshotFields => {
+  const { profiles: _profiles, tombstones, ...fields } = state;
+  return { ...fields, tombstones: bySlug(tombstones) };
+};
+
+export const snapshotJson = (state: RegistryState): string => {
+  const refs: ProfileRef[] = bySlug(state.profiles).map(([slug, profile]) => [
+    slug,
+    profile.version,
+    profile.stamp.created_at_ms,
+    profile.stamp.created_by,
+  ]);
+  return JSON.stringify({ ...withoutCollections(state), profile_refs: refs } satisfies ReferenceSnapshot);
+};
+
+/** The whole state as JSON, every profile in its stored form (for comparing states; also the previous snapshot form). */
 export const serializeRegistryState = (state: RegistryState): string => {
-  const { profiles, tombstones, ...fields } = state;
-  const profileEntries = bySlug(profiles)
+  const profileEntries = bySlug(state.profiles)
     .map(([slug, profile]) => `[${JSON.stringify(slug)},${storedProfileJson(profile)}]`)
     .join(',');
-  const fieldsJson = JSON.stringify(fields);
-  return `${fieldsJson.slice(0, -1)},"profiles":[${profileEntries}],"tombstones":${JSON.stringify(bySlug(tombstones))}}`;
+  const fieldsJson = JSON.stringify(withoutCollections(state));
+  return `${fieldsJson.slice(0, -1)},"profiles":[${profileEntries}]}`;
 };
 
 const profileStateOfEntry = (entry: StoredProfileShape | ProfileState): ProfileState =>
   'content' in entry ? entry : profileStateOf(entry);
 
-export const deserializeRegistryState = (json: string): RegistryState => {
-  const parsed = JSON.parse(json) as SerializedState;
-  const profiles = new Map(parsed.profiles.map(([slug, entry]) => [slug, profileStateOfEntry(entry)]));
-  return { ...parsed, profiles, tombstones: new Map(parsed.tombstones) };
+const stateOf = (fields: SnapshotFields, profiles: Map<string, ProfileState>): RegistryState => ({
+  ...fields,
+  profiles,
+  tombstones: new Map(fields.tombstones),
+});
+
+/** Reads a snapshot of any form back into the state it was taken from. */
+export const readSnapshot = async (executor: SqlExecutor, json: string): Promise<RegistryState> => {
+  const parsed = JSON.parse(json) as ReferenceSnapshot | WholeStateSnapshot;
+  if ('profiles' in parsed) {
+    const { profiles, ...fields } = parsed;
+    return stateOf(fields, new Map(profiles.map(([slug, entry]) => [slug, profileStateOfEntry(entry)])));
+  }
+  const { profile_refs: refs, ...fields } = parsed;
+  const events = await readProfileContentEvents(
+    executor,
+    fields.slug,
+    refs.map(([slug, version]) => [slug, version] as const),
+  );
+  const contentEvents = new Map<string, ProfileContentEvent>();
+  for (const event of events) {
+    if (event.type === 'profile.created' || event.type === 'profile.updated') {
+      contentEvents.set(`${event.data.profile}@${event.data.version}`, event);
+    }
+  }
+  const profiles = new Map<string, ProfileState>();
+  for (const [slug, version, createdAtMs, createdBy] of refs) {
+    const event = contentEvents.get(`${slug}@${version}`);
+    if (!event) {
+      throw new Error(`snapshot of registry "${fields.slug}" at version ${fields.version} names profile "${slug}" version ${version}, which no event made`);
+    }
+    const { metadata } = event;
+    profiles.set(slug, {
+      content: event.data.content,
+      version,
+      stamp: {
+        created_at_ms: createdAtMs,
+        updated_at_ms: metadata.occurred_at_ms,
+        created_by: createdBy,
+        updated_by: metadata.actor,
+        source: metadata.source,
+      },
+    });
+  }
+  return stateOf(fields, profiles);
 };
 
 export const writeSnapshot = async (tx: SqlExecutor, state: RegistryState): Promise<void> => {
   await tx.run(
     `INSERT INTO ${SNAPSHOT_TABLE} (stream_id, stream_version, state_json) VALUES (?, ?, ?)
      ON CONFLICT (stream_id, stream_version) DO UPDATE SET state_json = excluded.state_json`,
-    [state.slug, state.version, serializeRegistryState(state)],
+    [state.slug, state.version, snapshotJson(state)],
   );
 };
 
@@ -55,9 +125,9 @@ const lastSnapshotVersion = async (executor: SqlExecutor, registry: string): Pro
 
 /**
  * Takes a snapshot of a registry once it moved `every` events or more past its last one, or as
- * many events as it has profiles if that is more: a snapshot costs the size of the registry, so
- * the interval grows with it, which keeps the cost per event flat, and a read of the past costs
- * at most twice the size of the registry. The last version is remembered per registry (read
+ * many events as it has profiles if that is more: a snapshot costs its number of profiles, so
+ * the interval grows with it, which keeps the cost per event flat, and a read of the past reads
+ * at most twice as many events as the registry has profiles. The last version is remembered per registry (read
  * once from the table): if a transaction rolls back after a snapshot, the next one merely comes
  * later, and a snapshot written twice by two processes is the same row.
  */
@@ -87,7 +157,7 @@ export const nearestSnapshot = async (
      ORDER BY stream_version DESC LIMIT 1`,
     [registry, maxVersion],
   );
-  return row ? deserializeRegistryState(row.state_json) : undefined;
+  return row ? readSnapshot(executor, row.state_json) : undefined;
 };
 
 export const deleteSnapshots = async (tx: SqlExecutor): Promise<void> => {

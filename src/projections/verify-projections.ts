@@ -3,7 +3,7 @@ import type { RegistryState } from '../events/registry-state.js';
 import type { SqlDatabase, SqlExecutor } from '../events/sql-database.js';
 import { dropProjectionTables, LIVE_TABLES, shadowTables, type ProjectionTables } from './projection-schema.js';
 import { rebuildProjections, foldStream } from './rebuild.js';
-import { deserializeRegistryState, serializeRegistryState } from './registry-snapshots.js';
+import { readSnapshot, serializeRegistryState } from './registry-snapshots.js';
 import { SNAPSHOT_TABLE } from './snapshot-schema.js';
 
 export interface ProjectionMismatch {
@@ -91,7 +91,7 @@ export const verifySnapshots = async (db: SqlDatabase): Promise<ProjectionMismat
   const byStream = new Map<string, Map<number, string>>();
   for (const row of rows) {
     const snapshots = byStream.get(row.stream_id) ?? new Map<number, string>();
-    snapshots.set(Number(row.stream_version), canonicalState(deserializeRegistryState(row.state_json)));
+    snapshots.set(Number(row.stream_version), canonicalState(await readSnapshot(db, row.state_json)));
     byStream.set(row.stream_id, snapshots);
   }
   for (const [registry, snapshots] of byStream) {

@@ -1,38 +1,63 @@
-import { describe, expect, it } from 'vitest';
-import { foldEvents } from '../../src/events/evolve.js';
-import type { DomainEvent } from '../../src/events/event-types.js';
-import { deserializeRegistryState, serializeRegistryState } from '../../src/projections/registry-snapshots.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RegistryState } from '../../src/events/registry-state.js';
+import {
+  nearestSnapshot,
+  readSnapshot,
+  serializeRegistryState,
+  snapshotJson,
+  writeSnapshot,
+} from '../../src/projections/registry-snapshots.js';
+import { registryStateAtVersion, streamHeadVersion } from '../../src/projections/time-travel.js';
 import { gooseRoles } from '../support/goose-roles.js';
-import { newProfileContent, type ProfileFieldsInput } from '../../src/domain/profile.js';
+import { postgresAvailable } from '../support/postgres.js';
+import { openTestStore, steppingClock, type Backend, type TestStore } from '../support/test-store.js';
 
-const metadata = (at: number) => ({ actor: 'tester', source: 'test', request_id: 'r', occurred_at_ms: at });
+const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
+const context = { actor: 'tester', source: 'test', request_id: 'r' };
 
-/** The goose registry as its events leave it: 8 role profiles, one of them deleted. */
-const gooseState = () => {
-  const roles = gooseRoles();
-  const events = [
-    { type: 'registry.created', schema_version: 1, data: { slug: 'goose' }, metadata: metadata(1) },
-    ...roles.map((role, index) => ({
-      type: 'profile.created',
-      schema_version: 1,
-      data: { profile: role.slug, version: 1, content: newProfileContent(role.slug, role as ProfileFieldsInput) },
-      metadata: metadata(10 + index),
-    })),
-    { type: 'profile.deleted', schema_version: 1, data: { profile: roles[0]!.slug, version: 2 }, metadata: metadata(99) },
-  ] as DomainEvent[];
-  return foldEvents(events, 'goose')!;
-};
+describe.each(backends)('registry snapshots on %s', (backend) => {
+  let t: TestStore;
+  let state: RegistryState;
+  beforeAll(async () => {
+    t = await openTestStore(backend, { now: steppingClock(), snapshotEvery: 0 });
+    await t.store.execute({ type: 'create_registry', registry: 'goose' }, context);
+    const roles = gooseRoles();
+    for (const role of roles) {
+      const { slug, ...fields } = role;
+      await t.store.execute({ type: 'create_profile', registry: 'goose', slug, fields }, { ...context, actor: `author-${slug}` });
+    }
+    await t.store.execute(
+      { type: 'update_profile', registry: 'goose', slug: roles[1]!.slug, fields: { description: 'edited later' } },
+      { ...context, actor: 'editor' },
+    );
+    await t.store.execute({ type: 'delete_profile', registry: 'goose', slug: roles[2]!.slug }, context);
+    const head = await streamHeadVersion(t.store.db, 'goose');
+    state = (await registryStateAtVersion(t.store.db, 'goose', head, { useSnapshots: false }))!;
+  });
+  afterAll(async () => t?.close());
 
-describe('registry snapshots', () => {
-  it('read back the state they were written from', () => {
-    const state = gooseState();
+  it('name each profile by its version instead of copying it, and read back the state they were taken from', async () => {
     expect(state.profiles.size).toBe(7);
-    expect(deserializeRegistryState(serializeRegistryState(state))).toEqual(state);
+    expect(state.tombstones.size).toBe(1);
+    await writeSnapshot(t.store.db, state);
+    const saved = await t.store.db.get<{ state_json: string }>("SELECT state_json FROM registry_snapshots WHERE stream_id = 'goose'");
+    expect(saved?.state_json).toBe(snapshotJson(state));
+    expect(saved!.state_json.length * 10).toBeLessThan(serializeRegistryState(state).length);
+    const read = await nearestSnapshot(t.store.db, 'goose', state.version);
+    expect(serializeRegistryState(read!)).toBe(serializeRegistryState(state));
+    expect(read).toEqual(state);
   });
 
-  it('still read snapshots written in the earlier form (profiles as their whole state)', () => {
-    const state = gooseState();
-    const earlierForm = JSON.stringify({ ...state, profiles: [...state.profiles], tombstones: [...state.tombstones] });
-    expect(deserializeRegistryState(earlierForm)).toEqual(state);
+  it('still read snapshots written in the earlier forms (each profile whole)', async () => {
+    const storedForm = serializeRegistryState(state);
+    expect(await readSnapshot(t.store.db, storedForm)).toEqual(state);
+    const stateForm = JSON.stringify({ ...state, profiles: [...state.profiles], tombstones: [...state.tombstones] });
+    expect(await readSnapshot(t.store.db, stateForm)).toEqual(state);
+  });
+
+  it('refuse a snapshot that names a profile version no event made', async () => {
+    const broken = JSON.parse(snapshotJson(state)) as { profile_refs: [string, number, number, string][] };
+    broken.profile_refs[0]![1] = 99;
+    await expect(readSnapshot(t.store.db, JSON.stringify(broken))).rejects.toThrow(/version 99, which no event made/);
   });
 });

@@ -7,7 +7,6 @@ import { LIVE_TABLES, type ProjectionTables } from './projection-schema.js';
 import {
   documentEtag,
   profileDocumentJson,
-  profileSummaryJson,
   registryHeaderJson,
   registryMetadataJson,
   registrySummaryJson,
@@ -64,11 +63,10 @@ const upsertDocument = async (
   const json = profileDocumentJson(state.slug, profile, isDefault, fingerprint);
   const etag = documentEtag(profile.version, json);
   await tx.run(
-    `INSERT INTO ${tables.documents} (registry, slug, version, etag, is_default, fingerprint, stored_json, summary_json)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    `INSERT INTO ${tables.documents} (registry, slug, version, etag, is_default, fingerprint, stored_json)
+     VALUES (?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (registry, slug) DO UPDATE SET version = excluded.version, etag = excluded.etag,
-     is_default = excluded.is_default, fingerprint = excluded.fingerprint, stored_json = excluded.stored_json,
-     summary_json = excluded.summary_json`,
+     is_default = excluded.is_default, fingerprint = excluded.fingerprint, stored_json = excluded.stored_json`,
     [
       state.slug,
       profile.content.slug,
@@ -77,7 +75,6 @@ const upsertDocument = async (
       isDefault ? 1 : 0,
       fingerprint,
       storedProfileJson(profile),
-      profileSummaryJson(state.slug, profile, isDefault),
     ],
   );
   return { json, etag, version: profile.version, fingerprint };

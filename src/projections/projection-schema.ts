@@ -81,7 +81,6 @@ CREATE TABLE IF NOT EXISTS ${tables.documents} (
   is_default INTEGER NOT NULL,
   fingerprint TEXT NOT NULL,
   stored_json TEXT NOT NULL,
-  summary_json TEXT NOT NULL,
   PRIMARY KEY (registry, slug)
 );
 ${profileJsonb}
@@ -104,16 +103,18 @@ ${registriesView(dialect, tables)}
 };
 
 /**
- * Whether the tables hold an earlier layout of the document rows (with the whole document as
- * `document_json`, before it was assembled from `stored_json` on read). Projections are folds of
- * the events: such tables are dropped and rebuilt, never migrated row by row.
+ * Whether the tables hold an earlier layout of the document rows: with the whole document as
+ * `document_json` (before it was assembled from `stored_json` on read), or with each profile's
+ * list entry as `summary_json` (before lists were assembled on read). Projections are folds of the
+ * events: such tables are dropped and rebuilt, never migrated row by row.
  */
 export const hasEarlierDocumentLayout = async (db: SqlExecutor): Promise<boolean> => {
+  const earlierColumns = "('document_json', 'summary_json')";
   const sql =
     db.dialect === 'sqlite'
-      ? `SELECT 1 AS found FROM pragma_table_info('${LIVE_TABLES.documents}') WHERE name = 'document_json'`
+      ? `SELECT 1 AS found FROM pragma_table_info('${LIVE_TABLES.documents}') WHERE name IN ${earlierColumns}`
       : `SELECT 1 AS found FROM information_schema.columns
-         WHERE table_schema = current_schema() AND table_name = '${LIVE_TABLES.documents}' AND column_name = 'document_json'`;
+         WHERE table_schema = current_schema() AND table_name = '${LIVE_TABLES.documents}' AND column_name IN ${earlierColumns}`;
   return (await db.get(sql)) !== undefined;
 };
 

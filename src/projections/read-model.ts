@@ -1,6 +1,6 @@
 import type { SqlDatabase, SqlExecutor } from '../events/sql-database.js';
 import { bySlug, LIVE_TABLES } from './projection-schema.js';
-import { documentJsonOf } from './registry-serialization.js';
+import { documentJsonOf, profileSummaryJson, type StoredProfileShape } from './registry-serialization.js';
 
 /** Reads served from the projections, never by folding events. */
 
@@ -64,14 +64,21 @@ export const readProfileDocument = async (
 export const registryExists = async (db: SqlExecutor, registry: string): Promise<boolean> =>
   (await db.get(`SELECT 1 AS found FROM ${LIVE_TABLES.headers} WHERE slug = ?`, [registry])) !== undefined;
 
-/** The profile summaries of a registry, sorted by slug: the UTF-8 bytes of a JSON array, and how many. */
+/**
+ * The profile summaries of a registry, sorted by slug: the UTF-8 bytes of a JSON array, and how
+ * many. Assembled from the stored profiles once per change of the database, so that a write does
+ * not store every profile's list entry a second time.
+ */
 export const listProfileSummaries = (db: SqlExecutor, registry: string): Promise<{ count: number; body: Buffer }> =>
   cachedRead(db, `summaries ${registry}`, async () => {
-    const rows = await db.all<{ summary_json: string }>(
-      `SELECT summary_json FROM ${LIVE_TABLES.documents} WHERE registry = ? ORDER BY ${bySlug(db.dialect, 'slug')}`,
+    const rows = await db.all<{ stored_json: string; is_default: number | string }>(
+      `SELECT stored_json, is_default FROM ${LIVE_TABLES.documents} WHERE registry = ? ORDER BY ${bySlug(db.dialect, 'slug')}`,
       [registry],
     );
-    return { count: rows.length, body: Buffer.from(`[${rows.map((row) => row.summary_json).join(',')}]`) };
+    const summaries = rows.map((row) =>
+      profileSummaryJson(registry, JSON.parse(row.stored_json) as StoredProfileShape, Number(row.is_default) === 1),
+    );
+    return { count: rows.length, body: Buffer.from(`[${summaries.join(',')}]`) };
   });
 
 export const listRegistrySummariesJson = async (db: SqlExecutor): Promise<string> => {

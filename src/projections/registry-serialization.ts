@@ -55,21 +55,19 @@ export const profileDocumentJson = (
   fingerprint: string,
 ): string => documentJsonOf(registrySlug, storedProfileJson(profile), isDefault, fingerprint);
 
-export const profileSummaryJson = (registrySlug: string, profile: ProfileState, isDefault: boolean): string => {
-  const { content } = profile;
-  return objectJson([
-    ['registry', registrySlug],
-    ['slug', content.slug],
-    ['display_name', content.display_name],
-    ['description', content.description],
-    ['default_prompt', content.runtime.system_prompt],
-    ['extensions', Object.keys(content.extensions).length > 0 ? content.extensions : undefined],
-    ['is_default', isDefault],
-    ['version', profile.version],
-  ]);
-};
+/** A profile's entry in `GET /api/chat/profiles`, from its stored form (the list is assembled on read). */
+export const profileSummaryJson = (registrySlug: string, stored: StoredProfileShape, isDefault: boolean): string =>
+  JSON.stringify({
+    registry: registrySlug,
+    slug: stored.slug,
+    display_name: stored.display_name,
+    description: stored.description,
+    default_prompt: stored.runtime.system_prompt,
+    extensions: stored.extensions,
+    is_default: isDefault,
+    version: stored.metadata.version,
+  });
 
-/** A strong validator that is still a version tag: the version, then a digest of the bytes. */
 export const documentEtag = (version: number, documentJson: string): string =>
   `"${version}-${sha256Hex(documentJson).slice(0, 16)}"`;
 

@@ -33,7 +33,7 @@ const CHECKS: TableCheck[] = [
   },
   {
     table: 'documents',
-    columns: 'registry, slug, version, etag, is_default, fingerprint, stored_json, summary_json',
+    columns: 'registry, slug, version, etag, is_default, fingerprint, stored_json',
     key: (row) => `${String(row.registry)}/${String(row.slug)}`,
     registry: (row) => String(row.registry),
   },

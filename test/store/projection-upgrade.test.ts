@@ -7,34 +7,47 @@ import { openTestApp, type Backend, type TestApp } from '../support/test-store.j
 
 const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
 
-/** The document table as releases before the document was assembled on read laid it out. */
-const EARLIER_DOCUMENTS = `DROP VIEW profile_registries; DROP TABLE profile_documents;
+const earlierDocuments = (columns: string) => `DROP VIEW profile_registries; DROP TABLE profile_documents;
 CREATE TABLE profile_documents (registry TEXT NOT NULL, slug TEXT NOT NULL, version BIGINT NOT NULL, etag TEXT NOT NULL,
-  stored_json TEXT NOT NULL, document_json TEXT NOT NULL, summary_json TEXT NOT NULL, PRIMARY KEY (registry, slug));`;
+  ${columns}, PRIMARY KEY (registry, slug));`;
+
+/** The document table as earlier releases laid it out. */
+const EARLIER_LAYOUTS = {
+  'the whole document stored': earlierDocuments('stored_json TEXT NOT NULL, document_json TEXT NOT NULL, summary_json TEXT NOT NULL'),
+  'the list entry stored': earlierDocuments(
+    'is_default INTEGER NOT NULL, fingerprint TEXT NOT NULL, stored_json TEXT NOT NULL, summary_json TEXT NOT NULL',
+  ),
+};
 
 describe.each(backends)('opening a database with an earlier projection layout on %s', (backend) => {
-  let t: TestApp | undefined;
-  afterEach(async () => t?.close());
+  describe.each(Object.entries(EARLIER_LAYOUTS))('(%s)', (_layout, earlierLayout) => {
+    let t: TestApp | undefined;
+    afterEach(async () => t?.close());
 
-  it('rebuilds the projections from the events, and reads answer as before', async () => {
-    t = await openTestApp(backend);
-    await t.app.inject({ method: 'POST', url: '/api/registries', payload: { slug: 'goose' } });
-    for (const role of gooseRoles()) {
-      expect((await t.app.inject({ method: 'POST', url: '/api/chat/profiles', payload: role })).statusCode).toBe(201);
-    }
-    const slug = gooseRoles()[3]!.slug;
-    await t.app.inject({ method: 'PATCH', url: `/api/chat/profiles/${slug}?registry=goose`, payload: { description: 'edited' } });
-    const before = await t.app.inject({ method: 'GET', url: `/api/chat/profiles/${slug}?registry=goose` });
-    const rowsBefore = await projectionRows(t.store.db);
-    await t.store.db.exec(EARLIER_DOCUMENTS);
+    it('rebuilds the projections from the events, and reads answer as before', async () => {
+      t = await openTestApp(backend);
+      await t.app.inject({ method: 'POST', url: '/api/registries', payload: { slug: 'goose' } });
+      for (const role of gooseRoles()) {
+        expect((await t.app.inject({ method: 'POST', url: '/api/chat/profiles', payload: role })).statusCode).toBe(201);
+      }
+      const slug = gooseRoles()[3]!.slug;
+      await t.app.inject({ method: 'PATCH', url: `/api/chat/profiles/${slug}?registry=goose`, payload: { description: 'edited' } });
+      const before = await t.app.inject({ method: 'GET', url: `/api/chat/profiles/${slug}?registry=goose` });
+      const listBefore = await t.app.inject({ method: 'GET', url: '/api/chat/profiles?registry=goose' });
+      expect(JSON.parse(listBefore.body)).toHaveLength(gooseRoles().length);
+      const rowsBefore = await projectionRows(t.store.db);
+      await t.store.db.exec(earlierLayout);
 
-    const reopened = await t.reopen();
-    const app = await buildApp({ store: reopened, logLevel: 'silent' });
-    const after = await app.inject({ method: 'GET', url: `/api/chat/profiles/${slug}?registry=goose` });
-    expect(after.statusCode).toBe(200);
-    expect(after.body).toBe(before.body);
-    expect(after.headers.etag).toBe(before.headers.etag);
-    expect(await projectionRows(reopened.db)).toEqual(rowsBefore);
-    await app.close();
+      const reopened = await t.reopen();
+      const app = await buildApp({ store: reopened, logLevel: 'silent' });
+      const after = await app.inject({ method: 'GET', url: `/api/chat/profiles/${slug}?registry=goose` });
+      expect(after.statusCode).toBe(200);
+      expect(after.body).toBe(before.body);
+      expect(after.headers.etag).toBe(before.headers.etag);
+      const listAfter = await app.inject({ method: 'GET', url: '/api/chat/profiles?registry=goose' });
+      expect(listAfter.body).toBe(listBefore.body);
+      expect(await projectionRows(reopened.db)).toEqual(rowsBefore);
+      await app.close();
+    });
   });
 });

@@ -68,6 +68,7 @@ export const profileSummaryJson = (registrySlug: string, stored: StoredProfileSh
     version: stored.metadata.version,
   });
 
+/** A strong validator that is still a version tag: the version, then a digest of the bytes. */
 export const documentEtag = (version: number, documentJson: string): string =>
   `"${version}-${sha256Hex(documentJson).slice(0, 16)}"`;
 

@@ -91,7 +91,13 @@ export const verifySnapshots = async (db: SqlDatabase): Promise<ProjectionMismat
   const byStream = new Map<string, Map<number, string>>();
   for (const row of rows) {
     const snapshots = byStream.get(row.stream_id) ?? new Map<number, string>();
-    snapshots.set(Number(row.stream_version), canonicalState(await readSnapshot(db, row.state_json)));
+    let state: RegistryState;
+    try {
+      state = await readSnapshot(db, row.state_json);
+    } catch (error) {
+      return { registry: row.stream_id, detail: `snapshot at version ${row.stream_version} cannot be read: ${(error as Error).message}` };
+    }
+    snapshots.set(Number(row.stream_version), canonicalState(state));
     byStream.set(row.stream_id, snapshots);
   }
   for (const [registry, snapshots] of byStream) {

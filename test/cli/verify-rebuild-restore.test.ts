@@ -103,6 +103,15 @@ describe.each(backends)('operator commands on %s', (backend) => {
     expect(failed.stderr).toContain('registry "team": snapshot at version 2 differs from the events');
     expect((await cli('rebuild')).code).toBe(0);
     expect((await cli('verify')).code).toBe(0);
+
+    const dangling = JSON.stringify({ slug: 'team', live: true, version: 3, stamp, tombstones: [], profile_refs: [['ghost', 7, 0, 'x']] });
+    await t.store.db.run("INSERT INTO registry_snapshots (stream_id, stream_version, state_json) VALUES ('team', 3, ?)", [dangling]);
+    const unreadable = await cli('verify');
+    expect(unreadable.code).not.toBe(0);
+    expect(unreadable.stderr).toContain('registry "team": snapshot at version 3 cannot be read');
+    expect(unreadable.stderr).toContain('names profile "ghost" version 7, which no event made');
+    expect((await cli('rebuild')).code).toBe(0);
+    expect((await cli('verify')).code).toBe(0);
   });
 
   it('verify names the position of an event whose data was changed with plain SQL', async () => {

@@ -1,14 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FAKE_KEY, readFixture } from '../support/fixtures.js';
 import { tempDir } from '../support/test-store.js';
 
 const MAIN = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
-const LEGACY = readFileSync(new URL('../../../shared/fixtures/legacy-profiles.yaml', import.meta.url), 'utf8');
-const FAKE_KEY = 'sk-test-not-a-real-key-0001';
+const LEGACY = readFixture('legacy-profiles.yaml');
 
 describe('a served import of a file holding an API key', () => {
   const { dir, remove } = tempDir();

@@ -1,18 +1,16 @@
 import fastJsonPatch, { type Operation } from 'fast-json-patch';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresAvailable } from '../support/postgres.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachBackend } from '../support/backends.js';
 import { contentOf } from '../support/profile-content.js';
 import { roleProfiles } from '../support/role-profiles.js';
-import { openTestApp, steppingClock, type Backend, type TestApp } from '../support/test-store.js';
-
-const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
+import { openTestApp, steppingClock, type TestApp } from '../support/test-store.js';
 
 type Json = Record<string, unknown>;
 
 const apply = (document: Json, changes: Operation[]): Json =>
   fastJsonPatch.applyPatch(structuredClone(document), changes, true, false).newDocument;
 
-describe.each(backends)('history, diffs and reads of the past on %s', (backend) => {
+describeEachBackend('history, diffs and reads of the past on %s', (backend) => {
   let t: TestApp;
   const start = 1_771_880_000_000;
   beforeAll(async () => {

@@ -1,17 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { FAKE_KEY, readFixture } from '../support/fixtures.js';
-import { postgresAvailable } from '../support/postgres.js';
+import { describeEachBackend } from '../support/backends.js';
 import { readRegistryBundle } from '../support/registry-bundle.js';
 import { storeSnapshot } from '../support/store-snapshot.js';
-import { openTestApp, type Backend, type TestApp } from '../support/test-store.js';
+import { openTestApp, type TestApp } from '../support/test-store.js';
 
-const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
 const BUNDLE = readFixture('registry-bundle.yaml');
 const LAB_PROFILES = Object.keys(readRegistryBundle().registries['research-lab']!.profiles);
 const LEGACY_PROFILES = Object.keys(parseYaml(readFixture('legacy-profiles.yaml')));
 
-describe.each(backends)('registry import and export over HTTP on %s', (backend) => {
+describeEachBackend('registry import and export over HTTP on %s', (backend) => {
   let t: TestApp;
   let empty: TestApp;
   beforeAll(async () => {

@@ -1,12 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresAvailable } from '../support/postgres.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachBackend } from '../support/backends.js';
 import { loadRegistryBundle } from '../support/registry-bundle.js';
-import { openTestApp, type Backend, type TestApp } from '../support/test-store.js';
+import { openTestApp, type TestApp } from '../support/test-store.js';
 
-const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
 const cookie = { cookie: 'chat_profile=default/long-writer' };
 
-describe.each(backends)('runtime resolution on %s', (backend) => {
+describeEachBackend('runtime resolution on %s', (backend) => {
   let t: TestApp;
   const resolve = async (options: { url: string; method?: 'GET' | 'POST'; payload?: object; headers?: Record<string, string> }) => {
     const response = await t.app.inject({ method: options.method ?? 'GET', ...options });

@@ -1,14 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { rebuildProjections } from '../../src/projections/rebuild.js';
 import { verifyProjections } from '../../src/projections/verify-projections.js';
-import { postgresAvailable } from '../support/postgres.js';
+import { describeEachBackend } from '../support/backends.js';
 import { loadRegistryBundle, readRegistryBundle } from '../support/registry-bundle.js';
 import { storeSnapshot } from '../support/store-snapshot.js';
-import { openTestApp, type Backend, type TestApp } from '../support/test-store.js';
+import { openTestApp, type TestApp } from '../support/test-store.js';
 
-const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
-
-describe.each(backends)('stacked profiles and fingerprints on %s', (backend) => {
+describeEachBackend('stacked profiles and fingerprints on %s', (backend) => {
   let t: TestApp;
   const doc = async (slug: string, registry = 'default') =>
     (await t.app.inject({ method: 'GET', url: `/api/chat/profiles/${slug}?registry=${registry}` })).json();

@@ -1,14 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildApp } from '../../src/http/build-app.js';
-import { postgresAvailable } from '../support/postgres.js';
+import { describeEachBackend } from '../support/backends.js';
 import { loadRegistryBundle } from '../support/registry-bundle.js';
 import { openSse } from '../support/sse-client.js';
-import { openTestStore, type Backend, type TestStore } from '../support/test-store.js';
+import { openTestStore, type TestStore } from '../support/test-store.js';
 
-const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
-
-describe.each(backends)('change feed over a real listening server on %s', (backend) => {
+describeEachBackend('change feed over a real listening server on %s', (backend) => {
   let t: TestStore;
   let app: FastifyInstance;
   let base: string;

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RegistryState } from '../../src/events/registry-state.js';
 import {
   nearestSnapshot,
@@ -9,13 +9,12 @@ import {
 } from '../../src/projections/registry-snapshots.js';
 import { registryStateAtVersion, streamHeadVersion } from '../../src/projections/time-travel.js';
 import { roleProfiles } from '../support/role-profiles.js';
-import { postgresAvailable } from '../support/postgres.js';
-import { openTestStore, steppingClock, type Backend, type TestStore } from '../support/test-store.js';
+import { describeEachBackend } from '../support/backends.js';
+import { openTestStore, steppingClock, type TestStore } from '../support/test-store.js';
 
-const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
 const context = { actor: 'tester', source: 'test', request_id: 'r' };
 
-describe.each(backends)('registry snapshots on %s', (backend) => {
+describeEachBackend('registry snapshots on %s', (backend) => {
   let t: TestStore;
   let state: RegistryState;
   beforeAll(async () => {

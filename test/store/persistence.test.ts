@@ -13,11 +13,9 @@ import { rebuildProjections } from '../../src/projections/rebuild.js';
 import type { RegistryStore } from '../../src/projections/registry-store.js';
 import { seedDefaultRegistry } from '../../src/projections/seed-default-registry.js';
 import { roleProfiles } from '../support/role-profiles.js';
-import { postgresAvailable } from '../support/postgres.js';
+import { describeEachBackend } from '../support/backends.js';
 import { projectionRows } from '../support/store-snapshot.js';
-import { openTestStore, steppingClock, tempDir, type Backend, type TestStore } from '../support/test-store.js';
-
-const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
+import { openTestStore, steppingClock, tempDir, type TestStore } from '../support/test-store.js';
 
 /** What a client can read of the store over HTTP. */
 const everyRead = async (app: FastifyInstance) => {
@@ -61,7 +59,7 @@ const registrySchema = z.strictObject({
   metadata: z.strictObject({ ...stamp, version: z.number().int().positive() }),
 });
 
-describe.each(backends)('persistence on %s', (backend) => {
+describeEachBackend('persistence on %s', (backend) => {
   let t: TestStore;
   let app: FastifyInstance;
   let store: RegistryStore;

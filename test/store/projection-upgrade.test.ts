@@ -1,11 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/http/build-app.js';
 import { roleProfiles } from '../support/role-profiles.js';
-import { postgresAvailable } from '../support/postgres.js';
+import { describeEachBackend } from '../support/backends.js';
 import { projectionRows } from '../support/store-snapshot.js';
-import { openTestApp, type Backend, type TestApp } from '../support/test-store.js';
-
-const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
+import { openTestApp, type TestApp } from '../support/test-store.js';
 
 const earlierDocuments = (columns: string) => `DROP VIEW profile_registries; DROP TABLE profile_documents;
 CREATE TABLE profile_documents (registry TEXT NOT NULL, slug TEXT NOT NULL, version BIGINT NOT NULL, etag TEXT NOT NULL,
@@ -19,7 +17,7 @@ const EARLIER_LAYOUTS = {
   ),
 };
 
-describe.each(backends)('opening a database with an earlier projection layout on %s', (backend) => {
+describeEachBackend('opening a database with an earlier projection layout on %s', (backend) => {
   describe.each(Object.entries(EARLIER_LAYOUTS))('(%s)', (_layout, earlierLayout) => {
     let t: TestApp | undefined;
     afterEach(async () => t?.close());

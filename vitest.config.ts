@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    globalSetup: ['test/support/build-dist.ts'],
+    setupFiles: ['test/support/kill-children.ts'],
   },
 });

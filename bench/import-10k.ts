@@ -9,7 +9,7 @@ import { openDatabase } from '../src/events/open-database.js';
 import { countEvents } from '../src/projections/read-model.js';
 import { importRegistries } from '../src/projections/import-registries.js';
 import { createRegistryStore } from '../src/projections/registry-store.js';
-import { generateProfiles, type ProfileBody } from './lib/fixture-data.js';
+import { generateProfiles, type ProfileBody } from './lib/generate-data.js';
 
 /**
  * Import of a 10,000-profile YAML bundle (5 registries, medium bodies) into a fresh SQLite file:

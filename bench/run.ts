@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { descriptionPatchCycle, runLoad, type LoadResult } from './lib/load.js';
-import { generatePatches, generateProfiles, generateRegistries } from './lib/fixture-data.js';
+import { generatePatches, generateProfiles, generateRegistries } from './lib/generate-data.js';
 import { jsonRequest, sendAll } from './lib/http-client.js';
 import { HELLO, startRegistryServer, startServer, type RunningServer } from './lib/spawn-server.js';
 import { writeReport, type Scenario } from './lib/report.js';

@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { appendToStream } from '../../src/events/append-to-stream.js';
 import type { Command } from '../../src/events/commands.js';
 import { decide, localDecideContext } from '../../src/events/decide.js';
@@ -8,24 +6,7 @@ import { evolve } from '../../src/events/evolve.js';
 import { openDatabase } from '../../src/events/open-database.js';
 import type { RegistryState } from '../../src/events/registry-state.js';
 import { ensureSchema } from '../../src/projections/registry-store.js';
-import { GENERATOR } from './fixture-data.js';
-
-/** Streams the generator's one-document-per-line output. */
-export async function* generatedDocuments<T>(args: string[]): AsyncGenerator<T> {
-  const child = spawn(process.execPath, [GENERATOR, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  for await (const line of createInterface({ input: child.stdout })) {
-    const text = line.trim().replace(/,$/, '');
-    if (text === '[' || text === ']' || text === '') continue;
-    yield JSON.parse(text) as T;
-  }
-}
-
-interface ProfileBody {
-  registry: string;
-  slug: string;
-  set_default?: boolean;
-  [field: string]: unknown;
-}
+import { profileBodies, type ProfileBody } from './generate-data.js';
 
 /**
  * Writes a large history straight through decide → evolve → appendToStream (the write path's
@@ -43,9 +24,7 @@ export const writeBulkHistory = async (options: {
   const db = openDatabase({ path: options.dbPath });
   await ensureSchema(db);
   const byRegistry = new Map<string, ProfileBody[]>();
-  for await (const body of generatedDocuments<ProfileBody>([
-    '--profiles', String(options.profiles), '--registries', String(options.registries), '--seed', 'large', '--size', 'medium',
-  ])) {
+  for (const body of profileBodies(options.profiles, options.registries, { seed: 'large', size: 'medium' })) {
     const list = byRegistry.get(body.registry) ?? [];
     list.push(body);
     byRegistry.set(body.registry, list);

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { nanoid } from 'nanoid';
 import type { RegistryStore } from '../projections/registry-store.js';
+import { createLogger } from './logger.js';
 import { registerMetrics } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { problem, problemErrorHandler, sendProblem } from './problem.js';
@@ -32,7 +33,7 @@ const MAX_PATH_PARAM_LENGTH = 1024;
 /** The Fastify app: routes over a registry store, every error as problem+json. */
 export const buildApp = async (options: AppOptions): Promise<FastifyInstance> => {
   const app = Fastify({
-    logger: { level: options.logLevel ?? 'info', redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    loggerInstance: createLogger(options.logLevel ?? 'info'),
     bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
     requestIdHeader: false,
     genReqId: (request) => {

@@ -1,11 +1,8 @@
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runTracked } from '../support/child-processes.js';
 import { tempDir } from '../support/test-store.js';
-
-const run = promisify(execFile);
 
 describe('npm run bench at a tiny size', () => {
   const { dir, remove } = tempDir();
@@ -13,11 +10,12 @@ describe('npm run bench at a tiny size', () => {
 
   it('runs every scenario, the large-history ones included, and writes the report', async () => {
     const output = join(dir, 'BENCHMARKS.md');
-    await run(
+    const run = await runTracked(
       process.execPath,
       ['dist/bench/run.js', '--tiny', '--large', '--large-events', '2500', '--large-profiles', '200', '--output', output],
-      { timeout: 120_000 },
+      { timeoutMs: 120_000 },
     );
+    expect(run.code, run.stderr).toBe(0);
     const report = readFileSync(output, 'utf8');
     for (const scenario of [
       'hello-world baseline',

@@ -3,12 +3,15 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { openDatabase } from '../../src/events/open-database.js';
+import { FAKE_KEY, fixturePath, readFixture } from '../support/fixtures.js';
+import { readRegistryBundle } from '../support/registry-bundle.js';
 import { folderContents, runCli } from '../support/run-cli.js';
 import { tempDir } from '../support/test-store.js';
 
-const fixturePath = (name: string): string => new URL(`../../../shared/fixtures/${name}`, import.meta.url).pathname;
 const BUNDLE = fixturePath('registry-bundle.yaml');
-const FAKE_KEY = 'sk-test-not-a-real-key-0001';
+const REGISTRIES = Object.values(readRegistryBundle().registries);
+const PROFILES = REGISTRIES.reduce((sum, registry) => sum + Object.keys(registry.profiles).length, 0);
+const LEGACY_PROFILES = Object.keys(parseYaml(readFixture('legacy-profiles.yaml')));
 
 const eventsOf = async (dbPath: string) => {
   const db = openDatabase({ path: dbPath });
@@ -39,11 +42,13 @@ describe('profile-registry import / export', () => {
     const imported = await runCli(['import', BUNDLE, ...db('a.db')]);
     expect(imported.code).toBe(0);
     expect(imported.stderr).toBe('');
+    // per registry: registry.created, one profile.created each, registry.default_profile_changed
+    const events = PROFILES + 2 * REGISTRIES.length;
     expect(imported.stdout).toBe(
-      `Input: ${BUNDLE}\nInput format: canonical-registries\nRegistries: 2\nProfiles: 10\nEvents: 14\n`,
+      `Input: ${BUNDLE}\nInput format: canonical-registries\nRegistries: ${REGISTRIES.length}\nProfiles: ${PROFILES}\nEvents: ${events}\n`,
     );
     const first = await exportOf('a.db');
-    expect(Object.keys(parseYaml(first).registries)).toEqual(['default', 'team-finance']);
+    expect(Object.keys(parseYaml(first).registries)).toEqual(['default', 'research-lab']);
     writeFileSync(join(dir, 'export.yaml'), first);
     expect((await runCli(['import', join(dir, 'export.yaml'), ...db('b.db')])).code).toBe(0);
     expect(await exportOf('b.db')).toBe(first);
@@ -54,9 +59,9 @@ describe('profile-registry import / export', () => {
     expect((await runCli(['import', join(dir, 'export.json'), ...db('c.db')])).code).toBe(0);
     expect(await exportOf('c.db')).toBe(first);
 
-    const events = await eventsOf(join(dir, 'b.db'));
-    expect(events.every((event) => JSON.parse(event.metadata_json).source === 'import')).toBe(true);
-    expect(new Set(events.map((event) => event.stream_id))).toEqual(new Set(['default', 'team-finance']));
+    const stored = await eventsOf(join(dir, 'b.db'));
+    expect(stored.every((event) => JSON.parse(event.metadata_json).source === 'import')).toBe(true);
+    expect(new Set(stored.map((event) => event.stream_id))).toEqual(new Set(['default', 'research-lab']));
   });
 
   it('appends nothing when the same file is imported twice', async () => {
@@ -74,8 +79,8 @@ describe('profile-registry import / export', () => {
     expect(run.stdout).toContain('Input format: legacy-map\n');
     const bundle = parseYaml(await exportOf('a.db', '--registry', 'default'));
     expect(bundle.registries.default.default_profile_slug).toBe('default');
-    expect(Object.keys(bundle.registries.default.profiles)).toHaveLength(6);
-    expect(bundle.registries.default.profiles.fast.runtime.step_settings_patch['ai-chat']['ai-temperature']).toBe(0);
+    expect(Object.keys(bundle.registries.default.profiles).sort()).toEqual([...LEGACY_PROFILES].sort());
+    expect(bundle.registries.default.profiles.deterministic.runtime.step_settings_patch['ai-chat']['ai-temperature']).toBe(0);
   });
 
   it('refuses a bad file with one line and creates no database', async () => {
@@ -99,9 +104,9 @@ describe('profile-registry import / export', () => {
 
   it('writes --output atomically, exports one --registry, and refuses an unknown one', async () => {
     await runCli(['import', BUNDLE, ...db('a.db')]);
-    const output = join(dir, 'finance.yaml');
-    expect((await runCli(['export', ...db('a.db'), '--registry', 'team-finance', '--output', output])).code).toBe(0);
-    expect(Object.keys(parseYaml(readFileSync(output, 'utf8')).registries)).toEqual(['team-finance']);
+    const output = join(dir, 'lab.yaml');
+    expect((await runCli(['export', ...db('a.db'), '--registry', 'research-lab', '--output', output])).code).toBe(0);
+    expect(Object.keys(parseYaml(readFileSync(output, 'utf8')).registries)).toEqual(['research-lab']);
     expect(Object.keys(folderContents(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
     const unknown = await runCli(['export', ...db('a.db'), '--registry', 'nope']);
     expect(unknown.code).toBe(1);
@@ -129,5 +134,5 @@ describe('profile-registry import / export', () => {
     const bad = await runCli(['export', ...db('a.db'), '--as-of', 'yesterday-ish']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("option '--as-of <time>' argument 'yesterday-ish' is invalid");
-  });
+  }, 120_000); // eight CLI runs
 });

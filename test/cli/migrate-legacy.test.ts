@@ -2,11 +2,11 @@ import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { FAKE_KEY, fixturePath, readFixture } from '../support/fixtures.js';
 import { folderContents, runCli } from '../support/run-cli.js';
 import { tempDir } from '../support/test-store.js';
 
-const fixturePath = (name: string): string => new URL(`../../../shared/fixtures/${name}`, import.meta.url).pathname;
-const FAKE_KEY = 'sk-test-not-a-real-key-0001';
+const LEGACY_PROFILES = Object.keys(parseYaml(readFixture('legacy-profiles.yaml')));
 
 describe('profile-registry migrate-legacy', () => {
   let dir: string;
@@ -21,12 +21,12 @@ describe('profile-registry migrate-legacy', () => {
 
   const write = (text: string): void => writeFileSync(input, text);
 
-  it('writes <input>.registry.yaml with one registry of six profiles and prints what it did', async () => {
+  it('writes <input>.registry.yaml with one registry of every legacy profile and prints what it did', async () => {
     const run = await runCli(['migrate-legacy', '--input', input]);
     expect(run.code).toBe(0);
     const output = `${input}.registry.yaml`;
     expect(run.stdout).toBe(
-      `Input: ${input}\nInput format: legacy-map\nOutput: ${output}\nRegistries: 1\nProfiles: 6\n`,
+      `Input: ${input}\nInput format: legacy-map\nOutput: ${output}\nRegistries: 1\nProfiles: ${LEGACY_PROFILES.length}\n`,
     );
     const bundle = parseYaml(readFileSync(output, 'utf8'));
     const legacy = parseYaml(readFileSync(input, 'utf8'));
@@ -87,8 +87,8 @@ describe('profile-registry migrate-legacy', () => {
     const before = folderContents(dir);
     const run = await runCli(['migrate-legacy', '--input', input, '--dry-run']);
     expect(run.code).toBe(0);
-    expect(parseYaml(run.stdout).registries.default.profiles.fast.runtime.step_settings_patch['ai-chat']['ai-temperature']).toBe(0);
-    expect(run.stderr).toContain('Profiles: 6');
+    expect(parseYaml(run.stdout).registries.default.profiles.deterministic.runtime.step_settings_patch['ai-chat']['ai-temperature']).toBe(0);
+    expect(run.stderr).toContain(`Profiles: ${LEGACY_PROFILES.length}`);
     expect(folderContents(dir)).toEqual(before);
   });
 

@@ -1,14 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnTracked } from '../support/child-processes.js';
+import { FAKE_KEY, readFixture } from '../support/fixtures.js';
 import { tempDir } from '../support/test-store.js';
 
 const MAIN = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
-const LEGACY = readFileSync(new URL('../../../shared/fixtures/legacy-profiles.yaml', import.meta.url), 'utf8');
-const FAKE_KEY = 'sk-test-not-a-real-key-0001';
+const LEGACY = readFixture('legacy-profiles.yaml');
 
 describe('a served import of a file holding an API key', () => {
   const { dir, remove } = tempDir();
@@ -16,9 +16,9 @@ describe('a served import of a file holding an API key', () => {
   let logs = '';
   let base = '';
   beforeAll(async () => {
-    server = spawn(process.execPath, [MAIN, 'serve', '--port', '0', '--no-seed', '--profile-registry-db', join(dir, 'p.db')], {
+    server = spawnTracked(process.execPath, [MAIN, 'serve', '--port', '0', '--no-seed', '--profile-registry-db', join(dir, 'p.db')], {
       env: { ...process.env, PROFILE_REGISTRY_DSN: '', LOG_LEVEL: 'debug' },
-    });
+    }) as typeof server;
     server.stderr.on('data', (chunk: Buffer) => (logs += chunk.toString()));
     base = await new Promise<string>((resolve, reject) => {
       server.stdout.on('data', (chunk: Buffer) => {
@@ -30,8 +30,11 @@ describe('a served import of a file holding an API key', () => {
     });
   });
   afterAll(async () => {
-    server.kill('SIGTERM');
-    await new Promise((resolve) => server.once('exit', resolve));
+    if (server?.exitCode === null) {
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGTERM');
+      await exited;
+    }
     remove();
   });
 

@@ -1,12 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresAvailable } from '../support/postgres.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachBackend } from '../support/backends.js';
 import { runCli } from '../support/run-cli.js';
 import { storeSnapshot } from '../support/store-snapshot.js';
-import { openTestApp, type Backend, type TestApp } from '../support/test-store.js';
+import { openTestApp, type TestApp } from '../support/test-store.js';
 
-const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
-
-describe.each(backends)('operator commands on %s', (backend) => {
+describeEachBackend('operator commands on %s', (backend) => {
   let t: TestApp;
   const cli = (...args: string[]) => runCli([...args, ...t.cliDatabaseArgs], { USER: 'operator-jo' });
   const get = async (url: string) => t.app.inject({ method: 'GET', url });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { contentJson, eventDataJson } from '../../src/domain/content-json.js';
 import { applyProfileFields, newProfileContent, type ProfileFieldsInput } from '../../src/domain/profile.js';
-import { gooseRoles } from '../support/goose-roles.js';
+import { roleProfiles } from '../support/role-profiles.js';
 
-const contents = () => gooseRoles().map((role) => newProfileContent(role.slug, role as ProfileFieldsInput));
+const contents = () => roleProfiles().map((role) => newProfileContent(role.slug, role as ProfileFieldsInput));
 
 describe('content JSON from cached parts', () => {
   it('is byte for byte what JSON.stringify writes, for every role profile', () => {
@@ -23,7 +23,7 @@ describe('content JSON from cached parts', () => {
     const [content] = contents();
     const profileEvent = { profile: content!.slug, version: 3, content };
     expect(eventDataJson(profileEvent)).toBe(JSON.stringify(profileEvent));
-    const registryEvent = { slug: 'goose', display_name: undefined, description: 'roles' };
+    const registryEvent = { slug: 'staff', display_name: undefined, description: 'roles' };
     expect(eventDataJson(registryEvent)).toBe(JSON.stringify(registryEvent));
   });
 });

@@ -1,13 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { DomainError } from '../../src/domain/errors.js';
 import { detectInputFormat } from '../../src/domain/input-format.js';
 import { readProfilesFile } from '../../src/domain/profiles-file.js';
 import { bundleYaml, registryBundle } from '../../src/domain/write-registry-bundle.js';
+import { FAKE_KEY, readFixture as fixture } from '../support/fixtures.js';
+import { readRegistryBundle } from '../support/registry-bundle.js';
 
-const fixture = (name: string): string => readFileSync(new URL(`../../../shared/fixtures/${name}`, import.meta.url), 'utf8');
-const FAKE_KEY = 'sk-test-not-a-real-key-0001';
 
 const refusal = (text: string): DomainError => {
   try {
@@ -52,13 +51,14 @@ describe('legacy profiles.yaml conversion', () => {
   it('keeps every value of the legacy fixture unchanged as step_settings_patch (lists, maps, a 0 temperature)', () => {
     const legacy = parseYaml(fixture('legacy-profiles.yaml')) as Record<string, Record<string, Record<string, unknown>>>;
     const [registry] = readProfilesFile(fixture('legacy-profiles.yaml'), 'default').registries;
-    expect(Object.keys(registry.profiles).sort()).toEqual(['agent', 'claude', 'default', 'fast', 'local-ollama', 'openai-json']);
+    expect(Object.keys(registry.profiles).sort()).toEqual(Object.keys(legacy).sort());
     expect(registry.default_profile_slug).toBe('default');
     for (const [slug, sections] of Object.entries(legacy)) {
       expect(registry.profiles[slug].runtime.step_settings_patch).toEqual(sections);
     }
-    expect(registry.profiles.fast.runtime.step_settings_patch?.['ai-chat']['ai-temperature']).toBe(0);
-    expect(registry.profiles.agent.runtime.step_settings_patch?.['ai-chat']['ai-stop']).toEqual(['</final_answer>', '\nObservation:']);
+    expect(registry.profiles.deterministic.runtime.step_settings_patch?.['ai-chat']['ai-temperature']).toBe(0);
+    expect(registry.profiles.planner.runtime.step_settings_patch?.['ai-chat']['ai-stop']).toEqual(['<|end_plan|>', '\nStep 99:']);
+    expect(registry.profiles['invoice-json'].runtime.step_settings_patch?.['openai-chat']['openai-logit-bias']).toEqual({ '198': '-50', '1734': '20' });
   });
 
   it('makes the first slug the default when there is no profile named default', () => {
@@ -85,14 +85,16 @@ describe('legacy profiles.yaml conversion', () => {
 describe('registries bundle', () => {
   it('reads the fixture bundle, normalized like HTTP writes', () => {
     const { registries } = readProfilesFile(fixture('registry-bundle.yaml'), 'default');
-    expect(registries.map((registry) => [registry.slug, registry.default_profile_slug, Object.keys(registry.profiles).length])).toEqual([
-      ['default', 'default', 5],
-      ['team-finance', 'fin-analyst', 5],
-    ]);
-    const finBase = registries[1].profiles['fin-base'];
-    expect(finBase.stack).toEqual([{ registry_slug: 'default', profile_slug: 'base-assistant' }]);
-    expect(finBase.policy).toEqual({ allow_overrides: true, allowed_override_keys: [], denied_override_keys: ['tools'], read_only: false });
-    expect(registries[1].profiles['budget-approver'].policy.read_only).toBe(true);
+    const file = readRegistryBundle().registries;
+    expect(registries.map((registry) => [registry.slug, registry.default_profile_slug, Object.keys(registry.profiles).length])).toEqual(
+      Object.values(file).map((registry) => [registry.slug, registry.default_profile_slug, Object.keys(registry.profiles).length]),
+    );
+    const labBase = registries[1].profiles['lab-base'];
+    expect(labBase.stack).toEqual([{ registry_slug: 'default', profile_slug: 'house-style' }]);
+    expect(labBase.policy).toEqual({ allow_overrides: true, allowed_override_keys: [], denied_override_keys: ['tools'], read_only: false });
+    expect(registries[1].profiles['ethics-review'].policy.read_only).toBe(true);
+    const thresholds = registries[1].profiles['ethics-review'].extensions?.['lab.review_board@v1'] as { escalation: { max_risk: unknown }[] };
+    expect(thresholds.escalation.map((step) => step.max_risk)).toEqual(['minimal', 'moderate', null]);
   });
 
   it('writes a canonical YAML that reads back to the same registries', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, sameContent } from '../../src/domain/canonical-json.js';
-import { gooseRoles } from '../support/goose-roles.js';
+import { roleProfiles } from '../support/role-profiles.js';
 
-const roleProfile = (): Record<string, unknown> => gooseRoles()[0] as Record<string, unknown>;
+const roleProfile = (): Record<string, unknown> => roleProfiles()[0] as Record<string, unknown>;
 
 /** Rebuilds an object with its keys in reverse order, at every depth. */
 const reversedKeys = (value: unknown): unknown => {

@@ -1,16 +1,15 @@
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { eventProfile } from '../../src/events/event-types.js';
 import { openDatabase, type DatabaseLocation } from '../../src/events/open-database.js';
 import { readStream } from '../../src/events/read-events.js';
 import { rebuildProjections } from '../../src/projections/rebuild.js';
 import { startServer, type ServerProcess } from '../support/server-process.js';
 import { projectionRows } from '../support/store-snapshot.js';
-import { createTestSchema, PG_URL, postgresAvailable } from '../support/postgres.js';
+import { describeEachBackend } from '../support/backends.js';
+import { createTestSchema, PG_URL } from '../support/postgres.js';
 import { tempDir, type Backend } from '../support/test-store.js';
-
-const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
 
 interface TestDatabase {
   /** The `serve` flags that choose it. */
@@ -102,7 +101,7 @@ const expectDurable = async (location: DatabaseLocation, acknowledged: Acknowled
   }
 };
 
-describe.each(backends)('the real server on %s', (backend) => {
+describeEachBackend('the real server on %s', (backend) => {
   let database: TestDatabase;
   const started: ServerProcess[] = [];
   const start = async () => {

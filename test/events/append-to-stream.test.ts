@@ -1,21 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { appendToStream, readStreamHead } from '../../src/events/append-to-stream.js';
 import { eventHash, GENESIS_HASH } from '../../src/events/event-hash.js';
 import { CURRENT_SCHEMA_VERSION, type DomainEvent, type EventBody } from '../../src/events/event-types.js';
 import { readAll, readStream } from '../../src/events/read-events.js';
 import { StreamVersionConflict } from '../../src/events/stream-version-conflict.js';
-import { postgresAvailable } from '../support/postgres.js';
+import { describeEachBackend } from '../support/backends.js';
 import { storeSnapshot } from '../support/store-snapshot.js';
-import { openTestStore, type Backend, type TestStore } from '../support/test-store.js';
-
-const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
+import { openTestStore, type TestStore } from '../support/test-store.js';
 
 const event = (body: EventBody, at: number): DomainEvent =>
   ({ ...body, schema_version: CURRENT_SCHEMA_VERSION[body.type], metadata: { actor: 'a', source: 's', request_id: 'r', occurred_at_ms: at } }) as DomainEvent;
 
 const renamed = (name: string, at: number) => event({ type: 'registry.updated', data: { display_name: name } }, at);
 
-describe.each(backends)('the event store on %s', (backend) => {
+describeEachBackend('the event store on %s', (backend) => {
   let t: TestStore;
   beforeAll(async () => {
     t = await openTestStore(backend);

@@ -1,14 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { rebuildProjections } from '../../src/projections/rebuild.js';
 import { seedDefaultRegistry } from '../../src/projections/seed-default-registry.js';
-import { postgresAvailable } from '../support/postgres.js';
+import { describeEachBackend } from '../support/backends.js';
 import { storeSnapshot } from '../support/store-snapshot.js';
-import { openTestStore, type Backend, type TestStore } from '../support/test-store.js';
+import { openTestStore, type TestStore } from '../support/test-store.js';
 
-const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
 const context = { actor: 'test', source: 'test', request_id: 'r' };
 
-describe.each(backends)('a command failing after its events were folded, on %s', (backend) => {
+describeEachBackend('a command failing after its events were folded, on %s', (backend) => {
   let t: TestStore;
   beforeAll(async () => {
     t = await openTestStore(backend);

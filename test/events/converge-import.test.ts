@@ -1,11 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readProfilesFile } from '../../src/domain/profiles-file.js';
 import { decide } from '../../src/events/decide.js';
 import { CURRENT_SCHEMA_VERSION, type DomainEvent, type EventBody } from '../../src/events/event-types.js';
 import { foldEvents } from '../../src/events/evolve.js';
+import { readFixture } from '../support/fixtures.js';
 
-const BUNDLE = readFileSync(new URL('../../../shared/fixtures/registry-bundle.yaml', import.meta.url), 'utf8');
+const BUNDLE = readFixture('registry-bundle.yaml');
 
 const stamped = (bodies: EventBody[]): DomainEvent[] =>
   bodies.map(
@@ -26,7 +26,7 @@ describe('converge_registry as import uses it', () => {
     const events = decide(undefined, command);
     expect(events.map((event) => event.type)).toEqual([
       'registry.created',
-      ...Array(5).fill('profile.created'),
+      ...Object.keys(target.profiles).map(() => 'profile.created'),
       'registry.default_profile_changed',
     ]);
     const state = foldEvents(stamped(events), slug);
@@ -41,9 +41,9 @@ describe('converge_registry as import uses it', () => {
 
   it('given the imported registry, when one profile changed in the file, then only that profile is updated', () => {
     const state = foldEvents(stamped(decide(undefined, command)), slug);
-    const changed = { ...target.profiles.agent, description: 'changed' };
-    const events = decide(state, { ...command, target: { ...target, profiles: { ...target.profiles, agent: changed } } });
-    expect(events).toEqual([{ type: 'profile.updated', data: { profile: 'agent', version: 2, content: changed } }]);
+    const changed = { ...target.profiles['ops-agent']!, description: 'changed' };
+    const events = decide(state, { ...command, target: { ...target, profiles: { ...target.profiles, 'ops-agent': changed } } });
+    expect(events).toEqual([{ type: 'profile.updated', data: { profile: 'ops-agent', version: 2, content: changed } }]);
   });
 });
 

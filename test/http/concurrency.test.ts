@@ -1,15 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventProfile, type StoredEvent } from '../../src/events/event-types.js';
 import { readStream } from '../../src/events/read-events.js';
 import type { SqlExecutor } from '../../src/events/sql-database.js';
 import { buildApp } from '../../src/http/build-app.js';
 import { seedDefaultRegistry } from '../../src/projections/seed-default-registry.js';
-import { postgresAvailable } from '../support/postgres.js';
+import { describeEachBackend } from '../support/backends.js';
 import { storeSnapshot } from '../support/store-snapshot.js';
-import { openTestApp, type Backend, type TestApp } from '../support/test-store.js';
-
-const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
+import { openTestApp, type TestApp } from '../support/test-store.js';
 
 const versionOf = (event: StoredEvent): number | undefined =>
   'version' in event.data && typeof event.data.version === 'number' ? event.data.version : undefined;
@@ -26,7 +24,7 @@ const expectStreamWithoutGap = async (db: SqlExecutor, registry = 'default') => 
   for (let i = 1; i < events.length; i++) expect(events[i].prev_hash).toBe(events[i - 1].hash);
 };
 
-describe.each(backends)('concurrent writes on %s', (backend) => {
+describeEachBackend('concurrent writes on %s', (backend) => {
   let t: TestApp;
   const create = async (app: FastifyInstance, slug: string) =>
     expect((await app.inject({ method: 'POST', url: '/api/chat/profiles', payload: { slug } })).statusCode).toBe(201);

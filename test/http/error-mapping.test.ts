@@ -1,12 +1,10 @@
 import type { InjectOptions } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { seedDefaultRegistry } from '../../src/projections/seed-default-registry.js';
-import { postgresAvailable } from '../support/postgres.js';
+import { describeEachBackend } from '../support/backends.js';
 import { expectProblem } from '../support/problem-assertions.js';
 import { storeSnapshot } from '../support/store-snapshot.js';
-import { openTestApp, type Backend, type TestApp } from '../support/test-store.js';
-
-const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
+import { openTestApp, type TestApp } from '../support/test-store.js';
 
 /** Sends a write that must be refused with this status and detail, and leave the store as it was. */
 const expectRefused = async (t: TestApp, request: InjectOptions, status: number, detail: string | RegExp) => {
@@ -16,7 +14,7 @@ const expectRefused = async (t: TestApp, request: InjectOptions, status: number,
   return body;
 };
 
-describe.each(backends)('error mapping on %s', (backend) => {
+describeEachBackend('error mapping on %s', (backend) => {
   let t: TestApp;
 
   const refused = (request: InjectOptions, status: number, detail: string | RegExp) => expectRefused(t, request, status, detail);
@@ -217,7 +215,7 @@ describe.each(backends)('error mapping on %s', (backend) => {
   });
 });
 
-describe.each(backends)('registry routes on %s', (backend) => {
+describeEachBackend('registry routes on %s', (backend) => {
   let t: TestApp;
   const refused = (request: InjectOptions, status: number, detail: string | RegExp) => expectRefused(t, request, status, detail);
 
@@ -305,7 +303,7 @@ describe.each(backends)('registry routes on %s', (backend) => {
   });
 });
 
-describe.each(backends)('failures of the database on %s', (backend) => {
+describeEachBackend('failures of the database on %s', (backend) => {
   it('answers 500 and 503 as problem+json without internals', async () => {
     const t = await openTestApp(backend);
     try {

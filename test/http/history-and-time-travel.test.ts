@@ -1,22 +1,21 @@
 import fastJsonPatch, { type Operation } from 'fast-json-patch';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresAvailable } from '../support/postgres.js';
-import { contentOf, gooseRoles } from '../support/profile-content.js';
-import { openTestApp, steppingClock, type Backend, type TestApp } from '../support/test-store.js';
-
-const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachBackend } from '../support/backends.js';
+import { contentOf } from '../support/profile-content.js';
+import { roleProfiles } from '../support/role-profiles.js';
+import { openTestApp, steppingClock, type TestApp } from '../support/test-store.js';
 
 type Json = Record<string, unknown>;
 
 const apply = (document: Json, changes: Operation[]): Json =>
   fastJsonPatch.applyPatch(structuredClone(document), changes, true, false).newDocument;
 
-describe.each(backends)('history, diffs and reads of the past on %s', (backend) => {
+describeEachBackend('history, diffs and reads of the past on %s', (backend) => {
   let t: TestApp;
   const start = 1_771_880_000_000;
   beforeAll(async () => {
     t = await openTestApp(backend, { now: steppingClock(start), snapshotEvery: 3 });
-    await t.app.inject({ method: 'POST', url: '/api/registries', payload: { slug: 'goose' }, headers: { 'x-actor': 'root' } });
+    await t.app.inject({ method: 'POST', url: '/api/registries', payload: { slug: 'staff' }, headers: { 'x-actor': 'root' } });
   });
   afterAll(async () => t?.close());
 
@@ -28,20 +27,20 @@ describe.each(backends)('history, diffs and reads of the past on %s', (backend) 
   const get = async (url: string) => t.app.inject({ method: 'GET', url });
 
   it('lists every version with its actor, source, time and RFC 6902 changes, and diffs apply', async () => {
-    const analyst = gooseRoles().find((role) => role.slug === 'analyst') as Json;
-    const url = '/api/chat/profiles/analyst?registry=goose';
+    const buyer = roleProfiles().find((role) => role.slug === 'buyer') as Json;
+    const url = '/api/chat/profiles/buyer?registry=staff';
     const documents: Json[] = [];
-    documents.push((await write('POST', '/api/chat/profiles', 'alice', analyst)).json());
+    documents.push((await write('POST', '/api/chat/profiles', 'alice', buyer)).json());
     documents.push((await write('PATCH', url, 'bob', { runtime: { system_prompt: 'You count things' } })).json());
-    documents.push((await write('PATCH', url, 'carol', { display_name: 'Analyst', metadata: { tags: ['team-a'] } })).json());
+    documents.push((await write('PATCH', url, 'carol', { display_name: 'Buyer', metadata: { tags: ['team-a'] } })).json());
     await write('DELETE', url, 'dave');
     documents.push({});
-    documents.push((await write('POST', '/api/chat/profiles', 'erin', { registry: 'goose', slug: 'analyst' })).json());
+    documents.push((await write('POST', '/api/chat/profiles', 'erin', { registry: 'staff', slug: 'buyer' })).json());
 
-    const history = await get('/api/chat/profiles/analyst/history?registry=goose');
+    const history = await get('/api/chat/profiles/buyer/history?registry=staff');
     expect(history.statusCode).toBe(200);
     const { registry, profile, versions } = history.json();
-    expect({ registry, profile }).toEqual({ registry: 'goose', profile: 'analyst' });
+    expect({ registry, profile }).toEqual({ registry: 'staff', profile: 'buyer' });
     expect(versions.map((v: Json) => [v.version, v.type, v.actor, v.source])).toEqual([
       [5, 'profile.created', 'erin', 'http-api'],
       [4, 'profile.deleted', 'dave', 'http-api'],
@@ -61,18 +60,18 @@ describe.each(backends)('history, diffs and reads of the past on %s', (backend) 
       expect(apply(previous, version.changes)).toEqual(next);
       previous = next;
     });
-    expect(versions[2].changes).toEqual([{ op: 'replace', path: '/display_name', value: 'Analyst' }]);
+    expect(versions[2].changes).toEqual([{ op: 'replace', path: '/display_name', value: 'Buyer' }]);
 
-    const diff = await get('/api/chat/profiles/analyst/diff?registry=goose&from=1&to=3');
+    const diff = await get('/api/chat/profiles/buyer/diff?registry=staff&from=1&to=3');
     expect(diff.statusCode).toBe(200);
     expect(diff.json().from).toBe(1);
     expect(apply(contentOf(documents[0]), diff.json().changes)).toEqual(contentOf(documents[2]));
 
-    const page = await get('/api/chat/profiles/analyst/history?registry=goose&limit=2&before_version=4');
+    const page = await get('/api/chat/profiles/buyer/history?registry=staff&limit=2&before_version=4');
     expect(page.json().versions.map((v: Json) => v.version)).toEqual([3, 2]);
-    expect((await get('/api/chat/profiles/analyst/diff?registry=goose&from=1&to=9')).statusCode).toBe(404);
-    expect((await get('/api/chat/profiles/analyst/diff?registry=goose&from=x&to=2')).statusCode).toBe(400);
-    expect((await get('/api/chat/profiles/nobody/history?registry=goose')).statusCode).toBe(404);
+    expect((await get('/api/chat/profiles/buyer/diff?registry=staff&from=1&to=9')).statusCode).toBe(404);
+    expect((await get('/api/chat/profiles/buyer/diff?registry=staff&from=x&to=2')).statusCode).toBe(400);
+    expect((await get('/api/chat/profiles/nobody/history?registry=staff')).statusCode).toBe(404);
   });
 
   it('answers ?version= and ?as_of= exactly as the reads answered at that moment', async () => {
@@ -143,8 +142,8 @@ describe.each(backends)('history, diffs and reads of the past on %s', (backend) 
     const next = (await get(`/api/registries/past/events?after=${page.next_after}&limit=1000`)).json();
     expect(next.events[0].version).toBe(4);
     expect(next.events.every((e: Json) => e.registry === 'past')).toBe(true);
-    const goose = (await get('/api/registries/goose/events?limit=1')).json();
-    const afterForeign = (await get(`/api/registries/past/events?after=${goose.next_after}&limit=2`)).json();
+    const staff = (await get('/api/registries/staff/events?limit=1')).json();
+    const afterForeign = (await get(`/api/registries/past/events?after=${staff.next_after}&limit=2`)).json();
     expect(afterForeign.events.map((e: Json) => e.version)).toEqual([1, 2]); // a position of another registry
     expect((await get('/api/registries/past/events?limit=0')).statusCode).toBe(400);
     expect((await get('/api/registries/nowhere/events')).statusCode).toBe(404);

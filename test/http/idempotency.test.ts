@@ -1,12 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { seedDefaultRegistry } from '../../src/projections/seed-default-registry.js';
-import { postgresAvailable } from '../support/postgres.js';
+import { describeEachBackend } from '../support/backends.js';
 import { storeSnapshot } from '../support/store-snapshot.js';
-import { openTestApp, type Backend, type TestApp } from '../support/test-store.js';
+import { openTestApp, type TestApp } from '../support/test-store.js';
 
-const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
-
-describe.each(backends)('Idempotency-Key on %s', (backend) => {
+describeEachBackend('Idempotency-Key on %s', (backend) => {
   let t: TestApp;
   const post = (key: string, payload: object) =>
     t.app.inject({ method: 'POST', url: '/api/chat/profiles', headers: { 'idempotency-key': key }, payload });

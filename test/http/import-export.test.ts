@@ -1,16 +1,16 @@
-import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { postgresAvailable } from '../support/postgres.js';
+import { FAKE_KEY, readFixture } from '../support/fixtures.js';
+import { describeEachBackend } from '../support/backends.js';
+import { readRegistryBundle } from '../support/registry-bundle.js';
 import { storeSnapshot } from '../support/store-snapshot.js';
-import { openTestApp, type Backend, type TestApp } from '../support/test-store.js';
+import { openTestApp, type TestApp } from '../support/test-store.js';
 
-const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
-const fixture = (name: string): string => readFileSync(new URL(`../../../shared/fixtures/${name}`, import.meta.url), 'utf8');
-const BUNDLE = fixture('registry-bundle.yaml');
-const FAKE_KEY = 'sk-test-not-a-real-key-0001';
+const BUNDLE = readFixture('registry-bundle.yaml');
+const LAB_PROFILES = Object.keys(readRegistryBundle().registries['research-lab']!.profiles);
+const LEGACY_PROFILES = Object.keys(parseYaml(readFixture('legacy-profiles.yaml')));
 
-describe.each(backends)('registry import and export over HTTP on %s', (backend) => {
+describeEachBackend('registry import and export over HTTP on %s', (backend) => {
   let t: TestApp;
   let empty: TestApp;
   beforeAll(async () => {
@@ -31,60 +31,60 @@ describe.each(backends)('registry import and export over HTTP on %s', (backend) 
     });
 
   it('imports the registry a bundle names, attributed to source import, and again appends nothing', async () => {
-    // team-finance stacks on default/base-assistant: a stack must name a profile that exists
-    const stackless = await importYaml(t, 'team-finance', BUNDLE);
+    // research-lab/lab-base stacks on default/house-style: a stack must name a profile that exists
+    const stackless = await importYaml(t, 'research-lab', BUNDLE);
     expect(stackless.statusCode).toBe(400);
-    expect(stackless.json().detail).toContain('default/base-assistant');
+    expect(stackless.json().detail).toContain('default/house-style');
     const base = await importYaml(t, 'default', BUNDLE);
     expect(base.statusCode).toBe(200);
-    expect((await t.app.inject({ method: 'GET', url: '/api/registries/team-finance' })).statusCode).toBe(404);
-    const first = await importYaml(t, 'team-finance', BUNDLE);
+    expect((await t.app.inject({ method: 'GET', url: '/api/registries/research-lab' })).statusCode).toBe(404);
+    const first = await importYaml(t, 'research-lab', BUNDLE);
     expect(first.statusCode).toBe(200);
-    expect(first.json()).toMatchObject({ registry: 'team-finance', format: 'canonical-registries', profiles: 5, events: 7 });
-    const list = await t.app.inject({ method: 'GET', url: '/api/chat/profiles?registry=team-finance' });
-    expect(list.json().map((profile: { slug: string }) => profile.slug)).toEqual([
-      'budget-approver',
-      'fin-analyst',
-      'fin-base',
-      'month-end-close',
-      'sox-auditor',
-    ]);
-    const analyst = await t.app.inject({ method: 'GET', url: '/api/chat/profiles/fin-analyst?registry=team-finance' });
+    // registry.created, one profile.created each, registry.default_profile_changed
+    expect(first.json()).toMatchObject({
+      registry: 'research-lab',
+      format: 'canonical-registries',
+      profiles: LAB_PROFILES.length,
+      events: LAB_PROFILES.length + 2,
+    });
+    const list = await t.app.inject({ method: 'GET', url: '/api/chat/profiles?registry=research-lab' });
+    expect(list.json().map((profile: { slug: string }) => profile.slug)).toEqual([...LAB_PROFILES].sort());
+    const analyst = await t.app.inject({ method: 'GET', url: '/api/chat/profiles/lab-analyst?registry=research-lab' });
     expect(analyst.json()).toMatchObject({ is_default: true, metadata: { version: 1, source: 'import', created_by: 'alice' } });
 
     const before = await storeSnapshot(t.store.db);
-    const again = await importYaml(t, 'team-finance', BUNDLE);
+    const again = await importYaml(t, 'research-lab', BUNDLE);
     expect(again.json()).toMatchObject({ events: 0 });
     expect(await storeSnapshot(t.store.db)).toEqual(before);
   });
 
   it('refuses to change a read-only profile by import (403) and writes nothing', async () => {
-    const changed = BUNDLE.replace('description: Checks spend requests', 'description: Rubber-stamps spend requests');
+    const changed = BUNDLE.replace('description: Checks a study plan', 'description: Waves through a study plan');
     expect(changed).not.toBe(BUNDLE);
     const before = await storeSnapshot(t.store.db);
-    const refused = await importYaml(t, 'team-finance', changed);
+    const refused = await importYaml(t, 'research-lab', changed);
     expect(refused.statusCode).toBe(403);
-    expect(refused.json().detail).toBe('policy violation for profile "budget-approver": profile is read-only');
+    expect(refused.json().detail).toBe('policy violation for profile "ethics-review": profile is read-only');
     expect(await storeSnapshot(t.store.db)).toEqual(before);
   });
 
   it('exports YAML by default and JSON for Accept: application/json', async () => {
-    const yaml = await t.app.inject({ method: 'GET', url: '/api/registries/team-finance/export' });
+    const yaml = await t.app.inject({ method: 'GET', url: '/api/registries/research-lab/export' });
     expect(yaml.statusCode).toBe(200);
     expect(yaml.headers['content-type']).toContain('application/yaml');
-    expect(yaml.body).toMatch(/^registries:\n {4}team-finance:\n/);
+    expect(yaml.body).toMatch(/^registries:\n {4}research-lab:\n/);
     const json = await t.app.inject({
       method: 'GET',
-      url: '/api/registries/team-finance/export',
+      url: '/api/registries/research-lab/export',
       headers: { accept: 'application/json' },
     });
     expect(json.headers['content-type']).toContain('application/json');
     expect(json.json()).toEqual(parseYaml(yaml.body));
-    expect(json.json().registries['team-finance'].profiles['fin-base'].metadata).toEqual({ tags: ['base-layer', 'finance'] });
+    expect(json.json().registries['research-lab'].profiles['lab-base'].metadata).toEqual({ tags: ['layer', 'lab'] });
   });
 
   it('round-trips: export, import into an empty store, export gives identical bytes', async () => {
-    for (const registry of ['default', 'team-finance']) {
+    for (const registry of ['default', 'research-lab']) {
       const exported = (await t.app.inject({ method: 'GET', url: `/api/registries/${registry}/export` })).body;
       expect((await importYaml(empty, registry, exported)).statusCode).toBe(200);
       const again = await empty.app.inject({ method: 'GET', url: `/api/registries/${registry}/export` });
@@ -100,10 +100,10 @@ describe.each(backends)('registry import and export over HTTP on %s', (backend) 
     });
     expect(single.statusCode).toBe(200);
     expect(single.json()).toMatchObject({ format: 'single-registry', profiles: 1 });
-    const legacy = await importYaml(t, 'legacy', fixture('legacy-profiles.yaml'), 'text/yaml');
-    expect(legacy.json()).toMatchObject({ format: 'legacy-map', profiles: 6 });
-    const fast = await t.app.inject({ method: 'GET', url: '/api/chat/profiles/fast?registry=legacy' });
-    expect(fast.json().runtime.step_settings_patch['ai-chat']['ai-temperature']).toBe(0);
+    const legacy = await importYaml(t, 'legacy', readFixture('legacy-profiles.yaml'), 'text/yaml');
+    expect(legacy.json()).toMatchObject({ format: 'legacy-map', profiles: LEGACY_PROFILES.length });
+    const deterministic = await t.app.inject({ method: 'GET', url: '/api/chat/profiles/deterministic?registry=legacy' });
+    expect(deterministic.json().runtime.step_settings_patch['ai-chat']['ai-temperature']).toBe(0);
   });
 
   it('refuses bad bodies with problem+json, never quoting a key, and changes nothing', async () => {

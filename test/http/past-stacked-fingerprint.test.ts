@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresAvailable } from '../support/postgres.js';
-import { openTestApp, steppingClock, type Backend, type TestApp } from '../support/test-store.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachBackend } from '../support/backends.js';
+import { openTestApp, steppingClock, type TestApp } from '../support/test-store.js';
 
-const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
-
-describe.each(backends)('a stacked profile read at a past point on %s', (backend) => {
+describeEachBackend('a stacked profile read at a past point on %s', (backend) => {
   let t: TestApp;
   beforeAll(async () => {
     t = await openTestApp(backend, { now: steppingClock() });

@@ -1,11 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { seedDefaultRegistry } from '../../src/projections/seed-default-registry.js';
-import { postgresAvailable } from '../support/postgres.js';
-import { openTestApp, type Backend, type TestApp } from '../support/test-store.js';
+import { describeEachBackend } from '../support/backends.js';
+import { openTestApp, type TestApp } from '../support/test-store.js';
 
-const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
-
-describe.each(backends)('pinocchio smoke lifecycle on %s', (backend) => {
+describeEachBackend('pinocchio smoke lifecycle on %s', (backend) => {
   let t: TestApp;
   beforeAll(async () => {
     t = await openTestApp(backend);

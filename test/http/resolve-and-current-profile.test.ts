@@ -1,12 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresAvailable } from '../support/postgres.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachBackend } from '../support/backends.js';
 import { loadRegistryBundle } from '../support/registry-bundle.js';
-import { openTestApp, type Backend, type TestApp } from '../support/test-store.js';
+import { openTestApp, type TestApp } from '../support/test-store.js';
 
-const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
-const cookie = { cookie: 'chat_profile=default/claude-research' };
+const cookie = { cookie: 'chat_profile=default/long-writer' };
 
-describe.each(backends)('runtime resolution on %s', (backend) => {
+describeEachBackend('runtime resolution on %s', (backend) => {
   let t: TestApp;
   const resolve = async (options: { url: string; method?: 'GET' | 'POST'; payload?: object; headers?: Record<string, string> }) => {
     const response = await t.app.inject({ method: options.method ?? 'GET', ...options });
@@ -23,47 +22,47 @@ describe.each(backends)('runtime resolution on %s', (backend) => {
   it('1. the path slug wins over everything else', async () => {
     const { body } = await resolve({
       method: 'POST',
-      url: '/api/chat/resolve/agent?profile=json-extractor&runtime=base-assistant',
-      payload: { profile: 'claude-research' },
+      url: '/api/chat/resolve/ops-agent?profile=ticket-classifier&runtime=house-style',
+      payload: { profile: 'long-writer' },
       headers: cookie,
     });
-    expect(body).toMatchObject({ registry: 'default', profile: 'agent', source: 'path', runtime_key: 'agent', profile_version: 1 });
+    expect(body).toMatchObject({ registry: 'default', profile: 'ops-agent', source: 'path', runtime_key: 'ops-agent', profile_version: 1 });
   });
 
   it('2. the body profile wins over the query and the cookie', async () => {
     const { body } = await resolve({
       method: 'POST',
-      url: '/api/chat/resolve?profile=json-extractor&runtime=base-assistant',
-      payload: { profile: 'agent' },
+      url: '/api/chat/resolve?profile=ticket-classifier&runtime=house-style',
+      payload: { profile: 'ops-agent' },
       headers: cookie,
     });
-    expect(body).toMatchObject({ profile: 'agent', source: 'body' });
+    expect(body).toMatchObject({ profile: 'ops-agent', source: 'body' });
   });
 
   it('3. ?profile wins over ?runtime and the cookie', async () => {
-    const { body } = await resolve({ url: '/api/chat/resolve?profile=json-extractor&runtime=base-assistant', headers: cookie });
-    expect(body).toMatchObject({ profile: 'json-extractor', source: 'query' });
+    const { body } = await resolve({ url: '/api/chat/resolve?profile=ticket-classifier&runtime=house-style', headers: cookie });
+    expect(body).toMatchObject({ profile: 'ticket-classifier', source: 'query' });
   });
 
   it('4. ?runtime wins over the cookie', async () => {
-    const { body } = await resolve({ url: '/api/chat/resolve?runtime=base-assistant', headers: cookie });
-    expect(body).toMatchObject({ profile: 'base-assistant', source: 'runtime' });
+    const { body } = await resolve({ url: '/api/chat/resolve?runtime=house-style', headers: cookie });
+    expect(body).toMatchObject({ profile: 'house-style', source: 'runtime' });
   });
 
   it('5. the cookie wins over the registry default, with its registry', async () => {
-    const { body } = await resolve({ url: '/api/chat/resolve', headers: { cookie: 'theme=dark; chat_profile=team-finance/sox-auditor' } });
-    expect(body).toMatchObject({ registry: 'team-finance', profile: 'sox-auditor', source: 'cookie' });
-    const legacy = await resolve({ url: '/api/chat/resolve', headers: { cookie: 'chat_profile=agent' } });
-    expect(legacy.body).toMatchObject({ registry: 'default', profile: 'agent', source: 'cookie' });
+    const { body } = await resolve({ url: '/api/chat/resolve', headers: { cookie: 'theme=dark; chat_profile=research-lab/grant-writer' } });
+    expect(body).toMatchObject({ registry: 'research-lab', profile: 'grant-writer', source: 'cookie' });
+    const legacy = await resolve({ url: '/api/chat/resolve', headers: { cookie: 'chat_profile=ops-agent' } });
+    expect(legacy.body).toMatchObject({ registry: 'default', profile: 'ops-agent', source: 'cookie' });
   });
 
   it('6. the registry default comes next', async () => {
-    const { body } = await resolve({ url: '/api/chat/resolve?registry=team-finance' });
-    expect(body).toMatchObject({ registry: 'team-finance', profile: 'fin-analyst', source: 'registry_default' });
+    const { body } = await resolve({ url: '/api/chat/resolve?registry=research-lab' });
+    expect(body).toMatchObject({ registry: 'research-lab', profile: 'lab-analyst', source: 'registry_default' });
     expect(body.stack_lineage.map((layer: { profile_slug: string }) => layer.profile_slug)).toEqual([
-      'base-assistant',
-      'fin-base',
-      'fin-analyst',
+      'house-style',
+      'lab-base',
+      'lab-analyst',
     ]);
   });
 
@@ -77,7 +76,7 @@ describe.each(backends)('runtime resolution on %s', (backend) => {
   it('refuses overrides on a profile that does not allow them', async () => {
     const { status, body } = await resolve({
       method: 'POST',
-      url: '/api/chat/resolve/json-extractor',
+      url: '/api/chat/resolve/ticket-classifier',
       payload: { overrides: { system_prompt: 'be chatty' } },
     });
     expect(status).toBe(400);
@@ -85,33 +84,33 @@ describe.each(backends)('runtime resolution on %s', (backend) => {
   });
 
   it('refuses a denied override key, and one outside a non-empty allowed list (from the stack too)', async () => {
-    const denied = await resolve({ method: 'POST', url: '/api/chat/resolve/base-assistant', payload: { overrides: { middlewares: [] } } });
+    const denied = await resolve({ method: 'POST', url: '/api/chat/resolve/house-style', payload: { overrides: { middlewares: [] } } });
     expect(denied.status).toBe(400);
     expect(denied.body.detail).toBe('profile does not allow engine overrides');
     const notAllowed = await resolve({
       method: 'POST',
-      url: '/api/chat/resolve/claude-research',
+      url: '/api/chat/resolve/long-writer',
       payload: { overrides: { tools: ['web_search'] } },
     });
     expect(notAllowed.status).toBe(400);
     const stacked = await resolve({
       method: 'POST',
-      url: '/api/chat/resolve/fin-analyst?registry=team-finance',
+      url: '/api/chat/resolve/lab-analyst?registry=research-lab',
       payload: { overrides: { system_prompt: 'short answers', middlewares: [] } },
     });
     expect(stacked.status).toBe(400);
   });
 
   it('applies allowed overrides to the runtime and its fingerprint', async () => {
-    const plain = await resolve({ url: '/api/chat/resolve/claude-research' });
+    const plain = await resolve({ url: '/api/chat/resolve/long-writer' });
     const overridden = await resolve({
       method: 'POST',
-      url: '/api/chat/resolve/claude-research',
+      url: '/api/chat/resolve/long-writer',
       payload: { overrides: { system_prompt: 'short answers', step_settings_patch: { 'ai-chat': { 'ai-temperature': 0 } } } },
     });
     expect(overridden.status).toBe(200);
     expect(overridden.body.runtime.system_prompt).toBe('short answers');
-    expect(overridden.body.runtime.step_settings_patch['ai-chat']).toMatchObject({ 'ai-engine': 'claude-3-7-sonnet-latest', 'ai-temperature': 0 });
+    expect(overridden.body.runtime.step_settings_patch['ai-chat']).toMatchObject({ 'ai-engine': 'claude-sonnet-4-20250514', 'ai-temperature': 0 });
     expect(overridden.body.fingerprint).not.toBe(plain.body.fingerprint);
   });
 
@@ -124,14 +123,14 @@ describe.each(backends)('runtime resolution on %s', (backend) => {
   });
 
   it('sets and reads the chat_profile cookie', async () => {
-    const set = await t.app.inject({ method: 'POST', url: '/api/chat/profile', payload: { profile: 'sox-auditor', registry: 'team-finance' } });
+    const set = await t.app.inject({ method: 'POST', url: '/api/chat/profile', payload: { profile: 'grant-writer', registry: 'research-lab' } });
     expect(set.statusCode).toBe(200);
-    expect(set.json()).toEqual({ slug: 'sox-auditor', profile: 'sox-auditor', registry: 'team-finance' });
-    expect(set.headers['set-cookie']).toBe('chat_profile=team-finance/sox-auditor; Path=/; SameSite=Lax; Secure; HttpOnly');
-    const read = await t.app.inject({ method: 'GET', url: '/api/chat/profile', headers: { cookie: 'chat_profile=team-finance/sox-auditor' } });
-    expect(read.json()).toEqual({ slug: 'sox-auditor', profile: 'sox-auditor', registry: 'team-finance' });
-    const older = await t.app.inject({ method: 'POST', url: '/api/chat/profile', payload: { slug: 'agent' } });
-    expect(older.json()).toEqual({ slug: 'agent', profile: 'agent', registry: 'default' });
+    expect(set.json()).toEqual({ slug: 'grant-writer', profile: 'grant-writer', registry: 'research-lab' });
+    expect(set.headers['set-cookie']).toBe('chat_profile=research-lab/grant-writer; Path=/; SameSite=Lax; Secure; HttpOnly');
+    const read = await t.app.inject({ method: 'GET', url: '/api/chat/profile', headers: { cookie: 'chat_profile=research-lab/grant-writer' } });
+    expect(read.json()).toEqual({ slug: 'grant-writer', profile: 'grant-writer', registry: 'research-lab' });
+    const older = await t.app.inject({ method: 'POST', url: '/api/chat/profile', payload: { slug: 'ops-agent' } });
+    expect(older.json()).toEqual({ slug: 'ops-agent', profile: 'ops-agent', registry: 'default' });
   });
 
   it('reads the registry default for a stale cookie and refuses an unknown profile', async () => {

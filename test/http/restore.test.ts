@@ -1,15 +1,13 @@
 import fastJsonPatch from 'fast-json-patch';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresAvailable } from '../support/postgres.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachBackend } from '../support/backends.js';
 import { contentOf } from '../support/profile-content.js';
 import { storeSnapshot } from '../support/store-snapshot.js';
-import { openTestApp, steppingClock, type Backend, type TestApp } from '../support/test-store.js';
-
-const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
+import { openTestApp, steppingClock, type TestApp } from '../support/test-store.js';
 
 type Json = Record<string, unknown>;
 
-describe.each(backends)('restore on %s', (backend) => {
+describeEachBackend('restore on %s', (backend) => {
   let t: TestApp;
   beforeAll(async () => {
     t = await openTestApp(backend, { now: steppingClock() });

@@ -1,14 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { rebuildProjections } from '../../src/projections/rebuild.js';
 import { verifyProjections } from '../../src/projections/verify-projections.js';
-import { postgresAvailable } from '../support/postgres.js';
-import { loadRegistryBundle } from '../support/registry-bundle.js';
+import { describeEachBackend } from '../support/backends.js';
+import { loadRegistryBundle, readRegistryBundle } from '../support/registry-bundle.js';
 import { storeSnapshot } from '../support/store-snapshot.js';
-import { openTestApp, type Backend, type TestApp } from '../support/test-store.js';
+import { openTestApp, type TestApp } from '../support/test-store.js';
 
-const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
-
-describe.each(backends)('stacked profiles and fingerprints on %s', (backend) => {
+describeEachBackend('stacked profiles and fingerprints on %s', (backend) => {
   let t: TestApp;
   const doc = async (slug: string, registry = 'default') =>
     (await t.app.inject({ method: 'GET', url: `/api/chat/profiles/${slug}?registry=${registry}` })).json();
@@ -21,39 +19,45 @@ describe.each(backends)('stacked profiles and fingerprints on %s', (backend) => 
   });
   afterAll(async () => t?.close());
 
-  it('resolves fin-analyst through fin-base and default/base-assistant as the fixture README says', async () => {
-    const resolved = await t.app.inject({ method: 'GET', url: '/api/chat/resolve/fin-analyst?registry=team-finance' });
+  it('resolves lab-analyst through lab-base and default/house-style as the fixture README says', async () => {
+    const resolved = await t.app.inject({ method: 'GET', url: '/api/chat/resolve/lab-analyst?registry=research-lab' });
     expect(resolved.statusCode).toBe(200);
     const body = resolved.json();
     expect(body.stack_lineage).toEqual([
-      { registry_slug: 'default', profile_slug: 'base-assistant', version: 1 },
-      { registry_slug: 'team-finance', profile_slug: 'fin-base', version: 1 },
-      { registry_slug: 'team-finance', profile_slug: 'fin-analyst', version: 1 },
+      { registry_slug: 'default', profile_slug: 'house-style', version: 1 },
+      { registry_slug: 'research-lab', profile_slug: 'lab-base', version: 1 },
+      { registry_slug: 'research-lab', profile_slug: 'lab-analyst', version: 1 },
     ]);
+    // Each value comes from the layer that sets it last (test/fixtures/registry-bundle.yaml).
+    const { profiles: lab } = readRegistryBundle().registries['research-lab']!;
+    const house = readRegistryBundle().registries.default!.profiles['house-style']!;
+    const layer = (profile: object) => (profile as { runtime: Record<string, any> }).runtime;
     const runtime = body.runtime;
-    expect(runtime.step_settings_patch['ai-chat']['ai-engine']).toBe('gpt-4.1');
-    expect(runtime.step_settings_patch['ai-chat']['ai-temperature']).toBe(0.1);
-    expect(runtime.step_settings_patch['ai-client'].timeout).toBe(60);
-    expect(runtime.step_settings_patch['openai-chat']['openai-base-url']).toBe('http://privacy-guard-proxy:8090/v1');
-    expect(runtime.system_prompt).toMatch(/^You are the FP&A analyst/);
-    expect(runtime.tools).toContain('excel__create_chart');
-    expect(runtime.middlewares.map((m: { id: string }) => m.id)).toEqual(['reorder', 'audit-log', 'pii', 'primary']);
-    expect(body.fingerprint).toBe((await doc('fin-analyst', 'team-finance')).fingerprint);
+    expect(runtime.step_settings_patch['ai-chat']['ai-engine']).toBe(layer(lab['lab-analyst']!).step_settings_patch['ai-chat']['ai-engine']);
+    expect(runtime.step_settings_patch['ai-chat']['ai-temperature']).toBe(layer(lab['lab-base']!).step_settings_patch['ai-chat']['ai-temperature']);
+    expect(runtime.step_settings_patch['ai-chat']['ai-api-type']).toBe(layer(house).step_settings_patch['ai-chat']['ai-api-type']);
+    expect(runtime.step_settings_patch['ai-client'].timeout).toBe(layer(house).step_settings_patch['ai-client'].timeout);
+    expect(runtime.step_settings_patch['openai-chat']['openai-base-url']).toBe('http://lab-gateway.internal:7070/v1');
+    expect(runtime.system_prompt).toBe(layer(lab['lab-analyst']!).system_prompt);
+    expect(runtime.tools).toContain('stats__fit_curve');
+    // middlewares of every layer, lowest first: house-style's two, lab-base's, lab-analyst's
+    expect(runtime.middlewares.map((m: { id: string }) => m.id)).toEqual(['reorder', 'request-log', 'phi-filter', 'analysis']);
+    expect(body.fingerprint).toBe((await doc('lab-analyst', 'research-lab')).fingerprint);
   });
 
   it('keeps the fingerprint for a new display name, description, tags or reordered keys', async () => {
-    const before = (await doc('claude-research')).fingerprint;
-    expect((await patch('claude-research', { display_name: 'Renamed', description: 'new', metadata: { tags: ['x'] } })).statusCode).toBe(200);
-    const runtime = (await doc('claude-research')).runtime;
+    const before = (await doc('long-writer')).fingerprint;
+    expect((await patch('long-writer', { display_name: 'Renamed', description: 'new', metadata: { tags: ['x'] } })).statusCode).toBe(200);
+    const runtime = (await doc('long-writer')).runtime;
     const reordered = Object.fromEntries(Object.entries(runtime).reverse());
-    const again = await patch('claude-research', { runtime: reordered });
+    const again = await patch('long-writer', { runtime: reordered });
     expect(again.json().metadata.version).toBe(2);
     expect(again.json().fingerprint).toBe(before);
   });
 
   it('changes the fingerprint for a new prompt, tool, middleware config or step setting', async () => {
-    const seen = new Set([(await doc('agent')).fingerprint]);
-    const runtime = (await doc('agent')).runtime;
+    const seen = new Set([(await doc('ops-agent')).fingerprint]);
+    const runtime = (await doc('ops-agent')).runtime;
     const variants = [
       { ...runtime, system_prompt: 'another prompt' },
       { ...runtime, tools: [...runtime.tools, 'new_tool'] },
@@ -61,7 +65,7 @@ describe.each(backends)('stacked profiles and fingerprints on %s', (backend) => 
       { ...runtime, step_settings_patch: { ...runtime.step_settings_patch, 'ai-chat': { 'ai-engine': 'other' } } },
     ];
     for (const variant of variants) {
-      const response = await patch('agent', { runtime: variant });
+      const response = await patch('ops-agent', { runtime: variant });
       expect(response.statusCode).toBe(200);
       seen.add(response.json().fingerprint);
     }
@@ -70,22 +74,22 @@ describe.each(backends)('stacked profiles and fingerprints on %s', (backend) => 
 
   it('changes the fingerprints of every profile stacked on a changed base, across registries', async () => {
     const before = {
-      base: (await doc('base-assistant')).fingerprint,
-      finBase: (await doc('fin-base', 'team-finance')).fingerprint,
-      analyst: (await doc('fin-analyst', 'team-finance')).fingerprint,
-      auditor: (await doc('sox-auditor', 'team-finance')).fingerprint,
+      base: (await doc('house-style')).fingerprint,
+      finBase: (await doc('lab-base', 'research-lab')).fingerprint,
+      analyst: (await doc('lab-analyst', 'research-lab')).fingerprint,
+      auditor: (await doc('grant-writer', 'research-lab')).fingerprint,
     };
-    const changed = await patch('base-assistant', {
-      runtime: { ...(await doc('base-assistant')).runtime, step_settings_patch: { 'ai-client': { timeout: 90 } } },
+    const changed = await patch('house-style', {
+      runtime: { ...(await doc('house-style')).runtime, step_settings_patch: { 'ai-client': { timeout: 90 } } },
     });
     expect(changed.statusCode).toBe(200);
     expect(changed.json().fingerprint).not.toBe(before.base);
-    const finBase = await doc('fin-base', 'team-finance');
+    const finBase = await doc('lab-base', 'research-lab');
     expect(finBase.fingerprint).not.toBe(before.finBase);
     expect(finBase.metadata.version).toBe(1);
-    expect((await doc('fin-analyst', 'team-finance')).fingerprint).not.toBe(before.analyst);
-    expect((await doc('sox-auditor', 'team-finance')).fingerprint).toBe(before.auditor);
-    const resolved = await t.app.inject({ method: 'GET', url: '/api/chat/resolve/fin-analyst?registry=team-finance' });
+    expect((await doc('lab-analyst', 'research-lab')).fingerprint).not.toBe(before.analyst);
+    expect((await doc('grant-writer', 'research-lab')).fingerprint).toBe(before.auditor);
+    const resolved = await t.app.inject({ method: 'GET', url: '/api/chat/resolve/lab-analyst?registry=research-lab' });
     expect(resolved.json().runtime.step_settings_patch['ai-client'].timeout).toBe(90);
   });
 
@@ -124,18 +128,18 @@ describe.each(backends)('stacked profiles and fingerprints on %s', (backend) => 
     const missing = await t.app.inject({
       method: 'POST',
       url: '/api/chat/profiles',
-      payload: { slug: 'orphan', stack: [{ registry_slug: 'team-finance', profile_slug: 'nope' }] },
+      payload: { slug: 'orphan', stack: [{ registry_slug: 'research-lab', profile_slug: 'nope' }] },
     });
     expect(missing.statusCode).toBe(400);
-    expect(missing.json().detail).toBe('stack refers to missing profile "team-finance/nope"');
+    expect(missing.json().detail).toBe('stack refers to missing profile "research-lab/nope"');
     expect(await storeSnapshot(t.store.db)).toEqual(snapshot);
   });
 
   it('refuses to delete a profile others stack on with 409 naming them', async () => {
     const snapshot = await storeSnapshot(t.store.db);
-    const refused = await t.app.inject({ method: 'DELETE', url: '/api/chat/profiles/base-assistant' });
+    const refused = await t.app.inject({ method: 'DELETE', url: '/api/chat/profiles/house-style' });
     expect(refused.statusCode).toBe(409);
-    expect(refused.json().detail).toBe('profile "base-assistant" is stacked on by team-finance/fin-base');
+    expect(refused.json().detail).toBe('profile "house-style" is stacked on by research-lab/lab-base');
     expect(await storeSnapshot(t.store.db)).toEqual(snapshot);
   });
 
@@ -158,7 +162,7 @@ describe.each(backends)('stacked profiles and fingerprints on %s', (backend) => 
   it('rebuilds byte-identical rows, fingerprints resolved across registries', async () => {
     const stackRefs = () => t.store.db.all('SELECT * FROM profile_stack_refs ORDER BY registry, profile, ref_registry, ref_profile');
     const before = { rows: await storeSnapshot(t.store.db), refs: await stackRefs() };
-    expect(before.refs).toContainEqual({ registry: 'team-finance', profile: 'fin-base', ref_registry: 'default', ref_profile: 'base-assistant' });
+    expect(before.refs).toContainEqual({ registry: 'research-lab', profile: 'lab-base', ref_registry: 'default', ref_profile: 'house-style' });
     await rebuildProjections(t.store.db);
     expect({ rows: await storeSnapshot(t.store.db), refs: await stackRefs() }).toEqual(before);
     // verify rebuilds into shadow tables: a registry that stacks on one written before it reads it back from those

@@ -1,14 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildApp } from '../../src/http/build-app.js';
-import { postgresAvailable } from '../support/postgres.js';
+import { describeEachBackend } from '../support/backends.js';
 import { loadRegistryBundle } from '../support/registry-bundle.js';
 import { openSse } from '../support/sse-client.js';
-import { openTestStore, type Backend, type TestStore } from '../support/test-store.js';
+import { openTestStore, type TestStore } from '../support/test-store.js';
 
-const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
-
-describe.each(backends)('change feed over a real listening server on %s', (backend) => {
+describeEachBackend('change feed over a real listening server on %s', (backend) => {
   let t: TestStore;
   let app: FastifyInstance;
   let base: string;
@@ -97,20 +95,20 @@ describe.each(backends)('change feed over a real listening server on %s', (backe
   });
 
   it('filters by registry and lists stacked dependents among the affected profiles', async () => {
-    const watcher = openSse(`${base}/api/watch?registry=team-finance`);
+    const watcher = openSse(`${base}/api/watch?registry=research-lab`);
     await watcher.status;
-    await send('PATCH', '/api/chat/profiles/agent', { description: 'not a finance change' });
-    const changed = await send('PATCH', '/api/chat/profiles/base-assistant', { runtime: { system_prompt: 'new house rules' } });
+    await send('PATCH', '/api/chat/profiles/ops-agent', { description: 'not a lab change' });
+    const changed = await send('PATCH', '/api/chat/profiles/house-style', { runtime: { system_prompt: 'new house rules' } });
     const [message] = await watcher.waitFor(1);
     watcher.close();
     const data = JSON.parse(message.data);
-    expect(data).toMatchObject({ registry: 'default', profile: 'base-assistant', type: 'profile.updated' });
-    const finBase = await send('GET', '/api/chat/profiles/fin-base?registry=team-finance');
-    const analyst = await send('GET', '/api/chat/profiles/fin-analyst?registry=team-finance');
+    expect(data).toMatchObject({ registry: 'default', profile: 'house-style', type: 'profile.updated' });
+    const finBase = await send('GET', '/api/chat/profiles/lab-base?registry=research-lab');
+    const analyst = await send('GET', '/api/chat/profiles/lab-analyst?registry=research-lab');
     expect(data.affected).toEqual([
-      { registry: 'default', profile: 'base-assistant', fingerprint: changed.json.fingerprint },
-      { registry: 'team-finance', profile: 'fin-base', fingerprint: finBase.json.fingerprint },
-      { registry: 'team-finance', profile: 'fin-analyst', fingerprint: analyst.json.fingerprint },
+      { registry: 'default', profile: 'house-style', fingerprint: changed.json.fingerprint },
+      { registry: 'research-lab', profile: 'lab-base', fingerprint: finBase.json.fingerprint },
+      { registry: 'research-lab', profile: 'lab-analyst', fingerprint: analyst.json.fingerprint },
     ]);
   });
 
@@ -128,10 +126,10 @@ describe.each(backends)('change feed over a real listening server on %s', (backe
     expect(await idle.json()).toEqual({ changes: [], next_after: after });
     const waiting = fetch(`${base}/api/watch?after=${after}&wait=5`, { headers: { accept: 'application/json' } });
     await new Promise((resolve) => setTimeout(resolve, 100));
-    await send('PATCH', '/api/chat/profiles/agent', { description: 'polled' });
+    await send('PATCH', '/api/chat/profiles/ops-agent', { description: 'polled' });
     const body = await (await waiting).json();
     expect(body.changes).toHaveLength(1);
-    expect(body.changes[0]).toMatchObject({ registry: 'default', profile: 'agent', type: 'profile.updated', affected: [] });
+    expect(body.changes[0]).toMatchObject({ registry: 'default', profile: 'ops-agent', type: 'profile.updated', affected: [] });
     expect(body.next_after).toBe(body.changes[0].position);
   });
 

@@ -1,13 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readStream } from '../../src/events/read-events.js';
 import { seedDefaultRegistry } from '../../src/projections/seed-default-registry.js';
-import { postgresAvailable } from '../support/postgres.js';
-import { openTestApp, steppingClock, type Backend, type TestApp } from '../support/test-store.js';
+import { describeEachBackend } from '../support/backends.js';
+import { openTestApp, steppingClock, type TestApp } from '../support/test-store.js';
 
-const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
 const START = 1_771_880_000_000;
 
-describe.each(backends)('server-owned metadata on %s', (backend) => {
+describeEachBackend('server-owned metadata on %s', (backend) => {
   let t: TestApp;
   beforeAll(async () => {
     t = await openTestApp(backend, { now: steppingClock(START, 1000) });

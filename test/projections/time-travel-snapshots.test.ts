@@ -1,14 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { rebuildProjections } from '../../src/projections/rebuild.js';
 import { serializeRegistryState } from '../../src/projections/registry-snapshots.js';
 import { verifySnapshots } from '../../src/projections/verify-projections.js';
 import { registryStateAtVersion, streamHeadVersion } from '../../src/projections/time-travel.js';
-import { postgresAvailable } from '../support/postgres.js';
-import { openTestApp, steppingClock, type Backend, type TestApp } from '../support/test-store.js';
+import { describeEachBackend } from '../support/backends.js';
+import { openTestApp, steppingClock, type TestApp } from '../support/test-store.js';
 
-const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
-
-describe.each(backends)('snapshots never change a read of the past on %s', (backend) => {
+describeEachBackend('snapshots never change a read of the past on %s', (backend) => {
   let t: TestApp;
   beforeAll(async () => {
     t = await openTestApp(backend, { now: steppingClock(), snapshotEvery: 5 });

@@ -1,15 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { isDomainError } from '../../src/domain/errors.js';
 import { buildApp } from '../../src/http/build-app.js';
 import type { RegistryStore } from '../../src/projections/registry-store.js';
-import { postgresAvailable } from '../support/postgres.js';
-import { openTestStore, type Backend, type TestStore } from '../support/test-store.js';
+import { describeEachBackend } from '../support/backends.js';
+import { openTestStore, type TestStore } from '../support/test-store.js';
 
-const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
 const context = (actor: string) => ({ actor, source: 'test', request_id: actor });
 
 /** Two instances (two stores, each with its own cache and connections) on one database. */
-describe.each(backends)('two instances on one %s database', (backend) => {
+describeEachBackend('two instances on one %s database', (backend) => {
   let t: TestStore;
   let first: RegistryStore;
   let second: RegistryStore;

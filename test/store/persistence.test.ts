@@ -12,12 +12,10 @@ import { loadRegistryState } from '../../src/projections/load-registry-state.js'
 import { rebuildProjections } from '../../src/projections/rebuild.js';
 import type { RegistryStore } from '../../src/projections/registry-store.js';
 import { seedDefaultRegistry } from '../../src/projections/seed-default-registry.js';
-import { gooseRoles } from '../support/goose-roles.js';
-import { postgresAvailable } from '../support/postgres.js';
+import { roleProfiles } from '../support/role-profiles.js';
+import { describeEachBackend } from '../support/backends.js';
 import { projectionRows } from '../support/store-snapshot.js';
-import { openTestStore, steppingClock, tempDir, type Backend, type TestStore } from '../support/test-store.js';
-
-const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
+import { openTestStore, steppingClock, tempDir, type TestStore } from '../support/test-store.js';
 
 /** What a client can read of the store over HTTP. */
 const everyRead = async (app: FastifyInstance) => {
@@ -26,10 +24,10 @@ const everyRead = async (app: FastifyInstance) => {
     return { status: response.statusCode, etag: response.headers.etag, body: response.body };
   };
   const reads: Record<string, unknown> = {};
-  for (const url of ['/api/registries', '/api/registries/default', '/api/registries/goose', '/api/registries/scratch', '/api/chat/profiles', '/api/chat/profiles?registry=goose', '/api/chat/profiles/tmp?registry=scratch']) {
+  for (const url of ['/api/registries', '/api/registries/default', '/api/registries/staff', '/api/registries/scratch', '/api/chat/profiles', '/api/chat/profiles?registry=staff', '/api/chat/profiles/tmp?registry=scratch']) {
     reads[url] = await get(url);
   }
-  for (const { slug } of gooseRoles()) reads[slug] = await get(`/api/chat/profiles/${slug}?registry=goose`);
+  for (const { slug } of roleProfiles()) reads[slug] = await get(`/api/chat/profiles/${slug}?registry=staff`);
   return reads;
 };
 
@@ -61,7 +59,7 @@ const registrySchema = z.strictObject({
   metadata: z.strictObject({ ...stamp, version: z.number().int().positive() }),
 });
 
-describe.each(backends)('persistence on %s', (backend) => {
+describeEachBackend('persistence on %s', (backend) => {
   let t: TestStore;
   let app: FastifyInstance;
   let store: RegistryStore;
@@ -77,15 +75,15 @@ describe.each(backends)('persistence on %s', (backend) => {
     store = t.store;
     app = await buildApp({ store, logLevel: 'silent' });
     await seedDefaultRegistry(store);
-    await inject('POST', '/api/registries', { slug: 'goose', display_name: 'Goose roles' });
-    for (const body of gooseRoles()) await inject('POST', '/api/chat/profiles', body);
-    await inject('PATCH', '/api/chat/profiles/analyst?registry=goose', { display_name: 'Senior Analyst', expected_version: 1 });
-    await inject('PATCH', '/api/chat/profiles/developer?registry=goose', { runtime: { system_prompt: 'You write code' } });
-    await inject('POST', '/api/chat/profiles/legal/default', { registry: 'goose' });
-    await inject('DELETE', '/api/chat/profiles/marketing?registry=goose&expected_version=1');
-    await inject('DELETE', '/api/chat/profiles/hr?registry=goose');
-    await inject('POST', '/api/chat/profiles', { registry: 'goose', slug: 'hr', description: 'back again' });
-    await inject('PATCH', '/api/registries/goose', { description: 'The goose roles' });
+    await inject('POST', '/api/registries', { slug: 'staff', display_name: 'Staff roles' });
+    for (const body of roleProfiles()) await inject('POST', '/api/chat/profiles', body);
+    await inject('PATCH', '/api/chat/profiles/buyer?registry=staff', { display_name: 'Senior Buyer', expected_version: 1 });
+    await inject('PATCH', '/api/chat/profiles/data-engineer?registry=staff', { runtime: { system_prompt: 'You write code' } });
+    await inject('POST', '/api/chat/profiles/counsel/default', { registry: 'staff' });
+    await inject('DELETE', '/api/chat/profiles/writer?registry=staff&expected_version=1');
+    await inject('DELETE', '/api/chat/profiles/recruiter?registry=staff');
+    await inject('POST', '/api/chat/profiles', { registry: 'staff', slug: 'recruiter', description: 'back again' });
+    await inject('PATCH', '/api/registries/staff', { description: 'The staff roles' });
     await inject('POST', '/api/registries', { slug: 'scratch', display_name: 'Scratch' });
     await inject('POST', '/api/chat/profiles', { registry: 'scratch', slug: 'tmp', metadata: { tags: ['x'] } });
     await inject('DELETE', '/api/registries/scratch');
@@ -99,7 +97,7 @@ describe.each(backends)('persistence on %s', (backend) => {
 
   it('reads the same after the store is closed and opened again', async () => {
     const before = await everyRead(app);
-    expect((before.hr as { body: string }).body).toContain('"version":3');
+    expect((before.recruiter as { body: string }).body).toContain('"version":3');
     const rowsBefore = await projectionRows(store.db);
     await app.close();
     await store.close();
@@ -111,7 +109,7 @@ describe.each(backends)('persistence on %s', (backend) => {
   });
 
   it('loads from the projection the same state a fold of the events gives', async () => {
-    for (const registry of ['default', 'goose', 'scratch']) {
+    for (const registry of ['default', 'staff', 'scratch']) {
       expect(await loadRegistryState(store.db, registry)).toEqual(foldEvents(await readStream(store.db, registry), registry));
     }
   });
@@ -125,31 +123,31 @@ describe.each(backends)('persistence on %s', (backend) => {
   });
 
   it('keeps writing where it left off after a reopen', async () => {
-    const patched = await inject('PATCH', '/api/chat/profiles/analyst?registry=goose', { description: 'after reopen', expected_version: 2 });
+    const patched = await inject('PATCH', '/api/chat/profiles/buyer?registry=staff', { description: 'after reopen', expected_version: 2 });
     expect(patched.json().metadata.version).toBe(3);
-    const recreated = await inject('POST', '/api/chat/profiles', { registry: 'goose', slug: 'marketing' });
+    const recreated = await inject('POST', '/api/chat/profiles', { registry: 'staff', slug: 'writer' });
     expect(recreated.json().metadata.version).toBe(3);
   });
 
   it('rebuilds byte-identical projection rows from the events', async () => {
     const before = await projectionRows(store.db);
     expect(before.registries).toHaveLength(3);
-    expect(before.documents).toHaveLength(10);
+    expect(before.documents).toHaveLength(roleProfiles().length + 2); // the roles, default/default, scratch/tmp
     const progress = await rebuildProjections(store.db);
     expect(progress.registries).toBe(3);
     expect(await projectionRows(store.db)).toEqual(before);
   });
 
   it('stores each registry as the registry of API.md section 1', async () => {
-    const rows = await projectionRows(store.db);
-    const goose = registrySchema.parse(JSON.parse((rows.registries[1] as { payload_text: string }).payload_text));
-    expect(goose).toMatchObject({ slug: 'goose', display_name: 'Goose roles', description: 'The goose roles', default_profile_slug: 'legal' });
-    expect(Object.keys(goose.profiles).sort()).toEqual(['analyst', 'developer', 'finance', 'hr', 'legal', 'manager', 'marketing', 'support']);
-    expect(goose.profiles.analyst.metadata).toMatchObject({ version: 3, created_by: 'anonymous', source: 'http-api' });
-    expect(goose.profiles.analyst.display_name).toBe('Senior Analyst');
-    expect(goose.profiles.legal.extensions?.['goose.privacy@v1']).toMatchObject({ local_only: true });
-    const events = await readStream(store.db, 'goose');
-    expect(goose.metadata.version).toBe(events.length);
+    const rows = await projectionRows(store.db); // in slug order: default, scratch, staff
+    const staff = registrySchema.parse(JSON.parse((rows.registries[2] as { payload_text: string }).payload_text));
+    expect(staff).toMatchObject({ slug: 'staff', display_name: 'Staff roles', description: 'The staff roles', default_profile_slug: 'counsel' });
+    expect(Object.keys(staff.profiles).sort()).toEqual(roleProfiles().map(({ slug }) => slug).sort());
+    expect(staff.profiles.buyer.metadata).toMatchObject({ version: 3, created_by: 'anonymous', source: 'http-api' });
+    expect(staff.profiles.buyer.display_name).toBe('Senior Buyer');
+    expect(staff.profiles.counsel.extensions?.['staff.privacy@v1']).toMatchObject({ local_only: true });
+    const events = await readStream(store.db, 'staff');
+    expect(staff.metadata.version).toBe(events.length);
     const defaults = registrySchema.parse(JSON.parse((rows.registries[0] as { payload_text: string }).payload_text));
     expect(defaults.profiles.default.runtime).toEqual({ system_prompt: 'You are an assistant' });
     expect(defaults.profiles.default.metadata.source).toBe('bootstrap');

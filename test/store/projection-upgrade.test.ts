@@ -1,11 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/http/build-app.js';
-import { gooseRoles } from '../support/goose-roles.js';
-import { postgresAvailable } from '../support/postgres.js';
+import { roleProfiles } from '../support/role-profiles.js';
+import { describeEachBackend } from '../support/backends.js';
 import { projectionRows } from '../support/store-snapshot.js';
-import { openTestApp, type Backend, type TestApp } from '../support/test-store.js';
-
-const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
+import { openTestApp, type TestApp } from '../support/test-store.js';
 
 const earlierDocuments = (columns: string) => `DROP VIEW profile_registries; DROP TABLE profile_documents;
 CREATE TABLE profile_documents (registry TEXT NOT NULL, slug TEXT NOT NULL, version BIGINT NOT NULL, etag TEXT NOT NULL,
@@ -19,32 +17,32 @@ const EARLIER_LAYOUTS = {
   ),
 };
 
-describe.each(backends)('opening a database with an earlier projection layout on %s', (backend) => {
+describeEachBackend('opening a database with an earlier projection layout on %s', (backend) => {
   describe.each(Object.entries(EARLIER_LAYOUTS))('(%s)', (_layout, earlierLayout) => {
     let t: TestApp | undefined;
     afterEach(async () => t?.close());
 
     it('rebuilds the projections from the events, and reads answer as before', async () => {
       t = await openTestApp(backend);
-      await t.app.inject({ method: 'POST', url: '/api/registries', payload: { slug: 'goose' } });
-      for (const role of gooseRoles()) {
+      await t.app.inject({ method: 'POST', url: '/api/registries', payload: { slug: 'staff' } });
+      for (const role of roleProfiles()) {
         expect((await t.app.inject({ method: 'POST', url: '/api/chat/profiles', payload: role })).statusCode).toBe(201);
       }
-      const slug = gooseRoles()[3]!.slug;
-      await t.app.inject({ method: 'PATCH', url: `/api/chat/profiles/${slug}?registry=goose`, payload: { description: 'edited' } });
-      const before = await t.app.inject({ method: 'GET', url: `/api/chat/profiles/${slug}?registry=goose` });
-      const listBefore = await t.app.inject({ method: 'GET', url: '/api/chat/profiles?registry=goose' });
-      expect(JSON.parse(listBefore.body)).toHaveLength(gooseRoles().length);
+      const slug = roleProfiles()[3]!.slug;
+      await t.app.inject({ method: 'PATCH', url: `/api/chat/profiles/${slug}?registry=staff`, payload: { description: 'edited' } });
+      const before = await t.app.inject({ method: 'GET', url: `/api/chat/profiles/${slug}?registry=staff` });
+      const listBefore = await t.app.inject({ method: 'GET', url: '/api/chat/profiles?registry=staff' });
+      expect(JSON.parse(listBefore.body)).toHaveLength(roleProfiles().length);
       const rowsBefore = await projectionRows(t.store.db);
       await t.store.db.exec(earlierLayout);
 
       const reopened = await t.reopen();
       const app = await buildApp({ store: reopened, logLevel: 'silent' });
-      const after = await app.inject({ method: 'GET', url: `/api/chat/profiles/${slug}?registry=goose` });
+      const after = await app.inject({ method: 'GET', url: `/api/chat/profiles/${slug}?registry=staff` });
       expect(after.statusCode).toBe(200);
       expect(after.body).toBe(before.body);
       expect(after.headers.etag).toBe(before.headers.etag);
-      const listAfter = await app.inject({ method: 'GET', url: '/api/chat/profiles?registry=goose' });
+      const listAfter = await app.inject({ method: 'GET', url: '/api/chat/profiles?registry=staff' });
       expect(listAfter.body).toBe(listBefore.body);
       expect(await projectionRows(reopened.db)).toEqual(rowsBefore);
       await app.close();

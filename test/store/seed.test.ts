@@ -1,13 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { readStream } from '../../src/events/read-events.js';
 import { listProfileSummaries } from '../../src/projections/read-model.js';
 import { seedDefaultRegistry } from '../../src/projections/seed-default-registry.js';
-import { postgresAvailable } from '../support/postgres.js';
-import { openTestStore, type Backend, type TestStore } from '../support/test-store.js';
+import { describeEachBackend } from '../support/backends.js';
+import { openTestStore, type TestStore } from '../support/test-store.js';
 
-const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
-
-describe.each(backends)('seeding on %s', (backend) => {
+describeEachBackend('seeding on %s', (backend) => {
   let t: TestStore;
   afterEach(async () => t?.close());
 

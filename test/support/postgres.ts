@@ -3,23 +3,41 @@ import pg from 'pg';
 export const PG_URL = process.env.PROFILE_REGISTRY_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REQUIRED = process.env.PROFILE_REGISTRY_REQUIRE_PG === '1';
 
-const probe = async (): Promise<boolean> => {
+/** PG_URL without its password, for messages. */
+const shownUrl = (): string => {
+  try {
+    const url = new URL(PG_URL);
+    if (url.password !== '') url.password = '***';
+    return url.toString();
+  } catch {
+    return 'PROFILE_REGISTRY_TEST_PG_URL';
+  }
+};
+
+/** Undefined when PostgreSQL answers, else why not. */
+const probe = async (): Promise<string | undefined> => {
   const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
   try {
     await client.connect();
     await client.query('SELECT 1');
-    return true;
+    return undefined;
   } catch (error) {
-    if (REQUIRED) throw new Error(`PostgreSQL is required (PROFILE_REGISTRY_REQUIRE_PG=1) but ${PG_URL} is unreachable: ${String(error)}`);
-    console.warn(`\n!!! PostgreSQL at ${PG_URL} is unreachable: PostgreSQL tests are SKIPPED (${String(error)}) !!!\n`);
-    return false;
+    const reason = `PostgreSQL at ${shownUrl()} is unreachable (${error instanceof Error ? error.message : String(error)})`;
+    if (REQUIRED) throw new Error(`PostgreSQL is required (PROFILE_REGISTRY_REQUIRE_PG=1) but ${reason}`);
+    console.warn(`\n!!! ${reason}: PostgreSQL tests are SKIPPED !!!\n`);
+    return reason;
   } finally {
     await client.end().catch(() => undefined);
   }
 };
 
-/** Whether PostgreSQL tests run; fails the run when PROFILE_REGISTRY_REQUIRE_PG=1 and it is missing. */
-export const postgresAvailable = await probe();
+const unreachable = await probe();
+
+/** Whether PostgreSQL tests run; importing this fails the test file when PROFILE_REGISTRY_REQUIRE_PG=1 and it is missing. */
+export const postgresAvailable = unreachable === undefined;
+
+/** Why PostgreSQL tests are skipped (when they are). */
+export const postgresSkipReason = unreachable ?? '';
 
 /** A fresh schema for one test file's store; dropped by the returned function. */
 export const createTestSchema = async (): Promise<{ schema: string; drop: () => Promise<void> }> => {

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { parse } from 'yaml';
+import { readFixture } from './fixtures.js';
 
 interface BundleProfile {
   slug: string;
@@ -16,7 +16,7 @@ interface Bundle {
 }
 
 export const readRegistryBundle = (): Bundle =>
-  parse(readFileSync(new URL('../../../shared/fixtures/registry-bundle.yaml', import.meta.url), 'utf8')) as Bundle;
+  parse(readFixture('registry-bundle.yaml')) as Bundle;
 
 /** Creates the fixture bundle's registries and profiles through the API, bases before what stacks on them. */
 export const loadRegistryBundle = async (app: FastifyInstance): Promise<Bundle> => {

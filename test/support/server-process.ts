@@ -1,7 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { spawnTracked } from './child-processes.js';
 
 const MAIN = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
 
@@ -46,7 +47,7 @@ export const startServer = async (databaseFlags: string[]): Promise<ServerProces
   const port = await freePort();
   const env = { ...process.env };
   delete env.PROFILE_REGISTRY_DSN; // the flags given must choose the database
-  const child = spawn(
+  const child = spawnTracked(
     process.execPath,
     [MAIN, 'serve', '--host', '127.0.0.1', '--port', String(port), ...databaseFlags, '--log-level', 'warn'],
     { stdio: ['ignore', 'pipe', 'pipe'], env },
@@ -67,6 +68,11 @@ export const startServer = async (databaseFlags: string[]): Promise<ServerProces
       return (await exited).code;
     },
   };
-  await waitUntilReady(server.url, server);
+  try {
+    await waitUntilReady(server.url, server);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
   return server;
 };

@@ -41,12 +41,17 @@ export const bySlug = (dialect: SqlDialect, column: string): string =>
  * its JSONB). Both tables are written in the append's transaction.
  */
 const registriesView = (dialect: SqlDialect, tables: ProjectionTables): string => {
+  // SQLite: group_concat(... ORDER BY ...) needs 3.44, and the floor is 3.37 (Debian 12 ships 3.40),
+  // so it concatenates a subquery that is ordered by the primary key. SQLite never flattens an
+  // ordered subquery into an aggregate (see its query flattener) and reads the rows in that order.
   const profiles =
     dialect === 'sqlite'
-      ? `group_concat(json_quote(d.slug) || ':' || d.stored_json, ',' ORDER BY d.slug)`
-      : `string_agg(to_json(d.slug)::text || ':' || d.stored_json, ',' ORDER BY d.slug COLLATE "C")`;
+      ? `(SELECT group_concat(o.entry, ',') FROM (SELECT json_quote(d.slug) || ':' || d.stored_json AS entry
+            FROM ${tables.documents} d WHERE d.registry = h.slug ORDER BY d.slug) o)`
+      : `(SELECT string_agg(to_json(d.slug)::text || ':' || d.stored_json, ',' ORDER BY d.slug COLLATE "C")
+            FROM ${tables.documents} d WHERE d.registry = h.slug)`;
   const payload = `substr(h.header_json, 1, length(h.header_json) - 1) || ',"profiles":{' ||
-    coalesce((SELECT ${profiles} FROM ${tables.documents} d WHERE d.registry = h.slug), '') ||
+    coalesce(${profiles}, '') ||
     '},"metadata":' || h.metadata_json || '}'`;
   const create = dialect === 'sqlite' ? 'CREATE VIEW IF NOT EXISTS' : 'CREATE OR REPLACE VIEW';
   const json = dialect === 'sqlite' ? 'r.payload_text' : 'r.payload_text::jsonb';
@@ -121,3 +126,14 @@ export const hasEarlierDocumentLayout = async (db: SqlExecutor): Promise<boolean
 export const dropProjectionTables = (tables: ProjectionTables = LIVE_TABLES): string =>
   `DROP VIEW IF EXISTS ${tables.registries}; DROP TABLE IF EXISTS ${tables.headers}; DROP TABLE IF EXISTS ${tables.documents};
    DROP TABLE IF EXISTS ${tables.tombstones}; DROP TABLE IF EXISTS ${tables.stackRefs};`;
+
+/**
+ * Whether SQLite holds the `profile_registries` view of earlier releases, written with
+ * `group_concat(... ORDER BY ...)`: SQLite before 3.44 cannot read that schema at all (every
+ * statement fails), so the view is dropped and created again in today's form.
+ */
+export const hasEarlierRegistriesView = async (db: SqlExecutor): Promise<boolean> => {
+  if (db.dialect !== 'sqlite') return false;
+  const row = await db.get<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = ?", [LIVE_TABLES.registries]);
+  return row !== undefined && /',' ORDER BY/.test(row.sql);
+};

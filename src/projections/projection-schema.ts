@@ -9,6 +9,8 @@ export interface ProjectionTables {
   tombstones: string;
   /** Reverse index of stack refs: who stacks on whom. */
   stackRefs: string;
+  /** Temporary tables of the connection (verify's shadow copy): nothing is written to the database. */
+  temporary?: boolean;
 }
 
 export const LIVE_TABLES: ProjectionTables = {
@@ -19,12 +21,13 @@ export const LIVE_TABLES: ProjectionTables = {
   stackRefs: 'profile_stack_refs',
 };
 
-export const shadowTables = (suffix: string): ProjectionTables => ({
+export const shadowTables = (suffix: string, options: { temporary?: boolean } = {}): ProjectionTables => ({
   registries: `profile_registries_${suffix}`,
   headers: `registry_headers_${suffix}`,
   documents: `profile_documents_${suffix}`,
   tombstones: `profile_tombstones_${suffix}`,
   stackRefs: `profile_stack_refs_${suffix}`,
+  temporary: options.temporary,
 });
 
 /** `ORDER BY` on slugs in byte order, as JavaScript sorts them (PostgreSQL would use its locale). */
@@ -53,7 +56,8 @@ const registriesView = (dialect: SqlDialect, tables: ProjectionTables): string =
   const payload = `substr(h.header_json, 1, length(h.header_json) - 1) || ',"profiles":{' ||
     coalesce(${profiles}, '') ||
     '},"metadata":' || h.metadata_json || '}'`;
-  const create = dialect === 'sqlite' ? 'CREATE VIEW IF NOT EXISTS' : 'CREATE OR REPLACE VIEW';
+  const temp = tables.temporary ? 'TEMP ' : '';
+  const create = dialect === 'sqlite' ? `CREATE ${temp}VIEW IF NOT EXISTS` : `CREATE OR REPLACE ${temp}VIEW`;
   const json = dialect === 'sqlite' ? 'r.payload_text' : 'r.payload_text::jsonb';
   return `${create} ${tables.registries} AS
 SELECT r.slug AS slug, ${json} AS payload_json, r.updated_at_ms AS updated_at_ms, r.version AS version,
@@ -64,13 +68,15 @@ FROM (SELECT h.slug AS slug, ${payload} AS payload_text, h.updated_at_ms AS upda
 
 export const projectionSchema = (dialect: SqlDialect, tables: ProjectionTables = LIVE_TABLES): string => {
   const bigint = dialect === 'sqlite' ? 'INTEGER' : 'BIGINT';
+  // an index on a temporary table is temporary too
+  const createTable = tables.temporary ? 'CREATE TEMP TABLE IF NOT EXISTS' : 'CREATE TABLE IF NOT EXISTS';
   const profileJsonb =
     dialect === 'postgres'
       ? `ALTER TABLE ${tables.documents} ADD COLUMN IF NOT EXISTS profile_jsonb JSONB GENERATED ALWAYS AS (stored_json::jsonb) STORED;
 CREATE INDEX IF NOT EXISTS ${tables.documents}_profile_gin ON ${tables.documents} USING GIN (profile_jsonb);`
       : '';
   return `
-CREATE TABLE IF NOT EXISTS ${tables.headers} (
+${createTable} ${tables.headers} (
   slug TEXT PRIMARY KEY,
   header_json TEXT NOT NULL,
   metadata_json TEXT NOT NULL,
@@ -78,7 +84,7 @@ CREATE TABLE IF NOT EXISTS ${tables.headers} (
   version ${bigint} NOT NULL,
   summary_json TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS ${tables.documents} (
+${createTable} ${tables.documents} (
   registry TEXT NOT NULL,
   slug TEXT NOT NULL,
   version ${bigint} NOT NULL,
@@ -89,13 +95,13 @@ CREATE TABLE IF NOT EXISTS ${tables.documents} (
   PRIMARY KEY (registry, slug)
 );
 ${profileJsonb}
-CREATE TABLE IF NOT EXISTS ${tables.tombstones} (
+${createTable} ${tables.tombstones} (
   registry TEXT NOT NULL,
   slug TEXT NOT NULL,
   version ${bigint} NOT NULL,
   PRIMARY KEY (registry, slug)
 );
-CREATE TABLE IF NOT EXISTS ${tables.stackRefs} (
+${createTable} ${tables.stackRefs} (
   registry TEXT NOT NULL,
   profile TEXT NOT NULL,
   ref_registry TEXT NOT NULL,

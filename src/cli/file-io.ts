@@ -45,6 +45,6 @@ export const writeFileAtomically = async (path: string, text: string, options: {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw alreadyExists(path);
     throw new Error(`cannot write ${path}: ${fileErrorCause(error)}`);
   } finally {
-    await rm(temp, { force: true });
+    await rm(temp, { force: true }).catch(() => undefined);
   }
 };

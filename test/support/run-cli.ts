@@ -13,13 +13,14 @@ export interface CliResult {
 }
 
 /** Runs the built CLI as a user would; the database comes from the arguments, never from the environment. */
-export const runCli = (args: string[], env: Record<string, string> = {}): Promise<CliResult> =>
+export const runCli = (args: string[], env: Record<string, string> = {}, options: { cwd?: string } = {}): Promise<CliResult> =>
   new Promise((resolve) => {
     execFile(
       process.execPath,
       [CLI_MAIN, ...args],
       {
         env: { ...process.env, PROFILE_REGISTRY_DB: '', PROFILE_REGISTRY_DSN: '', ...env },
+        cwd: options.cwd,
         timeout: 120_000,
         maxBuffer: 1 << 28,
       },

@@ -1,8 +1,10 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLE, oneLine, pathState, runEach } from '../support/cli-files.js';
+import { createTestSchema, PG_URL, postgresAvailable } from '../support/postgres.js';
 import { runCli } from '../support/run-cli.js';
 import { freePort } from '../support/server-process.js';
 import { tempDir } from '../support/test-store.js';
@@ -119,4 +121,51 @@ describe('a DSN of another database is refused, never taken as a file name', () 
     for (const result of fromEnv) expect(result.stderr).toBe('profile-registry: unsupported DSN scheme "sqlserver"\n');
     expect(readdirSync(dir)).toEqual(['bundle.yaml']);
   }, 180_000);
+});
+
+describe.runIf(postgresAvailable)('a PostgreSQL schema that is not a profile-registry database', () => {
+  const { dir, remove } = tempDir();
+  let empty: { schema: string; drop: () => Promise<void> };
+  let foreign: { schema: string; drop: () => Promise<void> };
+  const dsnOf = (schema: string) => `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  const tablesOf = async (schema: string): Promise<string[]> => {
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    try {
+      const { rows } = await client.query('SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1', [schema]);
+      return rows.map((row: { table_name: string }) => row.table_name);
+    } finally {
+      await client.end();
+    }
+  };
+  beforeAll(async () => {
+    writeFileSync(join(dir, 'bundle.yaml'), BUNDLE);
+    empty = await createTestSchema();
+    foreign = await createTestSchema();
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    await client.query(`CREATE TABLE "${foreign.schema}".users (id INT PRIMARY KEY, name TEXT)`);
+    await client.end();
+  });
+  afterAll(async () => {
+    await empty?.drop();
+    await foreign?.drop();
+    remove();
+  });
+
+  it('is no database for the commands that never create one when empty, and refused by every command when it holds other tables', async () => {
+    const commands = [['verify'], ['export'], ['history', '--registry', 'team'], ['restore', '--registry', 'team', '--to-version', '1'], ['rebuild']];
+    const onEmpty = await runEach(commands.map((args) => [...args, '--profile-registry-dsn', dsnOf(empty.schema)]));
+    for (const [index, result] of onEmpty.entries()) {
+      expect(result.code, commands[index]![0]).not.toBe(0);
+      expect(result.stderr, commands[index]![0]).toMatch(/^profile-registry: no database at postgres:\/\/[^\n]*\n$/);
+    }
+    expect(await tablesOf(empty.schema)).toEqual([]);
+    const onForeign = await runEach([...commands, ['import', join(dir, 'bundle.yaml')]].map((args) => [...args, '--profile-registry-dsn', dsnOf(foreign.schema)]));
+    for (const result of onForeign) {
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toMatch(/^profile-registry: not a profile-registry database: postgres:\/\/[^\n]* \(it holds other tables: users\)\n$/);
+    }
+    expect(await tablesOf(foreign.schema)).toEqual(['users']);
+  }, 120_000);
 });

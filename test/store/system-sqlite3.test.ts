@@ -74,7 +74,6 @@ const NEWER_THAN_FLOOR: Array<[RegExp, string]> = [
   [/->>?/, 'the -> and ->> operators (3.38)'],
   [/\b(unixepoch|format|octet_length|timediff)\s*\(/i, 'a date or string function of 3.38 or later'],
   [/\bjsonb_?\w*\s*\(|\bjson_pretty\s*\(/i, 'JSONB / json_pretty (3.45, 3.46)'],
-  [/\bSTRICT\b/, 'STRICT tables (3.37: allowed, but keep the schema plain)'],
 ];
 
 describe('the system sqlite3 on a database the server wrote', () => {

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { backupSqlite } from '../events/sqlite/backup-sqlite.js';
 import { databaseLocation, databaseOptions, type DatabaseFlags } from './database-options.js';
-import { sqlitePathOf } from './cli-store.js';
+import { inspectSqliteFile } from '../events/inspect-database.js';
+import { noDatabaseAt, sqlitePathOf } from './cli-store.js';
 
 interface BackupFlags extends DatabaseFlags {
   force: boolean;
@@ -24,6 +25,7 @@ export const backupCommand = (): Command =>
       if (source === undefined) {
         throw new Error('backup copies SQLite files; for PostgreSQL use pg_dump (e.g. pg_dump -Fc -f profiles.dump "$DSN")');
       }
+      if (inspectSqliteFile(source) === 'none') throw noDatabaseAt(source);
       const file = backupFile(dest);
       const started = Date.now();
       backupSqlite(source, file, { overwrite: flags.force });

@@ -1,9 +1,10 @@
-import { existsSync } from 'node:fs';
 import { nanoid } from 'nanoid';
 import type { CommandContext } from '../events/command-bus.js';
-import { DEFAULT_DB_PATH, isPostgresDsn, type DatabaseLocation } from '../events/open-database.js';
+import { inspectPostgresSchema, inspectSqliteFile } from '../events/inspect-database.js';
+import { DEFAULT_DB_PATH, isPostgresDsn, openDatabase, type DatabaseLocation } from '../events/open-database.js';
+import type { SqlDatabase } from '../events/sql-database.js';
 import { parseSqliteDsn } from '../events/sqlite/sqlite-dsn.js';
-import { openRegistryStore, type RegistryStore } from '../projections/registry-store.js';
+import { createRegistryStore, type RegistryStore } from '../projections/registry-store.js';
 import { databaseLocation, type DatabaseFlags } from './database-options.js';
 
 /** The SQLite file a location names, or undefined for PostgreSQL. */
@@ -12,21 +13,54 @@ export const sqlitePathOf = (location: DatabaseLocation): string | undefined => 
   return parseSqliteDsn(location.dsn || location.path || DEFAULT_DB_PATH).path;
 };
 
-/** Opens the store the flags name; an operator command never creates a missing SQLite file. */
-export const openExistingStore = async (flags: DatabaseFlags): Promise<RegistryStore> => {
-  const location = databaseLocation(flags);
+/** The one wording for a database that is not there. */
+export const noDatabaseAt = (where: string): Error => new Error(`no database at ${where}`);
+
+/**
+ * Opens the database the flags name once it is known to be a profile-registry database (or,
+ * with `mayCreate`, that nothing is there yet): anything else is refused before a byte is written.
+ */
+const openChecked = async (location: DatabaseLocation, mayCreate: boolean): Promise<SqlDatabase> => {
   const path = sqlitePathOf(location);
-  if (path !== undefined && !existsSync(path)) throw new Error(`no database at ${path}`);
-  return openRegistryStore(location);
+  if (path !== undefined && inspectSqliteFile(path) === 'none' && !mayCreate) throw noDatabaseAt(path);
+  const db = openDatabase(location);
+  if (path !== undefined) return db;
+  try {
+    if ((await inspectPostgresSchema(db, db.location)) === 'none' && !mayCreate) throw noDatabaseAt(db.location);
+    return db;
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
 };
+
+/**
+ * Opens the store to write. Only `serve` and `import` pass `mayCreate`: the others never create a
+ * database, and no command sets up its tables in a file or schema that holds something else.
+ */
+export const openWritableStore = async (flags: DatabaseFlags, options: { mayCreate: boolean }): Promise<RegistryStore> =>
+  createRegistryStore(await openChecked(databaseLocation(flags), options.mayCreate));
 
 /** Runs `fn` on the store and closes it, whatever happens. */
 export const withStore = async <T>(flags: DatabaseFlags, fn: (store: RegistryStore) => Promise<T>): Promise<T> => {
-  const store = await openExistingStore(flags);
+  const store = await openWritableStore(flags, { mayCreate: false });
   try {
     return await fn(store);
   } finally {
     await store.close();
+  }
+};
+
+/**
+ * Runs `fn` on the database opened read-only (verify, export, history, restore --dry-run): no
+ * table is created, nothing migrated, checkpointed or chmod-ed; the file stays byte for byte.
+ */
+export const withReadOnlyDatabase = async <T>(flags: DatabaseFlags, fn: (db: SqlDatabase) => Promise<T>): Promise<T> => {
+  const db = await openChecked({ ...databaseLocation(flags), readonly: true }, false);
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
   }
 };
 

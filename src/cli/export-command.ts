@@ -2,14 +2,17 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { bundleJson, bundleYaml } from '../domain/write-registry-bundle.js';
 import { requireRegistrySlug } from '../domain/slug.js';
 import { exportBundle } from '../projections/export-bundle.js';
-import { openRegistryStore } from '../projections/registry-store.js';
-import { databaseLocation, databaseOptions, type DatabaseFlags } from './database-options.js';
-import { fileExists, writeFileAtomically } from './file-io.js';
+import { databaseOptions, type DatabaseFlags } from './database-options.js';
+import { withReadOnlyDatabase } from './cli-store.js';
+import { checkOutputFile, writeFileAtomically } from './file-io.js';
+import { progressBar, PROGRESS_AFTER_MS } from './progress-bar.js';
+import { namingRegistry } from './registry-errors.js';
 
 interface ExportFlags extends DatabaseFlags {
   registry?: string;
   asOf?: number;
   output?: string;
+  force: boolean;
   format: 'yaml' | 'json';
 }
 
@@ -23,19 +26,16 @@ const parseAsOf = (value: string): number => {
 /** Writes the store (or one registry, now or as of a time) as a canonical bundle. */
 export const exportRegistries = async (flags: ExportFlags): Promise<void> => {
   const registry = flags.registry === undefined ? undefined : requireRegistrySlug(flags.registry);
-  const location = databaseLocation(flags);
-  const sqlitePath = location.dsn ? undefined : location.path;
-  // opening a SQLite path creates the file: an export from a mistyped path must not leave one behind
-  if (sqlitePath !== undefined && !(await fileExists(sqlitePath))) throw new Error(`database not found: ${sqlitePath}`);
-  const store = await openRegistryStore(location);
-  try {
-    const bundle = await exportBundle(store.db, { registry, asOfMs: flags.asOf });
-    const text = flags.format === 'json' ? bundleJson(bundle) : bundleYaml(bundle);
-    if (flags.output === undefined) process.stdout.write(text);
-    else await writeFileAtomically(flags.output, text);
-  } finally {
-    await store.close();
-  }
+  if (flags.output !== undefined) await checkOutputFile(flags.output, flags.force);
+  const bar = progressBar('export [{bar}] {value}/{total} registries', { delayMs: PROGRESS_AFTER_MS });
+  const text = await withReadOnlyDatabase(flags, async (db) => {
+    const bundle = await namingRegistry(db, registry ?? '', flags.asOf, () =>
+      exportBundle(db, { registry, asOfMs: flags.asOf, onProgress: (done, total) => bar.update(done, total) }),
+    );
+    return flags.format === 'json' ? bundleJson(bundle) : bundleYaml(bundle);
+  }).finally(() => bar.stop());
+  if (flags.output === undefined) process.stdout.write(text);
+  else await writeFileAtomically(flags.output, text, { force: flags.force });
 };
 
 export const exportCommand = (): Command =>
@@ -43,6 +43,7 @@ export const exportCommand = (): Command =>
     .option('--registry <slug>', 'only this registry')
     .option('--as-of <time>', 'as the registries were then (RFC 3339 or epoch ms)', parseAsOf)
     .option('--output <file>', 'write to this file (atomically) instead of stdout')
+    .option('--force', 'overwrite the --output file if it exists', false)
     .addOption(
       new Option('--format <format>', 'yaml, or json (which imports much faster when large)').choices(['yaml', 'json']).default('yaml'),
     )

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { fileErrorCause } from '../domain/file-errors.js';
 
 /** The text of an input file, or one clear error line. */
 export const readInputFile = async (path: string): Promise<string> => {
@@ -8,21 +9,29 @@ export const readInputFile = async (path: string): Promise<string> => {
     return await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new Error(code === 'ENOENT' ? `input file not found: ${path}` : `cannot read input file: ${path} (${code ?? 'error'})`);
+    throw new Error(code === 'ENOENT' ? `input file not found: ${path}` : `cannot read ${path}: ${fileErrorCause(error)}`);
   }
 };
 
-export const fileExists = async (path: string): Promise<boolean> =>
-  stat(path).then(
-    () => true,
-    () => false,
-  );
+/** The one wording of the overwrite rule of every command that writes a file. */
+export const alreadyExists = (path: string): Error => new Error(`${path} already exists (use --force to overwrite it)`);
+
+/** An output that is a directory, or that exists without `--force`, is refused before anything is written. */
+export const checkOutputFile = async (path: string, force: boolean): Promise<void> => {
+  const existing = await stat(path).catch(() => undefined);
+  if (existing?.isDirectory()) throw new Error(`cannot write ${path}: it is a directory`);
+  if (existing && !force) throw alreadyExists(path);
+};
 
 /**
- * Writes `text` to a temporary file beside `path`, then renames it over `path`, so that a reader
- * never sees half a file. A new file gets mode 0600 (profiles may hold API keys); a replaced one keeps its mode.
+ * Writes `text` to a temporary file beside `path`, then moves it onto `path`, so that a reader
+ * never sees half a file. A new file gets mode 0600 (profiles may hold API keys); a replaced one
+ * keeps its mode. Without `force` an existing file is refused, atomically (the move is then a
+ * hard link, which fails if the name exists). Errors name `path` and their cause, never the
+ * temporary file.
  */
-export const writeFileAtomically = async (path: string, text: string): Promise<void> => {
+export const writeFileAtomically = async (path: string, text: string, options: { force: boolean }): Promise<void> => {
+  await checkOutputFile(path, options.force);
   const mode = await stat(path).then(
     (existing) => existing.mode & 0o777,
     () => 0o600,
@@ -30,9 +39,12 @@ export const writeFileAtomically = async (path: string, text: string): Promise<v
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     await writeFile(temp, text, { flag: 'wx', mode });
-    await rename(temp, path);
+    if (options.force) await rename(temp, path);
+    else await link(temp, path);
   } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw alreadyExists(path);
+    throw new Error(`cannot write ${path}: ${fileErrorCause(error)}`);
+  } finally {
+    await rm(temp, { force: true }).catch(() => undefined);
   }
 };

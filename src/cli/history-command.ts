@@ -1,12 +1,12 @@
 import { Command } from 'commander';
-import { profileNotFound, registryNotFound } from '../domain/errors.js';
+import { profileNotFound } from '../domain/errors.js';
 import { requireProfileSlug, requireRegistrySlug } from '../domain/slug.js';
 import { eventProfile } from '../events/event-types.js';
 import { readStreamPage } from '../events/read-stream-page.js';
 import { profileHistory, readProfileVersions } from '../projections/profile-history.js';
 import { streamHeadVersion } from '../projections/time-travel.js';
 import { databaseOptions, type DatabaseFlags } from './database-options.js';
-import { withStore } from './cli-store.js';
+import { withReadOnlyDatabase } from './cli-store.js';
 
 interface HistoryFlags extends DatabaseFlags {
   registry: string;
@@ -23,11 +23,11 @@ export const historyCommand = (): Command =>
     .option('--json', 'print JSON instead of lines', false)
     .action(async (flags: HistoryFlags) => {
       const registry = requireRegistrySlug(flags.registry);
-      await withStore(flags, async (store) => {
-        if ((await streamHeadVersion(store.db, registry)) === 0) throw registryNotFound();
+      await withReadOnlyDatabase(flags, async (db) => {
+        if ((await streamHeadVersion(db, registry)) === 0) throw new Error(`registry "${registry}" not found`);
         if (flags.profile !== undefined) {
           const slug = requireProfileSlug(flags.profile);
-          const versions = await readProfileVersions(store.db, registry, slug);
+          const versions = await readProfileVersions(db, registry, slug);
           if (versions.length === 0) throw profileNotFound();
           const entries = profileHistory(registry, slug, versions);
           if (flags.json) return void process.stdout.write(`${JSON.stringify({ registry, profile: slug, versions: entries }, null, 2)}\n`);
@@ -39,7 +39,7 @@ export const historyCommand = (): Command =>
           return;
         }
         for (let after = 0; ; ) {
-          const events = await readStreamPage(store.db, registry, after, 1000);
+          const events = await readStreamPage(db, registry, after, 1000);
           for (const event of events) {
             const profile = eventProfile(event) ?? '';
             if (flags.json) process.stdout.write(`${JSON.stringify(event)}\n`);

@@ -1,13 +1,13 @@
 import { userInfo } from 'node:os';
 import { Command } from 'commander';
-import { SingleBar } from 'cli-progress';
 import { nanoid } from 'nanoid';
 import { readProfilesFile } from '../domain/profiles-file.js';
 import { profileCount } from '../domain/registry-bundle.js';
 import { DEFAULT_REGISTRY } from '../events/registry-state.js';
 import { importRegistries } from '../projections/import-registries.js';
-import { openRegistryStore } from '../projections/registry-store.js';
-import { databaseLocation, databaseOptions, type DatabaseFlags } from './database-options.js';
+import { databaseOptions, type DatabaseFlags } from './database-options.js';
+import { openWritableStore } from './cli-store.js';
+import { progressBar } from './progress-bar.js';
 import { readInputFile } from './file-io.js';
 
 interface ImportFlags extends DatabaseFlags {
@@ -36,16 +36,14 @@ export const importFile = async (file: string, flags: ImportFlags): Promise<void
   }
   const { format, registries } = readProfilesFile(text, DEFAULT_REGISTRY);
   const profiles = profileCount(registries);
-  const store = await openRegistryStore(databaseLocation(flags));
-  const bar =
-    onTerminal && profiles >= PROGRESS_THRESHOLD
-      ? new SingleBar({ stream: process.stderr, format: 'importing [{bar}] {value}/{total} profiles' })
-      : undefined;
-  bar?.start(profiles, 0);
+  const store = await openWritableStore(flags, { mayCreate: true });
+  const bar = profiles >= PROGRESS_THRESHOLD ? progressBar('importing [{bar}] {value}/{total} profiles') : undefined;
+  bar?.update(0, profiles);
+  let imported = 0;
   try {
     const context = { actor: flags.actor, source: 'import', request_id: nanoid(12) };
     const outcomes = await importRegistries(store, registries, context, (registry) =>
-      bar?.increment(Object.keys(registry.profiles).length),
+      bar?.update((imported += Object.keys(registry.profiles).length), profiles),
     );
     bar?.stop();
     const events = outcomes.reduce((sum, outcome) => sum + outcome.events, 0);

@@ -6,7 +6,7 @@ import { profileCount } from '../domain/registry-bundle.js';
 import { bundleYaml, registryBundle } from '../domain/write-registry-bundle.js';
 import { requireRegistrySlug } from '../domain/slug.js';
 import { DEFAULT_REGISTRY } from '../events/registry-state.js';
-import { fileExists, readInputFile, writeFileAtomically } from './file-io.js';
+import { checkOutputFile, readInputFile, writeFileAtomically } from './file-io.js';
 
 interface MigrateLegacyFlags {
   input: string;
@@ -50,15 +50,14 @@ export const migrateLegacy = async (flags: MigrateLegacyFlags): Promise<void> =>
     process.stdout.write(yaml);
     return;
   }
-  if (!flags.inPlace && !flags.force && (await fileExists(output))) {
-    throw new Error(`output file already exists: ${output} (use --force)`);
-  }
+  const force = Boolean(flags.inPlace || flags.force);
+  await checkOutputFile(output, force);
   if (flags.inPlace && flags.backupInPlace) {
     const backup = `${flags.input}.bak`;
     await copyFile(flags.input, backup);
     summary.push(`Backup: ${backup}`);
   }
-  await writeFileAtomically(output, yaml);
+  await writeFileAtomically(output, yaml, { force });
   for (const line of summary) print(line);
 };
 

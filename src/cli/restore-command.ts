@@ -3,7 +3,8 @@ import { parseAsOf, parseVersionNumber } from '../domain/past-point.js';
 import { requireRegistrySlug } from '../domain/slug.js';
 import { restoreRegistry } from '../projections/restore.js';
 import { databaseOptions, type DatabaseFlags } from './database-options.js';
-import { cliContext, withStore } from './cli-store.js';
+import { cliContext, withReadOnlyDatabase, withStore } from './cli-store.js';
+import { namingRegistry } from './registry-errors.js';
 
 interface RestoreFlags extends DatabaseFlags {
   registry: string;
@@ -22,6 +23,11 @@ const asArgument =
     }
   };
 
+/** A dry run judges the restore like the real one and never reaches the command bus. */
+const readOnly = (): never => {
+  throw new Error('a dry run writes nothing');
+};
+
 export const restoreCommand = (): Command =>
   databaseOptions(new Command('restore').description('bring a whole registry back to a past version or time, as new events'))
     .requiredOption('--registry <slug>', 'registry')
@@ -34,9 +40,13 @@ export const restoreCommand = (): Command =>
         throw new Error('give exactly one of --to-version and --as-of');
       }
       const point = flags.toVersion !== undefined ? { version: flags.toVersion } : { atMs: flags.asOf as number };
-      const result = await withStore(flags, (store) =>
-        restoreRegistry(store, registry, point, { dryRun: flags.dryRun, context: cliContext() }),
-      );
+      const options = { dryRun: flags.dryRun, context: cliContext() };
+      const atMs = 'atMs' in point ? point.atMs : undefined;
+      const result = flags.dryRun
+        ? await withReadOnlyDatabase(flags, (db) =>
+            namingRegistry(db, registry, atMs, () => restoreRegistry({ db, execute: readOnly }, registry, point, options)),
+          )
+        : await withStore(flags, (store) => namingRegistry(store.db, registry, atMs, () => restoreRegistry(store, registry, point, options)));
       for (const change of result.changes) process.stdout.write(`${JSON.stringify(change)}\n`);
       process.stdout.write(
         flags.dryRun

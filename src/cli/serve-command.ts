@@ -1,8 +1,9 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { buildApp } from '../http/build-app.js';
-import { openRegistryStore } from '../projections/registry-store.js';
 import { seedDefaultRegistry } from '../projections/seed-default-registry.js';
-import { databaseOptions, databaseLocation, type DatabaseFlags } from './database-options.js';
+import { databaseOptions, type DatabaseFlags } from './database-options.js';
+import { openWritableStore } from './cli-store.js';
+import { requireFreePort } from './port-check.js';
 
 const parsePort = (value: string): number => {
   const port = Number(value);
@@ -32,7 +33,8 @@ export const serveCommand = (): Command =>
     )
     .option('--no-seed', 'do not seed an empty store with registry "default" / profile "default"')
     .action(async (flags: ServeFlags) => {
-      const store = await openRegistryStore(databaseLocation(flags));
+      await requireFreePort(flags.host, flags.port);
+      const store = await openWritableStore(flags, { mayCreate: true });
       const app = await buildApp({ store, logLevel: flags.logLevel });
       if (flags.seed && (await seedDefaultRegistry(store))) app.log.info('seeded registry "default" with profile "default"');
       let stopping = false;

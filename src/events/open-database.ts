@@ -11,11 +11,15 @@ export interface DatabaseLocation {
   path?: string;
   /** PostgreSQL schema to use (tests give each run its own). */
   schema?: string;
+  /** Opens an existing database to read only: nothing created, migrated or written (see openSqlite, openPostgres). */
+  readonly?: boolean;
 }
 
 export const isPostgresDsn = (dsn: string): boolean => /^postgres(ql)?:\/\//i.test(dsn);
 
 export const openDatabase = (location: DatabaseLocation): SqlDatabase => {
-  if (location.dsn && isPostgresDsn(location.dsn)) return openPostgres(location.dsn, { schema: location.schema });
-  return openSqlite(parseSqliteDsn(location.dsn || location.path || DEFAULT_DB_PATH));
+  if (location.dsn && isPostgresDsn(location.dsn)) {
+    return openPostgres(location.dsn, { schema: location.schema, readonly: location.readonly });
+  }
+  return openSqlite(parseSqliteDsn(location.dsn || location.path || DEFAULT_DB_PATH), { readonly: location.readonly });
 };

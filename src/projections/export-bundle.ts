@@ -13,6 +13,8 @@ export interface ExportOptions {
   registry?: string;
   /** The registries as they were at this time: a fold of their events up to it. */
   asOfMs?: number;
+  /** After each registry: how many are done, of how many. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 const contentOf = (state: RegistryState): RegistryContent => {
@@ -39,10 +41,11 @@ const registrySlugs = async (db: SqlExecutor, past: boolean): Promise<string[]> 
 export const exportBundle = async (db: SqlExecutor, options: ExportOptions = {}): Promise<RegistryBundle> => {
   const slugs = options.registry !== undefined ? [options.registry] : await registrySlugs(db, options.asOfMs !== undefined);
   const registries: RegistryContent[] = [];
-  for (const slug of slugs) {
+  for (const [index, slug] of slugs.entries()) {
     const state = await registryStateAt(db, slug, options.asOfMs);
     if (state?.live) registries.push(contentOf(state));
     else if (options.registry !== undefined) throw registryNotFound();
+    options.onProgress?.(index + 1, slugs.length);
   }
   return registryBundle(registries);
 };

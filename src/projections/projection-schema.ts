@@ -9,6 +9,8 @@ export interface ProjectionTables {
   tombstones: string;
   /** Reverse index of stack refs: who stacks on whom. */
   stackRefs: string;
+  /** Temporary tables of the connection (verify's shadow copy): nothing is written to the database. */
+  temporary?: boolean;
 }
 
 export const LIVE_TABLES: ProjectionTables = {
@@ -19,12 +21,13 @@ export const LIVE_TABLES: ProjectionTables = {
   stackRefs: 'profile_stack_refs',
 };
 
-export const shadowTables = (suffix: string): ProjectionTables => ({
+export const shadowTables = (suffix: string, options: { temporary?: boolean } = {}): ProjectionTables => ({
   registries: `profile_registries_${suffix}`,
   headers: `registry_headers_${suffix}`,
   documents: `profile_documents_${suffix}`,
   tombstones: `profile_tombstones_${suffix}`,
   stackRefs: `profile_stack_refs_${suffix}`,
+  temporary: options.temporary,
 });
 
 /** `ORDER BY` on slugs in byte order, as JavaScript sorts them (PostgreSQL would use its locale). */
@@ -41,14 +44,20 @@ export const bySlug = (dialect: SqlDialect, column: string): string =>
  * its JSONB). Both tables are written in the append's transaction.
  */
 const registriesView = (dialect: SqlDialect, tables: ProjectionTables): string => {
+  // SQLite: group_concat(... ORDER BY ...) needs 3.44, and the floor is 3.37 (Debian 12 ships 3.40),
+  // so it concatenates a subquery that is ordered by the primary key. SQLite never flattens an
+  // ordered subquery into an aggregate (see its query flattener) and reads the rows in that order.
   const profiles =
     dialect === 'sqlite'
-      ? `group_concat(json_quote(d.slug) || ':' || d.stored_json, ',' ORDER BY d.slug)`
-      : `string_agg(to_json(d.slug)::text || ':' || d.stored_json, ',' ORDER BY d.slug COLLATE "C")`;
+      ? `(SELECT group_concat(o.entry, ',') FROM (SELECT json_quote(d.slug) || ':' || d.stored_json AS entry
+            FROM ${tables.documents} d WHERE d.registry = h.slug ORDER BY d.slug) o)`
+      : `(SELECT string_agg(to_json(d.slug)::text || ':' || d.stored_json, ',' ORDER BY d.slug COLLATE "C")
+            FROM ${tables.documents} d WHERE d.registry = h.slug)`;
   const payload = `substr(h.header_json, 1, length(h.header_json) - 1) || ',"profiles":{' ||
-    coalesce((SELECT ${profiles} FROM ${tables.documents} d WHERE d.registry = h.slug), '') ||
+    coalesce(${profiles}, '') ||
     '},"metadata":' || h.metadata_json || '}'`;
-  const create = dialect === 'sqlite' ? 'CREATE VIEW IF NOT EXISTS' : 'CREATE OR REPLACE VIEW';
+  const temp = tables.temporary ? 'TEMP ' : '';
+  const create = dialect === 'sqlite' ? `CREATE ${temp}VIEW IF NOT EXISTS` : `CREATE OR REPLACE ${temp}VIEW`;
   const json = dialect === 'sqlite' ? 'r.payload_text' : 'r.payload_text::jsonb';
   return `${create} ${tables.registries} AS
 SELECT r.slug AS slug, ${json} AS payload_json, r.updated_at_ms AS updated_at_ms, r.version AS version,
@@ -59,13 +68,15 @@ FROM (SELECT h.slug AS slug, ${payload} AS payload_text, h.updated_at_ms AS upda
 
 export const projectionSchema = (dialect: SqlDialect, tables: ProjectionTables = LIVE_TABLES): string => {
   const bigint = dialect === 'sqlite' ? 'INTEGER' : 'BIGINT';
+  // an index on a temporary table is temporary too
+  const createTable = tables.temporary ? 'CREATE TEMP TABLE IF NOT EXISTS' : 'CREATE TABLE IF NOT EXISTS';
   const profileJsonb =
     dialect === 'postgres'
       ? `ALTER TABLE ${tables.documents} ADD COLUMN IF NOT EXISTS profile_jsonb JSONB GENERATED ALWAYS AS (stored_json::jsonb) STORED;
 CREATE INDEX IF NOT EXISTS ${tables.documents}_profile_gin ON ${tables.documents} USING GIN (profile_jsonb);`
       : '';
   return `
-CREATE TABLE IF NOT EXISTS ${tables.headers} (
+${createTable} ${tables.headers} (
   slug TEXT PRIMARY KEY,
   header_json TEXT NOT NULL,
   metadata_json TEXT NOT NULL,
@@ -73,7 +84,7 @@ CREATE TABLE IF NOT EXISTS ${tables.headers} (
   version ${bigint} NOT NULL,
   summary_json TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS ${tables.documents} (
+${createTable} ${tables.documents} (
   registry TEXT NOT NULL,
   slug TEXT NOT NULL,
   version ${bigint} NOT NULL,
@@ -84,13 +95,13 @@ CREATE TABLE IF NOT EXISTS ${tables.documents} (
   PRIMARY KEY (registry, slug)
 );
 ${profileJsonb}
-CREATE TABLE IF NOT EXISTS ${tables.tombstones} (
+${createTable} ${tables.tombstones} (
   registry TEXT NOT NULL,
   slug TEXT NOT NULL,
   version ${bigint} NOT NULL,
   PRIMARY KEY (registry, slug)
 );
-CREATE TABLE IF NOT EXISTS ${tables.stackRefs} (
+${createTable} ${tables.stackRefs} (
   registry TEXT NOT NULL,
   profile TEXT NOT NULL,
   ref_registry TEXT NOT NULL,
@@ -121,3 +132,14 @@ export const hasEarlierDocumentLayout = async (db: SqlExecutor): Promise<boolean
 export const dropProjectionTables = (tables: ProjectionTables = LIVE_TABLES): string =>
   `DROP VIEW IF EXISTS ${tables.registries}; DROP TABLE IF EXISTS ${tables.headers}; DROP TABLE IF EXISTS ${tables.documents};
    DROP TABLE IF EXISTS ${tables.tombstones}; DROP TABLE IF EXISTS ${tables.stackRefs};`;
+
+/**
+ * Whether SQLite holds the `profile_registries` view of earlier releases, written with
+ * `group_concat(... ORDER BY ...)`: SQLite before 3.44 cannot read that schema at all (every
+ * statement fails), so the view is dropped and created again in today's form.
+ */
+export const hasEarlierRegistriesView = async (db: SqlExecutor): Promise<boolean> => {
+  if (db.dialect !== 'sqlite') return false;
+  const row = await db.get<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = ?", [LIVE_TABLES.registries]);
+  return row !== undefined && /',' ORDER BY/.test(row.sql);
+};

@@ -130,54 +130,56 @@ const foldStreamToEnd = async (
  * folded from its first event and written with the same code the inline projector uses, so the
  * rows come out byte-identical. With `tables` set, it fills a shadow copy instead (verify).
  */
-export const rebuildProjections = async (db: SqlDatabase, options: RebuildOptions = {}): Promise<RebuildProgress> => {
+export const rebuildProjections = async (db: SqlDatabase, options: RebuildOptions = {}): Promise<RebuildProgress> =>
+  db.transaction((tx) => rebuildInTransaction(tx, options));
+
+/** rebuildProjections inside a transaction the caller holds (verify compares in the same one). */
+export const rebuildInTransaction = async (tx: SqlExecutor, options: RebuildOptions = {}): Promise<RebuildProgress> => {
   const tables = options.tables ?? LIVE_TABLES;
   const chunkSize = options.chunkSize ?? 5000;
   const snapshotEvery = options.tables ? 0 : (options.snapshotEvery ?? 0);
   const takeSnapshot = createSnapshotTaker(snapshotEvery);
-  return db.transaction(async (tx) => {
-    await tx.exec(projectionSchema(db.dialect, tables));
-    for (const table of [tables.headers, tables.documents, tables.tombstones, tables.stackRefs]) {
-      await tx.run(`DELETE FROM ${table}`);
-    }
-    if (snapshotEvery > 0) {
-      await tx.exec(snapshotSchema(db.dialect));
-      await deleteSnapshots(tx);
-    }
-    const total = await tx.get<{ n: number | string }>('SELECT COUNT(*) AS n FROM events');
-    const streams = await tx.all<{ stream_id: string }>('SELECT stream_id FROM streams ORDER BY stream_id');
-    const progress: RebuildProgress = { events: 0, totalEvents: Number(total?.n ?? 0), registries: 0 };
-    const writeRows = async (state: RegistryState | undefined, fingerprintOf?: FingerprintOf) => {
-      if (state) await writeAllRows(tx, state, fingerprintOf, tables);
-      progress.registries += 1;
-      options.onProgress?.({ ...progress });
+  await tx.exec(projectionSchema(tx.dialect, tables));
+  for (const table of [tables.headers, tables.documents, tables.tombstones, tables.stackRefs]) {
+    await tx.run(`DELETE FROM ${table}`);
+  }
+  if (snapshotEvery > 0) {
+    await tx.exec(snapshotSchema(tx.dialect));
+    await deleteSnapshots(tx);
+  }
+  const total = await tx.get<{ n: number | string }>('SELECT COUNT(*) AS n FROM events');
+  const streams = await tx.all<{ stream_id: string }>('SELECT stream_id FROM streams ORDER BY stream_id');
+  const progress: RebuildProgress = { events: 0, totalEvents: Number(total?.n ?? 0), registries: 0 };
+  const writeRows = async (state: RegistryState | undefined, fingerprintOf?: FingerprintOf) => {
+    if (state) await writeAllRows(tx, state, fingerprintOf, tables);
+    progress.registries += 1;
+    options.onProgress?.({ ...progress });
+  };
+  // A registry whose stacks stay inside it is written as soon as it is folded and then let go,
+  // so memory holds one registry at a time. One that stacks on others waits for the end: its
+  // fingerprints need those registries, read back from the rows written here.
+  const waiting = new Map<string, RegistryState>();
+  for (const { stream_id: streamId } of streams) {
+    const countEvent = async (next: RegistryState) => {
+      progress.events += 1;
+      if (progress.events % PROGRESS_EVERY === 0) options.onProgress?.({ ...progress });
+      await takeSnapshot(tx, next);
     };
-    // A registry whose stacks stay inside it is written as soon as it is folded and then let go,
-    // so memory holds one registry at a time. One that stacks on others waits for the end: its
-    // fingerprints need those registries, read back from the rows written here.
-    const waiting = new Map<string, RegistryState>();
-    for (const { stream_id: streamId } of streams) {
-      const countEvent = async (next: RegistryState) => {
-        progress.events += 1;
-        if (progress.events % PROGRESS_EVERY === 0) options.onProgress?.({ ...progress });
-        await takeSnapshot(tx, next);
-      };
-      const state =
-        snapshotEvery > 0
-          ? await foldStream(tx, streamId, chunkSize, countEvent)
-          : await foldStreamToEnd(tx, streamId, chunkSize, (count) => {
-              progress.events += count;
-              options.onProgress?.({ ...progress });
-            });
-      const others = [...stackedRegistries(state)].filter((registry) => registry !== streamId);
-      if (state && others.length > 0) waiting.set(streamId, state);
-      else await writeRows(state);
-    }
-    const reachable = new Map<string, RegistryState | undefined>(waiting);
-    const stackedOn = [...waiting.values()].flatMap((state) => [...stackedRegistries(state)]);
-    await loadReachableStates(stackedOn, reachable, (registry) => loadRegistryState(tx, registry, tables));
-    const acrossRegistries = stackFingerprintOf(lookupInStates(reachable));
-    for (const state of waiting.values()) await writeRows(state, acrossRegistries);
-    return progress;
-  });
+    const state =
+      snapshotEvery > 0
+        ? await foldStream(tx, streamId, chunkSize, countEvent)
+        : await foldStreamToEnd(tx, streamId, chunkSize, (count) => {
+            progress.events += count;
+            options.onProgress?.({ ...progress });
+          });
+    const others = [...stackedRegistries(state)].filter((registry) => registry !== streamId);
+    if (state && others.length > 0) waiting.set(streamId, state);
+    else await writeRows(state);
+  }
+  const reachable = new Map<string, RegistryState | undefined>(waiting);
+  const stackedOn = [...waiting.values()].flatMap((state) => [...stackedRegistries(state)]);
+  await loadReachableStates(stackedOn, reachable, (registry) => loadRegistryState(tx, registry, tables));
+  const acrossRegistries = stackFingerprintOf(lookupInStates(reachable));
+  for (const state of waiting.values()) await writeRows(state, acrossRegistries);
+  return progress;
 };

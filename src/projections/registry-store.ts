@@ -15,7 +15,13 @@ import { idempotencySchema } from './idempotency-store.js';
 import { loadRegistryState } from './load-registry-state.js';
 import { projectCommandChange } from './project-command.js';
 import { writeRegistryRow, type WrittenDocument } from './project-registry.js';
-import { dropProjectionTables, hasEarlierDocumentLayout, projectionSchema } from './projection-schema.js';
+import {
+  dropProjectionTables,
+  hasEarlierDocumentLayout,
+  hasEarlierRegistriesView,
+  LIVE_TABLES,
+  projectionSchema,
+} from './projection-schema.js';
 import { rebuildProjections } from './rebuild.js';
 import { registryPayloadJson } from './registry-serialization.js';
 import { createSnapshotTaker, DEFAULT_SNAPSHOT_EVERY } from './registry-snapshots.js';
@@ -40,6 +46,7 @@ export const ensureSchema = async (db: SqlDatabase): Promise<void> => {
   await db.exec(eventStoreSchema(db.dialect));
   const earlierLayout = await hasEarlierDocumentLayout(db);
   if (earlierLayout) await db.exec(dropProjectionTables());
+  else if (await hasEarlierRegistriesView(db)) await db.exec(`DROP VIEW IF EXISTS ${LIVE_TABLES.registries}`);
   await db.exec(projectionSchema(db.dialect));
   await db.exec(changeFeedSchema(db.dialect));
   await db.exec(idempotencySchema(db.dialect));

@@ -21,7 +21,10 @@ export interface RestoreOptions {
  * events and attributed to whoever asked. A dry run asks the same judge (so it refuses what the
  * real restore would) and writes nothing.
  */
-const judge = async (store: RegistryStore, command: Command): Promise<RegistryState | undefined> => {
+/** What a restore needs of the store: reads, and (unless a dry run) the command bus. */
+type RestoreStore = Pick<RegistryStore, 'db' | 'execute'>;
+
+const judge = async (store: RestoreStore, command: Command): Promise<RegistryState | undefined> => {
   const current = await loadRegistryState(store.db, command.registry);
   decide(current, command);
   return current;
@@ -30,7 +33,7 @@ const judge = async (store: RegistryStore, command: Command): Promise<RegistrySt
 export type ProfileRestoreResult = { dryRun: true; changes: Operation[] } | { dryRun: false; document: WriteResult['document'] };
 
 export const restoreProfile = async (
-  store: RegistryStore,
+  store: RestoreStore,
   registry: string,
   slug: string,
   toVersion: number,
@@ -57,7 +60,7 @@ export interface RegistryRestoreResult {
 
 /** The whole registry back to a past point, pruning what came later, in one transaction. */
 export const restoreRegistry = async (
-  store: RegistryStore,
+  store: RestoreStore,
   registry: string,
   point: PastPoint,
   options: RestoreOptions,

@@ -2,7 +2,7 @@ import { canonicalJson } from '../domain/canonical-json.js';
 import type { RegistryState } from '../events/registry-state.js';
 import type { SqlDatabase, SqlExecutor } from '../events/sql-database.js';
 import { dropProjectionTables, LIVE_TABLES, shadowTables, type ProjectionTables } from './projection-schema.js';
-import { rebuildProjections, foldStream } from './rebuild.js';
+import { foldStream, rebuildInTransaction, type RebuildOptions } from './rebuild.js';
 import { readSnapshot, serializeRegistryState } from './registry-snapshots.js';
 import { SNAPSHOT_TABLE } from './snapshot-schema.js';
 
@@ -11,8 +11,10 @@ export interface ProjectionMismatch {
   detail: string;
 }
 
+type TableName = Exclude<keyof ProjectionTables, 'temporary'>;
+
 interface TableCheck {
-  table: keyof ProjectionTables;
+  table: TableName;
   columns: string;
   key: (row: Record<string, unknown>) => string;
   registry: (row: Record<string, unknown>) => string;
@@ -68,16 +70,24 @@ const compareTables = async (executor: SqlExecutor, shadow: ProjectionTables): P
 
 /**
  * Rebuilds every projection from the events into a shadow copy and compares it row by row with
- * the live tables; the shadow copy is dropped afterwards.
+ * the live tables, in one transaction (one snapshot of the database). The shadow copy is made of
+ * temporary tables of that connection, so a read-only database can be verified and nothing is
+ * left behind; they are dropped afterwards.
  */
-export const verifyProjections = async (db: SqlDatabase): Promise<ProjectionMismatch | undefined> => {
-  const shadow = shadowTables('verify');
-  try {
-    await rebuildProjections(db, { tables: shadow });
-    return await compareTables(db, shadow);
-  } finally {
-    await db.exec(dropProjectionTables(shadow));
-  }
+export const verifyProjections = async (
+  db: SqlDatabase,
+  options: Pick<RebuildOptions, 'onProgress'> = {},
+): Promise<ProjectionMismatch | undefined> => {
+  const shadow = shadowTables('verify', { temporary: true });
+  return db.transaction(async (tx) => {
+    try {
+      await rebuildInTransaction(tx, { tables: shadow, onProgress: options.onProgress });
+      return await compareTables(tx, shadow);
+    } finally {
+      // in a failed PostgreSQL transaction this fails too; the rollback then drops them
+      await tx.exec(dropProjectionTables(shadow)).catch(() => undefined);
+    }
+  });
 };
 
 /** A state's bytes without the key order of whichever code built it. */

@@ -110,10 +110,10 @@ describe('profile-registry import / export', () => {
     expect(Object.keys(folderContents(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
     const unknown = await runCli(['export', ...db('a.db'), '--registry', 'nope']);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toBe('profile-registry: registry not found\n');
+    expect(unknown.stderr).toBe('profile-registry: registry "nope" not found\n');
     const typo = await runCli(['export', ...db('typo.db')]);
     expect(typo.code).toBe(1);
-    expect(typo.stderr).toBe(`profile-registry: database not found: ${join(dir, 'typo.db')}\n`);
+    expect(typo.stderr).toBe(`profile-registry: no database at ${join(dir, 'typo.db')}\n`);
     expect(Object.keys(folderContents(dir))).not.toContain('typo.db');
   });
 

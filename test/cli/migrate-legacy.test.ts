@@ -97,7 +97,7 @@ describe('profile-registry migrate-legacy', () => {
     writeFileSync(output, 'keep me\n');
     const refused = await runCli(['migrate-legacy', '--input', input, '--output', output]);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toBe(`profile-registry: output file already exists: ${output} (use --force)\n`);
+    expect(refused.stderr).toBe(`profile-registry: ${output} already exists (use --force to overwrite it)\n`);
     expect(refused.stdout).toBe('');
     expect(readFileSync(output, 'utf8')).toBe('keep me\n');
     const forced = await runCli(['migrate-legacy', '--input', input, '--output', output, '--force']);

@@ -59,7 +59,7 @@ describeEachBackend('operator commands on %s', (backend) => {
     const cases: [string[], RegExp][] = [
       [['restore', '--registry', 'team'], /exactly one of --to-version and --as-of/],
       [['restore', '--registry', 'team', '--as-of', 'soon'], /as-of/],
-      [['restore', '--registry', 'nowhere', '--to-version', '1'], /registry not found/],
+      [['restore', '--registry', 'nowhere', '--to-version', '1'], /registry "nowhere" not found/],
       [['restore', '--registry', 'team', '--to-version', '999'], /registry version 999 not found/],
       [['history', '--registry', 'Bad Slug!'], /invalid registry/],
       [['history', '--registry', 'team', '--profile', 'nobody'], /profile not found/],
@@ -130,7 +130,7 @@ describeEachBackend('operator commands on %s', (backend) => {
     expect(result.stderr).toBe(
       backend === 'postgres'
         ? 'profile-registry: backup copies SQLite files; for PostgreSQL use pg_dump (e.g. pg_dump -Fc -f profiles.dump "$DSN")\n'
-        : 'profile-registry: folder /tmp/no/such/folder does not exist\n',
+        : 'profile-registry: cannot write /tmp/no/such/folder/profiles.db: its folder does not exist\n',
     );
     const missing = await runCli(['verify', '--profile-registry-db', '/tmp/no/such/profiles.db']);
     expect(missing.code).not.toBe(0);

@@ -13,9 +13,14 @@ export interface CliResult {
 }
 
 /** Runs the built CLI as a user would; the database comes from the arguments, never from the environment. */
-export const runCli = async (args: string[], env: Record<string, string> = {}): Promise<CliResult> => {
+export const runCli = async (
+  args: string[],
+  env: Record<string, string> = {},
+  options: { cwd?: string } = {},
+): Promise<CliResult> => {
   const { code, stdout, stderr } = await runTracked(process.execPath, [CLI_MAIN, ...args], {
     env: { ...process.env, PROFILE_REGISTRY_DB: '', PROFILE_REGISTRY_DSN: '', ...env },
+    cwd: options.cwd,
     timeoutMs: 120_000,
   });
   return { code, stdout, stderr };

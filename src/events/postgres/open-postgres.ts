@@ -32,11 +32,12 @@ const APPEND_LOCK_KEY = 0x70726567; // "preg"
 const redact = (connectionString: string): string => connectionString.replace(/\/\/([^:@/]+)(:[^@/]*)?@/, '//$1@');
 
 /**
- * PostgreSQL through a pool. Each write transaction holds a transaction-scoped advisory lock:
+ * PostgreSQL through a pool. With `readonly` (operator commands that only read), a transaction
+ * sees one snapshot and takes no lock. Otherwise each write transaction holds a transaction-scoped advisory lock:
  * events get their global positions in commit order, so a reader that saw position N never
  * later finds a smaller position appear (the change feed relies on it).
  */
-export const openPostgres = (connectionString: string, options: { schema?: string } = {}): SqlDatabase => {
+export const openPostgres = (connectionString: string, options: { schema?: string; readonly?: boolean } = {}): SqlDatabase => {
   const pool = new pg.Pool({
     connectionString,
     max: 8,
@@ -52,8 +53,13 @@ export const openPostgres = (connectionString: string, options: { schema?: strin
       const result = await exclusive(async () => {
         const client = await pool.connect();
         try {
-          await client.query('BEGIN');
-          await client.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK_KEY]);
+          if (options.readonly) {
+            // one snapshot, no lock that would hold the writers back; only temporary tables are written
+            await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+          } else {
+            await client.query('BEGIN');
+            await client.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK_KEY]);
+          }
           const result = await fn(executorOf(client));
           await client.query('COMMIT');
           return result;

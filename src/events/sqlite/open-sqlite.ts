@@ -45,10 +45,47 @@ const executorOf = (connection: Connection): SqlExecutor => {
 };
 
 /**
+ * Opens an existing SQLite file read-only (the operator commands that only read): one connection
+ * that cannot write the file, no schema set-up, no journal-mode change, no checkpoint, no chmod.
+ * Its transactions may write temporary tables only (verify's shadow copy).
+ */
+const openSqliteReadOnly = (options: SqliteOptions): SqlDatabase => {
+  const connection = new Database(options.path, { readonly: true, fileMustExist: true });
+  connection.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
+  const executor = executorOf(connection);
+  const exclusive = createMutex();
+  return {
+    ...executor,
+    location: options.path,
+    durableCommits: false,
+    transaction: async <T>(fn: (tx: SqlExecutor) => Promise<T>, afterCommit?: () => void) => {
+      const result = await exclusive(async () => {
+        connection.exec('BEGIN');
+        try {
+          const value = await fn(executor);
+          connection.exec('COMMIT');
+          return value;
+        } catch (error) {
+          if (connection.inTransaction) connection.exec('ROLLBACK');
+          throw error;
+        }
+      });
+      afterCommit?.();
+      return result;
+    },
+    close: async () => {
+      await exclusive(async () => undefined);
+      connection.close();
+    },
+  };
+};
+
+/**
  * Opens the SQLite file with two connections: one that writes (one transaction at a time)
  * and one that reads, so that a read never sees a write that has not committed.
  */
-export const openSqlite = (options: SqliteOptions): SqlDatabase => {
+export const openSqlite = (options: SqliteOptions, mode: { readonly?: boolean } = {}): SqlDatabase => {
+  if (mode.readonly) return openSqliteReadOnly(options);
   const inMemory = options.path === ':memory:';
   if (!inMemory) {
     mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 });

@@ -19,7 +19,12 @@ const SYNCHRONOUS_MODES = new Set(['OFF', 'NORMAL', 'FULL', 'EXTRA', '0', '1', '
 
 const truthy = (value: string): boolean => ['1', 'on', 'true', 'yes'].includes(value.toLowerCase());
 
+/** `mysql://...`, `sqlserver:...`: a scheme (two letters or more, so `C:` stays a path) other than `file:`. */
+const OTHER_SCHEME = /^([a-z][a-z0-9+.-]+):/i;
+
 export const parseSqliteDsn = (dsn: string): SqliteOptions => {
+  const scheme = OTHER_SCHEME.exec(dsn)?.[1];
+  if (scheme !== undefined && scheme.toLowerCase() !== 'file') throw new Error(`unsupported DSN scheme "${scheme}"`);
   const withoutScheme = dsn.startsWith('file:') ? dsn.slice('file:'.length) : dsn;
   const queryStart = withoutScheme.indexOf('?');
   const path = queryStart === -1 ? withoutScheme : withoutScheme.slice(0, queryStart);

@@ -1,0 +1,78 @@
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { fileErrorCause } from '../domain/file-errors.js';
+import type { SqlExecutor } from './sql-database.js';
+
+/** What a database location holds, as far as this tool is concerned. */
+export type DatabaseContents = 'none' | 'profile-registry';
+
+/** The tables every profile-registry database has had since its first release. */
+const OWN_TABLES = ['events', 'streams'];
+
+const SQLITE_MAGIC = 'SQLite format 3\0';
+
+const notOurs = (where: string, why: string): Error => new Error(`not a profile-registry database: ${where} (${why})`);
+
+const verdict = (where: string, tables: string[]): DatabaseContents => {
+  if (OWN_TABLES.every((table) => tables.includes(table))) return 'profile-registry';
+  if (tables.length === 0) return 'none';
+  throw notOurs(where, `it holds other tables: ${tables.slice(0, 3).join(', ')}${tables.length > 3 ? ', ...' : ''}`);
+};
+
+/**
+ * Looks at a SQLite file without changing a byte of it: `none` when there is no file, a
+ * profile-registry database, or an error (one line) for anything else: a directory, an empty
+ * file, a file that is not SQLite, SQLite without this tool's tables.
+ */
+export const inspectSqliteFile = (path: string): DatabaseContents => {
+  if (path === ':memory:') return 'none';
+  let size: number;
+  try {
+    const stat = statSync(path);
+    if (stat.isDirectory()) throw notOurs(path, 'a directory');
+    if (!stat.isFile()) throw notOurs(path, 'not a regular file');
+    size = stat.size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'none';
+    if ((error as NodeJS.ErrnoException).code === undefined) throw error;
+    throw new Error(`cannot open database ${path}: ${fileErrorCause(error)}`);
+  }
+  if (size === 0) throw notOurs(path, 'an empty file');
+  const head = Buffer.alloc(SQLITE_MAGIC.length);
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      readSync(fd, head, 0, head.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    throw new Error(`cannot open database ${path}: ${fileErrorCause(error)}`);
+  }
+  if (head.toString('latin1') !== SQLITE_MAGIC) throw notOurs(path, 'not a SQLite file');
+  let tables: string[];
+  try {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    try {
+      tables = db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name")
+        .pluck()
+        .all() as string[];
+    } finally {
+      db.close();
+    }
+  } catch (error) {
+    throw notOurs(path, `SQLite cannot read it: ${(error as Error).message}`);
+  }
+  if (tables.length === 0) throw notOurs(path, 'a SQLite file without tables');
+  return verdict(path, tables);
+};
+
+/** The same question for a PostgreSQL schema (the current one): `none` when it holds no table yet. */
+export const inspectPostgresSchema = async (db: SqlExecutor, where: string): Promise<DatabaseContents> => {
+  const rows = await db.all<{ name: string }>(
+    `SELECT table_name AS name FROM information_schema.tables
+     WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`,
+  );
+  return verdict(where, rows.map((row) => row.name));
+};

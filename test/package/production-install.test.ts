@@ -1,9 +1,9 @@
 import { execFile, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/server-process.js';
 import { tempDir } from '../support/test-store.js';
 
@@ -40,16 +40,56 @@ const waitForReady = async (url: string, exited: () => boolean, output: () => st
   throw new Error(`the installed server did not become ready:\n${output()}`);
 };
 
+/** The modification time of every built file, by path. */
+const builtFiles = (dist: string): Map<string, number> =>
+  new Map(
+    (readdirSync(dist, { recursive: true }) as string[])
+      .filter((file) => file.endsWith('.js'))
+      .map((file) => [file, statSync(join(dist, file)).mtimeMs]),
+  );
+
 describe('the npm package', () => {
   const { dir, remove } = tempDir();
-  afterAll(remove);
-
-  it('packs the built files, installs with --omit=dev (no compiler for our code) and serves /readyz through npx', async () => {
-    // a checkout as a fresh clone has it (no dist/), with the dev dependencies installed
-    const checkout = join(dir, 'checkout');
+  // a checkout as a fresh clone has it (no dist/), with the dev dependencies installed
+  const checkout = join(dir, 'checkout');
+  beforeAll(() => {
     cpSync(REPO, checkout, { recursive: true, filter: (source) => !LEFT_OUT.has(relative(REPO, source).split('/')[0]) });
     symlinkSync(join(REPO, 'node_modules'), join(checkout, 'node_modules'), 'dir');
+  });
+  afterAll(remove);
 
+  it('builds on install (prepare, which `npm ci` runs); `npm start` serves without compiling again', async () => {
+    const env = { ...process.env };
+    delete env.PROFILE_REGISTRY_DSN;
+    delete env.PROFILE_REGISTRY_DB;
+    await run('npm', ['run', 'prepare'], { cwd: checkout, env, maxBuffer: 1 << 24 });
+    const built = builtFiles(join(checkout, 'dist'));
+    expect(built.has('src/cli/main.js')).toBe(true);
+
+    const port = await freePort();
+    const database = join(dir, 'start', 'profiles.db');
+    const server = spawn('npm', ['start', '--', '--port', String(port), '--profile-registry-db', database], {
+      cwd: checkout,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    server.stdout.on('data', (chunk) => (output += chunk));
+    server.stderr.on('data', (chunk) => (output += chunk));
+    let hasExited = false;
+    const exited = new Promise<void>((resolve) => server.once('exit', () => ((hasExited = true), resolve())));
+    try {
+      await waitForReady(`http://127.0.0.1:${port}`, () => hasExited, () => output);
+    } finally {
+      if (!hasExited) process.kill(-(server.pid as number), 'SIGTERM');
+    }
+    await exited;
+    expect(output).not.toContain('tsc');
+    expect(builtFiles(join(checkout, 'dist'))).toEqual(built);
+  }, 300_000);
+
+  it('packs the built files, installs with --omit=dev (no compiler for our code) and serves /readyz through npx', async () => {
     // npm pack builds first (prepack empties dist/, prepare compiles)
     const packed = await run('npm', ['pack', '--json', '--pack-destination', dir], { cwd: checkout, maxBuffer: 1 << 24 });
     const [{ filename }] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as { filename: string }[];

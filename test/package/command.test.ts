@@ -30,7 +30,7 @@ describe('the profile-registry command', () => {
     expect(stdout.trim()).toBe(manifest.version);
     const direct = await run(CLI_MAIN, ['-V']);
     expect(direct.stdout.trim()).toBe(manifest.version);
-  });
+  }, 120_000);
 
   it('reads the version from the package.json it is installed with, when it runs', async () => {
     // the built files beside another package.json: the version printed follows that file

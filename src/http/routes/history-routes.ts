@@ -59,11 +59,11 @@ const publicEvent = (event: StoredEvent) => {
 export const registerHistoryRoutes = (app: FastifyInstance, store: RegistryStore): void => {
   const db = store.db;
 
-  /** A profile's versions, or 404 naming what is missing. */
   /** The registry a history read names, else the one whose history of the profile it answers from. */
   const historyRegistryOf = async (request: FastifyRequest, slug: string): Promise<string> =>
     namedRegistry(request) ?? (await registryOfProfileHistory(db, slug)) ?? throwProfileNotFound();
 
+  /** A profile's versions, or 404 naming what is missing. */
   const versionsOf = async (registry: string, slug: string) => {
     const versions = await readProfileVersions(db, registry, slug);
     if (versions.length === 0) throw (await streamHeadVersion(db, registry)) === 0 ? registryNotFound() : profileNotFound();

@@ -5,6 +5,7 @@ import { exportCommand } from './export-command.js';
 import { historyCommand } from './history-command.js';
 import { importCommand } from './import-command.js';
 import { migrateLegacyCommand } from './migrate-legacy-command.js';
+import { packageVersion } from './package-version.js';
 import { rebuildCommand } from './rebuild-command.js';
 import { restoreCommand } from './restore-command.js';
 import { serveCommand } from './serve-command.js';
@@ -12,6 +13,7 @@ import { verifyCommand } from './verify-command.js';
 
 const program = new Command('profile-registry')
   .description('Event-sourced registry of LLM chat runtime profiles')
+  .version(packageVersion(), '-V, --version', 'print the package version')
   .showHelpAfterError(false)
   .configureOutput({ outputError: (message, write) => write(message) })
   .addCommand(serveCommand())

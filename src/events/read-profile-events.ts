@@ -85,3 +85,15 @@ export const streamVersionAt = async (executor: SqlExecutor, streamId: string, a
   );
   return Math.max(...rows.map((row) => Number(row.stream_version)));
 };
+
+/** The streams whose events created, changed or deleted a profile of that slug (any order). */
+export const readStreamsNamingProfile = async (executor: SqlExecutor, slug: string): Promise<string[]> => {
+  // one lookup in events_stream_profile per stream
+  const rows = await executor.all<{ stream_id: string }>(
+    `SELECT s.stream_id FROM streams s WHERE EXISTS (
+       SELECT 1 FROM events WHERE events.stream_id = s.stream_id AND type IN ${PROFILE_EVENT_TYPES}
+       AND ${profileOfData(executor.dialect)} = ?)`,
+    [slug],
+  );
+  return rows.map((row) => row.stream_id);
+};

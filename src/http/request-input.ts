@@ -14,11 +14,15 @@ export const queryValue = (request: FastifyRequest, name: string): string | unde
   return Array.isArray(value) ? value[value.length - 1] : value;
 };
 
-/** The registry from the body, then `?registry=`, then the server's default registry. */
-export const registryOf = (request: FastifyRequest, bodyRegistry?: unknown): string => {
+/** The registry the body or `?registry=` names (the body wins); undefined when neither does. */
+export const namedRegistry = (request: FastifyRequest, bodyRegistry?: unknown): string | undefined => {
   const raw = bodyRegistry ?? queryValue(request, 'registry');
-  return raw === undefined || raw === '' ? DEFAULT_REGISTRY : requireRegistrySlug(raw);
+  return raw === undefined || raw === '' ? undefined : requireRegistrySlug(raw);
 };
+
+/** The registry from the body, then `?registry=`, then the server's default registry. */
+export const registryOf = (request: FastifyRequest, bodyRegistry?: unknown): string =>
+  namedRegistry(request, bodyRegistry) ?? DEFAULT_REGISTRY;
 
 export const profileSlugParam = (request: FastifyRequest): string =>
   requireProfileSlug((request.params as { slug: string }).slug);

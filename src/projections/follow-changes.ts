@@ -11,6 +11,8 @@ export interface ChangeHub {
    */
   follow(after: number, send: (change: FeedChange) => void): Promise<() => void>;
   close(): void;
+  /** Resolves when the hub closes (the server is stopping): long polls answer then with what they have. */
+  closed: Promise<void>;
 }
 
 /**
@@ -56,6 +58,8 @@ export const createChangeHub = (store: RegistryStore, options: { pollMs?: number
   const stopListening = store.bus.onCommit(pullQuietly);
   const timer = setInterval(pullQuietly, options.pollMs ?? 1000);
   timer.unref();
+  let markClosed = () => {};
+  const closed = new Promise<void>((resolve) => (markClosed = resolve));
 
   return {
     follow: async (after, send) => {
@@ -99,7 +103,9 @@ export const createChangeHub = (store: RegistryStore, options: { pollMs?: number
       clearInterval(timer);
       stopListening();
       subscribers.clear();
+      markClosed();
     },
+    closed,
   };
 };
 
@@ -126,7 +132,7 @@ export const pollChanges = async (
   });
   if (changes.length === 0 && waitMs > 0) {
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([woken, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+    await Promise.race([woken, hub.closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
     clearTimeout(timer);
   }
   unfollow();

@@ -109,6 +109,7 @@ ${createTable} ${tables.stackRefs} (
   PRIMARY KEY (registry, profile, ref_registry, ref_profile)
 );
 CREATE INDEX IF NOT EXISTS ${tables.stackRefs}_ref ON ${tables.stackRefs} (ref_registry, ref_profile);
+CREATE INDEX IF NOT EXISTS ${tables.documents}_slug ON ${tables.documents} (slug);
 ${registriesView(dialect, tables)}
 `;
 };

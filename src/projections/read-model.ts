@@ -1,3 +1,4 @@
+import { DEFAULT_REGISTRY } from '../events/registry-state.js';
 import type { SqlDatabase, SqlExecutor } from '../events/sql-database.js';
 import { bySlug, LIVE_TABLES } from './projection-schema.js';
 import { documentJsonOf, profileSummaryJson, type StoredProfileShape } from './registry-serialization.js';
@@ -64,21 +65,62 @@ export const readProfileDocument = async (
 export const registryExists = async (db: SqlExecutor, registry: string): Promise<boolean> =>
   (await db.get(`SELECT 1 AS found FROM ${LIVE_TABLES.headers} WHERE slug = ?`, [registry])) !== undefined;
 
+interface SummaryRow {
+  registry: string;
+  stored_json: string;
+  is_default: number | string;
+}
+
+export interface SummaryList {
+  count: number;
+  /** The UTF-8 bytes of the JSON array, encoded once per change of the database. */
+  body: Buffer;
+}
+
+const summaryList = (rows: SummaryRow[]): SummaryList => {
+  const summaries = rows.map((row) =>
+    profileSummaryJson(row.registry, JSON.parse(row.stored_json) as StoredProfileShape, Number(row.is_default) === 1),
+  );
+  return { count: rows.length, body: Buffer.from(`[${summaries.join(',')}]`) };
+};
+
 /**
- * The profile summaries of a registry, sorted by slug: the UTF-8 bytes of a JSON array, and how
- * many. Assembled from the stored profiles once per change of the database, so that a write does
- * not store every profile's list entry a second time.
+ * The profile summaries of a registry, sorted by slug. Assembled from the stored profiles once per
+ * change of the database, so that a write does not store every profile's list entry a second time.
  */
-export const listProfileSummaries = (db: SqlExecutor, registry: string): Promise<{ count: number; body: Buffer }> =>
-  cachedRead(db, `summaries ${registry}`, async () => {
-    const rows = await db.all<{ stored_json: string; is_default: number | string }>(
-      `SELECT stored_json, is_default FROM ${LIVE_TABLES.documents} WHERE registry = ? ORDER BY ${bySlug(db.dialect, 'slug')}`,
-      [registry],
+export const listProfileSummaries = (db: SqlExecutor, registry: string): Promise<SummaryList> =>
+  cachedRead(db, `summaries ${registry}`, async () =>
+    summaryList(
+      await db.all<SummaryRow>(
+        `SELECT registry, stored_json, is_default FROM ${LIVE_TABLES.documents} WHERE registry = ? ORDER BY ${bySlug(db.dialect, 'slug')}`,
+        [registry],
+      ),
+    ),
+  );
+
+/** The profile summaries of every live registry, sorted by slug, then registry; cached as above. */
+export const listAllProfileSummaries = (db: SqlExecutor): Promise<SummaryList> =>
+  cachedRead(db, 'summaries of every registry', async () =>
+    summaryList(
+      await db.all<SummaryRow>(
+        `SELECT registry, stored_json, is_default FROM ${LIVE_TABLES.documents}
+         ORDER BY ${bySlug(db.dialect, 'slug')}, ${bySlug(db.dialect, 'registry')}`,
+      ),
+    ),
+  );
+
+/**
+ * The live registries that hold a profile: the default registry first, then in slug order.
+ * Reads that name no registry answer from the first (API.md, Profiles).
+ */
+export const registriesHoldingProfile = (db: SqlExecutor, slug: string): Promise<string[]> =>
+  cachedRead(db, `holders ${slug}`, async () => {
+    const rows = await db.all<{ registry: string }>(
+      `SELECT registry FROM ${LIVE_TABLES.documents} WHERE slug = ?
+       ORDER BY CASE WHEN registry = ? THEN 0 ELSE 1 END, ${bySlug(db.dialect, 'registry')}`,
+      [slug, DEFAULT_REGISTRY],
     );
-    const summaries = rows.map((row) =>
-      profileSummaryJson(registry, JSON.parse(row.stored_json) as StoredProfileShape, Number(row.is_default) === 1),
-    );
-    return { count: rows.length, body: Buffer.from(`[${summaries.join(',')}]`) };
+    return rows.map((row) => row.registry);
   });
 
 export const listRegistrySummariesJson = async (db: SqlExecutor): Promise<string> => {

@@ -66,11 +66,20 @@ describeEachBackend('runtime resolution on %s', (backend) => {
     ]);
   });
 
-  it('7. `default` when the registry has no default profile', async () => {
-    const { status, body } = await resolve({ url: '/api/chat/resolve?registry=empty' });
-    expect(status).toBe(200);
-    expect(body).toMatchObject({ registry: 'default', profile: 'default', source: 'default' });
-    expect(body.fingerprint).toMatch(/^sha256:[0-9a-f]{64}$/);
+  it('7. a registry named without a default profile answers only from itself: 404, never another registry', async () => {
+    for (const request of [
+      { url: '/api/chat/resolve?registry=empty' },
+      { method: 'POST' as const, url: '/api/chat/resolve', payload: { registry: 'empty' } },
+      { url: '/api/chat/resolve?registry=empty&profile=agent' },
+      { url: '/api/chat/resolve/agent?registry=empty' },
+    ]) {
+      const { status, body } = await resolve(request);
+      expect(status, request.url).toBe(404);
+      expect(body.detail).toBe('profile not found');
+    }
+    const defaultRegistry = await resolve({ url: '/api/chat/resolve' });
+    expect(defaultRegistry.status).toBe(200);
+    expect(defaultRegistry.body).toMatchObject({ registry: 'default', source: 'registry_default' });
   });
 
   it('refuses overrides on a profile that does not allow them', async () => {

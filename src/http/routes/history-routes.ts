@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { profileNotFound, registryNotFound, validationError } from '../../domain/errors.js';
 import { parseWith } from '../../domain/parse-input.js';
 import { parseVersionNumber } from '../../domain/past-point.js';
@@ -9,11 +9,13 @@ import { changesBetween, profileContentView } from '../../projections/content-vi
 import { findProfileVersion, profileHistory, readProfileVersions } from '../../projections/profile-history.js';
 import type { RegistryStore } from '../../projections/registry-store.js';
 import { restoreProfile, restoreRegistry } from '../../projections/restore.js';
+import { registryOfProfileHistory } from '../../projections/unnamed-registry-reads.js';
 import { streamHeadVersion } from '../../projections/time-travel.js';
 import { sendJsonWithEtag } from '../conditional-requests.js';
 import { restorePointOf } from '../past-point-input.js';
 import {
   commandContext,
+  namedRegistry,
   objectBody,
   parseExpectedVersion,
   profileSlugParam,
@@ -23,6 +25,10 @@ import {
 } from '../request-input.js';
 
 const MAX_EVENTS_PAGE = 1000;
+
+const throwProfileNotFound = (): never => {
+  throw profileNotFound();
+};
 
 /** An optional query integer in [min, max]; 400 naming the parameter otherwise. */
 const boundedQueryInt = (raw: string | undefined, field: string, min: number, max: number, fallback: number): number => {
@@ -53,6 +59,10 @@ const publicEvent = (event: StoredEvent) => {
 export const registerHistoryRoutes = (app: FastifyInstance, store: RegistryStore): void => {
   const db = store.db;
 
+  /** The registry a history read names, else the one whose history of the profile it answers from. */
+  const historyRegistryOf = async (request: FastifyRequest, slug: string): Promise<string> =>
+    namedRegistry(request) ?? (await registryOfProfileHistory(db, slug)) ?? throwProfileNotFound();
+
   /** A profile's versions, or 404 naming what is missing. */
   const versionsOf = async (registry: string, slug: string) => {
     const versions = await readProfileVersions(db, registry, slug);
@@ -71,7 +81,7 @@ export const registerHistoryRoutes = (app: FastifyInstance, store: RegistryStore
 
   app.get('/api/chat/profiles/:slug/history', async (request) => {
     const slug = profileSlugParam(request);
-    const registry = registryOf(request);
+    const registry = await historyRegistryOf(request, slug);
     const limit = boundedQueryInt(queryValue(request, 'limit'), 'limit', 1, MAX_EVENTS_PAGE, MAX_EVENTS_PAGE);
     const beforeRaw = queryValue(request, 'before_version');
     const beforeVersion = beforeRaw === undefined ? undefined : parseVersionNumber(beforeRaw, 'before_version');
@@ -81,7 +91,7 @@ export const registerHistoryRoutes = (app: FastifyInstance, store: RegistryStore
 
   app.get('/api/chat/profiles/:slug/diff', async (request) => {
     const slug = profileSlugParam(request);
-    const registry = registryOf(request);
+    const registry = await historyRegistryOf(request, slug);
     const from = parseVersionNumber(queryValue(request, 'from'), 'from');
     const to = parseVersionNumber(queryValue(request, 'to'), 'to');
     const versions = await versionsOf(registry, slug);

@@ -5,13 +5,20 @@ import type { ProfileFieldsInput } from '../../domain/profile.js';
 import { createProfileBodySchema, patchProfileBodySchema, setDefaultBodySchema } from '../../domain/profile-schemas.js';
 import { requireProfileSlug } from '../../domain/slug.js';
 import type { Command } from '../../events/commands.js';
-import { listProfileSummaries, readProfileDocument, registryExists } from '../../projections/read-model.js';
+import {
+  listAllProfileSummaries,
+  listProfileSummaries,
+  readProfileDocument,
+  registryExists,
+} from '../../projections/read-model.js';
 import { pastProfileDocument } from '../../projections/past-documents.js';
 import type { RegistryStore, WriteResult } from '../../projections/registry-store.js';
+import { pastProfileDocumentOfAnyRegistry, registryOfLiveProfile } from '../../projections/unnamed-registry-reads.js';
 import { executeGuardedWrite, sendJsonWithEtag } from '../conditional-requests.js';
 import { pastPointOf } from '../past-point-input.js';
 import { executeWrite, type WriteAnswer } from '../idempotent-write.js';
 import {
+  namedRegistry,
   objectBody,
   parseExpectedVersion,
   profileSlugParam,
@@ -53,23 +60,27 @@ export const registerProfileRoutes = (app: FastifyInstance, store: RegistryStore
   ) => executeGuardedWrite(store, request, reply, () => readProfileDocument(db, registry, slug), build, answer);
 
   app.get('/api/chat/profiles', async (request, reply) => {
-    const registry = registryOf(request);
-    const summaries = await listProfileSummaries(db, registry);
-    if (summaries.count === 0 && !(await registryExists(db, registry))) throw registryNotFound();
+    const registry = namedRegistry(request);
+    const summaries = registry === undefined ? await listAllProfileSummaries(db) : await listProfileSummaries(db, registry);
+    if (registry !== undefined && summaries.count === 0 && !(await registryExists(db, registry))) throw registryNotFound();
     return reply.type('application/json; charset=utf-8').send(summaries.body);
   });
 
   app.get('/api/chat/profiles/:slug', async (request, reply) => {
     const slug = profileSlugParam(request);
-    const registry = registryOf(request);
+    const named = namedRegistry(request);
     const point = pastPointOf(request);
     if (point) {
-      const past = await pastProfileDocument(db, registry, slug, point);
+      const past =
+        named === undefined
+          ? await pastProfileDocumentOfAnyRegistry(db, slug, point)
+          : await pastProfileDocument(db, named, slug, point);
       return sendJsonWithEtag(request, reply, past.json, past.etag);
     }
-    const row = await readProfileDocument(db, registry, slug);
+    const registry = named ?? (await registryOfLiveProfile(db, slug));
+    const row = registry === undefined ? undefined : await readProfileDocument(db, registry, slug);
     if (!row) {
-      if (!(await registryExists(db, registry))) throw registryNotFound();
+      if (registry !== undefined && !(await registryExists(db, registry))) throw registryNotFound();
       throw profileNotFound();
     }
     return sendJsonWithEtag(request, reply, row.body, row.etag);

@@ -7,7 +7,6 @@ import { normalizeRuntime } from '../../domain/profile.js';
 import { runtimeSchema } from '../../domain/profile-schemas.js';
 import { requireProfileSlug } from '../../domain/slug.js';
 import { registryNotFound } from '../../domain/errors.js';
-import { DEFAULT_REGISTRY } from '../../events/registry-state.js';
 import { registryExists } from '../../projections/read-model.js';
 import { readRegistryDefaultProfile, readResolvedProfile } from '../../projections/read-resolution.js';
 import type { RegistryStore } from '../../projections/registry-store.js';
@@ -54,8 +53,8 @@ const chooseProfile = async (
   const registryDefault = await readRegistryDefaultProfile(store.db, registry);
   if (registryDefault !== undefined) return { registry, profile: registryDefault, source: 'registry_default' };
   if (!(await registryExists(store.db, registry))) throw registryNotFound();
-  // an existing registry without a default has no profiles: the server-wide `default` profile serves
-  return { registry: DEFAULT_REGISTRY, profile: DEFAULT_PROFILE, source: 'default' };
+  // only ever from the registry chosen: a registry without a default answers its `default` profile, or 404
+  return { registry, profile: DEFAULT_PROFILE, source: 'default' };
 };
 
 /** Runtime resolution: which profile a chat runs, with its effective settings and fingerprint (API.md section 3). */

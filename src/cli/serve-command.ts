@@ -3,6 +3,7 @@ import { buildApp } from '../http/build-app.js';
 import { openRegistryStore } from '../projections/registry-store.js';
 import { seedDefaultRegistry } from '../projections/seed-default-registry.js';
 import { databaseOptions, databaseLocation, type DatabaseFlags } from './database-options.js';
+import { checkExposure, securityOptions, securitySettings, type SecurityFlags } from './security-options.js';
 
 const parsePort = (value: string): number => {
   const port = Number(value);
@@ -13,7 +14,7 @@ const parsePort = (value: string): number => {
 /** How long SIGTERM waits for in-flight requests before it cuts the connections still open. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
-interface ServeFlags extends DatabaseFlags {
+interface ServeFlags extends DatabaseFlags, SecurityFlags {
   host: string;
   port: number;
   logLevel: string;
@@ -21,7 +22,7 @@ interface ServeFlags extends DatabaseFlags {
 }
 
 export const serveCommand = (): Command =>
-  databaseOptions(new Command('serve').description('serve the HTTP API'))
+  securityOptions(databaseOptions(new Command('serve').description('serve the HTTP API')))
     .addOption(new Option('--host <host>', 'address to listen on').env('HOST').default('127.0.0.1'))
     .addOption(new Option('--port <port>', 'port to listen on').env('PORT').default(8080).argParser(parsePort))
     .addOption(
@@ -32,8 +33,16 @@ export const serveCommand = (): Command =>
     )
     .option('--no-seed', 'do not seed an empty store with registry "default" / profile "default"')
     .action(async (flags: ServeFlags) => {
+      checkExposure(flags);
       const store = await openRegistryStore(databaseLocation(flags));
-      const app = await buildApp({ store, logLevel: flags.logLevel });
+      const app = await buildApp({ store, logLevel: flags.logLevel, ...securitySettings(flags) }).catch(async (error: unknown) => {
+        await store.close();
+        throw error;
+      });
+      if (flags.authTokensFile === undefined && flags.insecureNoAuth) {
+        app.log.warn({ host: flags.host }, 'authentication is off (--insecure-no-auth): anyone who reaches the port reads and changes every profile');
+      }
+      if (flags.authTokensFile !== undefined) process.on('SIGHUP', () => app.reloadAuthTokens());
       if (flags.seed && (await seedDefaultRegistry(store))) app.log.info('seeded registry "default" with profile "default"');
       let stopping = false;
       const stop = async (signal: string) => {

@@ -43,6 +43,7 @@ const publicEvent = (event: StoredEvent) => {
     type: event.type,
     ...(profile !== undefined && event.type.startsWith('profile.') ? { profile } : {}),
     actor: event.metadata.actor,
+    ...(event.metadata.on_behalf_of === undefined ? {} : { on_behalf_of: event.metadata.on_behalf_of }),
     source: event.metadata.source,
     at_ms: event.metadata.occurred_at_ms,
     data: event.data,
@@ -60,7 +61,7 @@ export const registerHistoryRoutes = (app: FastifyInstance, store: RegistryStore
     return versions;
   };
 
-  app.get('/api/registries/:registry/events', async (request) => {
+  app.get('/api/registries/:registry/events', { config: { role: 'reader' } }, async (request) => {
     const registry = registrySlugParam(request);
     const after = boundedQueryInt(queryValue(request, 'after'), 'after', 0, Number.MAX_SAFE_INTEGER, 0);
     const limit = boundedQueryInt(queryValue(request, 'limit'), 'limit', 1, MAX_EVENTS_PAGE, 100);
@@ -69,7 +70,7 @@ export const registerHistoryRoutes = (app: FastifyInstance, store: RegistryStore
     return { events: events.map(publicEvent), next_after: events.at(-1)?.position ?? after };
   });
 
-  app.get('/api/chat/profiles/:slug/history', async (request) => {
+  app.get('/api/chat/profiles/:slug/history', { config: { role: 'reader' } }, async (request) => {
     const slug = profileSlugParam(request);
     const registry = registryOf(request);
     const limit = boundedQueryInt(queryValue(request, 'limit'), 'limit', 1, MAX_EVENTS_PAGE, MAX_EVENTS_PAGE);
@@ -79,7 +80,7 @@ export const registerHistoryRoutes = (app: FastifyInstance, store: RegistryStore
     return { registry, profile: slug, versions: profileHistory(registry, slug, versions, { limit, beforeVersion }) };
   });
 
-  app.get('/api/chat/profiles/:slug/diff', async (request) => {
+  app.get('/api/chat/profiles/:slug/diff', { config: { role: 'reader' } }, async (request) => {
     const slug = profileSlugParam(request);
     const registry = registryOf(request);
     const from = parseVersionNumber(queryValue(request, 'from'), 'from');
@@ -89,7 +90,7 @@ export const registerHistoryRoutes = (app: FastifyInstance, store: RegistryStore
     return { from, to, changes: changesBetween(view(from), view(to)) };
   });
 
-  app.post('/api/chat/profiles/:slug/restore', async (request, reply) => {
+  app.post('/api/chat/profiles/:slug/restore', { config: { role: 'admin' } }, async (request, reply) => {
     const slug = profileSlugParam(request);
     const body = parseWith(restoreProfileBodySchema, objectBody(request));
     const registry = registryOf(request, body.registry);
@@ -105,7 +106,7 @@ export const registerHistoryRoutes = (app: FastifyInstance, store: RegistryStore
     return sendJsonWithEtag(request, reply, document.json, document.etag);
   });
 
-  app.post('/api/registries/:registry/restore', async (request) => {
+  app.post('/api/registries/:registry/restore', { config: { role: 'admin' } }, async (request) => {
     const registry = registrySlugParam(request);
     const body = parseWith(restoreRegistryBodySchema, objectBody(request));
     return restoreRegistry(store, registry, restorePointOf(body.to_version, body.as_of), {

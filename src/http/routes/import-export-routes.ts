@@ -22,7 +22,7 @@ export const registerImportExportRoutes = (app: FastifyInstance, store: Registry
     scoped.removeContentTypeParser('text/plain');
     scoped.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
-    scoped.post('/api/registries/:registry/import', async (request, reply) => {
+    scoped.post('/api/registries/:registry/import', { config: { role: 'admin' } }, async (request, reply) => {
       const registry = registrySlugParam(request);
       const body = request.body;
       const detected = typeof body === 'string' ? detectInputFormat(body) : classifyDocument(body);
@@ -38,7 +38,7 @@ export const registerImportExportRoutes = (app: FastifyInstance, store: Registry
       });
     });
 
-    scoped.get('/api/registries/:registry/export', async (request, reply) => {
+    scoped.get('/api/registries/:registry/export', { config: { role: 'reader' } }, async (request, reply) => {
       const bundle = await exportBundle(store.db, { registry: registrySlugParam(request) });
       if (wantsJson(request)) return reply.type('application/json; charset=utf-8').send(bundleJson(bundle));
       return reply.type('application/yaml; charset=utf-8').send(bundleYaml(bundle));

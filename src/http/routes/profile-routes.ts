@@ -52,14 +52,14 @@ export const registerProfileRoutes = (app: FastifyInstance, store: RegistryStore
     answer: (result: WriteResult) => WriteAnswer,
   ) => executeGuardedWrite(store, request, reply, () => readProfileDocument(db, registry, slug), build, answer);
 
-  app.get('/api/chat/profiles', async (request, reply) => {
+  app.get('/api/chat/profiles', { config: { role: 'reader' } }, async (request, reply) => {
     const registry = registryOf(request);
     const summaries = await listProfileSummaries(db, registry);
     if (summaries.count === 0 && !(await registryExists(db, registry))) throw registryNotFound();
     return reply.type('application/json; charset=utf-8').send(summaries.body);
   });
 
-  app.get('/api/chat/profiles/:slug', async (request, reply) => {
+  app.get('/api/chat/profiles/:slug', { config: { role: 'reader' } }, async (request, reply) => {
     const slug = profileSlugParam(request);
     const registry = registryOf(request);
     const point = pastPointOf(request);
@@ -75,7 +75,7 @@ export const registerProfileRoutes = (app: FastifyInstance, store: RegistryStore
     return sendJsonWithEtag(request, reply, row.body, row.etag);
   });
 
-  app.post('/api/chat/profiles', async (request, reply) => {
+  app.post('/api/chat/profiles', { config: { role: 'editor' } }, async (request, reply) => {
     const body = parseWith(createProfileBodySchema, objectBody(request));
     const registry = registryOf(request, body.registry);
     const slug = requireProfileSlug(body.slug);
@@ -88,7 +88,7 @@ export const registerProfileRoutes = (app: FastifyInstance, store: RegistryStore
     );
   });
 
-  app.patch('/api/chat/profiles/:slug', async (request, reply) => {
+  app.patch('/api/chat/profiles/:slug', { config: { role: 'editor' } }, async (request, reply) => {
     const slug = profileSlugParam(request);
     const raw = objectBody(request);
     const expectedVersion = parseExpectedVersion(raw.expected_version ?? queryValue(request, 'expected_version'));
@@ -111,7 +111,7 @@ export const registerProfileRoutes = (app: FastifyInstance, store: RegistryStore
     );
   });
 
-  app.delete('/api/chat/profiles/:slug', async (request, reply) => {
+  app.delete('/api/chat/profiles/:slug', { config: { role: 'editor' } }, async (request, reply) => {
     const slug = profileSlugParam(request);
     const registry = registryOf(request);
     const expectedVersion = parseExpectedVersion(queryValue(request, 'expected_version'));
@@ -125,7 +125,7 @@ export const registerProfileRoutes = (app: FastifyInstance, store: RegistryStore
     );
   });
 
-  app.post('/api/chat/profiles/:slug/default', async (request, reply) => {
+  app.post('/api/chat/profiles/:slug/default', { config: { role: 'editor' } }, async (request, reply) => {
     const slug = profileSlugParam(request);
     const body = parseWith(setDefaultBodySchema, objectBody(request));
     const registry = registryOf(request, body.registry);

@@ -9,6 +9,7 @@ import type { RegistryStore, WriteResult } from '../../projections/registry-stor
 import { executeGuardedWrite, sendJsonWithEtag } from '../conditional-requests.js';
 import { executeWrite } from '../idempotent-write.js';
 import { pastPointOf } from '../past-point-input.js';
+import { mayAccessRegistry, requireRegistryAccess } from '../auth/access-control.js';
 import { objectBody, parseExpectedVersion, queryValue, registrySlugParam } from '../request-input.js';
 
 const json = 'application/json; charset=utf-8';
@@ -27,9 +28,14 @@ export const registerRegistryRoutes = (app: FastifyInstance, store: RegistryStor
     return row && { etag: registryEtag(row.version), version: row.version };
   };
 
-  app.get('/api/registries', async (_request, reply) => reply.type(json).send(await listRegistrySummariesJson(db)));
+  app.get('/api/registries', { config: { role: 'reader' } }, async (request, reply) => {
+    const all = await listRegistrySummariesJson(db);
+    if (request.caller?.registries === undefined) return reply.type(json).send(all);
+    const visible = (JSON.parse(all) as { slug: string }[]).filter((summary) => mayAccessRegistry(request, summary.slug));
+    return reply.type(json).send(JSON.stringify(visible));
+  });
 
-  app.get('/api/registries/:registry', async (request, reply) => {
+  app.get('/api/registries/:registry', { config: { role: 'reader' } }, async (request, reply) => {
     const registry = registrySlugParam(request);
     const point = pastPointOf(request);
     if (point) {
@@ -41,9 +47,9 @@ export const registerRegistryRoutes = (app: FastifyInstance, store: RegistryStor
     return sendJsonWithEtag(request, reply, row.payload_json, registryEtag(row.version));
   });
 
-  app.post('/api/registries', async (request, reply) => {
+  app.post('/api/registries', { config: { role: 'admin' } }, async (request, reply) => {
     const body = parseWith(createRegistryBodySchema, objectBody(request));
-    const registry = requireRegistrySlug(body.slug);
+    const registry = requireRegistryAccess(request, requireRegistrySlug(body.slug));
     return executeWrite(
       store,
       request,
@@ -57,7 +63,7 @@ export const registerRegistryRoutes = (app: FastifyInstance, store: RegistryStor
     );
   });
 
-  app.patch('/api/registries/:registry', async (request, reply) => {
+  app.patch('/api/registries/:registry', { config: { role: 'admin' } }, async (request, reply) => {
     const registry = registrySlugParam(request);
     const body = parseWith(patchRegistryBodySchema, objectBody(request));
     const expectedVersion = parseExpectedVersion(body.expected_version);
@@ -82,7 +88,7 @@ export const registerRegistryRoutes = (app: FastifyInstance, store: RegistryStor
     );
   });
 
-  app.delete('/api/registries/:registry', async (request, reply) => {
+  app.delete('/api/registries/:registry', { config: { role: 'admin' } }, async (request, reply) => {
     const registry = registrySlugParam(request);
     const expectedVersion = parseExpectedVersion(queryValue(request, 'expected_version'));
     return executeGuardedWrite(

@@ -11,6 +11,7 @@ import { DEFAULT_REGISTRY } from '../../events/registry-state.js';
 import { registryExists } from '../../projections/read-model.js';
 import { readRegistryDefaultProfile, readResolvedProfile } from '../../projections/read-resolution.js';
 import type { RegistryStore } from '../../projections/registry-store.js';
+import { requireRegistryAccess } from '../auth/access-control.js';
 import { chatProfileCookie } from '../chat-profile-cookie.js';
 import { objectBody, queryValue, registryOf } from '../request-input.js';
 
@@ -49,13 +50,17 @@ const chooseProfile = async (
   const cookie = chatProfileCookie(request);
   if (cookie) {
     const registryGiven = body.registry !== undefined || queryValue(request, 'registry') !== undefined;
-    return { registry: registryGiven ? registry : cookie.registry, profile: cookie.profile, source: 'cookie' };
+    return {
+      registry: registryGiven ? registry : requireRegistryAccess(request, cookie.registry),
+      profile: cookie.profile,
+      source: 'cookie',
+    };
   }
   const registryDefault = await readRegistryDefaultProfile(store.db, registry);
   if (registryDefault !== undefined) return { registry, profile: registryDefault, source: 'registry_default' };
   if (!(await registryExists(store.db, registry))) throw registryNotFound();
   // an existing registry without a default has no profiles: the server-wide `default` profile serves
-  return { registry: DEFAULT_REGISTRY, profile: DEFAULT_PROFILE, source: 'default' };
+  return { registry: requireRegistryAccess(request, DEFAULT_REGISTRY), profile: DEFAULT_PROFILE, source: 'default' };
 };
 
 /** Runtime resolution: which profile a chat runs, with its effective settings and fingerprint (API.md section 3). */
@@ -64,6 +69,8 @@ export const registerResolveRoutes = (app: FastifyInstance, store: RegistryStore
     const body = parseWith(resolveBodySchema, request.method === 'POST' ? objectBody(request) : {});
     const choice = await chooseProfile(store, request, body);
     const resolved = await readResolvedProfile(store.db, choice.registry, choice.profile);
+    // a stack reaching a registry the token may not see answers as if that registry did not exist
+    for (const layer of resolved.lineage) requireRegistryAccess(request, layer.registry_slug);
     const runtime = applyOverrides(resolved.effective, normalizeRuntime(body.overrides ?? {}));
     return {
       registry: choice.registry,
@@ -77,7 +84,8 @@ export const registerResolveRoutes = (app: FastifyInstance, store: RegistryStore
     };
   };
   for (const url of ['/api/chat/resolve', '/api/chat/resolve/:slug']) {
-    app.get(url, resolve);
-    app.post(url, resolve);
+    // a POST resolve reads: its body only names a profile and overrides
+    app.get(url, { config: { role: 'reader' } }, resolve);
+    app.post(url, { config: { role: 'reader' } }, resolve);
   }
 };

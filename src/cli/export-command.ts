@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { bundleJson, bundleYaml } from '../domain/write-registry-bundle.js';
+import { redactSecrets, SECRET_AREAS } from '../domain/secrets.js';
 import { requireRegistrySlug } from '../domain/slug.js';
 import { exportBundle } from '../projections/export-bundle.js';
 import { openRegistryStore } from '../projections/registry-store.js';
@@ -11,6 +12,7 @@ interface ExportFlags extends DatabaseFlags {
   asOf?: number;
   output?: string;
   format: 'yaml' | 'json';
+  includeSecrets?: boolean;
 }
 
 /** `--as-of`: epoch milliseconds or an RFC 3339 time. */
@@ -29,7 +31,9 @@ export const exportRegistries = async (flags: ExportFlags): Promise<void> => {
   if (sqlitePath !== undefined && !(await fileExists(sqlitePath))) throw new Error(`database not found: ${sqlitePath}`);
   const store = await openRegistryStore(location);
   try {
-    const bundle = await exportBundle(store.db, { registry, asOfMs: flags.asOf });
+    const exported = await exportBundle(store.db, { registry, asOfMs: flags.asOf });
+    // an import of a redacted bundle into the same store keeps the stored secrets ("***" is kept as stored)
+    const bundle = flags.includeSecrets ? exported : redactSecrets(exported, SECRET_AREAS.bundle);
     const text = flags.format === 'json' ? bundleJson(bundle) : bundleYaml(bundle);
     if (flags.output === undefined) process.stdout.write(text);
     else await writeFileAtomically(flags.output, text);
@@ -43,6 +47,7 @@ export const exportCommand = (): Command =>
     .option('--registry <slug>', 'only this registry')
     .option('--as-of <time>', 'as the registries were then (RFC 3339 or epoch ms)', parseAsOf)
     .option('--output <file>', 'write to this file (atomically) instead of stdout')
+    .option('--include-secrets', 'write secrets (API keys, tokens, passwords) as stored instead of "***"')
     .addOption(
       new Option('--format <format>', 'yaml, or json (which imports much faster when large)').choices(['yaml', 'json']).default('yaml'),
     )

@@ -21,6 +21,8 @@ import { registerWatchRoutes } from './routes/watch-routes.js';
 export interface AppOptions {
   store: RegistryStore;
   logLevel?: string;
+  /** Where log lines go (stdout unless a test collects them). */
+  logStream?: { write(line: string): void };
   bodyLimitBytes?: number;
   /** Interval of the change feed's heartbeat comments (15 s unless a test says otherwise). */
   watchHeartbeatMs?: number;
@@ -59,7 +61,11 @@ const MAX_PATH_PARAM_LENGTH = 1024;
 export const buildApp = async (options: AppOptions): Promise<FastifyInstance> => {
   const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const app = Fastify({
-    logger: { level: options.logLevel ?? 'info', redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    logger: {
+      level: options.logLevel ?? 'info',
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+      ...(options.logStream ? { stream: options.logStream } : {}),
+    },
     bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
     requestIdHeader: false,
     genReqId: (request) => {

@@ -1,3 +1,4 @@
+import { redactJson, SECRET_AREAS } from '../domain/secrets.js';
 import type { SqlDatabase, SqlExecutor } from '../events/sql-database.js';
 import { bySlug, LIVE_TABLES } from './projection-schema.js';
 import { documentJsonOf, profileSummaryJson, type StoredProfileShape } from './registry-serialization.js';
@@ -42,9 +43,18 @@ interface DocumentParts {
 export interface DocumentRow {
   version: number;
   etag: string;
-  /** The document's UTF-8 bytes, encoded once per version and sent as they are. */
+  /** The document's UTF-8 bytes with secrets shown as "***", encoded once per version and sent as they are. */
   body: Buffer;
+  /** The bytes with the secrets (the same Buffer as `body` when the document holds none). */
+  revealed: Buffer;
 }
+
+/** Redacted bytes, and the real ones only when they differ (most profiles hold no secret). */
+const redactedAndRevealed = (json: string, areas: typeof SECRET_AREAS.profile): { body: Buffer; revealed: Buffer } => {
+  const revealed = Buffer.from(json);
+  const redacted = redactJson(json, areas);
+  return { body: redacted === json ? revealed : Buffer.from(redacted), revealed };
+};
 
 export const readProfileDocument = async (
   db: SqlExecutor,
@@ -58,7 +68,7 @@ export const readProfileDocument = async (
     );
     if (!row) return undefined;
     const json = documentJsonOf(registry, row.stored_json, Number(row.is_default) === 1, row.fingerprint);
-    return { version: Number(row.version), etag: row.etag, body: Buffer.from(json) };
+    return { version: Number(row.version), etag: row.etag, ...redactedAndRevealed(json, SECRET_AREAS.profile) };
   });
 
 export const registryExists = async (db: SqlExecutor, registry: string): Promise<boolean> =>
@@ -69,7 +79,10 @@ export const registryExists = async (db: SqlExecutor, registry: string): Promise
  * many. Assembled from the stored profiles once per change of the database, so that a write does
  * not store every profile's list entry a second time.
  */
-export const listProfileSummaries = (db: SqlExecutor, registry: string): Promise<{ count: number; body: Buffer }> =>
+export const listProfileSummaries = (
+  db: SqlExecutor,
+  registry: string,
+): Promise<{ count: number; body: Buffer; revealed: Buffer }> =>
   cachedRead(db, `summaries ${registry}`, async () => {
     const rows = await db.all<{ stored_json: string; is_default: number | string }>(
       `SELECT stored_json, is_default FROM ${LIVE_TABLES.documents} WHERE registry = ? ORDER BY ${bySlug(db.dialect, 'slug')}`,
@@ -78,7 +91,7 @@ export const listProfileSummaries = (db: SqlExecutor, registry: string): Promise
     const summaries = rows.map((row) =>
       profileSummaryJson(registry, JSON.parse(row.stored_json) as StoredProfileShape, Number(row.is_default) === 1),
     );
-    return { count: rows.length, body: Buffer.from(`[${summaries.join(',')}]`) };
+    return { count: rows.length, ...redactedAndRevealed(`[${summaries.join(',')}]`, SECRET_AREAS.summaries) };
   });
 
 export const listRegistrySummariesJson = async (db: SqlExecutor): Promise<string> => {

@@ -2,11 +2,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { validationError } from '../../domain/errors.js';
 import { classifyDocument, detectInputFormat } from '../../domain/input-format.js';
 import { registriesOf } from '../../domain/profiles-file.js';
+import { SECRET_AREAS } from '../../domain/secrets.js';
 import { bundleJson, bundleYaml } from '../../domain/write-registry-bundle.js';
 import { exportBundle } from '../../projections/export-bundle.js';
 import { importRegistries } from '../../projections/import-registries.js';
 import type { RegistryStore } from '../../projections/registry-store.js';
 import { commandContext, registrySlugParam } from '../request-input.js';
+import { shownValue } from '../secret-output.js';
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml'];
 
@@ -39,7 +41,7 @@ export const registerImportExportRoutes = (app: FastifyInstance, store: Registry
     });
 
     scoped.get('/api/registries/:registry/export', { config: { role: 'reader' } }, async (request, reply) => {
-      const bundle = await exportBundle(store.db, { registry: registrySlugParam(request) });
+      const bundle = shownValue(request, await exportBundle(store.db, { registry: registrySlugParam(request) }), SECRET_AREAS.bundle);
       if (wantsJson(request)) return reply.type('application/json; charset=utf-8').send(bundleJson(bundle));
       return reply.type('application/yaml; charset=utf-8').send(bundleYaml(bundle));
     });

@@ -3,12 +3,15 @@ import { profileNotFound, registryNotFound } from '../../domain/errors.js';
 import { parseWith } from '../../domain/parse-input.js';
 import type { ProfileFieldsInput } from '../../domain/profile.js';
 import { createProfileBodySchema, patchProfileBodySchema, setDefaultBodySchema } from '../../domain/profile-schemas.js';
+import { SECRET_AREAS } from '../../domain/secrets.js';
 import { requireProfileSlug } from '../../domain/slug.js';
 import type { Command } from '../../events/commands.js';
 import { listProfileSummaries, readProfileDocument, registryExists } from '../../projections/read-model.js';
 import { pastProfileDocument } from '../../projections/past-documents.js';
 import type { RegistryStore, WriteResult } from '../../projections/registry-store.js';
+import { revealsSecrets } from '../auth/access-control.js';
 import { executeGuardedWrite, sendJsonWithEtag } from '../conditional-requests.js';
+import { shownJson } from '../secret-output.js';
 import { pastPointOf } from '../past-point-input.js';
 import { executeWrite, type WriteAnswer } from '../idempotent-write.js';
 import {
@@ -29,10 +32,16 @@ const profileFields = (body: ProfileFieldsInput): ProfileFieldsInput => ({
   metadata: body.metadata,
 });
 
-/** A write's answer: the document it left, with its ETag. */
-const documentAnswer = (result: WriteResult, status: number, headers: Record<string, string> = {}): WriteAnswer => {
+/** A write's answer: the document it left (secrets shown as "***"), with its ETag. */
+const documentAnswer = (
+  request: FastifyRequest,
+  result: WriteResult,
+  status: number,
+  headers: Record<string, string> = {},
+): WriteAnswer => {
   if (!result.document) throw profileNotFound();
-  return { status, body: result.document.json, headers: { ...headers, etag: result.document.etag } };
+  const body = shownJson(request, result.document.json, SECRET_AREAS.profile);
+  return { status, body, headers: { ...headers, etag: result.document.etag } };
 };
 
 const location = (registry: string, slug: string): string =>
@@ -56,7 +65,7 @@ export const registerProfileRoutes = (app: FastifyInstance, store: RegistryStore
     const registry = registryOf(request);
     const summaries = await listProfileSummaries(db, registry);
     if (summaries.count === 0 && !(await registryExists(db, registry))) throw registryNotFound();
-    return reply.type('application/json; charset=utf-8').send(summaries.body);
+    return reply.type('application/json; charset=utf-8').send(revealsSecrets(request) ? summaries.revealed : summaries.body);
   });
 
   app.get('/api/chat/profiles/:slug', { config: { role: 'reader' } }, async (request, reply) => {
@@ -65,14 +74,14 @@ export const registerProfileRoutes = (app: FastifyInstance, store: RegistryStore
     const point = pastPointOf(request);
     if (point) {
       const past = await pastProfileDocument(db, registry, slug, point);
-      return sendJsonWithEtag(request, reply, past.json, past.etag);
+      return sendJsonWithEtag(request, reply, shownJson(request, past.json, SECRET_AREAS.profile), past.etag);
     }
     const row = await readProfileDocument(db, registry, slug);
     if (!row) {
       if (!(await registryExists(db, registry))) throw registryNotFound();
       throw profileNotFound();
     }
-    return sendJsonWithEtag(request, reply, row.body, row.etag);
+    return sendJsonWithEtag(request, reply, revealsSecrets(request) ? row.revealed : row.body, row.etag);
   });
 
   app.post('/api/chat/profiles', { config: { role: 'editor' } }, async (request, reply) => {
@@ -84,7 +93,7 @@ export const registerProfileRoutes = (app: FastifyInstance, store: RegistryStore
       request,
       reply,
       () => ({ type: 'create_profile', registry, slug, fields: profileFields(body), set_default: body.set_default }),
-      (result) => documentAnswer(result, 201, { location: location(registry, slug) }),
+      (result) => documentAnswer(request, result, 201, { location: location(registry, slug) }),
     );
   });
 
@@ -107,7 +116,7 @@ export const registerProfileRoutes = (app: FastifyInstance, store: RegistryStore
         set_default: body.set_default,
         expected_version: ifMatchVersion ?? expectedVersion,
       }),
-      (result) => documentAnswer(result, 200),
+      (result) => documentAnswer(request, result, 200),
     );
   });
 
@@ -135,7 +144,7 @@ export const registerProfileRoutes = (app: FastifyInstance, store: RegistryStore
       request,
       reply,
       () => ({ type: 'set_default_profile', registry, slug, expected_version: expectedVersion }),
-      (result) => documentAnswer(result, 200),
+      (result) => documentAnswer(request, result, 200),
     );
   });
 };

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { registryNotFound } from '../../domain/errors.js';
 import { parseWith } from '../../domain/parse-input.js';
 import { createRegistryBodySchema, patchRegistryBodySchema } from '../../domain/profile-schemas.js';
+import { SECRET_AREAS } from '../../domain/secrets.js';
 import { requireProfileSlug, requireRegistrySlug } from '../../domain/slug.js';
 import { listRegistrySummariesJson, readRegistryPayload } from '../../projections/read-model.js';
 import { pastRegistryPayload } from '../../projections/past-documents.js';
@@ -11,6 +12,7 @@ import { executeWrite } from '../idempotent-write.js';
 import { pastPointOf } from '../past-point-input.js';
 import { mayAccessRegistry, requireRegistryAccess } from '../auth/access-control.js';
 import { objectBody, parseExpectedVersion, queryValue, registrySlugParam } from '../request-input.js';
+import { shownJson } from '../secret-output.js';
 
 const json = 'application/json; charset=utf-8';
 
@@ -40,11 +42,11 @@ export const registerRegistryRoutes = (app: FastifyInstance, store: RegistryStor
     const point = pastPointOf(request);
     if (point) {
       const past = await pastRegistryPayload(db, registry, point);
-      return reply.header('etag', past.etag).type(json).send(past.json);
+      return reply.header('etag', past.etag).type(json).send(shownJson(request, past.json, SECRET_AREAS.registry));
     }
     const row = await readRegistryPayload(db, registry);
     if (!row) throw registryNotFound();
-    return sendJsonWithEtag(request, reply, row.payload_json, registryEtag(row.version));
+    return sendJsonWithEtag(request, reply, shownJson(request, row.payload_json, SECRET_AREAS.registry), registryEtag(row.version));
   });
 
   app.post('/api/registries', { config: { role: 'admin' } }, async (request, reply) => {
@@ -57,7 +59,7 @@ export const registerRegistryRoutes = (app: FastifyInstance, store: RegistryStor
       () => ({ type: 'create_registry', registry, display_name: body.display_name, description: body.description }),
       (result) => ({
         status: 201,
-        body: result.registryJson,
+        body: result.registryJson && shownJson(request, result.registryJson, SECRET_AREAS.registry),
         headers: { location: `/api/registries/${encodeURIComponent(registry)}`, ...etagOf(result) },
       }),
     );
@@ -84,7 +86,11 @@ export const registerRegistryRoutes = (app: FastifyInstance, store: RegistryStor
         default_profile_slug: defaultProfile,
         expected_version: ifMatchVersion ?? expectedVersion,
       }),
-      (result) => ({ status: 200, body: result.registryJson, headers: etagOf(result) }),
+      (result) => ({
+        status: 200,
+        body: result.registryJson && shownJson(request, result.registryJson, SECRET_AREAS.registry),
+        headers: etagOf(result),
+      }),
     );
   });
 

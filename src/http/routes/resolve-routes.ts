@@ -5,6 +5,7 @@ import { runtimeFingerprint } from '../../domain/fingerprint.js';
 import { parseWith } from '../../domain/parse-input.js';
 import { normalizeRuntime } from '../../domain/profile.js';
 import { runtimeSchema } from '../../domain/profile-schemas.js';
+import { redactSecrets, SECRET_AREAS } from '../../domain/secrets.js';
 import { requireProfileSlug } from '../../domain/slug.js';
 import { registryNotFound } from '../../domain/errors.js';
 import { DEFAULT_REGISTRY } from '../../events/registry-state.js';
@@ -14,6 +15,7 @@ import type { RegistryStore } from '../../projections/registry-store.js';
 import { requireRegistryAccess } from '../auth/access-control.js';
 import { chatProfileCookie } from '../chat-profile-cookie.js';
 import { objectBody, queryValue, registryOf } from '../request-input.js';
+import { seesRuntimeSecrets } from '../secret-output.js';
 
 const resolveBodySchema = z.strictObject({
   profile: z.string().optional(),
@@ -78,7 +80,7 @@ export const registerResolveRoutes = (app: FastifyInstance, store: RegistryStore
       source: choice.source,
       runtime_key: choice.profile,
       profile_version: resolved.profile.version,
-      runtime,
+      runtime: seesRuntimeSecrets(request) ? runtime : redactSecrets(runtime, SECRET_AREAS.runtime),
       fingerprint: runtimeFingerprint(choice.registry, choice.profile, runtime),
       stack_lineage: resolved.lineage,
     };

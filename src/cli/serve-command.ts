@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { readTokensFile } from '../http/auth/tokens-file.js';
 import { buildApp } from '../http/build-app.js';
 import { openRegistryStore } from '../projections/registry-store.js';
 import { seedDefaultRegistry } from '../projections/seed-default-registry.js';
@@ -34,6 +35,8 @@ export const serveCommand = (): Command =>
     .option('--no-seed', 'do not seed an empty store with registry "default" / profile "default"')
     .action(async (flags: ServeFlags) => {
       checkExposure(flags);
+      // a bad tokens file stops the start before anything is opened or created
+      if (flags.authTokensFile !== undefined) readTokensFile(flags.authTokensFile);
       const store = await openRegistryStore(databaseLocation(flags));
       const app = await buildApp({ store, logLevel: flags.logLevel, ...securitySettings(flags) }).catch(async (error: unknown) => {
         await store.close();

@@ -30,7 +30,7 @@ const entrySchema = z.strictObject({
   registries: z.array(z.string()).optional(),
 });
 
-const fileSchema = z.union([z.array(entrySchema), z.strictObject({ tokens: z.array(entrySchema) })]);
+const entriesSchema = z.array(entrySchema);
 
 export class TokensFileError extends Error {}
 
@@ -44,12 +44,19 @@ export const parseTokensFile = (text: string, file: string): TokenEntry[] => {
   } catch (error) {
     throw new TokensFileError(`${file}: not YAML or JSON (${(error as Error).message.split('\n')[0]})`);
   }
-  const parsed = fileSchema.safeParse(document ?? []);
+  const list =
+    document === null || document === undefined
+      ? []
+      : typeof document === 'object' && !Array.isArray(document) && 'tokens' in document
+        ? (document as { tokens: unknown }).tokens
+        : document;
+  if (!Array.isArray(list)) throw new TokensFileError(`${file}: must be a list of {name, role, sha256, registries?} (or {tokens: [...]})`);
+  const parsed = entriesSchema.safeParse(list);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new TokensFileError(`${file}: ${formatFieldPath(issue?.path ?? [])}: ${issue?.message ?? 'invalid'}`);
   }
-  const entries = Array.isArray(parsed.data) ? parsed.data : parsed.data.tokens;
+  const entries = parsed.data;
   const names = new Set<string>();
   const digests = new Set<string>();
   return entries.map((entry, index) => {
@@ -82,6 +89,17 @@ const findHolder = (entries: readonly TokenEntry[], token: string): TokenHolder 
   return found && { name: found.name, role: found.role, registries: found.registries };
 };
 
+/** Reads and checks a tokens file (a clear error when it cannot be used). */
+export const readTokensFile = (path: string): TokenEntry[] => {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new TokensFileError(`${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  return parseTokensFile(text, path);
+};
+
 export interface TokensLog {
   info(object: object, message: string): void;
   error(object: object, message: string): void;
@@ -101,15 +119,7 @@ const RELOAD_DEBOUNCE_MS = 20;
  * fs.watch on its folder (editors and `mv` replace the file) or fs.watchFile, and on `reload()`.
  */
 export const openTokensFile = (path: string, log: TokensLog): TokensFile => {
-  const read = () => {
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (error) {
-      throw new TokensFileError(`${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-    }
-    return parseTokensFile(text, path);
-  };
+  const read = () => readTokensFile(path);
   let entries = read();
   log.info({ file: path, tokens: entries.length }, 'auth tokens loaded');
   const reload = () => {

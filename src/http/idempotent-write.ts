@@ -76,8 +76,9 @@ export const executeWrite = async (
   }
   const hash = requestHash(request);
   const now = Date.now();
-  const notBefore = now - request.server.idempotencyTtlMs;
-  const purge = now - (lastPurge.get(store) ?? 0) >= PURGE_EVERY_MS;
+  const ttl = request.server.idempotencyTtlMs;
+  const purge = now - (lastPurge.get(store) ?? 0) >= Math.min(PURGE_EVERY_MS, ttl);
+  const notBefore = now - ttl;
   if (purge) lastPurge.set(store, now);
   const earlier = await readIdempotentResponse(store.db, key, notBefore);
   if (earlier) return replay(reply, earlier, hash);

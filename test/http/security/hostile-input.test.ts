@@ -6,7 +6,12 @@ import { openTestApp, type Backend, type TestApp } from '../../support/test-stor
 
 const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
 
-type Inject = Parameters<TestApp['app']['inject']>[0] & { method: string; url: string };
+interface Inject {
+  method: string;
+  url: string;
+  headers?: Record<string, string>;
+  payload?: unknown;
+}
 
 describe.each(backends)('hostile input on %s', (backend) => {
   let t: TestApp;

@@ -222,6 +222,18 @@ describe('who may call which route (auth on)', () => {
     expect((await t.app.inject({ method: 'GET', url: '/nope', headers: tokens.bearer('reader') })).statusCode).toBe(404);
   });
 
+  it('feeds a limited token only the changes of its registries', async () => {
+    const feed = async (holder: Holder) =>
+      (
+        await t.app.inject({ method: 'GET', url: '/api/watch?after=0&wait=0', headers: { ...tokens.bearer(holder), accept: 'application/json' } })
+      ).json().changes as { registry: string; affected: { registry: string }[] }[];
+    const limited = await feed('limited');
+    expect(limited.length).toBeGreaterThan(0);
+    expect(new Set(limited.map((change) => change.registry))).toEqual(new Set(['team']));
+    expect(limited.flatMap((change) => change.affected).every((profile) => profile.registry === 'team')).toBe(true);
+    expect((await feed('reader')).map((change) => change.registry)).toEqual(expect.arrayContaining(['default', 'team']));
+  });
+
   it('lists only the registries a limited token may see', async () => {
     const listed = await t.app.inject({ method: 'GET', url: '/api/registries', headers: tokens.bearer('limited') });
     expect(listed.json().map((registry: { slug: string }) => registry.slug)).toEqual(['team']);

@@ -1,6 +1,10 @@
 import { isIP } from 'node:net';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import type { AppOptions } from '../http/build-app.js';
+import { DEFAULT_IDEMPOTENCY_TTL_MS } from '../http/idempotent-write.js';
+import { DEFAULT_MAX_WATCHERS_PER_CLIENT } from '../http/routes/watch-routes.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, type SecurityOptions } from '../http/security.js';
+
+const HOUR_MS = 60 * 60 * 1000;
 
 export interface SecurityFlags {
   host: string;
@@ -50,15 +54,16 @@ export const securityOptions = (command: Command): Command =>
     .addOption(new Option('--public-docs-and-metrics', '/metrics, /openapi.json and /docs without a token (a reader token otherwise)'))
     .addOption(
       new Option('--request-timeout-ms <ms>', 'a request must arrive whole within this time (408 and cut off otherwise)')
-        .default(30_000)
+        .default(DEFAULT_REQUEST_TIMEOUT_MS)
         .argParser(positive('number of milliseconds')),
     )
     .addOption(
-      new Option('--idempotency-ttl-hours <hours>', 'how long an Idempotency-Key is remembered').default(24).argParser(positive('number of hours')),
+      new Option('--idempotency-ttl-hours <hours>', 'how long an Idempotency-Key is remembered')
+        .default(DEFAULT_IDEMPOTENCY_TTL_MS / HOUR_MS).argParser(positive('number of hours')),
     )
     .addOption(
       new Option('--max-watchers-per-client <n>', 'open change-feed connections per token (per address without auth); 429 past it')
-        .default(100)
+        .default(DEFAULT_MAX_WATCHERS_PER_CLIENT)
         .argParser(positiveInteger),
     );
 
@@ -78,11 +83,11 @@ export const checkExposure = (flags: SecurityFlags): void => {
   );
 };
 
-export const securitySettings = (flags: SecurityFlags): Partial<AppOptions> => ({
+export const securitySettings = (flags: SecurityFlags): SecurityOptions => ({
   authTokensFile: flags.authTokensFile,
   corsOrigins: flags.corsOrigin,
   publicDocsAndMetrics: flags.publicDocsAndMetrics === true,
   requestTimeoutMs: flags.requestTimeoutMs,
-  idempotencyTtlMs: flags.idempotencyTtlHours * 60 * 60 * 1000,
+  idempotencyTtlMs: flags.idempotencyTtlHours * HOUR_MS,
   maxWatchersPerClient: flags.maxWatchersPerClient,
 });

@@ -9,7 +9,8 @@ import { seedDefaultRegistry } from '../src/projections/seed-default-registry.js
 const dir = mkdtempSync(join(tmpdir(), 'profile-registry-watch-bench-'));
 const store = await openRegistryStore({ path: join(dir, 'profiles.db') });
 await seedDefaultRegistry(store);
-const app = await buildApp({ store, logLevel: 'silent' });
+// every watcher of the benchmark comes from this one client
+const app = await buildApp({ store, logLevel: 'silent', maxWatchersPerClient: Number.POSITIVE_INFINITY });
 const address = await app.listen({ host: '127.0.0.1', port: 0 });
 
 const memory = () => {

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { bundleJson, bundleYaml } from '../domain/write-registry-bundle.js';
+import { redactSecrets, SECRET_AREAS } from '../domain/secrets.js';
 import { requireRegistrySlug } from '../domain/slug.js';
 import { exportBundle } from '../projections/export-bundle.js';
 import { databaseOptions, type DatabaseFlags } from './database-options.js';
@@ -14,6 +15,7 @@ interface ExportFlags extends DatabaseFlags {
   output?: string;
   force: boolean;
   format: 'yaml' | 'json';
+  includeSecrets?: boolean;
 }
 
 /** `--as-of`: epoch milliseconds or an RFC 3339 time. */
@@ -29,9 +31,11 @@ export const exportRegistries = async (flags: ExportFlags): Promise<void> => {
   if (flags.output !== undefined) await checkOutputFile(flags.output, flags.force);
   const bar = progressBar('export [{bar}] {value}/{total} registries', { delayMs: PROGRESS_AFTER_MS });
   const text = await withReadOnlyDatabase(flags, async (db) => {
-    const bundle = await namingRegistry(db, registry ?? '', flags.asOf, () =>
+    const exported = await namingRegistry(db, registry ?? '', flags.asOf, () =>
       exportBundle(db, { registry, asOfMs: flags.asOf, onProgress: (done, total) => bar.update(done, total) }),
     );
+    // an import of a redacted bundle into the same store keeps the stored secrets ("***" is kept as stored)
+    const bundle = flags.includeSecrets ? exported : redactSecrets(exported, SECRET_AREAS.bundle);
     return flags.format === 'json' ? bundleJson(bundle) : bundleYaml(bundle);
   }).finally(() => bar.stop());
   if (flags.output === undefined) process.stdout.write(text);
@@ -44,6 +48,7 @@ export const exportCommand = (): Command =>
     .option('--as-of <time>', 'as the registries were then (RFC 3339 or epoch ms)', parseAsOf)
     .option('--output <file>', 'write to this file (atomically) instead of stdout')
     .option('--force', 'overwrite the --output file if it exists', false)
+    .option('--include-secrets', 'write secrets (API keys, tokens, passwords) as stored instead of "***"')
     .addOption(
       new Option('--format <format>', 'yaml, or json (which imports much faster when large)').choices(['yaml', 'json']).default('yaml'),
     )

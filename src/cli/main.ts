@@ -9,6 +9,7 @@ import { packageVersion } from './package-version.js';
 import { rebuildCommand } from './rebuild-command.js';
 import { restoreCommand } from './restore-command.js';
 import { serveCommand } from './serve-command.js';
+import { tokenCommand } from './token-command.js';
 import { verifyCommand } from './verify-command.js';
 
 const program = new Command('profile-registry')
@@ -24,7 +25,8 @@ const program = new Command('profile-registry')
   .addCommand(restoreCommand())
   .addCommand(backupCommand())
   .addCommand(verifyCommand())
-  .addCommand(rebuildCommand());
+  .addCommand(rebuildCommand())
+  .addCommand(tokenCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`profile-registry: ${error instanceof Error ? error.message : String(error)}\n`);

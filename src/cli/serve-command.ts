@@ -1,9 +1,11 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { readTokensFile } from '../http/auth/tokens-file.js';
 import { buildApp } from '../http/build-app.js';
 import { seedDefaultRegistry } from '../projections/seed-default-registry.js';
 import { databaseOptions, type DatabaseFlags } from './database-options.js';
 import { openWritableStore } from './cli-store.js';
 import { requireFreePort } from './port-check.js';
+import { checkExposure, securityOptions, securitySettings, type SecurityFlags } from './security-options.js';
 
 const parsePort = (value: string): number => {
   const port = Number(value);
@@ -14,7 +16,7 @@ const parsePort = (value: string): number => {
 /** How long SIGTERM waits for in-flight requests before it cuts the connections still open. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
-interface ServeFlags extends DatabaseFlags {
+interface ServeFlags extends DatabaseFlags, SecurityFlags {
   host: string;
   port: number;
   logLevel: string;
@@ -22,7 +24,7 @@ interface ServeFlags extends DatabaseFlags {
 }
 
 export const serveCommand = (): Command =>
-  databaseOptions(new Command('serve').description('serve the HTTP API'))
+  securityOptions(databaseOptions(new Command('serve').description('serve the HTTP API')))
     .addOption(new Option('--host <host>', 'address to listen on').env('HOST').default('127.0.0.1'))
     .addOption(new Option('--port <port>', 'port to listen on').env('PORT').default(8080).argParser(parsePort))
     .addOption(
@@ -33,9 +35,19 @@ export const serveCommand = (): Command =>
     )
     .option('--no-seed', 'do not seed an empty store with registry "default" / profile "default"')
     .action(async (flags: ServeFlags) => {
+      checkExposure(flags);
+      // a bad tokens file or a busy port stops the start before anything is opened or created
+      if (flags.authTokensFile !== undefined) readTokensFile(flags.authTokensFile);
       await requireFreePort(flags.host, flags.port);
       const store = await openWritableStore(flags, { mayCreate: true });
-      const app = await buildApp({ store, logLevel: flags.logLevel });
+      const app = await buildApp({ store, logLevel: flags.logLevel, ...securitySettings(flags) }).catch(async (error: unknown) => {
+        await store.close();
+        throw error;
+      });
+      if (flags.authTokensFile === undefined && flags.insecureNoAuth) {
+        app.log.warn({ host: flags.host }, 'authentication is off (--insecure-no-auth): anyone who reaches the port reads and changes every profile');
+      }
+      if (flags.authTokensFile !== undefined) process.on('SIGHUP', () => app.reloadAuthTokens());
       if (flags.seed && (await seedDefaultRegistry(store))) app.log.info('seeded registry "default" with profile "default"');
       let stopping = false;
       const stop = async (signal: string) => {

@@ -1,5 +1,6 @@
 import { validationError } from './errors.js';
 import type { MiddlewareInput, PolicyInput, RuntimeInput, StackRefInput } from './profile-schemas.js';
+import { keepStoredSecrets, SECRET_AREAS } from './secrets.js';
 import { parseExtensionKey, parseSlug } from './slug.js';
 
 export interface Middleware {
@@ -146,14 +147,16 @@ const normalizeTags = (tags: string[]): string[] =>
 const optionalText = (value: string | null | undefined): string | undefined =>
   value === null || value === undefined || value === '' ? undefined : value;
 
-/** The patch rule: every present field replaces the one in `base`; absent fields are kept. */
+/** The patch rule: every present field replaces the one in `base`; absent fields are kept; a secret sent back as "***" keeps its value. */
 export const applyProfileFields = (base: ProfileContent, input: ProfileFieldsInput): ProfileContent => {
   const next: ProfileContent = { ...base };
   if (input.display_name !== undefined) next.display_name = optionalText(input.display_name);
   if (input.description !== undefined) next.description = optionalText(input.description);
-  if (input.runtime !== undefined) next.runtime = normalizeRuntime(input.runtime);
+  if (input.runtime !== undefined) next.runtime = keepStoredSecrets(normalizeRuntime(input.runtime), base.runtime, SECRET_AREAS.runtime);
   if (input.policy !== undefined) next.policy = normalizePolicy(input.policy);
-  if (input.extensions !== undefined) next.extensions = normalizeExtensions(input.extensions);
+  if (input.extensions !== undefined) {
+    next.extensions = keepStoredSecrets(normalizeExtensions(input.extensions), base.extensions, SECRET_AREAS.extensions);
+  }
   if (input.stack !== undefined) next.stack = normalizeStack(input.stack);
   if (input.metadata?.tags !== undefined) next.tags = normalizeTags(input.metadata.tags);
   if (next.display_name === undefined) delete next.display_name;

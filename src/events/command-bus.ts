@@ -17,6 +17,8 @@ export interface CommandContext {
   actor: string;
   source: string;
   request_id: string;
+  /** Whom an admin said it acts for (`X-Actor` with auth on); recorded beside the real actor. */
+  on_behalf_of?: string;
 }
 
 export interface CommandOutcome<Rendered> {
@@ -168,7 +170,13 @@ export const createCommandBus = <Rendered>(
         ({
           ...body,
           schema_version: CURRENT_SCHEMA_VERSION[body.type],
-          metadata: { actor: context.actor, source: context.source, request_id: context.request_id, occurred_at_ms: occurredAt },
+          metadata: {
+            actor: context.actor,
+            ...(context.on_behalf_of === undefined ? {} : { on_behalf_of: context.on_behalf_of }),
+            source: context.source,
+            request_id: context.request_id,
+            occurred_at_ms: occurredAt,
+          },
         }) as DomainEvent,
     );
     const stored = events.length > 0 ? await appendToStream(tx, registry, state?.version ?? 0, events) : [];

@@ -8,6 +8,7 @@ import {
 } from '../domain/errors.js';
 import { applyProfileFields, newProfileContent, type ProfileContent } from '../domain/profile.js';
 import { sameContent } from '../domain/canonical-json.js';
+import { keepStoredSecrets, SECRET_AREAS } from '../domain/secrets.js';
 import { expandStack, type ProfileLookup } from '../domain/stack-merge.js';
 import type { Command, RegistryTarget } from './commands.js';
 import { decideConverge } from './decide-converge.js';
@@ -65,6 +66,16 @@ const checkConvergedStacks = (
     }
     if (event.type === 'profile.deleted') checkNoDependents(registry, event.data.profile, context, true);
   }
+};
+
+/** An import that sends "***" back for a secret keeps the stored value. */
+const withStoredSecrets = (state: RegistryState | undefined, target: RegistryTarget): RegistryTarget => {
+  if (!state?.live) return target;
+  const profiles: Record<string, ProfileContent> = {};
+  for (const [slug, content] of Object.entries(target.profiles)) {
+    profiles[slug] = keepStoredSecrets(content, state.profiles.get(slug)?.content, SECRET_AREAS.profile);
+  }
+  return { ...target, profiles };
 };
 
 const hasExpectation = (expected: number | undefined): expected is number => expected !== undefined && expected > 0;
@@ -227,8 +238,9 @@ export const decide = (
     }
     case 'converge_registry': {
       if (state?.live) checkRegistryVersion(state, command.expected_version);
-      const events = decideConverge(state, command.registry, command.target, command.prune);
-      checkConvergedStacks(state, command.registry, events, command.target, context);
+      const target = withStoredSecrets(state, command.target);
+      const events = decideConverge(state, command.registry, target, command.prune);
+      checkConvergedStacks(state, command.registry, events, target, context);
       return events;
     }
   }

@@ -55,6 +55,8 @@ export const CURRENT_SCHEMA_VERSION: Record<EventType, number> = {
 
 export interface EventMetadata {
   actor: string;
+  /** Whom an admin said it acted for (absent otherwise). */
+  on_behalf_of?: string;
   source: string;
   request_id: string;
   occurred_at_ms: number;

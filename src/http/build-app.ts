@@ -13,10 +13,13 @@ import { registerProfileRoutes } from './routes/profile-routes.js';
 import { registerRegistryRoutes } from './routes/registry-routes.js';
 import { registerResolveRoutes } from './routes/resolve-routes.js';
 import { registerWatchRoutes } from './routes/watch-routes.js';
+import { registerSecurity, securityServerOptions, type SecurityOptions } from './security.js';
 
-export interface AppOptions {
+export interface AppOptions extends SecurityOptions {
   store: RegistryStore;
   logLevel?: string;
+  /** Where log lines go (stdout unless a test collects them). */
+  logStream?: { write(line: string): void };
   bodyLimitBytes?: number;
   /** Interval of the change feed's heartbeat comments (15 s unless a test says otherwise). */
   watchHeartbeatMs?: number;
@@ -33,7 +36,7 @@ const MAX_PATH_PARAM_LENGTH = 1024;
 /** The Fastify app: routes over a registry store, every error as problem+json. */
 export const buildApp = async (options: AppOptions): Promise<FastifyInstance> => {
   const app = Fastify({
-    loggerInstance: createLogger(options.logLevel ?? 'info'),
+    loggerInstance: createLogger(options.logLevel ?? 'info', options.logStream),
     bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
     requestIdHeader: false,
     genReqId: (request) => {
@@ -44,11 +47,13 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
     // slugs are up to 128 characters (more once percent-encoded); longer ones reach the slug check
     routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
     frameworkErrors: problemErrorHandler,
+    ...securityServerOptions(options),
   });
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     done();
   });
+  await registerSecurity(app, options);
   // Fastify parses text/plain by default; the API takes JSON only (anything else: 415)
   app.removeContentTypeParser('text/plain');
   // some clients send `Content-Type: application/json` with an empty DELETE: that is no body, not bad JSON
@@ -70,7 +75,11 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
   registerHistoryRoutes(app, options.store);
   registerResolveRoutes(app, options.store);
   registerCurrentProfileRoutes(app, options.store);
-  registerWatchRoutes(app, options.store, { heartbeatMs: options.watchHeartbeatMs, pollMs: options.watchPollMs });
+  registerWatchRoutes(app, options.store, {
+    heartbeatMs: options.watchHeartbeatMs,
+    pollMs: options.watchPollMs,
+    maxPerClient: options.maxWatchersPerClient,
+  });
   registerImportExportRoutes(app, options.store);
   return app;
 };

@@ -4,6 +4,7 @@ import { DomainError } from '../domain/errors.js';
 import type { Command } from '../events/commands.js';
 import {
   claimIdempotencyKey,
+  purgeExpiredIdempotencyKeys,
   readIdempotentResponse,
   recordIdempotentResponse,
   type StoredResponse,
@@ -17,6 +18,11 @@ export interface WriteAnswer {
   body?: string;
   headers?: Record<string, string>;
 }
+
+export const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+/** Expired keys are deleted by a keyed write at most this often. */
+const PURGE_EVERY_MS = 60_000;
+const lastPurge = new WeakMap<object, number>();
 
 /** Another request with the same key committed first (a race between retries). */
 class IdempotencyKeyTaken extends Error {}
@@ -69,13 +75,19 @@ export const executeWrite = async (
     return send(reply, answer(rendered));
   }
   const hash = requestHash(request);
-  const earlier = await readIdempotentResponse(store.db, key);
+  const now = Date.now();
+  const ttl = request.server.idempotencyTtlMs;
+  const purge = now - (lastPurge.get(store) ?? 0) >= Math.min(PURGE_EVERY_MS, ttl);
+  const notBefore = now - ttl;
+  if (purge) lastPurge.set(store, now);
+  const earlier = await readIdempotentResponse(store.db, key, notBefore);
   if (earlier) return replay(reply, earlier, hash);
   let sent: WriteAnswer | undefined;
   try {
     await store.execute(await build(), commandContext(request), {
       beforeDecide: async (tx) => {
-        if (!(await claimIdempotencyKey(tx, key, hash, Date.now()))) throw new IdempotencyKeyTaken();
+        if (purge) await purgeExpiredIdempotencyKeys(tx, notBefore);
+        if (!(await claimIdempotencyKey(tx, key, hash, now, notBefore))) throw new IdempotencyKeyTaken();
       },
       beforeCommit: async (tx, outcome) => {
         sent = answer(outcome.rendered);
@@ -85,7 +97,7 @@ export const executeWrite = async (
     });
   } catch (error) {
     // a retry racing this one may have written first (then this one failed or found the key taken)
-    const winner = await readIdempotentResponse(store.db, key);
+    const winner = await readIdempotentResponse(store.db, key, notBefore);
     if (winner) return replay(reply, winner, hash);
     throw error;
   }

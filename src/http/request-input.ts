@@ -4,6 +4,7 @@ import { unstorableField } from '../domain/parse-input.js';
 import { requireProfileSlug, requireRegistrySlug } from '../domain/slug.js';
 import { DEFAULT_REGISTRY } from '../events/registry-state.js';
 import type { CommandContext } from '../events/command-bus.js';
+import { requireRegistryAccess } from './auth/access-control.js';
 
 /** Reading what a request names: slugs, the registry, expected versions, who asks. */
 
@@ -17,18 +18,18 @@ export const queryValue = (request: FastifyRequest, name: string): string | unde
 /** The registry the body or `?registry=` names (the body wins); undefined when neither does. */
 export const namedRegistry = (request: FastifyRequest, bodyRegistry?: unknown): string | undefined => {
   const raw = bodyRegistry ?? queryValue(request, 'registry');
-  return raw === undefined || raw === '' ? undefined : requireRegistrySlug(raw);
+  return raw === undefined || raw === '' ? undefined : requireRegistryAccess(request, requireRegistrySlug(raw));
 };
 
 /** The registry from the body, then `?registry=`, then the server's default registry. */
 export const registryOf = (request: FastifyRequest, bodyRegistry?: unknown): string =>
-  namedRegistry(request, bodyRegistry) ?? DEFAULT_REGISTRY;
+  namedRegistry(request, bodyRegistry) ?? requireRegistryAccess(request, DEFAULT_REGISTRY);
 
 export const profileSlugParam = (request: FastifyRequest): string =>
   requireProfileSlug((request.params as { slug: string }).slug);
 
 export const registrySlugParam = (request: FastifyRequest): string =>
-  requireRegistrySlug((request.params as { registry: string }).registry);
+  requireRegistryAccess(request, requireRegistrySlug((request.params as { registry: string }).registry));
 
 /** `expected_version`: an integer ≥ 0 (a number in a body, digits in a query); 0 or absent means no check. */
 export const parseExpectedVersion = (raw: unknown): number | undefined => {
@@ -42,13 +43,22 @@ export const parseExpectedVersion = (raw: unknown): number | undefined => {
 
 const MAX_ACTOR_LENGTH = 256;
 
+/**
+ * Who a write is attributed to. With auth on, the token's name: `X-Actor` is ignored, except from
+ * an admin, whose `X-Actor` is recorded as `on_behalf_of` beside it. Without auth, `X-Actor`.
+ */
 export const commandContext = (request: FastifyRequest, source = 'http-api'): CommandContext => {
   const header = request.headers['x-actor'];
-  const actor = (Array.isArray(header) ? header[0] : header)?.trim();
-  if (actor !== undefined && actor.length > MAX_ACTOR_LENGTH) {
+  const named = (Array.isArray(header) ? header[0] : header)?.trim();
+  const caller = request.caller;
+  if (caller && caller.role !== 'admin') return { actor: caller.name, source, request_id: String(request.id) };
+  if (named !== undefined && named.length > MAX_ACTOR_LENGTH) {
     throw validationError('X-Actor', `at most ${MAX_ACTOR_LENGTH} characters`);
   }
-  return { actor: actor || 'anonymous', source, request_id: String(request.id) };
+  if (!caller) return { actor: named || 'anonymous', source, request_id: String(request.id) };
+  const context: CommandContext = { actor: caller.name, source, request_id: String(request.id) };
+  if (named) context.on_behalf_of = named;
+  return context;
 };
 
 /** A JSON object body (or `{}` when there is none). */

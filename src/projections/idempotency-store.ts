@@ -10,6 +10,7 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
   headers_json TEXT NOT NULL,
   created_at_ms ${dialect === 'sqlite' ? 'INTEGER' : 'BIGINT'} NOT NULL
 );
+CREATE INDEX IF NOT EXISTS idempotency_keys_by_age ON idempotency_keys (created_at_ms);
 `;
 
 export interface StoredResponse {
@@ -19,10 +20,15 @@ export interface StoredResponse {
   headers: Record<string, string>;
 }
 
-export const readIdempotentResponse = async (db: SqlExecutor, key: string): Promise<StoredResponse | undefined> => {
+/** The recorded response to a key, unless the key is older than `notBeforeMs` (expired). */
+export const readIdempotentResponse = async (
+  db: SqlExecutor,
+  key: string,
+  notBeforeMs: number,
+): Promise<StoredResponse | undefined> => {
   const row = await db.get<{ request_hash: string; status: number | string; body: string; headers_json: string }>(
-    'SELECT request_hash, status, body, headers_json FROM idempotency_keys WHERE key = ?',
-    [key],
+    'SELECT request_hash, status, body, headers_json FROM idempotency_keys WHERE key = ? AND created_at_ms >= ?',
+    [key, notBeforeMs],
   );
   return row
     ? { request_hash: row.request_hash, status: Number(row.status), body: row.body, headers: JSON.parse(row.headers_json) }
@@ -30,12 +36,24 @@ export const readIdempotentResponse = async (db: SqlExecutor, key: string): Prom
 };
 
 /** Takes the key for a write about to run (before anything is decided); false when another write holds it. */
-export const claimIdempotencyKey = async (tx: SqlExecutor, key: string, requestHash: string, nowMs: number): Promise<boolean> =>
-  (await tx.run(
+export const claimIdempotencyKey = async (
+  tx: SqlExecutor,
+  key: string,
+  requestHash: string,
+  nowMs: number,
+  notBeforeMs: number,
+): Promise<boolean> => {
+  await tx.run('DELETE FROM idempotency_keys WHERE key = ? AND created_at_ms < ?', [key, notBeforeMs]);
+  return (await tx.run(
     `INSERT INTO idempotency_keys (key, request_hash, status, body, headers_json, created_at_ms) VALUES (?, ?, 0, '', '{}', ?)
      ON CONFLICT (key) DO NOTHING`,
     [key, requestHash, nowMs],
   )) > 0;
+};
+
+/** Forgets every key older than `notBeforeMs`, so that the table cannot grow without bound. */
+export const purgeExpiredIdempotencyKeys = async (tx: SqlExecutor, notBeforeMs: number): Promise<number> =>
+  tx.run('DELETE FROM idempotency_keys WHERE created_at_ms < ?', [notBeforeMs]);
 
 /** Records the response of the write that claimed the key, in its transaction. */
 export const recordIdempotentResponse = async (tx: SqlExecutor, key: string, response: StoredResponse): Promise<void> => {

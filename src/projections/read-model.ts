@@ -1,3 +1,4 @@
+import { redactJson, SECRET_AREAS } from '../domain/secrets.js';
 import { DEFAULT_REGISTRY } from '../events/registry-state.js';
 import type { SqlDatabase, SqlExecutor } from '../events/sql-database.js';
 import { bySlug, LIVE_TABLES } from './projection-schema.js';
@@ -43,9 +44,18 @@ interface DocumentParts {
 export interface DocumentRow {
   version: number;
   etag: string;
-  /** The document's UTF-8 bytes, encoded once per version and sent as they are. */
+  /** The document's UTF-8 bytes with secrets shown as "***", encoded once per version and sent as they are. */
   body: Buffer;
+  /** The bytes with the secrets (the same Buffer as `body` when the document holds none). */
+  revealed: Buffer;
 }
+
+/** Redacted bytes, and the real ones only when they differ (most profiles hold no secret). */
+const redactedAndRevealed = (json: string, areas: typeof SECRET_AREAS.profile): { body: Buffer; revealed: Buffer } => {
+  const revealed = Buffer.from(json);
+  const redacted = redactJson(json, areas);
+  return { body: redacted === json ? revealed : Buffer.from(redacted), revealed };
+};
 
 export const readProfileDocument = async (
   db: SqlExecutor,
@@ -59,7 +69,7 @@ export const readProfileDocument = async (
     );
     if (!row) return undefined;
     const json = documentJsonOf(registry, row.stored_json, Number(row.is_default) === 1, row.fingerprint);
-    return { version: Number(row.version), etag: row.etag, body: Buffer.from(json) };
+    return { version: Number(row.version), etag: row.etag, ...redactedAndRevealed(json, SECRET_AREAS.profile) };
   });
 
 export const registryExists = async (db: SqlExecutor, registry: string): Promise<boolean> =>
@@ -73,15 +83,17 @@ interface SummaryRow {
 
 export interface SummaryList {
   count: number;
-  /** The UTF-8 bytes of the JSON array, encoded once per change of the database. */
+  /** The UTF-8 bytes of the JSON array with secrets as "***", encoded once per change of the database. */
   body: Buffer;
+  /** The same with secrets as stored. */
+  revealed: Buffer;
 }
 
 const summaryList = (rows: SummaryRow[]): SummaryList => {
   const summaries = rows.map((row) =>
     profileSummaryJson(row.registry, JSON.parse(row.stored_json) as StoredProfileShape, Number(row.is_default) === 1),
   );
-  return { count: rows.length, body: Buffer.from(`[${summaries.join(',')}]`) };
+  return { count: rows.length, ...redactedAndRevealed(`[${summaries.join(',')}]`, SECRET_AREAS.summaries) };
 };
 
 /**
@@ -98,16 +110,18 @@ export const listProfileSummaries = (db: SqlExecutor, registry: string): Promise
     ),
   );
 
-/** The profile summaries of every live registry, sorted by slug, then registry; cached as above. */
-export const listAllProfileSummaries = (db: SqlExecutor): Promise<SummaryList> =>
-  cachedRead(db, 'summaries of every registry', async () =>
-    summaryList(
-      await db.all<SummaryRow>(
-        `SELECT registry, stored_json, is_default FROM ${LIVE_TABLES.documents}
-         ORDER BY ${bySlug(db.dialect, 'slug')}, ${bySlug(db.dialect, 'registry')}`,
-      ),
-    ),
-  );
+/**
+ * The profile summaries of every live registry (or of those a token may see), sorted by slug,
+ * then registry; cached as above.
+ */
+export const listAllProfileSummaries = (db: SqlExecutor, visible?: ReadonlySet<string>): Promise<SummaryList> =>
+  cachedRead(db, visible === undefined ? 'summaries of every registry' : `summaries of ${[...visible].sort().join(' ')}`, async () => {
+    const rows = await db.all<SummaryRow>(
+      `SELECT registry, stored_json, is_default FROM ${LIVE_TABLES.documents}
+       ORDER BY ${bySlug(db.dialect, 'slug')}, ${bySlug(db.dialect, 'registry')}`,
+    );
+    return summaryList(visible === undefined ? rows : rows.filter((row) => visible.has(row.registry)));
+  });
 
 /**
  * The live registries that hold a profile: the default registry first, then in slug order.

@@ -16,20 +16,32 @@ const defaultFirst = (registries: string[]): string[] =>
   [...registries].sort((a, b) => (a === DEFAULT_REGISTRY ? -1 : b === DEFAULT_REGISTRY ? 1 : a < b ? -1 : a > b ? 1 : 0));
 
 /** The registry a current read answers from; undefined when no live registry holds the profile. */
-export const registryOfLiveProfile = async (db: SqlExecutor, slug: string): Promise<string | undefined> =>
-  (await registriesHoldingProfile(db, slug))[0];
+export const registryOfLiveProfile = async (
+  db: SqlExecutor,
+  slug: string,
+  visible: (registry: string) => boolean = () => true,
+): Promise<string | undefined> => (await registriesHoldingProfile(db, slug)).find(visible);
 
 /**
  * The registry whose history and diffs a request without `registry` reads: the one a current read
  * answers from; for a profile that no live registry holds (deleted), the first, in the same
  * order, whose events ever held it.
  */
-export const registryOfProfileHistory = async (db: SqlExecutor, slug: string): Promise<string | undefined> =>
-  (await registryOfLiveProfile(db, slug)) ?? defaultFirst(await readStreamsNamingProfile(db, slug))[0];
+export const registryOfProfileHistory = async (
+  db: SqlExecutor,
+  slug: string,
+  visible: (registry: string) => boolean = () => true,
+): Promise<string | undefined> =>
+  (await registryOfLiveProfile(db, slug, visible)) ?? defaultFirst(await readStreamsNamingProfile(db, slug)).find(visible);
 
 /** A past read (`?version=` / `?as_of=`): the first registry, in the same order, that held the profile at that point. */
-export const pastProfileDocumentOfAnyRegistry = async (db: SqlExecutor, slug: string, point: PastPoint): Promise<PastDocument> => {
-  const candidates = defaultFirst(await readStreamsNamingProfile(db, slug));
+export const pastProfileDocumentOfAnyRegistry = async (
+  db: SqlExecutor,
+  slug: string,
+  point: PastPoint,
+  visible: (registry: string) => boolean = () => true,
+): Promise<PastDocument> => {
+  const candidates = defaultFirst(await readStreamsNamingProfile(db, slug)).filter(visible);
   for (const registry of candidates) {
     try {
       return await pastProfileDocument(db, registry, slug, point);

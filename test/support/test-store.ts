@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { openDatabase } from '../../src/events/open-database.js';
-import { buildApp } from '../../src/http/build-app.js';
+import { buildApp, type AppOptions } from '../../src/http/build-app.js';
 import { createRegistryStore, type RegistryStore, type RegistryStoreOptions } from '../../src/projections/registry-store.js';
 import { createTestSchema, PG_URL } from './postgres.js';
 
@@ -70,9 +70,13 @@ export interface TestApp extends TestStore {
   app: FastifyInstance;
 }
 
-export const openTestApp = async (backend: Backend = 'sqlite', options: RegistryStoreOptions = {}): Promise<TestApp> => {
+export const openTestApp = async (
+  backend: Backend = 'sqlite',
+  options: RegistryStoreOptions = {},
+  appOptions: Partial<AppOptions> = {},
+): Promise<TestApp> => {
   const testStore = await openTestStore(backend, options);
-  const app = await buildApp({ store: testStore.store, logLevel: 'silent' });
+  const app = await buildApp({ store: testStore.store, logLevel: 'silent', ...appOptions });
   await app.ready();
   return {
     ...testStore,

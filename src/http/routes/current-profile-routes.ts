@@ -6,6 +6,7 @@ import { readProfileDocument } from '../../projections/read-model.js';
 import { missingProfileError, readRegistryDefaultProfile } from '../../projections/read-resolution.js';
 import type { RegistryStore } from '../../projections/registry-store.js';
 import { chatProfileCookie, chatProfileSetCookie, type ProfileSelection } from '../chat-profile-cookie.js';
+import { mayAccessRegistry } from '../auth/access-control.js';
 import { objectBody, registryOf } from '../request-input.js';
 
 const selectBodySchema = z.strictObject({
@@ -20,16 +21,18 @@ const answer = (selection: ProfileSelection) => ({ slug: selection.profile, prof
 export const registerCurrentProfileRoutes = (app: FastifyInstance, store: RegistryStore): void => {
   const db = store.db;
 
-  app.get('/api/chat/profile', async (request) => {
+  app.get('/api/chat/profile', { config: { role: 'editor' } }, async (request) => {
     const cookie = chatProfileCookie(request);
-    if (cookie && (await readProfileDocument(db, cookie.registry, cookie.profile))) return answer(cookie);
+    if (cookie && mayAccessRegistry(request, cookie.registry) && (await readProfileDocument(db, cookie.registry, cookie.profile))) {
+      return answer(cookie);
+    }
     const registry = registryOf(request);
     const fallback = await readRegistryDefaultProfile(db, registry);
     if (fallback === undefined) throw await missingProfileError(db, registry);
     return answer({ registry, profile: fallback });
   });
 
-  app.post('/api/chat/profile', async (request, reply) => {
+  app.post('/api/chat/profile', { config: { role: 'editor' } }, async (request, reply) => {
     const body = parseWith(selectBodySchema, objectBody(request));
     const selection = { registry: registryOf(request, body.registry), profile: requireProfileSlug(body.profile ?? body.slug) };
     if (!(await readProfileDocument(db, selection.registry, selection.profile))) {

@@ -3,9 +3,9 @@ import type { RegistryStore } from '../../projections/registry-store.js';
 import { problem, sendProblem } from '../problem.js';
 
 export const registerHealthRoutes = (app: FastifyInstance, store: RegistryStore): void => {
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/healthz', { config: { role: 'public' } }, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', async (request, reply) => {
+  app.get('/readyz', { config: { role: 'public' } }, async (request, reply) => {
     try {
       await store.db.get('SELECT 1 AS ok');
       return { status: 'ready' };

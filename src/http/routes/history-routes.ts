@@ -3,6 +3,7 @@ import { profileNotFound, registryNotFound, validationError } from '../../domain
 import { parseWith } from '../../domain/parse-input.js';
 import { parseVersionNumber } from '../../domain/past-point.js';
 import { restoreProfileBodySchema, restoreRegistryBodySchema } from '../../domain/restore-schemas.js';
+import { SECRET_AREAS } from '../../domain/secrets.js';
 import { eventProfile, type StoredEvent } from '../../events/event-types.js';
 import { readStreamPage } from '../../events/read-stream-page.js';
 import { changesBetween, profileContentView } from '../../projections/content-view.js';
@@ -10,9 +11,11 @@ import { findProfileVersion, profileHistory, readProfileVersions } from '../../p
 import type { RegistryStore } from '../../projections/registry-store.js';
 import { restoreProfile, restoreRegistry } from '../../projections/restore.js';
 import { registryOfProfileHistory } from '../../projections/unnamed-registry-reads.js';
+import { mayAccessRegistry } from '../auth/access-control.js';
 import { streamHeadVersion } from '../../projections/time-travel.js';
 import { sendJsonWithEtag } from '../conditional-requests.js';
 import { restorePointOf } from '../past-point-input.js';
+import { shownChanges, shownJson, shownValue } from '../secret-output.js';
 import {
   commandContext,
   namedRegistry,
@@ -49,6 +52,7 @@ const publicEvent = (event: StoredEvent) => {
     type: event.type,
     ...(profile !== undefined && event.type.startsWith('profile.') ? { profile } : {}),
     actor: event.metadata.actor,
+    ...(event.metadata.on_behalf_of === undefined ? {} : { on_behalf_of: event.metadata.on_behalf_of }),
     source: event.metadata.source,
     at_ms: event.metadata.occurred_at_ms,
     data: event.data,
@@ -61,7 +65,7 @@ export const registerHistoryRoutes = (app: FastifyInstance, store: RegistryStore
 
   /** The registry a history read names, else the one whose history of the profile it answers from. */
   const historyRegistryOf = async (request: FastifyRequest, slug: string): Promise<string> =>
-    namedRegistry(request) ?? (await registryOfProfileHistory(db, slug)) ?? throwProfileNotFound();
+    namedRegistry(request) ?? (await registryOfProfileHistory(db, slug, (candidate) => mayAccessRegistry(request, candidate))) ?? throwProfileNotFound();
 
   /** A profile's versions, or 404 naming what is missing. */
   const versionsOf = async (registry: string, slug: string) => {
@@ -70,36 +74,40 @@ export const registerHistoryRoutes = (app: FastifyInstance, store: RegistryStore
     return versions;
   };
 
-  app.get('/api/registries/:registry/events', async (request) => {
+  app.get('/api/registries/:registry/events', { config: { role: 'reader' } }, async (request) => {
     const registry = registrySlugParam(request);
     const after = boundedQueryInt(queryValue(request, 'after'), 'after', 0, Number.MAX_SAFE_INTEGER, 0);
     const limit = boundedQueryInt(queryValue(request, 'limit'), 'limit', 1, MAX_EVENTS_PAGE, 100);
     if ((await streamHeadVersion(db, registry)) === 0) throw registryNotFound();
     const events = await readStreamPage(db, registry, after, limit);
-    return { events: events.map(publicEvent), next_after: events.at(-1)?.position ?? after };
+    return { events: shownValue(request, events.map(publicEvent), SECRET_AREAS.events), next_after: events.at(-1)?.position ?? after };
   });
 
-  app.get('/api/chat/profiles/:slug/history', async (request) => {
+  app.get('/api/chat/profiles/:slug/history', { config: { role: 'reader' } }, async (request) => {
     const slug = profileSlugParam(request);
     const registry = await historyRegistryOf(request, slug);
     const limit = boundedQueryInt(queryValue(request, 'limit'), 'limit', 1, MAX_EVENTS_PAGE, MAX_EVENTS_PAGE);
     const beforeRaw = queryValue(request, 'before_version');
     const beforeVersion = beforeRaw === undefined ? undefined : parseVersionNumber(beforeRaw, 'before_version');
     const versions = await versionsOf(registry, slug);
-    return { registry, profile: slug, versions: profileHistory(registry, slug, versions, { limit, beforeVersion }) };
+    const entries = profileHistory(registry, slug, versions, { limit, beforeVersion }).map((entry) => ({
+      ...entry,
+      changes: shownChanges(request, entry.changes, SECRET_AREAS.profile),
+    }));
+    return { registry, profile: slug, versions: entries };
   });
 
-  app.get('/api/chat/profiles/:slug/diff', async (request) => {
+  app.get('/api/chat/profiles/:slug/diff', { config: { role: 'reader' } }, async (request) => {
     const slug = profileSlugParam(request);
     const registry = await historyRegistryOf(request, slug);
     const from = parseVersionNumber(queryValue(request, 'from'), 'from');
     const to = parseVersionNumber(queryValue(request, 'to'), 'to');
     const versions = await versionsOf(registry, slug);
     const view = (version: number) => profileContentView(registry, findProfileVersion(versions, version).content);
-    return { from, to, changes: changesBetween(view(from), view(to)) };
+    return { from, to, changes: shownChanges(request, changesBetween(view(from), view(to)), SECRET_AREAS.profile) };
   });
 
-  app.post('/api/chat/profiles/:slug/restore', async (request, reply) => {
+  app.post('/api/chat/profiles/:slug/restore', { config: { role: 'admin' } }, async (request, reply) => {
     const slug = profileSlugParam(request);
     const body = parseWith(restoreProfileBodySchema, objectBody(request));
     const registry = registryOf(request, body.registry);
@@ -109,19 +117,20 @@ export const registerHistoryRoutes = (app: FastifyInstance, store: RegistryStore
       expectedVersion: parseExpectedVersion(body.expected_version),
       context: commandContext(request),
     });
-    if (result.dryRun) return { changes: result.changes };
+    if (result.dryRun) return { changes: shownChanges(request, result.changes, SECRET_AREAS.profile) };
     const document = result.document;
     if (!document) throw profileNotFound();
-    return sendJsonWithEtag(request, reply, document.json, document.etag);
+    return sendJsonWithEtag(request, reply, shownJson(request, document.json, SECRET_AREAS.profile), document.etag);
   });
 
-  app.post('/api/registries/:registry/restore', async (request) => {
+  app.post('/api/registries/:registry/restore', { config: { role: 'admin' } }, async (request) => {
     const registry = registrySlugParam(request);
     const body = parseWith(restoreRegistryBodySchema, objectBody(request));
-    return restoreRegistry(store, registry, restorePointOf(body.to_version, body.as_of), {
+    const result = await restoreRegistry(store, registry, restorePointOf(body.to_version, body.as_of), {
       dryRun: body.dry_run === true,
       expectedVersion: parseExpectedVersion(body.expected_version),
       context: commandContext(request),
     });
+    return { ...result, changes: shownChanges(request, result.changes, SECRET_AREAS.registry) };
   });
 };

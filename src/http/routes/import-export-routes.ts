@@ -2,11 +2,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { validationError } from '../../domain/errors.js';
 import { classifyDocument, detectInputFormat } from '../../domain/input-format.js';
 import { registriesOf } from '../../domain/profiles-file.js';
+import { SECRET_AREAS } from '../../domain/secrets.js';
 import { bundleJson, bundleYaml } from '../../domain/write-registry-bundle.js';
 import { exportBundle } from '../../projections/export-bundle.js';
 import { importRegistries } from '../../projections/import-registries.js';
 import type { RegistryStore } from '../../projections/registry-store.js';
 import { commandContext, registrySlugParam } from '../request-input.js';
+import { shownValue } from '../secret-output.js';
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml'];
 
@@ -22,7 +24,7 @@ export const registerImportExportRoutes = (app: FastifyInstance, store: Registry
     scoped.removeContentTypeParser('text/plain');
     scoped.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
-    scoped.post('/api/registries/:registry/import', async (request, reply) => {
+    scoped.post('/api/registries/:registry/import', { config: { role: 'admin' } }, async (request, reply) => {
       const registry = registrySlugParam(request);
       const body = request.body;
       const detected = typeof body === 'string' ? detectInputFormat(body) : classifyDocument(body);
@@ -38,8 +40,8 @@ export const registerImportExportRoutes = (app: FastifyInstance, store: Registry
       });
     });
 
-    scoped.get('/api/registries/:registry/export', async (request, reply) => {
-      const bundle = await exportBundle(store.db, { registry: registrySlugParam(request) });
+    scoped.get('/api/registries/:registry/export', { config: { role: 'reader' } }, async (request, reply) => {
+      const bundle = shownValue(request, await exportBundle(store.db, { registry: registrySlugParam(request) }), SECRET_AREAS.bundle);
       if (wantsJson(request)) return reply.type('application/json; charset=utf-8').send(bundleJson(bundle));
       return reply.type('application/yaml; charset=utf-8').send(bundleYaml(bundle));
     });

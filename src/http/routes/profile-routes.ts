@@ -3,6 +3,7 @@ import { profileNotFound, registryNotFound } from '../../domain/errors.js';
 import { parseWith } from '../../domain/parse-input.js';
 import type { ProfileFieldsInput } from '../../domain/profile.js';
 import { createProfileBodySchema, patchProfileBodySchema, setDefaultBodySchema } from '../../domain/profile-schemas.js';
+import { SECRET_AREAS } from '../../domain/secrets.js';
 import { requireProfileSlug } from '../../domain/slug.js';
 import type { Command } from '../../events/commands.js';
 import {
@@ -14,7 +15,9 @@ import {
 import { pastProfileDocument } from '../../projections/past-documents.js';
 import type { RegistryStore, WriteResult } from '../../projections/registry-store.js';
 import { pastProfileDocumentOfAnyRegistry, registryOfLiveProfile } from '../../projections/unnamed-registry-reads.js';
+import { mayAccessRegistry, revealsSecrets } from '../auth/access-control.js';
 import { executeGuardedWrite, sendJsonWithEtag } from '../conditional-requests.js';
+import { shownJson } from '../secret-output.js';
 import { pastPointOf } from '../past-point-input.js';
 import { executeWrite, type WriteAnswer } from '../idempotent-write.js';
 import {
@@ -36,10 +39,16 @@ const profileFields = (body: ProfileFieldsInput): ProfileFieldsInput => ({
   metadata: body.metadata,
 });
 
-/** A write's answer: the document it left, with its ETag. */
-const documentAnswer = (result: WriteResult, status: number, headers: Record<string, string> = {}): WriteAnswer => {
+/** A write's answer: the document it left (secrets shown as "***"), with its ETag. */
+const documentAnswer = (
+  request: FastifyRequest,
+  result: WriteResult,
+  status: number,
+  headers: Record<string, string> = {},
+): WriteAnswer => {
   if (!result.document) throw profileNotFound();
-  return { status, body: result.document.json, headers: { ...headers, etag: result.document.etag } };
+  const body = shownJson(request, result.document.json, SECRET_AREAS.profile);
+  return { status, body, headers: { ...headers, etag: result.document.etag } };
 };
 
 const location = (registry: string, slug: string): string =>
@@ -59,34 +68,35 @@ export const registerProfileRoutes = (app: FastifyInstance, store: RegistryStore
     answer: (result: WriteResult) => WriteAnswer,
   ) => executeGuardedWrite(store, request, reply, () => readProfileDocument(db, registry, slug), build, answer);
 
-  app.get('/api/chat/profiles', async (request, reply) => {
+  app.get('/api/chat/profiles', { config: { role: 'reader' } }, async (request, reply) => {
     const registry = namedRegistry(request);
-    const summaries = registry === undefined ? await listAllProfileSummaries(db) : await listProfileSummaries(db, registry);
+    const summaries =
+      registry === undefined ? await listAllProfileSummaries(db, request.caller?.registries) : await listProfileSummaries(db, registry);
     if (registry !== undefined && summaries.count === 0 && !(await registryExists(db, registry))) throw registryNotFound();
-    return reply.type('application/json; charset=utf-8').send(summaries.body);
+    return reply.type('application/json; charset=utf-8').send(revealsSecrets(request) ? summaries.revealed : summaries.body);
   });
 
-  app.get('/api/chat/profiles/:slug', async (request, reply) => {
+  app.get('/api/chat/profiles/:slug', { config: { role: 'reader' } }, async (request, reply) => {
     const slug = profileSlugParam(request);
     const named = namedRegistry(request);
     const point = pastPointOf(request);
     if (point) {
       const past =
         named === undefined
-          ? await pastProfileDocumentOfAnyRegistry(db, slug, point)
+          ? await pastProfileDocumentOfAnyRegistry(db, slug, point, (registry) => mayAccessRegistry(request, registry))
           : await pastProfileDocument(db, named, slug, point);
-      return sendJsonWithEtag(request, reply, past.json, past.etag);
+      return sendJsonWithEtag(request, reply, shownJson(request, past.json, SECRET_AREAS.profile), past.etag);
     }
-    const registry = named ?? (await registryOfLiveProfile(db, slug));
+    const registry = named ?? (await registryOfLiveProfile(db, slug, (candidate) => mayAccessRegistry(request, candidate)));
     const row = registry === undefined ? undefined : await readProfileDocument(db, registry, slug);
     if (!row) {
       if (registry !== undefined && !(await registryExists(db, registry))) throw registryNotFound();
       throw profileNotFound();
     }
-    return sendJsonWithEtag(request, reply, row.body, row.etag);
+    return sendJsonWithEtag(request, reply, revealsSecrets(request) ? row.revealed : row.body, row.etag);
   });
 
-  app.post('/api/chat/profiles', async (request, reply) => {
+  app.post('/api/chat/profiles', { config: { role: 'editor' } }, async (request, reply) => {
     const body = parseWith(createProfileBodySchema, objectBody(request));
     const registry = registryOf(request, body.registry);
     const slug = requireProfileSlug(body.slug);
@@ -95,11 +105,11 @@ export const registerProfileRoutes = (app: FastifyInstance, store: RegistryStore
       request,
       reply,
       () => ({ type: 'create_profile', registry, slug, fields: profileFields(body), set_default: body.set_default }),
-      (result) => documentAnswer(result, 201, { location: location(registry, slug) }),
+      (result) => documentAnswer(request, result, 201, { location: location(registry, slug) }),
     );
   });
 
-  app.patch('/api/chat/profiles/:slug', async (request, reply) => {
+  app.patch('/api/chat/profiles/:slug', { config: { role: 'editor' } }, async (request, reply) => {
     const slug = profileSlugParam(request);
     const raw = objectBody(request);
     const expectedVersion = parseExpectedVersion(raw.expected_version ?? queryValue(request, 'expected_version'));
@@ -118,11 +128,11 @@ export const registerProfileRoutes = (app: FastifyInstance, store: RegistryStore
         set_default: body.set_default,
         expected_version: ifMatchVersion ?? expectedVersion,
       }),
-      (result) => documentAnswer(result, 200),
+      (result) => documentAnswer(request, result, 200),
     );
   });
 
-  app.delete('/api/chat/profiles/:slug', async (request, reply) => {
+  app.delete('/api/chat/profiles/:slug', { config: { role: 'editor' } }, async (request, reply) => {
     const slug = profileSlugParam(request);
     const registry = registryOf(request);
     const expectedVersion = parseExpectedVersion(queryValue(request, 'expected_version'));
@@ -136,7 +146,7 @@ export const registerProfileRoutes = (app: FastifyInstance, store: RegistryStore
     );
   });
 
-  app.post('/api/chat/profiles/:slug/default', async (request, reply) => {
+  app.post('/api/chat/profiles/:slug/default', { config: { role: 'editor' } }, async (request, reply) => {
     const slug = profileSlugParam(request);
     const body = parseWith(setDefaultBodySchema, objectBody(request));
     const registry = registryOf(request, body.registry);
@@ -146,7 +156,7 @@ export const registerProfileRoutes = (app: FastifyInstance, store: RegistryStore
       request,
       reply,
       () => ({ type: 'set_default_profile', registry, slug, expected_version: expectedVersion }),
-      (result) => documentAnswer(result, 200),
+      (result) => documentAnswer(request, result, 200),
     );
   });
 };

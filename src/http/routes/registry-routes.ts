@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { registryNotFound } from '../../domain/errors.js';
 import { parseWith } from '../../domain/parse-input.js';
 import { createRegistryBodySchema, patchRegistryBodySchema } from '../../domain/profile-schemas.js';
+import { SECRET_AREAS } from '../../domain/secrets.js';
 import { requireProfileSlug, requireRegistrySlug } from '../../domain/slug.js';
 import { listRegistrySummariesJson, readRegistryPayload } from '../../projections/read-model.js';
 import { pastRegistryPayload } from '../../projections/past-documents.js';
@@ -9,7 +10,9 @@ import type { RegistryStore, WriteResult } from '../../projections/registry-stor
 import { executeGuardedWrite, sendJsonWithEtag } from '../conditional-requests.js';
 import { executeWrite } from '../idempotent-write.js';
 import { pastPointOf } from '../past-point-input.js';
+import { mayAccessRegistry, requireRegistryAccess } from '../auth/access-control.js';
 import { objectBody, parseExpectedVersion, queryValue, registrySlugParam } from '../request-input.js';
+import { shownJson } from '../secret-output.js';
 
 const json = 'application/json; charset=utf-8';
 
@@ -27,23 +30,28 @@ export const registerRegistryRoutes = (app: FastifyInstance, store: RegistryStor
     return row && { etag: registryEtag(row.version), version: row.version };
   };
 
-  app.get('/api/registries', async (_request, reply) => reply.type(json).send(await listRegistrySummariesJson(db)));
+  app.get('/api/registries', { config: { role: 'reader' } }, async (request, reply) => {
+    const all = await listRegistrySummariesJson(db);
+    if (request.caller?.registries === undefined) return reply.type(json).send(all);
+    const visible = (JSON.parse(all) as { slug: string }[]).filter((summary) => mayAccessRegistry(request, summary.slug));
+    return reply.type(json).send(JSON.stringify(visible));
+  });
 
-  app.get('/api/registries/:registry', async (request, reply) => {
+  app.get('/api/registries/:registry', { config: { role: 'reader' } }, async (request, reply) => {
     const registry = registrySlugParam(request);
     const point = pastPointOf(request);
     if (point) {
       const past = await pastRegistryPayload(db, registry, point);
-      return reply.header('etag', past.etag).type(json).send(past.json);
+      return reply.header('etag', past.etag).type(json).send(shownJson(request, past.json, SECRET_AREAS.registry));
     }
     const row = await readRegistryPayload(db, registry);
     if (!row) throw registryNotFound();
-    return sendJsonWithEtag(request, reply, row.payload_json, registryEtag(row.version));
+    return sendJsonWithEtag(request, reply, shownJson(request, row.payload_json, SECRET_AREAS.registry), registryEtag(row.version));
   });
 
-  app.post('/api/registries', async (request, reply) => {
+  app.post('/api/registries', { config: { role: 'admin' } }, async (request, reply) => {
     const body = parseWith(createRegistryBodySchema, objectBody(request));
-    const registry = requireRegistrySlug(body.slug);
+    const registry = requireRegistryAccess(request, requireRegistrySlug(body.slug));
     return executeWrite(
       store,
       request,
@@ -51,13 +59,13 @@ export const registerRegistryRoutes = (app: FastifyInstance, store: RegistryStor
       () => ({ type: 'create_registry', registry, display_name: body.display_name, description: body.description }),
       (result) => ({
         status: 201,
-        body: result.registryJson,
+        body: result.registryJson && shownJson(request, result.registryJson, SECRET_AREAS.registry),
         headers: { location: `/api/registries/${encodeURIComponent(registry)}`, ...etagOf(result) },
       }),
     );
   });
 
-  app.patch('/api/registries/:registry', async (request, reply) => {
+  app.patch('/api/registries/:registry', { config: { role: 'admin' } }, async (request, reply) => {
     const registry = registrySlugParam(request);
     const body = parseWith(patchRegistryBodySchema, objectBody(request));
     const expectedVersion = parseExpectedVersion(body.expected_version);
@@ -78,11 +86,15 @@ export const registerRegistryRoutes = (app: FastifyInstance, store: RegistryStor
         default_profile_slug: defaultProfile,
         expected_version: ifMatchVersion ?? expectedVersion,
       }),
-      (result) => ({ status: 200, body: result.registryJson, headers: etagOf(result) }),
+      (result) => ({
+        status: 200,
+        body: result.registryJson && shownJson(request, result.registryJson, SECRET_AREAS.registry),
+        headers: etagOf(result),
+      }),
     );
   });
 
-  app.delete('/api/registries/:registry', async (request, reply) => {
+  app.delete('/api/registries/:registry', { config: { role: 'admin' } }, async (request, reply) => {
     const registry = registrySlugParam(request);
     const expectedVersion = parseExpectedVersion(queryValue(request, 'expected_version'));
     return executeGuardedWrite(

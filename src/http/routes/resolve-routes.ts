@@ -5,13 +5,16 @@ import { runtimeFingerprint } from '../../domain/fingerprint.js';
 import { parseWith } from '../../domain/parse-input.js';
 import { normalizeRuntime } from '../../domain/profile.js';
 import { runtimeSchema } from '../../domain/profile-schemas.js';
+import { redactSecrets, SECRET_AREAS } from '../../domain/secrets.js';
 import { requireProfileSlug } from '../../domain/slug.js';
 import { registryNotFound } from '../../domain/errors.js';
 import { registryExists } from '../../projections/read-model.js';
 import { readRegistryDefaultProfile, readResolvedProfile } from '../../projections/read-resolution.js';
 import type { RegistryStore } from '../../projections/registry-store.js';
+import { requireRegistryAccess } from '../auth/access-control.js';
 import { chatProfileCookie } from '../chat-profile-cookie.js';
 import { objectBody, queryValue, registryOf } from '../request-input.js';
+import { seesRuntimeSecrets } from '../secret-output.js';
 
 const resolveBodySchema = z.strictObject({
   profile: z.string().optional(),
@@ -48,7 +51,11 @@ const chooseProfile = async (
   const cookie = chatProfileCookie(request);
   if (cookie) {
     const registryGiven = body.registry !== undefined || queryValue(request, 'registry') !== undefined;
-    return { registry: registryGiven ? registry : cookie.registry, profile: cookie.profile, source: 'cookie' };
+    return {
+      registry: registryGiven ? registry : requireRegistryAccess(request, cookie.registry),
+      profile: cookie.profile,
+      source: 'cookie',
+    };
   }
   const registryDefault = await readRegistryDefaultProfile(store.db, registry);
   if (registryDefault !== undefined) return { registry, profile: registryDefault, source: 'registry_default' };
@@ -63,6 +70,8 @@ export const registerResolveRoutes = (app: FastifyInstance, store: RegistryStore
     const body = parseWith(resolveBodySchema, request.method === 'POST' ? objectBody(request) : {});
     const choice = await chooseProfile(store, request, body);
     const resolved = await readResolvedProfile(store.db, choice.registry, choice.profile);
+    // a stack reaching a registry the token may not see answers as if that registry did not exist
+    for (const layer of resolved.lineage) requireRegistryAccess(request, layer.registry_slug);
     const runtime = applyOverrides(resolved.effective, normalizeRuntime(body.overrides ?? {}));
     return {
       registry: choice.registry,
@@ -70,13 +79,14 @@ export const registerResolveRoutes = (app: FastifyInstance, store: RegistryStore
       source: choice.source,
       runtime_key: choice.profile,
       profile_version: resolved.profile.version,
-      runtime,
+      runtime: seesRuntimeSecrets(request) ? runtime : redactSecrets(runtime, SECRET_AREAS.runtime),
       fingerprint: runtimeFingerprint(choice.registry, choice.profile, runtime),
       stack_lineage: resolved.lineage,
     };
   };
   for (const url of ['/api/chat/resolve', '/api/chat/resolve/:slug']) {
-    app.get(url, resolve);
-    app.post(url, resolve);
+    // a POST resolve reads: its body only names a profile and overrides
+    app.get(url, { config: { role: 'reader' } }, resolve);
+    app.post(url, { config: { role: 'reader' } }, resolve);
   }
 };

@@ -5,19 +5,24 @@ import { lastPosition } from '../../events/read-events.js';
 import type { FeedChange } from '../../projections/change-feed-store.js';
 import { createChangeHub, pollChanges } from '../../projections/follow-changes.js';
 import type { RegistryStore } from '../../projections/registry-store.js';
+import { mayAccessRegistry } from '../auth/access-control.js';
+import { problem, sendProblem } from '../problem.js';
 import { queryValue, registryOf } from '../request-input.js';
 
 export const DEFAULT_HEARTBEAT_MS = 15_000;
+export const DEFAULT_MAX_WATCHERS_PER_CLIENT = 100;
 const MAX_WAIT_SECONDS = 60;
 
 const parsePosition = (raw: string | undefined, name: string): number | undefined => {
   if (raw === undefined || raw === '') return undefined;
-  if (!/^\d+$/.test(raw.trim())) {
-    throw new DomainError('validation', `validation error (${name}): must be a position (an integer ≥ 0)`, {
-      errors: [{ path: name, message: 'must be a position (an integer ≥ 0)' }],
+  // positions are BIGINT on PostgreSQL: anything past a safe integer is no position this store can reach
+  const value = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
+  if (!Number.isSafeInteger(value)) {
+    throw new DomainError('validation', `validation error (${name}): must be a position (an integer from 0 to 2^53-1)`, {
+      errors: [{ path: name, message: 'must be a position (an integer from 0 to 2^53-1)' }],
     });
   }
-  return Number(raw.trim());
+  return value;
 };
 
 const parseWait = (raw: string | undefined): number => {
@@ -46,10 +51,12 @@ const feedItem = ({ event, affected }: FeedChange) => {
 
 // the hub hands every watcher the same change objects: serialize each once, not once per watcher
 const frames = new WeakMap<object, string>();
+const frameOf = (change: FeedChange): string =>
+  `id: ${change.event.position}\nevent: change\ndata: ${JSON.stringify(feedItem(change))}\n\n`;
 const sseFrame = (change: FeedChange): string => {
   let frame = frames.get(change.event);
   if (frame === undefined) {
-    frame = `id: ${change.event.position}\nevent: change\ndata: ${JSON.stringify(feedItem(change))}\n\n`;
+    frame = frameOf(change);
     frames.set(change.event, frame);
   }
   return frame;
@@ -59,9 +66,18 @@ const sseFrame = (change: FeedChange): string => {
 export const registerWatchRoutes = (
   app: FastifyInstance,
   store: RegistryStore,
-  options: { heartbeatMs?: number; pollMs?: number } = {},
+  options: { heartbeatMs?: number; pollMs?: number; maxPerClient?: number } = {},
 ): void => {
   const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  const maxPerClient = options.maxPerClient ?? DEFAULT_MAX_WATCHERS_PER_CLIENT;
+  /** Open feed connections (streams and long polls) per token, or per client address without auth. */
+  const openByClient = new Map<string, number>();
+  const clientKey = (request: FastifyRequest) => (request.caller ? `token:${request.caller.name}` : `address:${request.ip}`);
+  const release = (key: string) => {
+    const left = (openByClient.get(key) ?? 1) - 1;
+    if (left <= 0) openByClient.delete(key);
+    else openByClient.set(key, left);
+  };
   const hub = createChangeHub(store, { pollMs: options.pollMs });
   const open = new Set<FastifyReply>();
   app.addHook('preClose', async () => {
@@ -69,7 +85,13 @@ export const registerWatchRoutes = (
     for (const reply of open) reply.raw.end();
   });
 
-  const stream = async (request: FastifyRequest, reply: FastifyReply, after: number, keep: (change: FeedChange) => boolean) => {
+  const stream = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    after: number,
+    keep: (change: FeedChange) => boolean,
+    shown: (change: FeedChange) => FeedChange,
+  ) => {
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, {
@@ -82,15 +104,21 @@ export const registerWatchRoutes = (
     open.add(reply);
     const heartbeat = setInterval(() => raw.write(': heartbeat\n\n'), heartbeatMs);
     let unfollow = () => {};
+    let closed = false;
     const close = () => {
+      if (closed) return;
+      closed = true;
       clearInterval(heartbeat);
       unfollow();
       open.delete(reply);
+      release(clientKey(request));
     };
     raw.on('close', close);
     try {
       unfollow = await hub.follow(after, (change) => {
-        if (keep(change)) raw.write(sseFrame(change));
+        if (!keep(change)) return;
+        const visibleChange = shown(change);
+        raw.write(visibleChange === change ? sseFrame(change) : frameOf(visibleChange));
       });
       if (raw.destroyed) close();
     } catch (error) {
@@ -100,21 +128,37 @@ export const registerWatchRoutes = (
     }
   };
 
-  app.get('/api/watch', async (request, reply) => {
+  app.get('/api/watch', { config: { role: 'reader' } }, async (request, reply) => {
     const registryFilter = queryValue(request, 'registry') === undefined ? undefined : registryOf(request);
+    const visible = (registry: string) => mayAccessRegistry(request, registry);
     const lastEventId = request.headers['last-event-id'];
     const fromHeader = parsePosition(Array.isArray(lastEventId) ? lastEventId[0] : lastEventId, 'Last-Event-ID');
     const after = fromHeader ?? parsePosition(queryValue(request, 'after'), 'after') ?? (await lastPosition(store.db));
     // a registry's watchers also hear of changes elsewhere that moved its fingerprints (stacks)
     const keep = (change: FeedChange) =>
-      registryFilter === undefined ||
-      change.event.stream_id === registryFilter ||
-      change.affected.some((profile) => profile.registry === registryFilter);
-    if ((request.headers.accept ?? '').includes('application/json')) {
-      const result = await pollChanges(hub, after, parseWait(queryValue(request, 'wait')), keep);
-      return { changes: result.changes.map(feedItem), next_after: result.next_after };
+      registryFilter === undefined
+        ? visible(change.event.stream_id)
+        : change.event.stream_id === registryFilter || change.affected.some((profile) => profile.registry === registryFilter);
+    // a token limited to registries hears nothing of the others, not even as affected profiles
+    const shown = (change: FeedChange): FeedChange =>
+      request.caller?.registries === undefined
+        ? change
+        : { ...change, affected: change.affected.filter((profile) => visible(profile.registry)) };
+    const key = clientKey(request);
+    const opened = openByClient.get(key) ?? 0;
+    if (opened >= maxPerClient) {
+      return sendProblem(reply, problem(429, 'too-many-watchers', `at most ${maxPerClient} open change-feed connections per client`));
     }
-    await stream(request, reply, after, keep);
+    openByClient.set(key, opened + 1);
+    if ((request.headers.accept ?? '').includes('application/json')) {
+      try {
+        const result = await pollChanges(hub, after, parseWait(queryValue(request, 'wait')), keep);
+        return { changes: result.changes.map((change) => feedItem(shown(change))), next_after: result.next_after };
+      } finally {
+        release(key);
+      }
+    }
+    await stream(request, reply, after, keep, shown);
     return reply;
   });
 };

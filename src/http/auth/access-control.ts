@@ -1,0 +1,89 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { registryNotFound } from '../../domain/errors.js';
+import { problem, sendProblem } from '../problem.js';
+import { defaultRequiredRole, roleAllows, type RequiredRole, type Role } from './roles.js';
+import type { TokenHolder, TokensFile } from './tokens-file.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The role a route needs (API.md section 5); undeclared: `reader` for GET, `admin` otherwise. */
+    role?: RequiredRole;
+  }
+  interface FastifyRequest {
+    /** Who asks: the token's holder, or null when the server runs without auth (everyone is an admin then). */
+    caller: TokenHolder | null;
+  }
+}
+
+const BEARER = /^Bearer[ \t]+([A-Za-z0-9._~+/=-]{1,512})[ \t]*$/i;
+
+const bearerToken = (request: FastifyRequest): string | undefined => {
+  const header = request.headers.authorization;
+  return typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined;
+};
+
+const unauthorized = (reply: FastifyReply, detail: string, error?: string): FastifyReply => {
+  reply.header('www-authenticate', error ? `Bearer realm="profile-registry", error="${error}"` : 'Bearer realm="profile-registry"');
+  return sendProblem(reply, problem(401, 'unauthorized', detail));
+};
+
+/** The role of whoever asks: without auth, every caller is an admin (the server listens on loopback only). */
+export const callerRole = (request: FastifyRequest): Role => request.caller?.role ?? 'admin';
+
+/** Whether `?reveal=secrets` was asked (only an admin gets that far: the access hook refuses others). */
+export const revealsSecrets = (request: FastifyRequest): boolean => {
+  const reveal = (request.query as Record<string, unknown> | undefined)?.reveal;
+  return reveal === 'secrets' || (Array.isArray(reveal) && reveal.includes('secrets'));
+};
+
+/** Whether the caller may see a registry: a token limited to registries sees only those. */
+export const mayAccessRegistry = (request: FastifyRequest, registry: string): boolean =>
+  request.caller?.registries === undefined || request.caller.registries.has(registry);
+
+/** The one check of a registry a request names: outside a token's registries it does not exist (404, not 403). */
+export const requireRegistryAccess = (request: FastifyRequest, registry: string): string => {
+  if (!mayAccessRegistry(request, registry)) throw registryNotFound();
+  return registry;
+};
+
+/** The role a request needs: what its route declares, or the default by method. */
+const requiredRole = (request: FastifyRequest): RequiredRole =>
+  request.routeOptions.config?.role ?? defaultRequiredRole(request.method);
+
+/**
+ * Authentication and roles in one onRequest hook. Without a tokens file every request passes
+ * (the server then refuses to listen beyond loopback unless told `--insecure-no-auth`).
+ */
+export const registerAccessControl = (
+  app: FastifyInstance,
+  options: { tokens?: TokensFile; publicDocsAndMetrics?: boolean },
+): void => {
+  const { tokens } = options;
+  // /metrics, /openapi.json and /docs (Swagger UI's routes declare nothing): open only when asked
+  app.addHook('onRoute', (route) => {
+    if (route.url === '/metrics' || route.url === '/openapi.json' || route.url === '/docs' || route.url.startsWith('/docs/')) {
+      route.config = { ...route.config, role: options.publicDocsAndMetrics ? 'public' : 'reader' };
+    }
+  });
+  app.decorateRequest('caller', null);
+  app.addHook('onRequest', async (request, reply) => {
+    const required = requiredRole(request);
+    if (tokens !== undefined && required !== 'public') {
+      if (request.headers.authorization === undefined) return unauthorized(reply, 'a bearer token is required');
+      const token = bearerToken(request);
+      const holder = token === undefined ? undefined : tokens.find(token);
+      if (holder === undefined) return unauthorized(reply, 'the bearer token is not valid', 'invalid_token');
+      request.caller = holder;
+      if (!roleAllows(holder.role, required)) {
+        return sendProblem(reply, problem(403, 'forbidden', `this route needs the ${required} role (the token has ${holder.role})`));
+      }
+    }
+    if (revealsSecrets(request)) {
+      if (callerRole(request) !== 'admin') {
+        return sendProblem(reply, problem(403, 'forbidden', 'revealing secrets needs the admin role'));
+      }
+      request.log.info({ actor: request.caller?.name ?? 'anonymous', url: request.url }, 'secrets revealed');
+    }
+    return undefined;
+  });
+};

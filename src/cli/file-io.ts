@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** The text of an input file, or one clear error line. */
@@ -35,4 +35,9 @@ export const writeFileAtomically = async (path: string, text: string): Promise<v
     await rm(temp, { force: true });
     throw error;
   }
+};
+
+/** Appends one line to a file (created with mode 0600): checkpoints accumulate, none is ever rewritten. */
+export const appendLine = async (path: string, line: string): Promise<void> => {
+  await appendFile(path, line.endsWith('\n') ? line : `${line}\n`, { mode: 0o600 });
 };

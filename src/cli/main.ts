@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { backupCommand } from './backup-command.js';
+import { checkpointCommand } from './checkpoint-command.js';
 import { exportCommand } from './export-command.js';
 import { historyCommand } from './history-command.js';
 import { importCommand } from './import-command.js';
@@ -22,7 +23,8 @@ const program = new Command('profile-registry')
   .addCommand(restoreCommand())
   .addCommand(backupCommand())
   .addCommand(verifyCommand())
-  .addCommand(rebuildCommand());
+  .addCommand(rebuildCommand())
+  .addCommand(checkpointCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`profile-registry: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -1,6 +1,14 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { buildApp } from '../http/build-app.js';
 import { openRegistryStore } from '../projections/registry-store.js';
+import { readSigningKeys } from './signing-keys-option.js';
+import {
+  checkLogBeforeServing,
+  checkServeIntegrityFlags,
+  serveIntegrityOptions,
+  startServerCheckpoints,
+  type ServeIntegrityFlags,
+} from './serve-integrity.js';
 import { seedDefaultRegistry } from '../projections/seed-default-registry.js';
 import { databaseOptions, databaseLocation, type DatabaseFlags } from './database-options.js';
 
@@ -13,7 +21,7 @@ const parsePort = (value: string): number => {
 /** How long SIGTERM waits for in-flight requests before it cuts the connections still open. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
-interface ServeFlags extends DatabaseFlags {
+interface ServeFlags extends DatabaseFlags, ServeIntegrityFlags {
   host: string;
   port: number;
   logLevel: string;
@@ -21,7 +29,7 @@ interface ServeFlags extends DatabaseFlags {
 }
 
 export const serveCommand = (): Command =>
-  databaseOptions(new Command('serve').description('serve the HTTP API'))
+  serveIntegrityOptions(databaseOptions(new Command('serve').description('serve the HTTP API')))
     .addOption(new Option('--host <host>', 'address to listen on').env('HOST').default('127.0.0.1'))
     .addOption(new Option('--port <port>', 'port to listen on').env('PORT').default(8080).argParser(parsePort))
     .addOption(
@@ -32,9 +40,20 @@ export const serveCommand = (): Command =>
     )
     .option('--no-seed', 'do not seed an empty store with registry "default" / profile "default"')
     .action(async (flags: ServeFlags) => {
-      const store = await openRegistryStore(databaseLocation(flags));
+      const signingKeys = await readSigningKeys(flags);
+      checkServeIntegrityFlags(flags, signingKeys);
+      const store = await openRegistryStore(databaseLocation(flags), { signingKeys });
       const app = await buildApp({ store, logLevel: flags.logLevel });
-      if (flags.seed && (await seedDefaultRegistry(store))) app.log.info('seeded registry "default" with profile "default"');
+      try {
+        await checkLogBeforeServing(store, flags, app.log);
+      } catch (error) {
+        await app.close();
+        await store.close();
+        throw error;
+      }
+      const writable = store.readOnly === undefined;
+      if (writable && flags.seed && (await seedDefaultRegistry(store))) app.log.info('seeded registry "default" with profile "default"');
+      const checkpoints = await startServerCheckpoints(store, flags, signingKeys, app.log);
       let stopping = false;
       const stop = async (signal: string) => {
         if (stopping) return;
@@ -49,6 +68,7 @@ export const serveCommand = (): Command =>
           app.server.closeAllConnections();
         }, SHUTDOWN_GRACE_MS);
         await app.close();
+        await checkpoints?.close();
         clearInterval(reaper);
         clearTimeout(deadline);
         await store.close();

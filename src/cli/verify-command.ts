@@ -1,27 +1,41 @@
 import { Command } from 'commander';
-import { verifyHashChain } from '../events/verify-hash-chain.js';
-import { verifyProjections, verifySnapshots } from '../projections/verify-projections.js';
+import { parseCheckpoints, type Checkpoint } from '../events/checkpoint.js';
+import { auditLine } from '../projections/integrity-audit.js';
+import { verifyFailureLine, verifyStore } from '../projections/verify-store.js';
 import { databaseOptions, type DatabaseFlags } from './database-options.js';
+import { readInputFile } from './file-io.js';
+import { readSigningKeys, signingKeysOption, type SigningKeysFlags } from './signing-keys-option.js';
 import { withStore } from './cli-store.js';
 
+interface VerifyFlags extends DatabaseFlags, SigningKeysFlags {
+  checkpoint: string[];
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
 export const verifyCommand = (): Command =>
-  databaseOptions(
-    new Command('verify').description("check the events' hash chains, then rebuild the projections aside and compare them"),
-  ).action(async (flags: DatabaseFlags) => {
-    const started = Date.now();
-    const summary = await withStore(flags, async (store) => {
-      const chain = await verifyHashChain(store.db);
-      if (chain.broken) {
-        const { position, streamId, streamVersion, reason } = chain.broken;
-        throw new Error(`verify failed: event at position ${position} (registry "${streamId}", version ${streamVersion}): ${reason}`);
-      }
-      const mismatch = (await verifyProjections(store.db)) ?? (await verifySnapshots(store.db));
-      if (mismatch) {
-        throw new Error(`verify failed: registry "${mismatch.registry}": ${mismatch.detail} (run \`profile-registry rebuild\`)`);
-      }
-      return chain;
+  signingKeysOption(
+    databaseOptions(
+      new Command('verify').description(
+        "check the events' hash chains, checkpoints, signatures and sealed rows, then rebuild the projections aside and compare them",
+      ),
+    ),
+  )
+    .option('--checkpoint <file>', 'a checkpoint file (repeatable): the database must still hold everything it saw', collect, [])
+    .action(async (flags: VerifyFlags) => {
+      const started = Date.now();
+      const keys = await readSigningKeys(flags);
+      const checkpoints: Checkpoint[] = [];
+      for (const file of flags.checkpoint) checkpoints.push(...parseCheckpoints(await readInputFile(file)));
+      if (checkpoints.length > 0 && !keys) throw new Error('--checkpoint needs --signing-keys-file (the key that signed it)');
+      const report = await withStore(flags, (store) => verifyStore(store.db, { keys, checkpoints }));
+      for (const record of report.audit) process.stderr.write(`verify: recorded: ${auditLine(record)}\n`);
+      const failure = verifyFailureLine(report);
+      if (failure) throw new Error(failure);
+      const extras = [
+        checkpoints.length > 0 ? `${checkpoints.length} checkpoint(s) hold` : undefined,
+      ].filter((extra) => extra !== undefined);
+      process.stdout.write(
+        `verify ok: ${report.events} events in ${report.streams} registries, hash chains intact, projections match the events${extras.map((extra) => `, ${extra}`).join('')} (${Date.now() - started} ms)\n`,
+      );
     });
-    process.stdout.write(
-      `verify ok: ${summary.events} events in ${summary.streams} registries, hash chains intact, projections match the events (${Date.now() - started} ms)\n`,
-    );
-  });

@@ -71,5 +71,34 @@ export const verifyHashChain = async (
       };
     }
   }
+  const listed = new Set(streams.map((stream) => stream.stream_id));
+  for (const [streamId, head] of heads) {
+    if (!listed.has(streamId)) {
+      return {
+        events,
+        streams: heads.size,
+        broken: { position: head.position, streamId, streamVersion: head.version, reason: 'its stream has no head' },
+      };
+    }
+  }
   return { events, streams: heads.size };
+};
+
+/** `event at position 7 (registry "team", version 5): <reason>`: how every tool names a break. */
+export const describeChainBreak = (broken: ChainBreak): string =>
+  `event at position ${broken.position} (registry "${broken.streamId}", version ${broken.streamVersion}): ${broken.reason}`;
+
+/**
+ * SQLite hands out event positions from `sqlite_sequence`, which only a commit moves and no delete
+ * moves back: a log that ends before the last position handed out lost its tail. (PostgreSQL's
+ * sequences skip values on rollback, so there the gap proves nothing.)
+ */
+export const lostTail = async (executor: SqlExecutor): Promise<string | undefined> => {
+  if (executor.dialect !== 'sqlite') return undefined;
+  const seq = await executor.get<{ seq: number | string }>("SELECT seq FROM sqlite_sequence WHERE name = 'events'");
+  const last = await executor.get<{ position: number | string | null }>('SELECT MAX(position) AS position FROM events');
+  const handedOut = Number(seq?.seq ?? 0);
+  const lastPosition = Number(last?.position ?? 0);
+  if (handedOut <= lastPosition) return undefined;
+  return `the log ends at position ${lastPosition} but positions up to ${handedOut} were committed: events were deleted from its tail`;
 };

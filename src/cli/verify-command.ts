@@ -34,6 +34,8 @@ export const verifyCommand = (): Command =>
       if (failure) throw new Error(failure);
       const extras = [
         checkpoints.length > 0 ? `${checkpoints.length} checkpoint(s) hold` : undefined,
+        report.signatures.checked > 0 ? `${report.signatures.checked} signature(s) valid` : undefined,
+        report.signatures.unchecked > 0 ? `${report.signatures.unchecked} signature(s) not checked (no --signing-keys-file)` : undefined,
       ].filter((extra) => extra !== undefined);
       process.stdout.write(
         `verify ok: ${report.events} events in ${report.streams} registries, hash chains intact, projections match the events${extras.map((extra) => `, ${extra}`).join('')} (${Date.now() - started} ms)\n`,

@@ -17,7 +17,9 @@ export type DomainErrorCode =
   /** A profile read with `?require_signed=true` is unsigned, stale or invalid. */
   | 'signature_required'
   /** A stored row failed its integrity check. */
-  | 'integrity';
+  | 'integrity'
+  /** The server has no signing key (publish without --signing-keys-file). */
+  | 'signing_unavailable';
 
 export interface FieldError {
   path: string;

@@ -28,6 +28,7 @@ const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   read_only: 503,
   signature_required: 403,
   integrity: 500,
+  signing_unavailable: 503,
 };
 
 const TITLES: Record<number, string> = {

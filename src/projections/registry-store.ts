@@ -19,7 +19,8 @@ import { integrityAuditSchema } from './integrity-audit.js';
 import { loadRegistryState } from './load-registry-state.js';
 import { projectCommandChange } from './project-command.js';
 import { writeRegistryRow, type WrittenDocument } from './project-registry.js';
-import { dropProjectionTables, hasEarlierDocumentLayout, projectionSchema } from './projection-schema.js';
+import { dropProjectionTables, hasEarlierDocumentLayout, LIVE_TABLES, projectionSchema } from './projection-schema.js';
+import { addColumnIfMissing } from './add-column.js';
 import { rebuildProjections } from './rebuild.js';
 import { registryPayloadJson } from './registry-serialization.js';
 import { createSnapshotTaker, DEFAULT_SNAPSHOT_EVERY } from './registry-snapshots.js';
@@ -51,6 +52,8 @@ export const ensureSchema = async (db: SqlDatabase, seal: RowSealer = (value) =>
   const earlierLayout = await hasEarlierDocumentLayout(db);
   if (earlierLayout) await db.exec(dropProjectionTables());
   await db.exec(projectionSchema(db.dialect));
+  // no profile was published before the column existed: it starts empty, nothing to rebuild
+  await addColumnIfMissing(db, LIVE_TABLES.documents, 'signature_json', 'TEXT');
   await db.exec(changeFeedSchema(db.dialect));
   await db.exec(idempotencySchema(db.dialect));
   await db.exec(snapshotSchema(db.dialect));

@@ -38,7 +38,7 @@ const CHECKS: TableCheck[] = [
   },
   {
     table: 'documents',
-    columns: 'registry, slug, version, etag, is_default, fingerprint, stored_json',
+    columns: 'registry, slug, version, etag, is_default, fingerprint, stored_json, signature_json',
     key: (row) => `${String(row.registry)}/${String(row.slug)}`,
     registry: (row) => String(row.registry),
   },

@@ -1,4 +1,7 @@
 import { checkSeal } from '../domain/row-seal.js';
+import { signatureVerdict, type ProfileSignature } from '../domain/profile-signature.js';
+import type { ProfileContent } from '../domain/profile.js';
+import { readProfileEventAt } from '../events/read-profile-events.js';
 import type { SigningKeys } from '../domain/signing-keys.js';
 import { checkCheckpoint, type Checkpoint } from '../events/checkpoint.js';
 import type { SqlDatabase } from '../events/sql-database.js';
@@ -23,6 +26,8 @@ export interface VerifyReport {
   streams: number;
   findings: VerifyFinding[];
   checkpoints: number;
+  /** Signatures (`profile.published` events) checked against the content of the version they sign; unchecked without keys. */
+  signatures: { checked: number; unchecked: number };
   /** Operator acts recorded against integrity checks (forced rebuilds). */
   audit: AuditRecord[];
 }
@@ -61,6 +66,27 @@ const verifySealedRows = async (db: SqlDatabase, keys: SigningKeys | undefined):
   return findings;
 };
 
+/** Every `profile.published` event must be a valid HMAC of the content of the version it names. */
+const verifySignatures = async (db: SqlDatabase, keys: SigningKeys | undefined, findings: string[]) => {
+  const rows = await db.all<{ position: number | string; stream_id: string; data_json: string }>(
+    "SELECT position, stream_id, data_json FROM events WHERE type = 'profile.published' ORDER BY position",
+  );
+  if (!keys) return { checked: 0, unchecked: rows.length };
+  for (const row of rows) {
+    const { profile: slug, ...signature } = JSON.parse(row.data_json) as { profile: string } & ProfileSignature;
+    const name = `signature of profile "${row.stream_id}/${slug}" version ${signature.version} (event at position ${Number(row.position)})`;
+    const signed = await readProfileEventAt(db, row.stream_id, slug, signature.version);
+    const content = (signed?.data as { content?: ProfileContent } | undefined)?.content;
+    if (!content) {
+      findings.push(`${name} signs a version no event made`);
+      continue;
+    }
+    const verdict = signatureVerdict(keys, row.stream_id, { content, version: signature.version, signature });
+    if (verdict !== 'valid') findings.push(`${name} is ${verdict === 'unknown_key' ? `signed with key "${signature.key_id}", which the signing keys file does not list` : 'invalid'}`);
+  }
+  return { checked: rows.length, unchecked: 0 };
+};
+
 /**
  * Everything `profile-registry verify` checks, event-level causes first: the hash chain, a tail
  * lost behind the chain's back (SQLite's sequence, the checkpoints), the sealed history rows,
@@ -78,6 +104,7 @@ export const verifyStore = async (db: SqlDatabase, options: VerifyOptions = {}):
     events.push(...(await checkCheckpoint(db, options.keys, checkpoint)));
   }
   events.push(...(await verifySealedRows(db, options.keys)));
+  const signatures = await verifySignatures(db, options.keys, events);
   try {
     const mismatches = await verifyProjections(db);
     const snapshot = await verifySnapshots(db);
@@ -91,6 +118,7 @@ export const verifyStore = async (db: SqlDatabase, options: VerifyOptions = {}):
     events: chain.events,
     streams: chain.streams,
     checkpoints: options.checkpoints?.length ?? 0,
+    signatures,
     audit: await readAudit(db),
     findings: [
       ...events.map((detail) => ({ level: 'events' as const, detail })),

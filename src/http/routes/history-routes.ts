@@ -1,3 +1,4 @@
+import { verdictOf, withSignatureValid } from '../signed-documents.js';
 import type { FastifyInstance } from 'fastify';
 import { profileNotFound, registryNotFound, validationError } from '../../domain/errors.js';
 import { parseWith } from '../../domain/parse-input.js';
@@ -102,7 +103,8 @@ export const registerHistoryRoutes = (app: FastifyInstance, store: RegistryStore
     if (result.dryRun) return { changes: result.changes };
     const document = result.document;
     if (!document) throw profileNotFound();
-    return sendJsonWithEtag(request, reply, document.json, document.etag);
+    const signed = withSignatureValid(document.json, document.profile, verdictOf(store.signingKeys, registry, document.profile));
+    return sendJsonWithEtag(request, reply, signed, document.etag);
   });
 
   app.post('/api/registries/:registry/restore', async (request) => {

@@ -11,6 +11,8 @@ import type { RegistryStore, WriteResult } from '../../projections/registry-stor
 import { executeGuardedWrite, sendJsonWithEtag } from '../conditional-requests.js';
 import { pastPointOf } from '../past-point-input.js';
 import { executeWrite, type WriteAnswer } from '../idempotent-write.js';
+import { signedDocument, withSignatureValid, verdictOf } from '../signed-documents.js';
+import type { SigningKeys } from '../../domain/signing-keys.js';
 import {
   objectBody,
   parseExpectedVersion,
@@ -29,10 +31,17 @@ const profileFields = (body: ProfileFieldsInput): ProfileFieldsInput => ({
   metadata: body.metadata,
 });
 
-/** A write's answer: the document it left, with its ETag. */
-const documentAnswer = (result: WriteResult, status: number, headers: Record<string, string> = {}): WriteAnswer => {
-  if (!result.document) throw profileNotFound();
-  return { status, body: result.document.json, headers: { ...headers, etag: result.document.etag } };
+/** A write's answer: the document it left (with `signature_valid` once published), with its ETag. */
+export const documentAnswer = (
+  keys: SigningKeys | undefined,
+  result: WriteResult,
+  status: number,
+  headers: Record<string, string> = {},
+): WriteAnswer => {
+  const document = result.document;
+  if (!document) throw profileNotFound();
+  const body = withSignatureValid(document.json, document.profile, verdictOf(keys, document.registry, document.profile));
+  return { status, body, headers: { ...headers, etag: document.etag } };
 };
 
 const location = (registry: string, slug: string): string =>
@@ -65,14 +74,14 @@ export const registerProfileRoutes = (app: FastifyInstance, store: RegistryStore
     const point = pastPointOf(request);
     if (point) {
       const past = await pastProfileDocument(db, registry, slug, point);
-      return sendJsonWithEtag(request, reply, past.json, past.etag);
+      return sendJsonWithEtag(request, reply, signedDocument(request, store.signingKeys, registry, slug, past.json, past.profile), past.etag);
     }
     const row = await readProfileDocument(db, registry, slug);
     if (!row) {
       if (!(await registryExists(db, registry))) throw registryNotFound();
       throw profileNotFound();
     }
-    return sendJsonWithEtag(request, reply, row.body, row.etag);
+    return sendJsonWithEtag(request, reply, signedDocument(request, store.signingKeys, registry, slug, row.body, row.signed), row.etag);
   });
 
   app.post('/api/chat/profiles', async (request, reply) => {
@@ -84,7 +93,7 @@ export const registerProfileRoutes = (app: FastifyInstance, store: RegistryStore
       request,
       reply,
       () => ({ type: 'create_profile', registry, slug, fields: profileFields(body), set_default: body.set_default }),
-      (result) => documentAnswer(result, 201, { location: location(registry, slug) }),
+      (result) => documentAnswer(store.signingKeys, result, 201, { location: location(registry, slug) }),
     );
   });
 
@@ -107,7 +116,7 @@ export const registerProfileRoutes = (app: FastifyInstance, store: RegistryStore
         set_default: body.set_default,
         expected_version: ifMatchVersion ?? expectedVersion,
       }),
-      (result) => documentAnswer(result, 200),
+      (result) => documentAnswer(store.signingKeys, result, 200),
     );
   });
 
@@ -135,7 +144,7 @@ export const registerProfileRoutes = (app: FastifyInstance, store: RegistryStore
       request,
       reply,
       () => ({ type: 'set_default_profile', registry, slug, expected_version: expectedVersion }),
-      (result) => documentAnswer(result, 200),
+      (result) => documentAnswer(store.signingKeys, result, 200),
     );
   });
 };

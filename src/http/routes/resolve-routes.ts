@@ -13,6 +13,7 @@ import { readRegistryDefaultProfile, readResolvedProfile } from '../../projectio
 import type { RegistryStore } from '../../projections/registry-store.js';
 import { chatProfileCookie } from '../chat-profile-cookie.js';
 import { objectBody, queryValue, registryOf } from '../request-input.js';
+import { enforceSigned, requireSignedOf, verdictOf } from '../signed-documents.js';
 
 const resolveBodySchema = z.strictObject({
   profile: z.string().optional(),
@@ -64,6 +65,12 @@ export const registerResolveRoutes = (app: FastifyInstance, store: RegistryStore
     const body = parseWith(resolveBodySchema, request.method === 'POST' ? objectBody(request) : {});
     const choice = await chooseProfile(store, request, body);
     const resolved = await readResolvedProfile(store.db, choice.registry, choice.profile);
+    // a runtime that asks for signed profiles gets one only when every merged layer is vouched for
+    const requireSigned = requireSignedOf(request);
+    for (const layer of resolved.layers) {
+      enforceSigned(requireSigned, layer.registry, layer.profile.content.slug, layer.profile, verdictOf(store.signingKeys, layer.registry, layer.profile));
+    }
+    const verdict = verdictOf(store.signingKeys, choice.registry, resolved.profile);
     const runtime = applyOverrides(resolved.effective, normalizeRuntime(body.overrides ?? {}));
     return {
       registry: choice.registry,
@@ -74,6 +81,8 @@ export const registerResolveRoutes = (app: FastifyInstance, store: RegistryStore
       runtime,
       fingerprint: runtimeFingerprint(choice.registry, choice.profile, runtime),
       stack_lineage: resolved.lineage,
+      signature: resolved.profile.signature ?? null,
+      signature_valid: verdict === 'valid',
     };
   };
   for (const url of ['/api/chat/resolve', '/api/chat/resolve/:slug']) {

@@ -229,3 +229,32 @@ describe('a signed version rewritten with a recomputed hash chain (SQLite copy)'
     }
   });
 });
+
+describe('signatures in registry snapshots', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await openTestApp('sqlite', { signingKeys: parseSigningKeys(keysYaml(OLD)), snapshotEvery: 1 });
+  });
+  afterAll(async () => t?.close());
+
+  it('a snapshot keeps the signature, the past reads from it, and verify accepts the snapshots', async () => {
+    const post = (url: string, payload: object) => t.app.inject({ method: 'POST', url, payload });
+    await post('/api/registries', { slug: 'team' });
+    await post('/api/chat/profiles', { registry: 'team', slug: 'analyst' });
+    const signed = (await post('/api/chat/profiles/analyst/publish', { registry: 'team' })).json();
+    const registryVersion = (await t.app.inject({ method: 'GET', url: '/api/registries/team' })).json().metadata.version;
+    await t.app.inject({ method: 'PATCH', url: '/api/chat/profiles/analyst?registry=team', payload: { description: 'later' } });
+    const snapshot = await t.store.db.get<{ state_json: string }>(
+      'SELECT state_json FROM registry_snapshots WHERE stream_id = ? AND stream_version = ?',
+      ['team', registryVersion],
+    );
+    expect(JSON.parse(snapshot!.state_json).profile_refs[0][4]).toEqual(signed.signature);
+    const asOf = await t.app.inject({ method: 'GET', url: `/api/registries/team?version=${registryVersion}` });
+    expect(asOf.statusCode).toBe(200);
+    const keysFile = join(dirname(t.dbPath as string), 'keys.yaml');
+    writeFileSync(keysFile, keysYaml(OLD), { mode: 0o600 });
+    const verify = await runCli(['verify', '--signing-keys-file', keysFile, ...t.cliDatabaseArgs]);
+    expect(verify.stderr).toBe('');
+    expect(verify.stdout).toMatch(/1 signature\(s\) valid/);
+  });
+});

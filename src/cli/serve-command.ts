@@ -3,6 +3,7 @@ import { buildApp } from '../http/build-app.js';
 import { openRegistryStore } from '../projections/registry-store.js';
 import { readSigningKeys } from './signing-keys-option.js';
 import {
+  checkChainInBackground,
   checkLogBeforeServing,
   checkServeIntegrityFlags,
   serveIntegrityOptions,
@@ -78,4 +79,5 @@ export const serveCommand = (): Command =>
       process.on('SIGINT', () => void stop('SIGINT'));
       const address = await app.listen({ host: flags.host, port: flags.port });
       app.log.info({ address, database: store.db.location }, 'profile-registry listening');
+      checkChainInBackground(store, flags, app.log);
     });

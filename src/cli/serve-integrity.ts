@@ -1,7 +1,7 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { FastifyBaseLogger } from 'fastify';
 import type { SigningKeys } from '../domain/signing-keys.js';
-import { describeChainBreak, verifyHashChain } from '../events/verify-hash-chain.js';
+import { describeChainBreak, verifyHashChain, verifyStreamHeads } from '../events/verify-hash-chain.js';
 import { startCheckpointWriter } from '../projections/checkpoint-writer.js';
 import type { RegistryStore } from '../projections/registry-store.js';
 import { appendLine } from './file-io.js';
@@ -9,6 +9,7 @@ import { signingKeysOption, type SigningKeysFlags } from './signing-keys-option.
 
 export interface ServeIntegrityFlags extends SigningKeysFlags {
   readOnlyForensics: boolean;
+  chainCheck: 'before-listen' | 'background';
   checkpointEvery?: number;
   checkpointFile?: string;
 }
@@ -23,6 +24,11 @@ const parsePositive = (value: string): number => {
 export const serveIntegrityOptions = (command: Command): Command =>
   signingKeysOption(command)
     .option('--read-only-forensics', 'serve a database whose hash chain is broken, refusing every write (503)', false)
+    .addOption(
+      new Option('--chain-check <when>', 'verify every event hash before listening, or (large databases) after, turning read-only on a break')
+        .choices(['before-listen', 'background'])
+        .default('before-listen'),
+    )
     .option('--checkpoint-every <events>', 'append a signed checkpoint to --checkpoint-file every this many events', parsePositive)
     .option('--checkpoint-file <file>', 'where the server appends its checkpoints (ship it away from the database)');
 
@@ -39,9 +45,11 @@ export const checkServeIntegrityFlags = (flags: ServeIntegrityFlags, keys: Signi
  */
 export const checkLogBeforeServing = async (store: RegistryStore, flags: ServeIntegrityFlags, log: FastifyBaseLogger) => {
   const started = Date.now();
-  const chain = await verifyHashChain(store.db);
-  if (chain.broken) {
-    const broken = describeChainBreak(chain.broken);
+  const heads = await verifyStreamHeads(store.db);
+  const chain = flags.chainCheck === 'background' && !heads ? undefined : await verifyHashChain(store.db);
+  const brokenAt = heads ?? chain?.broken;
+  if (brokenAt) {
+    const broken = describeChainBreak(brokenAt);
     if (!flags.readOnlyForensics) {
       throw new Error(
         `refusing to serve: the hash chain is broken at ${broken}; run \`profile-registry verify\`, or serve it with --read-only-forensics`,
@@ -52,7 +60,26 @@ export const checkLogBeforeServing = async (store: RegistryStore, flags: ServeIn
   } else if (flags.readOnlyForensics) {
     store.readOnly = 'read-only forensics: every write is refused';
   }
-  log.info({ events: chain.events, registries: chain.streams, ms: Date.now() - started }, 'hash chains checked');
+  if (chain) log.info({ events: chain.events, registries: chain.streams, ms: Date.now() - started }, 'hash chains checked');
+  else log.info({ ms: Date.now() - started }, 'stream heads checked; checking the hash chains in the background');
+};
+
+/** With --chain-check background: the full check runs while serving; a break turns every write away from then on. */
+export const checkChainInBackground = (store: RegistryStore, flags: ServeIntegrityFlags, log: FastifyBaseLogger): void => {
+  if (flags.chainCheck !== 'background' || store.readOnly !== undefined) return;
+  const started = Date.now();
+  void verifyHashChain(store.db).then(
+    (chain) => {
+      if (!chain.broken) {
+        log.info({ events: chain.events, registries: chain.streams, ms: Date.now() - started }, 'hash chains checked');
+        return;
+      }
+      const broken = describeChainBreak(chain.broken);
+      store.readOnly = `read-only: the event log failed verification (${broken}); every write is refused`;
+      log.error({ broken }, 'the hash chain is broken: every write is refused from now on');
+    },
+    (error: unknown) => log.error({ err: error }, 'could not check the hash chains'),
+  );
 };
 
 export const startServerCheckpoints = async (

@@ -102,3 +102,31 @@ export const lostTail = async (executor: SqlExecutor): Promise<string | undefine
   if (handedOut <= lastPosition) return undefined;
   return `the log ends at position ${lastPosition} but positions up to ${handedOut} were committed: events were deleted from its tail`;
 };
+
+/**
+ * The cheap half of the chain check, for a server's start: each stream head must name its stream's
+ * last event, whose stored bytes must still give its hash. O(streams), whatever the history's length.
+ */
+export const verifyStreamHeads = async (executor: SqlExecutor): Promise<ChainBreak | undefined> => {
+  const rows = await executor.all<StoredEventRow & { head_version: number | string; last_hash: string; last_version: number | string | null }>(
+    `SELECT s.stream_id AS stream_id, s.version AS head_version, s.last_hash AS last_hash,
+       (SELECT MAX(m.stream_version) FROM events m WHERE m.stream_id = s.stream_id) AS last_version,
+       e.position AS position, e.stream_version AS stream_version, e.type AS type, e.schema_version AS schema_version,
+       e.data_json AS data_json, e.metadata_json AS metadata_json, e.prev_hash AS prev_hash, e.hash AS hash
+     FROM streams s LEFT JOIN events e ON e.stream_id = s.stream_id AND e.stream_version = s.version
+     ORDER BY s.stream_id`,
+  );
+  for (const row of rows) {
+    const version = Number(row.head_version);
+    const broken = (reason: string): ChainBreak => ({ position: Number(row.position ?? 0), streamId: row.stream_id, streamVersion: version, reason });
+    if (row.hash === null || row.hash === undefined) return broken('the stream head names an event that does not exist');
+    if (Number(row.last_version) !== version) return broken(`the stream head is at version ${version} but its events go on to ${Number(row.last_version)}`);
+    if (row.hash !== row.last_hash) return broken('the stream head does not match its last event');
+    if (eventHash(row.prev_hash, { ...row, stream_version: version }) !== row.hash) return broken('its stored bytes do not match its hash');
+  }
+  const orphan = await executor.get<{ stream_id: string }>(
+    'SELECT e.stream_id AS stream_id FROM events e LEFT JOIN streams s ON s.stream_id = e.stream_id WHERE s.stream_id IS NULL LIMIT 1',
+  );
+  if (orphan) return { position: 0, streamId: orphan.stream_id, streamVersion: 0, reason: 'its stream has no head' };
+  return undefined;
+};

@@ -9,6 +9,7 @@ import { runCli } from '../support/run-cli.js';
 import { startServer } from '../support/server-process.js';
 import { copySqlite, withSqlite } from '../support/sqlite-copy.js';
 import { openTestApp, type TestApp } from '../support/test-store.js';
+import { postgresAvailable } from '../support/postgres.js';
 
 const KEYS_YAML = 'keys:\n  - id: ops-2026\n    secret: a-long-enough-checkpoint-secret\n';
 
@@ -139,6 +140,12 @@ describe('a tamper-evident log on SQLite copies', () => {
       expect(teamEvents(forged)).toEqual(before);
     });
 
+    it('serve --chain-check background still refuses to start: the stream head does not match its last event', async () => {
+      const result = await runCli(['serve', '--port', '0', '--log-level', 'silent', '--chain-check', 'background', ...dbArgs(forged)]);
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain(`refusing to serve: the hash chain is broken at event at position ${position} (registry "team", version 7)`);
+    });
+
     it('rebuild --accept-broken-chain rebuilds from the forged events, records the act, and verify shows the record', async () => {
       const accepted = copySqlite(forged, dir);
       const result = await runCli(['rebuild', '--accept-broken-chain', ...dbArgs(accepted)], { USER: 'operator-jo' });
@@ -157,6 +164,33 @@ describe('a tamper-evident log on SQLite copies', () => {
       expect(verify.code).not.toBe(0);
       expect(verify.stderr).toMatch(/verify: recorded: \S+ operator-jo: rebuild over a broken hash chain: event at position/);
     });
+  });
+
+  it('serve --chain-check background serves at once and turns every write away once it finds a break deep in history', async () => {
+    const path = copy();
+    const events = teamEvents(path);
+    withSqlite(path, (db) =>
+      db.prepare("UPDATE events SET data_json = REPLACE(data_json, 'honest prompt', 'EDITED PROMPT') WHERE position = ?").run(events[1].position),
+    );
+    const server = await startServer([...dbArgs(path), '--chain-check', 'background']);
+    try {
+      const patch = () =>
+        fetch(`${server.url}/api/chat/profiles/beta?registry=team`, {
+          method: 'PATCH',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ description: `try ${Date.now()}` }),
+        });
+      let response = await patch();
+      for (let i = 0; i < 100 && response.status !== 503; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        response = await patch();
+      }
+      expect(response.status).toBe(503);
+      expect((await response.json()).detail).toContain(`read-only: the event log failed verification (event at position ${events[1].position}`);
+      expect((await fetch(`${server.url}/api/chat/profiles/alpha?registry=team`)).status).toBe(200);
+    } finally {
+      await server.stop();
+    }
   });
 
   it('a deleted last event with a fixed-up stream head: verify names event-level causes and does not advise a rebuild', async () => {
@@ -299,5 +333,35 @@ describe('a tamper-evident log on SQLite copies', () => {
     const result = await runCli(['verify', '--checkpoint', checkpointFile, '--signing-keys-file', keysFile, ...dbArgs(path)]);
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(/^verify ok: .*, \d+ checkpoint\(s\) hold/);
+  });
+});
+
+describe.runIf(postgresAvailable)('a forged event on PostgreSQL', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await openTestApp('postgres');
+    await t.app.inject({ method: 'POST', url: '/api/registries', payload: { slug: 'team' } });
+    await t.app.inject({ method: 'POST', url: '/api/chat/profiles', payload: { registry: 'team', slug: 'alpha', runtime: { system_prompt: 'honest' } } });
+  });
+  afterAll(async () => t?.close());
+
+  it('verify names it, rebuild refuses it, serve refuses to start', async () => {
+    const last = await t.store.db.get<EventRow>("SELECT * FROM events WHERE stream_id = 'team' ORDER BY stream_version DESC LIMIT 1");
+    const row = await t.store.db.get<{ position: number }>(
+      `INSERT INTO events (stream_id, stream_version, type, schema_version, data_json, metadata_json, occurred_at_ms, prev_hash, hash)
+       VALUES ('team', ?, 'registry.updated', 1, '{"description":"FORGED"}', ?, 0, ?, 'bogus') RETURNING position`,
+      [Number(last!.stream_version) + 1, last!.metadata_json, last!.hash],
+    );
+    await t.store.db.run("UPDATE streams SET version = version + 1, last_hash = 'bogus', last_position = ? WHERE stream_id = 'team'", [row!.position]);
+    const name = `event at position ${row!.position} (registry "team", version ${Number(last!.stream_version) + 1}): its stored bytes do not match its hash`;
+    const verify = await runCli(['verify', ...t.cliDatabaseArgs]);
+    expect(verify.code).not.toBe(0);
+    expect(verify.stderr).toContain(`verify failed: ${name}`);
+    const rebuild = await runCli(['rebuild', ...t.cliDatabaseArgs]);
+    expect(rebuild.code).not.toBe(0);
+    expect(rebuild.stderr).toContain(`rebuild refused: the hash chain is broken at ${name}`);
+    const serve = await runCli(['serve', '--port', '0', '--log-level', 'silent', ...t.cliDatabaseArgs]);
+    expect(serve.code).not.toBe(0);
+    expect(serve.stderr).toContain(`refusing to serve: the hash chain is broken at ${name}`);
   });
 });

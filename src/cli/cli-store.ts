@@ -4,7 +4,7 @@ import { inspectPostgresSchema, inspectSqliteFile } from '../events/inspect-data
 import { DEFAULT_DB_PATH, isPostgresDsn, openDatabase, type DatabaseLocation } from '../events/open-database.js';
 import type { SqlDatabase } from '../events/sql-database.js';
 import { parseSqliteDsn } from '../events/sqlite/sqlite-dsn.js';
-import { createRegistryStore, type RegistryStore } from '../projections/registry-store.js';
+import { createRegistryStore, type RegistryStore, type RegistryStoreOptions } from '../projections/registry-store.js';
 import { databaseLocation, type DatabaseFlags } from './database-options.js';
 
 /** The SQLite file a location names, or undefined for PostgreSQL. */
@@ -38,8 +38,13 @@ const openChecked = async (location: DatabaseLocation, mayCreate: boolean): Prom
  * Opens the store to write. Only `serve` and `import` pass `mayCreate`: the others never create a
  * database, and no command sets up its tables in a file or schema that holds something else.
  */
-export const openWritableStore = async (flags: DatabaseFlags, options: { mayCreate: boolean }): Promise<RegistryStore> =>
-  createRegistryStore(await openChecked(databaseLocation(flags), options.mayCreate));
+export const openWritableStore = async (
+  flags: DatabaseFlags,
+  options: { mayCreate: boolean } & RegistryStoreOptions,
+): Promise<RegistryStore> => {
+  const { mayCreate, ...storeOptions } = options;
+  return createRegistryStore(await openChecked(databaseLocation(flags), mayCreate), storeOptions);
+};
 
 /** Runs `fn` on the store and closes it, whatever happens. */
 export const withStore = async <T>(flags: DatabaseFlags, fn: (store: RegistryStore) => Promise<T>): Promise<T> => {

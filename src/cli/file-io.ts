@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { link, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, link, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileErrorCause } from '../domain/file-errors.js';
 
@@ -47,4 +47,9 @@ export const writeFileAtomically = async (path: string, text: string, options: {
   } finally {
     await rm(temp, { force: true }).catch(() => undefined);
   }
+};
+
+/** Appends one line to a file (created with mode 0600): checkpoints accumulate, none is ever rewritten. */
+export const appendLine = async (path: string, line: string): Promise<void> => {
+  await appendFile(path, line.endsWith('\n') ? line : `${line}\n`, { mode: 0o600 });
 };

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { backupCommand } from './backup-command.js';
+import { checkpointCommand } from './checkpoint-command.js';
 import { exportCommand } from './export-command.js';
 import { historyCommand } from './history-command.js';
 import { importCommand } from './import-command.js';
@@ -26,7 +27,8 @@ const program = new Command('profile-registry')
   .addCommand(backupCommand())
   .addCommand(verifyCommand())
   .addCommand(rebuildCommand())
-  .addCommand(tokenCommand());
+  .addCommand(tokenCommand())
+  .addCommand(checkpointCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`profile-registry: ${error instanceof Error ? error.message : String(error)}\n`);

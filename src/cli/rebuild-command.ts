@@ -1,23 +1,33 @@
 import { Command } from 'commander';
-import { rebuildProjections } from '../projections/rebuild.js';
+import { rebuildCheckingChain } from '../projections/rebuild-checked.js';
 import { DEFAULT_SNAPSHOT_EVERY } from '../projections/registry-snapshots.js';
 import { databaseOptions, type DatabaseFlags } from './database-options.js';
-import { withStore } from './cli-store.js';
+import { cliContext, withStore } from './cli-store.js';
 import { progressBar } from './progress-bar.js';
 
+interface RebuildFlags extends DatabaseFlags {
+  acceptBrokenChain: boolean;
+}
+
 export const rebuildCommand = (): Command =>
-  databaseOptions(new Command('rebuild').description('recreate every projection and snapshot from the events')).action(
-    async (flags: DatabaseFlags) => {
+  databaseOptions(new Command('rebuild').description('recreate every projection and snapshot from the events (refused on a broken hash chain)'))
+    .option('--accept-broken-chain', 'rebuild even from a broken hash chain (recorded in integrity_audit; for forensics)', false)
+    .action(async (flags: RebuildFlags) => {
       const started = Date.now();
       const bar = progressBar('rebuild [{bar}] {value}/{total} events | {registries} registries');
       const result = await withStore(flags, (store) =>
-        rebuildProjections(store.db, {
+        rebuildCheckingChain(store.db, {
+          acceptBrokenChain: flags.acceptBrokenChain,
+          actor: cliContext().actor,
+          nowMs: Date.now(),
           snapshotEvery: DEFAULT_SNAPSHOT_EVERY, // an operator's rebuild also repairs snapshots
           onProgress: (progress) => bar.update(progress.events, progress.totalEvents, { registries: progress.registries }),
         }),
       ).finally(() => bar.stop());
+      if (result.acceptedBreak) {
+        process.stderr.write(`rebuild: WARNING: rebuilt over a broken hash chain (${result.acceptedBreak}); recorded in integrity_audit\n`);
+      }
       process.stdout.write(
         `rebuilt ${result.registries} registries from ${result.events} events in ${Date.now() - started} ms\n`,
       );
-    },
-  );
+    });

@@ -1,6 +1,15 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readTokensFile } from '../http/auth/tokens-file.js';
 import { buildApp } from '../http/build-app.js';
+import { readSigningKeys } from './signing-keys-option.js';
+import {
+  checkChainInBackground,
+  checkLogBeforeServing,
+  checkServeIntegrityFlags,
+  serveIntegrityOptions,
+  startServerCheckpoints,
+  type ServeIntegrityFlags,
+} from './serve-integrity.js';
 import { seedDefaultRegistry } from '../projections/seed-default-registry.js';
 import { databaseOptions, type DatabaseFlags } from './database-options.js';
 import { openWritableStore } from './cli-store.js';
@@ -16,7 +25,7 @@ const parsePort = (value: string): number => {
 /** How long SIGTERM waits for in-flight requests before it cuts the connections still open. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
-interface ServeFlags extends DatabaseFlags, SecurityFlags {
+interface ServeFlags extends DatabaseFlags, SecurityFlags, ServeIntegrityFlags {
   host: string;
   port: number;
   logLevel: string;
@@ -24,7 +33,7 @@ interface ServeFlags extends DatabaseFlags, SecurityFlags {
 }
 
 export const serveCommand = (): Command =>
-  securityOptions(databaseOptions(new Command('serve').description('serve the HTTP API')))
+  serveIntegrityOptions(securityOptions(databaseOptions(new Command('serve').description('serve the HTTP API'))))
     .addOption(new Option('--host <host>', 'address to listen on').env('HOST').default('127.0.0.1'))
     .addOption(new Option('--port <port>', 'port to listen on').env('PORT').default(8080).argParser(parsePort))
     .addOption(
@@ -36,19 +45,30 @@ export const serveCommand = (): Command =>
     .option('--no-seed', 'do not seed an empty store with registry "default" / profile "default"')
     .action(async (flags: ServeFlags) => {
       checkExposure(flags);
-      // a bad tokens file or a busy port stops the start before anything is opened or created
+      // a bad tokens file, bad keys or a busy port stop the start before anything is opened or created
       if (flags.authTokensFile !== undefined) readTokensFile(flags.authTokensFile);
+      const signingKeys = await readSigningKeys(flags);
+      checkServeIntegrityFlags(flags, signingKeys);
       await requireFreePort(flags.host, flags.port);
-      const store = await openWritableStore(flags, { mayCreate: true });
+      const store = await openWritableStore(flags, { mayCreate: true, signingKeys });
       const app = await buildApp({ store, logLevel: flags.logLevel, ...securitySettings(flags) }).catch(async (error: unknown) => {
         await store.close();
         throw error;
       });
+      try {
+        await checkLogBeforeServing(store, flags, app.log);
+      } catch (error) {
+        await app.close();
+        await store.close();
+        throw error;
+      }
       if (flags.authTokensFile === undefined && flags.insecureNoAuth) {
         app.log.warn({ host: flags.host }, 'authentication is off (--insecure-no-auth): anyone who reaches the port reads and changes every profile');
       }
       if (flags.authTokensFile !== undefined) process.on('SIGHUP', () => app.reloadAuthTokens());
-      if (flags.seed && (await seedDefaultRegistry(store))) app.log.info('seeded registry "default" with profile "default"');
+      const writable = store.readOnly === undefined;
+      if (writable && flags.seed && (await seedDefaultRegistry(store))) app.log.info('seeded registry "default" with profile "default"');
+      const checkpoints = await startServerCheckpoints(store, flags, signingKeys, app.log);
       let stopping = false;
       const stop = async (signal: string) => {
         if (stopping) return;
@@ -63,6 +83,7 @@ export const serveCommand = (): Command =>
           app.server.closeAllConnections();
         }, SHUTDOWN_GRACE_MS);
         await app.close();
+        await checkpoints?.close();
         clearInterval(reaper);
         clearTimeout(deadline);
         await store.close();
@@ -72,4 +93,5 @@ export const serveCommand = (): Command =>
       process.on('SIGINT', () => void stop('SIGINT'));
       const address = await app.listen({ host: flags.host, port: flags.port });
       app.log.info({ address, database: store.db.location }, 'profile-registry listening');
+      checkChainInBackground(store, flags, app.log);
     });

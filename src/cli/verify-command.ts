@@ -1,38 +1,47 @@
 import { Command } from 'commander';
-import { verifyHashChain } from '../events/verify-hash-chain.js';
-import { countEvents } from '../projections/read-model.js';
-import { verifyProjections, verifySnapshots } from '../projections/verify-projections.js';
+import { parseCheckpoints, type Checkpoint } from '../events/checkpoint.js';
+import { auditLine } from '../projections/integrity-audit.js';
+import { verifyFailureLine, verifyStore } from '../projections/verify-store.js';
 import { databaseOptions, type DatabaseFlags } from './database-options.js';
-import { withReadOnlyDatabase } from './cli-store.js';
+import { readInputFile } from './file-io.js';
 import { progressBar, PROGRESS_AFTER_MS } from './progress-bar.js';
+import { readSigningKeys, signingKeysOption, type SigningKeysFlags } from './signing-keys-option.js';
+import { withReadOnlyDatabase } from './cli-store.js';
+
+interface VerifyFlags extends DatabaseFlags, SigningKeysFlags {
+  checkpoint: string[];
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export const verifyCommand = (): Command =>
-  databaseOptions(
-    new Command('verify').description("check the events' hash chains, then rebuild the projections aside and compare them"),
-  ).action(async (flags: DatabaseFlags) => {
-    const started = Date.now();
-    // two passes over the events: their hash chains, then the rebuild of the projections
-    const bar = progressBar('verify [{bar}] {value}/{total} events ({pass})', { delayMs: PROGRESS_AFTER_MS });
-    const summary = await withReadOnlyDatabase(flags, async (db) => {
-      const total = await countEvents(db);
-      let checked = 0;
-      const chain = await verifyHashChain(db, {
-        onEvents: (count) => bar.update((checked += count), total, { pass: 'hash chains' }),
-      });
-      if (chain.broken) {
-        const { position, streamId, streamVersion, reason } = chain.broken;
-        throw new Error(`verify failed: event at position ${position} (registry "${streamId}", version ${streamVersion}): ${reason}`);
-      }
-      const mismatch =
-        (await verifyProjections(db, {
-          onProgress: (progress) => bar.update(progress.events, progress.totalEvents, { pass: 'projections' }),
-        })) ?? (await verifySnapshots(db));
-      if (mismatch) {
-        throw new Error(`verify failed: registry "${mismatch.registry}": ${mismatch.detail} (run \`profile-registry rebuild\`)`);
-      }
-      return chain;
-    }).finally(() => bar.stop());
-    process.stdout.write(
-      `verify ok: ${summary.events} events in ${summary.streams} registries, hash chains intact, projections match the events (${Date.now() - started} ms)\n`,
-    );
-  });
+  signingKeysOption(
+    databaseOptions(
+      new Command('verify').description(
+        "check the events' hash chains, checkpoints, signatures and sealed rows, then rebuild the projections aside and compare them",
+      ),
+    ),
+  )
+    .option('--checkpoint <file>', 'a checkpoint file (repeatable): the database must still hold everything it saw', collect, [])
+    .action(async (flags: VerifyFlags) => {
+      const started = Date.now();
+      const keys = await readSigningKeys(flags);
+      const checkpoints: Checkpoint[] = [];
+      for (const file of flags.checkpoint) checkpoints.push(...parseCheckpoints(await readInputFile(file)));
+      if (checkpoints.length > 0 && !keys) throw new Error('--checkpoint needs --signing-keys-file (the key that signed it)');
+      const bar = progressBar('verify [{bar}] {value}/{total} events ({pass})', { delayMs: PROGRESS_AFTER_MS });
+      const report = await withReadOnlyDatabase(flags, (db) =>
+        verifyStore(db, { keys, checkpoints, onProgress: (pass, done, total) => bar.update(done, total, { pass }) }),
+      ).finally(() => bar.stop());
+      for (const record of report.audit) process.stderr.write(`verify: recorded: ${auditLine(record)}\n`);
+      const failure = verifyFailureLine(report);
+      if (failure) throw new Error(failure);
+      const extras = [
+        checkpoints.length > 0 ? `${checkpoints.length} checkpoint(s) hold` : undefined,
+        report.signatures.checked > 0 ? `${report.signatures.checked} signature(s) valid` : undefined,
+        report.signatures.unchecked > 0 ? `${report.signatures.unchecked} signature(s) not checked (no --signing-keys-file)` : undefined,
+      ].filter((extra) => extra !== undefined);
+      process.stdout.write(
+        `verify ok: ${report.events} events in ${report.streams} registries, hash chains intact, projections match the events${extras.map((extra) => `, ${extra}`).join('')} (${Date.now() - started} ms)\n`,
+      );
+    });

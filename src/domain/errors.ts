@@ -11,7 +11,15 @@ export type DomainErrorCode =
   | 'policy_violation'
   | 'default_profile_in_use'
   | 'profile_in_use'
-  | 'idempotency_conflict';
+  | 'idempotency_conflict'
+  /** The server refuses every write (a database served read-only for forensics). */
+  | 'read_only'
+  /** A profile read with `?require_signed=true` is unsigned, stale or invalid. */
+  | 'signature_required'
+  /** A stored row failed its integrity check. */
+  | 'integrity'
+  /** The server has no signing key (publish without --signing-keys-file). */
+  | 'signing_unavailable';
 
 export interface FieldError {
   path: string;

@@ -160,11 +160,13 @@ export const createCommandBus = <Rendered>(
     for (const slug of profilesItMayDelete(state, command)) {
       dependents.set(slug, await hooks.readStackDependents(tx, registry, slug));
     }
+    const occurredAt = now();
     const bodies = decide(state, command, {
       lookupProfile: access.lookupProfile,
       dependentsOf: (r, slug) => (r === registry ? (dependents.get(slug) ?? []) : []),
+      now: occurredAt,
+      actor: context.actor,
     });
-    const occurredAt = now();
     const events: DomainEvent[] = bodies.map(
       (body) =>
         ({

@@ -1,4 +1,5 @@
 import type { ProfileContent, ProfileFieldsInput } from '../domain/profile.js';
+import type { SigningKey } from '../domain/signing-keys.js';
 
 /** What a client asks for. `expected_version` 0 or absent means no check. */
 export type Command =
@@ -23,6 +24,8 @@ export type Command =
     }
   | { type: 'delete_profile'; registry: string; slug: string; expected_version?: number }
   | { type: 'set_default_profile'; registry: string; slug: string; expected_version?: number }
+  /** Signs the profile's current version with `key` (the signing key of the server; never stored). */
+  | { type: 'publish_profile'; registry: string; slug: string; key: SigningKey; expected_version?: number }
   /** Sets a profile's whole content, creating it again if it was deleted (profile restore). */
   | { type: 'put_profile'; registry: string; slug: string; content: ProfileContent; expected_version?: number }
   /**

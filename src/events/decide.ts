@@ -9,6 +9,7 @@ import {
 import { applyProfileFields, newProfileContent, type ProfileContent } from '../domain/profile.js';
 import { sameContent } from '../domain/canonical-json.js';
 import { keepStoredSecrets, SECRET_AREAS } from '../domain/secrets.js';
+import { signatureVerdict, signProfile } from '../domain/profile-signature.js';
 import { expandStack, type ProfileLookup } from '../domain/stack-merge.js';
 import type { Command, RegistryTarget } from './commands.js';
 import { decideConverge } from './decide-converge.js';
@@ -20,6 +21,9 @@ export interface DecideContext {
   lookupProfile: ProfileLookup;
   /** `registry/slug` of every live profile whose stack names this one. */
   dependentsOf(registry: string, slug: string): string[];
+  /** When and by whom the command is decided (a signature records both); the bus stamps its events with the same. */
+  now?: number;
+  actor?: string;
 }
 
 /** A context that sees only the judged registry (enough for commands without cross-registry stacks). */
@@ -216,6 +220,24 @@ export const decide = (
       checkRegistryVersion(registry, command.expected_version);
       existingProfile(registry, command.slug);
       return defaultChange(registry, command.slug);
+    }
+    case 'publish_profile': {
+      const registry = liveRegistry(state);
+      const profile = existingProfile(registry, command.slug);
+      checkProfileVersion(command.slug, profile, command.expected_version);
+      const key = command.key;
+      const current = profile.signature;
+      // publishing a version already signed by this key changes nothing
+      if (current?.key_id === key.id) {
+        const keys = { signing: key, byId: new Map([[key.id, key]]) };
+        if (signatureVerdict(keys, registry.slug, profile) === 'valid') return [];
+      }
+      const signature = signProfile(key, registry.slug, profile.content, {
+        version: profile.version,
+        signed_at: new Date(context.now ?? 0).toISOString(),
+        signed_by: context.actor ?? 'unknown',
+      });
+      return [{ type: 'profile.published', data: { profile: command.slug, ...signature } }];
     }
     case 'put_profile': {
       const registry = liveRegistry(state);

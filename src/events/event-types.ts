@@ -1,4 +1,5 @@
 import type { ProfileContent } from '../domain/profile.js';
+import type { ProfileSignature } from '../domain/profile-signature.js';
 
 /**
  * The events of a registry stream. An event type, once written, never changes shape:
@@ -28,6 +29,8 @@ export interface ProfileDeletedData {
   profile: string;
   version: number;
 }
+/** A signature of the profile's version `version` (publishing changes no content and no profile version). */
+export type ProfilePublishedData = { profile: string } & ProfileSignature;
 export interface DefaultProfileChangedData {
   profile: string | null;
 }
@@ -39,6 +42,7 @@ export type EventBody =
   | { type: 'profile.created'; data: ProfileCreatedData }
   | { type: 'profile.updated'; data: ProfileUpdatedData }
   | { type: 'profile.deleted'; data: ProfileDeletedData }
+  | { type: 'profile.published'; data: ProfilePublishedData }
   | { type: 'registry.default_profile_changed'; data: DefaultProfileChangedData };
 
 export type EventType = EventBody['type'];
@@ -50,6 +54,7 @@ export const CURRENT_SCHEMA_VERSION: Record<EventType, number> = {
   'profile.created': 1,
   'profile.updated': 1,
   'profile.deleted': 1,
+  'profile.published': 1,
   'registry.default_profile_changed': 1,
 };
 

@@ -1,5 +1,5 @@
 import type { DomainEvent } from './event-types.js';
-import type { ChangeStamp, RegistryState } from './registry-state.js';
+import type { ChangeStamp, ProfileState, RegistryState } from './registry-state.js';
 
 const touch = (stamp: ChangeStamp, event: DomainEvent): ChangeStamp => ({
   ...stamp,
@@ -75,11 +75,21 @@ export const evolve = (state: RegistryState | undefined, event: DomainEvent, str
     }
     case 'profile.updated': {
       const previous = registry.profiles.get(event.data.profile);
-      registry.profiles.set(event.data.profile, {
+      const next: ProfileState = {
         content: event.data.content,
         version: event.data.version,
         stamp: previous ? touch(previous.stamp, event) : freshStamp(event),
-      });
+      };
+      // the last signature stays, stale, until the profile is published again
+      if (previous?.signature) next.signature = previous.signature;
+      registry.profiles.set(event.data.profile, next);
+      break;
+    }
+    case 'profile.published': {
+      const profile = registry.profiles.get(event.data.profile);
+      const { profile: _slug, ...signature } = event.data;
+      // a new object: states handed out before (snapshots, caches) keep what they had
+      if (profile) registry.profiles.set(event.data.profile, { ...profile, signature });
       break;
     }
     case 'profile.deleted': {

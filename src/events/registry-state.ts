@@ -1,4 +1,5 @@
 import type { ProfileContent } from '../domain/profile.js';
+import type { ProfileSignature } from '../domain/profile-signature.js';
 
 export interface ChangeStamp {
   created_at_ms: number;
@@ -12,6 +13,8 @@ export interface ProfileState {
   content: ProfileContent;
   version: number;
   stamp: ChangeStamp;
+  /** The last signature published for this profile; stale once `version` moved past it. */
+  signature?: ProfileSignature;
 }
 
 /** A registry as its events leave it. `live` is false once it was deleted (the stream goes on). */

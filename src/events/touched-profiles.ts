@@ -7,6 +7,7 @@ export const touchedProfiles = (before: RegistryState | undefined, event: EventB
     case 'profile.created':
     case 'profile.updated':
     case 'profile.deleted':
+    case 'profile.published':
       return [event.data.profile];
     case 'registry.default_profile_changed': {
       const slugs = before?.default_profile_slug === undefined ? [] : [before.default_profile_slug];

@@ -71,5 +71,62 @@ export const verifyHashChain = async (
       };
     }
   }
+  const listed = new Set(streams.map((stream) => stream.stream_id));
+  for (const [streamId, head] of heads) {
+    if (!listed.has(streamId)) {
+      return {
+        events,
+        streams: heads.size,
+        broken: { position: head.position, streamId, streamVersion: head.version, reason: 'its stream has no head' },
+      };
+    }
+  }
   return { events, streams: heads.size };
+};
+
+/** `event at position 7 (registry "team", version 5): <reason>`: how every tool names a break. */
+export const describeChainBreak = (broken: ChainBreak): string =>
+  `event at position ${broken.position} (registry "${broken.streamId}", version ${broken.streamVersion}): ${broken.reason}`;
+
+/**
+ * SQLite hands out event positions from `sqlite_sequence`, which only a commit moves and no delete
+ * moves back: a log that ends before the last position handed out lost its tail. (PostgreSQL's
+ * sequences skip values on rollback, so there the gap proves nothing.)
+ */
+export const lostTail = async (executor: SqlExecutor): Promise<string | undefined> => {
+  if (executor.dialect !== 'sqlite') return undefined;
+  const seq = await executor.get<{ seq: number | string }>("SELECT seq FROM sqlite_sequence WHERE name = 'events'");
+  const last = await executor.get<{ position: number | string | null }>('SELECT MAX(position) AS position FROM events');
+  const handedOut = Number(seq?.seq ?? 0);
+  const lastPosition = Number(last?.position ?? 0);
+  if (handedOut <= lastPosition) return undefined;
+  return `the log ends at position ${lastPosition} but positions up to ${handedOut} were committed: events were deleted from its tail`;
+};
+
+/**
+ * The cheap half of the chain check, for a server's start: each stream head must name its stream's
+ * last event, whose stored bytes must still give its hash. O(streams), whatever the history's length.
+ */
+export const verifyStreamHeads = async (executor: SqlExecutor): Promise<ChainBreak | undefined> => {
+  const rows = await executor.all<StoredEventRow & { head_version: number | string; last_hash: string; last_version: number | string | null }>(
+    `SELECT s.stream_id AS stream_id, s.version AS head_version, s.last_hash AS last_hash,
+       (SELECT MAX(m.stream_version) FROM events m WHERE m.stream_id = s.stream_id) AS last_version,
+       e.position AS position, e.stream_version AS stream_version, e.type AS type, e.schema_version AS schema_version,
+       e.data_json AS data_json, e.metadata_json AS metadata_json, e.prev_hash AS prev_hash, e.hash AS hash
+     FROM streams s LEFT JOIN events e ON e.stream_id = s.stream_id AND e.stream_version = s.version
+     ORDER BY s.stream_id`,
+  );
+  for (const row of rows) {
+    const version = Number(row.head_version);
+    const broken = (reason: string): ChainBreak => ({ position: Number(row.position ?? 0), streamId: row.stream_id, streamVersion: version, reason });
+    if (row.hash === null || row.hash === undefined) return broken('the stream head names an event that does not exist');
+    if (Number(row.last_version) !== version) return broken(`the stream head is at version ${version} but its events go on to ${Number(row.last_version)}`);
+    if (row.hash !== row.last_hash) return broken('the stream head does not match its last event');
+    if (eventHash(row.prev_hash, { ...row, stream_version: version }) !== row.hash) return broken('its stored bytes do not match its hash');
+  }
+  const orphan = await executor.get<{ stream_id: string }>(
+    'SELECT e.stream_id AS stream_id FROM events e LEFT JOIN streams s ON s.stream_id = e.stream_id WHERE s.stream_id IS NULL LIMIT 1',
+  );
+  if (orphan) return { position: 0, streamId: orphan.stream_id, streamVersion: 0, reason: 'its stream has no head' };
+  return undefined;
 };

@@ -10,6 +10,7 @@ import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerHistoryRoutes } from './routes/history-routes.js';
 import { registerImportExportRoutes } from './routes/import-export-routes.js';
 import { registerProfileRoutes } from './routes/profile-routes.js';
+import { registerPublishRoutes } from './routes/publish-routes.js';
 import { registerRegistryRoutes } from './routes/registry-routes.js';
 import { registerResolveRoutes } from './routes/resolve-routes.js';
 import { registerWatchRoutes } from './routes/watch-routes.js';
@@ -71,6 +72,7 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
   registerMetrics(app, options.store);
   registerHealthRoutes(app, options.store);
   registerProfileRoutes(app, options.store);
+  registerPublishRoutes(app, options.store);
   registerRegistryRoutes(app, options.store);
   registerHistoryRoutes(app, options.store);
   registerResolveRoutes(app, options.store);

@@ -7,8 +7,9 @@ import {
   purgeExpiredIdempotencyKeys,
   readIdempotentResponse,
   recordIdempotentResponse,
-  type StoredResponse,
+  type SealedResponse,
 } from '../projections/idempotency-store.js';
+import { checkSeal } from '../domain/row-seal.js';
 import type { RegistryStore, WriteResult } from '../projections/registry-store.js';
 import { commandContext } from './request-input.js';
 
@@ -48,7 +49,13 @@ const send = (reply: FastifyReply, answer: WriteAnswer): FastifyReply => {
   return reply.status(answer.status).type('application/json; charset=utf-8').send(answer.body);
 };
 
-const replay = (reply: FastifyReply, stored: StoredResponse, hash: string): FastifyReply => {
+const replay = (store: RegistryStore, reply: FastifyReply, stored: SealedResponse, hash: string): FastifyReply => {
+  const check = checkSeal(store.signingKeys, stored.seal, stored.sealed);
+  if (check !== 'ok') {
+    // an edited stored response must never reach a client: refuse, and say so in the log
+    reply.log.error({ seal: check }, 'stored idempotent response failed its integrity check');
+    throw new DomainError('integrity', `the stored response for this Idempotency-Key failed its integrity check (${check})`);
+  }
   if (stored.request_hash !== hash) {
     throw new DomainError('idempotency_conflict', 'Idempotency-Key was already used with another request');
   }
@@ -81,7 +88,7 @@ export const executeWrite = async (
   const notBefore = now - ttl;
   if (purge) lastPurge.set(store, now);
   const earlier = await readIdempotentResponse(store.db, key, notBefore);
-  if (earlier) return replay(reply, earlier, hash);
+  if (earlier) return replay(store, reply, earlier, hash);
   let sent: WriteAnswer | undefined;
   try {
     await store.execute(await build(), commandContext(request), {
@@ -92,13 +99,13 @@ export const executeWrite = async (
       beforeCommit: async (tx, outcome) => {
         sent = answer(outcome.rendered);
         const stored = { request_hash: hash, status: sent.status, body: sent.body ?? '', headers: sent.headers ?? {} };
-        await recordIdempotentResponse(tx, key, stored);
+        await recordIdempotentResponse(tx, key, stored, store.seal);
       },
     });
   } catch (error) {
     // a retry racing this one may have written first (then this one failed or found the key taken)
     const winner = await readIdempotentResponse(store.db, key, notBefore);
-    if (winner) return replay(reply, winner, hash);
+    if (winner) return replay(store, reply, winner, hash);
     throw error;
   }
   return send(reply, sent as WriteAnswer);

@@ -25,6 +25,10 @@ const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   default_profile_in_use: 409,
   profile_in_use: 409,
   idempotency_conflict: 422,
+  read_only: 503,
+  signature_required: 403,
+  integrity: 500,
+  signing_unavailable: 503,
 };
 
 const TITLES: Record<number, string> = {

@@ -2,21 +2,57 @@ import type { AffectedByPosition, AffectedProfile } from '../events/change-feed.
 import type { StoredEvent } from '../events/event-types.js';
 import { readAll } from '../events/read-events.js';
 import type { SqlDialect, SqlExecutor } from '../events/sql-database.js';
+import { addColumnIfMissing } from './add-column.js';
 
 /**
  * Which profiles' fingerprints each event changed, written with the event. It records what the
- * fingerprints were at the time of the change, so it is history, not a rebuildable projection.
+ * fingerprints were at the time of the change, so it is history, not a rebuildable projection:
+ * each row carries a seal over its bytes and the hash of its event (see `changeRowSealed`).
  */
 export const changeFeedSchema = (dialect: SqlDialect): string => `
 CREATE TABLE IF NOT EXISTS change_affected (
   position ${dialect === 'sqlite' ? 'INTEGER' : 'BIGINT'} PRIMARY KEY,
-  affected_json TEXT NOT NULL
+  affected_json TEXT NOT NULL,
+  seal TEXT
 );
 `;
 
-export const writeAffected = async (tx: SqlExecutor, affected: AffectedByPosition): Promise<void> => {
+/** What a change-feed row's seal covers: its bytes, bound to its event's chain hash. */
+export const changeRowSealed = (position: number, eventHash: string, affectedJson: string) => ({
+  position,
+  event_hash: eventHash,
+  affected_json: affectedJson,
+});
+
+export type RowSealer = (value: unknown) => string;
+
+/** Rows written before seals existed are sealed when the column is added (`seal` as the store seals). */
+export const upgradeChangeFeed = async (db: SqlExecutor, seal: RowSealer): Promise<void> => {
+  if (!(await addColumnIfMissing(db, 'change_affected', 'seal', 'TEXT'))) return;
+  const rows = await db.all<{ position: number | string; affected_json: string; hash: string }>(
+    'SELECT c.position, c.affected_json, e.hash FROM change_affected c JOIN events e ON e.position = c.position',
+  );
+  for (const row of rows) {
+    await db.run('UPDATE change_affected SET seal = ? WHERE position = ?', [
+      seal(changeRowSealed(Number(row.position), row.hash, row.affected_json)),
+      Number(row.position),
+    ]);
+  }
+};
+
+export const writeAffected = async (
+  tx: SqlExecutor,
+  affected: AffectedByPosition,
+  hashOf: (position: number) => string,
+  seal: RowSealer,
+): Promise<void> => {
   for (const [position, profiles] of affected) {
-    await tx.run('INSERT INTO change_affected (position, affected_json) VALUES (?, ?)', [position, JSON.stringify(profiles)]);
+    const json = JSON.stringify(profiles);
+    await tx.run('INSERT INTO change_affected (position, affected_json, seal) VALUES (?, ?, ?)', [
+      position,
+      json,
+      seal(changeRowSealed(position, hashOf(position), json)),
+    ]);
   }
 };
 

@@ -1,6 +1,11 @@
 import type { SqlDialect, SqlExecutor } from '../events/sql-database.js';
+import { addColumnIfMissing } from './add-column.js';
+import type { RowSealer } from './change-feed-store.js';
 
-/** The first response to each `Idempotency-Key`, written in the transaction of the write it answers. */
+/**
+ * The first response to each `Idempotency-Key`, written in the transaction of the write it answers,
+ * with a seal over it that a replay checks (an edited stored response never reaches a client).
+ */
 export const idempotencySchema = (dialect: SqlDialect): string => `
 CREATE TABLE IF NOT EXISTS idempotency_keys (
   key TEXT PRIMARY KEY,
@@ -8,7 +13,8 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
   status INTEGER NOT NULL,
   body TEXT NOT NULL,
   headers_json TEXT NOT NULL,
-  created_at_ms ${dialect === 'sqlite' ? 'INTEGER' : 'BIGINT'} NOT NULL
+  created_at_ms ${dialect === 'sqlite' ? 'INTEGER' : 'BIGINT'} NOT NULL,
+  seal TEXT
 );
 CREATE INDEX IF NOT EXISTS idempotency_keys_by_age ON idempotency_keys (created_at_ms);
 `;
@@ -20,20 +26,67 @@ export interface StoredResponse {
   headers: Record<string, string>;
 }
 
+export interface SealedResponse extends StoredResponse {
+  seal: string | null;
+  /** What the seal covers, as stored. */
+  sealed: unknown;
+}
+
+interface ResponseRow {
+  key: string;
+  request_hash: string;
+  status: number | string;
+  body: string;
+  headers_json: string;
+  seal: string | null;
+}
+
+/** What a stored response's seal covers: every stored byte that reaches the client. */
+export const responseSealed = (row: Omit<ResponseRow, 'seal'>) => ({
+  key: row.key,
+  request_hash: row.request_hash,
+  status: Number(row.status),
+  body: row.body,
+  headers_json: row.headers_json,
+});
+
+const COLUMNS = 'key, request_hash, status, body, headers_json, seal';
+
+export const upgradeIdempotencyKeys = async (db: SqlExecutor, seal: RowSealer): Promise<void> => {
+  if (!(await addColumnIfMissing(db, 'idempotency_keys', 'seal', 'TEXT'))) return;
+  for (const row of await db.all<ResponseRow>(`SELECT ${COLUMNS} FROM idempotency_keys WHERE status <> 0`)) {
+    await db.run('UPDATE idempotency_keys SET seal = ? WHERE key = ?', [seal(responseSealed(row)), row.key]);
+  }
+};
+
 /** The recorded response to a key, unless the key is older than `notBeforeMs` (expired). */
 export const readIdempotentResponse = async (
   db: SqlExecutor,
   key: string,
   notBeforeMs: number,
-): Promise<StoredResponse | undefined> => {
-  const row = await db.get<{ request_hash: string; status: number | string; body: string; headers_json: string }>(
-    'SELECT request_hash, status, body, headers_json FROM idempotency_keys WHERE key = ? AND created_at_ms >= ?',
-    [key, notBeforeMs],
-  );
-  return row
-    ? { request_hash: row.request_hash, status: Number(row.status), body: row.body, headers: JSON.parse(row.headers_json) }
-    : undefined;
+): Promise<SealedResponse | undefined> => {
+  const row = await db.get<ResponseRow>(`SELECT ${COLUMNS} FROM idempotency_keys WHERE key = ? AND created_at_ms >= ?`, [
+    key,
+    notBeforeMs,
+  ]);
+  if (!row) return undefined;
+  return {
+    request_hash: row.request_hash,
+    status: Number(row.status),
+    body: row.body,
+    headers: JSON.parse(row.headers_json) as Record<string, string>,
+    seal: row.seal,
+    sealed: responseSealed(row),
+  };
 };
+
+/** Every recorded response with what its seal covers (for `verify`). */
+export const readAllSealedResponses = async (db: SqlExecutor): Promise<{ key: string; seal: string | null; sealed: unknown }[]> =>
+  (await db.all<ResponseRow>(`SELECT ${COLUMNS} FROM idempotency_keys WHERE status <> 0 ORDER BY key`)).map((row) => ({
+    key: row.key,
+    seal: row.seal,
+    sealed: responseSealed(row),
+  }));
 
 /** Takes the key for a write about to run (before anything is decided); false when another write holds it. */
 export const claimIdempotencyKey = async (
@@ -55,12 +108,20 @@ export const claimIdempotencyKey = async (
 export const purgeExpiredIdempotencyKeys = async (tx: SqlExecutor, notBeforeMs: number): Promise<number> =>
   tx.run('DELETE FROM idempotency_keys WHERE created_at_ms < ?', [notBeforeMs]);
 
-/** Records the response of the write that claimed the key, in its transaction. */
-export const recordIdempotentResponse = async (tx: SqlExecutor, key: string, response: StoredResponse): Promise<void> => {
-  await tx.run('UPDATE idempotency_keys SET status = ?, body = ?, headers_json = ? WHERE key = ?', [
+/** Records the response of the write that claimed the key, in its transaction, sealed. */
+export const recordIdempotentResponse = async (
+  tx: SqlExecutor,
+  key: string,
+  response: StoredResponse,
+  seal: RowSealer,
+): Promise<void> => {
+  const headersJson = JSON.stringify(response.headers);
+  const sealed = responseSealed({ key, request_hash: response.request_hash, status: response.status, body: response.body, headers_json: headersJson });
+  await tx.run('UPDATE idempotency_keys SET status = ?, body = ?, headers_json = ?, seal = ? WHERE key = ?', [
     response.status,
     response.body,
-    JSON.stringify(response.headers),
+    headersJson,
+    seal(sealed),
     key,
   ]);
 };

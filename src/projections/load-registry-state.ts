@@ -34,14 +34,9 @@ export const loadRegistryState = async (
       tombstones,
     };
   }
-  const profiles = await executor.all<{ stored_json: string }>(
-    `SELECT stored_json FROM ${tables.documents} WHERE registry = ?`,
+  const profiles = await executor.all<{ stored_json: string; signature_json: string | null }>(
+    `SELECT stored_json, signature_json FROM ${tables.documents} WHERE registry = ?`,
     [slug],
   );
-  return registryStateFromRows(
-    header.header_json,
-    header.metadata_json,
-    profiles.map((profile) => profile.stored_json),
-    tombstones,
-  );
+  return registryStateFromRows(header.header_json, header.metadata_json, profiles, tombstones);
 };

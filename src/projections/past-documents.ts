@@ -1,5 +1,5 @@
 import { profileNotFound, registryNotFound } from '../domain/errors.js';
-import type { RegistryState } from '../events/registry-state.js';
+import type { ProfileState, RegistryState } from '../events/registry-state.js';
 import type { SqlExecutor } from '../events/sql-database.js';
 import { profileVersionNotFound } from './profile-history.js';
 import { lookupInStates, stackedRegistries } from '../events/profile-lookup.js';
@@ -19,6 +19,8 @@ import {
 export interface PastDocument {
   json: string;
   etag: string;
+  /** The profile as it was then (a document only). */
+  profile?: ProfileState;
 }
 
 /**
@@ -65,7 +67,7 @@ export const pastProfileDocument = async (
   const atMs = 'atMs' in point ? point.atMs : state.stamp.updated_at_ms;
   const fingerprint = (fingerprintOf ?? (await fingerprintAt(executor, state, atMs)))(state, profile);
   const json = profileDocumentJson(state.slug, profile, state.default_profile_slug === slug, fingerprint);
-  return { json, etag: documentEtag(profile.version, json) };
+  return { json, etag: documentEtag(profile.version, json), profile };
 };
 
 /** A whole registry at its stream version N or at a time. */

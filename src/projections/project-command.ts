@@ -2,7 +2,7 @@ import type { AffectedByPosition, AffectedProfile } from '../events/change-feed.
 import type { CommandChange } from '../events/command-bus.js';
 import type { RegistryState } from '../events/registry-state.js';
 import type { SqlExecutor } from '../events/sql-database.js';
-import { writeAffected } from './change-feed-store.js';
+import { writeAffected, type RowSealer } from './change-feed-store.js';
 import { stackFingerprintOf, writeProfileRows, type WrittenDocument } from './project-registry.js';
 import { readStackDependents, storedFingerprint } from './stack-dependents.js';
 
@@ -22,6 +22,7 @@ export const projectCommandChange = async (
   state: RegistryState,
   touched: Set<string>,
   change: CommandChange,
+  seal: RowSealer,
 ): Promise<{ written: Map<string, WrittenDocument>; affected: AffectedByPosition }> => {
   const fingerprintOf = stackFingerprintOf(change.access.lookupProfile);
   const before = new Map<string, string | null>();
@@ -63,6 +64,7 @@ export const projectCommandChange = async (
       );
     }
   });
-  await writeAffected(tx, affected);
+  const hashes = new Map(change.events.map((event) => [event.position, event.hash]));
+  await writeAffected(tx, affected, (position) => hashes.get(position) ?? '', seal);
   return { written, affected };
 };

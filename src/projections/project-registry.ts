@@ -10,6 +10,7 @@ import {
   registryHeaderJson,
   registryMetadataJson,
   registrySummaryJson,
+  signatureJsonOf,
   storedProfileJson,
 } from './registry-serialization.js';
 
@@ -31,6 +32,9 @@ export interface WrittenDocument {
   etag: string;
   version: number;
   fingerprint: string;
+  registry: string;
+  /** The profile as written (its signature's validity is judged where the keys are). */
+  profile: ProfileState;
 }
 
 const writeStackRefs = async (tx: SqlExecutor, tables: ProjectionTables, registry: string, profile: ProfileState | undefined, slug: string) => {
@@ -63,10 +67,11 @@ const upsertDocument = async (
   const json = profileDocumentJson(state.slug, profile, isDefault, fingerprint);
   const etag = documentEtag(profile.version, json);
   await tx.run(
-    `INSERT INTO ${tables.documents} (registry, slug, version, etag, is_default, fingerprint, stored_json)
-     VALUES (?, ?, ?, ?, ?, ?, ?)
+    `INSERT INTO ${tables.documents} (registry, slug, version, etag, is_default, fingerprint, stored_json, signature_json)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (registry, slug) DO UPDATE SET version = excluded.version, etag = excluded.etag,
-     is_default = excluded.is_default, fingerprint = excluded.fingerprint, stored_json = excluded.stored_json`,
+     is_default = excluded.is_default, fingerprint = excluded.fingerprint, stored_json = excluded.stored_json,
+     signature_json = excluded.signature_json`,
     [
       state.slug,
       profile.content.slug,
@@ -75,9 +80,10 @@ const upsertDocument = async (
       isDefault ? 1 : 0,
       fingerprint,
       storedProfileJson(profile),
+      signatureJsonOf(profile),
     ],
   );
-  return { json, etag, version: profile.version, fingerprint };
+  return { json, etag, version: profile.version, fingerprint, registry: state.slug, profile };
 };
 
 /**

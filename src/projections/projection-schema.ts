@@ -92,6 +92,7 @@ ${createTable} ${tables.documents} (
   is_default INTEGER NOT NULL,
   fingerprint TEXT NOT NULL,
   stored_json TEXT NOT NULL,
+  signature_json TEXT,
   PRIMARY KEY (registry, slug)
 );
 ${profileJsonb}

@@ -2,7 +2,8 @@ import { redactJson, SECRET_AREAS } from '../domain/secrets.js';
 import { DEFAULT_REGISTRY } from '../events/registry-state.js';
 import type { SqlDatabase, SqlExecutor } from '../events/sql-database.js';
 import { bySlug, LIVE_TABLES } from './projection-schema.js';
-import { documentJsonOf, profileSummaryJson, type StoredProfileShape } from './registry-serialization.js';
+import type { ProfileState } from '../events/registry-state.js';
+import { documentJsonOf, profileStateOfRow, profileSummaryJson, type StoredProfileShape } from './registry-serialization.js';
 
 /** Reads served from the projections, never by folding events. */
 
@@ -39,6 +40,7 @@ interface DocumentParts {
   is_default: number | string;
   fingerprint: string;
   stored_json: string;
+  signature_json: string | null;
 }
 
 export interface DocumentRow {
@@ -48,6 +50,8 @@ export interface DocumentRow {
   body: Buffer;
   /** The bytes with the secrets (the same Buffer as `body` when the document holds none). */
   revealed: Buffer;
+  /** The profile, for judging its signature (only read back for a profile that was ever published). */
+  signed?: ProfileState;
 }
 
 /** Redacted bytes, and the real ones only when they differ (most profiles hold no secret). */
@@ -64,12 +68,14 @@ export const readProfileDocument = async (
 ): Promise<DocumentRow | undefined> =>
   cachedRead(db, `document ${registry} ${slug}`, async () => {
     const row = await db.get<DocumentParts>(
-      `SELECT version, etag, is_default, fingerprint, stored_json FROM ${LIVE_TABLES.documents} WHERE registry = ? AND slug = ?`,
+      `SELECT version, etag, is_default, fingerprint, stored_json, signature_json FROM ${LIVE_TABLES.documents} WHERE registry = ? AND slug = ?`,
       [registry, slug],
     );
     if (!row) return undefined;
-    const json = documentJsonOf(registry, row.stored_json, Number(row.is_default) === 1, row.fingerprint);
-    return { version: Number(row.version), etag: row.etag, ...redactedAndRevealed(json, SECRET_AREAS.profile) };
+    const json = documentJsonOf(registry, row.stored_json, Number(row.is_default) === 1, row.fingerprint, row.signature_json);
+    const document: DocumentRow = { version: Number(row.version), etag: row.etag, ...redactedAndRevealed(json, SECRET_AREAS.profile) };
+    if (row.signature_json) document.signed = profileStateOfRow(row.stored_json, row.signature_json);
+    return document;
   });
 
 export const registryExists = async (db: SqlExecutor, registry: string): Promise<boolean> =>

@@ -4,21 +4,23 @@ import type { ProfileState } from '../events/registry-state.js';
 import type { SqlExecutor } from '../events/sql-database.js';
 import { LIVE_TABLES } from './projection-schema.js';
 import { registryExists } from './read-model.js';
-import { profileStateOf, type StoredProfileShape } from './registry-serialization.js';
+import { profileStateOfRow } from './registry-serialization.js';
 
 export interface ResolvedProfile {
   registry: string;
   profile: ProfileState;
   effective: EffectiveProfile;
   lineage: { registry_slug: string; profile_slug: string; version: number }[];
+  /** The profiles merged, base first (as `lineage`). */
+  layers: { registry: string; profile: ProfileState }[];
 }
 
 const readProfileState = async (db: SqlExecutor, registry: string, slug: string): Promise<ProfileState | undefined> => {
-  const row = await db.get<{ stored_json: string }>(
-    `SELECT stored_json FROM ${LIVE_TABLES.documents} WHERE registry = ? AND slug = ?`,
+  const row = await db.get<{ stored_json: string; signature_json: string | null }>(
+    `SELECT stored_json, signature_json FROM ${LIVE_TABLES.documents} WHERE registry = ? AND slug = ?`,
     [registry, slug],
   );
-  return row ? profileStateOf(JSON.parse(row.stored_json) as StoredProfileShape) : undefined;
+  return row ? profileStateOfRow(row.stored_json, row.signature_json) : undefined;
 };
 
 /** A profile and everything its stack reaches, read from the document projection, then merged. */
@@ -48,6 +50,10 @@ export const readResolvedProfile = async (db: SqlExecutor, registry: string, slu
       profile_slug: layer.slug,
       version: found.get(`${layer.registry}/${layer.slug}`)?.version ?? 0,
     })),
+    layers: effective.lineage.flatMap((layer) => {
+      const profile = found.get(`${layer.registry}/${layer.slug}`);
+      return profile ? [{ registry: layer.registry, profile }] : [];
+    }),
   };
 };
 

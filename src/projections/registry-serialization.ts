@@ -2,6 +2,7 @@ import { sha256Hex } from '../domain/canonical-json.js';
 import { objectJson } from '../domain/content-json.js';
 import type { ProfileContent } from '../domain/profile.js';
 import type { ChangeStamp, ProfileState, RegistryState } from '../events/registry-state.js';
+import type { ProfileSignature } from '../domain/profile-signature.js';
 
 /**
  * How registries and profiles are written as JSON (API.md section 1). Every function here is a
@@ -44,16 +45,38 @@ export const storedProfileJson = (profile: ProfileState): string => {
   return json;
 };
 
-/** The profile document every read returns: registry, the stored profile (its JSON), is_default, fingerprint. */
-export const documentJsonOf = (registrySlug: string, storedJson: string, isDefault: boolean, fingerprint: string): string =>
-  `{"registry":${JSON.stringify(registrySlug)},${storedJson.slice(1, -1)},"is_default":${isDefault},"fingerprint":${JSON.stringify(fingerprint)}}`;
+/**
+ * The profile document every read returns: registry, the stored profile (its JSON), is_default,
+ * fingerprint, and the profile's last signature once it was published (`signature_valid` is
+ * added by whoever knows the keys: see the HTTP layer).
+ */
+export const documentJsonOf = (
+  registrySlug: string,
+  storedJson: string,
+  isDefault: boolean,
+  fingerprint: string,
+  signatureJson?: string | null,
+): string =>
+  `{"registry":${JSON.stringify(registrySlug)},${storedJson.slice(1, -1)},"is_default":${isDefault},"fingerprint":${JSON.stringify(fingerprint)}${signatureJson ? `,"signature":${signatureJson}` : ''}}`;
+
+/** The stored form of a profile's signature (null when it was never published). */
+export const signatureJsonOf = (profile: ProfileState): string | null =>
+  profile.signature ? JSON.stringify(profile.signature) : null;
 
 export const profileDocumentJson = (
   registrySlug: string,
   profile: ProfileState,
   isDefault: boolean,
   fingerprint: string,
-): string => documentJsonOf(registrySlug, storedProfileJson(profile), isDefault, fingerprint);
+): string => documentJsonOf(registrySlug, storedProfileJson(profile), isDefault, fingerprint, signatureJsonOf(profile));
+
+/** A profile from its stored row: the stored JSON and the signature column. */
+export const profileStateOfRow = (storedJson: string, signatureJson: string | null | undefined): ProfileState => {
+  const profile = profileStateOf(JSON.parse(storedJson) as StoredProfileShape);
+  storedJsonCache.set(profile, storedJson);
+  if (signatureJson) profile.signature = JSON.parse(signatureJson) as ProfileSignature;
+  return profile;
+};
 
 /** A profile's entry in `GET /api/chat/profiles`, from its stored form (the list is assembled on read). */
 export const profileSummaryJson = (registrySlug: string, stored: StoredProfileShape, isDefault: boolean): string =>
@@ -161,15 +184,14 @@ export const profileStateOf = (stored: StoredProfileShape): ProfileState => {
 export const registryStateFromRows = (
   headerJson: string,
   metadataJson: string,
-  storedProfiles: readonly string[],
+  storedProfiles: readonly { stored_json: string; signature_json?: string | null }[],
   tombstones: Map<string, number>,
 ): RegistryState => {
   const header = JSON.parse(headerJson) as RegistryHeaderShape;
   const metadata = JSON.parse(metadataJson) as ChangeStamp & { version: number };
   const profiles = new Map<string, ProfileState>();
-  for (const json of storedProfiles) {
-    const profile = profileStateOf(JSON.parse(json) as StoredProfileShape);
-    storedJsonCache.set(profile, json);
+  for (const row of storedProfiles) {
+    const profile = profileStateOfRow(row.stored_json, row.signature_json);
     profiles.set(profile.content.slug, profile);
   }
   const state: RegistryState = {

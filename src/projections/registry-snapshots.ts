@@ -1,4 +1,5 @@
 import type { StoredEvent } from '../events/event-types.js';
+import type { ProfileSignature } from '../domain/profile-signature.js';
 import type { ProfileState, RegistryState } from '../events/registry-state.js';
 import type { SqlExecutor } from '../events/sql-database.js';
 import { readProfileContentEvents } from '../events/read-profile-events.js';
@@ -19,7 +20,8 @@ export const DEFAULT_SNAPSHOT_EVERY = 100;
  * earlier still its ProfileState); they are still read.
  */
 type ProfileContentEvent = Extract<StoredEvent, { type: 'profile.created' | 'profile.updated' }>;
-type ProfileRef = [slug: string, version: number, createdAtMs: number, createdBy: string];
+/** A published profile's ref carries its last signature as a fifth entry. */
+type ProfileRef = [slug: string, version: number, createdAtMs: number, createdBy: string, signature?: ProfileSignature];
 
 interface SnapshotFields extends Omit<RegistryState, 'profiles' | 'tombstones'> {
   tombstones: [string, number][];
@@ -39,19 +41,18 @@ const withoutCollections = (state: RegistryState): SnapshotFields => {
 };
 
 export const snapshotJson = (state: RegistryState): string => {
-  const refs: ProfileRef[] = bySlug(state.profiles).map(([slug, profile]) => [
-    slug,
-    profile.version,
-    profile.stamp.created_at_ms,
-    profile.stamp.created_by,
-  ]);
+  const refs: ProfileRef[] = bySlug(state.profiles).map(([slug, profile]) =>
+    profile.signature
+      ? [slug, profile.version, profile.stamp.created_at_ms, profile.stamp.created_by, profile.signature]
+      : [slug, profile.version, profile.stamp.created_at_ms, profile.stamp.created_by],
+  );
   return JSON.stringify({ ...withoutCollections(state), profile_refs: refs } satisfies ReferenceSnapshot);
 };
 
 /** The whole state as JSON, every profile in its stored form (for comparing states; also the previous snapshot form). */
 export const serializeRegistryState = (state: RegistryState): string => {
   const profileEntries = bySlug(state.profiles)
-    .map(([slug, profile]) => `[${JSON.stringify(slug)},${storedProfileJson(profile)}]`)
+    .map(([slug, profile]) => `[${JSON.stringify(slug)},${storedProfileJson(profile)}${profile.signature ? `,${JSON.stringify(profile.signature)}` : ''}]`)
     .join(',');
   const fieldsJson = JSON.stringify(withoutCollections(state));
   return `${fieldsJson.slice(0, -1)},"profiles":[${profileEntries}]}`;
@@ -86,13 +87,13 @@ export const readSnapshot = async (executor: SqlExecutor, json: string): Promise
     }
   }
   const profiles = new Map<string, ProfileState>();
-  for (const [slug, version, createdAtMs, createdBy] of refs) {
+  for (const [slug, version, createdAtMs, createdBy, signature] of refs) {
     const event = contentEvents.get(`${slug}@${version}`);
     if (!event) {
       throw new Error(`snapshot of registry "${fields.slug}" at version ${fields.version} names profile "${slug}" version ${version}, which no event made`);
     }
     const { metadata } = event;
-    profiles.set(slug, {
+    const profile: ProfileState = {
       content: event.data.content,
       version,
       stamp: {
@@ -102,7 +103,9 @@ export const readSnapshot = async (executor: SqlExecutor, json: string): Promise
         updated_by: metadata.actor,
         source: metadata.source,
       },
-    });
+    };
+    if (signature) profile.signature = signature;
+    profiles.set(slug, profile);
   }
   return stateOf(fields, profiles);
 };

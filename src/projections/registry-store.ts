@@ -10,8 +10,12 @@ import { eventStoreSchema } from '../events/event-store-schema.js';
 import { openDatabase, type DatabaseLocation } from '../events/open-database.js';
 import { profileEventIndexSchema } from '../events/read-profile-events.js';
 import type { SqlDatabase } from '../events/sql-database.js';
-import { changeFeedSchema } from './change-feed-store.js';
-import { idempotencySchema } from './idempotency-store.js';
+import { DomainError } from '../domain/errors.js';
+import { sealOf } from '../domain/row-seal.js';
+import type { SigningKeys } from '../domain/signing-keys.js';
+import { changeFeedSchema, upgradeChangeFeed, type RowSealer } from './change-feed-store.js';
+import { idempotencySchema, upgradeIdempotencyKeys } from './idempotency-store.js';
+import { integrityAuditSchema } from './integrity-audit.js';
 import { loadRegistryState } from './load-registry-state.js';
 import { projectCommandChange } from './project-command.js';
 import { writeRegistryRow, type WrittenDocument } from './project-registry.js';
@@ -22,6 +26,7 @@ import {
   LIVE_TABLES,
   projectionSchema,
 } from './projection-schema.js';
+import { addColumnIfMissing } from './add-column.js';
 import { rebuildProjections } from './rebuild.js';
 import { registryPayloadJson } from './registry-serialization.js';
 import { createSnapshotTaker, DEFAULT_SNAPSHOT_EVERY } from './registry-snapshots.js';
@@ -40,18 +45,29 @@ export interface RegistryStore {
   bus: CommandBus<WriteResult>;
   execute(command: Command, context: CommandContext, options?: ExecuteOptions<WriteResult>): Promise<CommandOutcome<WriteResult>>;
   close(): Promise<void>;
+  /** The keys of `--signing-keys-file` (publish signs with the last, every one verifies). */
+  signingKeys?: SigningKeys;
+  /** Seals a stored row that is not an event (idempotent responses, change-feed rows). */
+  seal: RowSealer;
+  /** Why this store refuses every write (serving a database read-only for forensics), if it does; set before serving. */
+  readOnly?: string;
 }
 
-export const ensureSchema = async (db: SqlDatabase): Promise<void> => {
+export const ensureSchema = async (db: SqlDatabase, seal: RowSealer = (value) => sealOf(undefined, value)): Promise<void> => {
   await db.exec(eventStoreSchema(db.dialect));
   const earlierLayout = await hasEarlierDocumentLayout(db);
   if (earlierLayout) await db.exec(dropProjectionTables());
   else if (await hasEarlierRegistriesView(db)) await db.exec(`DROP VIEW IF EXISTS ${LIVE_TABLES.registries}`);
   await db.exec(projectionSchema(db.dialect));
+  // no profile was published before the column existed: it starts empty, nothing to rebuild
+  await addColumnIfMissing(db, LIVE_TABLES.documents, 'signature_json', 'TEXT');
   await db.exec(changeFeedSchema(db.dialect));
   await db.exec(idempotencySchema(db.dialect));
   await db.exec(snapshotSchema(db.dialect));
   await db.exec(profileEventIndexSchema(db.dialect));
+  await db.exec(integrityAuditSchema(db.dialect));
+  await upgradeChangeFeed(db, seal);
+  await upgradeIdempotencyKeys(db, seal);
   if (earlierLayout) await rebuildProjections(db);
 };
 
@@ -66,10 +82,14 @@ export interface RegistryStoreOptions {
   now?: () => number;
   /** A registry gets a snapshot once it moved this many events past its last one. */
   snapshotEvery?: number;
+  signingKeys?: SigningKeys;
+  /** Refuse every write with this reason (503). */
+  readOnly?: string;
 }
 
 export const createRegistryStore = async (db: SqlDatabase, options: RegistryStoreOptions = {}): Promise<RegistryStore> => {
-  await ensureSchema(db);
+  const seal: RowSealer = (value) => sealOf(options.signingKeys, value);
+  await ensureSchema(db, seal);
   const takeSnapshot = createSnapshotTaker(options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY);
   const bus = createCommandBus<WriteResult>(
     db,
@@ -82,7 +102,7 @@ export const createRegistryStore = async (db: SqlDatabase, options: RegistryStor
         await takeSnapshot(tx, state);
         const slug = profileSlugOf(command);
         if (slug !== undefined && !touched.has(slug) && state.profiles.has(slug)) touched.add(slug);
-        const { written, affected } = await projectCommandChange(tx, state, touched, change);
+        const { written, affected } = await projectCommandChange(tx, state, touched, change, seal);
         const result: WriteResult = { registryVersion: state.version, document: slug ? written.get(slug) : undefined };
         if (slug === undefined && state.live) result.registryJson = registryPayloadJson(state);
         return { rendered: result, affected };
@@ -93,15 +113,22 @@ export const createRegistryStore = async (db: SqlDatabase, options: RegistryStor
     },
     { now: options.now },
   );
-  return {
+  const store: RegistryStore = {
     db,
     bus,
-    execute: (command, context, executeOptions) => bus.execute(command, context, executeOptions),
+    signingKeys: options.signingKeys,
+    seal,
+    readOnly: options.readOnly,
+    execute: (command, context, executeOptions) => {
+      if (store.readOnly !== undefined) return Promise.reject(new DomainError('read_only', store.readOnly));
+      return bus.execute(command, context, executeOptions);
+    },
     close: async () => {
       await bus.close();
       await db.close();
     },
   };
+  return store;
 };
 
 export const openRegistryStore = async (location: DatabaseLocation, options: RegistryStoreOptions = {}) =>

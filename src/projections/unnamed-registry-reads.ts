@@ -40,11 +40,11 @@ export const pastProfileDocumentOfAnyRegistry = async (
   slug: string,
   point: PastPoint,
   visible: (registry: string) => boolean = () => true,
-): Promise<PastDocument> => {
+): Promise<PastDocument & { registry: string }> => {
   const candidates = defaultFirst(await readStreamsNamingProfile(db, slug)).filter(visible);
   for (const registry of candidates) {
     try {
-      return await pastProfileDocument(db, registry, slug, point);
+      return { ...(await pastProfileDocument(db, registry, slug, point)), registry };
     } catch (error) {
       if (!isDomainError(error) || error.code !== 'not_found') throw error;
     }

@@ -9,6 +9,11 @@ import { SNAPSHOT_TABLE } from './snapshot-schema.js';
 export interface ProjectionMismatch {
   registry: string;
   detail: string;
+  /**
+   * The projection holds a version the events no longer reach: it saw events that are gone (or
+   * it was forged to look so). A rebuild would erase that evidence, so it is an event-level cause.
+   */
+  ahead?: boolean;
 }
 
 type TableName = Exclude<keyof ProjectionTables, 'temporary'>;
@@ -35,7 +40,7 @@ const CHECKS: TableCheck[] = [
   },
   {
     table: 'documents',
-    columns: 'registry, slug, version, etag, is_default, fingerprint, stored_json',
+    columns: 'registry, slug, version, etag, is_default, fingerprint, stored_json, signature_json',
     key: (row) => `${String(row.registry)}/${String(row.slug)}`,
     registry: (row) => String(row.registry),
   },
@@ -47,25 +52,51 @@ const CHECKS: TableCheck[] = [
   },
 ];
 
-const rowsByKey = async (executor: SqlExecutor, table: string, check: TableCheck) => {
+type Rows = Map<string, { json: string; version: number }>;
+
+const rowsByKey = async (executor: SqlExecutor, table: string, check: TableCheck): Promise<Rows> => {
   const rows = await executor.all<Record<string, unknown>>(`SELECT ${check.columns} FROM ${table}`);
-  return new Map(rows.map((row) => [check.key(row), JSON.stringify(row)]));
+  return new Map(rows.map((row) => [check.key(row), { json: JSON.stringify(row), version: Number(row.version) }]));
 };
 
-const compareTables = async (executor: SqlExecutor, shadow: ProjectionTables): Promise<ProjectionMismatch | undefined> => {
+/** The latest version the events give a key of a table: a profile lives on as its tombstone, a registry as its stream. */
+const versionOfEvents = async (executor: SqlExecutor, check: TableCheck, key: string, rebuilt: Rows, rebuiltTombstones: Rows) => {
+  const own = rebuilt.get(key)?.version;
+  if (own !== undefined) return own;
+  if (check.table === 'documents') return rebuiltTombstones.get(key)?.version ?? 0;
+  if (check.table === 'tombstones') return 0;
+  const head = await executor.get<{ version: number | string }>('SELECT version FROM streams WHERE stream_id = ?', [key]);
+  return Number(head?.version ?? 0);
+};
+
+const compareTables = async (executor: SqlExecutor, shadow: ProjectionTables): Promise<ProjectionMismatch[]> => {
+  const mismatches: ProjectionMismatch[] = [];
+  const rebuiltTombstones = await rowsByKey(executor, shadow.tombstones, CHECKS[3]);
   for (const check of CHECKS) {
     const table = LIVE_TABLES[check.table];
     const live = await rowsByKey(executor, table, check);
     const rebuilt = await rowsByKey(executor, shadow[check.table], check);
     const keys = [...new Set([...live.keys(), ...rebuilt.keys()])].sort();
     for (const key of keys) {
-      if (live.get(key) === rebuilt.get(key)) continue;
-      const row = JSON.parse((live.get(key) ?? rebuilt.get(key)) as string) as Record<string, unknown>;
-      const what = !live.has(key) ? 'is missing' : !rebuilt.has(key) ? 'should not exist' : 'differs from the events';
-      return { registry: check.registry(row), detail: `${table} row "${key}" ${what}` };
+      const liveRow = live.get(key);
+      const rebuiltRow = rebuilt.get(key);
+      if (liveRow?.json === rebuiltRow?.json) continue;
+      const row = JSON.parse((liveRow ?? rebuiltRow)!.json) as Record<string, unknown>;
+      const registry = check.registry(row);
+      const eventsVersion = liveRow ? await versionOfEvents(executor, check, key, rebuilt, rebuiltTombstones) : 0;
+      if (liveRow && liveRow.version > eventsVersion) {
+        mismatches.push({
+          registry,
+          ahead: true,
+          detail: `${table} row "${key}" is at version ${liveRow.version} but the events end at version ${eventsVersion}: events it saw are missing`,
+        });
+        continue;
+      }
+      const what = !liveRow ? 'is missing' : !rebuiltRow ? 'should not exist' : 'differs from the events';
+      mismatches.push({ registry, detail: `${table} row "${key}" ${what}` });
     }
   }
-  return undefined;
+  return mismatches;
 };
 
 /**
@@ -77,7 +108,7 @@ const compareTables = async (executor: SqlExecutor, shadow: ProjectionTables): P
 export const verifyProjections = async (
   db: SqlDatabase,
   options: Pick<RebuildOptions, 'onProgress'> = {},
-): Promise<ProjectionMismatch | undefined> => {
+): Promise<ProjectionMismatch[]> => {
   const shadow = shadowTables('verify', { temporary: true });
   return db.transaction(async (tx) => {
     try {
@@ -121,7 +152,9 @@ export const verifySnapshots = async (db: SqlDatabase): Promise<ProjectionMismat
     });
     if (mismatch) return mismatch;
     const head = await db.get<{ version: number | string }>('SELECT version FROM streams WHERE stream_id = ?', [registry]);
-    if (Number(head?.version ?? 0) < last) return { registry, detail: `snapshot at version ${last} is past the last event` };
+    if (Number(head?.version ?? 0) < last) {
+      return { registry, ahead: true, detail: `snapshot at version ${last} is past the last event (version ${Number(head?.version ?? 0)}): events it saw are missing` };
+    }
   }
   return undefined;
 };

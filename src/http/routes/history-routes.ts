@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { verdictOf, withSignatureValid } from '../signed-documents.js';
 import { profileNotFound, registryNotFound, validationError } from '../../domain/errors.js';
 import { parseWith } from '../../domain/parse-input.js';
 import { parseVersionNumber } from '../../domain/past-point.js';
@@ -120,7 +121,9 @@ export const registerHistoryRoutes = (app: FastifyInstance, store: RegistryStore
     if (result.dryRun) return { changes: shownChanges(request, result.changes, SECRET_AREAS.profile) };
     const document = result.document;
     if (!document) throw profileNotFound();
-    return sendJsonWithEtag(request, reply, shownJson(request, document.json, SECRET_AREAS.profile), document.etag);
+    const shown = shownJson(request, document.json, SECRET_AREAS.profile);
+    const signed = withSignatureValid(shown, document.profile, verdictOf(store.signingKeys, registry, document.profile));
+    return sendJsonWithEtag(request, reply, signed, document.etag);
   });
 
   app.post('/api/registries/:registry/restore', { config: { role: 'admin' } }, async (request) => {

@@ -20,6 +20,8 @@ import { executeGuardedWrite, sendJsonWithEtag } from '../conditional-requests.j
 import { shownJson } from '../secret-output.js';
 import { pastPointOf } from '../past-point-input.js';
 import { executeWrite, type WriteAnswer } from '../idempotent-write.js';
+import { signedDocument, withSignatureValid, verdictOf } from '../signed-documents.js';
+import type { SigningKeys } from '../../domain/signing-keys.js';
 import {
   namedRegistry,
   objectBody,
@@ -39,16 +41,19 @@ const profileFields = (body: ProfileFieldsInput): ProfileFieldsInput => ({
   metadata: body.metadata,
 });
 
-/** A write's answer: the document it left (secrets shown as "***"), with its ETag. */
-const documentAnswer = (
+/** A write's answer: the document it left (secrets shown as "***"; `signature_valid` once published), with its ETag. */
+export const documentAnswer = (
   request: FastifyRequest,
+  keys: SigningKeys | undefined,
   result: WriteResult,
   status: number,
   headers: Record<string, string> = {},
 ): WriteAnswer => {
-  if (!result.document) throw profileNotFound();
-  const body = shownJson(request, result.document.json, SECRET_AREAS.profile);
-  return { status, body, headers: { ...headers, etag: result.document.etag } };
+  const document = result.document;
+  if (!document) throw profileNotFound();
+  const shown = shownJson(request, document.json, SECRET_AREAS.profile);
+  const body = withSignatureValid(shown, document.profile, verdictOf(keys, document.registry, document.profile));
+  return { status, body, headers: { ...headers, etag: document.etag } };
 };
 
 const location = (registry: string, slug: string): string =>
@@ -84,16 +89,18 @@ export const registerProfileRoutes = (app: FastifyInstance, store: RegistryStore
       const past =
         named === undefined
           ? await pastProfileDocumentOfAnyRegistry(db, slug, point, (registry) => mayAccessRegistry(request, registry))
-          : await pastProfileDocument(db, named, slug, point);
-      return sendJsonWithEtag(request, reply, shownJson(request, past.json, SECRET_AREAS.profile), past.etag);
+          : { ...(await pastProfileDocument(db, named, slug, point)), registry: named };
+      const shown = shownJson(request, past.json, SECRET_AREAS.profile);
+      return sendJsonWithEtag(request, reply, signedDocument(request, store.signingKeys, past.registry, slug, shown, past.profile), past.etag);
     }
     const registry = named ?? (await registryOfLiveProfile(db, slug, (candidate) => mayAccessRegistry(request, candidate)));
     const row = registry === undefined ? undefined : await readProfileDocument(db, registry, slug);
-    if (!row) {
+    if (!row || registry === undefined) {
       if (registry !== undefined && !(await registryExists(db, registry))) throw registryNotFound();
       throw profileNotFound();
     }
-    return sendJsonWithEtag(request, reply, revealsSecrets(request) ? row.revealed : row.body, row.etag);
+    const shown = revealsSecrets(request) ? row.revealed : row.body;
+    return sendJsonWithEtag(request, reply, signedDocument(request, store.signingKeys, registry, slug, shown, row.signed), row.etag);
   });
 
   app.post('/api/chat/profiles', { config: { role: 'editor' } }, async (request, reply) => {
@@ -105,7 +112,7 @@ export const registerProfileRoutes = (app: FastifyInstance, store: RegistryStore
       request,
       reply,
       () => ({ type: 'create_profile', registry, slug, fields: profileFields(body), set_default: body.set_default }),
-      (result) => documentAnswer(request, result, 201, { location: location(registry, slug) }),
+      (result) => documentAnswer(request, store.signingKeys, result, 201, { location: location(registry, slug) }),
     );
   });
 
@@ -128,7 +135,7 @@ export const registerProfileRoutes = (app: FastifyInstance, store: RegistryStore
         set_default: body.set_default,
         expected_version: ifMatchVersion ?? expectedVersion,
       }),
-      (result) => documentAnswer(request, result, 200),
+      (result) => documentAnswer(request, store.signingKeys, result, 200),
     );
   });
 
@@ -156,7 +163,7 @@ export const registerProfileRoutes = (app: FastifyInstance, store: RegistryStore
       request,
       reply,
       () => ({ type: 'set_default_profile', registry, slug, expected_version: expectedVersion }),
-      (result) => documentAnswer(request, result, 200),
+      (result) => documentAnswer(request, store.signingKeys, result, 200),
     );
   });
 };

@@ -15,6 +15,7 @@ import { requireRegistryAccess } from '../auth/access-control.js';
 import { chatProfileCookie } from '../chat-profile-cookie.js';
 import { objectBody, queryValue, registryOf } from '../request-input.js';
 import { seesRuntimeSecrets } from '../secret-output.js';
+import { enforceSigned, requireSignedOf, verdictOf } from '../signed-documents.js';
 
 const resolveBodySchema = z.strictObject({
   profile: z.string().optional(),
@@ -72,6 +73,12 @@ export const registerResolveRoutes = (app: FastifyInstance, store: RegistryStore
     const resolved = await readResolvedProfile(store.db, choice.registry, choice.profile);
     // a stack reaching a registry the token may not see answers as if that registry did not exist
     for (const layer of resolved.lineage) requireRegistryAccess(request, layer.registry_slug);
+    // a runtime that asks for signed profiles gets one only when every merged layer is vouched for
+    const requireSigned = requireSignedOf(request);
+    for (const layer of resolved.layers) {
+      enforceSigned(requireSigned, layer.registry, layer.profile.content.slug, layer.profile, verdictOf(store.signingKeys, layer.registry, layer.profile));
+    }
+    const verdict = verdictOf(store.signingKeys, choice.registry, resolved.profile);
     const runtime = applyOverrides(resolved.effective, normalizeRuntime(body.overrides ?? {}));
     return {
       registry: choice.registry,
@@ -82,6 +89,8 @@ export const registerResolveRoutes = (app: FastifyInstance, store: RegistryStore
       runtime: seesRuntimeSecrets(request) ? runtime : redactSecrets(runtime, SECRET_AREAS.runtime),
       fingerprint: runtimeFingerprint(choice.registry, choice.profile, runtime),
       stack_lineage: resolved.lineage,
+      signature: resolved.profile.signature ?? null,
+      signature_valid: verdict === 'valid',
     };
   };
   for (const url of ['/api/chat/resolve', '/api/chat/resolve/:slug']) {

@@ -1,0 +1,99 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { FastifyBaseLogger } from 'fastify';
+import type { SigningKeys } from '../domain/signing-keys.js';
+import { describeChainBreak, verifyHashChain, verifyStreamHeads } from '../events/verify-hash-chain.js';
+import { startCheckpointWriter } from '../projections/checkpoint-writer.js';
+import type { RegistryStore } from '../projections/registry-store.js';
+import { appendLine } from './file-io.js';
+import { signingKeysOption, type SigningKeysFlags } from './signing-keys-option.js';
+
+export interface ServeIntegrityFlags extends SigningKeysFlags {
+  readOnlyForensics: boolean;
+  chainCheck: 'before-listen' | 'background';
+  checkpointEvery?: number;
+  checkpointFile?: string;
+}
+
+const parsePositive = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+};
+
+/** The integrity flags of `serve`: signing keys, forensics, periodic checkpoints. */
+export const serveIntegrityOptions = (command: Command): Command =>
+  signingKeysOption(command)
+    .option('--read-only-forensics', 'serve a database whose hash chain is broken, refusing every write (503)', false)
+    .addOption(
+      new Option('--chain-check <when>', 'verify every event hash before listening, or (large databases) after, turning read-only on a break')
+        .choices(['before-listen', 'background'])
+        .default('before-listen'),
+    )
+    .option('--checkpoint-every <events>', 'append a signed checkpoint to --checkpoint-file every this many events', parsePositive)
+    .option('--checkpoint-file <file>', 'where the server appends its checkpoints (ship it away from the database)');
+
+export const checkServeIntegrityFlags = (flags: ServeIntegrityFlags, keys: SigningKeys | undefined): void => {
+  if ((flags.checkpointEvery === undefined) !== (flags.checkpointFile === undefined)) {
+    throw new Error('give both --checkpoint-every and --checkpoint-file, or neither');
+  }
+  if (flags.checkpointFile !== undefined && !keys) throw new Error('--checkpoint-file needs --signing-keys-file (checkpoints are signed)');
+};
+
+/**
+ * Before serving: every event's hash and every stream head against its last event. A broken
+ * chain is refused (one clear line), or with --read-only-forensics served with every write refused.
+ */
+export const checkLogBeforeServing = async (store: RegistryStore, flags: ServeIntegrityFlags, log: FastifyBaseLogger) => {
+  const started = Date.now();
+  const heads = await verifyStreamHeads(store.db);
+  const chain = flags.chainCheck === 'background' && !heads ? undefined : await verifyHashChain(store.db);
+  const brokenAt = heads ?? chain?.broken;
+  if (brokenAt) {
+    const broken = describeChainBreak(brokenAt);
+    if (!flags.readOnlyForensics) {
+      throw new Error(
+        `refusing to serve: the hash chain is broken at ${broken}; run \`profile-registry verify\`, or serve it with --read-only-forensics`,
+      );
+    }
+    store.readOnly = `read-only forensics: the event log failed verification (${broken}); every write is refused`;
+    log.warn({ broken }, 'serving a broken hash chain read-only for forensics');
+  } else if (flags.readOnlyForensics) {
+    store.readOnly = 'read-only forensics: every write is refused';
+  }
+  if (chain) log.info({ events: chain.events, registries: chain.streams, ms: Date.now() - started }, 'hash chains checked');
+  else log.info({ ms: Date.now() - started }, 'stream heads checked; checking the hash chains in the background');
+};
+
+/** With --chain-check background: the full check runs while serving; a break turns every write away from then on. */
+export const checkChainInBackground = (store: RegistryStore, flags: ServeIntegrityFlags, log: FastifyBaseLogger): void => {
+  if (flags.chainCheck !== 'background' || store.readOnly !== undefined) return;
+  const started = Date.now();
+  void verifyHashChain(store.db).then(
+    (chain) => {
+      if (!chain.broken) {
+        log.info({ events: chain.events, registries: chain.streams, ms: Date.now() - started }, 'hash chains checked');
+        return;
+      }
+      const broken = describeChainBreak(chain.broken);
+      store.readOnly = `read-only: the event log failed verification (${broken}); every write is refused`;
+      log.error({ broken }, 'the hash chain is broken: every write is refused from now on');
+    },
+    (error: unknown) => log.error({ err: error }, 'could not check the hash chains'),
+  );
+};
+
+export const startServerCheckpoints = async (
+  store: RegistryStore,
+  flags: ServeIntegrityFlags,
+  keys: SigningKeys | undefined,
+  log: FastifyBaseLogger,
+) => {
+  if (flags.checkpointFile === undefined || flags.checkpointEvery === undefined || !keys || store.readOnly !== undefined) return undefined;
+  const file = flags.checkpointFile;
+  return startCheckpointWriter(store, {
+    keys,
+    every: flags.checkpointEvery,
+    write: (line) => appendLine(file, line),
+    onError: (error) => log.error({ err: error, file }, 'could not write a checkpoint'),
+  });
+};

@@ -1,0 +1,54 @@
+import type { FastifyRequest } from 'fastify';
+import { DomainError, validationError } from '../domain/errors.js';
+import { signatureVerdict, verdictDetail, type SignatureVerdict } from '../domain/profile-signature.js';
+import type { SigningKeys } from '../domain/signing-keys.js';
+import type { ProfileState } from '../events/registry-state.js';
+import { queryValue } from './request-input.js';
+
+/** `?require_signed=true|false` (also 1/0); anything else is a 400. */
+export const requireSignedOf = (request: FastifyRequest): boolean => {
+  const raw = queryValue(request, 'require_signed');
+  if (raw === undefined || raw === '' || raw === 'false' || raw === '0') return false;
+  if (raw === 'true' || raw === '1') return true;
+  throw validationError('require_signed', 'must be true or false');
+};
+
+export const verdictOf = (keys: SigningKeys | undefined, registry: string, profile: ProfileState | undefined): SignatureVerdict =>
+  profile ? signatureVerdict(keys, registry, profile) : 'unsigned';
+
+/** 403 unless the profile carries a valid signature of its current version (when the request asks for it). */
+export const enforceSigned = (
+  required: boolean,
+  registry: string,
+  slug: string,
+  profile: ProfileState | undefined,
+  verdict: SignatureVerdict,
+) => {
+  if (!required || verdict === 'valid') return;
+  throw new DomainError('signature_required', verdictDetail(registry, slug, verdict, profile?.signature?.version));
+};
+
+/**
+ * A document of a published profile gets `signature_valid` after its `signature` (the stored bytes
+ * end with the signature object). A profile never published has neither field.
+ */
+export const withSignatureValid = <T extends string | Buffer>(json: T, profile: ProfileState | undefined, verdict: SignatureVerdict): T => {
+  if (!profile?.signature) return json;
+  const suffix = `,"signature_valid":${verdict === 'valid'}}`;
+  if (typeof json === 'string') return `${json.slice(0, -1)}${suffix}` as T;
+  return Buffer.concat([json.subarray(0, json.length - 1), Buffer.from(suffix)]) as T;
+};
+
+/** Judges, enforces `?require_signed`, and returns the document's bytes with `signature_valid`. */
+export const signedDocument = <T extends string | Buffer>(
+  request: FastifyRequest,
+  keys: SigningKeys | undefined,
+  registry: string,
+  slug: string,
+  json: T,
+  profile: ProfileState | undefined,
+): T => {
+  const verdict = verdictOf(keys, registry, profile);
+  enforceSigned(requireSignedOf(request), registry, slug, profile, verdict);
+  return withSignatureValid(json, profile, verdict);
+};

@@ -11,9 +11,18 @@ export type DomainErrorCode =
   | 'policy_violation'
   | 'default_profile_in_use'
   | 'profile_in_use'
+  | 'schema_in_use'
   | 'idempotency_conflict';
 
 export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** A stored profile that a change would leave invalid, with its first error (`path` a JSON pointer). */
+export interface AffectedProfileError {
+  registry: string;
+  slug: string;
   path: string;
   message: string;
 }
@@ -22,13 +31,19 @@ export class DomainError extends Error {
   readonly code: DomainErrorCode;
   readonly errors?: FieldError[];
   readonly currentVersion?: number;
+  readonly profiles?: AffectedProfileError[];
 
-  constructor(code: DomainErrorCode, message: string, extra: { errors?: FieldError[]; currentVersion?: number } = {}) {
+  constructor(
+    code: DomainErrorCode,
+    message: string,
+    extra: { errors?: FieldError[]; currentVersion?: number; profiles?: AffectedProfileError[] } = {},
+  ) {
     super(message);
     this.name = 'DomainError';
     this.code = code;
     this.errors = extra.errors;
     this.currentVersion = extra.currentVersion;
+    this.profiles = extra.profiles;
   }
 }
 
@@ -39,6 +54,7 @@ export const validationError = (path: string, reason: string): DomainError =>
 
 export const profileNotFound = (): DomainError => new DomainError('not_found', 'profile not found');
 export const registryNotFound = (): DomainError => new DomainError('not_found', 'registry not found');
+export const schemaNotFound = (kind: 'middleware' | 'extension'): DomainError => new DomainError('not_found', `${kind} schema not found`);
 
 export const profileVersionConflict = (slug: string, expected: number, actual: number): DomainError =>
   new DomainError('version_conflict', `profile "${slug}" version conflict: expected=${expected} actual=${actual}`, {

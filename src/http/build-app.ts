@@ -11,6 +11,7 @@ import { registerImportExportRoutes } from './routes/import-export-routes.js';
 import { registerProfileRoutes } from './routes/profile-routes.js';
 import { registerRegistryRoutes } from './routes/registry-routes.js';
 import { registerResolveRoutes } from './routes/resolve-routes.js';
+import { registerSchemaRoutes } from './routes/schema-routes.js';
 import { registerWatchRoutes } from './routes/watch-routes.js';
 
 export interface AppOptions {
@@ -71,5 +72,6 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
   registerCurrentProfileRoutes(app, options.store);
   registerWatchRoutes(app, options.store, { heartbeatMs: options.watchHeartbeatMs, pollMs: options.watchPollMs });
   registerImportExportRoutes(app, options.store);
+  registerSchemaRoutes(app, options.store);
   return app;
 };

@@ -4,6 +4,7 @@ import { registryBundle } from '../domain/write-registry-bundle.js';
 import { foldEvents } from '../events/evolve.js';
 import { readStream } from '../events/read-events.js';
 import type { RegistryState } from '../events/registry-state.js';
+import { SCHEMA_STREAM } from '../events/schema-state.js';
 import type { SqlExecutor } from '../events/sql-database.js';
 import { loadRegistryState } from './load-registry-state.js';
 import { LIVE_TABLES } from './projection-schema.js';
@@ -30,7 +31,7 @@ const registryStateAt = async (db: SqlExecutor, slug: string, asOfMs: number | u
 
 const registrySlugs = async (db: SqlExecutor, past: boolean): Promise<string[]> => {
   const rows = past
-    ? await db.all<{ slug: string }>('SELECT stream_id AS slug FROM streams ORDER BY stream_id')
+    ? await db.all<{ slug: string }>('SELECT stream_id AS slug FROM streams WHERE stream_id <> ? ORDER BY stream_id', [SCHEMA_STREAM])
     : await db.all<{ slug: string }>(`SELECT slug FROM ${LIVE_TABLES.registries} ORDER BY slug`);
   return rows.map((row) => row.slug);
 };

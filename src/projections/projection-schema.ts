@@ -9,6 +9,8 @@ export interface ProjectionTables {
   tombstones: string;
   /** Reverse index of stack refs: who stacks on whom. */
   stackRefs: string;
+  /** The registered schemas of middlewares and extensions, one row each. */
+  schemas: string;
 }
 
 export const LIVE_TABLES: ProjectionTables = {
@@ -17,6 +19,7 @@ export const LIVE_TABLES: ProjectionTables = {
   documents: 'profile_documents',
   tombstones: 'profile_tombstones',
   stackRefs: 'profile_stack_refs',
+  schemas: 'schema_documents',
 };
 
 export const shadowTables = (suffix: string): ProjectionTables => ({
@@ -25,6 +28,7 @@ export const shadowTables = (suffix: string): ProjectionTables => ({
   documents: `profile_documents_${suffix}`,
   tombstones: `profile_tombstones_${suffix}`,
   stackRefs: `profile_stack_refs_${suffix}`,
+  schemas: `schema_documents_${suffix}`,
 });
 
 /** `ORDER BY` on slugs in byte order, as JavaScript sorts them (PostgreSQL would use its locale). */
@@ -98,6 +102,14 @@ CREATE TABLE IF NOT EXISTS ${tables.stackRefs} (
   PRIMARY KEY (registry, profile, ref_registry, ref_profile)
 );
 CREATE INDEX IF NOT EXISTS ${tables.stackRefs}_ref ON ${tables.stackRefs} (ref_registry, ref_profile);
+CREATE TABLE IF NOT EXISTS ${tables.schemas} (
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL,
+  version ${bigint} NOT NULL,
+  document_json TEXT NOT NULL,
+  metadata_json TEXT NOT NULL,
+  PRIMARY KEY (kind, name)
+);
 ${registriesView(dialect, tables)}
 `;
 };
@@ -120,4 +132,4 @@ export const hasEarlierDocumentLayout = async (db: SqlExecutor): Promise<boolean
 
 export const dropProjectionTables = (tables: ProjectionTables = LIVE_TABLES): string =>
   `DROP VIEW IF EXISTS ${tables.registries}; DROP TABLE IF EXISTS ${tables.headers}; DROP TABLE IF EXISTS ${tables.documents};
-   DROP TABLE IF EXISTS ${tables.tombstones}; DROP TABLE IF EXISTS ${tables.stackRefs};`;
+   DROP TABLE IF EXISTS ${tables.tombstones}; DROP TABLE IF EXISTS ${tables.stackRefs}; DROP TABLE IF EXISTS ${tables.schemas};`;

@@ -1,0 +1,92 @@
+import { DomainError, type FieldError } from './errors.js';
+import { compiledSchema, dottedPath, jsonPointer, schemaErrors } from './json-schema-check.js';
+import type { ProfileContent } from './profile.js';
+import type { SchemaKind, SchemaPolicies } from './schema-documents.js';
+
+/** A registered schema as validation needs it: its revision (the compile cache key) and the schema. */
+export interface RegisteredSchema {
+  version: number;
+  schema: unknown;
+}
+
+export type SchemaLookup = (kind: SchemaKind, name: string) => RegisteredSchema | undefined;
+
+const validatorOf = (kind: SchemaKind, name: string, registered: RegisteredSchema) =>
+  compiledSchema(`${kind}/${name}`, registered.version, registered.schema);
+
+/**
+ * What is wrong with one named part (a middleware's config, an extension's value) at `base`: it
+ * fails its schema, or it has none and the registry refuses unknown names. Undefined when fine.
+ */
+const partErrors = (
+  kind: SchemaKind,
+  name: string,
+  value: unknown,
+  base: string,
+  registered: RegisteredSchema | undefined,
+  policy: SchemaPolicies[keyof SchemaPolicies],
+): FieldError[] => {
+  if (registered === undefined) {
+    if (policy !== 'refuse') return [];
+    const path = kind === 'middleware' ? `${base}/name` : base;
+    return [{ path, message: `no schema is registered for ${kind} "${name}"` }];
+  }
+  return schemaErrors(validatorOf(kind, name, registered), value, kind === 'middleware' ? `${base}/config` : base);
+};
+
+/** Each part of a profile that a schema of `kind` governs: its name, its value, where it is. */
+const partsOf = (content: ProfileContent, kind: SchemaKind): [name: string, value: unknown, base: string][] =>
+  kind === 'middleware'
+    ? (content.runtime.middlewares ?? []).map((middleware, index) => [
+        middleware.name,
+        middleware.config ?? {},
+        jsonPointer(['runtime', 'middlewares', index]),
+      ])
+    : Object.entries(content.extensions).map(([key, value]) => [key, value, jsonPointer(['extensions', key])]);
+
+const policyOf = (kind: SchemaKind, policies: SchemaPolicies) =>
+  kind === 'middleware' ? policies.unknown_middlewares : policies.unknown_extensions;
+
+/**
+ * Every way a profile's middleware configs and extensions disagree with the registered schemas
+ * (or, where the registry refuses unknown names, name something without a schema). Paths are
+ * JSON pointers into the profile. Stops at the first failing part.
+ */
+export const profileSchemaErrors = (content: ProfileContent, lookup: SchemaLookup, policies: SchemaPolicies = {}): FieldError[] => {
+  for (const kind of ['middleware', 'extension'] as const) {
+    for (const [name, value, base] of partsOf(content, kind)) {
+      const errors = partErrors(kind, name, value, base, lookup(kind, name), policyOf(kind, policies));
+      if (errors.length > 0) return errors;
+    }
+  }
+  return [];
+};
+
+/**
+ * The errors of the parts of a profile named `name` of `kind` only, were that schema `registered`
+ * (undefined: deleted): how a schema change would leave a stored profile.
+ */
+export const schemaUseErrors = (
+  content: ProfileContent,
+  kind: SchemaKind,
+  name: string,
+  registered: RegisteredSchema | undefined,
+  policies: SchemaPolicies = {},
+): FieldError[] => {
+  for (const [partName, value, base] of partsOf(content, kind)) {
+    if (partName !== name) continue;
+    const errors = partErrors(kind, name, value, base, registered, policyOf(kind, policies));
+    if (errors.length > 0) return errors;
+  }
+  return [];
+};
+
+/** `validation error (runtime.middlewares[1].config.max_tokens): must be <= 4096`, for the first error. */
+export const schemaErrorDetail = (errors: readonly FieldError[]): string =>
+  `validation error (${dottedPath(errors[0].path) || 'body'}): ${errors[0].message}`;
+
+/** Refuses a profile that its registry's schemas do not accept (400, `errors[].path` JSON pointers). */
+export const checkProfileSchemas = (content: ProfileContent, lookup: SchemaLookup, policies: SchemaPolicies = {}): void => {
+  const errors = profileSchemaErrors(content, lookup, policies);
+  if (errors.length > 0) throw new DomainError('validation', schemaErrorDetail(errors), { errors });
+};

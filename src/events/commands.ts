@@ -47,7 +47,16 @@ export type CommandType = Command['type'];
  * change that leaves stored profiles invalid (they are recorded in the event).
  */
 export type SchemaCommand =
-  | { type: 'put_schema'; kind: SchemaKind; name: string; document: SchemaDocument; expected_version?: number; force?: boolean }
+  | {
+      type: 'put_schema';
+      kind: SchemaKind;
+      name: string;
+      document: SchemaDocument;
+      expected_version?: number;
+      force?: boolean;
+      /** `registry/slug` of profiles the same import rewrites (judged by their new content before it). */
+      exempt?: string[];
+    }
   | { type: 'delete_schema'; kind: SchemaKind; name: string; expected_version?: number; force?: boolean };
 
 /** Whatever the command bus runs. */

@@ -54,6 +54,10 @@ export const decideSchema = (
   profiles: readonly ProfileUsingSchema[],
 ): EventBody[] => {
   const { kind, name } = command;
+  if (command.type === 'put_schema' && command.exempt !== undefined) {
+    const exempt = new Set(command.exempt);
+    profiles = profiles.filter((profile) => !exempt.has(`${profile.registry}/${profile.content.slug}`));
+  }
   const current = state.entries.get(schemaKey(kind, name));
   const version = schemaVersionAfter(state, kind, name);
   const expected = command.expected_version;

@@ -1,5 +1,5 @@
 import { DomainError, validationError } from './errors.js';
-import { jsonSchemaProblems } from './json-schema-check.js';
+import { dottedPath, jsonSchemaProblems } from './json-schema-check.js';
 import { parseWith } from './parse-input.js';
 import { bundleSchemasSchema, middlewareSchemaDocument, type BundleSchemas } from './schema-documents.js';
 import { parseExtensionKey } from './slug.js';
@@ -10,8 +10,7 @@ const byName = <T>(items: T[], nameOf: (item: T) => string): T[] =>
 const checkSchema = (schema: unknown, path: string): void => {
   const problems = jsonSchemaProblems(schema, path);
   if (problems.length > 0) {
-    const dotted = path.slice(1).replace(/\/(\d+)\//g, '[$1].').replace(/\//g, '.');
-    throw new DomainError('validation', `validation error (${dotted}): not a valid JSON Schema (draft 2020-12): ${problems[0].message}`, {
+    throw new DomainError('validation', `validation error (${dottedPath(problems[0].path)}): not a valid JSON Schema (draft 2020-12): ${problems[0].message}`, {
       errors: problems,
     });
   }

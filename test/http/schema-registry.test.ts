@@ -224,6 +224,22 @@ describe.each(backends)('schema registry on %s', (backend) => {
     expectProblem(await request('GET', '/api/chat/schemas/middlewares?as_of=yesterday'), 400, /as_of/);
   });
 
+  it('judges an HTTP import against the schemas too (nothing written), and its export carries the schemas its profiles use', async () => {
+    const before = await storeSnapshot(t.store.db);
+    const body = { registries: { goose: { profiles: { other: { runtime: { middlewares: [{ name: 'inference', config: { max_tokens: 2000 } }] } } } } } };
+    const refused = await t.app.inject({ method: 'POST', url: '/api/registries/goose/import', payload: body });
+    const problem = expectProblem(refused, 400, 'validation error (registries.goose.profiles.other.runtime.middlewares[0].config.max_tokens): must be <= 1024');
+    expect(problem.errors[0].path).toBe('/registries/goose/profiles/other/runtime/middlewares/0/config/max_tokens');
+    expect(await storeSnapshot(t.store.db)).toEqual(before);
+    const exported = await t.app.inject({ method: 'GET', url: '/api/registries/goose/export', headers: { accept: 'application/json' } });
+    expect(exported.statusCode).toBe(200);
+    expect(exported.json().schemas.middlewares.map((item: Json) => [item.name, item.version])).toEqual([
+      ['agentmode', 1],
+      ['inference', 3],
+    ]);
+    expect(exported.json().schemas).not.toHaveProperty('extensions');
+  });
+
   it('keeps the schema projection a fold of the events (verify rebuilds it identically)', async () => {
     expect(await verifyProjections(t.store.db)).toBeUndefined();
   });

@@ -1,0 +1,146 @@
+/**
+ * What validating middleware configs against registered JSON Schemas costs a durable PATCH
+ * (issue 14), in one run against one server: the same PATCH load (each request replaces a
+ * profile's three middlewares, with new config values) with the three schemas registered and
+ * without them, in alternating rounds (A B, B A, ...) so that a growing history or a noisy
+ * neighbour weighs on both sides alike.
+ *
+ *   npm run build && node dist/bench/schema-validation.js [--duration 5] [--rounds 3] [--connections 50]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { jsonRequest, sendAll } from './lib/http-client.js';
+import { runLoad, type LoadResult } from './lib/load.js';
+import { startRegistryServer } from './lib/spawn-server.js';
+import { performance } from 'node:perf_hooks';
+import { checkProfileSchemas, type SchemaLookup } from '../src/domain/profile-schema-validation.js';
+import { newProfileContent } from '../src/domain/profile.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '50' },
+    profiles: { type: 'string', default: '100' },
+  },
+});
+
+const REGISTRY = 'bench';
+const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+
+/** Three middlewares as a chat runtime configures them, and the schemas their authors would publish. */
+const SCHEMAS = {
+  agentmode: {
+    type: 'object',
+    properties: {
+      default_mode: { type: 'string', enum: ['chat', 'plan', 'act'] },
+      modes: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 16 },
+      allow_switch: { type: 'boolean' },
+    },
+    required: ['default_mode'],
+    additionalProperties: false,
+  },
+  inference: {
+    type: 'object',
+    properties: {
+      model: { type: 'string', pattern: '^[a-z0-9.-]+$' },
+      max_tokens: { type: 'integer', minimum: 1, maximum: 4096 },
+      temperature: { type: 'number', minimum: 0, maximum: 2 },
+      stop: { type: 'array', items: { type: 'string' } },
+    },
+    required: ['model', 'max_tokens'],
+    additionalProperties: false,
+  },
+  retry: {
+    type: 'object',
+    properties: {
+      attempts: { type: 'integer', minimum: 0, maximum: 10 },
+      backoff_ms: { type: 'integer', minimum: 0 },
+      on: { type: 'array', items: { type: 'string', enum: ['timeout', 'rate_limit', 'server_error'] } },
+    },
+    additionalProperties: false,
+  },
+} as const;
+
+const middlewares = (n: number) => [
+  { name: 'agentmode', config: { default_mode: ['chat', 'plan', 'act'][n % 3], modes: ['chat', 'plan', 'act'], allow_switch: n % 2 === 0 } },
+  { name: 'inference', id: 'main', config: { model: 'gpt-4o-mini', max_tokens: 256 + (n % 3840), temperature: (n % 20) / 10, stop: ['\n\n'] } },
+  { name: 'retry', config: { attempts: n % 5, backoff_ms: 100 * (n % 7), on: ['timeout', 'rate_limit'] } },
+];
+
+/** The validation alone, in this process: microseconds per profile write of the PATCH load's shape. */
+const validationMicros = (iterations = 20_000): number => {
+  const registered = new Map(Object.entries(SCHEMAS).map(([name, schema]) => [name, { version: 1, schema }]));
+  const lookup: SchemaLookup = (kind, name) => (kind === 'middleware' ? registered.get(name) : undefined);
+  const contents = Array.from({ length: 100 }, (_, n) => newProfileContent(`p${n}`, { runtime: { middlewares: middlewares(n) } }));
+  for (const content of contents) checkProfileSchemas(content, lookup); // compiles once per schema
+  const started = performance.now();
+  for (let i = 0; i < iterations; i++) checkProfileSchemas(contents[i % contents.length], lookup);
+  return ((performance.now() - started) * 1000) / iterations;
+};
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+const main = async () => {
+  const workDir = mkdtempSync(join(tmpdir(), 'profile-registry-bench-schemas-'));
+  const server = await startRegistryServer(join(workDir, 'bench.db'));
+  try {
+    const profiles = Number(flags.profiles);
+    const durationSec = Number(flags.duration);
+    const connections = Number(flags.connections);
+    await jsonRequest(`${server.url}/api/registries`, 'POST', { slug: REGISTRY });
+    const slugs = Array.from({ length: profiles }, (_, i) => `p${i}`);
+    await sendAll(slugs, 8, (slug) =>
+      jsonRequest(`${server.url}/api/chat/profiles`, 'POST', { registry: REGISTRY, slug, runtime: { system_prompt: 'You help', middlewares: middlewares(0) } }),
+    );
+    const cycle = Array.from({ length: 50_000 }, (_, index) => ({
+      path: `/api/chat/profiles/${slugs[index % slugs.length]}?registry=${REGISTRY}`,
+      body: JSON.stringify({ runtime: { system_prompt: 'You help', middlewares: middlewares(index + 1) } }),
+    }));
+    const setSchemas = async (registered: boolean) => {
+      for (const [name, schema] of Object.entries(SCHEMAS)) {
+        const url = `${server.url}/api/chat/schemas/middlewares/${name}`;
+        const response = registered
+          ? await jsonRequest(url, 'PUT', { version: 1, schema })
+          : await fetch(url, { method: 'DELETE' });
+        if (!response.ok && response.status !== 404) throw new Error(`${name}: HTTP ${response.status} ${await response.text()}`);
+      }
+    };
+    log('warm-up (not counted)');
+    await runLoad({ url: server.url, connections, durationSec, method: 'PATCH', cycle });
+    const results: Record<'without' | 'with', LoadResult[]> = { without: [], with: [] };
+    const rounds = Number(flags.rounds);
+    for (let round = 0; round < rounds; round++) {
+      const order: ('without' | 'with')[] = round % 2 === 0 ? ['without', 'with'] : ['with', 'without'];
+      for (const side of order) {
+        await setSchemas(side === 'with');
+        const load = await runLoad({ url: server.url, connections, durationSec, method: 'PATCH', cycle });
+        if (load.non2xx + load.errors > 0) throw new Error(`${side} schemas: ${load.non2xx} non-2xx, ${load.errors} errors`);
+        log(`round ${round + 1}, ${side} schemas: ${Math.round(load.requestsPerSec)} req/s, p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms`);
+        results[side].push(load);
+      }
+    }
+    const rps = (side: 'without' | 'with') => median(results[side].map((load) => load.requestsPerSec));
+    const p99 = (side: 'without' | 'with') => median(results[side].map((load) => load.p99Ms));
+    // each round's two runs are neighbours in time: their ratio is the least disturbed by the machine's load
+    const ratios = results.with.map((load, round) => load.requestsPerSec / results.without[round].requestsPerSec);
+    const ratio = median(ratios);
+    const lines = [
+      `| PATCH durable, 3 middleware configs, ${connections} conns, registry of ${profiles} | median req/s | median p99 ms | rounds (req/s) |`,
+      '|---|---|---|---|',
+      `| without schemas | ${Math.round(rps('without'))} | ${p99('without')} | ${results.without.map((load) => Math.round(load.requestsPerSec)).join(', ')} |`,
+      `| with the 3 schemas (every config validated) | ${Math.round(rps('with'))} | ${p99('with')} | ${results.with.map((load) => Math.round(load.requestsPerSec)).join(', ')} |`,
+      '',
+      `with / without, median of the rounds' ratios (${ratios.map((each) => each.toFixed(2)).join(', ')}): ${ratio.toFixed(3)} (target ≥ 0.90: ${ratio >= 0.9 ? 'met' : 'NOT MET'})`,
+      `validation alone (in process): ${validationMicros().toFixed(2)} µs per write of three middleware configs`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    await server.stop();
+    rmSync(workDir, { recursive: true, force: true });
+  }
+};
+
+await main();

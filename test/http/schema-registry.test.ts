@@ -244,3 +244,35 @@ describe.each(backends)('schema registry on %s', (backend) => {
     expect(await verifyProjections(t.store.db)).toBeUndefined();
   });
 });
+
+describe.each(backends)('restores judged against the schemas of now on %s', (backend) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await openTestApp(backend, { now: steppingClock() });
+  });
+  afterAll(async () => t?.close());
+
+  it('refuses a profile or registry restore to content the current schema refuses (dry runs too), and writes nothing', async () => {
+    const put = (maximum: number) =>
+      t.app.inject({ method: 'PUT', url: '/api/chat/schemas/middlewares/inference', payload: { version: 1, schema: { ...inferenceSchema, properties: { max_tokens: { type: 'integer', maximum } } } } });
+    expect((await put(4096)).statusCode).toBe(201);
+    await t.app.inject({ method: 'POST', url: '/api/registries', payload: { slug: 'default' } });
+    const tokens = (max_tokens: number) => ({ runtime: { middlewares: [{ name: 'inference', config: { max_tokens } }] } });
+    expect((await t.app.inject({ method: 'POST', url: '/api/chat/profiles', payload: { slug: 'r', ...tokens(3000) } })).statusCode).toBe(201);
+    expect((await t.app.inject({ method: 'PATCH', url: '/api/chat/profiles/r', payload: tokens(100) })).statusCode).toBe(200);
+    expect((await put(1024)).statusCode).toBe(200);
+
+    const before = await storeSnapshot(t.store.db);
+    const detail = 'validation error (runtime.middlewares[0].config.max_tokens): must be <= 1024';
+    for (const dry_run of [true, false]) {
+      expectProblem(await t.app.inject({ method: 'POST', url: '/api/chat/profiles/r/restore', payload: { to_version: 1, dry_run } }), 400, detail);
+    }
+    // registry version 3: created, r created, r made the default (before the PATCH)
+    expectProblem(
+      await t.app.inject({ method: 'POST', url: '/api/registries/default/restore', payload: { to_version: 3 } }),
+      400,
+      detail,
+    );
+    expect(await storeSnapshot(t.store.db)).toEqual(before);
+  });
+});

@@ -15,34 +15,53 @@ const validatorOf = (kind: SchemaKind, name: string, registered: RegisteredSchem
   compiledSchema(`${kind}/${name}`, registered.version, registered.schema);
 
 /**
- * What is wrong with one named part (a middleware's config, an extension's value) at `base`: it
- * fails its schema, or it has none and the registry refuses unknown names. Undefined when fine.
+ * What is wrong with one named part (a middleware's config, an extension's value) at the JSON
+ * pointer `base()` (built only for an error): it fails its schema, or it has none and the registry
+ * refuses unknown names. Empty when fine: the hot path of every profile write, so it allocates nothing then.
  */
 const partErrors = (
   kind: SchemaKind,
   name: string,
   value: unknown,
-  base: string,
+  base: () => string,
   registered: RegisteredSchema | undefined,
   policy: SchemaPolicies[keyof SchemaPolicies],
 ): FieldError[] => {
   if (registered === undefined) {
-    if (policy !== 'refuse') return [];
-    const path = kind === 'middleware' ? `${base}/name` : base;
+    if (policy !== 'refuse') return NONE;
+    const path = kind === 'middleware' ? `${base()}/name` : base();
     return [{ path, message: `no schema is registered for ${kind} "${name}"` }];
   }
-  return schemaErrors(validatorOf(kind, name, registered), value, kind === 'middleware' ? `${base}/config` : base);
+  const validate = validatorOf(kind, name, registered);
+  if (validate(value)) return NONE;
+  return schemaErrors(validate, value, kind === 'middleware' ? `${base()}/config` : base());
 };
 
-/** Each part of a profile that a schema of `kind` governs: its name, its value, where it is. */
-const partsOf = (content: ProfileContent, kind: SchemaKind): [name: string, value: unknown, base: string][] =>
-  kind === 'middleware'
-    ? (content.runtime.middlewares ?? []).map((middleware, index) => [
-        middleware.name,
-        middleware.config ?? {},
-        jsonPointer(['runtime', 'middlewares', index]),
-      ])
-    : Object.entries(content.extensions).map(([key, value]) => [key, value, jsonPointer(['extensions', key])]);
+const NONE: FieldError[] = [];
+
+/** Calls `each` with every part of a profile that a schema of `kind` governs; stops at the first errors. */
+const firstPartErrors = (
+  content: ProfileContent,
+  kind: SchemaKind,
+  each: (name: string, value: unknown, base: () => string) => FieldError[],
+): FieldError[] => {
+  if (kind === 'middleware') {
+    const middlewares = content.runtime.middlewares;
+    if (middlewares === undefined) return NONE;
+    for (let index = 0; index < middlewares.length; index++) {
+      const middleware = middlewares[index];
+      const errors = each(middleware.name, middleware.config ?? {}, () => jsonPointer(['runtime', 'middlewares', index]));
+      if (errors.length > 0) return errors;
+    }
+    return NONE;
+  }
+  for (const key in content.extensions) {
+    if (!Object.hasOwn(content.extensions, key)) continue;
+    const errors = each(key, content.extensions[key], () => jsonPointer(['extensions', key]));
+    if (errors.length > 0) return errors;
+  }
+  return NONE;
+};
 
 const policyOf = (kind: SchemaKind, policies: SchemaPolicies) =>
   kind === 'middleware' ? policies.unknown_middlewares : policies.unknown_extensions;
@@ -53,14 +72,15 @@ const policyOf = (kind: SchemaKind, policies: SchemaPolicies) =>
  * JSON pointers into the profile. Stops at the first failing part.
  */
 export const profileSchemaErrors = (content: ProfileContent, lookup: SchemaLookup, policies: SchemaPolicies = {}): FieldError[] => {
-  for (const kind of ['middleware', 'extension'] as const) {
-    for (const [name, value, base] of partsOf(content, kind)) {
-      const errors = partErrors(kind, name, value, base, lookup(kind, name), policyOf(kind, policies));
-      if (errors.length > 0) return errors;
-    }
+  for (const kind of KINDS) {
+    const policy = policyOf(kind, policies);
+    const errors = firstPartErrors(content, kind, (name, value, base) => partErrors(kind, name, value, base, lookup(kind, name), policy));
+    if (errors.length > 0) return errors;
   }
-  return [];
+  return NONE;
 };
+
+const KINDS: readonly SchemaKind[] = ['middleware', 'extension'];
 
 /**
  * The errors of the parts of a profile named `name` of `kind` only, were that schema `registered`
@@ -73,12 +93,10 @@ export const schemaUseErrors = (
   registered: RegisteredSchema | undefined,
   policies: SchemaPolicies = {},
 ): FieldError[] => {
-  for (const [partName, value, base] of partsOf(content, kind)) {
-    if (partName !== name) continue;
-    const errors = partErrors(kind, name, value, base, registered, policyOf(kind, policies));
-    if (errors.length > 0) return errors;
-  }
-  return [];
+  const policy = policyOf(kind, policies);
+  return firstPartErrors(content, kind, (partName, value, base) =>
+    partName === name ? partErrors(kind, name, value, base, registered, policy) : NONE,
+  );
 };
 
 /** `validation error (runtime.middlewares[1].config.max_tokens): must be <= 4096`, for the first error. */

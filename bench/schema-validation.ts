@@ -5,7 +5,10 @@
  * without them, in alternating rounds (A B, B A, ...) so that a growing history or a noisy
  * neighbour weighs on both sides alike.
  *
- *   npm run build && node dist/bench/schema-validation.js [--duration 5] [--rounds 3] [--connections 50]
+ * With `--baseline-cli <dist/src/cli/main.js of another build>` (e.g. main before this feature),
+ * each round also measures that build on a database seeded alike: "today's figure" of the same run.
+ *
+ *   npm run build && node dist/bench/schema-validation.js [--duration 5] [--rounds 3] [--connections 50] [--baseline-cli PATH]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { jsonRequest, sendAll } from './lib/http-client.js';
 import { runLoad, type LoadResult } from './lib/load.js';
-import { startRegistryServer } from './lib/spawn-server.js';
+import { startRegistryServer, startServer, type RunningServer } from './lib/spawn-server.js';
 import { performance } from 'node:perf_hooks';
 import { checkProfileSchemas, type SchemaLookup } from '../src/domain/profile-schema-validation.js';
 import { newProfileContent } from '../src/domain/profile.js';
@@ -24,8 +27,11 @@ const { values: flags } = parseArgs({
     rounds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '50' },
     profiles: { type: 'string', default: '100' },
+    'baseline-cli': { type: 'string' },
   },
 });
+
+type Side = 'without' | 'with' | 'today';
 
 const REGISTRY = 'bench';
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
@@ -83,18 +89,32 @@ const validationMicros = (iterations = 20_000): number => {
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
+const seed = async (server: RunningServer, slugs: string[]) => {
+  await jsonRequest(`${server.url}/api/registries`, 'POST', { slug: REGISTRY });
+  await sendAll(slugs, 8, (slug) =>
+    jsonRequest(`${server.url}/api/chat/profiles`, 'POST', { registry: REGISTRY, slug, runtime: { system_prompt: 'You help', middlewares: middlewares(0) } }),
+  );
+};
+
 const main = async () => {
   const workDir = mkdtempSync(join(tmpdir(), 'profile-registry-bench-schemas-'));
-  const server = await startRegistryServer(join(workDir, 'bench.db'));
+  const servers: RunningServer[] = [];
   try {
     const profiles = Number(flags.profiles);
     const durationSec = Number(flags.duration);
     const connections = Number(flags.connections);
-    await jsonRequest(`${server.url}/api/registries`, 'POST', { slug: REGISTRY });
     const slugs = Array.from({ length: profiles }, (_, i) => `p${i}`);
-    await sendAll(slugs, 8, (slug) =>
-      jsonRequest(`${server.url}/api/chat/profiles`, 'POST', { registry: REGISTRY, slug, runtime: { system_prompt: 'You help', middlewares: middlewares(0) } }),
-    );
+    const server = await startRegistryServer(join(workDir, 'bench.db'));
+    servers.push(server);
+    await seed(server, slugs);
+    const baselineCli = flags['baseline-cli'];
+    const baseline = baselineCli
+      ? await startServer(baselineCli, ['serve', '--port', '{port}', '--profile-registry-db', join(workDir, 'baseline.db'), '--log-level', 'warn', '--no-seed'])
+      : undefined;
+    if (baseline) {
+      servers.push(baseline);
+      await seed(baseline, slugs);
+    }
     const cycle = Array.from({ length: 50_000 }, (_, index) => ({
       path: `/api/chat/profiles/${slugs[index % slugs.length]}?registry=${REGISTRY}`,
       body: JSON.stringify({ runtime: { system_prompt: 'You help', middlewares: middlewares(index + 1) } }),
@@ -108,37 +128,49 @@ const main = async () => {
         if (!response.ok && response.status !== 404) throw new Error(`${name}: HTTP ${response.status} ${await response.text()}`);
       }
     };
+    const load = (target: RunningServer) => runLoad({ url: target.url, connections, durationSec, method: 'PATCH', cycle });
     log('warm-up (not counted)');
-    await runLoad({ url: server.url, connections, durationSec, method: 'PATCH', cycle });
-    const results: Record<'without' | 'with', LoadResult[]> = { without: [], with: [] };
+    await load(server);
+    if (baseline) await load(baseline);
+    const sides: Side[] = baseline ? ['without', 'with', 'today'] : ['without', 'with'];
+    const results: Record<Side, LoadResult[]> = { without: [], with: [], today: [] };
     const rounds = Number(flags.rounds);
     for (let round = 0; round < rounds; round++) {
-      const order: ('without' | 'with')[] = round % 2 === 0 ? ['without', 'with'] : ['with', 'without'];
+      // each side takes each place in the order in turn
+      const order = sides.map((_, k) => sides[(k + round) % sides.length]);
       for (const side of order) {
-        await setSchemas(side === 'with');
-        const load = await runLoad({ url: server.url, connections, durationSec, method: 'PATCH', cycle });
-        if (load.non2xx + load.errors > 0) throw new Error(`${side} schemas: ${load.non2xx} non-2xx, ${load.errors} errors`);
-        log(`round ${round + 1}, ${side} schemas: ${Math.round(load.requestsPerSec)} req/s, p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms`);
-        results[side].push(load);
+        if (side !== 'today') await setSchemas(side === 'with');
+        const result = await load(side === 'today' ? (baseline as RunningServer) : server);
+        if (result.non2xx + result.errors > 0) throw new Error(`${side}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+        log(`round ${round + 1}, ${side}: ${Math.round(result.requestsPerSec)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms`);
+        results[side].push(result);
       }
     }
-    const rps = (side: 'without' | 'with') => median(results[side].map((load) => load.requestsPerSec));
-    const p99 = (side: 'without' | 'with') => median(results[side].map((load) => load.p99Ms));
-    // each round's two runs are neighbours in time: their ratio is the least disturbed by the machine's load
-    const ratios = results.with.map((load, round) => load.requestsPerSec / results.without[round].requestsPerSec);
-    const ratio = median(ratios);
+    const rps = (side: Side) => median(results[side].map((each) => each.requestsPerSec));
+    const p99 = (side: Side) => median(results[side].map((each) => each.p99Ms));
+    // a round's runs are neighbours in time: their ratio is the least disturbed by the machine's load
+    const ratiosTo = (side: Side) => results.with.map((each, round) => each.requestsPerSec / results[side][round].requestsPerSec);
+    const row = (side: Side, label: string) =>
+      `| ${label} | ${Math.round(rps(side))} | ${p99(side)} | ${results[side].map((each) => Math.round(each.requestsPerSec)).join(', ')} |`;
+    const ratioLine = (side: Side, label: string) => {
+      const ratios = ratiosTo(side);
+      const ratio = median(ratios);
+      return `with / ${label}, median of the rounds' ratios (${ratios.map((each) => each.toFixed(2)).join(', ')}): ${ratio.toFixed(3)} (target ≥ 0.90: ${ratio >= 0.9 ? 'met' : 'NOT MET'})`;
+    };
     const lines = [
       `| PATCH durable, 3 middleware configs, ${connections} conns, registry of ${profiles} | median req/s | median p99 ms | rounds (req/s) |`,
       '|---|---|---|---|',
-      `| without schemas | ${Math.round(rps('without'))} | ${p99('without')} | ${results.without.map((load) => Math.round(load.requestsPerSec)).join(', ')} |`,
-      `| with the 3 schemas (every config validated) | ${Math.round(rps('with'))} | ${p99('with')} | ${results.with.map((load) => Math.round(load.requestsPerSec)).join(', ')} |`,
+      row('without', 'without schemas'),
+      row('with', 'with the 3 schemas (every config validated)'),
+      ...(baseline ? [row('today', 'baseline build (today, no schema registry)')] : []),
       '',
-      `with / without, median of the rounds' ratios (${ratios.map((each) => each.toFixed(2)).join(', ')}): ${ratio.toFixed(3)} (target ≥ 0.90: ${ratio >= 0.9 ? 'met' : 'NOT MET'})`,
+      ratioLine('without', 'without'),
+      ...(baseline ? [ratioLine('today', 'baseline build')] : []),
       `validation alone (in process): ${validationMicros().toFixed(2)} µs per write of three middleware configs`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
-    await server.stop();
+    for (const each of servers) await each.stop();
     rmSync(workDir, { recursive: true, force: true });
   }
 };

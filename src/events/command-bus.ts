@@ -135,12 +135,19 @@ export const createCommandBus = <Rendered>(
   let queue: Pending<Rendered>[] = [];
   let flushing: Promise<void> | undefined;
   let closed = false;
-  /** The schema stream's state, checked against its head before each use. */
+  /**
+   * The schema stream's state, checked against its head once per transaction: inside it no other
+   * writer can move the stream (one writer at a time; on PostgreSQL the advisory lock), and this
+   * bus's own schema commands keep the cache current or drop it.
+   */
   let schemaCache: SchemaState | undefined;
+  let schemaCacheChecked = false;
 
   const currentSchemas = async (tx: SqlExecutor): Promise<SchemaState> => {
+    if (schemaCacheChecked && schemaCache) return schemaCache;
     const head = await readStreamHead(tx, SCHEMA_STREAM);
     if (schemaCache?.version !== head.version) schemaCache = foldSchemaEvents(await readStream(tx, SCHEMA_STREAM));
+    schemaCacheChecked = true;
     return schemaCache;
   };
 
@@ -250,6 +257,7 @@ export const createCommandBus = <Rendered>(
     const changed = new Map<string, RegistryState>();
     try {
       await db.transaction(async (tx) => {
+        schemaCacheChecked = false;
         for (const item of batch) {
           try {
             item.outcome = await withSavepoint(tx, 'command', () => runOne(tx, item, changed));

@@ -50,8 +50,8 @@ const fieldErrors = (errors: readonly ErrorObject[] | null | undefined, base: st
  * `base` (a JSON pointer into the request): none when Ajv accepts and compiles it.
  */
 export const jsonSchemaProblems = (schema: unknown, base = '/schema'): FieldError[] => {
-  if (typeof schema !== 'boolean' && (typeof schema !== 'object' || schema === null || Array.isArray(schema))) {
-    return [{ path: base, message: 'must be a JSON Schema (an object or a boolean)' }];
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
+    return [{ path: base, message: 'must be a JSON Schema object' }];
   }
   const ajv = newAjv();
   if (!ajv.validateSchema(schema as object)) return fieldErrors(ajv.errors, base);

@@ -42,7 +42,8 @@ export interface SchemaPolicies {
 
 export const unknownNamesPolicySchema = z.enum(['allow', 'refuse']);
 
-const jsonSchemaValue = z.union([z.record(z.string(), z.unknown()), z.boolean()]);
+// an object: the chat clients' decoders take `schema` as one (draft 2020-12 would also allow a boolean)
+const jsonSchemaValue = z.record(z.string(), z.unknown());
 
 export const putMiddlewareSchemaBodySchema = z.strictObject({
   version: z.number().int().min(0),

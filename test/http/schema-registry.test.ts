@@ -276,3 +276,29 @@ describe.each(backends)('restores judged against the schemas of now on %s', (bac
     expect(await storeSnapshot(t.store.db)).toEqual(before);
   });
 });
+
+describe.each(backends)('two instances on one %s database', (backend) => {
+  it('judges a write by the schemas another instance registered since (its cache is checked against the stream)', async () => {
+    const t = await openTestApp(backend);
+    try {
+      const other = await t.reopen();
+      const context = { actor: 'b', source: 'test', request_id: 'r' };
+      const profile = (slug: string, maxTokens: number) => ({
+        type: 'create_profile' as const,
+        registry: 'team',
+        slug,
+        fields: { runtime: { middlewares: [{ name: 'inference', config: { max_tokens: maxTokens } }] } },
+      });
+      await other.execute({ type: 'create_registry', registry: 'team' }, context);
+      await other.execute(profile('before', 100), context);
+      const put = await t.app.inject({ method: 'PUT', url: '/api/chat/schemas/middlewares/inference', payload: { version: 1, schema: inferenceSchema } });
+      expect(put.statusCode, put.body).toBe(201);
+      await expect(other.execute(profile('after', 9000), context)).rejects.toThrow(
+        'validation error (runtime.middlewares[0].config.max_tokens): must be <= 4096',
+      );
+      await expect(other.execute(profile('valid', 10), context)).resolves.toMatchObject({ events: [{ type: 'profile.created' }] });
+    } finally {
+      await t.close();
+    }
+  });
+});

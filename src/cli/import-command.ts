@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { nanoid } from 'nanoid';
 import { readProfilesFile } from '../domain/profiles-file.js';
 import { profileCount } from '../domain/registry-bundle.js';
+import type { BundleSchemas } from '../domain/schema-documents.js';
 import { DEFAULT_REGISTRY } from '../events/registry-state.js';
 import { importRegistries } from '../projections/import-registries.js';
 import { databaseOptions, type DatabaseFlags } from './database-options.js';
@@ -27,6 +28,9 @@ const defaultActor = (): string => {
   }
 };
 
+const schemaLine = (schemas: BundleSchemas | undefined): string[] =>
+  schemas === undefined ? [] : [`Schemas: ${schemas.middlewares.length + schemas.extensions.length}`];
+
 /** Imports a bundle, a single registry or a legacy map into the store, one transaction per registry. */
 export const importFile = async (file: string, flags: ImportFlags): Promise<void> => {
   const text = await readInputFile(file);
@@ -34,7 +38,7 @@ export const importFile = async (file: string, flags: ImportFlags): Promise<void
   if (onTerminal && text.length >= LARGE_FILE_CHARS) {
     process.stderr.write(`reading ${(text.length / 1e6).toFixed(1)} MB from ${file}...\n`);
   }
-  const { format, registries } = readProfilesFile(text, DEFAULT_REGISTRY);
+  const { format, registries, schemas } = readProfilesFile(text, DEFAULT_REGISTRY);
   const profiles = profileCount(registries);
   const store = await openWritableStore(flags, { mayCreate: true });
   const bar = profiles >= PROGRESS_THRESHOLD ? progressBar('importing [{bar}] {value}/{total} profiles') : undefined;
@@ -42,13 +46,17 @@ export const importFile = async (file: string, flags: ImportFlags): Promise<void
   let imported = 0;
   try {
     const context = { actor: flags.actor, source: 'import', request_id: nanoid(12) };
-    const outcomes = await importRegistries(store, registries, context, (registry) =>
-      bar?.update((imported += Object.keys(registry.profiles).length), profiles),
+    const outcomes = await importRegistries(
+      store,
+      registries,
+      context,
+      (registry) => bar?.update((imported += Object.keys(registry.profiles).length), profiles),
+      schemas,
     );
     bar?.stop();
     const events = outcomes.reduce((sum, outcome) => sum + outcome.events, 0);
     process.stdout.write(
-      [`Input: ${file}`, `Input format: ${format}`, `Registries: ${registries.length}`, `Profiles: ${profiles}`, `Events: ${events}`]
+      [`Input: ${file}`, `Input format: ${format}`, `Registries: ${registries.length}`, `Profiles: ${profiles}`, ...schemaLine(schemas), `Events: ${events}`]
         .map((line) => `${line}\n`)
         .join(''),
     );

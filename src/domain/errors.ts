@@ -12,6 +12,7 @@ export type DomainErrorCode =
   | 'default_profile_in_use'
   | 'profile_in_use'
   | 'idempotency_conflict'
+  | 'schema_in_use'
   /** The server refuses every write (a database served read-only for forensics). */
   | 'read_only'
   /** A profile read with `?require_signed=true` is unsigned, stale or invalid. */
@@ -26,17 +27,31 @@ export interface FieldError {
   message: string;
 }
 
+/** A stored profile that a change would leave invalid, with its first error (`path` a JSON pointer). */
+export interface AffectedProfileError {
+  registry: string;
+  slug: string;
+  path: string;
+  message: string;
+}
+
 export class DomainError extends Error {
   readonly code: DomainErrorCode;
   readonly errors?: FieldError[];
   readonly currentVersion?: number;
+  readonly profiles?: AffectedProfileError[];
 
-  constructor(code: DomainErrorCode, message: string, extra: { errors?: FieldError[]; currentVersion?: number } = {}) {
+  constructor(
+    code: DomainErrorCode,
+    message: string,
+    extra: { errors?: FieldError[]; currentVersion?: number; profiles?: AffectedProfileError[] } = {},
+  ) {
     super(message);
     this.name = 'DomainError';
     this.code = code;
     this.errors = extra.errors;
     this.currentVersion = extra.currentVersion;
+    this.profiles = extra.profiles;
   }
 }
 
@@ -47,6 +62,7 @@ export const validationError = (path: string, reason: string): DomainError =>
 
 export const profileNotFound = (): DomainError => new DomainError('not_found', 'profile not found');
 export const registryNotFound = (): DomainError => new DomainError('not_found', 'registry not found');
+export const schemaNotFound = (kind: 'middleware' | 'extension'): DomainError => new DomainError('not_found', `${kind} schema not found`);
 
 export const profileVersionConflict = (slug: string, expected: number, actual: number): DomainError =>
   new DomainError('version_conflict', `profile "${slug}" version conflict: expected=${expected} actual=${actual}`, {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { unknownNamesPolicySchema } from './schema-documents.js';
 
 /** Request-side shapes of a profile (API.md section 1). Strict: unknown fields are refused. */
 
@@ -74,11 +75,15 @@ export const createRegistryBodySchema = z.strictObject({
   slug: z.string(),
   display_name: z.string().optional(),
   description: z.string().optional(),
+  unknown_middlewares: unknownNamesPolicySchema.optional(),
+  unknown_extensions: unknownNamesPolicySchema.optional(),
 });
 
 export const patchRegistryBodySchema = z.strictObject({
   display_name: optionalText,
   description: optionalText,
   default_profile_slug: optionalText,
+  unknown_middlewares: unknownNamesPolicySchema.optional(),
+  unknown_extensions: unknownNamesPolicySchema.optional(),
   expected_version: z.unknown().optional(),
 });

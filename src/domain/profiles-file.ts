@@ -2,10 +2,14 @@ import { detectInputFormat, emptyInput, invalidInput, type DetectedInput, type I
 import { legacyMapToBundle } from './legacy-profiles.js';
 import { importBundle } from './read-registry-bundle.js';
 import type { RegistryContent } from './registry-bundle.js';
+import { bundleSchemasOf } from './read-bundle-schemas.js';
+import type { BundleSchemas } from './schema-documents.js';
 
 export interface ProfilesFile {
   format: InputFormat;
   registries: RegistryContent[];
+  /** A bundle's `schemas:` section, when it has one. */
+  schemas?: BundleSchemas;
 }
 
 /**
@@ -31,8 +35,12 @@ export const registriesOf = (detected: DetectedInput, registry: string): Registr
   }
 };
 
+/** The schemas section of a bundle (only a `registries:` bundle has one). */
+export const schemasOf = (detected: DetectedInput): BundleSchemas | undefined =>
+  detected.format === 'canonical-registries' ? bundleSchemasOf(detected.value) : undefined;
+
 /** A profiles file's text (YAML or JSON) as its format and normalized registries. */
 export const readProfilesFile = (text: string, registry: string): ProfilesFile => {
   const detected = detectInputFormat(text);
-  return { format: detected.format, registries: registriesOf(detected, registry) };
+  return { format: detected.format, registries: registriesOf(detected, registry), schemas: schemasOf(detected) };
 };

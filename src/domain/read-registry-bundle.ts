@@ -5,6 +5,7 @@ import { newProfileContent, type ProfileContent } from './profile.js';
 import { createProfileBodySchema } from './profile-schemas.js';
 import { compareSlugs, type RegistryContent } from './registry-bundle.js';
 import { parseSlug } from './slug.js';
+import { unknownNamesPolicySchema } from './schema-documents.js';
 
 const bundleProfileSchema = createProfileBodySchema
   .omit({ registry: true, set_default: true })
@@ -16,11 +17,14 @@ const bundleRegistrySchema = z.strictObject({
   description: z.string().nullable().optional(),
   default_profile_slug: z.string().nullable().optional(),
   profiles: z.record(z.string(), bundleProfileSchema).nullable().optional(),
+  unknown_middlewares: unknownNamesPolicySchema.optional(),
+  unknown_extensions: unknownNamesPolicySchema.optional(),
   // server-owned (a registry read back from the API carries it); ignored like profile metadata
   metadata: z.unknown().optional(),
 });
 
-const bundleSchema = z.strictObject({ registries: z.record(z.string(), bundleRegistrySchema).nullable() });
+// `schemas` is read by bundleSchemasOf (read-bundle-schemas.ts)
+const bundleSchema = z.strictObject({ registries: z.record(z.string(), bundleRegistrySchema).nullable(), schemas: z.unknown().optional() });
 
 type BundleProfileInput = z.infer<typeof bundleProfileSchema>;
 type BundleRegistryInput = z.infer<typeof bundleRegistrySchema>;
@@ -67,6 +71,8 @@ const importRegistry = (key: string, input: BundleRegistryInput): RegistryConten
   const out: RegistryContent = { slug, profiles };
   if (input.display_name) out.display_name = input.display_name;
   if (input.description) out.description = input.description;
+  if (input.unknown_middlewares !== undefined) out.unknown_middlewares = input.unknown_middlewares;
+  if (input.unknown_extensions !== undefined) out.unknown_extensions = input.unknown_extensions;
   if (input.default_profile_slug) {
     const defaultSlug = parseSlug(input.default_profile_slug);
     if (defaultSlug === undefined || !Object.hasOwn(profiles, defaultSlug)) {

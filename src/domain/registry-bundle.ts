@@ -1,4 +1,5 @@
 import type { ProfileContent, Runtime } from './profile.js';
+import type { BundleSchemas, SchemaPolicies } from './schema-documents.js';
 
 /**
  * The canonical `registries:` bundle of geppetto's YAML store, read by import and written by
@@ -16,7 +17,7 @@ export interface BundleProfile {
   stack?: ProfileContent['stack'];
 }
 
-export interface BundleRegistry {
+export interface BundleRegistry extends SchemaPolicies {
   slug: string;
   display_name?: string;
   description?: string;
@@ -26,10 +27,12 @@ export interface BundleRegistry {
 
 export interface RegistryBundle {
   registries: Record<string, BundleRegistry>;
+  /** The schemas that govern the registries' middlewares and extensions (left out when none). */
+  schemas?: BundleSchemas;
 }
 
 /** A registry as a bundle describes it, every profile normalized as an HTTP create would. */
-export interface RegistryContent {
+export interface RegistryContent extends SchemaPolicies {
   slug: string;
   display_name?: string;
   description?: string;

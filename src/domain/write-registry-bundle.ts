@@ -1,5 +1,6 @@
 import { stringify as stringifyYaml } from 'yaml';
 import type { Middleware, ProfileContent, Runtime } from './profile.js';
+import { middlewareSchemaDocument, type BundleSchemas } from './schema-documents.js';
 import { compareSlugs, type BundleProfile, type BundleRegistry, type RegistryBundle, type RegistryContent } from './registry-bundle.js';
 
 /** Free-form values (settings, configs, extensions) with their map keys sorted, as Go's YAML writer does. */
@@ -53,16 +54,30 @@ export const bundleRegistry = (registry: RegistryContent): BundleRegistry => {
   if (registry.display_name !== undefined) out.display_name = registry.display_name;
   if (registry.description !== undefined) out.description = registry.description;
   if (registry.default_profile_slug !== undefined) out.default_profile_slug = registry.default_profile_slug;
+  if (registry.unknown_middlewares !== undefined) out.unknown_middlewares = registry.unknown_middlewares;
+  if (registry.unknown_extensions !== undefined) out.unknown_extensions = registry.unknown_extensions;
   out.profiles = {};
   for (const slug of Object.keys(registry.profiles).sort(compareSlugs)) out.profiles[slug] = bundleProfile(registry.profiles[slug]);
   return out;
 };
 
-export const registryBundle = (registries: readonly RegistryContent[]): RegistryBundle => {
+/** The schemas section as a bundle writes it: sorted by name, map keys sorted, empty lists left out. */
+const bundleSchemas = (schemas: BundleSchemas): BundleSchemas | undefined => {
+  const out = {} as BundleSchemas;
+  const middlewares = [...schemas.middlewares].sort((a, b) => compareSlugs(a.name, b.name));
+  const extensions = [...schemas.extensions].sort((a, b) => compareSlugs(a.key, b.key));
+  if (middlewares.length > 0) out.middlewares = middlewares.map((item) => middlewareSchemaDocument({ ...item, schema: sortedKeys(item.schema) }));
+  if (extensions.length > 0) out.extensions = extensions.map((item) => ({ key: item.key, schema: sortedKeys(item.schema) }));
+  return middlewares.length > 0 || extensions.length > 0 ? out : undefined;
+};
+
+export const registryBundle = (registries: readonly RegistryContent[], schemas?: BundleSchemas): RegistryBundle => {
   const bundle: RegistryBundle = { registries: {} };
   for (const registry of [...registries].sort((a, b) => compareSlugs(a.slug, b.slug))) {
     bundle.registries[registry.slug] = bundleRegistry(registry);
   }
+  const section = schemas && bundleSchemas(schemas);
+  if (section) bundle.schemas = section;
   return bundle;
 };
 

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { isDomainError } from '../domain/errors.js';
-import type { Command } from './commands.js';
+import { isSchemaCommand, type Command, type SchemaCommand, type StoreCommand } from './commands.js';
 import type { ProfileLookup } from '../domain/stack-merge.js';
 import type { AffectedByPosition, AffectedProfile } from './change-feed.js';
 import { decide } from './decide.js';
@@ -12,6 +12,9 @@ import type { RegistryState } from './registry-state.js';
 import { withSavepoint, type SqlDatabase, type SqlExecutor } from './sql-database.js';
 import { commandStackRegistries, loadReachableStates, lookupInStates, stackedRegistries } from './profile-lookup.js';
 import { touchedProfiles } from './touched-profiles.js';
+import type { SchemaKind } from '../domain/schema-documents.js';
+import { decideSchema, type ProfileUsingSchema } from './decide-schema.js';
+import { evolveSchemas, foldSchemaEvents, SCHEMA_STREAM, schemaLookupOf, type SchemaState } from './schema-state.js';
 
 export interface CommandContext {
   actor: string;
@@ -66,6 +69,10 @@ export interface CommandBusHooks<Rendered> {
   ): Promise<ProjectedCommand<Rendered>>;
   /** Runs once per batch before commit: writes the rows of every registry the batch changed. */
   projectBatch(tx: SqlExecutor, states: RegistryState[]): Promise<void>;
+  /** The stored live profiles that name schema `name` of `kind` (a superset is fine: the decider checks each). */
+  readProfilesUsingSchema(tx: SqlExecutor, kind: SchemaKind, name: string): Promise<ProfileUsingSchema[]>;
+  /** Runs after a schema command inside its savepoint: writes what it changed, renders the answer. */
+  projectSchemaCommand(tx: SqlExecutor, before: SchemaState, after: SchemaState, command: SchemaCommand): Promise<Rendered>;
 }
 
 export interface ExecuteOptions<Rendered> {
@@ -76,7 +83,7 @@ export interface ExecuteOptions<Rendered> {
 }
 
 interface Pending<Rendered> {
-  command: Command;
+  command: StoreCommand;
   context: CommandContext;
   options: ExecuteOptions<Rendered>;
   affected?: AffectedByPosition;
@@ -89,13 +96,16 @@ interface Pending<Rendered> {
 }
 
 export interface CommandBus<Rendered> {
-  execute(command: Command, context: CommandContext, options?: ExecuteOptions<Rendered>): Promise<CommandOutcome<Rendered>>;
+  execute(command: StoreCommand, context: CommandContext, options?: ExecuteOptions<Rendered>): Promise<CommandOutcome<Rendered>>;
   /** Called after each commit with the events it made durable, in position order, and the profiles they affected. */
   onCommit(listener: (events: StoredEvent[], affected: AffectedByPosition) => void): () => void;
   /** Forgets cached state (another process may have written). */
   invalidate(registry?: string): void;
   close(): Promise<void>;
 }
+
+/** Commands whose events may carry new profile content (judged against the registered schemas). */
+const WRITES_CONTENT = new Set<Command['type']>(['create_profile', 'update_profile', 'put_profile', 'converge_registry']);
 
 /** The profiles a command may delete: whoever stacks on them must be known before deciding. */
 const profilesItMayDelete = (state: RegistryState | undefined, command: Command): string[] => {
@@ -127,6 +137,51 @@ export const createCommandBus = <Rendered>(
   let queue: Pending<Rendered>[] = [];
   let flushing: Promise<void> | undefined;
   let closed = false;
+  /**
+   * The schema stream's state, checked against its head once per transaction: inside it no other
+   * writer can move the stream (one writer at a time; on PostgreSQL the advisory lock), and this
+   * bus's own schema commands keep the cache current or drop it.
+   */
+  let schemaCache: SchemaState | undefined;
+  let schemaCacheChecked = false;
+
+  const currentSchemas = async (tx: SqlExecutor): Promise<SchemaState> => {
+    if (schemaCacheChecked && schemaCache) return schemaCache;
+    const head = await readStreamHead(tx, SCHEMA_STREAM);
+    if (schemaCache?.version !== head.version) schemaCache = foldSchemaEvents(await readStream(tx, SCHEMA_STREAM));
+    schemaCacheChecked = true;
+    return schemaCache;
+  };
+
+  const stamped = (bodies: ReturnType<typeof decide>, context: CommandContext, occurredAt = now()): DomainEvent[] =>
+    bodies.map(
+      (body) =>
+        ({
+          ...body,
+          schema_version: CURRENT_SCHEMA_VERSION[body.type],
+          metadata: {
+            actor: context.actor,
+            ...(context.on_behalf_of === undefined ? {} : { on_behalf_of: context.on_behalf_of }),
+            source: context.source,
+            request_id: context.request_id,
+            occurred_at_ms: occurredAt,
+          },
+        }) as DomainEvent,
+    );
+
+  const runSchemaCommand = async (tx: SqlExecutor, item: Pending<Rendered>, command: SchemaCommand) => {
+    await item.options.beforeDecide?.(tx);
+    const state = await currentSchemas(tx);
+    const profiles = await hooks.readProfilesUsingSchema(tx, command.kind, command.name);
+    const events = stamped(decideSchema(state, command, profiles), item.context);
+    const stored = events.length > 0 ? await appendToStream(tx, SCHEMA_STREAM, state.version, events) : [];
+    let next = state;
+    for (const event of events) next = evolveSchemas(next, event);
+    schemaCache = next;
+    const outcome = { events: stored, rendered: await hooks.projectSchemaCommand(tx, state, next, command) };
+    await item.options.beforeCommit?.(tx, outcome);
+    return outcome;
+  };
 
   const currentState = async (tx: SqlExecutor, registry: string): Promise<RegistryState | undefined> => {
     if (cache.has(registry)) {
@@ -151,6 +206,7 @@ export const createCommandBus = <Rendered>(
 
   const runOne = async (tx: SqlExecutor, item: Pending<Rendered>, changed: Map<string, RegistryState>) => {
     const { command, context } = item;
+    if (isSchemaCommand(command)) return runSchemaCommand(tx, item, command);
     const registry = command.registry;
     await item.options.beforeDecide?.(tx);
     const access = stateAccess(tx);
@@ -160,27 +216,16 @@ export const createCommandBus = <Rendered>(
     for (const slug of profilesItMayDelete(state, command)) {
       dependents.set(slug, await hooks.readStackDependents(tx, registry, slug));
     }
+    const schemas = WRITES_CONTENT.has(command.type) ? schemaLookupOf(await currentSchemas(tx)) : undefined;
     const occurredAt = now();
     const bodies = decide(state, command, {
       lookupProfile: access.lookupProfile,
       dependentsOf: (r, slug) => (r === registry ? (dependents.get(slug) ?? []) : []),
+      schemas,
       now: occurredAt,
       actor: context.actor,
     });
-    const events: DomainEvent[] = bodies.map(
-      (body) =>
-        ({
-          ...body,
-          schema_version: CURRENT_SCHEMA_VERSION[body.type],
-          metadata: {
-            actor: context.actor,
-            ...(context.on_behalf_of === undefined ? {} : { on_behalf_of: context.on_behalf_of }),
-            source: context.source,
-            request_id: context.request_id,
-            occurred_at_ms: occurredAt,
-          },
-        }) as DomainEvent,
-    );
+    const events = stamped(bodies, context, occurredAt);
     const stored = events.length > 0 ? await appendToStream(tx, registry, state?.version ?? 0, events) : [];
     let next = state;
     const touched = new Set<string>();
@@ -221,11 +266,16 @@ export const createCommandBus = <Rendered>(
     const changed = new Map<string, RegistryState>();
     try {
       await db.transaction(async (tx) => {
+        schemaCacheChecked = false;
         for (const item of batch) {
           try {
             item.outcome = await withSavepoint(tx, 'command', () => runOne(tx, item, changed));
           } catch (error) {
             item.error = error;
+            if (isSchemaCommand(item.command)) {
+              schemaCache = undefined;
+              continue;
+            }
             if (!isDomainError(error) || item.evolved) cache.delete(item.command.registry);
             if (item.evolved) await refoldChanged(tx, item.command.registry, changed);
           }
@@ -234,6 +284,7 @@ export const createCommandBus = <Rendered>(
       }, writerFree);
     } catch (error) {
       for (const registry of changed.keys()) cache.delete(registry);
+      schemaCache = undefined;
       for (const item of batch) item.reject(error);
       writerFree();
       return;
@@ -286,8 +337,10 @@ export const createCommandBus = <Rendered>(
       return () => emitter.off('commit', listener);
     },
     invalidate: (registry) => {
-      if (registry === undefined) cache.clear();
-      else cache.delete(registry);
+      if (registry === undefined) {
+        cache.clear();
+        schemaCache = undefined;
+      } else cache.delete(registry);
     },
     close: async () => {
       closed = true;

@@ -1,17 +1,18 @@
 import type { ProfileContent, ProfileFieldsInput } from '../domain/profile.js';
 import type { SigningKey } from '../domain/signing-keys.js';
+import type { SchemaDocument, SchemaKind, SchemaPolicies } from '../domain/schema-documents.js';
 
 /** What a client asks for. `expected_version` 0 or absent means no check. */
 export type Command =
-  | { type: 'create_registry'; registry: string; display_name?: string; description?: string }
-  | {
+  | ({ type: 'create_registry'; registry: string; display_name?: string; description?: string } & SchemaPolicies)
+  | ({
       type: 'update_registry';
       registry: string;
       display_name?: string | null;
       description?: string | null;
       default_profile_slug?: string | null;
       expected_version?: number;
-    }
+    } & SchemaPolicies)
   | { type: 'delete_registry'; registry: string; expected_version?: number }
   | { type: 'create_profile'; registry: string; slug: string; fields: ProfileFieldsInput; set_default?: boolean }
   | {
@@ -35,7 +36,7 @@ export type Command =
    */
   | { type: 'converge_registry'; registry: string; target: RegistryTarget; prune: boolean; expected_version?: number };
 
-export interface RegistryTarget {
+export interface RegistryTarget extends SchemaPolicies {
   display_name?: string;
   description?: string;
   default_profile_slug?: string;
@@ -43,3 +44,26 @@ export interface RegistryTarget {
 }
 
 export type CommandType = Command['type'];
+
+/**
+ * Changes of the schema stream. `expected_version` is the schema's own version; `force` accepts a
+ * change that leaves stored profiles invalid (they are recorded in the event).
+ */
+export type SchemaCommand =
+  | {
+      type: 'put_schema';
+      kind: SchemaKind;
+      name: string;
+      document: SchemaDocument;
+      expected_version?: number;
+      force?: boolean;
+      /** `registry/slug` of profiles the same import rewrites (judged by their new content before it). */
+      exempt?: string[];
+    }
+  | { type: 'delete_schema'; kind: SchemaKind; name: string; expected_version?: number; force?: boolean };
+
+/** Whatever the command bus runs. */
+export type StoreCommand = Command | SchemaCommand;
+
+export const isSchemaCommand = (command: StoreCommand): command is SchemaCommand =>
+  command.type === 'put_schema' || command.type === 'delete_schema';

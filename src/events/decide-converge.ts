@@ -1,5 +1,6 @@
 import { sameContent } from '../domain/canonical-json.js';
 import { DomainError, readOnlyProfile } from '../domain/errors.js';
+import type { SchemaPolicies } from '../domain/schema-documents.js';
 import type { RegistryTarget } from './commands.js';
 import type { EventBody } from './event-types.js';
 import { profileVersionAfter, type RegistryState } from './registry-state.js';
@@ -21,6 +22,16 @@ const targetDefault = (state: RegistryState | undefined, target: RegistryTarget,
   return [...slugs].sort()[0];
 };
 
+/** The policies a target sets that the registry does not have yet (a target that names none keeps them). */
+const targetPolicies = (state: SchemaPolicies | undefined, target: RegistryTarget): SchemaPolicies => {
+  const out: SchemaPolicies = {};
+  for (const field of ['unknown_middlewares', 'unknown_extensions'] as const) {
+    const wanted = target[field];
+    if (wanted !== undefined && wanted !== (state?.[field] ?? 'allow')) out[field] = wanted;
+  }
+  return out;
+};
+
 /** Events that take a registry from `state` to `target` (see the converge_registry command). */
 export const decideConverge = (
   state: RegistryState | undefined,
@@ -34,7 +45,7 @@ export const decideConverge = (
     const data: { slug: string; display_name?: string; description?: string } = { slug: registry };
     if (target.display_name) data.display_name = target.display_name;
     if (target.description) data.description = target.description;
-    events.push({ type: 'registry.created', data });
+    events.push({ type: 'registry.created', data: { ...data, ...targetPolicies(undefined, target) } });
   } else {
     // without prune (import) a field the target leaves out is kept, as its profiles are
     const changes = (wanted: string | undefined, current: string | undefined) =>
@@ -42,6 +53,7 @@ export const decideConverge = (
     const data: { display_name?: string | null; description?: string | null } = {};
     if (changes(target.display_name, state.display_name)) data.display_name = target.display_name || null;
     if (changes(target.description, state.description)) data.description = target.description || null;
+    Object.assign(data, targetPolicies(state, target));
     if (Object.keys(data).length > 0) events.push({ type: 'registry.updated', data });
   }
   const current = live ? state.profiles : new Map();

@@ -7,6 +7,8 @@ import {
   registryVersionConflict,
 } from '../domain/errors.js';
 import { applyProfileFields, newProfileContent, type ProfileContent } from '../domain/profile.js';
+import { checkProfileSchemas, type SchemaLookup } from '../domain/profile-schema-validation.js';
+import type { SchemaPolicies } from '../domain/schema-documents.js';
 import { sameContent } from '../domain/canonical-json.js';
 import { keepStoredSecrets, SECRET_AREAS } from '../domain/secrets.js';
 import { signatureVerdict, signProfile } from '../domain/profile-signature.js';
@@ -14,7 +16,13 @@ import { expandStack, type ProfileLookup } from '../domain/stack-merge.js';
 import type { Command, RegistryTarget } from './commands.js';
 import { decideConverge } from './decide-converge.js';
 import type { EventBody } from './event-types.js';
-import { DEFAULT_REGISTRY, profileVersionAfter, type ProfileState, type RegistryState } from './registry-state.js';
+import {
+  applySchemaPolicies,
+  DEFAULT_REGISTRY,
+  profileVersionAfter,
+  type ProfileState,
+  type RegistryState,
+} from './registry-state.js';
 
 /** What the decider may know beyond the registry it judges: other registries' profiles, and who stacks on whom. */
 export interface DecideContext {
@@ -24,6 +32,8 @@ export interface DecideContext {
   /** When and by whom the command is decided (a signature records both); the bus stamps its events with the same. */
   now?: number;
   actor?: string;
+  /** The registered schemas of middlewares and extensions (absent: profiles are not checked against any). */
+  schemas?: SchemaLookup;
 }
 
 /** A context that sees only the judged registry (enough for commands without cross-registry stacks). */
@@ -128,11 +138,63 @@ const decideCreateProfile = (
   return events;
 };
 
+/** The schema policies a command's events leave the registry with. */
+const policiesAfter = (state: RegistryState | undefined, events: readonly EventBody[]): SchemaPolicies => {
+  const policies: SchemaPolicies = {};
+  if (state?.live) applySchemaPolicies(policies, state);
+  for (const event of events) {
+    if (event.type === 'registry.created') {
+      delete policies.unknown_middlewares;
+      delete policies.unknown_extensions;
+    }
+    if (event.type === 'registry.created' || event.type === 'registry.updated') applySchemaPolicies(policies, event.data);
+  }
+  return policies;
+};
+
+/** Every content a command writes must pass the registered schemas (what it leaves unchanged is not judged again). */
+const checkWrittenContents = (state: RegistryState | undefined, events: readonly EventBody[], schemas: SchemaLookup | undefined) => {
+  if (schemas === undefined) return;
+  let policies: SchemaPolicies | undefined;
+  for (const event of events) {
+    if (event.type !== 'profile.created' && event.type !== 'profile.updated') continue;
+    policies ??= policiesAfter(state, events);
+    checkProfileSchemas(event.data.content, schemas, policies);
+  }
+};
+
+/** The policy fields a registry command sets. */
+const policyFields = (command: SchemaPolicies): SchemaPolicies => {
+  const out: SchemaPolicies = {};
+  if (command.unknown_middlewares !== undefined) out.unknown_middlewares = command.unknown_middlewares;
+  if (command.unknown_extensions !== undefined) out.unknown_extensions = command.unknown_extensions;
+  return out;
+};
+
+/** The policy fields that differ from the registry's (absent there means allow). */
+const changedPolicies = (registry: SchemaPolicies, wanted: SchemaPolicies): SchemaPolicies => {
+  const out: SchemaPolicies = {};
+  for (const field of ['unknown_middlewares', 'unknown_extensions'] as const) {
+    if (wanted[field] !== undefined && wanted[field] !== (registry[field] ?? 'allow')) out[field] = wanted[field];
+  }
+  return out;
+};
+
 /**
  * The write side's only judge: from a registry's state and a command, the events that happen,
  * or a DomainError. Pure: no I/O, no clock (timestamps are stamped on the events by the caller).
  */
 export const decide = (
+  state: RegistryState | undefined,
+  command: Command,
+  context: DecideContext = localDecideContext(state),
+): EventBody[] => {
+  const events = decideEvents(state, command, context);
+  checkWrittenContents(state, events, context.schemas);
+  return events;
+};
+
+const decideEvents = (
   state: RegistryState | undefined,
   command: Command,
   context: DecideContext = localDecideContext(state),
@@ -143,7 +205,7 @@ export const decide = (
       const data: { slug: string; display_name?: string; description?: string } = { slug: command.registry };
       if (command.display_name) data.display_name = command.display_name;
       if (command.description) data.description = command.description;
-      return [{ type: 'registry.created', data }];
+      return [{ type: 'registry.created', data: { ...data, ...changedPolicies({}, policyFields(command)) } }];
     }
     case 'update_registry': {
       const registry = liveRegistry(state);
@@ -156,6 +218,7 @@ export const decide = (
       if (command.description !== undefined && (command.description || undefined) !== registry.description) {
         data.description = command.description || null;
       }
+      Object.assign(data, changedPolicies(registry, policyFields(command)));
       if (Object.keys(data).length > 0) events.push({ type: 'registry.updated', data });
       if (command.default_profile_slug !== undefined && command.default_profile_slug !== null) {
         existingProfile(registry, command.default_profile_slug);

@@ -1,18 +1,24 @@
 import type { ProfileContent } from '../domain/profile.js';
 import type { ProfileSignature } from '../domain/profile-signature.js';
+import type { SchemaDocument, SchemaKind, UnknownNamesPolicy } from '../domain/schema-documents.js';
 
 /**
  * The events of a registry stream. An event type, once written, never changes shape:
  * a new shape gets a new schema_version and an upcaster in upcast-event.ts.
  */
+/** Schema version 2 added the two `unknown_*` settings (absent in version 1: allow). */
 export interface RegistryCreatedData {
   slug: string;
   display_name?: string;
   description?: string;
+  unknown_middlewares?: UnknownNamesPolicy;
+  unknown_extensions?: UnknownNamesPolicy;
 }
 export interface RegistryUpdatedData {
   display_name?: string | null;
   description?: string | null;
+  unknown_middlewares?: UnknownNamesPolicy;
+  unknown_extensions?: UnknownNamesPolicy;
 }
 export type RegistryDeletedData = Record<string, never>;
 export interface ProfileCreatedData {
@@ -35,6 +41,29 @@ export interface DefaultProfileChangedData {
   profile: string | null;
 }
 
+/** A stored profile that a forced schema change left invalid, with the first error. */
+export interface BrokenProfile {
+  registry: string;
+  profile: string;
+  path: string;
+  message: string;
+}
+/** Events of the schema stream (SCHEMA_STREAM): `version` counts the changes of that one schema. */
+export interface SchemaRegisteredData {
+  kind: SchemaKind;
+  name: string;
+  version: number;
+  document: SchemaDocument;
+  /** Present when the change was forced: the stored profiles it left invalid. */
+  forced?: { broken: BrokenProfile[] };
+}
+export interface SchemaDeletedData {
+  kind: SchemaKind;
+  name: string;
+  version: number;
+  forced?: { broken: BrokenProfile[] };
+}
+
 export type EventBody =
   | { type: 'registry.created'; data: RegistryCreatedData }
   | { type: 'registry.updated'; data: RegistryUpdatedData }
@@ -43,19 +72,23 @@ export type EventBody =
   | { type: 'profile.updated'; data: ProfileUpdatedData }
   | { type: 'profile.deleted'; data: ProfileDeletedData }
   | { type: 'profile.published'; data: ProfilePublishedData }
-  | { type: 'registry.default_profile_changed'; data: DefaultProfileChangedData };
+  | { type: 'registry.default_profile_changed'; data: DefaultProfileChangedData }
+  | { type: 'schema.registered'; data: SchemaRegisteredData }
+  | { type: 'schema.deleted'; data: SchemaDeletedData };
 
 export type EventType = EventBody['type'];
 
 export const CURRENT_SCHEMA_VERSION: Record<EventType, number> = {
-  'registry.created': 1,
-  'registry.updated': 1,
+  'registry.created': 2,
+  'registry.updated': 2,
   'registry.deleted': 1,
   'profile.created': 1,
   'profile.updated': 1,
   'profile.deleted': 1,
   'profile.published': 1,
   'registry.default_profile_changed': 1,
+  'schema.registered': 1,
+  'schema.deleted': 1,
 };
 
 export interface EventMetadata {

@@ -1,5 +1,5 @@
 import type { DomainEvent } from './event-types.js';
-import type { ChangeStamp, ProfileState, RegistryState } from './registry-state.js';
+import { applySchemaPolicies, type ChangeStamp, type ProfileState, type RegistryState } from './registry-state.js';
 
 const touch = (stamp: ChangeStamp, event: DomainEvent): ChangeStamp => ({
   ...stamp,
@@ -43,6 +43,9 @@ export const evolve = (state: RegistryState | undefined, event: DomainEvent, str
       if (registry.display_name === undefined) delete registry.display_name;
       if (registry.description === undefined) delete registry.description;
       delete registry.default_profile_slug;
+      delete registry.unknown_middlewares;
+      delete registry.unknown_extensions;
+      applySchemaPolicies(registry, event.data);
       return registry;
     }
     case 'registry.updated': {
@@ -50,6 +53,7 @@ export const evolve = (state: RegistryState | undefined, event: DomainEvent, str
       if (event.data.description !== undefined) registry.description = event.data.description ?? undefined;
       if (registry.display_name === undefined) delete registry.display_name;
       if (registry.description === undefined) delete registry.description;
+      applySchemaPolicies(registry, event.data);
       break;
     }
     case 'registry.deleted': {

@@ -1,5 +1,6 @@
 import type { ProfileContent } from '../domain/profile.js';
 import type { ProfileSignature } from '../domain/profile-signature.js';
+import type { SchemaPolicies } from '../domain/schema-documents.js';
 
 export interface ChangeStamp {
   created_at_ms: number;
@@ -17,8 +18,11 @@ export interface ProfileState {
   signature?: ProfileSignature;
 }
 
-/** A registry as its events leave it. `live` is false once it was deleted (the stream goes on). */
-export interface RegistryState {
+/**
+ * A registry as its events leave it. `live` is false once it was deleted (the stream goes on).
+ * Its schema policies (`unknown_middlewares`, `unknown_extensions`) are held only when `refuse`.
+ */
+export interface RegistryState extends SchemaPolicies {
   slug: string;
   live: boolean;
   display_name?: string;
@@ -36,3 +40,12 @@ export const DEFAULT_REGISTRY = 'default';
 
 export const profileVersionAfter = (state: RegistryState | undefined, slug: string): number =>
   state?.profiles.get(slug)?.version ?? state?.tombstones.get(slug) ?? 0;
+
+/** The schema policies a registry created or updated with `data` has (`allow` is not held). */
+export const applySchemaPolicies = (state: SchemaPolicies, data: SchemaPolicies): void => {
+  for (const field of ['unknown_middlewares', 'unknown_extensions'] as const) {
+    if (data[field] === undefined) continue;
+    if (data[field] === 'refuse') state[field] = 'refuse';
+    else delete state[field];
+  }
+};

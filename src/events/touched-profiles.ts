@@ -18,6 +18,8 @@ export const touchedProfiles = (before: RegistryState | undefined, event: EventB
       return before ? [...before.profiles.keys()] : [];
     case 'registry.created':
     case 'registry.updated':
+    case 'schema.registered':
+    case 'schema.deleted':
       return [];
   }
 };

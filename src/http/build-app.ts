@@ -13,6 +13,7 @@ import { registerProfileRoutes } from './routes/profile-routes.js';
 import { registerPublishRoutes } from './routes/publish-routes.js';
 import { registerRegistryRoutes } from './routes/registry-routes.js';
 import { registerResolveRoutes } from './routes/resolve-routes.js';
+import { registerSchemaRoutes } from './routes/schema-routes.js';
 import { registerWatchRoutes } from './routes/watch-routes.js';
 import { registerSecurity, securityServerOptions, type SecurityOptions } from './security.js';
 
@@ -83,5 +84,6 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
     maxPerClient: options.maxWatchersPerClient,
   });
   registerImportExportRoutes(app, options.store);
+  registerSchemaRoutes(app, options.store);
   return app;
 };

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { canonicalJson, sha256Hex } from '../domain/canonical-json.js';
 import { DomainError } from '../domain/errors.js';
-import type { Command } from '../events/commands.js';
+import type { StoreCommand } from '../events/commands.js';
 import {
   claimIdempotencyKey,
   purgeExpiredIdempotencyKeys,
@@ -73,7 +73,7 @@ export const executeWrite = async (
   request: FastifyRequest,
   reply: FastifyReply,
   /** Builds the command once the request is known not to be a replay (preconditions are checked here). */
-  build: () => Command | Promise<Command>,
+  build: () => StoreCommand | Promise<StoreCommand>,
   answer: (result: WriteResult) => WriteAnswer,
 ): Promise<FastifyReply> => {
   const key = idempotencyKey(request);

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { isDomainError, type DomainErrorCode, type FieldError } from '../domain/errors.js';
+import { isDomainError, type AffectedProfileError, type DomainErrorCode, type FieldError } from '../domain/errors.js';
 import { StreamVersionConflict } from '../events/stream-version-conflict.js';
 
 /** RFC 9457 problem details; every error of the API leaves through `sendProblem`. */
@@ -10,6 +10,8 @@ export interface Problem {
   detail: string;
   errors?: FieldError[];
   current_version?: number;
+  /** The stored profiles a refused schema change would break. */
+  profiles?: AffectedProfileError[];
 }
 
 const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
@@ -24,6 +26,7 @@ const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   policy_violation: 403,
   default_profile_in_use: 409,
   profile_in_use: 409,
+  schema_in_use: 409,
   idempotency_conflict: 422,
   read_only: 503,
   signature_required: 403,
@@ -73,6 +76,7 @@ export const toProblem = (error: unknown): Problem => {
     const body = problem(STATUS_BY_CODE[error.code], error.code.replace(/_/g, '-'), error.message);
     if (error.errors) body.errors = error.errors;
     if (error.currentVersion !== undefined) body.current_version = error.currentVersion;
+    if (error.profiles) body.profiles = error.profiles;
     return body;
   }
   if (error instanceof StreamVersionConflict) {

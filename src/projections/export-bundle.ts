@@ -4,6 +4,9 @@ import { registryBundle } from '../domain/write-registry-bundle.js';
 import { foldEvents } from '../events/evolve.js';
 import { readStream } from '../events/read-events.js';
 import type { RegistryState } from '../events/registry-state.js';
+import { SCHEMA_STREAM, schemaKey, schemasOfKind } from '../events/schema-state.js';
+import type { BundleSchemas, ExtensionSchemaDocument, MiddlewareSchemaDocument, SchemaKind } from '../domain/schema-documents.js';
+import { readSchemaState } from './schema-reads.js';
 import type { SqlExecutor } from '../events/sql-database.js';
 import { loadRegistryState } from './load-registry-state.js';
 import { LIVE_TABLES } from './projection-schema.js';
@@ -24,7 +27,32 @@ const contentOf = (state: RegistryState): RegistryContent => {
   if (state.display_name !== undefined) out.display_name = state.display_name;
   if (state.description !== undefined) out.description = state.description;
   if (state.default_profile_slug !== undefined) out.default_profile_slug = state.default_profile_slug;
+  if (state.unknown_middlewares !== undefined) out.unknown_middlewares = state.unknown_middlewares;
+  if (state.unknown_extensions !== undefined) out.unknown_extensions = state.unknown_extensions;
   return out;
+};
+
+/** The names of the middlewares and extensions the registries' profiles use. */
+const namesUsed = (registries: readonly RegistryContent[]): Set<string> => {
+  const names = new Set<string>();
+  for (const registry of registries) {
+    for (const content of Object.values(registry.profiles)) {
+      for (const middleware of content.runtime.middlewares ?? []) names.add(schemaKey('middleware', middleware.name));
+      for (const key of Object.keys(content.extensions)) names.add(schemaKey('extension', key));
+    }
+  }
+  return names;
+};
+
+/** The schemas that travel with the registries: all of them, or for one registry those its profiles use. */
+const schemasFor = async (db: SqlExecutor, registries: readonly RegistryContent[], options: ExportOptions): Promise<BundleSchemas> => {
+  const state = await readSchemaState(db, options.asOfMs);
+  const used = options.registry === undefined ? undefined : namesUsed(registries);
+  const pick = (kind: SchemaKind) => schemasOfKind(state, kind).filter((entry) => used === undefined || used.has(schemaKey(kind, entry.name)));
+  return {
+    middlewares: pick('middleware').map((entry) => entry.document as MiddlewareSchemaDocument),
+    extensions: pick('extension').map((entry) => entry.document as ExtensionSchemaDocument),
+  };
 };
 
 const registryStateAt = async (db: SqlExecutor, slug: string, asOfMs: number | undefined) =>
@@ -32,7 +60,7 @@ const registryStateAt = async (db: SqlExecutor, slug: string, asOfMs: number | u
 
 const registrySlugs = async (db: SqlExecutor, past: boolean): Promise<string[]> => {
   const rows = past
-    ? await db.all<{ slug: string }>('SELECT stream_id AS slug FROM streams ORDER BY stream_id')
+    ? await db.all<{ slug: string }>('SELECT stream_id AS slug FROM streams WHERE stream_id <> ? ORDER BY stream_id', [SCHEMA_STREAM])
     : await db.all<{ slug: string }>(`SELECT slug FROM ${LIVE_TABLES.registries} ORDER BY slug`);
   return rows.map((row) => row.slug);
 };
@@ -47,5 +75,5 @@ export const exportBundle = async (db: SqlExecutor, options: ExportOptions = {})
     else if (options.registry !== undefined) throw registryNotFound();
     options.onProgress?.(index + 1, slugs.length);
   }
-  return registryBundle(registries);
+  return registryBundle(registries, await schemasFor(db, registries, options));
 };

@@ -9,6 +9,8 @@ export interface ProjectionTables {
   tombstones: string;
   /** Reverse index of stack refs: who stacks on whom. */
   stackRefs: string;
+  /** The registered schemas of middlewares and extensions, one row each. */
+  schemas: string;
   /** Temporary tables of the connection (verify's shadow copy): nothing is written to the database. */
   temporary?: boolean;
 }
@@ -19,6 +21,7 @@ export const LIVE_TABLES: ProjectionTables = {
   documents: 'profile_documents',
   tombstones: 'profile_tombstones',
   stackRefs: 'profile_stack_refs',
+  schemas: 'schema_documents',
 };
 
 export const shadowTables = (suffix: string, options: { temporary?: boolean } = {}): ProjectionTables => ({
@@ -27,6 +30,7 @@ export const shadowTables = (suffix: string, options: { temporary?: boolean } = 
   documents: `profile_documents_${suffix}`,
   tombstones: `profile_tombstones_${suffix}`,
   stackRefs: `profile_stack_refs_${suffix}`,
+  schemas: `schema_documents_${suffix}`,
   temporary: options.temporary,
 });
 
@@ -111,6 +115,14 @@ ${createTable} ${tables.stackRefs} (
 );
 CREATE INDEX IF NOT EXISTS ${tables.stackRefs}_ref ON ${tables.stackRefs} (ref_registry, ref_profile);
 CREATE INDEX IF NOT EXISTS ${tables.documents}_slug ON ${tables.documents} (slug);
+CREATE TABLE IF NOT EXISTS ${tables.schemas} (
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL,
+  version ${bigint} NOT NULL,
+  document_json TEXT NOT NULL,
+  metadata_json TEXT NOT NULL,
+  PRIMARY KEY (kind, name)
+);
 ${registriesView(dialect, tables)}
 `;
 };
@@ -133,7 +145,7 @@ export const hasEarlierDocumentLayout = async (db: SqlExecutor): Promise<boolean
 
 export const dropProjectionTables = (tables: ProjectionTables = LIVE_TABLES): string =>
   `DROP VIEW IF EXISTS ${tables.registries}; DROP TABLE IF EXISTS ${tables.headers}; DROP TABLE IF EXISTS ${tables.documents};
-   DROP TABLE IF EXISTS ${tables.tombstones}; DROP TABLE IF EXISTS ${tables.stackRefs};`;
+   DROP TABLE IF EXISTS ${tables.tombstones}; DROP TABLE IF EXISTS ${tables.stackRefs}; DROP TABLE IF EXISTS ${tables.schemas};`;
 
 /**
  * Whether SQLite holds the `profile_registries` view of earlier releases, written with

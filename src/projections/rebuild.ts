@@ -13,6 +13,8 @@ import { loadRegistryState } from './load-registry-state.js';
 import { LIVE_TABLES, projectionSchema, type ProjectionTables } from './projection-schema.js';
 import { createSnapshotTaker, deleteSnapshots } from './registry-snapshots.js';
 import { snapshotSchema } from './snapshot-schema.js';
+import { foldSchemaEvents, SCHEMA_STREAM } from '../events/schema-state.js';
+import { writeAllSchemaRows } from './schema-projection.js';
 
 export interface RebuildProgress {
   events: number;
@@ -140,7 +142,7 @@ export const rebuildInTransaction = async (tx: SqlExecutor, options: RebuildOpti
   const snapshotEvery = options.tables ? 0 : (options.snapshotEvery ?? 0);
   const takeSnapshot = createSnapshotTaker(snapshotEvery);
   await tx.exec(projectionSchema(tx.dialect, tables));
-  for (const table of [tables.headers, tables.documents, tables.tombstones, tables.stackRefs]) {
+  for (const table of [tables.headers, tables.documents, tables.tombstones, tables.stackRefs, tables.schemas]) {
     await tx.run(`DELETE FROM ${table}`);
   }
   if (snapshotEvery > 0) {
@@ -148,7 +150,10 @@ export const rebuildInTransaction = async (tx: SqlExecutor, options: RebuildOpti
     await deleteSnapshots(tx);
   }
   const total = await tx.get<{ n: number | string }>('SELECT COUNT(*) AS n FROM events');
-  const streams = await tx.all<{ stream_id: string }>('SELECT stream_id FROM streams ORDER BY stream_id');
+  const streams = await tx.all<{ stream_id: string }>('SELECT stream_id FROM streams WHERE stream_id <> ? ORDER BY stream_id', [
+    SCHEMA_STREAM,
+  ]);
+  await writeAllSchemaRows(tx, foldSchemaEvents(await readStream(tx, SCHEMA_STREAM)), tables);
   const progress: RebuildProgress = { events: 0, totalEvents: Number(total?.n ?? 0), registries: 0 };
   const writeRows = async (state: RegistryState | undefined, fingerprintOf?: FingerprintOf) => {
     if (state) await writeAllRows(tx, state, fingerprintOf, tables);

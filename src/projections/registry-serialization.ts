@@ -1,8 +1,9 @@
 import { sha256Hex } from '../domain/canonical-json.js';
 import { objectJson } from '../domain/content-json.js';
 import type { ProfileContent } from '../domain/profile.js';
-import type { ChangeStamp, ProfileState, RegistryState } from '../events/registry-state.js';
 import type { ProfileSignature } from '../domain/profile-signature.js';
+import type { SchemaPolicies } from '../domain/schema-documents.js';
+import { applySchemaPolicies, type ChangeStamp, type ProfileState, type RegistryState } from '../events/registry-state.js';
 
 /**
  * How registries and profiles are written as JSON (API.md section 1). Every function here is a
@@ -109,6 +110,8 @@ const registryHeader = (state: RegistryState): Record<string, unknown> => {
   if (state.display_name !== undefined) out.display_name = state.display_name;
   if (state.description !== undefined) out.description = state.description;
   if (state.default_profile_slug !== undefined) out.default_profile_slug = state.default_profile_slug;
+  if (state.unknown_middlewares !== undefined) out.unknown_middlewares = state.unknown_middlewares;
+  if (state.unknown_extensions !== undefined) out.unknown_extensions = state.unknown_extensions;
   return out;
 };
 
@@ -148,7 +151,7 @@ export interface StoredProfileShape {
   stack?: ProfileContent['stack'];
 }
 
-interface RegistryHeaderShape {
+interface RegistryHeaderShape extends SchemaPolicies {
   slug: string;
   display_name?: string;
   description?: string;
@@ -205,5 +208,6 @@ export const registryStateFromRows = (
   if (header.display_name !== undefined) state.display_name = header.display_name;
   if (header.description !== undefined) state.description = header.description;
   if (header.default_profile_slug !== undefined) state.default_profile_slug = header.default_profile_slug;
+  applySchemaPolicies(state, header);
   return state;
 };

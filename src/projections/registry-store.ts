@@ -5,7 +5,7 @@ import {
   type CommandOutcome,
   type ExecuteOptions,
 } from '../events/command-bus.js';
-import type { Command } from '../events/commands.js';
+import type { StoreCommand } from '../events/commands.js';
 import { eventStoreSchema } from '../events/event-store-schema.js';
 import { openDatabase, type DatabaseLocation } from '../events/open-database.js';
 import { profileEventIndexSchema } from '../events/read-profile-events.js';
@@ -32,18 +32,30 @@ import { registryPayloadJson } from './registry-serialization.js';
 import { createSnapshotTaker, DEFAULT_SNAPSHOT_EVERY } from './registry-snapshots.js';
 import { snapshotSchema } from './snapshot-schema.js';
 import { readStackDependents } from './stack-dependents.js';
+import { schemaKey } from '../events/schema-state.js';
+import {
+  readProfilesUsingSchema,
+  schemaDocumentJson,
+  schemaMetadataJson,
+  schemaReadJson,
+  writeSchemaRows,
+} from './schema-projection.js';
 
 /** What a write answers with: the document of the profile it named, or the registry it changed. */
 export interface WriteResult {
   registryVersion: number;
   document?: WrittenDocument;
   registryJson?: string;
+  /** A schema command's answer: the schema it left (absent once deleted). */
+  schemaJson?: string;
+  /** Whether a schema command registered a schema that was not there. */
+  created?: boolean;
 }
 
 export interface RegistryStore {
   db: SqlDatabase;
   bus: CommandBus<WriteResult>;
-  execute(command: Command, context: CommandContext, options?: ExecuteOptions<WriteResult>): Promise<CommandOutcome<WriteResult>>;
+  execute(command: StoreCommand, context: CommandContext, options?: ExecuteOptions<WriteResult>): Promise<CommandOutcome<WriteResult>>;
   close(): Promise<void>;
   /** The keys of `--signing-keys-file` (publish signs with the last, every one verifies). */
   signingKeys?: SigningKeys;
@@ -71,7 +83,7 @@ export const ensureSchema = async (db: SqlDatabase, seal: RowSealer = (value) =>
   if (earlierLayout) await rebuildProjections(db);
 };
 
-const profileSlugOf = (command: Command): string | undefined => ('slug' in command ? command.slug : undefined);
+const profileSlugOf = (command: StoreCommand): string | undefined => ('slug' in command ? command.slug : undefined);
 
 /**
  * Composes the write side (decide → append → project, group-committed) over one database.
@@ -109,6 +121,17 @@ export const createRegistryStore = async (db: SqlDatabase, options: RegistryStor
       },
       projectBatch: async (tx, states) => {
         for (const state of states) await writeRegistryRow(tx, state);
+      },
+      readProfilesUsingSchema,
+      projectSchemaCommand: async (tx, before, after, command) => {
+        const key = schemaKey(command.kind, command.name);
+        if (before !== after) await writeSchemaRows(tx, after, [[command.kind, command.name]]);
+        const entry = after.entries.get(key);
+        return {
+          registryVersion: after.version,
+          schemaJson: entry && schemaReadJson(schemaDocumentJson(entry), schemaMetadataJson(entry)),
+          created: entry !== undefined && !before.entries.has(key),
+        };
       },
     },
     { now: options.now },

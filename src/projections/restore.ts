@@ -2,12 +2,14 @@ import type { Operation } from 'fast-json-patch';
 import { profileNotFound, registryNotFound, validationError } from '../domain/errors.js';
 import type { CommandContext } from '../events/command-bus.js';
 import type { Command } from '../events/commands.js';
-import { decide } from '../events/decide.js';
+import { decide, localDecideContext } from '../events/decide.js';
+import { schemaLookupOf } from '../events/schema-state.js';
 import type { RegistryState } from '../events/registry-state.js';
 import { changesBetween, profileContentView, registryContentView } from './content-view.js';
 import { loadRegistryState } from './load-registry-state.js';
 import { findProfileVersion, readProfileVersions } from './profile-history.js';
 import type { RegistryStore, WriteResult } from './registry-store.js';
+import { readSchemaState } from './schema-reads.js';
 import { requirePastVersion, registryStateAtVersion, type PastPoint } from './time-travel.js';
 
 export interface RestoreOptions {
@@ -26,7 +28,7 @@ type RestoreStore = Pick<RegistryStore, 'db' | 'execute'>;
 
 const judge = async (store: RestoreStore, command: Command): Promise<RegistryState | undefined> => {
   const current = await loadRegistryState(store.db, command.registry);
-  decide(current, command);
+  decide(current, command, { ...localDecideContext(current), schemas: schemaLookupOf(await readSchemaState(store.db)) });
   return current;
 };
 
@@ -76,6 +78,8 @@ export const restoreRegistry = async (
       display_name: target.display_name,
       description: target.description,
       default_profile_slug: target.default_profile_slug,
+      unknown_middlewares: target.unknown_middlewares ?? 'allow',
+      unknown_extensions: target.unknown_extensions ?? 'allow',
       profiles: Object.fromEntries([...target.profiles].map(([slug, profile]) => [slug, profile.content])),
     },
   };

@@ -5,6 +5,7 @@ import { dropProjectionTables, LIVE_TABLES, shadowTables, type ProjectionTables 
 import { foldStream, rebuildInTransaction, type RebuildOptions } from './rebuild.js';
 import { readSnapshot, serializeRegistryState } from './registry-snapshots.js';
 import { SNAPSHOT_TABLE } from './snapshot-schema.js';
+import { SCHEMA_STREAM } from '../events/schema-state.js';
 
 export interface ProjectionMismatch {
   registry: string;
@@ -49,6 +50,12 @@ const CHECKS: TableCheck[] = [
     columns: 'registry, slug, version',
     key: (row) => `${String(row.registry)}/${String(row.slug)}`,
     registry: (row) => String(row.registry),
+  },
+  {
+    table: 'schemas',
+    columns: 'kind, name, version, document_json, metadata_json',
+    key: (row) => `${String(row.kind)}/${String(row.name)}`,
+    registry: () => SCHEMA_STREAM,
   },
 ];
 

@@ -7,6 +7,7 @@ export const storeSnapshot = async (db: SqlExecutor) => ({
   registries: await db.all('SELECT slug, payload_json, version FROM profile_registries ORDER BY slug'),
   documents: await db.all('SELECT registry, slug, version, etag, fingerprint, stored_json FROM profile_documents ORDER BY registry, slug'),
   tombstones: await db.all('SELECT registry, slug, version FROM profile_tombstones ORDER BY registry, slug'),
+  schemas: await db.all('SELECT kind, name, version, document_json FROM schema_documents ORDER BY kind, name'),
 });
 
 /** Every projection row, whole (`payload_text` holds the exact bytes of `payload_json`). */
@@ -15,4 +16,5 @@ export const projectionRows = async (db: SqlExecutor) => ({
   headers: await db.all('SELECT * FROM registry_headers ORDER BY slug'),
   documents: await db.all('SELECT * FROM profile_documents ORDER BY registry, slug'),
   tombstones: await db.all('SELECT * FROM profile_tombstones ORDER BY registry, slug'),
+  schemas: await db.all('SELECT * FROM schema_documents ORDER BY kind, name'),
 });

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { validationError } from '../../domain/errors.js';
 import { classifyDocument, detectInputFormat } from '../../domain/input-format.js';
-import { registriesOf } from '../../domain/profiles-file.js';
+import { registriesOf, schemasOf } from '../../domain/profiles-file.js';
 import { SECRET_AREAS } from '../../domain/secrets.js';
 import { bundleJson, bundleYaml } from '../../domain/write-registry-bundle.js';
 import { exportBundle } from '../../projections/export-bundle.js';
@@ -30,7 +30,7 @@ export const registerImportExportRoutes = (app: FastifyInstance, store: Registry
       const detected = typeof body === 'string' ? detectInputFormat(body) : classifyDocument(body);
       const imported = registriesOf(detected, registry).find((each) => each.slug === registry);
       if (!imported) throw validationError('registries', `the body holds no registry "${registry}"`);
-      const [outcome] = await importRegistries(store, [imported], commandContext(request, 'import'));
+      const [outcome] = await importRegistries(store, [imported], commandContext(request, 'import'), undefined, schemasOf(detected));
       return reply.type('application/json; charset=utf-8').send({
         registry,
         format: detected.format,

@@ -56,7 +56,14 @@ export const registerRegistryRoutes = (app: FastifyInstance, store: RegistryStor
       store,
       request,
       reply,
-      () => ({ type: 'create_registry', registry, display_name: body.display_name, description: body.description }),
+      () => ({
+        type: 'create_registry',
+        registry,
+        display_name: body.display_name,
+        description: body.description,
+        unknown_middlewares: body.unknown_middlewares,
+        unknown_extensions: body.unknown_extensions,
+      }),
       (result) => ({
         status: 201,
         body: result.registryJson && shownJson(request, result.registryJson, SECRET_AREAS.registry),
@@ -84,6 +91,8 @@ export const registerRegistryRoutes = (app: FastifyInstance, store: RegistryStor
         display_name: body.display_name,
         description: body.description,
         default_profile_slug: defaultProfile,
+        unknown_middlewares: body.unknown_middlewares,
+        unknown_extensions: body.unknown_extensions,
         expected_version: ifMatchVersion ?? expectedVersion,
       }),
       (result) => ({

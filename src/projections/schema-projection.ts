@@ -1,0 +1,76 @@
+import type { SchemaKind } from '../domain/schema-documents.js';
+import type { ProfileUsingSchema } from '../events/decide-schema.js';
+import { schemaKey, type SchemaEntry, type SchemaState } from '../events/schema-state.js';
+import type { SqlExecutor } from '../events/sql-database.js';
+import { bySlug, LIVE_TABLES, type ProjectionTables } from './projection-schema.js';
+import { profileStateOf, type StoredProfileShape } from './registry-serialization.js';
+
+/** A schema's list item (the shape pinocchio answered), as stored and sent. */
+export const schemaDocumentJson = (entry: SchemaEntry): string => JSON.stringify(entry.document);
+
+/** Who changed a schema when; `version` counts its changes. */
+export const schemaMetadataJson = (entry: SchemaEntry): string =>
+  JSON.stringify({
+    version: entry.version,
+    created_at_ms: entry.stamp.created_at_ms,
+    updated_at_ms: entry.stamp.updated_at_ms,
+    created_by: entry.stamp.created_by,
+    updated_by: entry.stamp.updated_by,
+    source: entry.stamp.source,
+  });
+
+/** What `GET /api/chat/schemas/{kind}s/{name}` answers: the list item and its metadata. */
+export const schemaReadJson = (documentJson: string, metadataJson: string): string =>
+  `${documentJson.slice(0, -1)},"metadata":${metadataJson}}`;
+
+/** Rewrites the row of each named schema (`kind/name` keys), or removes it once deleted. */
+export const writeSchemaRows = async (
+  tx: SqlExecutor,
+  state: SchemaState,
+  keys: Iterable<[SchemaKind, string]>,
+  tables: ProjectionTables = LIVE_TABLES,
+): Promise<void> => {
+  for (const [kind, name] of keys) {
+    const entry = state.entries.get(schemaKey(kind, name));
+    if (!entry) {
+      await tx.run(`DELETE FROM ${tables.schemas} WHERE kind = ? AND name = ?`, [kind, name]);
+      continue;
+    }
+    await tx.run(
+      `INSERT INTO ${tables.schemas} (kind, name, version, document_json, metadata_json) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (kind, name) DO UPDATE SET version = excluded.version, document_json = excluded.document_json,
+       metadata_json = excluded.metadata_json`,
+      [kind, name, entry.version, schemaDocumentJson(entry), schemaMetadataJson(entry)],
+    );
+  }
+};
+
+/** Every schema's row, from the state alone: what a rebuild writes. */
+export const writeAllSchemaRows = (tx: SqlExecutor, state: SchemaState, tables: ProjectionTables = LIVE_TABLES) =>
+  writeSchemaRows(
+    tx,
+    state,
+    [...state.entries.values()].map((entry) => [entry.kind, entry.name] as [SchemaKind, string]),
+    tables,
+  );
+
+/**
+ * The stored live profiles whose JSON holds `name` as a JSON string: a superset of those that name
+ * it as a middleware or an extension key (the decider checks each), found without parsing the rest.
+ */
+export const readProfilesUsingSchema = async (tx: SqlExecutor, _kind: SchemaKind, name: string): Promise<ProfileUsingSchema[]> => {
+  const rows = await tx.all<{ registry: string; stored_json: string; header_json: string }>(
+    `SELECT d.registry AS registry, d.stored_json AS stored_json, h.header_json AS header_json
+     FROM ${LIVE_TABLES.documents} d JOIN ${LIVE_TABLES.headers} h ON h.slug = d.registry
+     WHERE d.stored_json LIKE ?${tx.dialect === 'postgres' ? " ESCAPE ''" : ''}
+     ORDER BY ${bySlug(tx.dialect, 'd.registry')}, ${bySlug(tx.dialect, 'd.slug')}`,
+    [`%${JSON.stringify(name)}%`],
+  );
+  return rows.map((row) => {
+    const header = JSON.parse(row.header_json) as ProfileUsingSchema['policies'];
+    const policies: ProfileUsingSchema['policies'] = {};
+    if (header.unknown_middlewares !== undefined) policies.unknown_middlewares = header.unknown_middlewares;
+    if (header.unknown_extensions !== undefined) policies.unknown_extensions = header.unknown_extensions;
+    return { registry: row.registry, policies, content: profileStateOf(JSON.parse(row.stored_json) as StoredProfileShape).content };
+  });
+};

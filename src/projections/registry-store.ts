@@ -6,20 +6,14 @@ import {
   type ExecuteOptions,
 } from '../events/command-bus.js';
 import type { Command } from '../events/commands.js';
-import { eventStoreSchema } from '../events/event-store-schema.js';
 import { openDatabase, type DatabaseLocation } from '../events/open-database.js';
-import { profileEventIndexSchema } from '../events/read-profile-events.js';
 import type { SqlDatabase } from '../events/sql-database.js';
-import { changeFeedSchema } from './change-feed-store.js';
-import { idempotencySchema } from './idempotency-store.js';
 import { loadRegistryState } from './load-registry-state.js';
 import { projectCommandChange } from './project-command.js';
 import { writeRegistryRow, type WrittenDocument } from './project-registry.js';
-import { dropProjectionTables, hasEarlierDocumentLayout, projectionSchema } from './projection-schema.js';
-import { rebuildProjections } from './rebuild.js';
 import { registryPayloadJson } from './registry-serialization.js';
 import { createSnapshotTaker, DEFAULT_SNAPSHOT_EVERY } from './registry-snapshots.js';
-import { snapshotSchema } from './snapshot-schema.js';
+import { ensureSchema } from './schema-setup.js';
 import { readStackDependents } from './stack-dependents.js';
 
 /** What a write answers with: the document of the profile it named, or the registry it changed. */
@@ -35,18 +29,6 @@ export interface RegistryStore {
   execute(command: Command, context: CommandContext, options?: ExecuteOptions<WriteResult>): Promise<CommandOutcome<WriteResult>>;
   close(): Promise<void>;
 }
-
-export const ensureSchema = async (db: SqlDatabase): Promise<void> => {
-  await db.exec(eventStoreSchema(db.dialect));
-  const earlierLayout = await hasEarlierDocumentLayout(db);
-  if (earlierLayout) await db.exec(dropProjectionTables());
-  await db.exec(projectionSchema(db.dialect));
-  await db.exec(changeFeedSchema(db.dialect));
-  await db.exec(idempotencySchema(db.dialect));
-  await db.exec(snapshotSchema(db.dialect));
-  await db.exec(profileEventIndexSchema(db.dialect));
-  if (earlierLayout) await rebuildProjections(db);
-};
 
 const profileSlugOf = (command: Command): string | undefined => ('slug' in command ? command.slug : undefined);
 

@@ -1,4 +1,5 @@
 import { openPostgres } from './postgres/open-postgres.js';
+import type { PostgresSettings } from './postgres/postgres-settings.js';
 import type { SqlDatabase } from './sql-database.js';
 import { openSqlite } from './sqlite/open-sqlite.js';
 import { parseSqliteDsn } from './sqlite/sqlite-dsn.js';
@@ -11,11 +12,13 @@ export interface DatabaseLocation {
   path?: string;
   /** PostgreSQL schema to use (tests give each run its own). */
   schema?: string;
+  /** Pool and statement settings (PostgreSQL only; defaults in postgres-settings.ts). */
+  postgres?: Partial<PostgresSettings>;
 }
 
 export const isPostgresDsn = (dsn: string): boolean => /^postgres(ql)?:\/\//i.test(dsn);
 
 export const openDatabase = (location: DatabaseLocation): SqlDatabase => {
-  if (location.dsn && isPostgresDsn(location.dsn)) return openPostgres(location.dsn, { schema: location.schema });
+  if (location.dsn && isPostgresDsn(location.dsn)) return openPostgres(location.dsn, { ...location.postgres, schema: location.schema });
   return openSqlite(parseSqliteDsn(location.dsn || location.path || DEFAULT_DB_PATH));
 };

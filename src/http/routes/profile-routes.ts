@@ -9,6 +9,7 @@ import { listProfileSummaries, readProfileDocument, registryExists } from '../..
 import { pastProfileDocument } from '../../projections/past-documents.js';
 import type { RegistryStore, WriteResult } from '../../projections/registry-store.js';
 import { executeGuardedWrite, sendJsonWithEtag } from '../conditional-requests.js';
+import { containsQuery, sendContainingProfiles } from '../contains-query.js';
 import { pastPointOf } from '../past-point-input.js';
 import { executeWrite, type WriteAnswer } from '../idempotent-write.js';
 import {
@@ -53,6 +54,8 @@ export const registerProfileRoutes = (app: FastifyInstance, store: RegistryStore
   ) => executeGuardedWrite(store, request, reply, () => readProfileDocument(db, registry, slug), build, answer);
 
   app.get('/api/chat/profiles', async (request, reply) => {
+    const contains = containsQuery(request);
+    if (contains !== undefined) return sendContainingProfiles(db, request, reply, contains);
     const registry = registryOf(request);
     const summaries = await listProfileSummaries(db, registry);
     if (summaries.count === 0 && !(await registryExists(db, registry))) throw registryNotFound();

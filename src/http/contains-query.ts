@@ -1,0 +1,33 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { registryNotFound, validationError } from '../domain/errors.js';
+import { unstorableField } from '../domain/parse-input.js';
+import type { SqlExecutor } from '../events/sql-database.js';
+import { listContainingProfiles } from '../projections/profile-containment.js';
+import { registryExists } from '../projections/read-model.js';
+import { queryValue, registryOf } from './request-input.js';
+
+/** The JSON value of `?contains=`, or undefined when the request has none (400 when it is not JSON). */
+export const containsQuery = (request: FastifyRequest): unknown => {
+  const raw = queryValue(request, 'contains');
+  if (raw === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (error) {
+    throw validationError('contains', `must be JSON (${(error as Error).message})`);
+  }
+  const unstorable = unstorableField(value);
+  if (unstorable !== undefined) throw validationError(`contains${unstorable.path ? `.${unstorable.path}` : ''}`, unstorable.message);
+  return value;
+};
+
+/**
+ * `GET /api/chat/profiles?contains=<JSON>`: the profiles whose document contains the value
+ * (PostgreSQL `@>` semantics), in the registry named by `?registry=`, or in every registry.
+ */
+export const sendContainingProfiles = async (db: SqlExecutor, request: FastifyRequest, reply: FastifyReply, query: unknown) => {
+  const registry = queryValue(request, 'registry') === undefined ? undefined : registryOf(request);
+  const found = await listContainingProfiles(db, query, registry);
+  if (registry !== undefined && found.count === 0 && !(await registryExists(db, registry))) throw registryNotFound();
+  return reply.type('application/json; charset=utf-8').send(found.body);
+};

@@ -99,8 +99,10 @@ export const openPostgres = (connectionString: string, settings: Partial<Postgre
     ...(settings.schema ? { options: `-c search_path=${settings.schema}` } : {}),
   });
   const pool = new pg.Pool({ ...clientConfig(''), max: poolSize });
-  // an idle client whose server went away: the pool drops it; without a listener Node would exit
+  // A client whose server went away emits 'error' (the pool's, when idle; its own, when checked
+  // out between two queries): without listeners Node would exit. Its next query fails instead.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const readExecutor = executorOf(pool);
   const exclusive = createMutex();
   const instanceId = randomUUID();

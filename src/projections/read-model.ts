@@ -70,8 +70,10 @@ export const readProfileDocument = async (
     return { version: Number(row.version), etag: row.etag, body: Buffer.from(json) };
   });
 
-export const registryExists = async (db: SqlExecutor, registry: string): Promise<boolean> =>
-  (await db.get(`SELECT 1 AS found FROM ${LIVE_TABLES.headers} WHERE slug = ?`, [registry])) !== undefined;
+export const registryExists = (db: SqlExecutor, registry: string): Promise<boolean> =>
+  cachedRead(db, `registry exists ${registry}`, async () =>
+    (await db.get(`SELECT 1 AS found FROM ${LIVE_TABLES.headers} WHERE slug = ?`, [registry])) !== undefined,
+  );
 
 /**
  * The profile summaries of a registry, sorted by slug: the UTF-8 bytes of a JSON array, and how

@@ -1,14 +1,14 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { applyOverrides } from '../../domain/effective-runtime.js';
 import { runtimeFingerprint } from '../../domain/fingerprint.js';
 import { parseWith } from '../../domain/parse-input.js';
 import { normalizeRuntime } from '../../domain/profile.js';
-import { runtimeSchema } from '../../domain/profile-schemas.js';
+import { runtimeSchema, type RuntimeInput } from '../../domain/profile-schemas.js';
 import { requireProfileSlug } from '../../domain/slug.js';
 import { registryNotFound } from '../../domain/errors.js';
 import { DEFAULT_REGISTRY } from '../../events/registry-state.js';
-import { registryExists } from '../../projections/read-model.js';
+import { cachedRead, registryExists } from '../../projections/read-model.js';
 import { readRegistryDefaultProfile, readResolvedProfile } from '../../projections/read-resolution.js';
 import type { RegistryStore } from '../../projections/registry-store.js';
 import { chatProfileCookie } from '../chat-profile-cookie.js';
@@ -60,11 +60,9 @@ const chooseProfile = async (
 
 /** Runtime resolution: which profile a chat runs, with its effective settings and fingerprint (API.md section 3). */
 export const registerResolveRoutes = (app: FastifyInstance, store: RegistryStore): void => {
-  const resolve = async (request: FastifyRequest) => {
-    const body = parseWith(resolveBodySchema, request.method === 'POST' ? objectBody(request) : {});
-    const choice = await chooseProfile(store, request, body);
+  const answer = async (choice: Choice, overrides: RuntimeInput) => {
     const resolved = await readResolvedProfile(store.db, choice.registry, choice.profile);
-    const runtime = applyOverrides(resolved.effective, normalizeRuntime(body.overrides ?? {}));
+    const runtime = applyOverrides(resolved.effective, normalizeRuntime(overrides));
     return {
       registry: choice.registry,
       profile: choice.profile,
@@ -75,6 +73,16 @@ export const registerResolveRoutes = (app: FastifyInstance, store: RegistryStore
       fingerprint: runtimeFingerprint(choice.registry, choice.profile, runtime),
       stack_lineage: resolved.lineage,
     };
+  };
+  const resolve = async (request: FastifyRequest, reply: FastifyReply) => {
+    const body = parseWith(resolveBodySchema, request.method === 'POST' ? objectBody(request) : {});
+    const choice = await chooseProfile(store, request, body);
+    if (body.overrides !== undefined) return answer(choice, body.overrides);
+    // the hot path (every chat turn): without overrides the answer depends on the stored data only
+    const bytes = await cachedRead(store.db, `resolve ${choice.source} ${choice.registry} ${choice.profile}`, async () =>
+      Buffer.from(JSON.stringify(await answer(choice, {}))),
+    );
+    return reply.type('application/json; charset=utf-8').send(bytes);
   };
   for (const url of ['/api/chat/resolve', '/api/chat/resolve/:slug']) {
     app.get(url, resolve);

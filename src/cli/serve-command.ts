@@ -34,6 +34,7 @@ export const serveCommand = (): Command =>
     .action(async (flags: ServeFlags) => {
       const store = await openRegistryStore(databaseLocation(flags));
       const app = await buildApp({ store, logLevel: flags.logLevel });
+      app.log.info({ database: store.db.location, backend: store.db.dialect }, 'database opened');
       if (flags.seed && (await seedDefaultRegistry(store))) app.log.info('seeded registry "default" with profile "default"');
       let stopping = false;
       const stop = async (signal: string) => {

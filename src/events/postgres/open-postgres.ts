@@ -89,7 +89,8 @@ interface SchemaIdentity {
  * which PostgreSQL delivers on commit to the other instances' listeners.
  */
 export const openPostgres = (connectionString: string, settings: Partial<PostgresSettings> & { schema?: string } = {}): SqlDatabase => {
-  const { poolSize, statementTimeoutMs, applicationName, connectTimeoutMs } = { ...DEFAULT_POSTGRES_SETTINGS, ...settings };
+  const given = Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined));
+  const { poolSize, statementTimeoutMs, applicationName, connectTimeoutMs } = { ...DEFAULT_POSTGRES_SETTINGS, ...given };
   const clientConfig = (role: string, statementTimeout = statementTimeoutMs): pg.ClientConfig => ({
     connectionString,
     application_name: role ? `${applicationName} ${role}` : applicationName,

@@ -91,7 +91,7 @@ describe.runIf(postgresAvailable)('two instances on one PostgreSQL', () => {
       }
     }
     expect(seen).toEqual([]);
-  }, 120_000);
+  }, 300_000);
 
   it('serves repeated reads from memory: no query but the head check reaches PostgreSQL', async () => {
     const url = '/api/chat/profiles/p?registry=shared';

@@ -15,6 +15,8 @@ export const createCommitListener = (options: {
 }) => {
   const subscribers = new Set<() => void>();
   let client: pg.Client | undefined;
+  /** The connection being opened or in use: the 'end' of an older one must not start another. */
+  let current: pg.Client | undefined;
   let started = false;
   let closed = false;
   let retryMs = RETRY_FIRST_MS;
@@ -37,13 +39,14 @@ export const createCommitListener = (options: {
     try {
       const { client: fresh, channel } = await options.connect();
       next = fresh;
+      current = fresh;
       fresh.on('error', () => undefined); // 'end' follows, and starts the retry
       fresh.on('notification', (message) => {
         if (message.payload !== options.ignorePayload) tell();
       });
       fresh.on('end', () => {
         if (client === fresh) client = undefined;
-        retryLater();
+        if (current === fresh) retryLater();
       });
       await fresh.connect();
       await fresh.query(`LISTEN "${channel.replace(/"/g, '""')}"`);

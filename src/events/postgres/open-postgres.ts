@@ -128,8 +128,12 @@ export const openPostgres = (connectionString: string, settings: Partial<Postgre
     },
     ignorePayload: instanceId,
   });
+  // a named statement: each connection parses and plans it once (it runs for every batch of reads)
   const headReader = createHeadReader(() =>
-    readExecutor.get<{ head: number }>('SELECT coalesce(max(position), 0) AS head FROM events').then((row) => Number(row?.head ?? 0)),
+    guarded(async () => {
+      const result = await pool.query({ name: 'profile-registry-head', text: 'SELECT coalesce(max(position), 0) AS head FROM events' });
+      return Number(result.rows[0]?.head ?? 0);
+    }),
   );
 
   return {

@@ -5,7 +5,7 @@ import { CURRENT_SCHEMA_VERSION, type DomainEvent } from '../../src/events/event
 import { evolve } from '../../src/events/evolve.js';
 import { openDatabase } from '../../src/events/open-database.js';
 import type { RegistryState } from '../../src/events/registry-state.js';
-import { ensureSchema } from '../../src/projections/registry-store.js';
+import { ensureSchema } from '../../src/projections/schema-setup.js';
 import { profileBodies, type ProfileBody } from './generate-data.js';
 
 /**

@@ -1,12 +1,23 @@
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_DB_PATH, type DatabaseLocation } from '../events/open-database.js';
+import { DEFAULT_POSTGRES_SETTINGS } from '../events/postgres/postgres-settings.js';
 
 export interface DatabaseFlags {
   profileRegistryDb?: string;
   profileRegistryDsn?: string;
+  pgPoolSize?: number;
+  pgStatementTimeout?: number;
+  pgConnectTimeout?: number;
+  pgApplicationName?: string;
 }
 
-/** `--profile-registry-db` / `--profile-registry-dsn` (and their env variables); the DSN wins. */
+const integerAtLeast = (minimum: number) => (value: string): number => {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < minimum) throw new InvalidArgumentError(`must be an integer ≥ ${minimum}`);
+  return number;
+};
+
+/** `--profile-registry-db` / `--profile-registry-dsn` (and their env variables); the DSN wins. PostgreSQL's pool settings. */
 export const databaseOptions = (command: Command): Command =>
   command
     .addOption(
@@ -18,9 +29,38 @@ export const databaseOptions = (command: Command): Command =>
       new Option('--profile-registry-dsn <dsn>', 'go-sqlite3 DSN (file:...?_journal_mode=WAL) or postgres:// URL').env(
         'PROFILE_REGISTRY_DSN',
       ),
+    )
+    .addOption(
+      new Option('--pg-pool-size <n>', 'PostgreSQL: connections in the pool (LISTEN uses one more)')
+        .env('PROFILE_REGISTRY_PG_POOL_SIZE')
+        .default(DEFAULT_POSTGRES_SETTINGS.poolSize)
+        .argParser(integerAtLeast(1)),
+    )
+    .addOption(
+      new Option('--pg-statement-timeout <ms>', 'PostgreSQL: cancel a statement after this long (503); 0 for never')
+        .env('PROFILE_REGISTRY_PG_STATEMENT_TIMEOUT_MS')
+        .default(DEFAULT_POSTGRES_SETTINGS.statementTimeoutMs)
+        .argParser(integerAtLeast(0)),
+    )
+    .addOption(
+      new Option('--pg-connect-timeout <ms>', 'PostgreSQL: give up opening a connection after this long (503)')
+        .env('PROFILE_REGISTRY_PG_CONNECT_TIMEOUT_MS')
+        .default(DEFAULT_POSTGRES_SETTINGS.connectTimeoutMs)
+        .argParser(integerAtLeast(1)),
+    )
+    .addOption(
+      new Option('--pg-application-name <name>', 'PostgreSQL: application_name shown in pg_stat_activity')
+        .env('PROFILE_REGISTRY_PG_APPLICATION_NAME')
+        .default(DEFAULT_POSTGRES_SETTINGS.applicationName),
     );
 
 export const databaseLocation = (flags: DatabaseFlags): DatabaseLocation => ({
   dsn: flags.profileRegistryDsn,
   path: flags.profileRegistryDb,
+  postgres: {
+    poolSize: flags.pgPoolSize,
+    statementTimeoutMs: flags.pgStatementTimeout,
+    connectTimeoutMs: flags.pgConnectTimeout,
+    applicationName: flags.pgApplicationName,
+  },
 });

@@ -13,6 +13,8 @@ export type DomainErrorCode =
   | 'profile_in_use'
   | 'idempotency_conflict'
   | 'schema_in_use'
+  /** The caller's role does not allow this use of a route (e.g. a contains query on a secret). */
+  | 'forbidden'
   /** The server refuses every write (a database served read-only for forensics). */
   | 'read_only'
   /** A profile read with `?require_signed=true` is unsigned, stale or invalid. */

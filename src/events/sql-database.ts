@@ -28,9 +28,20 @@ export interface SqlDatabase extends SqlExecutor {
    * A number that changes whenever any connection (of this process or another) commits, where the
    * database can tell it cheaply (SQLite's data_version). Reads may be cached until it changes.
    * It moves at once with this process's own commits; another process's commit is seen from the
-   * next turn of the event loop on.
+   * next turn of the event loop on. On PostgreSQL it is the head of the event log, asked in a
+   * query that starts after the call (calls that wait together share one query).
    */
-  changeMarker?: () => number;
+  changeMarker?: () => number | Promise<number>;
+  /**
+   * Runs `fn` while no other process runs its own (schema set-up and upgrades on a database that
+   * several instances share); where the database is used by one process at a time, just runs it.
+   */
+  withSchemaLock?<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Calls `listener` as soon as another process commits to this database (or may have committed
+   * unseen, e.g. after a lost connection); where the database cannot tell, never.
+   */
+  onExternalCommit?(listener: () => void): () => void;
 }
 
 /** Runs fn inside a savepoint: a throw rolls back only its own writes and is re-thrown. */

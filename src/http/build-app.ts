@@ -25,7 +25,7 @@ export interface AppOptions extends SecurityOptions {
   bodyLimitBytes?: number;
   /** Interval of the change feed's heartbeat comments (15 s unless a test says otherwise). */
   watchHeartbeatMs?: number;
-  /** How often the change feed looks for commits of other processes on the same database (1 s). */
+  /** How often the change feed looks for commits of other processes (1 s; 10 s where the database announces them). */
   watchPollMs?: number;
 }
 

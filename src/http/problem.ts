@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isDomainError, type AffectedProfileError, type DomainErrorCode, type FieldError } from '../domain/errors.js';
+import { isDatabaseUnavailable } from '../events/database-unavailable.js';
 import { StreamVersionConflict } from '../events/stream-version-conflict.js';
 
 /** RFC 9457 problem details; every error of the API leaves through `sendProblem`. */
@@ -30,6 +31,7 @@ const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   idempotency_conflict: 422,
   read_only: 503,
   signature_required: 403,
+  forbidden: 403,
   integrity: 500,
   signing_unavailable: 503,
 };
@@ -82,6 +84,7 @@ export const toProblem = (error: unknown): Problem => {
   if (error instanceof StreamVersionConflict) {
     return { ...problem(409, 'version-conflict', error.message), current_version: error.actualVersion };
   }
+  if (isDatabaseUnavailable(error)) return problem(503, 'database-unavailable', 'the database is unavailable; retry later');
   const fastifyError = error as Partial<FastifyError>;
   const known = fastifyError.code ? FASTIFY_DETAILS[fastifyError.code] : undefined;
   if (known) return problem(known[0], known[1], known[2]);
@@ -98,9 +101,15 @@ export const toProblem = (error: unknown): Problem => {
 export const sendProblem = (reply: FastifyReply, body: Problem): FastifyReply =>
   reply.status(body.status).type('application/problem+json').send(JSON.stringify(body));
 
+/** Seconds a client is asked to wait before retrying while the database is unavailable. */
+export const RETRY_AFTER_SECONDS = 2;
+
 export const problemErrorHandler = (error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
   const body = toProblem(error);
-  if (body.status >= 500) request.log.error({ err: error }, 'request failed');
+  if (isDatabaseUnavailable(error)) {
+    reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+    request.log.warn({ detail: (error as Error).message }, 'database unavailable');
+  } else if (body.status >= 500) request.log.error({ err: error }, 'request failed');
   else request.log.info({ status: body.status, detail: body.detail }, 'request refused');
   return sendProblem(reply, body);
 };

@@ -15,10 +15,15 @@ export interface ChangeHub {
   closed: Promise<void>;
 }
 
+/** How often the hub looks for commits of other processes when the database announces none. */
+const POLL_MS = 1000;
+/** ... and when it does (PostgreSQL's NOTIFY): polling is then only a safety net. */
+const SAFETY_POLL_MS = 10_000;
+
 /**
  * One reader of the event log shared by every watcher of a process: it reads what was committed
- * after its position whenever this process commits, and every `pollMs` for the commits of other
- * processes on the same database. Positions are given in commit order (one writer at a time), so
+ * after its position whenever this process commits, as soon as the database announces a commit of
+ * another process (PostgreSQL), and every `pollMs` in case an announcement was missed. Positions are given in commit order (one writer at a time), so
  * reading `position > last` never skips a change; each page is read once, whatever the number of
  * watchers.
  */
@@ -56,7 +61,8 @@ export const createChangeHub = (store: RegistryStore, options: { pollMs?: number
     pull().catch(() => undefined);
   };
   const stopListening = store.bus.onCommit(pullQuietly);
-  const timer = setInterval(pullQuietly, options.pollMs ?? 1000);
+  const stopHearing = store.db.onExternalCommit?.(pullQuietly);
+  const timer = setInterval(pullQuietly, options.pollMs ?? (stopHearing ? SAFETY_POLL_MS : POLL_MS));
   timer.unref();
   let markClosed = () => {};
   const closed = new Promise<void>((resolve) => (markClosed = resolve));
@@ -102,6 +108,7 @@ export const createChangeHub = (store: RegistryStore, options: { pollMs?: number
     close: () => {
       clearInterval(timer);
       stopListening();
+      stopHearing?.();
       subscribers.clear();
       markClosed();
     },

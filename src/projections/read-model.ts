@@ -15,23 +15,32 @@ interface ReadCache {
 const MAX_CACHED_READS = 2000;
 const readCaches = new WeakMap<SqlExecutor, ReadCache>();
 
-/**
- * Serves a read from memory while the database says nothing committed since it was read
- * (SQLite's data_version, see `changeMarker`); without such a marker, always from the database.
- */
-const cachedRead = async <T>(db: SqlExecutor, key: string, load: () => Promise<T>): Promise<T> => {
-  const marker = (db as Partial<SqlDatabase>).changeMarker?.();
-  if (marker === undefined) return load();
+const cachedFor = <T>(db: SqlExecutor, marker: number, key: string, load: () => Promise<T>): T | Promise<T> => {
   let cache = readCaches.get(db);
-  if (!cache || cache.marker !== marker) {
+  // a smaller marker was asked before the cache's: what the cache holds is newer still, and valid
+  if (!cache || cache.marker < marker) {
     cache = { marker, entries: new Map() };
     readCaches.set(db, cache);
   }
-  if (cache.entries.has(key)) return cache.entries.get(key) as T;
-  const value = await load();
-  if (cache.entries.size >= MAX_CACHED_READS) cache.entries.clear();
-  cache.entries.set(key, value);
-  return value;
+  const entries = cache.entries;
+  if (entries.has(key)) return entries.get(key) as T;
+  return load().then((value) => {
+    if (entries.size >= MAX_CACHED_READS) entries.clear();
+    entries.set(key, value);
+    return value;
+  });
+};
+
+/**
+ * Serves a read from memory while the database says nothing committed since it was read
+ * (SQLite's data_version, PostgreSQL's event log head asked after the read arrived: see
+ * `changeMarker`); without such a marker, always from the database. What a load returns is
+ * never older than the marker it is kept under, since it is read after the marker.
+ */
+export const cachedRead = async <T>(db: SqlExecutor, key: string, load: () => Promise<T>): Promise<T> => {
+  const marker = (db as Partial<SqlDatabase>).changeMarker?.();
+  if (marker === undefined) return load();
+  return cachedFor(db, typeof marker === 'number' ? marker : await marker, key, load);
 };
 
 interface DocumentParts {
@@ -78,8 +87,10 @@ export const readProfileDocument = async (
     return document;
   });
 
-export const registryExists = async (db: SqlExecutor, registry: string): Promise<boolean> =>
-  (await db.get(`SELECT 1 AS found FROM ${LIVE_TABLES.headers} WHERE slug = ?`, [registry])) !== undefined;
+export const registryExists = (db: SqlExecutor, registry: string): Promise<boolean> =>
+  cachedRead(db, `registry exists ${registry}`, async () =>
+    (await db.get(`SELECT 1 AS found FROM ${LIVE_TABLES.headers} WHERE slug = ?`, [registry])) !== undefined,
+  );
 
 interface SummaryRow {
   registry: string;

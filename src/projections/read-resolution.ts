@@ -3,7 +3,7 @@ import { profileNotFound, registryNotFound } from '../domain/errors.js';
 import type { ProfileState } from '../events/registry-state.js';
 import type { SqlExecutor } from '../events/sql-database.js';
 import { LIVE_TABLES } from './projection-schema.js';
-import { registryExists } from './read-model.js';
+import { cachedRead, registryExists } from './read-model.js';
 import { profileStateOfRow } from './registry-serialization.js';
 
 export interface ResolvedProfile {
@@ -58,12 +58,13 @@ export const readResolvedProfile = async (db: SqlExecutor, registry: string, slu
 };
 
 /** The default profile slug of a live registry (undefined when it has none or does not exist). */
-export const readRegistryDefaultProfile = async (db: SqlExecutor, registry: string): Promise<string | undefined> => {
-  const row = await db.get<{ summary_json: string }>(`SELECT summary_json FROM ${LIVE_TABLES.headers} WHERE slug = ?`, [
-    registry,
-  ]);
-  return row ? (JSON.parse(row.summary_json) as { default_profile_slug?: string }).default_profile_slug : undefined;
-};
+export const readRegistryDefaultProfile = (db: SqlExecutor, registry: string): Promise<string | undefined> =>
+  cachedRead(db, `default profile ${registry}`, async () => {
+    const row = await db.get<{ summary_json: string }>(`SELECT summary_json FROM ${LIVE_TABLES.headers} WHERE slug = ?`, [
+      registry,
+    ]);
+    return row ? (JSON.parse(row.summary_json) as { default_profile_slug?: string }).default_profile_slug : undefined;
+  });
 
 /** The 404 for a profile that is not there: `registry not found` when its registry is missing too. */
 export const missingProfileError = async (db: SqlExecutor, registry: string): Promise<Error> =>

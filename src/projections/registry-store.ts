@@ -6,31 +6,19 @@ import {
   type ExecuteOptions,
 } from '../events/command-bus.js';
 import type { StoreCommand } from '../events/commands.js';
-import { eventStoreSchema } from '../events/event-store-schema.js';
 import { openDatabase, type DatabaseLocation } from '../events/open-database.js';
-import { profileEventIndexSchema } from '../events/read-profile-events.js';
 import type { SqlDatabase } from '../events/sql-database.js';
-import { DomainError } from '../domain/errors.js';
 import { sealOf } from '../domain/row-seal.js';
 import type { SigningKeys } from '../domain/signing-keys.js';
-import { changeFeedSchema, upgradeChangeFeed, type RowSealer } from './change-feed-store.js';
-import { idempotencySchema, upgradeIdempotencyKeys } from './idempotency-store.js';
-import { integrityAuditSchema } from './integrity-audit.js';
+import type { RowSealer } from './change-feed-store.js';
+import { DomainError } from '../domain/errors.js';
 import { loadRegistryState } from './load-registry-state.js';
 import { projectCommandChange } from './project-command.js';
 import { writeRegistryRow, type WrittenDocument } from './project-registry.js';
-import {
-  dropProjectionTables,
-  hasEarlierDocumentLayout,
-  hasEarlierRegistriesView,
-  LIVE_TABLES,
-  projectionSchema,
-} from './projection-schema.js';
-import { addColumnIfMissing } from './add-column.js';
-import { rebuildProjections } from './rebuild.js';
+import { LIVE_TABLES } from './projection-schema.js';
 import { registryPayloadJson } from './registry-serialization.js';
 import { createSnapshotTaker, DEFAULT_SNAPSHOT_EVERY } from './registry-snapshots.js';
-import { snapshotSchema } from './snapshot-schema.js';
+import { ensureSchema } from './schema-setup.js';
 import { readStackDependents } from './stack-dependents.js';
 import { schemaKey } from '../events/schema-state.js';
 import {
@@ -64,24 +52,6 @@ export interface RegistryStore {
   /** Why this store refuses every write (serving a database read-only for forensics), if it does; set before serving. */
   readOnly?: string;
 }
-
-export const ensureSchema = async (db: SqlDatabase, seal: RowSealer = (value) => sealOf(undefined, value)): Promise<void> => {
-  await db.exec(eventStoreSchema(db.dialect));
-  const earlierLayout = await hasEarlierDocumentLayout(db);
-  if (earlierLayout) await db.exec(dropProjectionTables());
-  else if (await hasEarlierRegistriesView(db)) await db.exec(`DROP VIEW IF EXISTS ${LIVE_TABLES.registries}`);
-  await db.exec(projectionSchema(db.dialect));
-  // no profile was published before the column existed: it starts empty, nothing to rebuild
-  await addColumnIfMissing(db, LIVE_TABLES.documents, 'signature_json', 'TEXT');
-  await db.exec(changeFeedSchema(db.dialect));
-  await db.exec(idempotencySchema(db.dialect));
-  await db.exec(snapshotSchema(db.dialect));
-  await db.exec(profileEventIndexSchema(db.dialect));
-  await db.exec(integrityAuditSchema(db.dialect));
-  await upgradeChangeFeed(db, seal);
-  await upgradeIdempotencyKeys(db, seal);
-  if (earlierLayout) await rebuildProjections(db);
-};
 
 const profileSlugOf = (command: StoreCommand): string | undefined => ('slug' in command ? command.slug : undefined);
 

@@ -42,14 +42,14 @@ const waitUntilReady = async (url: string, server: ServerProcess, timeoutMs = 15
 };
 
 /** Starts `profile-registry serve` (the built dist/) on a free port, with these database flags. */
-export const startServer = async (databaseFlags: string[]): Promise<ServerProcess> => {
+export const startServer = async (databaseFlags: string[], options: { logLevel?: string } = {}): Promise<ServerProcess> => {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
   const port = await freePort();
   const env = { ...process.env };
   delete env.PROFILE_REGISTRY_DSN; // the flags given must choose the database
   const child = spawnTracked(
     process.execPath,
-    [MAIN, 'serve', '--host', '127.0.0.1', '--port', String(port), ...databaseFlags, '--log-level', 'warn'],
+    [MAIN, 'serve', '--host', '127.0.0.1', '--port', String(port), ...databaseFlags, '--log-level', options.logLevel ?? 'warn'],
     { stdio: ['ignore', 'pipe', 'pipe'], env },
   );
   let output = '';

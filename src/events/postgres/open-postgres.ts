@@ -1,5 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { DatabaseUnavailable, isDatabaseUnavailable } from '../database-unavailable.js';
 import { createMutex, type SqlDatabase, type SqlExecutor } from '../sql-database.js';
+import { createCommitListener } from './commit-listener.js';
+import { createHeadReader } from './head-reader.js';
+import { DEFAULT_POSTGRES_SETTINGS, type PostgresSettings } from './postgres-settings.js';
 
 // BIGINT (positions, versions, times) as numbers: every value stays below 2^53.
 pg.types.setTypeParser(20, (value) => Number(value));
@@ -10,64 +15,172 @@ const numberPlaceholders = (sql: string): string => {
   return sql.replace(/\?/g, () => `$${++index}`);
 };
 
+/** Errors that say the server is not there (rather than that the statement is wrong). */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now (starting up, shutting down)
+  '53300', // too_many_connections
+  '57014', // query_canceled (statement timeout)
+]);
+const UNAVAILABLE_MESSAGES = /Connection terminated|connection error|timeout exceeded when trying to connect|not queryable/i;
+
+const isConnectionFailure = (error: unknown): boolean => {
+  if (isDatabaseUnavailable(error)) return true;
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
+  return typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message);
+};
+
+const unavailableOr = (error: unknown): unknown =>
+  !isDatabaseUnavailable(error) && isConnectionFailure(error) ? new DatabaseUnavailable(error) : error;
+
+const guarded = async <T>(work: () => Promise<T>): Promise<T> => {
+  try {
+    return await work();
+  } catch (error) {
+    throw unavailableOr(error);
+  }
+};
+
 interface Queryable {
   query(text: string, values?: unknown[]): Promise<pg.QueryResult>;
 }
 
 const executorOf = (client: Queryable): SqlExecutor => ({
   dialect: 'postgres',
-  run: async (sql, params = []) => (await client.query(numberPlaceholders(sql), [...params])).rowCount ?? 0,
-  get: async <T>(sql: string, params: readonly unknown[] = []) =>
-    (await client.query(numberPlaceholders(sql), [...params])).rows[0] as T | undefined,
-  all: async <T>(sql: string, params: readonly unknown[] = []) =>
-    (await client.query(numberPlaceholders(sql), [...params])).rows as T[],
-  exec: async (sql) => {
-    await client.query(sql);
-  },
+  run: (sql, params = []) => guarded(async () => (await client.query(numberPlaceholders(sql), [...params])).rowCount ?? 0),
+  get: <T>(sql: string, params: readonly unknown[] = []) =>
+    guarded(async () => (await client.query(numberPlaceholders(sql), [...params])).rows[0] as T | undefined),
+  all: <T>(sql: string, params: readonly unknown[] = []) =>
+    guarded(async () => (await client.query(numberPlaceholders(sql), [...params])).rows as T[]),
+  exec: (sql) =>
+    guarded(async () => {
+      await client.query(sql);
+    }),
 });
 
-/** Write transactions of every instance take this lock, so positions commit in order. */
+/** Write transactions of every instance take this lock (with the schema's key), so positions commit in order. */
 const APPEND_LOCK_KEY = 0x70726567; // "preg"
+/** Schema set-up and upgrades of every instance take this one (with the schema's key). */
+const SCHEMA_LOCK_KEY = 0x70726568;
 
-const redact = (connectionString: string): string => connectionString.replace(/\/\/([^:@/]+)(:[^@/]*)?@/, '//$1@');
+/** The DSN without its password, for logs. */
+export const redactDsn = (connectionString: string): string =>
+  connectionString.replace(/\/\/([^:@/]+)(:[^@/]*)?@/, '//$1@').replace(/([?&]password=)[^&]*/gi, '$1***');
+
+/** What the schema in use is called, its lock key and the channel its commits are announced on. */
+interface SchemaIdentity {
+  schema: string;
+  key: number;
+  channel: string;
+}
 
 /**
  * PostgreSQL through a pool. With `readonly` (operator commands that only read), a transaction
  * sees one snapshot and takes no lock. Otherwise each write transaction holds a transaction-scoped advisory lock:
  * events get their global positions in commit order, so a reader that saw position N never
- * later finds a smaller position appear (the change feed relies on it).
+ * later finds a smaller position appear (the change feed relies on it). Each also sends a NOTIFY,
+ * which PostgreSQL delivers on commit to the other instances' listeners.
  */
-export const openPostgres = (connectionString: string, options: { schema?: string; readonly?: boolean } = {}): SqlDatabase => {
-  const pool = new pg.Pool({
+export const openPostgres = (
+  connectionString: string,
+  settings: Partial<PostgresSettings> & { schema?: string; readonly?: boolean } = {},
+): SqlDatabase => {
+  const { readonly, ...given } = Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined)) as typeof settings;
+  const { poolSize, statementTimeoutMs, applicationName, connectTimeoutMs } = { ...DEFAULT_POSTGRES_SETTINGS, ...given };
+  const clientConfig = (role: string, statementTimeout = statementTimeoutMs): pg.ClientConfig => ({
     connectionString,
-    max: 8,
-    ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+    application_name: role ? `${applicationName} ${role}` : applicationName,
+    connectionTimeoutMillis: connectTimeoutMs,
+    keepAlive: true,
+    ...(statementTimeout > 0 ? { statement_timeout: statementTimeout } : {}),
+    ...(settings.schema ? { options: `-c search_path=${settings.schema}` } : {}),
   });
+  const pool = new pg.Pool({ ...clientConfig(''), max: poolSize });
+  // A client whose server went away emits 'error' (the pool's, when idle; its own, when checked
+  // out between two queries): without listeners Node would exit. Its next query fails instead.
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const readExecutor = executorOf(pool);
   const exclusive = createMutex();
+  const instanceId = randomUUID();
+
+  let identity: Promise<SchemaIdentity> | undefined;
+  const schemaIdentity = (): Promise<SchemaIdentity> => {
+    identity ??= readExecutor
+      .get<SchemaIdentity>(
+        `SELECT current_schema() AS schema, hashtext(current_schema()) AS key,
+                'profile_registry_' || md5(current_schema()) AS channel`,
+      )
+      .then((row) => row as SchemaIdentity);
+    identity.catch(() => (identity = undefined));
+    return identity;
+  };
+
+  const commitListener = createCommitListener({
+    connect: async () => {
+      const client = new pg.Client(clientConfig('listener', 0));
+      const { channel } = await schemaIdentity();
+      return { client, channel };
+    },
+    ignorePayload: instanceId,
+  });
+  // a named statement: each connection parses and plans it once (it runs for every batch of reads)
+  const headReader = createHeadReader(() =>
+    guarded(async () => {
+      const result = await pool.query({ name: 'profile-registry-head', text: 'SELECT coalesce(max(position), 0) AS head FROM events' });
+      return Number(result.rows[0]?.head ?? 0);
+    }),
+  );
+
   return {
     ...readExecutor,
-    location: redact(connectionString),
+    location: redactDsn(connectionString),
     durableCommits: true,
+    changeMarker: headReader,
+    onExternalCommit: commitListener.subscribe,
+    withSchemaLock: async <T>(fn: () => Promise<T>) => {
+      // a client of its own, without statement timeout: another instance may upgrade for long
+      const client = new pg.Client(clientConfig('schema', 0));
+      client.on('error', () => undefined);
+      await guarded(() => client.connect());
+      try {
+        await guarded(() => client.query('SELECT pg_advisory_lock($1, hashtext(current_schema()))', [SCHEMA_LOCK_KEY]));
+        return await fn();
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    },
     transaction: async <T>(fn: (tx: SqlExecutor) => Promise<T>, afterCommit?: () => void) => {
       const result = await exclusive(async () => {
-        const client = await pool.connect();
+        const { key, channel } = await schemaIdentity();
+        const client = await guarded(() => pool.connect());
+        let broken: Error | undefined;
         try {
-          if (options.readonly) {
+          if (readonly) {
             // one snapshot, no lock that would hold the writers back; only temporary tables are written
             await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
           } else {
             await client.query('BEGIN');
-            await client.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK_KEY]);
+            // the NOTIFY is queued now and delivered by PostgreSQL only if the transaction commits
+            await client.query('SELECT pg_advisory_xact_lock($1, $2), pg_notify($3, $4)', [APPEND_LOCK_KEY, key, channel, instanceId]);
           }
-          const result = await fn(executorOf(client));
+          const value = await fn(executorOf(client));
           await client.query('COMMIT');
-          return result;
+          return value;
         } catch (error) {
-          await client.query('ROLLBACK').catch(() => undefined);
-          throw error;
+          if (isConnectionFailure(error)) broken = error as Error;
+          else await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+          throw unavailableOr(error);
         } finally {
-          client.release();
+          client.release(broken);
         }
       });
       afterCommit?.();
@@ -75,6 +188,7 @@ export const openPostgres = (connectionString: string, options: { schema?: strin
     },
     close: async () => {
       await exclusive(async () => undefined);
+      await commitListener.close();
       await pool.end();
     },
   };

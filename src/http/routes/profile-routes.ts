@@ -17,6 +17,7 @@ import type { RegistryStore, WriteResult } from '../../projections/registry-stor
 import { pastProfileDocumentOfAnyRegistry, registryOfLiveProfile } from '../../projections/unnamed-registry-reads.js';
 import { mayAccessRegistry, revealsSecrets } from '../auth/access-control.js';
 import { executeGuardedWrite, sendJsonWithEtag } from '../conditional-requests.js';
+import { containsQuery, sendContainingProfiles } from '../contains-query.js';
 import { shownJson } from '../secret-output.js';
 import { pastPointOf } from '../past-point-input.js';
 import { executeWrite, type WriteAnswer } from '../idempotent-write.js';
@@ -74,6 +75,8 @@ export const registerProfileRoutes = (app: FastifyInstance, store: RegistryStore
   ) => executeGuardedWrite(store, request, reply, () => readProfileDocument(db, registry, slug), build, answer);
 
   app.get('/api/chat/profiles', { config: { role: 'reader' } }, async (request, reply) => {
+    const contains = containsQuery(request);
+    if (contains !== undefined) return sendContainingProfiles(db, request, reply, contains);
     const registry = namedRegistry(request);
     const summaries =
       registry === undefined ? await listAllProfileSummaries(db, request.caller?.registries) : await listProfileSummaries(db, registry);

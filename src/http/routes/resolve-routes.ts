@@ -1,14 +1,14 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { applyOverrides } from '../../domain/effective-runtime.js';
 import { runtimeFingerprint } from '../../domain/fingerprint.js';
 import { parseWith } from '../../domain/parse-input.js';
 import { normalizeRuntime } from '../../domain/profile.js';
-import { runtimeSchema } from '../../domain/profile-schemas.js';
+import { runtimeSchema, type RuntimeInput } from '../../domain/profile-schemas.js';
 import { redactSecrets, SECRET_AREAS } from '../../domain/secrets.js';
 import { requireProfileSlug } from '../../domain/slug.js';
 import { registryNotFound } from '../../domain/errors.js';
-import { registryExists } from '../../projections/read-model.js';
+import { cachedRead, registryExists } from '../../projections/read-model.js';
 import { readRegistryDefaultProfile, readResolvedProfile } from '../../projections/read-resolution.js';
 import type { RegistryStore } from '../../projections/registry-store.js';
 import { requireRegistryAccess } from '../auth/access-control.js';
@@ -67,31 +67,54 @@ const chooseProfile = async (
 
 /** Runtime resolution: which profile a chat runs, with its effective settings and fingerprint (API.md section 3). */
 export const registerResolveRoutes = (app: FastifyInstance, store: RegistryStore): void => {
-  const resolve = async (request: FastifyRequest) => {
-    const body = parseWith(resolveBodySchema, request.method === 'POST' ? objectBody(request) : {});
-    const choice = await chooseProfile(store, request, body);
+  /**
+   * The answer, with the registries its stack reaches (a token must see each of them). Judging
+   * `?require_signed` needs every layer's verdict, so those requests take this path each time.
+   */
+  const answer = async (choice: Choice, overrides: RuntimeInput, showSecrets: boolean, requireSigned: boolean) => {
     const resolved = await readResolvedProfile(store.db, choice.registry, choice.profile);
-    // a stack reaching a registry the token may not see answers as if that registry did not exist
-    for (const layer of resolved.lineage) requireRegistryAccess(request, layer.registry_slug);
     // a runtime that asks for signed profiles gets one only when every merged layer is vouched for
-    const requireSigned = requireSignedOf(request);
     for (const layer of resolved.layers) {
       enforceSigned(requireSigned, layer.registry, layer.profile.content.slug, layer.profile, verdictOf(store.signingKeys, layer.registry, layer.profile));
     }
     const verdict = verdictOf(store.signingKeys, choice.registry, resolved.profile);
-    const runtime = applyOverrides(resolved.effective, normalizeRuntime(body.overrides ?? {}));
-    return {
+    const runtime = applyOverrides(resolved.effective, normalizeRuntime(overrides));
+    const body = {
       registry: choice.registry,
       profile: choice.profile,
       source: choice.source,
       runtime_key: choice.profile,
       profile_version: resolved.profile.version,
-      runtime: seesRuntimeSecrets(request) ? runtime : redactSecrets(runtime, SECRET_AREAS.runtime),
+      runtime: showSecrets ? runtime : redactSecrets(runtime, SECRET_AREAS.runtime),
       fingerprint: runtimeFingerprint(choice.registry, choice.profile, runtime),
       stack_lineage: resolved.lineage,
       signature: resolved.profile.signature ?? null,
       signature_valid: verdict === 'valid',
     };
+    return { body, registries: resolved.lineage.map((layer) => layer.registry_slug) };
+  };
+  const resolve = async (request: FastifyRequest, reply: FastifyReply) => {
+    const body = parseWith(resolveBodySchema, request.method === 'POST' ? objectBody(request) : {});
+    const choice = await chooseProfile(store, request, body);
+    const showSecrets = seesRuntimeSecrets(request);
+    const requireSigned = requireSignedOf(request);
+    if (body.overrides !== undefined || requireSigned) {
+      const answered = await answer(choice, body.overrides ?? {}, showSecrets, requireSigned);
+      // a stack reaching a registry the token may not see answers as if that registry did not exist
+      for (const registry of answered.registries) requireRegistryAccess(request, registry);
+      return answered.body;
+    }
+    // the hot path (every chat turn): without overrides the answer depends on the stored data only
+    const cached = await cachedRead(
+      store.db,
+      `resolve ${choice.source} ${choice.registry} ${choice.profile} ${showSecrets ? 'secrets' : 'redacted'}`,
+      async () => {
+        const answered = await answer(choice, {}, showSecrets, false);
+        return { bytes: Buffer.from(JSON.stringify(answered.body)), registries: answered.registries };
+      },
+    );
+    for (const registry of cached.registries) requireRegistryAccess(request, registry);
+    return reply.type('application/json; charset=utf-8').send(cached.bytes);
   };
   for (const url of ['/api/chat/resolve', '/api/chat/resolve/:slug']) {
     // a POST resolve reads: its body only names a profile and overrides

@@ -1,0 +1,280 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { generatePatches, generateProfiles, generateRegistries } from './lib/generate-data.js';
+import { jsonRequest, sendAll } from './lib/http-client.js';
+import { runLoad, type LoadResult } from './lib/load.js';
+import { CLI, HELLO, startServer, type RunningServer } from './lib/spawn-server.js';
+
+/**
+ * PostgreSQL against SQLite, and two instances on one PostgreSQL against one, in one run:
+ *   node dist/bench/postgres-scale.js [--duration 5] [--pg postgres://postgres@127.0.0.1:5432/test] [--tiny]
+ * Every server is the built CLI in a process of its own; the load (autocannon) runs in this one.
+ * Prints a Markdown table (ratios to the same run's hello-world and SQLite figures).
+ */
+const { values: flags } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '5' },
+    pg: { type: 'string', default: process.env.PROFILE_REGISTRY_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
+    tiny: { type: 'boolean', default: false },
+    watchers: { type: 'string', default: '1000' },
+    increments: { type: 'string', default: '5000' },
+    'reads-only': { type: 'boolean', default: false },
+  },
+});
+const durationSec = flags.tiny ? 1 : Number(flags.duration);
+const profilesTotal = flags.tiny ? 100 : 1000;
+const registriesTotal = 10;
+const watchers = flags.tiny ? 20 : Number(flags.watchers);
+const increments = flags.tiny ? 100 : Number(flags.increments);
+const log = (message: string) => process.stderr.write(`[bench:pg] ${message}\n`);
+
+const rows: string[] = [];
+const row = (cells: (string | number)[]) => rows.push(`| ${cells.join(' | ')} |`);
+const fmt = (value: number, digits = 0) => value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+
+/** CPU seconds (user + system) a process has used so far. */
+const cpuSeconds = (pid: number): number => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+
+const registryServer = (databaseFlags: string[]) =>
+  startServer(CLI, ['serve', '--port', '{port}', '--log-level', 'warn', '--no-seed', ...databaseFlags]);
+
+const seed = async (server: RunningServer) => {
+  await jsonRequest(`${server.url}/api/registries`, 'POST', { slug: 'default' });
+  await sendAll(generateRegistries(registriesTotal), 8, (body) => jsonRequest(`${server.url}/api/registries`, 'POST', body));
+  const profiles = generateProfiles(profilesTotal, registriesTotal);
+  await sendAll(profiles, 16, (body) => jsonRequest(`${server.url}/api/chat/profiles`, 'POST', body));
+  const target = profiles[profiles.length - 1] as { registry: string; slug: string };
+  return { target, defaultSlugs: profiles.filter((p) => p.registry === 'default').map((p) => p.slug) };
+};
+
+const patches = generatePatches(profilesTotal, registriesTotal, flags.tiny ? 200 : 20_000)
+  .filter((patch) => patch.registry === 'default')
+  .map((patch) => ({ path: `/api/chat/profiles/${patch.slug}?registry=default`, body: JSON.stringify(patch.body) }));
+
+/** Loads several servers at once (connections split evenly) and sums what they served. */
+const loadAll = async (servers: RunningServer[], connections: number, path: (server: RunningServer) => string, method: 'GET' | 'PATCH') => {
+  const before = servers.map((server) => cpuSeconds(server.child.pid as number));
+  const started = performance.now();
+  const results = await Promise.all(
+    servers.map((server) =>
+      runLoad({
+        url: method === 'GET' ? `${server.url}${path(server)}` : server.url,
+        connections: connections / servers.length,
+        durationSec,
+        method,
+        cycle: method === 'PATCH' ? patches : undefined,
+      }),
+    ),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = servers.map((server, index) => (cpuSeconds(server.child.pid as number) - before[index]) / seconds);
+  const total: LoadResult = {
+    requestsPerSec: results.reduce((sum, r) => sum + r.requestsPerSec, 0),
+    p50Ms: Math.max(...results.map((r) => r.p50Ms)),
+    p99Ms: Math.max(...results.map((r) => r.p99Ms)),
+    requests: results.reduce((sum, r) => sum + r.requests, 0),
+    non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
+    errors: results.reduce((sum, r) => sum + r.errors, 0),
+  };
+  return { total, cpu };
+};
+
+const describeLoad = (load: LoadResult) =>
+  `${fmt(load.requestsPerSec)}${load.non2xx + load.errors > 0 ? ` (${load.non2xx} non-2xx, ${load.errors} errors)` : ''}`;
+
+/** 5,000 read-modify-write increments of one counter through If-Match, split across the servers. */
+const contendedIncrements = async (servers: RunningServer[], total: number) => {
+  const url = (server: RunningServer) => `${server.url}/api/chat/profiles/counter?registry=default`;
+  await jsonRequest(`${servers[0].url}/api/chat/profiles`, 'POST', { registry: 'default', slug: 'counter', extensions: { 'bench.counter@v1': { n: 0 } } });
+  let done = 0;
+  let retries = 0;
+  const worker = async (server: RunningServer) => {
+    while (done < total) {
+      done += 1;
+      for (;;) {
+        const read = await fetch(url(server));
+        const document = (await read.json()) as { extensions: Record<string, { n: number }> };
+        const n = document.extensions['bench.counter@v1'].n;
+        const write = await fetch(url(server), {
+          method: 'PATCH',
+          headers: { 'content-type': 'application/json', 'if-match': read.headers.get('etag') ?? '' },
+          body: JSON.stringify({ extensions: { 'bench.counter@v1': { n: n + 1 } } }),
+        });
+        await write.arrayBuffer();
+        if (write.status === 200) break;
+        if (write.status !== 412 && write.status !== 409) throw new Error(`increment answered ${write.status}`);
+        retries += 1;
+      }
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: 4 }, (_, index) => worker(servers[index % servers.length])));
+  const seconds = (performance.now() - started) / 1000;
+  const finals = await Promise.all(
+    servers.map(async (server) => ((await (await fetch(url(server))).json()) as { extensions: Record<string, { n: number }> }).extensions['bench.counter@v1'].n),
+  );
+  return { finals, retries, seconds };
+};
+
+/** Watchers on one instance, PATCHes one at a time on the other: from the write sent to each watcher holding it. */
+const crossInstanceWatchLatency = async (writer: RunningServer, watched: RunningServer, count: number, commits: number) => {
+  const received = new Map<number, number[]>();
+  let onReceive: (() => void) | undefined;
+  const sockets: (() => void)[] = [];
+  await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const req = request(`${watched.url}/api/watch`, { headers: { accept: 'text/event-stream' } }, (res) => {
+            res.setEncoding('utf8');
+            resolve();
+            res.on('data', (chunk: string) => {
+              const now = performance.now();
+              for (const match of chunk.matchAll(/^id: (\d+)$/gm)) {
+                const times = received.get(Number(match[1])) ?? [];
+                times.push(now);
+                received.set(Number(match[1]), times);
+              }
+              onReceive?.();
+            });
+          });
+          req.on('error', reject);
+          req.end();
+          sockets.push(() => req.destroy());
+        }),
+    ),
+  );
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const latencies: number[] = [];
+  const delivered = new Set<number>();
+  for (let i = 0; i < commits; i++) {
+    const delivery = new Promise<number[]>((resolve) => {
+      const check = () => {
+        for (const [position, times] of received) {
+          if (!delivered.has(position) && times.length >= count) {
+            delivered.add(position);
+            onReceive = undefined;
+            resolve(times);
+            return;
+          }
+        }
+      };
+      onReceive = check;
+      check();
+    });
+    const sent = performance.now();
+    const response = await jsonRequest(`${writer.url}/api/chat/profiles/counter?registry=default`, 'PATCH', { description: `commit ${i}` });
+    if (!response.ok) throw new Error(`PATCH answered ${response.status}`);
+    await response.arrayBuffer();
+    for (const at of await delivery) latencies.push(at - sent);
+  }
+  for (const close of sockets) close();
+  return latencies.sort((a, b) => a - b);
+};
+
+const main = async () => {
+  const started = Date.now();
+  const dir = mkdtempSync(join(tmpdir(), 'profile-registry-bench-pg-'));
+  const schema = `bench_${process.pid}_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: flags.pg });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA "${schema}"`);
+  const dsn = `${flags.pg}${flags.pg.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  const servers: RunningServer[] = [];
+  const stopAll = async () => {
+    for (const server of servers.splice(0)) await server.stop();
+  };
+  try {
+    log('hello-world baseline');
+    const hello = await startServer(HELLO, []);
+    const baseline = (await runLoad({ url: `${hello.url}/hello`, connections: 50, durationSec })).requestsPerSec;
+    await hello.stop();
+    row(['hello-world baseline (GET, 50 conns)', fmt(baseline), '', '', '1.00×', '', '']);
+
+    const measured: Record<string, Record<string, { load: LoadResult; cpu: number[] }>> = {};
+    const measure = async (backend: string, server: RunningServer, target: { registry: string; slug: string }) => {
+      measured[backend] = {};
+      const scenarios: [string, 'GET' | 'PATCH', string][] = [
+        ['GET profile (50 conns)', 'GET', `/api/chat/profiles/${target.slug}?registry=${target.registry}`],
+        ['resolve (50 conns)', 'GET', `/api/chat/resolve/${target.slug}?registry=${target.registry}`],
+        ['PATCH durable, registry of 100 (50 conns)', 'PATCH', ''],
+      ];
+      if (flags['reads-only']) scenarios.pop();
+      for (const [name, method, path] of scenarios) {
+        log(`${backend}: ${name}`);
+        const { total, cpu } = await loadAll([server], 50, () => path, method);
+        measured[backend][name] = { load: total, cpu };
+      }
+    };
+
+    log('SQLite');
+    const sqlite = await registryServer(['--profile-registry-db', join(dir, 'bench.db')]);
+    servers.push(sqlite);
+    const { target } = await seed(sqlite);
+    await measure('SQLite', sqlite, target);
+    await stopAll();
+
+    log('PostgreSQL, one instance');
+    const first = await registryServer(['--profile-registry-dsn', dsn]);
+    servers.push(first);
+    await seed(first);
+    await measure('PostgreSQL', first, target);
+    for (const [name, { load, cpu }] of Object.entries(measured.PostgreSQL)) {
+      const sqliteLoad = measured.SQLite[name].load;
+      row([`SQLite: ${name}`, describeLoad(sqliteLoad), fmt(sqliteLoad.p50Ms, 1), fmt(sqliteLoad.p99Ms, 1), `${fmt(sqliteLoad.requestsPerSec / baseline, 2)}×`, '1.00×', measured.SQLite[name].cpu.map((c) => fmt(c, 2)).join(' ')]);
+      row([`PostgreSQL: ${name}`, describeLoad(load), fmt(load.p50Ms, 1), fmt(load.p99Ms, 1), `${fmt(load.requestsPerSec / baseline, 2)}×`, `${fmt(load.requestsPerSec / sqliteLoad.requestsPerSec, 2)}×`, cpu.map((c) => fmt(c, 2)).join(' ')]);
+    }
+
+    log('PostgreSQL, two instances');
+    const second = await registryServer(['--profile-registry-dsn', dsn]);
+    servers.push(second);
+    const getPath = () => `/api/chat/profiles/${target.slug}?registry=${target.registry}`;
+    const twoInstanceScenarios = [['GET profile (50 conns)', 'GET'], ['PATCH durable, registry of 100 (50 conns)', 'PATCH']] as const;
+    for (const [name, method] of flags['reads-only'] ? twoInstanceScenarios.slice(0, 1) : twoInstanceScenarios) {
+      const one = measured.PostgreSQL[name];
+      const { total, cpu } = await loadAll([first, second], 50, getPath, method);
+      row([`PostgreSQL, two instances (25 conns each): ${name}`, describeLoad(total), fmt(total.p50Ms, 1), fmt(total.p99Ms, 1), `${fmt(total.requestsPerSec / baseline, 2)}×`, `${fmt(total.requestsPerSec / one.load.requestsPerSec, 2)}× one instance`, cpu.map((c) => fmt(c, 2)).join(' + ')]);
+    }
+
+    if (!flags['reads-only']) {
+      log(`${increments} contended increments across both`);
+      const counted = await contendedIncrements([first, second], increments);
+      row([
+        `${fmt(increments)} read-modify-write increments (If-Match) of one counter, 4 clients split across both instances`,
+        `final value ${counted.finals.join(' / ')} (expected ${increments}), ${fmt(counted.retries)} retries after 412, ${fmt(counted.seconds, 1)} s`,
+        '', '', '', counted.finals.every((n) => n === increments) ? 'no lost update' : '**LOST UPDATES**', '',
+      ]);
+
+      log(`commit-to-watcher latency across two instances, ${watchers} watchers`);
+      const latencies = await crossInstanceWatchLatency(first, second, watchers, flags.tiny ? 3 : 100);
+      row([
+        `commit-to-watcher latency across two instances (${fmt(watchers)} SSE watchers on B, PATCHes on A)`,
+        `p50 ms ${fmt(percentile(latencies, 50), 2)}, p99 ms ${fmt(percentile(latencies, 99), 2)}, max ${fmt(latencies[latencies.length - 1] ?? 0, 2)}`,
+        '', '', '', percentile(latencies, 99) <= 50 ? 'p99 ≤ 50 ms: met' : 'p99 ≤ 50 ms: **not met**', '',
+      ]);
+    }
+  } finally {
+    await stopAll();
+    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+    await admin.end();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  console.log(`Run on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} × ${cpu}, Node ${process.version}.`);
+  console.log(`Command: \`node dist/bench/postgres-scale.js ${process.argv.slice(2).join(' ')}\` (took ${fmt((Date.now() - started) / 1000)} s); PostgreSQL 15 on the same machine.`);
+  console.log('');
+  console.log('| scenario | throughput (req/s) or figures | p50 ms | p99 ms | × hello-world | × SQLite (or as said) | server CPU (cores) |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const line of rows) console.log(line);
+};
+
+await main();

@@ -1,0 +1,45 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, registryNotFound, validationError } from '../domain/errors.js';
+import { redactJson, redactSecrets, SECRET_AREAS } from '../domain/secrets.js';
+import { unstorableField } from '../domain/parse-input.js';
+import type { SqlExecutor } from '../events/sql-database.js';
+import { listContainingProfiles } from '../projections/profile-containment.js';
+import { registryExists } from '../projections/read-model.js';
+import { callerRole, mayAccessRegistry, revealsSecrets } from './auth/access-control.js';
+import { namedRegistry, queryValue } from './request-input.js';
+
+/** The JSON value of `?contains=`, or undefined when the request has none (400 when it is not JSON). */
+export const containsQuery = (request: FastifyRequest): unknown => {
+  const raw = queryValue(request, 'contains');
+  if (raw === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (error) {
+    throw validationError('contains', `must be JSON (${(error as Error).message})`);
+  }
+  const unstorable = unstorableField(value);
+  if (unstorable !== undefined) throw validationError(`contains${unstorable.path ? `.${unstorable.path}` : ''}`, unstorable.message);
+  // matching on a secret's value would let a reader guess it one query at a time
+  if (redactSecrets(value, SECRET_AREAS.profile) !== value && callerRole(request) !== 'admin') {
+    throw new DomainError('forbidden', 'a contains query on a secret needs the admin role');
+  }
+  return value;
+};
+
+/**
+ * `GET /api/chat/profiles?contains=<JSON>`: the profiles whose document contains the value
+ * (PostgreSQL `@>` semantics), in the registry named by `?registry=`, or in every registry.
+ */
+export const sendContainingProfiles = async (db: SqlExecutor, request: FastifyRequest, reply: FastifyReply, query: unknown) => {
+  const registry = namedRegistry(request);
+  const found = await listContainingProfiles(db, query, registry);
+  if (registry !== undefined && found.count === 0 && !(await registryExists(db, registry))) throw registryNotFound();
+  let json = found.body.toString('utf8');
+  if (registry === undefined && request.caller?.registries !== undefined) {
+    const items = JSON.parse(json) as { registry: string }[];
+    json = JSON.stringify(items.filter((item) => mayAccessRegistry(request, item.registry)));
+  }
+  if (!revealsSecrets(request)) json = redactJson(json, SECRET_AREAS.summaries);
+  return reply.type('application/json; charset=utf-8').send(json);
+};

@@ -1,0 +1,72 @@
+import type { SqlDatabase, SqlExecutor } from '../events/sql-database.js';
+import { eventStoreSchema } from '../events/event-store-schema.js';
+import { profileEventIndexSchema } from '../events/read-profile-events.js';
+import { sealOf } from '../domain/row-seal.js';
+import { addColumnIfMissing } from './add-column.js';
+import { changeFeedSchema, upgradeChangeFeed, type RowSealer } from './change-feed-store.js';
+import { idempotencySchema, upgradeIdempotencyKeys } from './idempotency-store.js';
+import { integrityAuditSchema } from './integrity-audit.js';
+import {
+  dropProjectionTables,
+  hasEarlierDocumentLayout,
+  hasEarlierRegistriesView,
+  LIVE_TABLES,
+  projectionSchema,
+} from './projection-schema.js';
+import { rebuildProjections } from './rebuild.js';
+import { snapshotSchema } from './snapshot-schema.js';
+
+/**
+ * The version of the database layout this server writes. Raise it with an upgrade step that
+ * needs more than the idempotent `CREATE ... IF NOT EXISTS` below; a server refuses a database
+ * whose recorded version is newer than its own.
+ */
+export const SCHEMA_VERSION = 1;
+
+const schemaVersionTable = (db: SqlExecutor): string => `
+CREATE TABLE IF NOT EXISTS schema_version (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  version INTEGER NOT NULL,
+  updated_at_ms ${db.dialect === 'sqlite' ? 'INTEGER' : 'BIGINT'} NOT NULL
+);`;
+
+export const readSchemaVersion = async (db: SqlExecutor): Promise<number> =>
+  Number((await db.get<{ version: number }>('SELECT version FROM schema_version WHERE id = 1'))?.version ?? 0);
+
+/**
+ * Creates the tables and runs the upgrades a database needs, then records the version. Instances
+ * that start together on one PostgreSQL do this one at a time, under an advisory lock: concurrent
+ * `CREATE ... IF NOT EXISTS` of the same table can fail on PostgreSQL's catalog constraints.
+ */
+export const ensureSchema = async (db: SqlDatabase, seal: RowSealer = (value) => sealOf(undefined, value)): Promise<void> => {
+  const exclusively = db.withSchemaLock ?? (<T>(fn: () => Promise<T>) => fn());
+  await exclusively(async () => {
+    await db.exec(schemaVersionTable(db));
+    const recorded = await readSchemaVersion(db);
+    if (recorded > SCHEMA_VERSION) {
+      throw new Error(`the database's schema is at version ${recorded}, newer than this server's (${SCHEMA_VERSION}): upgrade the server`);
+    }
+    await db.exec(eventStoreSchema(db.dialect));
+    const earlierLayout = await hasEarlierDocumentLayout(db);
+    if (earlierLayout) await db.exec(dropProjectionTables());
+    else if (await hasEarlierRegistriesView(db)) await db.exec(`DROP VIEW IF EXISTS ${LIVE_TABLES.registries}`);
+    await db.exec(projectionSchema(db.dialect));
+    // no profile was published before the column existed: it starts empty, nothing to rebuild
+    await addColumnIfMissing(db, LIVE_TABLES.documents, 'signature_json', 'TEXT');
+    await db.exec(changeFeedSchema(db.dialect));
+    await db.exec(idempotencySchema(db.dialect));
+    await db.exec(snapshotSchema(db.dialect));
+    await db.exec(profileEventIndexSchema(db.dialect));
+    await db.exec(integrityAuditSchema(db.dialect));
+    await upgradeChangeFeed(db, seal);
+    await upgradeIdempotencyKeys(db, seal);
+    if (earlierLayout) await rebuildProjections(db);
+    if (recorded !== SCHEMA_VERSION) {
+      await db.run(
+        `INSERT INTO schema_version (id, version, updated_at_ms) VALUES (1, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET version = excluded.version, updated_at_ms = excluded.updated_at_ms`,
+        [SCHEMA_VERSION, Date.now()],
+      );
+    }
+  });
+};

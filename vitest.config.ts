@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
+    // tests that run the CLI several times need more than 30 s on a loaded 2-core machine
+    testTimeout: 120_000,
     hookTimeout: 30_000,
     pool: 'forks',
     globalSetup: ['test/support/build-dist.ts'],

@@ -134,5 +134,5 @@ describe('profile-registry import / export', () => {
     const bad = await runCli(['export', ...db('a.db'), '--as-of', 'yesterday-ish']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("option '--as-of <time>' argument 'yesterday-ish' is invalid");
-  }, 120_000); // eight CLI runs
+  });
 });

@@ -9,8 +9,21 @@ export const REDACTED = '***';
 
 const SECRET_WORDS = new Set(['secret', 'secrets', 'token', 'password', 'passwd', 'apikey', 'privatekey']);
 
+const judgedKeys = new Map<string, boolean>();
+const MAX_JUDGED_KEYS = 10_000;
+
 /** `openai-api-key`, `client_secret`, `accessToken`, `APIKey`, `password`: yes; `max_tokens`, `tokenizer`: no. */
 export const isSecretKey = (key: string): boolean => {
+  let judged = judgedKeys.get(key);
+  if (judged === undefined) {
+    judged = namesSecret(key);
+    if (judgedKeys.size >= MAX_JUDGED_KEYS) judgedKeys.clear();
+    judgedKeys.set(key, judged);
+  }
+  return judged;
+};
+
+const namesSecret = (key: string): boolean => {
   const words = key
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .toLowerCase()
@@ -102,20 +115,45 @@ const mapChildren = (value: object, visit: (child: unknown, key: string | number
 
 /** A copy of `value` (the part at `at`) with every secret shown as "***"; the same object when there is none. */
 export const redactSecrets = <T>(value: T, areas: SecretAreas, at: Path = []): T => {
-  const walk = (node: unknown, path: (string | number)[]): unknown => {
-    if (isSecretPath(areas, path)) return mask(node);
-    if (!isObject(node) || (areaStart(areas, path) === undefined && !leadsToArea(areas, path))) return node;
-    return mapChildren(node, (child, key) => walk(child, [...path, key]));
+  if (isSecretPath(areas, at)) return mask(value) as T;
+  const path: (string | number)[] = [...at];
+  // below the root, a node is a secret when it is in an area and its own key names one (its parents' did not)
+  const walk = (node: unknown): unknown => {
+    if (!isObject(node)) return node;
+    const start = areaStart(areas, path);
+    if (start === undefined && !leadsToArea(areas, path)) return node;
+    return mapChildren(node, (child, key) => {
+      path.push(key);
+      const inArea = start !== undefined || areaStart(areas, path) !== undefined;
+      const next = inArea && typeof key === 'string' && isSecretKey(key) && isSecretPath(areas, path) ? mask(child) : walk(child);
+      path.pop();
+      return next;
+    });
   };
-  return walk(value, [...at]) as T;
+  return walk(value) as T;
 };
 
-/** Text that cannot hold a secret key (most profiles): no parse needed. */
+/** Text that may name a secret; anything else (most profiles) needs no parse. */
 const MAY_NAME_SECRET = /secret|token|passw|api.?key|private.?key/i;
+const OBJECT_KEY = /"((?:[^"\\]|\\.)*)"\s*:/g;
+const CANDIDATE_KEY = /"((?:[^"\\]|\\.)*?(?:secret|token|passw|api.?key|private.?key)(?:[^"\\]|\\.)*)"\s*:/gi;
+
+/** Whether any object key in the JSON text names a secret (`max_tokens` alone does not). */
+const hasSecretKey = (json: string): boolean => {
+  // a key written with \u escapes may spell a secret's name: then every key is looked at
+  const escaped = json.includes('\\u');
+  if (!escaped && !MAY_NAME_SECRET.test(json)) return false;
+  for (const match of json.matchAll(escaped ? OBJECT_KEY : CANDIDATE_KEY)) {
+    const raw = match[1];
+    const key = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
+    if (isSecretKey(key)) return true;
+  }
+  return false;
+};
 
 /** `redactSecrets` over JSON text; the same text when nothing is redacted. */
 export const redactJson = (json: string, areas: SecretAreas): string => {
-  if (!MAY_NAME_SECRET.test(json)) return json;
+  if (!hasSecretKey(json)) return json;
   const value: unknown = JSON.parse(json);
   const redacted = redactSecrets(value, areas);
   return redacted === value ? json : JSON.stringify(redacted);

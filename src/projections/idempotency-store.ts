@@ -16,7 +16,6 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
   created_at_ms ${dialect === 'sqlite' ? 'INTEGER' : 'BIGINT'} NOT NULL,
   seal TEXT
 );
-CREATE INDEX IF NOT EXISTS idempotency_keys_by_age ON idempotency_keys (created_at_ms);
 `;
 
 export interface StoredResponse {
@@ -104,7 +103,10 @@ export const claimIdempotencyKey = async (
   )) > 0;
 };
 
-/** Forgets every key older than `notBeforeMs`, so that the table cannot grow without bound. */
+/**
+ * Forgets every key older than `notBeforeMs`, so that the table cannot grow without bound. A scan
+ * (no index, so the schema stays as it was): it runs at most once a minute and the table holds one TTL of keys.
+ */
 export const purgeExpiredIdempotencyKeys = async (tx: SqlExecutor, notBeforeMs: number): Promise<number> =>
   tx.run('DELETE FROM idempotency_keys WHERE created_at_ms < ?', [notBeforeMs]);
 

@@ -7,7 +7,7 @@ import { tempDir } from '../support/test-store.js';
 
 const SECRET = 'sk-test-cli-secret-0001';
 
-describe('serving safely and handing out tokens', () => {
+describe('serving safely and handing out tokens', { timeout: 90_000 }, () => {
   let dir: string;
   let remove: () => void;
   let server: ServerProcess | undefined;

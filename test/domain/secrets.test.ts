@@ -93,3 +93,12 @@ describe('a write that sends *** back', () => {
     expect(kept.system_prompt).toBe(REDACTED);
   });
 });
+
+describe('JSON text', () => {
+  it('finds secret keys however the JSON spells them, and only keys', () => {
+    const escaped = '{"runtime":{"step_settings_patch":{"ai-chat":{"\\u0074oken":"t1","x\\"token":"t2"}}}}';
+    expect(redactJson(escaped, SECRET_AREAS.profile)).not.toMatch(/t1|t2/);
+    const valueOnly = '{"runtime":{"step_settings_patch":{"ai-chat":{"note":"token: \\"password\\":","max_tokens":5}}}}';
+    expect(redactJson(valueOnly, SECRET_AREAS.profile)).toBe(valueOnly);
+  });
+});

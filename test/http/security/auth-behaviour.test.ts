@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTestTokens, type TestTokens } from '../../support/auth-tokens.js';
 import { openTestApp, tempDir, type TestApp } from '../../support/test-store.js';
 
-const until = async (check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> => {
+const until = async (check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');

@@ -98,7 +98,7 @@ describe('mutated raw HTTP requests', () => {
           expect(await storeFingerprint(t.store.db), label).toBe(before);
         }
       }),
-      { numRuns: Number(process.env.FUZZ_RUNS ?? 150) },
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 100) },
     );
   }, 300_000);
 });

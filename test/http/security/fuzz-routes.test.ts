@@ -6,7 +6,7 @@ import { storeFingerprint } from '../../support/store-fingerprint.js';
 import { openTestApp, tempDir, type Backend, type TestApp } from '../../support/test-store.js';
 
 const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
-const RUNS: Record<Backend, number> = { sqlite: Number(process.env.FUZZ_RUNS ?? 250), postgres: Number(process.env.FUZZ_RUNS ?? 120) };
+const RUNS: Record<Backend, number> = { sqlite: Number(process.env.FUZZ_RUNS ?? 150), postgres: Number(process.env.FUZZ_RUNS ?? 80) };
 
 const ROUTES: [string, string][] = [
   ['GET', '/api/chat/profiles'],

@@ -16,7 +16,7 @@ interface Inject {
 describe.each(backends)('hostile input on %s', (backend) => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await openTestApp(backend, {}, { idempotencyTtlMs: 300 });
+    t = await openTestApp(backend, {}, { idempotencyTtlMs: 2000 });
     await seedDefaultRegistry(t.store);
   });
   afterAll(async () => t?.close());
@@ -138,7 +138,7 @@ describe.each(backends)('hostile input on %s', (backend) => {
     expect(replay.headers['idempotent-replayed']).toBe('true');
     const other = await t.app.inject({ method: 'POST', url: '/api/chat/profiles', headers: { 'idempotency-key': 'other' }, payload: { slug: 'idem-2' } });
     expect(other.statusCode).toBe(201);
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await new Promise((resolve) => setTimeout(resolve, 2100));
     // expired: the same key is a new request now, and the expired keys are gone from the table
     const fresh = await t.app.inject({ method: 'POST', url: '/api/chat/profiles', headers: { 'idempotency-key': 'k'.repeat(255) }, payload: { slug: 'idem-3' } });
     expect(fresh.statusCode).toBe(201);

@@ -1,5 +1,5 @@
 import Ajv2020Module, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import type { FieldError } from './errors.js';
+import { DomainError, type FieldError } from './errors.js';
 
 // the package is CommonJS: at run time the class is the module's default export
 const Ajv2020 = ((Ajv2020Module as unknown as { default?: unknown }).default ?? Ajv2020Module) as typeof Ajv2020Module.default;
@@ -61,6 +61,17 @@ export const jsonSchemaProblems = (schema: unknown, base = '/schema'): FieldErro
     return [{ path: base, message: (error as Error).message }];
   }
   return [];
+};
+
+/** Refuses a value that is not a JSON Schema, naming the first problem (`errors[].path` JSON pointers). */
+export const checkJsonSchema = (schema: unknown, base = '/schema'): void => {
+  const problems = jsonSchemaProblems(schema, base);
+  if (problems.length === 0) return;
+  throw new DomainError(
+    'validation',
+    `validation error (${dottedPath(problems[0].path)}): not a valid JSON Schema (draft 2020-12): ${problems[0].message}`,
+    { errors: problems },
+  );
 };
 
 /** A compiled schema, identified by what it was compiled for. */

@@ -1,15 +1,23 @@
-import Ajv2020Module, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import type { FieldError } from './errors.js';
+import { createRequire } from 'node:module';
+import type Ajv2020Module from 'ajv/dist/2020.js';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import { DomainError, type FieldError } from './errors.js';
 
-// the package is CommonJS: at run time the class is the module's default export
-const Ajv2020 = ((Ajv2020Module as unknown as { default?: unknown }).default ?? Ajv2020Module) as typeof Ajv2020Module.default;
+type Ajv2020Class = typeof Ajv2020Module.default;
+
+// loaded on first use: most commands of the CLI never compile a schema, and Ajv takes a while to load
+const require = createRequire(import.meta.url);
+let ajvClass: Ajv2020Class | undefined;
 
 /**
  * A fresh Ajv per schema: schemas are compiled rarely (once per schema version), and one shared
  * instance would refuse two schemas that declare the same `$id`. Formats are annotations only
  * (no format vocabulary is loaded), unknown keywords are allowed, as draft 2020-12 allows them.
  */
-const newAjv = () => new Ajv2020({ strict: false, allErrors: false, validateFormats: false, logger: false });
+const newAjv = () => {
+  ajvClass ??= (require('ajv/dist/2020.js') as { default: Ajv2020Class }).default;
+  return new ajvClass({ strict: false, allErrors: false, validateFormats: false, logger: false });
+};
 
 const escapePointer = (segment: string): string => segment.replace(/~/g, '~0').replace(/\//g, '~1');
 
@@ -61,6 +69,17 @@ export const jsonSchemaProblems = (schema: unknown, base = '/schema'): FieldErro
     return [{ path: base, message: (error as Error).message }];
   }
   return [];
+};
+
+/** Refuses a value that is not a JSON Schema, naming the first problem (`errors[].path` JSON pointers). */
+export const checkJsonSchema = (schema: unknown, base = '/schema'): void => {
+  const problems = jsonSchemaProblems(schema, base);
+  if (problems.length === 0) return;
+  throw new DomainError(
+    'validation',
+    `validation error (${dottedPath(problems[0].path)}): not a valid JSON Schema (draft 2020-12): ${problems[0].message}`,
+    { errors: problems },
+  );
 };
 
 /** A compiled schema, identified by what it was compiled for. */

@@ -11,6 +11,9 @@ export interface RegisteredSchema {
 
 export type SchemaLookup = (kind: SchemaKind, name: string) => RegisteredSchema | undefined;
 
+const NONE: FieldError[] = [];
+const KINDS: readonly SchemaKind[] = ['middleware', 'extension'];
+
 const validatorOf = (kind: SchemaKind, name: string, registered: RegisteredSchema) =>
   compiledSchema(`${kind}/${name}`, registered.version, registered.schema);
 
@@ -36,8 +39,6 @@ const partErrors = (
   if (validate(value)) return NONE;
   return schemaErrors(validate, value, kind === 'middleware' ? `${base()}/config` : base());
 };
-
-const NONE: FieldError[] = [];
 
 /** Calls `each` with every part of a profile that a schema of `kind` governs; stops at the first errors. */
 const firstPartErrors = (
@@ -79,8 +80,6 @@ export const profileSchemaErrors = (content: ProfileContent, lookup: SchemaLooku
   }
   return NONE;
 };
-
-const KINDS: readonly SchemaKind[] = ['middleware', 'extension'];
 
 /**
  * The errors of the parts of a profile named `name` of `kind` only, were that schema `registered`

@@ -1,20 +1,11 @@
-import { DomainError, validationError } from './errors.js';
-import { dottedPath, jsonSchemaProblems } from './json-schema-check.js';
+import { validationError } from './errors.js';
+import { checkJsonSchema } from './json-schema-check.js';
 import { parseWith } from './parse-input.js';
 import { bundleSchemasSchema, middlewareSchemaDocument, type BundleSchemas } from './schema-documents.js';
 import { parseExtensionKey } from './slug.js';
 
 const byName = <T>(items: T[], nameOf: (item: T) => string): T[] =>
   [...items].sort((a, b) => (nameOf(a) < nameOf(b) ? -1 : nameOf(a) > nameOf(b) ? 1 : 0));
-
-const checkSchema = (schema: unknown, path: string): void => {
-  const problems = jsonSchemaProblems(schema, path);
-  if (problems.length > 0) {
-    throw new DomainError('validation', `validation error (${dottedPath(problems[0].path)}): not a valid JSON Schema (draft 2020-12): ${problems[0].message}`, {
-      errors: problems,
-    });
-  }
-};
 
 /**
  * The `schemas:` section of a bundle (`{middlewares: [...], extensions: [...]}`, the list items of
@@ -30,7 +21,7 @@ export const bundleSchemasOf = (value: Record<string, unknown> | undefined): Bun
     if (name === '') throw validationError(`schemas.middlewares[${index}].name`, 'must not be blank');
     if (seen.has(`m/${name}`)) throw validationError(`schemas.middlewares[${index}].name`, `duplicate middleware "${name}"`);
     seen.add(`m/${name}`);
-    checkSchema(item.schema, `/schemas/middlewares/${index}/schema`);
+    checkJsonSchema(item.schema, `/schemas/middlewares/${index}/schema`);
     return middlewareSchemaDocument({ ...item, name });
   });
   const extensions = (parsed.extensions ?? []).map((item, index) => {
@@ -38,7 +29,7 @@ export const bundleSchemasOf = (value: Record<string, unknown> | undefined): Bun
     if (key === undefined) throw validationError(`schemas.extensions[${index}].key`, 'invalid extension key');
     if (seen.has(`e/${key}`)) throw validationError(`schemas.extensions[${index}].key`, `duplicate extension key "${key}"`);
     seen.add(`e/${key}`);
-    checkSchema(item.schema, `/schemas/extensions/${index}/schema`);
+    checkJsonSchema(item.schema, `/schemas/extensions/${index}/schema`);
     return { key, schema: item.schema };
   });
   return { middlewares: byName(middlewares, (item) => item.name), extensions: byName(extensions, (item) => item.key) };

@@ -1,6 +1,6 @@
 import { sameContent } from '../domain/canonical-json.js';
 import { DomainError, schemaNotFound, type AffectedProfileError } from '../domain/errors.js';
-import { dottedPath, jsonSchemaProblems } from '../domain/json-schema-check.js';
+import { checkJsonSchema, dottedPath } from '../domain/json-schema-check.js';
 import type { RegisteredSchema } from '../domain/profile-schema-validation.js';
 import { schemaUseErrors } from '../domain/profile-schema-validation.js';
 import type { ProfileContent } from '../domain/profile.js';
@@ -67,12 +67,7 @@ export const decideSchema = (
     });
   }
   if (command.type === 'put_schema') {
-    const problems = jsonSchemaProblems(command.document.schema);
-    if (problems.length > 0) {
-      throw new DomainError('validation', `validation error (${dottedPath(problems[0].path)}): not a valid JSON Schema (draft 2020-12): ${problems[0].message}`, {
-        errors: problems,
-      });
-    }
+    checkJsonSchema(command.document.schema);
     if (current && sameContent(current.document, command.document)) return [];
     const broken = brokenBy(kind, name, { version: version + 1, schema: command.document.schema }, profiles);
     return [

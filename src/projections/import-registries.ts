@@ -1,6 +1,6 @@
 import { DomainError } from '../domain/errors.js';
-import { dottedPath, jsonPointer } from '../domain/json-schema-check.js';
-import { profileSchemaErrors, type RegisteredSchema, type SchemaLookup } from '../domain/profile-schema-validation.js';
+import { jsonPointer } from '../domain/json-schema-check.js';
+import { profileSchemaErrors, schemaErrorDetail, type RegisteredSchema, type SchemaLookup } from '../domain/profile-schema-validation.js';
 import type { RegistryContent } from '../domain/registry-bundle.js';
 import { schemaNameOf, type BundleSchemas, type SchemaPolicies } from '../domain/schema-documents.js';
 import type { CommandContext } from '../events/command-bus.js';
@@ -59,7 +59,7 @@ const checkBeforeImport = async (store: RegistryStore, registries: readonly Regi
       const errors = profileSchemaErrors(content, lookup, policies);
       if (errors.length === 0) continue;
       const located = errors.map((error) => ({ path: `${jsonPointer(['registries', registry.slug, 'profiles', slug])}${error.path}`, message: error.message }));
-      throw new DomainError('validation', `validation error (${dottedPath(located[0].path)}): ${located[0].message}`, { errors: located });
+      throw new DomainError('validation', schemaErrorDetail(located), { errors: located });
     }
   }
   for (const command of commands) {

@@ -6,6 +6,9 @@ import { openDatabase } from '../../src/events/open-database.js';
 import { runCli } from '../support/run-cli.js';
 import { tempDir } from '../support/test-store.js';
 
+/** Each test runs the CLI five or six times (a second or more each on a busy machine). */
+const CLI_RUNS_TIMEOUT = 180_000;
+
 const inference = {
   name: 'inference',
   version: 2,
@@ -79,7 +82,7 @@ describe('schemas travel in bundles (profile-registry import / export)', () => {
     const before = await storeRows(join(dir, 'a.db'));
     expect((await runCli(['import', input, ...dbArgs('a.db')])).code).toBe(0);
     expect(await storeRows(join(dir, 'a.db'))).toEqual(before);
-  });
+  }, CLI_RUNS_TIMEOUT);
 
   it('refuses the whole file when one profile violates a schema (its own or a stored one), and writes nothing', async () => {
     const dbPath = join(dir, 'c.db');
@@ -104,5 +107,5 @@ describe('schemas travel in bundles (profile-registry import / export)', () => {
     expect(notSchema.code).not.toBe(0);
     expect(notSchema.stderr).toContain('validation error (schemas.middlewares[0].schema.type): not a valid JSON Schema (draft 2020-12)');
     expect(await storeRows(dbPath)).toEqual(before);
-  });
+  }, CLI_RUNS_TIMEOUT);
 });

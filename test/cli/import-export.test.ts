@@ -62,7 +62,7 @@ describe('profile-registry import / export', () => {
     const stored = await eventsOf(join(dir, 'b.db'));
     expect(stored.every((event) => JSON.parse(event.metadata_json).source === 'import')).toBe(true);
     expect(new Set(stored.map((event) => event.stream_id))).toEqual(new Set(['default', 'research-lab']));
-  });
+  }, 120_000); // CLI runs, slow on a loaded machine
 
   it('appends nothing when the same file is imported twice', async () => {
     expect((await runCli(['import', BUNDLE, ...db('a.db')])).code).toBe(0);
@@ -134,5 +134,5 @@ describe('profile-registry import / export', () => {
     const bad = await runCli(['export', ...db('a.db'), '--as-of', 'yesterday-ish']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("option '--as-of <time>' argument 'yesterday-ish' is invalid");
-  });
+  }, 120_000); // eight CLI runs
 });

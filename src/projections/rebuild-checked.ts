@@ -1,5 +1,7 @@
 import type { SqlDatabase } from '../events/sql-database.js';
-import { describeChainBreak, verifyHashChain } from '../events/verify-hash-chain.js';
+import { describeChainBreak, lostTail, verifyHashChain } from '../events/verify-hash-chain.js';
+import type { SqlExecutor } from '../events/sql-database.js';
+import { LIVE_TABLES } from './projection-schema.js';
 import { recordAudit } from './integrity-audit.js';
 import { rebuildProjections, type RebuildOptions, type RebuildProgress } from './rebuild.js';
 
@@ -9,6 +11,17 @@ export interface CheckedRebuildOptions extends RebuildOptions {
   actor: string;
   nowMs: number;
 }
+
+/** A registry whose projection has seen a version its stream no longer reaches: its last events are gone. */
+const projectionAhead = async (db: SqlExecutor): Promise<string | undefined> => {
+  const row = await db.get<{ slug: string; version: number | string; head: number | string | null }>(
+    `SELECT h.slug AS slug, h.version AS version, s.version AS head FROM ${LIVE_TABLES.headers} h
+     LEFT JOIN streams s ON s.stream_id = h.slug WHERE s.version IS NULL OR h.version > s.version LIMIT 1`,
+  );
+  return row
+    ? `registry "${row.slug}": its projection is at version ${Number(row.version)} but the events end at version ${Number(row.head ?? 0)}: events it saw are missing`
+    : undefined;
+};
 
 /**
  * A rebuild makes the projections say what the events say. From a broken hash chain that would
@@ -20,11 +33,13 @@ export const rebuildCheckingChain = async (
   options: CheckedRebuildOptions,
 ): Promise<RebuildProgress & { acceptedBreak?: string }> => {
   const chain = await verifyHashChain(db);
-  const broken = chain.broken ? describeChainBreak(chain.broken) : undefined;
+  const lost = chain.broken ? undefined : ((await lostTail(db)) ?? (await projectionAhead(db)));
+  const broken = chain.broken ? describeChainBreak(chain.broken) : lost;
   if (broken !== undefined) {
     if (!options.acceptBrokenChain) {
+      const what = chain.broken ? `the hash chain is broken at ${broken}` : `events are missing: ${broken}`;
       throw new Error(
-        `rebuild refused: the hash chain is broken at ${broken}; keep this database as evidence and restore a backup, or pass --accept-broken-chain to rebuild from these events anyway (the act is recorded)`,
+        `rebuild refused: ${what}; keep this database as evidence and restore a backup, or pass --accept-broken-chain to rebuild from these events anyway (the act is recorded)`,
       );
     }
     await db.transaction((tx) =>

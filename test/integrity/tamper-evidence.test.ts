@@ -205,7 +205,15 @@ describe('a tamper-evident log on SQLite copies', () => {
     expect(result.stderr).toContain('profile_documents row "team/alpha" is at version 3 but the events end at version 2: events it saw are missing');
     expect(result.stderr).toContain(`change feed row at position ${deleted.position} has no event`);
     expect(result.stderr).not.toContain('run `profile-registry rebuild`');
-    // and rebuild, though the chain is intact, is what an operator must not run: verify said so
+    // the chain is intact, but rebuild refuses too: it would erase what the projections still show
+    const rebuild = await runCli(['rebuild', ...dbArgs(path)]);
+    expect(rebuild.code).not.toBe(0);
+    expect(rebuild.stderr).toBe(
+      `profile-registry: rebuild refused: events are missing: the log ends at position ${deleted.position - 1} but positions up to ${deleted.position} were committed: events were deleted from its tail; keep this database as evidence and restore a backup, or pass --accept-broken-chain to rebuild from these events anyway (the act is recorded)\n`,
+    );
+    withSqlite(path, (db) => db.prepare("UPDATE sqlite_sequence SET seq = seq - 1 WHERE name = 'events'").run());
+    const ahead = await runCli(['rebuild', ...dbArgs(path)]);
+    expect(ahead.stderr).toContain('rebuild refused: events are missing: registry "team": its projection is at version 6 but the events end at version 5');
   });
 
   it('verify --checkpoint catches a truncated tail that the chain alone cannot', async () => {
@@ -219,11 +227,14 @@ describe('a tamper-evident log on SQLite copies', () => {
     expect(checkpoint.hmac).toMatch(/^[0-9a-f]{64}$/);
     expect((await runCli(['verify', '--checkpoint', checkpointFile, '--signing-keys-file', keysFile, ...dbArgs(path)])).code).toBe(0);
 
-    // a careful forger: cut the last two events, fix the head, the sequence and the change feed, then rebuild
+    // a careful forger: cut the last two events, fix the head, the sequence and the change feed, drop
+    // the registry's projection rows (which still show the lost versions), then rebuild
     const removed = truncateTeam(path, 2);
     withSqlite(path, (db) => {
       db.prepare("UPDATE sqlite_sequence SET seq = (SELECT MAX(position) FROM events) WHERE name = 'events'").run();
       for (const event of removed) db.prepare('DELETE FROM change_affected WHERE position = ?').run(event.position);
+      db.prepare("DELETE FROM registry_headers WHERE slug = 'team'").run();
+      db.prepare("DELETE FROM profile_documents WHERE registry = 'team'").run();
     });
     expect((await runCli(['rebuild', ...dbArgs(path)])).code).toBe(0);
     const chainOnly = await runCli(['verify', ...dbArgs(path)]);

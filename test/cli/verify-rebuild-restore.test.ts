@@ -110,7 +110,7 @@ describeEachBackend('operator commands on %s', (backend) => {
     expect(unreadable.stderr).toContain('names profile "ghost" version 7, which no event made');
     expect((await cli('rebuild')).code).toBe(0);
     expect((await cli('verify')).code).toBe(0);
-  });
+  }, 120_000); // six runs of the CLI: on a loaded machine more than the default 30 s
 
   it('verify names the position of an event whose data was changed with plain SQL', async () => {
     const row = await t.store.db.get<{ position: number | string }>(

@@ -115,7 +115,7 @@ ${createTable} ${tables.stackRefs} (
 );
 CREATE INDEX IF NOT EXISTS ${tables.stackRefs}_ref ON ${tables.stackRefs} (ref_registry, ref_profile);
 CREATE INDEX IF NOT EXISTS ${tables.documents}_slug ON ${tables.documents} (slug);
-CREATE TABLE IF NOT EXISTS ${tables.schemas} (
+${createTable} ${tables.schemas} (
   kind TEXT NOT NULL,
   name TEXT NOT NULL,
   version ${bigint} NOT NULL,

@@ -159,6 +159,11 @@ describe.each(backends)('signed profiles on %s', (backend) => {
     await t.store.db.run(
       "UPDATE profile_documents SET stored_json = REPLACE(stored_json, 'prompt of base', 'TAMPERED PROMPT') WHERE registry = 'team' AND slug = 'base'",
     );
+    // a PostgreSQL instance serves its cache until the event log moves (an edit behind its back
+    // appends no event): the next commit, any commit, makes it read the rows again
+    if (backend === 'postgres') {
+      await t.app.inject({ method: 'POST', url: '/api/chat/profiles', payload: { registry: 'team', slug: 'bystander' } });
+    }
     const read = await get('/api/chat/profiles/base?registry=team');
     expect(read.json()).toMatchObject({ runtime: { system_prompt: 'TAMPERED PROMPT' }, signature_valid: false });
     expectProblem(await get('/api/chat/profiles/base?registry=team&require_signed=true'), 403, 'profile "team/base" has an invalid signature');
@@ -166,6 +171,9 @@ describe.each(backends)('signed profiles on %s', (backend) => {
     expect(failed.code).not.toBe(0);
     expect(failed.stderr).toContain('profile_documents row "team/base" differs from the events');
     expect((await runCli(['rebuild', ...t.cliDatabaseArgs])).code).toBe(0);
+    if (backend === 'postgres') {
+      await t.app.inject({ method: 'POST', url: '/api/chat/profiles', payload: { registry: 'team', slug: 'bystander-2' } });
+    }
     expect((await get('/api/chat/profiles/base?registry=team&require_signed=true')).json().signature_valid).toBe(true);
   });
 });

@@ -13,8 +13,9 @@ export interface CheckpointWriterOptions {
 }
 
 /**
- * Writes a signed checkpoint when the server starts, then after every `every` committed events.
- * Checkpoints are taken after commit, from the stream heads, one at a time.
+ * Writes a signed checkpoint when the server starts, then once `every` events or more were committed
+ * since the last one, and when the server stops. Checkpoints are taken after commit, from the
+ * stream heads, one at a time (so one may see a few more events than `every`).
  */
 export const startCheckpointWriter = async (store: RegistryStore, options: CheckpointWriterOptions) => {
   const now = options.now ?? Date.now;
@@ -48,9 +49,11 @@ export const startCheckpointWriter = async (store: RegistryStore, options: Check
     if (last - lastPosition >= options.every) run();
   });
   return {
+    /** Stops listening and writes a last checkpoint if the log moved since the previous one. */
     close: async () => {
       stop();
       await running;
+      await write().catch(options.onError);
     },
   };
 };

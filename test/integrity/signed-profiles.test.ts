@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSigningKeys } from '../../src/domain/signing-keys.js';
-import { eventHash, GENESIS_HASH } from '../../src/events/event-hash.js';
+import { eventHash, GENESIS_HASH, type HashedFields } from '../../src/events/event-hash.js';
 import { openDatabase } from '../../src/events/open-database.js';
 import { buildApp } from '../../src/http/build-app.js';
 import { createRegistryStore } from '../../src/projections/registry-store.js';
@@ -195,15 +195,9 @@ describe('a signed version rewritten with a recomputed hash chain (SQLite copy)'
     const path = copySqlite(t.dbPath as string, dir);
     // a forger who knows the hashing scheme rewrites the signed content and every hash after it
     withSqlite(path, (db) => {
-      const rows = db.prepare("SELECT * FROM events WHERE stream_id = 'team' ORDER BY stream_version").all() as {
+      const rows = db.prepare("SELECT * FROM events WHERE stream_id = 'team' ORDER BY stream_version").all() as (HashedFields & {
         position: number;
-        stream_id: string;
-        stream_version: number;
-        type: string;
-        schema_version: number;
-        data_json: string;
-        metadata_json: string;
-      }[];
+      })[];
       let prev = GENESIS_HASH;
       for (const row of rows) {
         const data_json = row.data_json.replace('"honest"', '"FORGED PROMPT"');

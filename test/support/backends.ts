@@ -9,6 +9,6 @@ import type { Backend } from './test-store.js';
 export const describeEachBackend = (title: string, factory: (backend: Backend) => void): void => {
   describe(title.replace('%s', 'sqlite'), () => factory('sqlite'));
   const postgresTitle = title.replace('%s', 'postgres');
-  if (postgresAvailable) describe(postgresTitle, () => factory('postgres'));
-  else describe.skip(`${postgresTitle} [skipped: ${postgresSkipReason}]`, () => factory('postgres'));
+  const shownTitle = postgresAvailable ? postgresTitle : `${postgresTitle} [skipped: ${postgresSkipReason}]`;
+  describe.skipIf(!postgresAvailable)(shownTitle, () => factory('postgres'));
 };

@@ -7,7 +7,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 30_000,
     pool: 'forks',
-    globalSetup: ['test/support/build-dist.ts'],
-    setupFiles: ['test/support/kill-children.ts'],
+    globalSetup: ['test/support/build-dist.ts', 'test/support/secret-leak-check.ts'],
+    setupFiles: ['test/support/kill-children.ts', 'test/support/record-transcript.ts'],
   },
 });

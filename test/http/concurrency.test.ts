@@ -3,11 +3,10 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventProfile, type StoredEvent } from '../../src/events/event-types.js';
 import { readStream } from '../../src/events/read-events.js';
 import type { SqlExecutor } from '../../src/events/sql-database.js';
-import { buildApp } from '../../src/http/build-app.js';
 import { seedDefaultRegistry } from '../../src/projections/seed-default-registry.js';
 import { describeEachBackend } from '../support/backends.js';
 import { storeSnapshot } from '../support/store-snapshot.js';
-import { openTestApp, type TestApp } from '../support/test-store.js';
+import { openTestApp, type TestApp, buildTestApp } from '../support/test-store.js';
 
 const versionOf = (event: StoredEvent): number | undefined =>
   'version' in event.data && typeof event.data.version === 'number' ? event.data.version : undefined;
@@ -137,7 +136,7 @@ describeEachBackend('concurrent writes on %s', (backend) => {
 
   it('lets exactly one win when two stores on one database race', async () => {
     await create(t.app, 'shared');
-    const second = await buildApp({ store: await t.reopen(), logLevel: 'silent' });
+    const second = await buildTestApp({ store: await t.reopen() });
     try {
       const responses = await Promise.all(
         Array.from({ length: 20 }, (_, i) =>

@@ -3,9 +3,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/events/open-database.js';
 import { lastPosition } from '../../src/events/read-events.js';
-import { buildApp } from '../../src/http/build-app.js';
 import { createRegistryStore, type RegistryStore } from '../../src/projections/registry-store.js';
 import { createTestSchema, PG_URL, postgresAvailable } from '../support/postgres.js';
+import { buildTestApp } from '../support/test-store.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -24,9 +24,9 @@ describe.runIf(postgresAvailable)('two instances on one PostgreSQL', () => {
     const open = (name: string) =>
       createRegistryStore(openDatabase({ dsn: PG_URL, schema: schema.schema, postgres: { applicationName: `${applicationName}-${name}` } }));
     [a, b] = await Promise.all([open('a'), open('b')]);
-    appA = await buildApp({ store: a, logLevel: 'silent' });
+    appA = await buildTestApp({ store: a });
     // B's safety poll is far away: only a notification can wake its feed in time
-    appB = await buildApp({ store: b, logLevel: 'silent', watchPollMs: 600_000 });
+    appB = await buildTestApp({ store: b, watchPollMs: 600_000 });
     await appA.inject({ method: 'POST', url: '/api/registries', payload: { slug: 'shared' } });
     const created = await appA.inject({ method: 'POST', url: '/api/chat/profiles', payload: { registry: 'shared', slug: 'p' } });
     expect(created.statusCode).toBe(201);

@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildApp } from '../../src/http/build-app.js';
 import { describeEachBackend } from '../support/backends.js';
 import { loadRegistryBundle } from '../support/registry-bundle.js';
 import { openSse } from '../support/sse-client.js';
-import { openTestStore, type TestStore } from '../support/test-store.js';
+import { openTestStore, type TestStore, buildTestApp } from '../support/test-store.js';
 
 describeEachBackend('change feed over a real listening server on %s', (backend) => {
   let t: TestStore;
@@ -22,7 +21,7 @@ describeEachBackend('change feed over a real listening server on %s', (backend) 
 
   beforeAll(async () => {
     t = await openTestStore(backend);
-    app = await buildApp({ store: t.store, logLevel: 'silent', watchHeartbeatMs: 50, watchPollMs: 100 });
+    app = await buildTestApp({ store: t.store, watchHeartbeatMs: 50, watchPollMs: 100 });
     await loadRegistryBundle(app);
     base = await app.listen({ host: '127.0.0.1', port: 0 });
   });

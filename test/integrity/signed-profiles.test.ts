@@ -4,14 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSigningKeys } from '../../src/domain/signing-keys.js';
 import { eventHash, GENESIS_HASH, type HashedFields } from '../../src/events/event-hash.js';
 import { openDatabase } from '../../src/events/open-database.js';
-import { buildApp } from '../../src/http/build-app.js';
 import { createRegistryStore } from '../../src/projections/registry-store.js';
 import { postgresAvailable } from '../support/postgres.js';
 import { expectProblem } from '../support/problem-assertions.js';
 import { runCli } from '../support/run-cli.js';
 import { copySqlite, withSqlite } from '../support/sqlite-copy.js';
 import { storeSnapshot } from '../support/store-snapshot.js';
-import { openTestApp, type Backend, type TestApp } from '../support/test-store.js';
+import { openTestApp, type Backend, type TestApp, buildTestApp } from '../support/test-store.js';
 
 const OLD = { id: 'ops-2025', secret: 'the-old-signing-secret-2025' };
 const NEW = { id: 'ops-2026', secret: 'the-new-signing-secret-2026' };
@@ -108,7 +107,7 @@ describe.each(backends)('signed profiles on %s', (backend) => {
     const unsigned = await createRegistryStore(
       openDatabase(backend === 'sqlite' ? { path: t.dbPath } : { dsn: t.cliDatabaseArgs[1] }),
     );
-    const noKeys = await buildApp({ store: unsigned, logLevel: 'silent' });
+    const noKeys = await buildTestApp({ store: unsigned });
     try {
       expectProblem(
         await publish('loose', { registry: 'team' }, noKeys),
@@ -130,7 +129,7 @@ describe.each(backends)('signed profiles on %s', (backend) => {
       openDatabase(backend === 'sqlite' ? { path: t.dbPath } : { dsn: t.cliDatabaseArgs[1] }),
       { signingKeys: parseSigningKeys(keysYaml(OLD, NEW)) },
     );
-    const app = await buildApp({ store: rotated, logLevel: 'silent' });
+    const app = await buildTestApp({ store: rotated });
     try {
       const old = await app.inject({ method: 'GET', url: '/api/chat/profiles/base?registry=team&require_signed=true' });
       expect(old.json()).toMatchObject({ signature: { key_id: OLD.id }, signature_valid: true });
@@ -216,7 +215,7 @@ describe('a signed version rewritten with a recomputed hash chain (SQLite copy)'
     expect(result.stderr).not.toContain('run `profile-registry rebuild`');
 
     const store = await createRegistryStore(openDatabase({ path }), { signingKeys: parseSigningKeys(keysYaml(OLD)) });
-    const app = await buildApp({ store, logLevel: 'silent' });
+    const app = await buildTestApp({ store });
     try {
       const read = await app.inject({ method: 'GET', url: '/api/chat/profiles/analyst?registry=team' });
       expect(read.json()).toMatchObject({ runtime: { system_prompt: 'FORGED PROMPT' }, signature_valid: false });

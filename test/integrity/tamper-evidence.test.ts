@@ -2,13 +2,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/events/open-database.js';
-import { buildApp } from '../../src/http/build-app.js';
 import { createRegistryStore } from '../../src/projections/registry-store.js';
 import { expectProblem } from '../support/problem-assertions.js';
 import { runCli } from '../support/run-cli.js';
 import { startServer } from '../support/server-process.js';
 import { copySqlite, withSqlite } from '../support/sqlite-copy.js';
-import { openTestApp, type TestApp } from '../support/test-store.js';
+import { openTestApp, type TestApp, buildTestApp } from '../support/test-store.js';
 import { postgresAvailable } from '../support/postgres.js';
 
 const KEYS_YAML = 'keys:\n  - id: ops-2026\n    secret: a-long-enough-checkpoint-secret\n';
@@ -298,7 +297,7 @@ describe('a tamper-evident log on SQLite copies', () => {
     expect(result.stderr).toContain('stored response of Idempotency-Key "create-beta" was edited: its seal does not match (mismatch)');
 
     const store = await createRegistryStore(openDatabase({ path }));
-    const app = await buildApp({ store, logLevel: 'silent' });
+    const app = await buildTestApp({ store });
     try {
       const replay = await app.inject({
         method: 'POST',

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { isDomainError } from '../../src/domain/errors.js';
-import { buildApp } from '../../src/http/build-app.js';
 import type { RegistryStore } from '../../src/projections/registry-store.js';
 import { describeEachBackend } from '../support/backends.js';
-import { openTestStore, type TestStore } from '../support/test-store.js';
+import { openTestStore, type TestStore, buildTestApp } from '../support/test-store.js';
 
 const context = (actor: string) => ({ actor, source: 'test', request_id: actor });
 
@@ -41,7 +40,7 @@ describeEachBackend('two instances on one %s database', (backend) => {
   });
 
   it('never serves a read cached from before the other instance wrote', async () => {
-    const app = await buildApp({ store: first, logLevel: 'silent' });
+    const app = await buildTestApp({ store: first });
     const url = '/api/chat/profiles/p?registry=shared';
     const cachedVersion = (await app.inject({ method: 'GET', url })).json().metadata.version;
     expect((await app.inject({ method: 'GET', url })).json().metadata.version).toBe(cachedVersion);
@@ -67,7 +66,7 @@ describeEachBackend('two instances on one %s database', (backend) => {
       "SELECT stream_version FROM events WHERE stream_id = 'shared' ORDER BY stream_version",
     );
     expect(events.map((event) => Number(event.stream_version))).toEqual(events.map((_, index) => index + 1));
-    const app = await buildApp({ store: second, logLevel: 'silent' });
+    const app = await buildTestApp({ store: second });
     const read = await app.inject({ method: 'GET', url: '/api/chat/profiles/p?registry=shared' });
     expect(read.json().metadata.version).toBe(44);
     await app.close();

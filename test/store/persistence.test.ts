@@ -7,7 +7,6 @@ import { foldEvents } from '../../src/events/evolve.js';
 import { openDatabase } from '../../src/events/open-database.js';
 import { readStream } from '../../src/events/read-events.js';
 import type { SqlDatabase, SqlExecutor } from '../../src/events/sql-database.js';
-import { buildApp } from '../../src/http/build-app.js';
 import { loadRegistryState } from '../../src/projections/load-registry-state.js';
 import { rebuildProjections } from '../../src/projections/rebuild.js';
 import type { RegistryStore } from '../../src/projections/registry-store.js';
@@ -15,7 +14,7 @@ import { seedDefaultRegistry } from '../../src/projections/seed-default-registry
 import { roleProfiles } from '../support/role-profiles.js';
 import { describeEachBackend } from '../support/backends.js';
 import { projectionRows } from '../support/store-snapshot.js';
-import { openTestStore, steppingClock, tempDir, type TestStore } from '../support/test-store.js';
+import { openTestStore, steppingClock, tempDir, type TestStore, buildTestApp } from '../support/test-store.js';
 
 /** What a client can read of the store over HTTP. */
 const everyRead = async (app: FastifyInstance) => {
@@ -73,7 +72,7 @@ describeEachBackend('persistence on %s', (backend) => {
   beforeAll(async () => {
     t = await openTestStore(backend, { now: steppingClock() });
     store = t.store;
-    app = await buildApp({ store, logLevel: 'silent' });
+    app = await buildTestApp({ store });
     await seedDefaultRegistry(store);
     await inject('POST', '/api/registries', { slug: 'staff', display_name: 'Staff roles' });
     for (const body of roleProfiles()) await inject('POST', '/api/chat/profiles', body);
@@ -103,7 +102,7 @@ describeEachBackend('persistence on %s', (backend) => {
     await store.close();
 
     store = await t.reopen();
-    app = await buildApp({ store, logLevel: 'silent' });
+    app = await buildTestApp({ store });
     expect(await everyRead(app)).toEqual(before);
     expect(await projectionRows(store.db)).toEqual(rowsBefore);
   });

@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/http/build-app.js';
 import { roleProfiles } from '../support/role-profiles.js';
 import { describeEachBackend } from '../support/backends.js';
 import { projectionRows } from '../support/store-snapshot.js';
-import { openTestApp, type TestApp } from '../support/test-store.js';
+import { openTestApp, type TestApp, buildTestApp } from '../support/test-store.js';
 
 const earlierDocuments = (columns: string) => `DROP VIEW profile_registries; DROP TABLE profile_documents;
 CREATE TABLE profile_documents (registry TEXT NOT NULL, slug TEXT NOT NULL, version BIGINT NOT NULL, etag TEXT NOT NULL,
@@ -37,7 +36,7 @@ describeEachBackend('opening a database with an earlier projection layout on %s'
       await t.store.db.exec(earlierLayout);
 
       const reopened = await t.reopen();
-      const app = await buildApp({ store: reopened, logLevel: 'silent' });
+      const app = await buildTestApp({ store: reopened });
       const after = await app.inject({ method: 'GET', url: `/api/chat/profiles/${slug}?registry=staff` });
       expect(after.statusCode).toBe(200);
       expect(after.body).toBe(before.body);

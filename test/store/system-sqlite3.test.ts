@@ -1,8 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/http/build-app.js';
-import { openTestApp, type TestApp } from '../support/test-store.js';
+import { openTestApp, type TestApp, buildTestApp } from '../support/test-store.js';
 
 /**
  * Operators read the database with the `sqlite3` of their distribution, which can be as old as
@@ -170,7 +169,7 @@ FROM (SELECT h.slug AS slug, substr(h.header_json, 1, length(h.header_json) - 1)
     if (/^3\.(3\d|4[0-3])\./.test(sqlite3Version)) expect(old.stderr).toMatch(/malformed database schema/);
 
     const reopened = await t.reopen();
-    const app = await buildApp({ store: reopened, logLevel: 'silent' });
+    const app = await buildTestApp({ store: reopened });
     try {
       const check = await sqlite3(['-readonly', dbPath, 'PRAGMA integrity_check;']);
       expect(check).toEqual({ code: 0, stdout: 'ok\n', stderr: '' });

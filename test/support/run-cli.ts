@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runTracked } from './child-processes.js';
+import { recordSeen } from './transcript.js';
 
 /** The built command line (`npm test` builds before it runs the tests). */
 export const CLI_MAIN = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
@@ -23,6 +24,7 @@ export const runCli = async (
     cwd: options.cwd,
     timeoutMs: 120_000,
   });
+  if (!args.includes('--include-secrets')) recordSeen('cli', `profile-registry ${args.join(' ')}`, stdout + stderr);
   return { code, stdout, stderr };
 };
 

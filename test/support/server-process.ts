@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { spawnTracked } from './child-processes.js';
+import { recordSeen } from './transcript.js';
 
 const MAIN = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
 
@@ -58,6 +59,7 @@ export const startServer = async (databaseFlags: string[], options: { logLevel?:
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
+  void exited.then(() => recordSeen('log', 'server log', output));
   const server: ServerProcess = {
     url: `http://127.0.0.1:${port}`,
     child,

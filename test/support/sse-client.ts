@@ -1,4 +1,5 @@
 import { request, type ClientRequest } from 'node:http';
+import { recordSeen } from './transcript.js';
 
 export interface SseMessage {
   id?: string;
@@ -47,7 +48,10 @@ export const openSse = (url: string, headers: Record<string, string> = {}): SseC
               isMessage = true;
             }
           }
-          if (isMessage) messages.push(message);
+          if (isMessage) {
+            messages.push(message);
+            recordSeen('feed', url, message.data);
+          }
           for (const wake of waiters.splice(0)) wake();
         }
       });

@@ -6,6 +6,7 @@ import { openDatabase } from '../../src/events/open-database.js';
 import { buildApp, type AppOptions } from '../../src/http/build-app.js';
 import { createRegistryStore, type RegistryStore, type RegistryStoreOptions } from '../../src/projections/registry-store.js';
 import { createTestSchema, PG_URL } from './postgres.js';
+import { recordAnswers, recordedLogStream } from './transcript.js';
 
 export type Backend = 'sqlite' | 'postgres';
 
@@ -70,13 +71,23 @@ export interface TestApp extends TestStore {
   app: FastifyInstance;
 }
 
+/**
+ * buildApp as the tests use it: logs at info (unless a test asks otherwise) go to memory, and they
+ * and every answer are recorded for the whole run's secret leak check (transcript.ts).
+ */
+export const buildTestApp = async (options: AppOptions): Promise<FastifyInstance> => {
+  const app = await buildApp({ logLevel: 'info', ...options, logStream: recordedLogStream(options.logStream) });
+  recordAnswers(app);
+  return app;
+};
+
 export const openTestApp = async (
   backend: Backend = 'sqlite',
   options: RegistryStoreOptions = {},
   appOptions: Partial<AppOptions> = {},
 ): Promise<TestApp> => {
   const testStore = await openTestStore(backend, options);
-  const app = await buildApp({ store: testStore.store, logLevel: 'silent', ...appOptions });
+  const app = await buildTestApp({ store: testStore.store, ...appOptions });
   await app.ready();
   return {
     ...testStore,

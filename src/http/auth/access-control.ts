@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { markSecretsRevealed } from '../revealed-secrets.js';
 import { registryNotFound } from '../../domain/errors.js';
 import { problem, sendProblem } from '../problem.js';
 import { defaultRequiredRole, roleAllows, type RequiredRole, type Role } from './roles.js';
@@ -83,6 +84,7 @@ export const registerAccessControl = (
         return sendProblem(reply, problem(403, 'forbidden', 'revealing secrets needs the admin role'));
       }
       request.log.info({ actor: request.caller?.name ?? 'anonymous', url: request.url }, 'secrets revealed');
+      markSecretsRevealed(reply);
     }
     return undefined;
   });

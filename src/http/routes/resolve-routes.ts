@@ -15,6 +15,7 @@ import { requireRegistryAccess } from '../auth/access-control.js';
 import { chatProfileCookie } from '../chat-profile-cookie.js';
 import { objectBody, queryValue, registryOf } from '../request-input.js';
 import { seesRuntimeSecrets } from '../secret-output.js';
+import { markSecretsRevealed } from '../revealed-secrets.js';
 import { enforceSigned, requireSignedOf, verdictOf } from '../signed-documents.js';
 
 const resolveBodySchema = z.strictObject({
@@ -97,6 +98,7 @@ export const registerResolveRoutes = (app: FastifyInstance, store: RegistryStore
     const body = parseWith(resolveBodySchema, request.method === 'POST' ? objectBody(request) : {});
     const choice = await chooseProfile(store, request, body);
     const showSecrets = seesRuntimeSecrets(request);
+    if (showSecrets) markSecretsRevealed(reply);
     const requireSigned = requireSignedOf(request);
     if (body.overrides !== undefined || requireSigned) {
       const answered = await answer(choice, body.overrides ?? {}, showSecrets, requireSigned);

@@ -2,10 +2,9 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../../src/http/build-app.js';
 import { seedDefaultRegistry } from '../../../src/projections/seed-default-registry.js';
 import { writeTestTokens, type TestTokens } from '../../support/auth-tokens.js';
-import { openTestStore, tempDir, type TestStore } from '../../support/test-store.js';
+import { openTestStore, tempDir, type TestStore, buildTestApp } from '../../support/test-store.js';
 
 /** Sends raw bytes and collects what comes back until the server closes (or `waitMs` passes). */
 const rawExchange = (port: number, bytes: string, waitMs = 5000): Promise<{ text: string; closed: boolean; ms: number }> =>
@@ -41,7 +40,7 @@ describe('connections: parser errors, slow clients, watchers', () => {
     t = await openTestStore('sqlite');
     await seedDefaultRegistry(t.store);
     tokens = writeTestTokens(dir.dir);
-    app = await buildApp({ store: t.store, logLevel: 'silent', requestTimeoutMs: 300, maxWatchersPerClient: 2, authTokensFile: tokens.file });
+    app = await buildTestApp({ store: t.store, requestTimeoutMs: 300, maxWatchersPerClient: 2, authTokensFile: tokens.file });
     await app.listen({ host: '127.0.0.1', port: 0 });
     port = (app.server.address() as { port: number }).port;
   });

@@ -2,10 +2,9 @@ import { connect } from 'node:net';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../../src/http/build-app.js';
 import { seedDefaultRegistry } from '../../../src/projections/seed-default-registry.js';
 import { storeFingerprint } from '../../support/store-fingerprint.js';
-import { openTestStore, type TestStore } from '../../support/test-store.js';
+import { openTestStore, type TestStore, buildTestApp } from '../../support/test-store.js';
 
 const BASE = [
   'POST /api/chat/profiles?registry=default HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 16\r\nConnection: close\r\n\r\n{"slug":"fuzzy"}',
@@ -68,7 +67,7 @@ describe('mutated raw HTTP requests', () => {
   beforeAll(async () => {
     t = await openTestStore('sqlite');
     await seedDefaultRegistry(t.store);
-    app = await buildApp({ store: t.store, logLevel: 'silent', requestTimeoutMs: 300 });
+    app = await buildTestApp({ store: t.store, requestTimeoutMs: 300 });
     await app.listen({ host: '127.0.0.1', port: 0 });
     port = (app.server.address() as { port: number }).port;
   });

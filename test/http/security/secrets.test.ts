@@ -130,6 +130,14 @@ describe.each(backends)('secrets in profiles on %s', (backend) => {
     }
     const revealed = await call('admin', 'GET', '/api/chat/profiles/chat?reveal=secrets');
     expect(revealed.json().runtime.step_settings_patch['ai-chat']['openai-api-key']).toBe(NEW_KEY);
+    // an answer with real secrets says so and is never stored by a browser or proxy; others do not
+    expect(revealed.headers['profile-secrets']).toBe('revealed');
+    expect(revealed.headers['cache-control']).toBe('no-store');
+    const runtimeResolve = await call('runtime', 'GET', '/api/chat/resolve/chat');
+    expect(runtimeResolve.headers['profile-secrets']).toBe('revealed');
+    const readerResolve = await seen('reader', 'GET', '/api/chat/resolve/chat');
+    expect(readerResolve.headers['profile-secrets']).toBeUndefined();
+    expect((await seen('admin', 'GET', '/api/chat/profiles/chat')).headers['profile-secrets']).toBeUndefined();
     expect((await call('admin', 'GET', '/api/registries/default/export?reveal=secrets')).body).toContain(NEW_KEY);
     expect((await call('admin', 'GET', '/api/chat/profiles/chat/history?reveal=secrets')).body).toContain(KEY);
     expect((await call('admin', 'GET', '/api/chat/resolve/chat')).body).toContain(NEW_KEY);

@@ -1,0 +1,76 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { inject } from 'vitest';
+import { SECRETS_REVEALED_HEADER } from '../../src/http/revealed-secrets.js';
+
+/**
+ * What the tests' callers saw in the whole run: every answer of an app or server (unless it says
+ * it reveals secrets, as an admin's `?reveal=secrets` or a runtime's resolve do), every change-feed
+ * message, the output of every CLI run without `--include-secrets`, and the server logs. Each test
+ * file writes its part when it ends; the global teardown searches it all for the tests' secrets
+ * (see secret-leak-check.ts).
+ */
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    transcriptDir: string;
+  }
+}
+
+/** Every secret value the tests store follows this pattern (test/fixtures and the security tests). */
+export const TEST_SECRET = /sk-test-[\w-]+|[\w-]*(?:test|signing)-secret[\w-]*/;
+
+export type TranscriptSource = 'answer' | 'feed' | 'cli' | 'log';
+
+const entries: string[] = [];
+
+export const recordSeen = (source: TranscriptSource, where: string, text: string): void => {
+  if (text !== '') entries.push(JSON.stringify({ source, where, text }));
+};
+
+/** Records every answer the app sends from now on (call before `ready`). */
+export const recordAnswers = (app: FastifyInstance): void => {
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (reply.getHeader(SECRETS_REVEALED_HEADER) === undefined && (typeof payload === 'string' || Buffer.isBuffer(payload))) {
+      recordSeen('answer', `${request.method} ${request.url} ${reply.statusCode}`, payload.toString());
+    }
+    return payload;
+  });
+};
+
+/** A log stream that records each line and passes it on to the test's own stream, if any. */
+export const recordedLogStream = (own?: { write(line: string): void }): { write(line: string): void } => ({
+  write: (line) => {
+    recordSeen('log', 'server log', line);
+    own?.write(line);
+  },
+});
+
+/** Records the body of every fetch answer that is not an event stream and does not reveal secrets. */
+export const recordFetchAnswers = (): void => {
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = async (input, init) => {
+    const response = await realFetch(input, init);
+    const type = response.headers.get('content-type') ?? '';
+    if (response.headers.get(SECRETS_REVEALED_HEADER) === null && !type.startsWith('text/event-stream')) {
+      const where = `${init?.method ?? 'GET'} ${input instanceof Request ? input.url : String(input)} ${response.status}`;
+      response
+        .clone()
+        .text()
+        .then((text) => recordSeen('answer', where, text))
+        .catch(() => undefined);
+    }
+    return response;
+  };
+};
+
+/** Writes this test file's part of the transcript (a setup file calls it after each file). */
+export const writeTranscriptPart = (testFile: string): void => {
+  if (entries.length === 0) return;
+  const dir = inject('transcriptDir');
+  mkdirSync(dir, { recursive: true });
+  const name = `${process.pid}-${Date.now()}-${testFile.replace(/[^\w.-]+/g, '_').slice(-80)}.jsonl`;
+  writeFileSync(join(dir, name), entries.join('\n') + '\n');
+  entries.length = 0;
+};

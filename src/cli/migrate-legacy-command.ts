@@ -2,6 +2,7 @@ import { copyFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
 import { detectInputFormat } from '../domain/input-format.js';
 import { registriesOf } from '../domain/profiles-file.js';
+import { redactSecrets, SECRET_AREAS } from '../domain/secrets.js';
 import { profileCount } from '../domain/registry-bundle.js';
 import { bundleYaml, registryBundle } from '../domain/write-registry-bundle.js';
 import { requireRegistrySlug } from '../domain/slug.js';
@@ -42,12 +43,13 @@ export const migrateLegacy = async (flags: MigrateLegacyFlags): Promise<void> =>
     return;
   }
   const registries = registriesOf(detected, registry);
-  const yaml = bundleYaml(registryBundle(registries));
+  const bundle = registryBundle(registries);
   summary.push(`Output: ${output}${flags.dryRun ? ' (dry run: nothing written)' : ''}`);
   summary.push(`Registries: ${registries.length}`, `Profiles: ${profileCount(registries)}`);
   if (flags.dryRun) {
     for (const line of summary) process.stderr.write(`${line}\n`);
-    process.stdout.write(yaml);
+    // a preview lands on terminals and CI logs: it shows "***" for secrets; the written file keeps them
+    process.stdout.write(bundleYaml(redactSecrets(bundle, SECRET_AREAS.bundle)));
     return;
   }
   const force = Boolean(flags.inPlace || flags.force);
@@ -57,7 +59,7 @@ export const migrateLegacy = async (flags: MigrateLegacyFlags): Promise<void> =>
     await copyFile(flags.input, backup);
     summary.push(`Backup: ${backup}`);
   }
-  await writeFileAtomically(output, yaml, { force });
+  await writeFileAtomically(output, bundleYaml(bundle), { force });
   for (const line of summary) print(line);
 };
 
@@ -71,6 +73,6 @@ export const migrateLegacyCommand = (): Command =>
     .option('--backup-in-place [bool]', 'with --in-place, first copy the input to <input>.bak', parseBoolean, true)
     .option('--no-backup-in-place', 'with --in-place, make no backup')
     .option('--force', 'overwrite an existing output file')
-    .option('--dry-run', 'print the bundle, write nothing')
+    .option('--dry-run', 'print the bundle (secrets as "***"), write nothing')
     .option('--skip-if-not-legacy', 'do nothing (exit 0) when the input is not a legacy profile map')
     .action(migrateLegacy);

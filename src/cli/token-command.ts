@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { dump } from 'js-yaml';
+import { Document, type YAMLSeq } from 'yaml';
 import { parseSlug } from '../domain/slug.js';
 import { ROLES } from '../http/auth/roles.js';
 import { createToken } from '../http/auth/tokens-file.js';
@@ -29,9 +29,16 @@ const createCommand = () =>
       process.stdout.write(
         `token: ${token}\n` +
           '# the token is shown this once; the tokens file keeps only its SHA-256. Add this entry to it:\n' +
-          dump([entry], { flowLevel: 1, lineWidth: -1 }),
+          entryLine(entry),
       );
     });
+
+/** The tokens file entry as one YAML line, to paste under the others. */
+const entryLine = (entry: object): string => {
+  const document = new Document([entry]);
+  (document.contents as YAMLSeq).items.forEach((item) => ((item as { flow?: boolean }).flow = true));
+  return document.toString({ lineWidth: 0, flowCollectionPadding: false });
+};
 
 export const tokenCommand = (): Command =>
   new Command('token').description('bearer tokens for --auth-tokens-file').addCommand(createCommand());

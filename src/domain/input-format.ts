@@ -1,4 +1,4 @@
-import { load as loadYaml } from 'js-yaml';
+import { parseYamlText } from './yaml-text.js';
 import { DomainError } from './errors.js';
 
 /** What a profiles file holds, as pinocchio's migrate-legacy tells them apart. */
@@ -30,9 +30,9 @@ const parseText = (text: string): unknown => {
       // not strict JSON: let the YAML parser judge it
     }
   }
-  // a file of comments only is empty (js-yaml refuses a stream with no document)
+  // a file of comments only is empty, as pinocchio reads it
   if (text.split('\n').every((line) => /^\s*(#.*)?$/.test(line))) return undefined;
-  const value = loadYaml(text);
+  const value = parseYamlText(text);
   checkExpandedSize(value);
   return value;
 };

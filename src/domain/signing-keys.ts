@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { load as parseYaml } from 'js-yaml';
+import { parseYamlText } from './yaml-text.js';
 import { z } from 'zod';
 import { canonicalJson } from './canonical-json.js';
 
@@ -32,7 +32,7 @@ const keysFileSchema = z.object({
 export const parseSigningKeys = (text: string): SigningKeys => {
   let raw: unknown;
   try {
-    raw = parseYaml(text);
+    raw = parseYamlText(text);
   } catch (error) {
     throw new Error(`signing keys file is not YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
   }

@@ -88,6 +88,9 @@ describe('profile-registry migrate-legacy', () => {
     const run = await runCli(['migrate-legacy', '--input', input, '--dry-run']);
     expect(run.code).toBe(0);
     expect(parseYaml(run.stdout).registries.default.profiles.deterministic.runtime.step_settings_patch['ai-chat']['ai-temperature']).toBe(0);
+    // the preview shows "***" for the key; the converted file keeps it
+    expect(run.stdout).not.toContain(FAKE_KEY);
+    expect(run.stdout).toContain('"***"');
     expect(run.stderr).toContain(`Profiles: ${LEGACY_PROFILES.length}`);
     expect(folderContents(dir)).toEqual(before);
   });

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync, unwatchFile, watch, watchFile, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { load as loadYaml } from 'js-yaml';
+import { parseYamlText } from '../../domain/yaml-text.js';
 import { z } from 'zod';
 import { formatFieldPath } from '../../domain/parse-input.js';
 import { parseSlug } from '../../domain/slug.js';
@@ -40,7 +40,7 @@ const tokenDigest = (token: string): Buffer => createHash('sha256').update(token
 export const parseTokensFile = (text: string, file: string): TokenEntry[] => {
   let document: unknown;
   try {
-    document = loadYaml(text); // JSON is YAML
+    document = parseYamlText(text); // JSON is YAML
   } catch (error) {
     throw new TokensFileError(`${file}: not YAML or JSON (${(error as Error).message.split('\n')[0]})`);
   }

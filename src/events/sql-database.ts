@@ -1,15 +1,22 @@
+import type { EventStore } from './event-store.js';
+import type { SqlFlavour } from './sql-flavour.js';
+
 /**
  * The little SQL surface the stores need, the same for SQLite and PostgreSQL.
  * Parameters are written `?`; the PostgreSQL implementation numbers them.
  */
-export type SqlDialect = 'sqlite' | 'postgres';
-
-export interface SqlExecutor {
-  readonly dialect: SqlDialect;
+export interface SqlStatements {
+  /** The backend's SQL pieces (types, JSON functions, collation): shared SQL never names a backend. */
+  readonly flavour: SqlFlavour;
   run(sql: string, params?: readonly unknown[]): Promise<number>;
   get<T>(sql: string, params?: readonly unknown[]): Promise<T | undefined>;
   all<T>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   exec(sql: string): Promise<void>;
+}
+
+/** SQL statements and the event log, both seen through one connection (a transaction's, or the reading one). */
+export interface SqlExecutor extends SqlStatements {
+  readonly events: EventStore;
 }
 
 export interface SqlDatabase extends SqlExecutor {

@@ -94,11 +94,11 @@ export const describeChainBreak = (broken: ChainBreak): string =>
  * sequences skip values on rollback, so there the gap proves nothing.)
  */
 export const lostTail = async (executor: SqlExecutor): Promise<string | undefined> => {
-  if (executor.dialect !== 'sqlite') return undefined;
-  const seq = await executor.get<{ seq: number | string }>("SELECT seq FROM sqlite_sequence WHERE name = 'events'");
-  const last = await executor.get<{ position: number | string | null }>('SELECT MAX(position) AS position FROM events');
+  const { positionsHandedOut } = executor.flavour;
+  if (positionsHandedOut === undefined) return undefined;
+  const seq = await executor.get<{ seq: number | string }>(positionsHandedOut);
   const handedOut = Number(seq?.seq ?? 0);
-  const lastPosition = Number(last?.position ?? 0);
+  const lastPosition = await executor.events.lastPosition();
   if (handedOut <= lastPosition) return undefined;
   return `the log ends at position ${lastPosition} but positions up to ${handedOut} were committed: events were deleted from its tail`;
 };

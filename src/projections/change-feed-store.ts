@@ -1,7 +1,7 @@
 import type { AffectedByPosition, AffectedProfile } from '../events/change-feed.js';
 import type { StoredEvent } from '../events/event-types.js';
-import { readAll } from '../events/read-events.js';
-import type { SqlDialect, SqlExecutor } from '../events/sql-database.js';
+import type { SqlExecutor } from '../events/sql-database.js';
+import type { SqlFlavour } from '../events/sql-flavour.js';
 import { addColumnIfMissing } from './add-column.js';
 
 /**
@@ -9,9 +9,9 @@ import { addColumnIfMissing } from './add-column.js';
  * fingerprints were at the time of the change, so it is history, not a rebuildable projection:
  * each row carries a seal over its bytes and the hash of its event (see `changeRowSealed`).
  */
-export const changeFeedSchema = (dialect: SqlDialect): string => `
+export const changeFeedSchema = ({ bigint }: SqlFlavour): string => `
 CREATE TABLE IF NOT EXISTS change_affected (
-  position ${dialect === 'sqlite' ? 'INTEGER' : 'BIGINT'} PRIMARY KEY,
+  position ${bigint} PRIMARY KEY,
   affected_json TEXT NOT NULL,
   seal TEXT
 );
@@ -63,7 +63,7 @@ export interface FeedChange {
 
 /** Committed events after a position, in order, each with the profiles it affected. */
 export const readChanges = async (db: SqlExecutor, after: number, limit: number): Promise<FeedChange[]> => {
-  const events = await readAll(db, { after, limit });
+  const events = await db.events.readAll({ after, limit });
   if (events.length === 0) return [];
   const rows = await db.all<{ position: number | string; affected_json: string }>(
     'SELECT position, affected_json FROM change_affected WHERE position > ? AND position <= ?',

@@ -2,7 +2,6 @@ import { registryNotFound } from '../domain/errors.js';
 import type { RegistryBundle, RegistryContent } from '../domain/registry-bundle.js';
 import { registryBundle } from '../domain/write-registry-bundle.js';
 import { foldEvents } from '../events/evolve.js';
-import { readStream } from '../events/read-events.js';
 import type { RegistryState } from '../events/registry-state.js';
 import { SCHEMA_STREAM, schemaKey, schemasOfKind } from '../events/schema-state.js';
 import type { BundleSchemas, ExtensionSchemaDocument, MiddlewareSchemaDocument, SchemaKind } from '../domain/schema-documents.js';
@@ -56,7 +55,7 @@ const schemasFor = async (db: SqlExecutor, registries: readonly RegistryContent[
 };
 
 const registryStateAt = async (db: SqlExecutor, slug: string, asOfMs: number | undefined) =>
-  asOfMs === undefined ? loadRegistryState(db, slug) : foldEvents(await readStream(db, slug, { untilMs: asOfMs }), slug);
+  asOfMs === undefined ? loadRegistryState(db, slug) : foldEvents(await db.events.readStream(slug, { untilMs: asOfMs }), slug);
 
 const registrySlugs = async (db: SqlExecutor, past: boolean): Promise<string[]> => {
   const rows = past

@@ -1,4 +1,5 @@
-import type { SqlDialect, SqlExecutor } from '../events/sql-database.js';
+import type { SqlExecutor } from '../events/sql-database.js';
+import type { SqlFlavour } from '../events/sql-flavour.js';
 import { addColumnIfMissing } from './add-column.js';
 import type { RowSealer } from './change-feed-store.js';
 
@@ -6,14 +7,14 @@ import type { RowSealer } from './change-feed-store.js';
  * The first response to each `Idempotency-Key`, written in the transaction of the write it answers,
  * with a seal over it that a replay checks (an edited stored response never reaches a client).
  */
-export const idempotencySchema = (dialect: SqlDialect): string => `
+export const idempotencySchema = ({ bigint }: SqlFlavour): string => `
 CREATE TABLE IF NOT EXISTS idempotency_keys (
   key TEXT PRIMARY KEY,
   request_hash TEXT NOT NULL,
   status INTEGER NOT NULL,
   body TEXT NOT NULL,
   headers_json TEXT NOT NULL,
-  created_at_ms ${dialect === 'sqlite' ? 'INTEGER' : 'BIGINT'} NOT NULL,
+  created_at_ms ${bigint} NOT NULL,
   seal TEXT
 );
 `;

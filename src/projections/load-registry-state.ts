@@ -1,4 +1,3 @@
-import { readStreamHead } from '../events/append-to-stream.js';
 import type { RegistryState } from '../events/registry-state.js';
 import type { SqlExecutor } from '../events/sql-database.js';
 import { LIVE_TABLES, type ProjectionTables } from './projection-schema.js';
@@ -13,7 +12,7 @@ export const loadRegistryState = async (
   slug: string,
   tables: ProjectionTables = LIVE_TABLES,
 ): Promise<RegistryState | undefined> => {
-  const head = await readStreamHead(executor, slug);
+  const head = await executor.events.streamHead(slug);
   if (head.version === 0) return undefined;
   const tombstoneRows = await executor.all<{ slug: string; version: number | string }>(
     `SELECT slug, version FROM ${tables.tombstones} WHERE registry = ?`,

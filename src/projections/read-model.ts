@@ -1,7 +1,7 @@
 import { redactJson, SECRET_AREAS } from '../domain/secrets.js';
 import { DEFAULT_REGISTRY } from '../events/registry-state.js';
 import type { SqlDatabase, SqlExecutor } from '../events/sql-database.js';
-import { bySlug, LIVE_TABLES } from './projection-schema.js';
+import { LIVE_TABLES } from './projection-schema.js';
 import type { ProfileState } from '../events/registry-state.js';
 import { documentJsonOf, profileStateOfRow, profileSummaryJson, type StoredProfileShape } from './registry-serialization.js';
 
@@ -121,7 +121,7 @@ export const listProfileSummaries = (db: SqlExecutor, registry: string): Promise
   cachedRead(db, `summaries ${registry}`, async () =>
     summaryList(
       await db.all<SummaryRow>(
-        `SELECT registry, stored_json, is_default FROM ${LIVE_TABLES.documents} WHERE registry = ? ORDER BY ${bySlug(db.dialect, 'slug')}`,
+        `SELECT registry, stored_json, is_default FROM ${LIVE_TABLES.documents} WHERE registry = ? ORDER BY ${db.flavour.bySlug('slug')}`,
         [registry],
       ),
     ),
@@ -135,7 +135,7 @@ export const listAllProfileSummaries = (db: SqlExecutor, visible?: ReadonlySet<s
   cachedRead(db, visible === undefined ? 'summaries of every registry' : `summaries of ${[...visible].sort().join(' ')}`, async () => {
     const rows = await db.all<SummaryRow>(
       `SELECT registry, stored_json, is_default FROM ${LIVE_TABLES.documents}
-       ORDER BY ${bySlug(db.dialect, 'slug')}, ${bySlug(db.dialect, 'registry')}`,
+       ORDER BY ${db.flavour.bySlug('slug')}, ${db.flavour.bySlug('registry')}`,
     );
     return summaryList(visible === undefined ? rows : rows.filter((row) => visible.has(row.registry)));
   });
@@ -148,7 +148,7 @@ export const registriesHoldingProfile = (db: SqlExecutor, slug: string): Promise
   cachedRead(db, `holders ${slug}`, async () => {
     const rows = await db.all<{ registry: string }>(
       `SELECT registry FROM ${LIVE_TABLES.documents} WHERE slug = ?
-       ORDER BY CASE WHEN registry = ? THEN 0 ELSE 1 END, ${bySlug(db.dialect, 'registry')}`,
+       ORDER BY CASE WHEN registry = ? THEN 0 ELSE 1 END, ${db.flavour.bySlug('registry')}`,
       [slug, DEFAULT_REGISTRY],
     );
     return rows.map((row) => row.registry);
@@ -156,7 +156,7 @@ export const registriesHoldingProfile = (db: SqlExecutor, slug: string): Promise
 
 export const listRegistrySummariesJson = async (db: SqlExecutor): Promise<string> => {
   const rows = await db.all<{ summary_json: string }>(
-    `SELECT summary_json FROM ${LIVE_TABLES.headers} ORDER BY ${bySlug(db.dialect, 'slug')}`,
+    `SELECT summary_json FROM ${LIVE_TABLES.headers} ORDER BY ${db.flavour.bySlug('slug')}`,
   );
   return `[${rows.map((row) => row.summary_json).join(',')}]`;
 };

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { DatabaseUnavailable, isDatabaseUnavailable } from '../database-unavailable.js';
-import { createMutex, type SqlDatabase, type SqlExecutor } from '../sql-database.js';
+import { createMutex, type SqlDatabase, type SqlExecutor, type SqlStatements } from '../sql-database.js';
 import { createCommitListener } from './commit-listener.js';
 import { createHeadReader } from './head-reader.js';
+import { postgresEventStore } from './postgres-event-store.js';
+import { POSTGRES_FLAVOUR } from './postgres-flavour.js';
 import { DEFAULT_POSTGRES_SETTINGS, type PostgresSettings } from './postgres-settings.js';
 
 // BIGINT (positions, versions, times) as numbers: every value stays below 2^53.
@@ -53,8 +55,8 @@ interface Queryable {
   query(text: string, values?: unknown[]): Promise<pg.QueryResult>;
 }
 
-const executorOf = (client: Queryable): SqlExecutor => ({
-  dialect: 'postgres',
+const statementsOf = (client: Queryable): SqlStatements => ({
+  flavour: POSTGRES_FLAVOUR,
   run: (sql, params = []) => guarded(async () => (await client.query(numberPlaceholders(sql), [...params])).rowCount ?? 0),
   get: <T>(sql: string, params: readonly unknown[] = []) =>
     guarded(async () => (await client.query(numberPlaceholders(sql), [...params])).rows[0] as T | undefined),
@@ -65,6 +67,11 @@ const executorOf = (client: Queryable): SqlExecutor => ({
       await client.query(sql);
     }),
 });
+
+const executorOf = (client: Queryable): SqlExecutor => {
+  const statements = statementsOf(client);
+  return { ...statements, events: postgresEventStore(statements) };
+};
 
 /** Write transactions of every instance take this lock (with the schema's key), so positions commit in order. */
 const APPEND_LOCK_KEY = 0x70726567; // "preg"

@@ -107,9 +107,9 @@ export const checkCheckpoint = async (executor: SqlExecutor, keys: SigningKeys, 
       findings.push(`registry "${streamId}" version ${head.version} is not the event the ${name} saw: it was replaced`);
     }
   }
-  const last = await executor.get<{ position: number | string | null }>('SELECT MAX(position) AS position FROM events');
-  if (Number(last?.position ?? 0) < checkpoint.position) {
-    findings.push(`the log ends at position ${Number(last?.position ?? 0)}, before the ${name}: events were deleted`);
+  const last = await executor.events.lastPosition();
+  if (last < checkpoint.position) {
+    findings.push(`the log ends at position ${last}, before the ${name}: events were deleted`);
   }
   return findings;
 };

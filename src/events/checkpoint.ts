@@ -92,12 +92,12 @@ export const checkCheckpoint = async (executor: SqlExecutor, keys: SigningKeys, 
   const findings: string[] = [];
   for (const [streamId, head] of Object.entries(checkpoint.streams).sort(([a], [b]) => (a < b ? -1 : 1))) {
     const event = await executor.get<{ hash: string; position: number | string }>(
-      'SELECT hash, position FROM events WHERE stream_id = ? AND stream_version = ?',
+      'SELECT hash, position FROM events WHERE stream_id = $1 AND stream_version = $2',
       [streamId, head.version],
     );
     if (!event) {
       const now = await executor.get<{ version: number | string | null }>(
-        'SELECT MAX(stream_version) AS version FROM events WHERE stream_id = ?',
+        'SELECT MAX(stream_version) AS version FROM events WHERE stream_id = $1',
         [streamId],
       );
       findings.push(

@@ -20,7 +20,7 @@ const PROFILE_EVENT_TYPES = "('profile.created', 'profile.updated', 'profile.del
 export const readProfileEvents = async (executor: SqlExecutor, registry: string, slug: string): Promise<StoredEvent[]> => {
   const rows = await executor.all<StoredEventRow>(
     `SELECT ${STORED_EVENT_COLUMNS} FROM events
-     WHERE stream_id = ? AND type IN ${PROFILE_EVENT_TYPES} AND ${profileOfData(executor.flavour)} = ?
+     WHERE stream_id = $1 AND type IN ${PROFILE_EVENT_TYPES} AND ${profileOfData(executor.flavour)} = $2
      ORDER BY stream_version`,
     [registry, slug],
   );
@@ -36,8 +36,8 @@ export const readProfileEventAt = async (
 ): Promise<StoredEvent | undefined> => {
   const row = await executor.get<StoredEventRow>(
     `SELECT ${STORED_EVENT_COLUMNS} FROM events
-     WHERE stream_id = ? AND type IN ${PROFILE_EVENT_TYPES} AND ${profileOfData(executor.flavour)} = ?
-     AND ${profileVersionOfData(executor.flavour)} = ?`,
+     WHERE stream_id = $1 AND type IN ${PROFILE_EVENT_TYPES} AND ${profileOfData(executor.flavour)} = $2
+     AND ${profileVersionOfData(executor.flavour)} = $3`,
     [registry, slug, version],
   );
   return row ? storedEventFromRow(row) : undefined;
@@ -57,8 +57,8 @@ export const readProfileContentEvents = async (
   // `[slug, version]` pairs handed over as one JSON parameter, as rows (profile, version);
   // CROSS JOIN keeps SQLite's planner on the pairs first, each looked up in events_stream_profile
   const rows = await executor.all<StoredEventRow>(
-    `SELECT ${columns} FROM (${executor.flavour.pairsFromJsonParam('profile', 'version')}) w CROSS JOIN events e
-     WHERE e.stream_id = ? AND ${profileOfData(executor.flavour)} = w.profile AND ${profileVersionOfData(executor.flavour)} = w.version
+    `SELECT ${columns} FROM (${executor.flavour.pairsFromJsonParam('profile', 'version', '$1')}) w CROSS JOIN events e
+     WHERE e.stream_id = $2 AND ${profileOfData(executor.flavour)} = w.profile AND ${profileVersionOfData(executor.flavour)} = w.version
        AND e.type IN ('profile.created', 'profile.updated')`,
     [JSON.stringify(wanted), registry],
   );
@@ -69,12 +69,12 @@ export const readProfileContentEvents = async (
 export const streamVersionAt = async (executor: SqlExecutor, streamId: string, atMs: number): Promise<number> => {
   // two lookups on (stream_id, occurred_at_ms): the last time at or before atMs, then the events at that time
   const last = await executor.get<{ occurred_at_ms: number | string }>(
-    'SELECT occurred_at_ms FROM events WHERE stream_id = ? AND occurred_at_ms <= ? ORDER BY occurred_at_ms DESC LIMIT 1',
+    'SELECT occurred_at_ms FROM events WHERE stream_id = $1 AND occurred_at_ms <= $2 ORDER BY occurred_at_ms DESC LIMIT 1',
     [streamId, atMs],
   );
   if (!last) return 0;
   const rows = await executor.all<{ stream_version: number | string }>(
-    'SELECT stream_version FROM events WHERE stream_id = ? AND occurred_at_ms = ?',
+    'SELECT stream_version FROM events WHERE stream_id = $1 AND occurred_at_ms = $2',
     [streamId, Number(last.occurred_at_ms)],
   );
   return Math.max(...rows.map((row) => Number(row.stream_version)));
@@ -86,7 +86,7 @@ export const readStreamsNamingProfile = async (executor: SqlExecutor, slug: stri
   const rows = await executor.all<{ stream_id: string }>(
     `SELECT s.stream_id FROM streams s WHERE EXISTS (
        SELECT 1 FROM events WHERE events.stream_id = s.stream_id AND type IN ${PROFILE_EVENT_TYPES}
-       AND ${profileOfData(executor.flavour)} = ?)`,
+       AND ${profileOfData(executor.flavour)} = $1)`,
     [slug],
   );
   return rows.map((row) => row.stream_id);

@@ -14,7 +14,7 @@ export const readStreamPage = async (
 ): Promise<StoredEvent[]> => {
   if (after === 0) return executor.events.readStream(streamId, { fromVersion: 1, toVersion: limit });
   const anchor = await executor.get<{ stream_id: string; stream_version: number | string }>(
-    'SELECT stream_id, stream_version FROM events WHERE position = ?',
+    'SELECT stream_id, stream_version FROM events WHERE position = $1',
     [after],
   );
   if (anchor?.stream_id !== streamId) return executor.events.readAll({ streamId, after, limit });

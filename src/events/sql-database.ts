@@ -2,8 +2,9 @@ import type { EventStore } from './event-store.js';
 import type { SqlFlavour } from './sql-flavour.js';
 
 /**
- * The little SQL surface the stores need, the same for SQLite and PostgreSQL.
- * Parameters are written `?`; the PostgreSQL implementation numbers them.
+ * The little SQL surface the stores need, the same for SQLite and PostgreSQL. Parameters are
+ * written `$1`, `$2`, ... (as PostgreSQL numbers them; SQLite binds them by name), never `?`: the
+ * text goes to the database as written, so PostgreSQL's `?`-family jsonb operators stay usable.
  */
 export interface SqlStatements {
   /** The backend's SQL pieces (types, JSON functions, collation): shared SQL never names a backend. */

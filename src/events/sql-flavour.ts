@@ -1,7 +1,8 @@
 /**
  * The SQL that differs between the backends, as small pieces that shared SQL is assembled from.
  * Each backend provides one (sqlite/sqlite-flavour.ts, postgres/postgres-flavour.ts): no file
- * outside those folders asks which backend it runs on.
+ * outside those folders asks which backend it runs on. Parameters are written `$1`, `$2`, ... in
+ * every backend's SQL, so fragments that take one are told its name.
  */
 export interface SqlFlavour {
   /** The backend's name, for logs only. */
@@ -20,10 +21,10 @@ export interface SqlFlavour {
   jsonQuote(value: string): string;
   /** Text that holds JSON, as the column type that reads it as JSON (itself where there is none). */
   asJson(text: string): string;
-  /** Rows `(first TEXT, second INTEGER)` from one parameter `?` that is a JSON array of pairs. */
-  readonly pairsFromJsonParam: (first: string, second: string) => string;
-  /** `column` is one of the integers of one parameter `?`, given as `integerListParam(values)`. */
-  integerIn(column: string): string;
+  /** Rows `(first TEXT, second INTEGER)` from one parameter (`param`, e.g. `$1`) that is a JSON array of pairs. */
+  pairsFromJsonParam(first: string, second: string, param: string): string;
+  /** `column` is one of the integers of one parameter (`param`), given as `integerListParam(values)`. */
+  integerIn(column: string, param: string): string;
   integerListParam(values: readonly number[]): unknown;
   /**
    * `(SELECT <values joined by ','> FROM <from> WHERE <where>)`, the values in byte order of
@@ -38,7 +39,7 @@ export interface SqlFlavour {
   tableColumns(table: string): string;
   /** A query of the highest event position ever handed out, as one row `{ seq }`, where the database keeps it (SQLite's sqlite_sequence). */
   readonly positionsHandedOut?: string;
-  /** The text of a view (parameter: its name), where views of earlier releases may need rewriting. */
+  /** The text of a view as one row `{ sql }` (parameter `$1`: its name), where views of earlier releases may need rewriting. */
   readonly viewDefinition?: string;
   /**
    * JSON containment on an indexed JSON column, where the database has it (PostgreSQL's JSONB);
@@ -47,7 +48,7 @@ export interface SqlFlavour {
   readonly jsonContainment?: {
     /** DDL adding `column` (the JSON of text column `source`) and its index to `table`. */
     indexedColumn(table: string, source: string, column: string): string;
-    /** `column` contains the JSON of one parameter `?`. */
-    contains(column: string): string;
+    /** `column` contains the JSON of one parameter (`param`). */
+    contains(column: string, param: string): string;
   };
 }

@@ -30,7 +30,7 @@ export const verifyHashChain = async (
   for (let after = 0; ; ) {
     // the stored bytes as they are (not parsed): the hash covers them
     const rows = await executor.all<StoredEventRow>(
-      `SELECT ${STORED_EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
+      `SELECT ${STORED_EVENT_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2`,
       [after, chunkSize],
     );
     for (const row of rows) {

@@ -33,7 +33,7 @@ export const upgradeChangeFeed = async (db: SqlExecutor, seal: RowSealer): Promi
     'SELECT c.position, c.affected_json, e.hash FROM change_affected c JOIN events e ON e.position = c.position',
   );
   for (const row of rows) {
-    await db.run('UPDATE change_affected SET seal = ? WHERE position = ?', [
+    await db.run('UPDATE change_affected SET seal = $1 WHERE position = $2', [
       seal(changeRowSealed(Number(row.position), row.hash, row.affected_json)),
       Number(row.position),
     ]);
@@ -48,7 +48,7 @@ export const writeAffected = async (
 ): Promise<void> => {
   for (const [position, profiles] of affected) {
     const json = JSON.stringify(profiles);
-    await tx.run('INSERT INTO change_affected (position, affected_json, seal) VALUES (?, ?, ?)', [
+    await tx.run('INSERT INTO change_affected (position, affected_json, seal) VALUES ($1, $2, $3)', [
       position,
       json,
       seal(changeRowSealed(position, hashOf(position), json)),
@@ -66,7 +66,7 @@ export const readChanges = async (db: SqlExecutor, after: number, limit: number)
   const events = await db.events.readAll({ after, limit });
   if (events.length === 0) return [];
   const rows = await db.all<{ position: number | string; affected_json: string }>(
-    'SELECT position, affected_json FROM change_affected WHERE position > ? AND position <= ?',
+    'SELECT position, affected_json FROM change_affected WHERE position > $1 AND position <= $2',
     [after, events[events.length - 1].position],
   );
   const affected = new Map(rows.map((row) => [Number(row.position), JSON.parse(row.affected_json) as AffectedProfile[]]));

@@ -24,7 +24,7 @@ export interface AuditRecord {
 }
 
 export const recordAudit = async (tx: SqlExecutor, record: AuditRecord): Promise<void> => {
-  await tx.run('INSERT INTO integrity_audit (at_ms, actor, action, detail) VALUES (?, ?, ?, ?)', [
+  await tx.run('INSERT INTO integrity_audit (at_ms, actor, action, detail) VALUES ($1, $2, $3, $4)', [
     record.at_ms,
     record.actor,
     record.action,

@@ -15,12 +15,12 @@ export const loadRegistryState = async (
   const head = await executor.events.streamHead(slug);
   if (head.version === 0) return undefined;
   const tombstoneRows = await executor.all<{ slug: string; version: number | string }>(
-    `SELECT slug, version FROM ${tables.tombstones} WHERE registry = ?`,
+    `SELECT slug, version FROM ${tables.tombstones} WHERE registry = $1`,
     [slug],
   );
   const tombstones = new Map(tombstoneRows.map((row) => [row.slug, Number(row.version)]));
   const header = await executor.get<{ header_json: string; metadata_json: string }>(
-    `SELECT header_json, metadata_json FROM ${tables.headers} WHERE slug = ?`,
+    `SELECT header_json, metadata_json FROM ${tables.headers} WHERE slug = $1`,
     [slug],
   );
   if (!header) {
@@ -34,7 +34,7 @@ export const loadRegistryState = async (
     };
   }
   const profiles = await executor.all<{ stored_json: string; signature_json: string | null }>(
-    `SELECT stored_json, signature_json FROM ${tables.documents} WHERE registry = ?`,
+    `SELECT stored_json, signature_json FROM ${tables.documents} WHERE registry = $1`,
     [slug],
   );
   return registryStateFromRows(header.header_json, header.metadata_json, profiles, tombstones);

@@ -12,8 +12,8 @@ export const containmentSql = (db: SqlExecutor, registry: string | undefined): s
   const { bySlug, jsonContainment } = db.flavour;
   const order = `ORDER BY ${bySlug('registry')}, ${bySlug('slug')}`;
   const conditions = [
-    ...(jsonContainment ? [jsonContainment.contains('profile_jsonb')] : []),
-    ...(registry === undefined ? [] : ['registry = ?']),
+    ...(jsonContainment ? [jsonContainment.contains('profile_jsonb', '$1')] : []),
+    ...(registry === undefined ? [] : [`registry = $${jsonContainment ? 2 : 1}`]),
   ];
   const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
   return `SELECT registry, stored_json, is_default FROM ${LIVE_TABLES.documents} ${where} ${order}`;

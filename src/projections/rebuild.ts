@@ -76,13 +76,13 @@ const foldStreamToEnd = async (
   onEvents: (count: number) => void,
 ): Promise<RegistryState | undefined> => {
   const lastContent = await tx.all<{ version: number | string }>(
-    `SELECT MAX(stream_version) AS version FROM events WHERE stream_id = ? AND type IN ${CONTENT_EVENTS}
+    `SELECT MAX(stream_version) AS version FROM events WHERE stream_id = $1 AND type IN ${CONTENT_EVENTS}
      GROUP BY ${profileOfData(tx.flavour)}`,
     [streamId],
   );
   const neededVersions = lastContent.map((row) => Number(row.version));
   const needed = new Set(neededVersions);
-  const isNeeded = tx.flavour.integerIn('stream_version');
+  const isNeeded = tx.flavour.integerIn('stream_version', '$4');
   const neededParam = tx.flavour.integerListParam(neededVersions);
   const streamVersion = (await tx.events.streamHead(streamId)).version;
   let state: RegistryState | undefined;
@@ -92,10 +92,10 @@ const foldStreamToEnd = async (
       `SELECT position, stream_id, stream_version, type, schema_version, metadata_json, prev_hash, hash,
          CASE WHEN ${CURRENT_CONTENT_EVENTS} AND NOT (${isNeeded}) THEN substr(data_json, 1, 200) ELSE data_json END
            AS data_json
-       FROM events WHERE stream_id = ? AND stream_version >= ? AND stream_version <= ?
+       FROM events WHERE stream_id = $1 AND stream_version >= $2 AND stream_version <= $3
          AND NOT (type = 'profile.updated' AND NOT (${isNeeded}))
        ORDER BY stream_version`,
-      [neededParam, streamId, from, to, neededParam],
+      [streamId, from, to, neededParam],
     );
     for (const row of rows) {
       const superseded =
@@ -147,7 +147,7 @@ export const rebuildInTransaction = async (tx: SqlExecutor, options: RebuildOpti
     await deleteSnapshots(tx);
   }
   const total = await tx.get<{ n: number | string }>('SELECT COUNT(*) AS n FROM events');
-  const streams = await tx.all<{ stream_id: string }>('SELECT stream_id FROM streams WHERE stream_id <> ? ORDER BY stream_id', [
+  const streams = await tx.all<{ stream_id: string }>('SELECT stream_id FROM streams WHERE stream_id <> $1 ORDER BY stream_id', [
     SCHEMA_STREAM,
   ]);
   await writeAllSchemaRows(tx, foldSchemaEvents(await tx.events.readStream(SCHEMA_STREAM)), tables);

@@ -33,11 +33,11 @@ export const writeSchemaRows = async (
   for (const [kind, name] of keys) {
     const entry = state.entries.get(schemaKey(kind, name));
     if (!entry) {
-      await tx.run(`DELETE FROM ${tables.schemas} WHERE kind = ? AND name = ?`, [kind, name]);
+      await tx.run(`DELETE FROM ${tables.schemas} WHERE kind = $1 AND name = $2`, [kind, name]);
       continue;
     }
     await tx.run(
-      `INSERT INTO ${tables.schemas} (kind, name, version, document_json, metadata_json) VALUES (?, ?, ?, ?, ?)
+      `INSERT INTO ${tables.schemas} (kind, name, version, document_json, metadata_json) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (kind, name) DO UPDATE SET version = excluded.version, document_json = excluded.document_json,
        metadata_json = excluded.metadata_json`,
       [kind, name, entry.version, schemaDocumentJson(entry), schemaMetadataJson(entry)],
@@ -62,7 +62,7 @@ export const readProfilesUsingSchema = async (tx: SqlExecutor, _kind: SchemaKind
   const rows = await tx.all<{ registry: string; stored_json: string; header_json: string }>(
     `SELECT d.registry AS registry, d.stored_json AS stored_json, h.header_json AS header_json
      FROM ${LIVE_TABLES.documents} d JOIN ${LIVE_TABLES.headers} h ON h.slug = d.registry
-     WHERE d.stored_json LIKE ?${tx.flavour.likeWithoutEscape}
+     WHERE d.stored_json LIKE $1${tx.flavour.likeWithoutEscape}
      ORDER BY ${tx.flavour.bySlug('d.registry')}, ${tx.flavour.bySlug('d.slug')}`,
     [`%${JSON.stringify(name)}%`],
   );

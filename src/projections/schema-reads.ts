@@ -17,7 +17,7 @@ export const listSchemasJson = async (db: SqlExecutor, kind: SchemaKind, asOfMs?
     return `[${schemasOfKind(await readSchemaState(db, asOfMs), kind).map(schemaDocumentJson).join(',')}]`;
   }
   const rows = await db.all<{ document_json: string }>(
-    `SELECT document_json FROM ${LIVE_TABLES.schemas} WHERE kind = ? ORDER BY ${db.flavour.bySlug('name')}`,
+    `SELECT document_json FROM ${LIVE_TABLES.schemas} WHERE kind = $1 ORDER BY ${db.flavour.bySlug('name')}`,
     [kind],
   );
   return `[${rows.map((row) => row.document_json).join(',')}]`;
@@ -26,7 +26,7 @@ export const listSchemasJson = async (db: SqlExecutor, kind: SchemaKind, asOfMs?
 /** One schema with its metadata, or 404. */
 export const readSchemaJson = async (db: SqlExecutor, kind: SchemaKind, name: string): Promise<string> => {
   const row = await db.get<{ document_json: string; metadata_json: string }>(
-    `SELECT document_json, metadata_json FROM ${LIVE_TABLES.schemas} WHERE kind = ? AND name = ?`,
+    `SELECT document_json, metadata_json FROM ${LIVE_TABLES.schemas} WHERE kind = $1 AND name = $2`,
     [kind, name],
   );
   if (!row) throw schemaNotFound(kind);

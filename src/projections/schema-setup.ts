@@ -63,7 +63,7 @@ export const ensureSchema = async (db: SqlDatabase, seal: RowSealer = (value) =>
     if (earlierLayout) await rebuildProjections(db);
     if (recorded !== SCHEMA_VERSION) {
       await db.run(
-        `INSERT INTO schema_version (id, version, updated_at_ms) VALUES (1, ?, ?)
+        `INSERT INTO schema_version (id, version, updated_at_ms) VALUES (1, $1, $2)
          ON CONFLICT (id) DO UPDATE SET version = excluded.version, updated_at_ms = excluded.updated_at_ms`,
         [SCHEMA_VERSION, Date.now()],
       );

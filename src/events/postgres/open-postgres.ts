@@ -11,12 +11,6 @@ import { DEFAULT_POSTGRES_SETTINGS, type PostgresSettings } from './postgres-set
 // BIGINT (positions, versions, times) as numbers: every value stays below 2^53.
 pg.types.setTypeParser(20, (value) => Number(value));
 
-/** `?` placeholders to `$1, $2, ...` (our SQL has no `?` inside literals). */
-const numberPlaceholders = (sql: string): string => {
-  let index = 0;
-  return sql.replace(/\?/g, () => `$${++index}`);
-};
-
 /** Errors that say the server is not there (rather than that the statement is wrong). */
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',
@@ -57,11 +51,11 @@ interface Queryable {
 
 const statementsOf = (client: Queryable): SqlStatements => ({
   flavour: POSTGRES_FLAVOUR,
-  run: (sql, params = []) => guarded(async () => (await client.query(numberPlaceholders(sql), [...params])).rowCount ?? 0),
+  run: (sql, params = []) => guarded(async () => (await client.query(sql, [...params])).rowCount ?? 0),
   get: <T>(sql: string, params: readonly unknown[] = []) =>
-    guarded(async () => (await client.query(numberPlaceholders(sql), [...params])).rows[0] as T | undefined),
+    guarded(async () => (await client.query(sql, [...params])).rows[0] as T | undefined),
   all: <T>(sql: string, params: readonly unknown[] = []) =>
-    guarded(async () => (await client.query(numberPlaceholders(sql), [...params])).rows as T[]),
+    guarded(async () => (await client.query(sql, [...params])).rows as T[]),
   exec: (sql) =>
     guarded(async () => {
       await client.query(sql);

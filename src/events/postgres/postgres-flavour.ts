@@ -12,9 +12,9 @@ export const POSTGRES_FLAVOUR: SqlFlavour = {
   jsonIntegerAt: (column, key) => `((${column}::jsonb ->> '${key}')::bigint)`,
   jsonQuote: (value) => `to_json(${value})::text`,
   asJson: (text) => `${text}::jsonb`,
-  pairsFromJsonParam: (first, second) =>
-    `SELECT value ->> 0 AS ${first}, (value ->> 1)::bigint AS ${second} FROM jsonb_array_elements(?::jsonb)`,
-  integerIn: (column) => `${column} = ANY(?::bigint[])`,
+  pairsFromJsonParam: (first, second, param) =>
+    `SELECT value ->> 0 AS ${first}, (value ->> 1)::bigint AS ${second} FROM jsonb_array_elements(${param}::jsonb)`,
+  integerIn: (column, param) => `${column} = ANY(${param}::bigint[])`,
   integerListParam: (values) => values,
   joinedInOrder: (value, from, where, orderBy) => `(SELECT string_agg(${value}, ',' ORDER BY ${bytewise(orderBy)})
             FROM ${from} WHERE ${where})`,
@@ -27,6 +27,6 @@ export const POSTGRES_FLAVOUR: SqlFlavour = {
     indexedColumn: (table, source, column) =>
       `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${column} JSONB GENERATED ALWAYS AS (${source}::jsonb) STORED;
 CREATE INDEX IF NOT EXISTS ${table}_profile_gin ON ${table} USING GIN (${column});`,
-    contains: (column) => `${column} @> ?::jsonb`,
+    contains: (column, param) => `${column} @> ${param}::jsonb`,
   },
 };

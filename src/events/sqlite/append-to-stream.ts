@@ -14,7 +14,7 @@ export const appendToStream: EventStoreOperations<SqlStatements>['appendToStream
   for (const event of chained) {
     const row = await sql.get<{ position: number }>(
       `INSERT INTO events (stream_id, stream_version, type, schema_version, data_json, metadata_json, occurred_at_ms, prev_hash, hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING position`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING position`,
       [streamId, event.stream_version, event.type, event.schema_version, event.data_json, event.metadata_json, event.occurred_at_ms, event.prev_hash, event.hash],
     );
     stored.push(storedEventOf(event, Number(row?.position)));
@@ -22,7 +22,7 @@ export const appendToStream: EventStoreOperations<SqlStatements>['appendToStream
   const last = stored.at(-1);
   if (last) {
     await sql.run(
-      `INSERT INTO streams (stream_id, version, last_hash, last_position) VALUES (?, ?, ?, ?)
+      `INSERT INTO streams (stream_id, version, last_hash, last_position) VALUES ($1, $2, $3, $4)
        ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, last_hash = excluded.last_hash,
        last_position = excluded.last_position`,
       [streamId, last.stream_version, last.hash, last.position],

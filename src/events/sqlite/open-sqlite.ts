@@ -24,6 +24,17 @@ const WRITER_CHECKPOINT_PAGES = 4096;
 
 const FSYNC_EVERY_COMMIT = new Set(['FULL', 'EXTRA', '2', '3']);
 
+/**
+ * Parameters `$1`, `$2`, ... are named parameters to SQLite (a `$` and a name): bound by name, so
+ * the SQL text is the same as PostgreSQL's, and `$1` used twice is one parameter in both.
+ */
+const byNumber = (params: readonly unknown[]): unknown[] => {
+  if (params.length === 0) return [];
+  const named: Record<number, unknown> = {};
+  for (let index = 0; index < params.length; index += 1) named[index + 1] = params[index];
+  return [named];
+};
+
 /** An executor over one better-sqlite3 connection, with prepared statements cached by text. */
 const executorOf = (connection: Connection): SqlExecutor => {
   const prepared = new Map<string, Database.Statement>();
@@ -37,9 +48,9 @@ const executorOf = (connection: Connection): SqlExecutor => {
   };
   const statements: SqlStatements = {
     flavour: SQLITE_FLAVOUR,
-    run: async (sql, params = []) => prepare(sql).run(...params).changes,
-    get: async <T>(sql: string, params: readonly unknown[] = []) => prepare(sql).get(...params) as T | undefined,
-    all: async <T>(sql: string, params: readonly unknown[] = []) => prepare(sql).all(...params) as T[],
+    run: async (sql, params = []) => prepare(sql).run(...byNumber(params)).changes,
+    get: async <T>(sql: string, params: readonly unknown[] = []) => prepare(sql).get(...byNumber(params)) as T | undefined,
+    all: async <T>(sql: string, params: readonly unknown[] = []) => prepare(sql).all(...byNumber(params)) as T[],
     exec: async (sql) => {
       connection.exec(sql);
     },

@@ -6,7 +6,7 @@ import { STORED_EVENT_COLUMNS, storedEventFromRow, type StoredEventRow } from '.
 export const readStream = async (sql: SqlStatements, streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> => {
   const rows = await sql.all<StoredEventRow>(
     `SELECT ${STORED_EVENT_COLUMNS} FROM events
-     WHERE stream_id = ? AND stream_version >= ? AND stream_version <= ? AND occurred_at_ms <= ?
+     WHERE stream_id = $1 AND stream_version >= $2 AND stream_version <= $3 AND occurred_at_ms <= $4
      ORDER BY stream_version`,
     [streamId, options.fromVersion ?? 1, options.toVersion ?? Number.MAX_SAFE_INTEGER, options.untilMs ?? Number.MAX_SAFE_INTEGER],
   );

@@ -31,7 +31,7 @@ export interface SqlFlavour {
    * `orderBy`; NULL when no row matches.
    */
   joinedInOrder(value: string, from: string, where: string, orderBy: string): string;
-  /** What follows `LIKE ?` so that no character of the pattern escapes another. */
+  /** What follows `LIKE $n` so that no character of the pattern escapes another. */
   readonly likeWithoutEscape: string;
   /** `CREATE [TEMP ]VIEW` that leaves an existing view (SQLite) or replaces it (PostgreSQL). */
   createView(temporary: boolean): string;

@@ -1,4 +1,3 @@
-import { appendToStream } from '../../src/events/append-to-stream.js';
 import type { Command } from '../../src/events/commands.js';
 import { decide, localDecideContext } from '../../src/events/decide.js';
 import { CURRENT_SCHEMA_VERSION, type DomainEvent } from '../../src/events/event-types.js';
@@ -9,7 +8,7 @@ import { ensureSchema } from '../../src/projections/schema-setup.js';
 import { profileBodies, type ProfileBody } from './generate-data.js';
 
 /**
- * Writes a large history straight through decide → evolve → appendToStream (the write path's
+ * Writes a large history straight through decide → evolve → the EventStore's appendToStream (the write path's
  * own functions, one transaction per registry), without projecting each write: the benchmark's
  * rebuild then makes the projections. Filling 1,000,000 events over HTTP would take most of an
  * hour on a 2-core machine; what is measured afterwards is the store, not how it was filled.
@@ -55,7 +54,7 @@ export const writeBulkHistory = async (options: {
       const body = bodies[edit % bodies.length] as ProfileBody;
       apply({ type: 'update_profile', registry, slug: body.slug, fields: { description: `revision ${edit}` } }, start + 2 + edit);
     }
-    await db.transaction((tx) => appendToStream(tx, registry, 0, events));
+    await db.transaction((tx) => tx.events.appendToStream(registry, 0, events));
     total += events.length;
     at += 1;
     if (at % 100 === 0) options.log(`bulk history: ${at} registries, ${total.toLocaleString('en-US')} events`);

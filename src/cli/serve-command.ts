@@ -55,7 +55,7 @@ export const serveCommand = (): Command =>
         await store.close();
         throw error;
       });
-      app.log.info({ database: store.db.location, backend: store.db.dialect }, 'database opened');
+      app.log.info({ database: store.db.location, backend: store.db.flavour.name }, 'database opened');
       try {
         await checkLogBeforeServing(store, flags, app.log);
       } catch (error) {

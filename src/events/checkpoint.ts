@@ -92,12 +92,12 @@ export const checkCheckpoint = async (executor: SqlExecutor, keys: SigningKeys, 
   const findings: string[] = [];
   for (const [streamId, head] of Object.entries(checkpoint.streams).sort(([a], [b]) => (a < b ? -1 : 1))) {
     const event = await executor.get<{ hash: string; position: number | string }>(
-      'SELECT hash, position FROM events WHERE stream_id = ? AND stream_version = ?',
+      'SELECT hash, position FROM events WHERE stream_id = $1 AND stream_version = $2',
       [streamId, head.version],
     );
     if (!event) {
       const now = await executor.get<{ version: number | string | null }>(
-        'SELECT MAX(stream_version) AS version FROM events WHERE stream_id = ?',
+        'SELECT MAX(stream_version) AS version FROM events WHERE stream_id = $1',
         [streamId],
       );
       findings.push(
@@ -107,9 +107,9 @@ export const checkCheckpoint = async (executor: SqlExecutor, keys: SigningKeys, 
       findings.push(`registry "${streamId}" version ${head.version} is not the event the ${name} saw: it was replaced`);
     }
   }
-  const last = await executor.get<{ position: number | string | null }>('SELECT MAX(position) AS position FROM events');
-  if (Number(last?.position ?? 0) < checkpoint.position) {
-    findings.push(`the log ends at position ${Number(last?.position ?? 0)}, before the ${name}: events were deleted`);
+  const last = await executor.events.lastPosition();
+  if (last < checkpoint.position) {
+    findings.push(`the log ends at position ${last}, before the ${name}: events were deleted`);
   }
   return findings;
 };

@@ -5,9 +5,7 @@ import type { ProfileLookup } from '../domain/stack-merge.js';
 import type { AffectedByPosition, AffectedProfile } from './change-feed.js';
 import { decide } from './decide.js';
 import { evolve, foldEvents } from './evolve.js';
-import { readStream } from './read-events.js';
 import { CURRENT_SCHEMA_VERSION, type DomainEvent, type StoredEvent } from './event-types.js';
-import { appendToStream, readStreamHead } from './append-to-stream.js';
 import type { RegistryState } from './registry-state.js';
 import { withSavepoint, type SqlDatabase, type SqlExecutor } from './sql-database.js';
 import { commandStackRegistries, loadReachableStates, lookupInStates, stackedRegistries } from './profile-lookup.js';
@@ -147,8 +145,8 @@ export const createCommandBus = <Rendered>(
 
   const currentSchemas = async (tx: SqlExecutor): Promise<SchemaState> => {
     if (schemaCacheChecked && schemaCache) return schemaCache;
-    const head = await readStreamHead(tx, SCHEMA_STREAM);
-    if (schemaCache?.version !== head.version) schemaCache = foldSchemaEvents(await readStream(tx, SCHEMA_STREAM));
+    const head = await tx.events.streamHead(SCHEMA_STREAM);
+    if (schemaCache?.version !== head.version) schemaCache = foldSchemaEvents(await tx.events.readStream(SCHEMA_STREAM));
     schemaCacheChecked = true;
     return schemaCache;
   };
@@ -174,7 +172,7 @@ export const createCommandBus = <Rendered>(
     const state = await currentSchemas(tx);
     const profiles = await hooks.readProfilesUsingSchema(tx, command.kind, command.name);
     const events = stamped(decideSchema(state, command, profiles), item.context);
-    const stored = events.length > 0 ? await appendToStream(tx, SCHEMA_STREAM, state.version, events) : [];
+    const stored = events.length > 0 ? await tx.events.appendToStream(SCHEMA_STREAM, state.version, events) : [];
     let next = state;
     for (const event of events) next = evolveSchemas(next, event);
     schemaCache = next;
@@ -186,7 +184,7 @@ export const createCommandBus = <Rendered>(
   const currentState = async (tx: SqlExecutor, registry: string): Promise<RegistryState | undefined> => {
     if (cache.has(registry)) {
       const cached = cache.get(registry);
-      const head = await readStreamHead(tx, registry);
+      const head = await tx.events.streamHead(registry);
       if (head.version === (cached?.version ?? 0)) return cached;
     }
     const loaded = await hooks.loadState(tx, registry);
@@ -226,7 +224,7 @@ export const createCommandBus = <Rendered>(
       actor: context.actor,
     });
     const events = stamped(bodies, context, occurredAt);
-    const stored = events.length > 0 ? await appendToStream(tx, registry, state?.version ?? 0, events) : [];
+    const stored = events.length > 0 ? await tx.events.appendToStream(registry, state?.version ?? 0, events) : [];
     let next = state;
     const touched = new Set<string>();
     const touchedByEvent: string[][] = [];
@@ -256,7 +254,7 @@ export const createCommandBus = <Rendered>(
    */
   const refoldChanged = async (tx: SqlExecutor, registry: string, changed: Map<string, RegistryState>) => {
     if (!changed.has(registry)) return;
-    const state = foldEvents(await readStream(tx, registry), registry);
+    const state = foldEvents(await tx.events.readStream(registry), registry);
     if (state) changed.set(registry, state);
     else changed.delete(registry);
   };

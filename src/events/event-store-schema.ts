@@ -1,12 +1,9 @@
-import type { SqlDialect } from './sql-database.js';
+import type { SqlFlavour } from './sql-flavour.js';
 
 /** The event log: one stream per registry, a global position, a per-stream hash chain. */
-export const eventStoreSchema = (dialect: SqlDialect): string => {
-  const position = dialect === 'sqlite' ? 'INTEGER PRIMARY KEY AUTOINCREMENT' : 'BIGSERIAL PRIMARY KEY';
-  const bigint = dialect === 'sqlite' ? 'INTEGER' : 'BIGINT';
-  return `
+export const eventStoreSchema = ({ serialKey, bigint }: SqlFlavour): string => `
 CREATE TABLE IF NOT EXISTS events (
-  position ${position},
+  position ${serialKey},
   stream_id TEXT NOT NULL,
   stream_version ${bigint} NOT NULL,
   type TEXT NOT NULL,
@@ -26,4 +23,3 @@ CREATE TABLE IF NOT EXISTS streams (
   last_position ${bigint} NOT NULL
 );
 `;
-};

@@ -1,19 +1,18 @@
 import type { StoredEvent } from './event-types.js';
-import type { SqlDialect, SqlExecutor } from './sql-database.js';
+import type { SqlExecutor } from './sql-database.js';
+import type { SqlFlavour } from './sql-flavour.js';
 import { STORED_EVENT_COLUMNS, storedEventFromRow, type StoredEventRow } from './stored-event-row.js';
 
-export const profileOfData = (dialect: SqlDialect): string =>
-  dialect === 'sqlite' ? "json_extract(data_json, '$.profile')" : "(data_json::jsonb ->> 'profile')";
+export const profileOfData = (flavour: SqlFlavour): string => flavour.jsonTextAt('data_json', 'profile');
 
-const profileVersionOfData = (dialect: SqlDialect): string =>
-  dialect === 'sqlite' ? "json_extract(data_json, '$.version')" : "((data_json::jsonb ->> 'version')::bigint)";
+const profileVersionOfData = (flavour: SqlFlavour): string => flavour.jsonIntegerAt('data_json', 'version');
 
 /**
  * An index on the profile and profile version an event names, so that a profile's history costs
  * its own versions only and finding one version costs a lookup.
  */
-export const profileEventIndexSchema = (dialect: SqlDialect): string =>
-  `CREATE INDEX IF NOT EXISTS events_stream_profile ON events (stream_id, (${profileOfData(dialect)}), (${profileVersionOfData(dialect)}));`;
+export const profileEventIndexSchema = (flavour: SqlFlavour): string =>
+  `CREATE INDEX IF NOT EXISTS events_stream_profile ON events (stream_id, (${profileOfData(flavour)}), (${profileVersionOfData(flavour)}));`;
 
 const PROFILE_EVENT_TYPES = "('profile.created', 'profile.updated', 'profile.deleted')";
 
@@ -21,7 +20,7 @@ const PROFILE_EVENT_TYPES = "('profile.created', 'profile.updated', 'profile.del
 export const readProfileEvents = async (executor: SqlExecutor, registry: string, slug: string): Promise<StoredEvent[]> => {
   const rows = await executor.all<StoredEventRow>(
     `SELECT ${STORED_EVENT_COLUMNS} FROM events
-     WHERE stream_id = ? AND type IN ${PROFILE_EVENT_TYPES} AND ${profileOfData(executor.dialect)} = ?
+     WHERE stream_id = $1 AND type IN ${PROFILE_EVENT_TYPES} AND ${profileOfData(executor.flavour)} = $2
      ORDER BY stream_version`,
     [registry, slug],
   );
@@ -37,18 +36,12 @@ export const readProfileEventAt = async (
 ): Promise<StoredEvent | undefined> => {
   const row = await executor.get<StoredEventRow>(
     `SELECT ${STORED_EVENT_COLUMNS} FROM events
-     WHERE stream_id = ? AND type IN ${PROFILE_EVENT_TYPES} AND ${profileOfData(executor.dialect)} = ?
-     AND ${profileVersionOfData(executor.dialect)} = ?`,
+     WHERE stream_id = $1 AND type IN ${PROFILE_EVENT_TYPES} AND ${profileOfData(executor.flavour)} = $2
+     AND ${profileVersionOfData(executor.flavour)} = $3`,
     [registry, slug, version],
   );
   return row ? storedEventFromRow(row) : undefined;
 };
-
-/** `[slug, version]` pairs handed over as one JSON parameter, as rows (profile, version). */
-const wantedPairs = (dialect: SqlDialect): string =>
-  dialect === 'sqlite'
-    ? "SELECT json_extract(value, '$[0]') AS profile, json_extract(value, '$[1]') AS version FROM json_each(?)"
-    : 'SELECT value ->> 0 AS profile, (value ->> 1)::bigint AS version FROM jsonb_array_elements(?::jsonb)';
 
 /**
  * The events that gave profiles their content at the versions named (`[slug, version]` pairs):
@@ -61,10 +54,11 @@ export const readProfileContentEvents = async (
   wanted: readonly (readonly [string, number])[],
 ): Promise<StoredEvent[]> => {
   const columns = STORED_EVENT_COLUMNS.split(', ').map((column) => `e.${column}`).join(', ');
+  // `[slug, version]` pairs handed over as one JSON parameter, as rows (profile, version);
   // CROSS JOIN keeps SQLite's planner on the pairs first, each looked up in events_stream_profile
   const rows = await executor.all<StoredEventRow>(
-    `SELECT ${columns} FROM (${wantedPairs(executor.dialect)}) w CROSS JOIN events e
-     WHERE e.stream_id = ? AND ${profileOfData(executor.dialect)} = w.profile AND ${profileVersionOfData(executor.dialect)} = w.version
+    `SELECT ${columns} FROM (${executor.flavour.pairsFromJsonParam('profile', 'version', '$1')}) w CROSS JOIN events e
+     WHERE e.stream_id = $2 AND ${profileOfData(executor.flavour)} = w.profile AND ${profileVersionOfData(executor.flavour)} = w.version
        AND e.type IN ('profile.created', 'profile.updated')`,
     [JSON.stringify(wanted), registry],
   );
@@ -75,12 +69,12 @@ export const readProfileContentEvents = async (
 export const streamVersionAt = async (executor: SqlExecutor, streamId: string, atMs: number): Promise<number> => {
   // two lookups on (stream_id, occurred_at_ms): the last time at or before atMs, then the events at that time
   const last = await executor.get<{ occurred_at_ms: number | string }>(
-    'SELECT occurred_at_ms FROM events WHERE stream_id = ? AND occurred_at_ms <= ? ORDER BY occurred_at_ms DESC LIMIT 1',
+    'SELECT occurred_at_ms FROM events WHERE stream_id = $1 AND occurred_at_ms <= $2 ORDER BY occurred_at_ms DESC LIMIT 1',
     [streamId, atMs],
   );
   if (!last) return 0;
   const rows = await executor.all<{ stream_version: number | string }>(
-    'SELECT stream_version FROM events WHERE stream_id = ? AND occurred_at_ms = ?',
+    'SELECT stream_version FROM events WHERE stream_id = $1 AND occurred_at_ms = $2',
     [streamId, Number(last.occurred_at_ms)],
   );
   return Math.max(...rows.map((row) => Number(row.stream_version)));
@@ -92,7 +86,7 @@ export const readStreamsNamingProfile = async (executor: SqlExecutor, slug: stri
   const rows = await executor.all<{ stream_id: string }>(
     `SELECT s.stream_id FROM streams s WHERE EXISTS (
        SELECT 1 FROM events WHERE events.stream_id = s.stream_id AND type IN ${PROFILE_EVENT_TYPES}
-       AND ${profileOfData(executor.dialect)} = ?)`,
+       AND ${profileOfData(executor.flavour)} = $1)`,
     [slug],
   );
   return rows.map((row) => row.stream_id);

@@ -1,5 +1,4 @@
 import type { StoredEvent } from './event-types.js';
-import { readAll, readStream } from './read-events.js';
 import type { SqlExecutor } from './sql-database.js';
 
 /**
@@ -13,12 +12,12 @@ export const readStreamPage = async (
   after: number,
   limit: number,
 ): Promise<StoredEvent[]> => {
-  if (after === 0) return readStream(executor, streamId, { fromVersion: 1, toVersion: limit });
+  if (after === 0) return executor.events.readStream(streamId, { fromVersion: 1, toVersion: limit });
   const anchor = await executor.get<{ stream_id: string; stream_version: number | string }>(
-    'SELECT stream_id, stream_version FROM events WHERE position = ?',
+    'SELECT stream_id, stream_version FROM events WHERE position = $1',
     [after],
   );
-  if (anchor?.stream_id !== streamId) return readAll(executor, { streamId, after, limit });
+  if (anchor?.stream_id !== streamId) return executor.events.readAll({ streamId, after, limit });
   const from = Number(anchor.stream_version) + 1;
-  return readStream(executor, streamId, { fromVersion: from, toVersion: from + limit - 1 });
+  return executor.events.readStream(streamId, { fromVersion: from, toVersion: from + limit - 1 });
 };

@@ -1,15 +1,23 @@
-/**
- * The little SQL surface the stores need, the same for SQLite and PostgreSQL.
- * Parameters are written `?`; the PostgreSQL implementation numbers them.
- */
-export type SqlDialect = 'sqlite' | 'postgres';
+import type { EventStore } from './event-store.js';
+import type { SqlFlavour } from './sql-flavour.js';
 
-export interface SqlExecutor {
-  readonly dialect: SqlDialect;
+/**
+ * The little SQL surface the stores need, the same for SQLite and PostgreSQL. Parameters are
+ * written `$1`, `$2`, ... (as PostgreSQL numbers them; SQLite binds them by name), never `?`: the
+ * text goes to the database as written, so PostgreSQL's `?`-family jsonb operators stay usable.
+ */
+export interface SqlStatements {
+  /** The backend's SQL pieces (types, JSON functions, collation): shared SQL never names a backend. */
+  readonly flavour: SqlFlavour;
   run(sql: string, params?: readonly unknown[]): Promise<number>;
   get<T>(sql: string, params?: readonly unknown[]): Promise<T | undefined>;
   all<T>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   exec(sql: string): Promise<void>;
+}
+
+/** SQL statements and the event log, both seen through one connection (a transaction's, or the reading one). */
+export interface SqlExecutor extends SqlStatements {
+  readonly events: EventStore;
 }
 
 export interface SqlDatabase extends SqlExecutor {

@@ -30,7 +30,7 @@ export const verifyHashChain = async (
   for (let after = 0; ; ) {
     // the stored bytes as they are (not parsed): the hash covers them
     const rows = await executor.all<StoredEventRow>(
-      `SELECT ${STORED_EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
+      `SELECT ${STORED_EVENT_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2`,
       [after, chunkSize],
     );
     for (const row of rows) {
@@ -94,11 +94,11 @@ export const describeChainBreak = (broken: ChainBreak): string =>
  * sequences skip values on rollback, so there the gap proves nothing.)
  */
 export const lostTail = async (executor: SqlExecutor): Promise<string | undefined> => {
-  if (executor.dialect !== 'sqlite') return undefined;
-  const seq = await executor.get<{ seq: number | string }>("SELECT seq FROM sqlite_sequence WHERE name = 'events'");
-  const last = await executor.get<{ position: number | string | null }>('SELECT MAX(position) AS position FROM events');
+  const { positionsHandedOut } = executor.flavour;
+  if (positionsHandedOut === undefined) return undefined;
+  const seq = await executor.get<{ seq: number | string }>(positionsHandedOut);
   const handedOut = Number(seq?.seq ?? 0);
-  const lastPosition = Number(last?.position ?? 0);
+  const lastPosition = await executor.events.lastPosition();
   if (handedOut <= lastPosition) return undefined;
   return `the log ends at position ${lastPosition} but positions up to ${handedOut} were committed: events were deleted from its tail`;
 };

@@ -1,7 +1,7 @@
 import type { AffectedByPosition, AffectedProfile } from '../events/change-feed.js';
 import type { StoredEvent } from '../events/event-types.js';
-import { readAll } from '../events/read-events.js';
-import type { SqlDialect, SqlExecutor } from '../events/sql-database.js';
+import type { SqlExecutor } from '../events/sql-database.js';
+import type { SqlFlavour } from '../events/sql-flavour.js';
 import { addColumnIfMissing } from './add-column.js';
 
 /**
@@ -9,9 +9,9 @@ import { addColumnIfMissing } from './add-column.js';
  * fingerprints were at the time of the change, so it is history, not a rebuildable projection:
  * each row carries a seal over its bytes and the hash of its event (see `changeRowSealed`).
  */
-export const changeFeedSchema = (dialect: SqlDialect): string => `
+export const changeFeedSchema = ({ bigint }: SqlFlavour): string => `
 CREATE TABLE IF NOT EXISTS change_affected (
-  position ${dialect === 'sqlite' ? 'INTEGER' : 'BIGINT'} PRIMARY KEY,
+  position ${bigint} PRIMARY KEY,
   affected_json TEXT NOT NULL,
   seal TEXT
 );
@@ -33,7 +33,7 @@ export const upgradeChangeFeed = async (db: SqlExecutor, seal: RowSealer): Promi
     'SELECT c.position, c.affected_json, e.hash FROM change_affected c JOIN events e ON e.position = c.position',
   );
   for (const row of rows) {
-    await db.run('UPDATE change_affected SET seal = ? WHERE position = ?', [
+    await db.run('UPDATE change_affected SET seal = $1 WHERE position = $2', [
       seal(changeRowSealed(Number(row.position), row.hash, row.affected_json)),
       Number(row.position),
     ]);
@@ -48,7 +48,7 @@ export const writeAffected = async (
 ): Promise<void> => {
   for (const [position, profiles] of affected) {
     const json = JSON.stringify(profiles);
-    await tx.run('INSERT INTO change_affected (position, affected_json, seal) VALUES (?, ?, ?)', [
+    await tx.run('INSERT INTO change_affected (position, affected_json, seal) VALUES ($1, $2, $3)', [
       position,
       json,
       seal(changeRowSealed(position, hashOf(position), json)),
@@ -63,10 +63,10 @@ export interface FeedChange {
 
 /** Committed events after a position, in order, each with the profiles it affected. */
 export const readChanges = async (db: SqlExecutor, after: number, limit: number): Promise<FeedChange[]> => {
-  const events = await readAll(db, { after, limit });
+  const events = await db.events.readAll({ after, limit });
   if (events.length === 0) return [];
   const rows = await db.all<{ position: number | string; affected_json: string }>(
-    'SELECT position, affected_json FROM change_affected WHERE position > ? AND position <= ?',
+    'SELECT position, affected_json FROM change_affected WHERE position > $1 AND position <= $2',
     [after, events[events.length - 1].position],
   );
   const affected = new Map(rows.map((row) => [Number(row.position), JSON.parse(row.affected_json) as AffectedProfile[]]));

@@ -2,7 +2,6 @@ import { registryNotFound } from '../domain/errors.js';
 import type { RegistryBundle, RegistryContent } from '../domain/registry-bundle.js';
 import { registryBundle } from '../domain/write-registry-bundle.js';
 import { foldEvents } from '../events/evolve.js';
-import { readStream } from '../events/read-events.js';
 import type { RegistryState } from '../events/registry-state.js';
 import { SCHEMA_STREAM, schemaKey, schemasOfKind } from '../events/schema-state.js';
 import type { BundleSchemas, ExtensionSchemaDocument, MiddlewareSchemaDocument, SchemaKind } from '../domain/schema-documents.js';
@@ -56,11 +55,11 @@ const schemasFor = async (db: SqlExecutor, registries: readonly RegistryContent[
 };
 
 const registryStateAt = async (db: SqlExecutor, slug: string, asOfMs: number | undefined) =>
-  asOfMs === undefined ? loadRegistryState(db, slug) : foldEvents(await readStream(db, slug, { untilMs: asOfMs }), slug);
+  asOfMs === undefined ? loadRegistryState(db, slug) : foldEvents(await db.events.readStream(slug, { untilMs: asOfMs }), slug);
 
 const registrySlugs = async (db: SqlExecutor, past: boolean): Promise<string[]> => {
   const rows = past
-    ? await db.all<{ slug: string }>('SELECT stream_id AS slug FROM streams WHERE stream_id <> ? ORDER BY stream_id', [SCHEMA_STREAM])
+    ? await db.all<{ slug: string }>('SELECT stream_id AS slug FROM streams WHERE stream_id <> $1 ORDER BY stream_id', [SCHEMA_STREAM])
     : await db.all<{ slug: string }>(`SELECT slug FROM ${LIVE_TABLES.registries} ORDER BY slug`);
   return rows.map((row) => row.slug);
 };

@@ -1,4 +1,3 @@
-import { lastPosition } from '../events/read-events.js';
 import { readChanges, type FeedChange } from './change-feed-store.js';
 import type { RegistryStore } from './registry-store.js';
 
@@ -87,7 +86,7 @@ export const createChangeHub = (store: RegistryStore, options: { pollMs?: number
       subscribers.add(subscriber);
       try {
         if (last === undefined) {
-          const head = await lastPosition(store.db);
+          const head = await store.db.events.lastPosition();
           last ??= head;
         }
         for (;;) {

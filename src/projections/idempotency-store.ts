@@ -1,4 +1,5 @@
-import type { SqlDialect, SqlExecutor } from '../events/sql-database.js';
+import type { SqlExecutor } from '../events/sql-database.js';
+import type { SqlFlavour } from '../events/sql-flavour.js';
 import { addColumnIfMissing } from './add-column.js';
 import type { RowSealer } from './change-feed-store.js';
 
@@ -6,14 +7,14 @@ import type { RowSealer } from './change-feed-store.js';
  * The first response to each `Idempotency-Key`, written in the transaction of the write it answers,
  * with a seal over it that a replay checks (an edited stored response never reaches a client).
  */
-export const idempotencySchema = (dialect: SqlDialect): string => `
+export const idempotencySchema = ({ bigint }: SqlFlavour): string => `
 CREATE TABLE IF NOT EXISTS idempotency_keys (
   key TEXT PRIMARY KEY,
   request_hash TEXT NOT NULL,
   status INTEGER NOT NULL,
   body TEXT NOT NULL,
   headers_json TEXT NOT NULL,
-  created_at_ms ${dialect === 'sqlite' ? 'INTEGER' : 'BIGINT'} NOT NULL,
+  created_at_ms ${bigint} NOT NULL,
   seal TEXT
 );
 `;
@@ -54,7 +55,7 @@ const COLUMNS = 'key, request_hash, status, body, headers_json, seal';
 export const upgradeIdempotencyKeys = async (db: SqlExecutor, seal: RowSealer): Promise<void> => {
   if (!(await addColumnIfMissing(db, 'idempotency_keys', 'seal', 'TEXT'))) return;
   for (const row of await db.all<ResponseRow>(`SELECT ${COLUMNS} FROM idempotency_keys WHERE status <> 0`)) {
-    await db.run('UPDATE idempotency_keys SET seal = ? WHERE key = ?', [seal(responseSealed(row)), row.key]);
+    await db.run('UPDATE idempotency_keys SET seal = $1 WHERE key = $2', [seal(responseSealed(row)), row.key]);
   }
 };
 
@@ -64,7 +65,7 @@ export const readIdempotentResponse = async (
   key: string,
   notBeforeMs: number,
 ): Promise<SealedResponse | undefined> => {
-  const row = await db.get<ResponseRow>(`SELECT ${COLUMNS} FROM idempotency_keys WHERE key = ? AND created_at_ms >= ?`, [
+  const row = await db.get<ResponseRow>(`SELECT ${COLUMNS} FROM idempotency_keys WHERE key = $1 AND created_at_ms >= $2`, [
     key,
     notBeforeMs,
   ]);
@@ -95,9 +96,9 @@ export const claimIdempotencyKey = async (
   nowMs: number,
   notBeforeMs: number,
 ): Promise<boolean> => {
-  await tx.run('DELETE FROM idempotency_keys WHERE key = ? AND created_at_ms < ?', [key, notBeforeMs]);
+  await tx.run('DELETE FROM idempotency_keys WHERE key = $1 AND created_at_ms < $2', [key, notBeforeMs]);
   return (await tx.run(
-    `INSERT INTO idempotency_keys (key, request_hash, status, body, headers_json, created_at_ms) VALUES (?, ?, 0, '', '{}', ?)
+    `INSERT INTO idempotency_keys (key, request_hash, status, body, headers_json, created_at_ms) VALUES ($1, $2, 0, '', '{}', $3)
      ON CONFLICT (key) DO NOTHING`,
     [key, requestHash, nowMs],
   )) > 0;
@@ -108,7 +109,7 @@ export const claimIdempotencyKey = async (
  * (no index, so the schema stays as it was): it runs at most once a minute and the table holds one TTL of keys.
  */
 export const purgeExpiredIdempotencyKeys = async (tx: SqlExecutor, notBeforeMs: number): Promise<number> =>
-  tx.run('DELETE FROM idempotency_keys WHERE created_at_ms < ?', [notBeforeMs]);
+  tx.run('DELETE FROM idempotency_keys WHERE created_at_ms < $1', [notBeforeMs]);
 
 /** Records the response of the write that claimed the key, in its transaction, sealed. */
 export const recordIdempotentResponse = async (
@@ -119,7 +120,7 @@ export const recordIdempotentResponse = async (
 ): Promise<void> => {
   const headersJson = JSON.stringify(response.headers);
   const sealed = responseSealed({ key, request_hash: response.request_hash, status: response.status, body: response.body, headers_json: headersJson });
-  await tx.run('UPDATE idempotency_keys SET status = ?, body = ?, headers_json = ?, seal = ? WHERE key = ?', [
+  await tx.run('UPDATE idempotency_keys SET status = $1, body = $2, headers_json = $3, seal = $4 WHERE key = $5', [
     response.status,
     response.body,
     headersJson,

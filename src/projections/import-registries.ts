@@ -33,7 +33,7 @@ const schemaCommands = (schemas: BundleSchemas | undefined, registries: readonly
 };
 
 const storedPolicies = async (db: SqlExecutor, registry: string): Promise<SchemaPolicies> => {
-  const row = await db.get<{ header_json: string }>(`SELECT header_json FROM ${LIVE_TABLES.headers} WHERE slug = ?`, [registry]);
+  const row = await db.get<{ header_json: string }>(`SELECT header_json FROM ${LIVE_TABLES.headers} WHERE slug = $1`, [registry]);
   return row ? (JSON.parse(row.header_json) as SchemaPolicies) : {};
 };
 

@@ -1,14 +1,15 @@
-import type { SqlDialect, SqlExecutor } from '../events/sql-database.js';
+import type { SqlExecutor } from '../events/sql-database.js';
+import type { SqlFlavour } from '../events/sql-flavour.js';
 
 /**
  * Operator acts that bypass an integrity check (today: a rebuild over a broken hash chain). They
  * are not events: the chain they concern is broken, and they change no registry. `verify` lists
  * them, so that a database rebuilt from forged events says so.
  */
-export const integrityAuditSchema = (dialect: SqlDialect): string => `
+export const integrityAuditSchema = ({ serialKey, bigint }: SqlFlavour): string => `
 CREATE TABLE IF NOT EXISTS integrity_audit (
-  id ${dialect === 'sqlite' ? 'INTEGER PRIMARY KEY AUTOINCREMENT' : 'BIGSERIAL PRIMARY KEY'},
-  at_ms ${dialect === 'sqlite' ? 'INTEGER' : 'BIGINT'} NOT NULL,
+  id ${serialKey},
+  at_ms ${bigint} NOT NULL,
   actor TEXT NOT NULL,
   action TEXT NOT NULL,
   detail TEXT NOT NULL
@@ -23,7 +24,7 @@ export interface AuditRecord {
 }
 
 export const recordAudit = async (tx: SqlExecutor, record: AuditRecord): Promise<void> => {
-  await tx.run('INSERT INTO integrity_audit (at_ms, actor, action, detail) VALUES (?, ?, ?, ?)', [
+  await tx.run('INSERT INTO integrity_audit (at_ms, actor, action, detail) VALUES ($1, $2, $3, $4)', [
     record.at_ms,
     record.actor,
     record.action,

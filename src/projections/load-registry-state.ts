@@ -1,4 +1,3 @@
-import { readStreamHead } from '../events/append-to-stream.js';
 import type { RegistryState } from '../events/registry-state.js';
 import type { SqlExecutor } from '../events/sql-database.js';
 import { LIVE_TABLES, type ProjectionTables } from './projection-schema.js';
@@ -13,15 +12,15 @@ export const loadRegistryState = async (
   slug: string,
   tables: ProjectionTables = LIVE_TABLES,
 ): Promise<RegistryState | undefined> => {
-  const head = await readStreamHead(executor, slug);
+  const head = await executor.events.streamHead(slug);
   if (head.version === 0) return undefined;
   const tombstoneRows = await executor.all<{ slug: string; version: number | string }>(
-    `SELECT slug, version FROM ${tables.tombstones} WHERE registry = ?`,
+    `SELECT slug, version FROM ${tables.tombstones} WHERE registry = $1`,
     [slug],
   );
   const tombstones = new Map(tombstoneRows.map((row) => [row.slug, Number(row.version)]));
   const header = await executor.get<{ header_json: string; metadata_json: string }>(
-    `SELECT header_json, metadata_json FROM ${tables.headers} WHERE slug = ?`,
+    `SELECT header_json, metadata_json FROM ${tables.headers} WHERE slug = $1`,
     [slug],
   );
   if (!header) {
@@ -35,7 +34,7 @@ export const loadRegistryState = async (
     };
   }
   const profiles = await executor.all<{ stored_json: string; signature_json: string | null }>(
-    `SELECT stored_json, signature_json FROM ${tables.documents} WHERE registry = ?`,
+    `SELECT stored_json, signature_json FROM ${tables.documents} WHERE registry = $1`,
     [slug],
   );
   return registryStateFromRows(header.header_json, header.metadata_json, profiles, tombstones);

@@ -1,18 +1,19 @@
 import { jsonContains } from '../domain/json-containment.js';
 import type { SqlExecutor } from '../events/sql-database.js';
-import { bySlug, LIVE_TABLES } from './projection-schema.js';
+import { LIVE_TABLES } from './projection-schema.js';
 import { profileSummaryJson, type StoredProfileShape } from './registry-serialization.js';
 
 /**
- * The query that finds stored profiles containing a JSON value. On PostgreSQL the containment is
- * `profile_jsonb @> $1`, answered through the GIN index on profile_jsonb; SQLite has no such
- * operator, so it reads the stored profiles and `jsonContains` filters them.
+ * The query that finds stored profiles containing a JSON value. Where the database indexes JSON
+ * containment (PostgreSQL: `profile_jsonb @> $1` on its GIN index) it answers; elsewhere (SQLite)
+ * it reads the stored profiles and `jsonContains` filters them.
  */
 export const containmentSql = (db: SqlExecutor, registry: string | undefined): string => {
-  const order = `ORDER BY ${bySlug(db.dialect, 'registry')}, ${bySlug(db.dialect, 'slug')}`;
+  const { bySlug, jsonContainment } = db.flavour;
+  const order = `ORDER BY ${bySlug('registry')}, ${bySlug('slug')}`;
   const conditions = [
-    ...(db.dialect === 'postgres' ? ['profile_jsonb @> ?::jsonb'] : []),
-    ...(registry === undefined ? [] : ['registry = ?']),
+    ...(jsonContainment ? [jsonContainment.contains('profile_jsonb', '$1')] : []),
+    ...(registry === undefined ? [] : [`registry = $${jsonContainment ? 2 : 1}`]),
   ];
   const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
   return `SELECT registry, stored_json, is_default FROM ${LIVE_TABLES.documents} ${where} ${order}`;
@@ -27,12 +28,13 @@ export const listContainingProfiles = async (
   query: unknown,
   registry?: string,
 ): Promise<{ count: number; body: Buffer }> => {
-  const params = [...(db.dialect === 'postgres' ? [JSON.stringify(query)] : []), ...(registry === undefined ? [] : [registry])];
+  const inDatabase = db.flavour.jsonContainment !== undefined;
+  const params = [...(inDatabase ? [JSON.stringify(query)] : []), ...(registry === undefined ? [] : [registry])];
   const rows = await db.all<{ registry: string; stored_json: string; is_default: number | string }>(containmentSql(db, registry), params);
   const summaries: string[] = [];
   for (const row of rows) {
     const stored = JSON.parse(row.stored_json) as StoredProfileShape;
-    if (db.dialect === 'sqlite' && !jsonContains(stored, query)) continue;
+    if (!inDatabase && !jsonContains(stored, query)) continue;
     summaries.push(profileSummaryJson(row.registry, stored, Number(row.is_default) === 1));
   }
   return { count: summaries.length, body: Buffer.from(`[${summaries.join(',')}]`) };

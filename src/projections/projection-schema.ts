@@ -1,4 +1,5 @@
-import type { SqlDialect, SqlExecutor } from '../events/sql-database.js';
+import type { SqlExecutor } from '../events/sql-database.js';
+import type { SqlFlavour } from '../events/sql-flavour.js';
 
 /** Names of the projection tables; `verify` builds a shadow set beside the live one. */
 export interface ProjectionTables {
@@ -34,10 +35,6 @@ export const shadowTables = (suffix: string, options: { temporary?: boolean } = 
   temporary: options.temporary,
 });
 
-/** `ORDER BY` on slugs in byte order, as JavaScript sorts them (PostgreSQL would use its locale). */
-export const bySlug = (dialect: SqlDialect, column: string): string =>
-  dialect === 'postgres' ? `${column} COLLATE "C"` : column;
-
 /**
  * `profile_registries` keeps geppetto's layout: one row per live registry, `slug`, the whole
  * registry as `payload_json`, `updated_at_ms`. It is a view that concatenates bytes serialized
@@ -47,38 +44,24 @@ export const bySlug = (dialect: SqlDialect, column: string): string =>
  * what registryPayloadJson() renders (`payload_text` is that text; on PostgreSQL `payload_json` is
  * its JSONB). Both tables are written in the append's transaction.
  */
-const registriesView = (dialect: SqlDialect, tables: ProjectionTables): string => {
-  // SQLite: group_concat(... ORDER BY ...) needs 3.44, and the floor is 3.37 (Debian 12 ships 3.40),
-  // so it concatenates a subquery that is ordered by the primary key. SQLite never flattens an
-  // ordered subquery into an aggregate (see its query flattener) and reads the rows in that order.
-  const profiles =
-    dialect === 'sqlite'
-      ? `(SELECT group_concat(o.entry, ',') FROM (SELECT json_quote(d.slug) || ':' || d.stored_json AS entry
-            FROM ${tables.documents} d WHERE d.registry = h.slug ORDER BY d.slug) o)`
-      : `(SELECT string_agg(to_json(d.slug)::text || ':' || d.stored_json, ',' ORDER BY d.slug COLLATE "C")
-            FROM ${tables.documents} d WHERE d.registry = h.slug)`;
+const registriesView = (flavour: SqlFlavour, tables: ProjectionTables): string => {
+  const profiles = flavour.joinedInOrder(`${flavour.jsonQuote('d.slug')} || ':' || d.stored_json`, `${tables.documents} d`, 'd.registry = h.slug', 'd.slug');
   const payload = `substr(h.header_json, 1, length(h.header_json) - 1) || ',"profiles":{' ||
     coalesce(${profiles}, '') ||
     '},"metadata":' || h.metadata_json || '}'`;
-  const temp = tables.temporary ? 'TEMP ' : '';
-  const create = dialect === 'sqlite' ? `CREATE ${temp}VIEW IF NOT EXISTS` : `CREATE OR REPLACE ${temp}VIEW`;
-  const json = dialect === 'sqlite' ? 'r.payload_text' : 'r.payload_text::jsonb';
-  return `${create} ${tables.registries} AS
-SELECT r.slug AS slug, ${json} AS payload_json, r.updated_at_ms AS updated_at_ms, r.version AS version,
+  return `${flavour.createView(tables.temporary ?? false)} ${tables.registries} AS
+SELECT r.slug AS slug, ${flavour.asJson('r.payload_text')} AS payload_json, r.updated_at_ms AS updated_at_ms, r.version AS version,
   r.payload_text AS payload_text
 FROM (SELECT h.slug AS slug, ${payload} AS payload_text, h.updated_at_ms AS updated_at_ms, h.version AS version
       FROM ${tables.headers} h) r;`;
 };
 
-export const projectionSchema = (dialect: SqlDialect, tables: ProjectionTables = LIVE_TABLES): string => {
-  const bigint = dialect === 'sqlite' ? 'INTEGER' : 'BIGINT';
+export const projectionSchema = (flavour: SqlFlavour, tables: ProjectionTables = LIVE_TABLES): string => {
+  const { bigint } = flavour;
   // an index on a temporary table is temporary too
   const createTable = tables.temporary ? 'CREATE TEMP TABLE IF NOT EXISTS' : 'CREATE TABLE IF NOT EXISTS';
-  const profileJsonb =
-    dialect === 'postgres'
-      ? `ALTER TABLE ${tables.documents} ADD COLUMN IF NOT EXISTS profile_jsonb JSONB GENERATED ALWAYS AS (stored_json::jsonb) STORED;
-CREATE INDEX IF NOT EXISTS ${tables.documents}_profile_gin ON ${tables.documents} USING GIN (profile_jsonb);`
-      : '';
+  // where the database indexes JSON containment, a JSON copy of each profile (see profile-containment.ts)
+  const profileJsonb = flavour.jsonContainment?.indexedColumn(tables.documents, 'stored_json', 'profile_jsonb') ?? '';
   return `
 ${createTable} ${tables.headers} (
   slug TEXT PRIMARY KEY,
@@ -123,7 +106,7 @@ ${createTable} ${tables.schemas} (
   metadata_json TEXT NOT NULL,
   PRIMARY KEY (kind, name)
 );
-${registriesView(dialect, tables)}
+${registriesView(flavour, tables)}
 `;
 };
 
@@ -135,11 +118,7 @@ ${registriesView(dialect, tables)}
  */
 export const hasEarlierDocumentLayout = async (db: SqlExecutor): Promise<boolean> => {
   const earlierColumns = "('document_json', 'summary_json')";
-  const sql =
-    db.dialect === 'sqlite'
-      ? `SELECT 1 AS found FROM pragma_table_info('${LIVE_TABLES.documents}') WHERE name IN ${earlierColumns}`
-      : `SELECT 1 AS found FROM information_schema.columns
-         WHERE table_schema = current_schema() AND table_name = '${LIVE_TABLES.documents}' AND column_name IN ${earlierColumns}`;
+  const sql = `SELECT 1 AS found FROM (${db.flavour.tableColumns(LIVE_TABLES.documents)}) c WHERE c.name IN ${earlierColumns}`;
   return (await db.get(sql)) !== undefined;
 };
 
@@ -153,7 +132,8 @@ export const dropProjectionTables = (tables: ProjectionTables = LIVE_TABLES): st
  * statement fails), so the view is dropped and created again in today's form.
  */
 export const hasEarlierRegistriesView = async (db: SqlExecutor): Promise<boolean> => {
-  if (db.dialect !== 'sqlite') return false;
-  const row = await db.get<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = ?", [LIVE_TABLES.registries]);
+  const { viewDefinition } = db.flavour;
+  if (viewDefinition === undefined) return false;
+  const row = await db.get<{ sql: string }>(viewDefinition, [LIVE_TABLES.registries]);
   return row !== undefined && /',' ORDER BY/.test(row.sql);
 };

@@ -1,7 +1,7 @@
 import { redactJson, SECRET_AREAS } from '../domain/secrets.js';
 import { DEFAULT_REGISTRY } from '../events/registry-state.js';
 import type { SqlDatabase, SqlExecutor } from '../events/sql-database.js';
-import { bySlug, LIVE_TABLES } from './projection-schema.js';
+import { LIVE_TABLES } from './projection-schema.js';
 import type { ProfileState } from '../events/registry-state.js';
 import { documentJsonOf, profileStateOfRow, profileSummaryJson, type StoredProfileShape } from './registry-serialization.js';
 
@@ -77,7 +77,7 @@ export const readProfileDocument = async (
 ): Promise<DocumentRow | undefined> =>
   cachedRead(db, `document ${registry} ${slug}`, async () => {
     const row = await db.get<DocumentParts>(
-      `SELECT version, etag, is_default, fingerprint, stored_json, signature_json FROM ${LIVE_TABLES.documents} WHERE registry = ? AND slug = ?`,
+      `SELECT version, etag, is_default, fingerprint, stored_json, signature_json FROM ${LIVE_TABLES.documents} WHERE registry = $1 AND slug = $2`,
       [registry, slug],
     );
     if (!row) return undefined;
@@ -89,7 +89,7 @@ export const readProfileDocument = async (
 
 export const registryExists = (db: SqlExecutor, registry: string): Promise<boolean> =>
   cachedRead(db, `registry exists ${registry}`, async () =>
-    (await db.get(`SELECT 1 AS found FROM ${LIVE_TABLES.headers} WHERE slug = ?`, [registry])) !== undefined,
+    (await db.get(`SELECT 1 AS found FROM ${LIVE_TABLES.headers} WHERE slug = $1`, [registry])) !== undefined,
   );
 
 interface SummaryRow {
@@ -121,7 +121,7 @@ export const listProfileSummaries = (db: SqlExecutor, registry: string): Promise
   cachedRead(db, `summaries ${registry}`, async () =>
     summaryList(
       await db.all<SummaryRow>(
-        `SELECT registry, stored_json, is_default FROM ${LIVE_TABLES.documents} WHERE registry = ? ORDER BY ${bySlug(db.dialect, 'slug')}`,
+        `SELECT registry, stored_json, is_default FROM ${LIVE_TABLES.documents} WHERE registry = $1 ORDER BY ${db.flavour.bySlug('slug')}`,
         [registry],
       ),
     ),
@@ -135,7 +135,7 @@ export const listAllProfileSummaries = (db: SqlExecutor, visible?: ReadonlySet<s
   cachedRead(db, visible === undefined ? 'summaries of every registry' : `summaries of ${[...visible].sort().join(' ')}`, async () => {
     const rows = await db.all<SummaryRow>(
       `SELECT registry, stored_json, is_default FROM ${LIVE_TABLES.documents}
-       ORDER BY ${bySlug(db.dialect, 'slug')}, ${bySlug(db.dialect, 'registry')}`,
+       ORDER BY ${db.flavour.bySlug('slug')}, ${db.flavour.bySlug('registry')}`,
     );
     return summaryList(visible === undefined ? rows : rows.filter((row) => visible.has(row.registry)));
   });
@@ -147,8 +147,8 @@ export const listAllProfileSummaries = (db: SqlExecutor, visible?: ReadonlySet<s
 export const registriesHoldingProfile = (db: SqlExecutor, slug: string): Promise<string[]> =>
   cachedRead(db, `holders ${slug}`, async () => {
     const rows = await db.all<{ registry: string }>(
-      `SELECT registry FROM ${LIVE_TABLES.documents} WHERE slug = ?
-       ORDER BY CASE WHEN registry = ? THEN 0 ELSE 1 END, ${bySlug(db.dialect, 'registry')}`,
+      `SELECT registry FROM ${LIVE_TABLES.documents} WHERE slug = $1
+       ORDER BY CASE WHEN registry = $2 THEN 0 ELSE 1 END, ${db.flavour.bySlug('registry')}`,
       [slug, DEFAULT_REGISTRY],
     );
     return rows.map((row) => row.registry);
@@ -156,7 +156,7 @@ export const registriesHoldingProfile = (db: SqlExecutor, slug: string): Promise
 
 export const listRegistrySummariesJson = async (db: SqlExecutor): Promise<string> => {
   const rows = await db.all<{ summary_json: string }>(
-    `SELECT summary_json FROM ${LIVE_TABLES.headers} ORDER BY ${bySlug(db.dialect, 'slug')}`,
+    `SELECT summary_json FROM ${LIVE_TABLES.headers} ORDER BY ${db.flavour.bySlug('slug')}`,
   );
   return `[${rows.map((row) => row.summary_json).join(',')}]`;
 };
@@ -168,7 +168,7 @@ export interface RegistryRow {
 
 export const readRegistryPayload = async (db: SqlExecutor, registry: string): Promise<RegistryRow | undefined> => {
   const row = await db.get<{ version: number; payload_text: string }>(
-    `SELECT version, payload_text FROM ${LIVE_TABLES.registries} WHERE slug = ?`,
+    `SELECT version, payload_text FROM ${LIVE_TABLES.registries} WHERE slug = $1`,
     [registry],
   );
   return row ? { version: Number(row.version), payload_json: row.payload_text } : undefined;

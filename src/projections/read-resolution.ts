@@ -17,7 +17,7 @@ export interface ResolvedProfile {
 
 const readProfileState = async (db: SqlExecutor, registry: string, slug: string): Promise<ProfileState | undefined> => {
   const row = await db.get<{ stored_json: string; signature_json: string | null }>(
-    `SELECT stored_json, signature_json FROM ${LIVE_TABLES.documents} WHERE registry = ? AND slug = ?`,
+    `SELECT stored_json, signature_json FROM ${LIVE_TABLES.documents} WHERE registry = $1 AND slug = $2`,
     [registry, slug],
   );
   return row ? profileStateOfRow(row.stored_json, row.signature_json) : undefined;
@@ -60,7 +60,7 @@ export const readResolvedProfile = async (db: SqlExecutor, registry: string, slu
 /** The default profile slug of a live registry (undefined when it has none or does not exist). */
 export const readRegistryDefaultProfile = (db: SqlExecutor, registry: string): Promise<string | undefined> =>
   cachedRead(db, `default profile ${registry}`, async () => {
-    const row = await db.get<{ summary_json: string }>(`SELECT summary_json FROM ${LIVE_TABLES.headers} WHERE slug = ?`, [
+    const row = await db.get<{ summary_json: string }>(`SELECT summary_json FROM ${LIVE_TABLES.headers} WHERE slug = $1`, [
       registry,
     ]);
     return row ? (JSON.parse(row.summary_json) as { default_profile_slug?: string }).default_profile_slug : undefined;

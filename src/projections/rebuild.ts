@@ -1,7 +1,5 @@
 import { evolve } from '../events/evolve.js';
 import { CURRENT_SCHEMA_VERSION, type DomainEvent, type EventMetadata, type EventType } from '../events/event-types.js';
-import { readStream } from '../events/read-events.js';
-import { readStreamHead } from '../events/append-to-stream.js';
 import { profileOfData } from '../events/read-profile-events.js';
 import { storedEventFromRow, type StoredEventRow } from '../events/stored-event-row.js';
 import type { ProfileContent } from '../domain/profile.js';
@@ -46,7 +44,7 @@ export const foldStream = async (
 ): Promise<RegistryState | undefined> => {
   let state: RegistryState | undefined;
   for (let from = 1; ; from += chunkSize) {
-    const events = await readStream(tx, streamId, { fromVersion: from, toVersion: from + chunkSize - 1 });
+    const events = await tx.events.readStream(streamId, { fromVersion: from, toVersion: from + chunkSize - 1 });
     for (const event of events) {
       state = evolve(state, event, streamId);
       await afterEvent?.(state);
@@ -78,16 +76,15 @@ const foldStreamToEnd = async (
   onEvents: (count: number) => void,
 ): Promise<RegistryState | undefined> => {
   const lastContent = await tx.all<{ version: number | string }>(
-    `SELECT MAX(stream_version) AS version FROM events WHERE stream_id = ? AND type IN ${CONTENT_EVENTS}
-     GROUP BY ${profileOfData(tx.dialect)}`,
+    `SELECT MAX(stream_version) AS version FROM events WHERE stream_id = $1 AND type IN ${CONTENT_EVENTS}
+     GROUP BY ${profileOfData(tx.flavour)}`,
     [streamId],
   );
   const neededVersions = lastContent.map((row) => Number(row.version));
   const needed = new Set(neededVersions);
-  const isNeeded =
-    tx.dialect === 'sqlite' ? 'stream_version IN (SELECT value FROM json_each(?))' : 'stream_version = ANY(?::bigint[])';
-  const neededParam = tx.dialect === 'sqlite' ? JSON.stringify(neededVersions) : neededVersions;
-  const streamVersion = (await readStreamHead(tx, streamId)).version;
+  const isNeeded = tx.flavour.integerIn('stream_version', '$4');
+  const neededParam = tx.flavour.integerListParam(neededVersions);
+  const streamVersion = (await tx.events.streamHead(streamId)).version;
   let state: RegistryState | undefined;
   for (let from = 1; from <= streamVersion; from += chunkSize) {
     const to = Math.min(from + chunkSize - 1, streamVersion);
@@ -95,10 +92,10 @@ const foldStreamToEnd = async (
       `SELECT position, stream_id, stream_version, type, schema_version, metadata_json, prev_hash, hash,
          CASE WHEN ${CURRENT_CONTENT_EVENTS} AND NOT (${isNeeded}) THEN substr(data_json, 1, 200) ELSE data_json END
            AS data_json
-       FROM events WHERE stream_id = ? AND stream_version >= ? AND stream_version <= ?
+       FROM events WHERE stream_id = $1 AND stream_version >= $2 AND stream_version <= $3
          AND NOT (type = 'profile.updated' AND NOT (${isNeeded}))
        ORDER BY stream_version`,
-      [neededParam, streamId, from, to, neededParam],
+      [streamId, from, to, neededParam],
     );
     for (const row of rows) {
       const superseded =
@@ -141,19 +138,19 @@ export const rebuildInTransaction = async (tx: SqlExecutor, options: RebuildOpti
   const chunkSize = options.chunkSize ?? 5000;
   const snapshotEvery = options.tables ? 0 : (options.snapshotEvery ?? 0);
   const takeSnapshot = createSnapshotTaker(snapshotEvery);
-  await tx.exec(projectionSchema(tx.dialect, tables));
+  await tx.exec(projectionSchema(tx.flavour, tables));
   for (const table of [tables.headers, tables.documents, tables.tombstones, tables.stackRefs, tables.schemas]) {
     await tx.run(`DELETE FROM ${table}`);
   }
   if (snapshotEvery > 0) {
-    await tx.exec(snapshotSchema(tx.dialect));
+    await tx.exec(snapshotSchema(tx.flavour));
     await deleteSnapshots(tx);
   }
   const total = await tx.get<{ n: number | string }>('SELECT COUNT(*) AS n FROM events');
-  const streams = await tx.all<{ stream_id: string }>('SELECT stream_id FROM streams WHERE stream_id <> ? ORDER BY stream_id', [
+  const streams = await tx.all<{ stream_id: string }>('SELECT stream_id FROM streams WHERE stream_id <> $1 ORDER BY stream_id', [
     SCHEMA_STREAM,
   ]);
-  await writeAllSchemaRows(tx, foldSchemaEvents(await readStream(tx, SCHEMA_STREAM)), tables);
+  await writeAllSchemaRows(tx, foldSchemaEvents(await tx.events.readStream(SCHEMA_STREAM)), tables);
   const progress: RebuildProgress = { events: 0, totalEvents: Number(total?.n ?? 0), registries: 0 };
   const writeRows = async (state: RegistryState | undefined, fingerprintOf?: FingerprintOf) => {
     if (state) await writeAllRows(tx, state, fingerprintOf, tables);

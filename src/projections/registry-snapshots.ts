@@ -112,7 +112,7 @@ export const readSnapshot = async (executor: SqlExecutor, json: string): Promise
 
 export const writeSnapshot = async (tx: SqlExecutor, state: RegistryState): Promise<void> => {
   await tx.run(
-    `INSERT INTO ${SNAPSHOT_TABLE} (stream_id, stream_version, state_json) VALUES (?, ?, ?)
+    `INSERT INTO ${SNAPSHOT_TABLE} (stream_id, stream_version, state_json) VALUES ($1, $2, $3)
      ON CONFLICT (stream_id, stream_version) DO UPDATE SET state_json = excluded.state_json`,
     [state.slug, state.version, snapshotJson(state)],
   );
@@ -120,7 +120,7 @@ export const writeSnapshot = async (tx: SqlExecutor, state: RegistryState): Prom
 
 const lastSnapshotVersion = async (executor: SqlExecutor, registry: string): Promise<number> => {
   const row = await executor.get<{ version: number | string | null }>(
-    `SELECT MAX(stream_version) AS version FROM ${SNAPSHOT_TABLE} WHERE stream_id = ?`,
+    `SELECT MAX(stream_version) AS version FROM ${SNAPSHOT_TABLE} WHERE stream_id = $1`,
     [registry],
   );
   return Number(row?.version ?? 0);
@@ -156,7 +156,7 @@ export const nearestSnapshot = async (
   maxVersion: number,
 ): Promise<RegistryState | undefined> => {
   const row = await executor.get<{ state_json: string }>(
-    `SELECT state_json FROM ${SNAPSHOT_TABLE} WHERE stream_id = ? AND stream_version <= ?
+    `SELECT state_json FROM ${SNAPSHOT_TABLE} WHERE stream_id = $1 AND stream_version <= $2
      ORDER BY stream_version DESC LIMIT 1`,
     [registry, maxVersion],
   );

@@ -2,7 +2,7 @@ import type { SchemaKind } from '../domain/schema-documents.js';
 import type { ProfileUsingSchema } from '../events/decide-schema.js';
 import { schemaKey, type SchemaEntry, type SchemaState } from '../events/schema-state.js';
 import type { SqlExecutor } from '../events/sql-database.js';
-import { bySlug, LIVE_TABLES, type ProjectionTables } from './projection-schema.js';
+import { LIVE_TABLES, type ProjectionTables } from './projection-schema.js';
 import { profileStateOf, type StoredProfileShape } from './registry-serialization.js';
 
 /** A schema's list item (the shape pinocchio answered), as stored and sent. */
@@ -33,11 +33,11 @@ export const writeSchemaRows = async (
   for (const [kind, name] of keys) {
     const entry = state.entries.get(schemaKey(kind, name));
     if (!entry) {
-      await tx.run(`DELETE FROM ${tables.schemas} WHERE kind = ? AND name = ?`, [kind, name]);
+      await tx.run(`DELETE FROM ${tables.schemas} WHERE kind = $1 AND name = $2`, [kind, name]);
       continue;
     }
     await tx.run(
-      `INSERT INTO ${tables.schemas} (kind, name, version, document_json, metadata_json) VALUES (?, ?, ?, ?, ?)
+      `INSERT INTO ${tables.schemas} (kind, name, version, document_json, metadata_json) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (kind, name) DO UPDATE SET version = excluded.version, document_json = excluded.document_json,
        metadata_json = excluded.metadata_json`,
       [kind, name, entry.version, schemaDocumentJson(entry), schemaMetadataJson(entry)],
@@ -62,8 +62,8 @@ export const readProfilesUsingSchema = async (tx: SqlExecutor, _kind: SchemaKind
   const rows = await tx.all<{ registry: string; stored_json: string; header_json: string }>(
     `SELECT d.registry AS registry, d.stored_json AS stored_json, h.header_json AS header_json
      FROM ${LIVE_TABLES.documents} d JOIN ${LIVE_TABLES.headers} h ON h.slug = d.registry
-     WHERE d.stored_json LIKE ?${tx.dialect === 'postgres' ? " ESCAPE ''" : ''}
-     ORDER BY ${bySlug(tx.dialect, 'd.registry')}, ${bySlug(tx.dialect, 'd.slug')}`,
+     WHERE d.stored_json LIKE $1${tx.flavour.likeWithoutEscape}
+     ORDER BY ${tx.flavour.bySlug('d.registry')}, ${tx.flavour.bySlug('d.slug')}`,
     [`%${JSON.stringify(name)}%`],
   );
   return rows.map((row) => {

@@ -1,16 +1,15 @@
 import { schemaNotFound } from '../domain/errors.js';
 import type { SchemaKind } from '../domain/schema-documents.js';
-import { readStream } from '../events/read-events.js';
 import { foldSchemaEvents, SCHEMA_STREAM, schemasOfKind, type SchemaState } from '../events/schema-state.js';
 import type { SqlExecutor } from '../events/sql-database.js';
-import { bySlug, LIVE_TABLES } from './projection-schema.js';
+import { LIVE_TABLES } from './projection-schema.js';
 import { schemaDocumentJson, schemaReadJson } from './schema-projection.js';
 
 /** Reads of the registered schemas: the present from their projection, the past from the schema stream. */
 
 /** The schemas as the schema stream leaves them (now, or as of a time): a fold of a small stream. */
 export const readSchemaState = async (db: SqlExecutor, untilMs?: number): Promise<SchemaState> =>
-  foldSchemaEvents(await readStream(db, SCHEMA_STREAM, { untilMs }));
+  foldSchemaEvents(await db.events.readStream(SCHEMA_STREAM, { untilMs }));
 
 /** The list route's JSON array: the schemas of one kind sorted by name (as of `asOfMs` when given). */
 export const listSchemasJson = async (db: SqlExecutor, kind: SchemaKind, asOfMs?: number): Promise<string> => {
@@ -18,7 +17,7 @@ export const listSchemasJson = async (db: SqlExecutor, kind: SchemaKind, asOfMs?
     return `[${schemasOfKind(await readSchemaState(db, asOfMs), kind).map(schemaDocumentJson).join(',')}]`;
   }
   const rows = await db.all<{ document_json: string }>(
-    `SELECT document_json FROM ${LIVE_TABLES.schemas} WHERE kind = ? ORDER BY ${bySlug(db.dialect, 'name')}`,
+    `SELECT document_json FROM ${LIVE_TABLES.schemas} WHERE kind = $1 ORDER BY ${db.flavour.bySlug('name')}`,
     [kind],
   );
   return `[${rows.map((row) => row.document_json).join(',')}]`;
@@ -27,7 +26,7 @@ export const listSchemasJson = async (db: SqlExecutor, kind: SchemaKind, asOfMs?
 /** One schema with its metadata, or 404. */
 export const readSchemaJson = async (db: SqlExecutor, kind: SchemaKind, name: string): Promise<string> => {
   const row = await db.get<{ document_json: string; metadata_json: string }>(
-    `SELECT document_json, metadata_json FROM ${LIVE_TABLES.schemas} WHERE kind = ? AND name = ?`,
+    `SELECT document_json, metadata_json FROM ${LIVE_TABLES.schemas} WHERE kind = $1 AND name = $2`,
     [kind, name],
   );
   if (!row) throw schemaNotFound(kind);
@@ -49,7 +48,7 @@ export interface SchemaVersion {
 /** Every version of one schema, newest first; 404 when it never existed. */
 export const readSchemaHistory = async (db: SqlExecutor, kind: SchemaKind, name: string): Promise<SchemaVersion[]> => {
   const versions: SchemaVersion[] = [];
-  for (const event of await readStream(db, SCHEMA_STREAM)) {
+  for (const event of await db.events.readStream(SCHEMA_STREAM)) {
     if (event.type !== 'schema.registered' && event.type !== 'schema.deleted') continue;
     if (event.data.kind !== kind || event.data.name !== name) continue;
     const { metadata } = event;

@@ -27,7 +27,7 @@ const schemaVersionTable = (db: SqlExecutor): string => `
 CREATE TABLE IF NOT EXISTS schema_version (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   version INTEGER NOT NULL,
-  updated_at_ms ${db.dialect === 'sqlite' ? 'INTEGER' : 'BIGINT'} NOT NULL
+  updated_at_ms ${db.flavour.bigint} NOT NULL
 );`;
 
 export const readSchemaVersion = async (db: SqlExecutor): Promise<number> =>
@@ -46,24 +46,24 @@ export const ensureSchema = async (db: SqlDatabase, seal: RowSealer = (value) =>
     if (recorded > SCHEMA_VERSION) {
       throw new Error(`the database's schema is at version ${recorded}, newer than this server's (${SCHEMA_VERSION}): upgrade the server`);
     }
-    await db.exec(eventStoreSchema(db.dialect));
+    await db.exec(eventStoreSchema(db.flavour));
     const earlierLayout = await hasEarlierDocumentLayout(db);
     if (earlierLayout) await db.exec(dropProjectionTables());
     else if (await hasEarlierRegistriesView(db)) await db.exec(`DROP VIEW IF EXISTS ${LIVE_TABLES.registries}`);
-    await db.exec(projectionSchema(db.dialect));
+    await db.exec(projectionSchema(db.flavour));
     // no profile was published before the column existed: it starts empty, nothing to rebuild
     await addColumnIfMissing(db, LIVE_TABLES.documents, 'signature_json', 'TEXT');
-    await db.exec(changeFeedSchema(db.dialect));
-    await db.exec(idempotencySchema(db.dialect));
-    await db.exec(snapshotSchema(db.dialect));
-    await db.exec(profileEventIndexSchema(db.dialect));
-    await db.exec(integrityAuditSchema(db.dialect));
+    await db.exec(changeFeedSchema(db.flavour));
+    await db.exec(idempotencySchema(db.flavour));
+    await db.exec(snapshotSchema(db.flavour));
+    await db.exec(profileEventIndexSchema(db.flavour));
+    await db.exec(integrityAuditSchema(db.flavour));
     await upgradeChangeFeed(db, seal);
     await upgradeIdempotencyKeys(db, seal);
     if (earlierLayout) await rebuildProjections(db);
     if (recorded !== SCHEMA_VERSION) {
       await db.run(
-        `INSERT INTO schema_version (id, version, updated_at_ms) VALUES (1, ?, ?)
+        `INSERT INTO schema_version (id, version, updated_at_ms) VALUES (1, $1, $2)
          ON CONFLICT (id) DO UPDATE SET version = excluded.version, updated_at_ms = excluded.updated_at_ms`,
         [SCHEMA_VERSION, Date.now()],
       );

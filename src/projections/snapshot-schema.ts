@@ -1,4 +1,4 @@
-import type { SqlDialect } from '../events/sql-database.js';
+import type { SqlFlavour } from '../events/sql-flavour.js';
 
 /**
  * Registry states saved every so many events, so that reading the past costs a snapshot load
@@ -6,9 +6,7 @@ import type { SqlDialect } from '../events/sql-database.js';
  */
 export const SNAPSHOT_TABLE = 'registry_snapshots';
 
-export const snapshotSchema = (dialect: SqlDialect): string => {
-  const bigint = dialect === 'sqlite' ? 'INTEGER' : 'BIGINT';
-  return `
+export const snapshotSchema = ({ bigint }: SqlFlavour): string => `
 CREATE TABLE IF NOT EXISTS ${SNAPSHOT_TABLE} (
   stream_id TEXT NOT NULL,
   stream_version ${bigint} NOT NULL,
@@ -16,4 +14,3 @@ CREATE TABLE IF NOT EXISTS ${SNAPSHOT_TABLE} (
   PRIMARY KEY (stream_id, stream_version)
 );
 `;
-};

@@ -9,14 +9,14 @@ export interface ProfileRef {
 /** The live profiles whose stack names this profile directly. */
 export const readStackDependents = async (tx: SqlExecutor, registry: string, slug: string): Promise<ProfileRef[]> =>
   tx.all<ProfileRef>(
-    `SELECT registry, profile FROM ${LIVE_TABLES.stackRefs} WHERE ref_registry = ? AND ref_profile = ? ORDER BY registry, profile`,
+    `SELECT registry, profile FROM ${LIVE_TABLES.stackRefs} WHERE ref_registry = $1 AND ref_profile = $2 ORDER BY registry, profile`,
     [registry, slug],
   );
 
 /** The fingerprint of a profile's stored document (null when it has none). */
 export const storedFingerprint = async (tx: SqlExecutor, registry: string, slug: string): Promise<string | null> => {
   const row = await tx.get<{ fingerprint: string }>(
-    `SELECT fingerprint FROM ${LIVE_TABLES.documents} WHERE registry = ? AND slug = ?`,
+    `SELECT fingerprint FROM ${LIVE_TABLES.documents} WHERE registry = $1 AND slug = $2`,
     [registry, slug],
   );
   return row?.fingerprint ?? null;

@@ -1,8 +1,6 @@
 import { DomainError, registryNotFound } from '../domain/errors.js';
-import { readStreamHead } from '../events/append-to-stream.js';
 import type { StoredEvent } from '../events/event-types.js';
 import { evolve } from '../events/evolve.js';
-import { readStream } from '../events/read-events.js';
 import { readProfileEventAt, streamVersionAt } from '../events/read-profile-events.js';
 import type { RegistryState } from '../events/registry-state.js';
 import type { SqlExecutor } from '../events/sql-database.js';
@@ -32,7 +30,7 @@ export const registryStateAtVersion = async (
 ): Promise<RegistryState | undefined> => {
   if (version <= 0) return undefined;
   let state = options.useSnapshots === false ? undefined : await nearestSnapshot(executor, registry, version);
-  const events = await readStream(executor, registry, { fromVersion: (state?.version ?? 0) + 1, toVersion: version });
+  const events = await executor.events.readStream(registry, { fromVersion: (state?.version ?? 0) + 1, toVersion: version });
   for (const event of events) state = evolve(state, event, registry);
   return state;
 };
@@ -56,7 +54,7 @@ const commandEndVersion = async (executor: SqlExecutor, event: StoredEvent): Pro
   const chunk = 8; // most commands write one or two events
   let end = event.stream_version;
   for (;;) {
-    const next = await readStream(executor, event.stream_id, { fromVersion: end + 1, toVersion: end + chunk });
+    const next = await executor.events.readStream(event.stream_id, { fromVersion: end + 1, toVersion: end + chunk });
     for (const candidate of next) {
       if (!sameCommand(event, candidate)) return end;
       end = candidate.stream_version;
@@ -78,7 +76,7 @@ export const registryStateAtProfileVersion = async (
 };
 
 export const streamHeadVersion = async (executor: SqlExecutor, registry: string): Promise<number> =>
-  (await readStreamHead(executor, registry)).version;
+  (await executor.events.streamHead(registry)).version;
 
 /**
  * The stream version a point names, refusing points the registry never had: before its first

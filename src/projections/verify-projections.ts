@@ -72,8 +72,7 @@ const versionOfEvents = async (executor: SqlExecutor, check: TableCheck, key: st
   if (own !== undefined) return own;
   if (check.table === 'documents') return rebuiltTombstones.get(key)?.version ?? 0;
   if (check.table === 'tombstones') return 0;
-  const head = await executor.get<{ version: number | string }>('SELECT version FROM streams WHERE stream_id = ?', [key]);
-  return Number(head?.version ?? 0);
+  return (await executor.events.streamHead(key)).version;
 };
 
 const compareTables = async (executor: SqlExecutor, shadow: ProjectionTables): Promise<ProjectionMismatch[]> => {
@@ -158,9 +157,9 @@ export const verifySnapshots = async (db: SqlDatabase): Promise<ProjectionMismat
       }
     });
     if (mismatch) return mismatch;
-    const head = await db.get<{ version: number | string }>('SELECT version FROM streams WHERE stream_id = ?', [registry]);
-    if (Number(head?.version ?? 0) < last) {
-      return { registry, ahead: true, detail: `snapshot at version ${last} is past the last event (version ${Number(head?.version ?? 0)}): events it saw are missing` };
+    const head = await db.events.streamHead(registry);
+    if (head.version < last) {
+      return { registry, ahead: true, detail: `snapshot at version ${last} is past the last event (version ${head.version}): events it saw are missing` };
     }
   }
   return undefined;

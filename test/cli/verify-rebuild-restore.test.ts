@@ -78,7 +78,7 @@ describeEachBackend('operator commands on %s', (backend) => {
     // profile_registries is a view: its payload_json is made of these header bytes and the profile rows
     const header = await t.store.db.get<{ header_json: string }>("SELECT header_json FROM registry_headers WHERE slug = 'team'");
     const forged = JSON.stringify({ ...JSON.parse(header!.header_json), description: 'forged' });
-    await t.store.db.run("UPDATE registry_headers SET header_json = ? WHERE slug = 'team'", [forged]);
+    await t.store.db.run("UPDATE registry_headers SET header_json = $1 WHERE slug = 'team'", [forged]);
     const tampered = await t.store.db.get<{ payload_text: string }>("SELECT payload_text FROM profile_registries WHERE slug = 'team'");
     expect(JSON.parse(tampered!.payload_text).description).toBe('forged');
     const failed = await cli('verify');
@@ -95,7 +95,7 @@ describeEachBackend('operator commands on %s', (backend) => {
   it('verify refuses a snapshot that does not match the events, and rebuild rewrites the snapshots', async () => {
     const stamp = { created_at_ms: 0, updated_at_ms: 0, created_by: 'x', updated_by: 'x', source: 'x' };
     const forged = JSON.stringify({ slug: 'team', live: true, version: 2, stamp, profiles: [], tombstones: [] });
-    await t.store.db.run("INSERT INTO registry_snapshots (stream_id, stream_version, state_json) VALUES ('team', 2, ?)", [forged]);
+    await t.store.db.run("INSERT INTO registry_snapshots (stream_id, stream_version, state_json) VALUES ('team', 2, $1)", [forged]);
     const failed = await cli('verify');
     expect(failed.code).not.toBe(0);
     expect(failed.stderr).toContain('registry "team": snapshot at version 2 differs from the events');
@@ -103,7 +103,7 @@ describeEachBackend('operator commands on %s', (backend) => {
     expect((await cli('verify')).code).toBe(0);
 
     const dangling = JSON.stringify({ slug: 'team', live: true, version: 3, stamp, tombstones: [], profile_refs: [['ghost', 7, 0, 'x']] });
-    await t.store.db.run("INSERT INTO registry_snapshots (stream_id, stream_version, state_json) VALUES ('team', 3, ?)", [dangling]);
+    await t.store.db.run("INSERT INTO registry_snapshots (stream_id, stream_version, state_json) VALUES ('team', 3, $1)", [dangling]);
     const unreadable = await cli('verify');
     expect(unreadable.code).not.toBe(0);
     expect(unreadable.stderr).toContain('registry "team": snapshot at version 3 cannot be read');
@@ -117,7 +117,7 @@ describeEachBackend('operator commands on %s', (backend) => {
       "SELECT position FROM events WHERE stream_id = 'team' AND stream_version = 5",
     );
     const position = Number(row?.position);
-    await t.store.db.run("UPDATE events SET data_json = REPLACE(data_json, 'second', 'SECOND') WHERE position = ?", [position]);
+    await t.store.db.run("UPDATE events SET data_json = REPLACE(data_json, 'second', 'SECOND') WHERE position = $1", [position]);
     const failed = await cli('verify');
     expect(failed.code).not.toBe(0);
     expect(failed.stderr).toContain(`event at position ${position} (registry "team", version 5)`);

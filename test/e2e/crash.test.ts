@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { eventProfile } from '../../src/events/event-types.js';
 import { openDatabase, type DatabaseLocation } from '../../src/events/open-database.js';
-import { readStream } from '../../src/events/read-events.js';
 import { rebuildProjections } from '../../src/projections/rebuild.js';
 import { startServer, type ServerProcess } from '../support/server-process.js';
 import { projectionRows } from '../support/store-snapshot.js';
@@ -85,7 +84,7 @@ const waitFor = async (condition: () => boolean, timeoutMs = 15_000) => {
 const expectDurable = async (location: DatabaseLocation, acknowledged: Acknowledged) => {
   const db = openDatabase(location);
   try {
-    const events = await readStream(db, 'default');
+    const events = await db.events.readStream('default');
     expect(events.map((event) => event.stream_version)).toEqual(events.map((_, i) => i + 1));
     for (let i = 1; i < events.length; i++) expect(events[i].prev_hash).toBe(events[i - 1].hash);
     const created = new Set(events.filter((event) => event.type === 'profile.created').map(eventProfile));

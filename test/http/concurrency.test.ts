@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventProfile, type StoredEvent } from '../../src/events/event-types.js';
-import { readStream } from '../../src/events/read-events.js';
 import type { SqlExecutor } from '../../src/events/sql-database.js';
 import { seedDefaultRegistry } from '../../src/projections/seed-default-registry.js';
 import { describeEachBackend } from '../support/backends.js';
@@ -13,12 +12,12 @@ const versionOf = (event: StoredEvent): number | undefined =>
 
 /** The versions a profile's events carry, oldest first. */
 const profileVersions = async (db: SqlExecutor, slug: string, registry = 'default') =>
-  (await readStream(db, registry)).filter((event) => eventProfile(event) === slug).map(versionOf);
+  (await db.events.readStream(registry)).filter((event) => eventProfile(event) === slug).map(versionOf);
 
 const oneTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 const expectStreamWithoutGap = async (db: SqlExecutor, registry = 'default') => {
-  const events = await readStream(db, registry);
+  const events = await db.events.readStream(registry);
   expect(events.map((event) => event.stream_version)).toEqual(oneTo(events.length));
   for (let i = 1; i < events.length; i++) expect(events[i].prev_hash).toBe(events[i - 1].hash);
 };

@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/events/open-database.js';
-import { lastPosition } from '../../src/events/read-events.js';
 import { createRegistryStore, type RegistryStore } from '../../src/projections/registry-store.js';
 import { createTestSchema, PG_URL, postgresAvailable } from '../support/postgres.js';
 import { buildTestApp } from '../support/test-store.js';
@@ -41,7 +40,7 @@ describe.runIf(postgresAvailable)('two instances on one PostgreSQL', () => {
 
   /** A long poll on B from the head, and the time a write on A took to reach it. */
   const wakeB = async (description: string) => {
-    const after = await lastPosition(b.db);
+    const after = await b.db.events.lastPosition();
     const poll = appB.inject({ method: 'GET', url: `/api/watch?after=${after}&wait=30`, headers: { accept: 'application/json' } });
     await sleep(200); // the poll is waiting
     const sentAt = Date.now();

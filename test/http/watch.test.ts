@@ -84,7 +84,7 @@ describeEachBackend('change feed over a real listening server on %s', (backend) 
     const writes = Array.from({ length: 30 }, (_, i) => send('POST', '/api/chat/profiles', { slug: `race-${i}` }));
     const watcher = openSse(`${base}/api/watch?after=${start}`);
     await Promise.all(writes);
-    const expected = (await t.store.db.all<{ position: number }>('SELECT position FROM events WHERE position > ? ORDER BY position', [start])).map(
+    const expected = (await t.store.db.all<{ position: number }>('SELECT position FROM events WHERE position > $1 ORDER BY position', [start])).map(
       (row) => Number(row.position),
     );
     await watcher.waitFor(expected.length);

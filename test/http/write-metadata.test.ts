@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { readStream } from '../../src/events/read-events.js';
 import { seedDefaultRegistry } from '../../src/projections/seed-default-registry.js';
 import { describeEachBackend } from '../support/backends.js';
 import { openTestApp, steppingClock, type TestApp } from '../support/test-store.js';
@@ -49,7 +48,7 @@ describeEachBackend('server-owned metadata on %s', (backend) => {
     const anonymous = await t.app.inject({ method: 'PATCH', url: '/api/chat/profiles/stamped', payload: { description: 'by nobody' } });
     expect(anonymous.json().metadata.updated_by).toBe('anonymous');
 
-    const events = (await readStream(t.store.db, 'default')).filter((event) => 'profile' in event.data && event.data.profile === 'stamped');
+    const events = (await t.store.db.events.readStream('default')).filter((event) => 'profile' in event.data && event.data.profile === 'stamped');
     expect(events.map((event) => [event.type, event.metadata.actor, event.metadata.source, event.metadata.request_id])).toEqual([
       ['profile.created', 'alice', 'http-api', 'req-create-1'],
       ['profile.updated', 'bob', 'http-api', 'req-patch-1'],

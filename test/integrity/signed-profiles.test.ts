@@ -246,7 +246,7 @@ describe('signatures in registry snapshots', () => {
     const registryVersion = (await t.app.inject({ method: 'GET', url: '/api/registries/team' })).json().metadata.version;
     await t.app.inject({ method: 'PATCH', url: '/api/chat/profiles/analyst?registry=team', payload: { description: 'later' } });
     const snapshot = await t.store.db.get<{ state_json: string }>(
-      'SELECT state_json FROM registry_snapshots WHERE stream_id = ? AND stream_version = ?',
+      'SELECT state_json FROM registry_snapshots WHERE stream_id = $1 AND stream_version = $2',
       ['team', registryVersion],
     );
     expect(JSON.parse(snapshot!.state_json).profile_refs[0][4]).toEqual(signed.signature);

@@ -359,10 +359,10 @@ describe.runIf(postgresAvailable)('a forged event on PostgreSQL', () => {
     const last = await t.store.db.get<EventRow>("SELECT * FROM events WHERE stream_id = 'team' ORDER BY stream_version DESC LIMIT 1");
     const row = await t.store.db.get<{ position: number }>(
       `INSERT INTO events (stream_id, stream_version, type, schema_version, data_json, metadata_json, occurred_at_ms, prev_hash, hash)
-       VALUES ('team', ?, 'registry.updated', 1, '{"description":"FORGED"}', ?, 0, ?, 'bogus') RETURNING position`,
+       VALUES ('team', $1, 'registry.updated', 1, '{"description":"FORGED"}', $2, 0, $3, 'bogus') RETURNING position`,
       [Number(last!.stream_version) + 1, last!.metadata_json, last!.hash],
     );
-    await t.store.db.run("UPDATE streams SET version = version + 1, last_hash = 'bogus', last_position = ? WHERE stream_id = 'team'", [row!.position]);
+    await t.store.db.run("UPDATE streams SET version = version + 1, last_hash = 'bogus', last_position = $1 WHERE stream_id = 'team'", [row!.position]);
     const name = `event at position ${row!.position} (registry "team", version ${Number(last!.stream_version) + 1}): its stored bytes do not match its hash`;
     const verify = await runCli(['verify', ...t.cliDatabaseArgs]);
     expect(verify.code).not.toBe(0);

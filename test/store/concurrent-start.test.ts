@@ -32,7 +32,7 @@ describe.runIf(postgresAvailable)('instances that start together on a fresh Post
     const { schema, drop } = await createTestSchema();
     try {
       const store = await createRegistryStore(openDatabase({ dsn: PG_URL, schema }));
-      await store.db.run('UPDATE schema_version SET version = ?', [SCHEMA_VERSION + 1]);
+      await store.db.run('UPDATE schema_version SET version = $1', [SCHEMA_VERSION + 1]);
       await store.close();
       await expect(createRegistryStore(openDatabase({ dsn: PG_URL, schema }))).rejects.toThrow(
         `the database's schema is at version ${SCHEMA_VERSION + 1}, newer than this server's (${SCHEMA_VERSION})`,

@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { foldEvents } from '../../src/events/evolve.js';
 import { openDatabase } from '../../src/events/open-database.js';
-import { readStream } from '../../src/events/read-events.js';
 import type { SqlDatabase, SqlExecutor } from '../../src/events/sql-database.js';
 import { loadRegistryState } from '../../src/projections/load-registry-state.js';
 import { rebuildProjections } from '../../src/projections/rebuild.js';
@@ -109,7 +108,7 @@ describeEachBackend('persistence on %s', (backend) => {
 
   it('loads from the projection the same state a fold of the events gives', async () => {
     for (const registry of ['default', 'staff', 'scratch']) {
-      expect(await loadRegistryState(store.db, registry)).toEqual(foldEvents(await readStream(store.db, registry), registry));
+      expect(await loadRegistryState(store.db, registry)).toEqual(foldEvents(await store.db.events.readStream(registry), registry));
     }
   });
 
@@ -145,7 +144,7 @@ describeEachBackend('persistence on %s', (backend) => {
     expect(staff.profiles.buyer.metadata).toMatchObject({ version: 3, created_by: 'anonymous', source: 'http-api' });
     expect(staff.profiles.buyer.display_name).toBe('Senior Buyer');
     expect(staff.profiles.counsel.extensions?.['staff.privacy@v1']).toMatchObject({ local_only: true });
-    const events = await readStream(store.db, 'staff');
+    const events = await store.db.events.readStream('staff');
     expect(staff.metadata.version).toBe(events.length);
     const defaults = registrySchema.parse(JSON.parse((rows.registries[0] as { payload_text: string }).payload_text));
     expect(defaults.profiles.default.runtime).toEqual({ system_prompt: 'You are an assistant' });

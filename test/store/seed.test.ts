@@ -1,5 +1,4 @@
 import { afterEach, expect, it } from 'vitest';
-import { readStream } from '../../src/events/read-events.js';
 import { listProfileSummaries } from '../../src/projections/read-model.js';
 import { seedDefaultRegistry } from '../../src/projections/seed-default-registry.js';
 import { describeEachBackend } from '../support/backends.js';
@@ -15,7 +14,7 @@ describeEachBackend('seeding on %s', (backend) => {
     expect(await seedDefaultRegistry(t.store)).toBe(false);
     const [profile] = JSON.parse((await listProfileSummaries(t.store.db, 'default')).body.toString('utf8'));
     expect(profile).toMatchObject({ slug: 'default', default_prompt: 'You are an assistant', is_default: true, version: 1 });
-    const events = await readStream(t.store.db, 'default');
+    const events = await t.store.db.events.readStream('default');
     expect(events.map((event) => [event.type, event.metadata.source])).toEqual([
       ['registry.created', 'bootstrap'],
       ['profile.created', 'bootstrap'],
@@ -28,7 +27,7 @@ describeEachBackend('seeding on %s', (backend) => {
     const other = await t.reopen();
     const seeded = await Promise.all([seedDefaultRegistry(t.store), seedDefaultRegistry(other)]);
     expect(seeded.filter(Boolean)).toHaveLength(1);
-    expect((await readStream(t.store.db, 'default')).map((event) => event.type)).toEqual([
+    expect((await t.store.db.events.readStream('default')).map((event) => event.type)).toEqual([
       'registry.created',
       'profile.created',
       'registry.default_profile_changed',

@@ -25,7 +25,7 @@ describe('the SQLite WAL', () => {
     const body = 'x'.repeat(64 * 1024);
     for (let batch = 0; batch < 10; batch++) {
       await db.transaction(async (tx) => {
-        for (let i = 0; i < 10; i++) await tx.run('INSERT INTO blobs (body) VALUES (?)', [body]);
+        for (let i = 0; i < 10; i++) await tx.run('INSERT INTO blobs (body) VALUES ($1)', [body]);
       });
     }
     expect(statSync(`${path}-wal`).size).toBeGreaterThan(4 * 1024 * 1024);

@@ -1,19 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { DatabaseUnavailable, isDatabaseUnavailable } from '../database-unavailable.js';
-import { createMutex, type SqlDatabase, type SqlExecutor } from '../sql-database.js';
+import { createMutex, type SqlDatabase, type SqlExecutor, type SqlStatements } from '../sql-database.js';
 import { createCommitListener } from './commit-listener.js';
 import { createHeadReader } from './head-reader.js';
+import { postgresEventStore } from './postgres-event-store.js';
+import { POSTGRES_FLAVOUR } from './postgres-flavour.js';
 import { DEFAULT_POSTGRES_SETTINGS, type PostgresSettings } from './postgres-settings.js';
 
 // BIGINT (positions, versions, times) as numbers: every value stays below 2^53.
 pg.types.setTypeParser(20, (value) => Number(value));
-
-/** `?` placeholders to `$1, $2, ...` (our SQL has no `?` inside literals). */
-const numberPlaceholders = (sql: string): string => {
-  let index = 0;
-  return sql.replace(/\?/g, () => `$${++index}`);
-};
 
 /** Errors that say the server is not there (rather than that the statement is wrong). */
 const UNAVAILABLE_CODES = new Set([
@@ -53,18 +49,23 @@ interface Queryable {
   query(text: string, values?: unknown[]): Promise<pg.QueryResult>;
 }
 
-const executorOf = (client: Queryable): SqlExecutor => ({
-  dialect: 'postgres',
-  run: (sql, params = []) => guarded(async () => (await client.query(numberPlaceholders(sql), [...params])).rowCount ?? 0),
+const statementsOf = (client: Queryable): SqlStatements => ({
+  flavour: POSTGRES_FLAVOUR,
+  run: (sql, params = []) => guarded(async () => (await client.query(sql, [...params])).rowCount ?? 0),
   get: <T>(sql: string, params: readonly unknown[] = []) =>
-    guarded(async () => (await client.query(numberPlaceholders(sql), [...params])).rows[0] as T | undefined),
+    guarded(async () => (await client.query(sql, [...params])).rows[0] as T | undefined),
   all: <T>(sql: string, params: readonly unknown[] = []) =>
-    guarded(async () => (await client.query(numberPlaceholders(sql), [...params])).rows as T[]),
+    guarded(async () => (await client.query(sql, [...params])).rows as T[]),
   exec: (sql) =>
     guarded(async () => {
       await client.query(sql);
     }),
 });
+
+const executorOf = (client: Queryable): SqlExecutor => {
+  const statements = statementsOf(client);
+  return { ...statements, events: postgresEventStore(statements) };
+};
 
 /** Write transactions of every instance take this lock (with the schema's key), so positions commit in order. */
 const APPEND_LOCK_KEY = 0x70726567; // "preg"

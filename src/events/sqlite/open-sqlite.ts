@@ -1,7 +1,9 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { createMutex, type SqlDatabase, type SqlExecutor } from '../sql-database.js';
+import { createMutex, type SqlDatabase, type SqlExecutor, type SqlStatements } from '../sql-database.js';
+import { sqliteEventStore } from './sqlite-event-store.js';
+import { SQLITE_FLAVOUR } from './sqlite-flavour.js';
 import type { SqliteOptions } from './sqlite-dsn.js';
 import { createWalSync } from './wal-sync.js';
 import { createWalCheckpointer, DEFAULT_CHECKPOINT_AFTER_BYTES } from './wal-checkpointer.js';
@@ -22,26 +24,38 @@ const WRITER_CHECKPOINT_PAGES = 4096;
 
 const FSYNC_EVERY_COMMIT = new Set(['FULL', 'EXTRA', '2', '3']);
 
+/**
+ * Parameters `$1`, `$2`, ... are named parameters to SQLite (a `$` and a name): bound by name, so
+ * the SQL text is the same as PostgreSQL's, and `$1` used twice is one parameter in both.
+ */
+const byNumber = (params: readonly unknown[]): unknown[] => {
+  if (params.length === 0) return [];
+  const named: Record<number, unknown> = {};
+  for (let index = 0; index < params.length; index += 1) named[index + 1] = params[index];
+  return [named];
+};
+
 /** An executor over one better-sqlite3 connection, with prepared statements cached by text. */
 const executorOf = (connection: Connection): SqlExecutor => {
-  const statements = new Map<string, Database.Statement>();
+  const prepared = new Map<string, Database.Statement>();
   const prepare = (sql: string): Database.Statement => {
-    let statement = statements.get(sql);
+    let statement = prepared.get(sql);
     if (!statement) {
       statement = connection.prepare(sql);
-      statements.set(sql, statement);
+      prepared.set(sql, statement);
     }
     return statement;
   };
-  return {
-    dialect: 'sqlite',
-    run: async (sql, params = []) => prepare(sql).run(...params).changes,
-    get: async <T>(sql: string, params: readonly unknown[] = []) => prepare(sql).get(...params) as T | undefined,
-    all: async <T>(sql: string, params: readonly unknown[] = []) => prepare(sql).all(...params) as T[],
+  const statements: SqlStatements = {
+    flavour: SQLITE_FLAVOUR,
+    run: async (sql, params = []) => prepare(sql).run(...byNumber(params)).changes,
+    get: async <T>(sql: string, params: readonly unknown[] = []) => prepare(sql).get(...byNumber(params)) as T | undefined,
+    all: async <T>(sql: string, params: readonly unknown[] = []) => prepare(sql).all(...byNumber(params)) as T[],
     exec: async (sql) => {
       connection.exec(sql);
     },
   };
+  return { ...statements, events: sqliteEventStore(statements) };
 };
 
 /**

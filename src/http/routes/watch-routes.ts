@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../../domain/errors.js';
 import { eventProfile } from '../../events/event-types.js';
-import { lastPosition } from '../../events/read-events.js';
 import type { FeedChange } from '../../projections/change-feed-store.js';
 import { createChangeHub, pollChanges } from '../../projections/follow-changes.js';
 import type { RegistryStore } from '../../projections/registry-store.js';
@@ -133,7 +132,7 @@ export const registerWatchRoutes = (
     const visible = (registry: string) => mayAccessRegistry(request, registry);
     const lastEventId = request.headers['last-event-id'];
     const fromHeader = parsePosition(Array.isArray(lastEventId) ? lastEventId[0] : lastEventId, 'Last-Event-ID');
-    const after = fromHeader ?? parsePosition(queryValue(request, 'after'), 'after') ?? (await lastPosition(store.db));
+    const after = fromHeader ?? parsePosition(queryValue(request, 'after'), 'after') ?? (await store.db.events.lastPosition());
     // a registry's watchers also hear of changes elsewhere that moved its fingerprints (stacks)
     const keep = (change: FeedChange) =>
       registryFilter === undefined

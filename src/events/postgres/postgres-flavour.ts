@@ -1,0 +1,32 @@
+import type { SqlFlavour } from '../sql-flavour.js';
+
+const bytewise = (column: string): string => `${column} COLLATE "C"`;
+
+/** PostgreSQL's pieces of SQL (see SqlFlavour). */
+export const POSTGRES_FLAVOUR: SqlFlavour = {
+  name: 'postgres',
+  bigint: 'BIGINT',
+  serialKey: 'BIGSERIAL PRIMARY KEY',
+  bySlug: bytewise,
+  jsonTextAt: (column, key) => `(${column}::jsonb ->> '${key}')`,
+  jsonIntegerAt: (column, key) => `((${column}::jsonb ->> '${key}')::bigint)`,
+  jsonQuote: (value) => `to_json(${value})::text`,
+  asJson: (text) => `${text}::jsonb`,
+  pairsFromJsonParam: (first, second, param) =>
+    `SELECT value ->> 0 AS ${first}, (value ->> 1)::bigint AS ${second} FROM jsonb_array_elements(${param}::jsonb)`,
+  integerIn: (column, param) => `${column} = ANY(${param}::bigint[])`,
+  integerListParam: (values) => values,
+  joinedInOrder: (value, from, where, orderBy) => `(SELECT string_agg(${value}, ',' ORDER BY ${bytewise(orderBy)})
+            FROM ${from} WHERE ${where})`,
+  // PostgreSQL's LIKE escapes with a backslash unless told otherwise
+  likeWithoutEscape: " ESCAPE ''",
+  createView: (temporary) => `CREATE OR REPLACE ${temporary ? 'TEMP ' : ''}VIEW`,
+  tableColumns: (table) =>
+    `SELECT column_name AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = '${table}'`,
+  jsonContainment: {
+    indexedColumn: (table, source, column) =>
+      `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${column} JSONB GENERATED ALWAYS AS (${source}::jsonb) STORED;
+CREATE INDEX IF NOT EXISTS ${table}_profile_gin ON ${table} USING GIN (${column});`,
+    contains: (column, param) => `${column} @> ${param}::jsonb`,
+  },
+};

@@ -1,0 +1,151 @@
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { createInMemoryEventStore } from '../../src/events/in-memory/in-memory-event-store.js';
+import { eventHash, GENESIS_HASH } from '../../src/events/event-hash.js';
+import { CURRENT_SCHEMA_VERSION, type DomainEvent, type EventBody, type StoredEvent } from '../../src/events/event-types.js';
+import { StreamVersionConflict } from '../../src/events/stream-version-conflict.js';
+import { describeEachEventStore, type EventStoreUnderTest } from '../support/event-stores.js';
+
+const event = (body: EventBody, at: number): DomainEvent =>
+  ({ ...body, schema_version: CURRENT_SCHEMA_VERSION[body.type], metadata: { actor: 'a', source: 's', request_id: 'r', occurred_at_ms: at } }) as DomainEvent;
+
+const created = (slug: string, at: number) => event({ type: 'registry.created', data: { slug } }, at);
+const renamed = (name: string, at: number) => event({ type: 'registry.updated', data: { display_name: name } }, at);
+const profile = (slug: string, version: number, at: number) =>
+  event({ type: version === 1 ? 'profile.created' : 'profile.updated', data: { profile: slug, version, content: { runtime: { system_prompt: `v${version} ✓` } } } } as EventBody, at);
+
+/** What the event carries, without where the store put it. */
+const body = (stored: StoredEvent) => ({ type: stored.type, schema_version: stored.schema_version, data: stored.data, metadata: stored.metadata });
+
+/** The hash the stored bytes of the event must give (JSON.stringify is how the store serializes). */
+const expectedHash = (stored: StoredEvent): string =>
+  eventHash(stored.prev_hash, {
+    stream_id: stored.stream_id,
+    stream_version: stored.stream_version,
+    type: stored.type,
+    schema_version: stored.schema_version,
+    data_json: JSON.stringify(stored.data),
+    metadata_json: JSON.stringify(stored.metadata),
+  });
+
+describeEachEventStore('the EventStore contract on %s', (open) => {
+  let s: EventStoreUnderTest;
+  beforeEach(async () => {
+    s = await open();
+  });
+  afterEach(async () => s?.close());
+
+  it('starts empty: every stream at version 0 on the genesis hash, the log at position 0', async () => {
+    expect(await s.reads.streamHead('alpha')).toEqual({ version: 0, hash: GENESIS_HASH });
+    expect(await s.reads.readStream('alpha')).toEqual([]);
+    expect(await s.reads.readAll()).toEqual([]);
+    expect(await s.reads.lastPosition()).toBe(0);
+  });
+
+  it('appends at the expected version and returns the events as stored, as they read back', async () => {
+    const appended = await s.transaction((store) => store.appendToStream('alpha', 0, [created('alpha', 1000), profile('p', 1, 2000)]));
+    expect(appended.map((e) => [e.stream_id, e.stream_version])).toEqual([['alpha', 1], ['alpha', 2]]);
+    expect(appended.map(body)).toEqual([created('alpha', 1000), profile('p', 1, 2000)]);
+    expect(appended[1].position).toBeGreaterThan(appended[0].position);
+    expect(await s.reads.readStream('alpha')).toEqual(appended);
+    expect(await s.reads.streamHead('alpha')).toEqual({ version: 2, hash: appended[1].hash });
+    expect(await s.reads.lastPosition()).toBe(appended[1].position);
+  });
+
+  it('refuses a stale or a future expected version with StreamVersionConflict and writes nothing', async () => {
+    await s.transaction((store) => store.appendToStream('alpha', 0, [created('alpha', 1000), renamed('A', 2000)]));
+    const before = await s.reads.readAll();
+    for (const expected of [0, 1, 3]) {
+      const refused = s.transaction((store) => store.appendToStream('alpha', expected, [renamed('B', 3000)]));
+      await expect(refused).rejects.toBeInstanceOf(StreamVersionConflict);
+      await expect(refused).rejects.toThrow(`stream "alpha" version conflict: expected=${expected} actual=2`);
+    }
+    await expect(s.transaction((store) => store.appendToStream('beta', 1, [created('beta', 3000)]))).rejects.toThrow(
+      'stream "beta" version conflict: expected=1 actual=0',
+    );
+    expect(await s.reads.readAll()).toEqual(before);
+    expect(await s.reads.streamHead('alpha')).toEqual({ version: 2, hash: before[1].hash });
+    expect(await s.reads.streamHead('beta')).toEqual({ version: 0, hash: GENESIS_HASH });
+  });
+
+  it('lets exactly one of two writers with the same expected version win, without a version gap', async () => {
+    await s.transaction((store) => store.appendToStream('alpha', 0, [created('alpha', 1000)]));
+    const results = await Promise.allSettled(
+      ['X', 'Y'].map((name) => s.transaction((store) => store.appendToStream('alpha', 1, [renamed(name, 2000)]))),
+    );
+    expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(results.find((result) => result.status === 'rejected')?.reason).toBeInstanceOf(StreamVersionConflict);
+    expect((await s.reads.readStream('alpha')).map((e) => e.stream_version)).toEqual([1, 2]);
+  });
+
+  it('takes back the appends of a transaction that fails afterwards (they share the caller’s transaction)', async () => {
+    await s.transaction((store) => store.appendToStream('alpha', 0, [created('alpha', 1000)]));
+    const before = await s.reads.readAll();
+    const failed = s.transaction(async (store) => {
+      await store.appendToStream('alpha', 1, [renamed('A', 2000)]);
+      await store.appendToStream('beta', 0, [created('beta', 2000)]);
+      expect(await store.streamHead('alpha')).toMatchObject({ version: 2 });
+      throw new Error('the projection failed');
+    });
+    await expect(failed).rejects.toThrow('the projection failed');
+    expect(await s.reads.readAll()).toEqual(before);
+    expect(await s.reads.streamHead('beta')).toEqual({ version: 0, hash: GENESIS_HASH });
+    // the stream goes on from where it stood
+    const next = await s.transaction((store) => store.appendToStream('alpha', 1, [renamed('B', 3000)]));
+    expect(next.map((e) => [e.stream_version, e.prev_hash])).toEqual([[2, before[0].hash]]);
+  });
+
+  it('appends nothing for no events and leaves the head alone', async () => {
+    await s.transaction((store) => store.appendToStream('alpha', 0, [created('alpha', 1000)]));
+    const head = await s.reads.streamHead('alpha');
+    expect(await s.transaction((store) => store.appendToStream('alpha', 1, []))).toEqual([]);
+    expect(await s.reads.streamHead('alpha')).toEqual(head);
+  });
+
+  it('reads all streams in position order after a position, by page, or one stream only', async () => {
+    await s.transaction((store) => store.appendToStream('alpha', 0, [created('alpha', 1000), renamed('A', 2000)]));
+    await s.transaction((store) => store.appendToStream('beta', 0, [created('beta', 2500)]));
+    await s.transaction((store) => store.appendToStream('alpha', 2, [renamed('B', 3000)]));
+    const all = await s.reads.readAll();
+    expect(all.map((e) => [e.stream_id, e.stream_version])).toEqual([['alpha', 1], ['alpha', 2], ['beta', 1], ['alpha', 3]]);
+    expect(all.map((e) => e.position)).toEqual([...all.map((e) => e.position)].sort((a, b) => a - b));
+    expect(new Set(all.map((e) => e.position)).size).toBe(4);
+    expect(await s.reads.readAll({ after: all[1].position, limit: 1 })).toEqual([all[2]]);
+    expect(await s.reads.readAll({ after: all[3].position })).toEqual([]);
+    expect(await s.reads.readAll({ limit: 2 })).toEqual(all.slice(0, 2));
+    expect(await s.reads.readAll({ streamId: 'alpha', after: all[0].position })).toEqual([all[1], all[3]]);
+    expect(await s.reads.lastPosition()).toBe(all[3].position);
+  });
+
+  it('reads a stream from a version, up to a version, or up to a time', async () => {
+    const events = [created('alpha', 1000), renamed('A', 2000), renamed('B', 2000), renamed('C', 3000)];
+    const appended = await s.transaction((store) => store.appendToStream('alpha', 0, events));
+    expect(await s.reads.readStream('alpha', { fromVersion: 2 })).toEqual(appended.slice(1));
+    expect(await s.reads.readStream('alpha', { fromVersion: 2, toVersion: 3 })).toEqual(appended.slice(1, 3));
+    expect(await s.reads.readStream('alpha', { untilMs: 2000 })).toEqual(appended.slice(0, 3));
+    expect(await s.reads.readStream('alpha', { untilMs: 999 })).toEqual([]);
+    expect(await s.reads.readStream('alpha', { fromVersion: 5 })).toEqual([]);
+  });
+
+  it('chains each stream’s hashes over the stored bytes, across appends, from the genesis hash', async () => {
+    await s.transaction((store) => store.appendToStream('alpha', 0, [created('alpha', 1000), profile('p', 1, 1500)]));
+    await s.transaction((store) => store.appendToStream('beta', 0, [created('beta', 2000)]));
+    await s.transaction((store) => store.appendToStream('alpha', 2, [profile('p', 2, 3000), renamed('Ä', 3000)]));
+    for (const streamId of ['alpha', 'beta']) {
+      const stream = await s.reads.readStream(streamId);
+      expect(stream[0].prev_hash).toBe(GENESIS_HASH);
+      for (const [i, stored] of stream.entries()) {
+        if (i > 0) expect(stored.prev_hash).toBe(stream[i - 1].hash);
+        expect(stored.hash).toBe(expectedHash(stored));
+      }
+      expect(await s.reads.streamHead(streamId)).toEqual({ version: stream.length, hash: stream.at(-1)?.hash });
+    }
+  });
+
+  it('gives the same hashes as every other EventStore for the same events', async () => {
+    const reference = createInMemoryEventStore();
+    const events = [created('alpha', 1000), profile('p', 1, 1500), profile('p', 2, 1600)];
+    const expected = await reference.transaction((store) => store.appendToStream('alpha', 0, events));
+    const appended = await s.transaction((store) => store.appendToStream('alpha', 0, events));
+    expect(appended.map((e) => e.hash)).toEqual(expected.map((e) => e.hash));
+  });
+});

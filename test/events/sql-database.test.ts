@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { CURRENT_SCHEMA_VERSION, type DomainEvent } from '../../src/events/event-types.js';
+import { describeEachBackend, describeOnPostgres } from '../support/backends.js';
+import { storeSnapshot } from '../support/store-snapshot.js';
+import { openTestStore, type TestStore } from '../support/test-store.js';
+
+const created: DomainEvent = {
+  type: 'registry.created',
+  data: { slug: 'alpha' },
+  schema_version: CURRENT_SCHEMA_VERSION['registry.created'],
+  metadata: { actor: 'a', source: 's', request_id: 'r', occurred_at_ms: 1000 },
+};
+
+describeEachBackend('the SQL database on %s', (backend) => {
+  let t: TestStore;
+  beforeAll(async () => {
+    t = await openTestStore(backend);
+  });
+  afterAll(async () => t?.close());
+
+  it('keeps (stream_id, stream_version) unique even past the version check', async () => {
+    const db = t.store.db;
+    await db.transaction((tx) => tx.events.appendToStream('alpha', 0, [created]));
+    const before = await storeSnapshot(db);
+    const duplicate = db.transaction((tx) =>
+      tx.run(
+        `INSERT INTO events (stream_id, stream_version, type, schema_version, data_json, metadata_json, occurred_at_ms, prev_hash, hash)
+         VALUES ('alpha', 1, 'registry.updated', 1, '{}', '{}', 0, 'x', 'y')`,
+      ),
+    );
+    await expect(duplicate).rejects.toThrow(/unique/i);
+    expect(await storeSnapshot(db)).toEqual(before);
+  });
+
+  it('binds $1, $2 by number, $1 used twice being one value, inside and outside a transaction', async () => {
+    const sql = 'SELECT CAST($1 AS TEXT) AS a, CAST($2 AS TEXT) AS b, CAST($1 AS TEXT) AS c';
+    expect(await t.store.db.get(sql, ['x', 'y'])).toEqual({ a: 'x', b: 'y', c: 'x' });
+    expect(await t.store.db.transaction((tx) => tx.get(sql, ['p', 'q']))).toEqual({ a: 'p', b: 'q', c: 'p' });
+  });
+});
+
+describeOnPostgres('SQL text on postgres', () => {
+  let t: TestStore;
+  beforeAll(async () => {
+    t = await openTestStore('postgres');
+  });
+  afterAll(async () => t?.close());
+
+  it('reaches PostgreSQL as written: the ?-family jsonb operators work beside parameters', async () => {
+    const row = await t.store.db.get<{ has: boolean; any: boolean; all: boolean }>(
+      `SELECT CAST($1 AS JSONB) ? 'a' AS has, CAST($1 AS JSONB) ?| array['x', 'b'] AS any, CAST($1 AS JSONB) ?& array['a', 'x'] AS all`,
+      [JSON.stringify({ a: 1, b: 2 })],
+    );
+    expect(row).toEqual({ has: true, any: true, all: false });
+  });
+});

@@ -1,4 +1,4 @@
-import { evolve } from '../events/evolve.js';
+import { startFold } from '../events/evolve.js';
 import { CURRENT_SCHEMA_VERSION, type DomainEvent, type EventMetadata, type EventType } from '../events/event-types.js';
 import { readStream } from '../events/read-events.js';
 import { readStreamHead } from '../events/append-to-stream.js';
@@ -11,8 +11,8 @@ import { loadReachableStates, lookupInStates, stackedRegistries } from '../event
 import { stackFingerprintOf, writeAllRows, type FingerprintOf } from './project-registry.js';
 import { loadRegistryState } from './load-registry-state.js';
 import { LIVE_TABLES, projectionSchema, type ProjectionTables } from './projection-schema.js';
-import { createSnapshotTaker, deleteSnapshots } from './registry-snapshots.js';
-import { snapshotSchema } from './snapshot-schema.js';
+import { createSnapshotTaker, deleteSnapshots } from '../events/snapshots.js';
+import { snapshotSchema } from '../events/snapshot-schema.js';
 import { foldSchemaEvents, SCHEMA_STREAM } from '../events/schema-state.js';
 import { writeAllSchemaRows } from './schema-projection.js';
 
@@ -37,21 +37,21 @@ export interface RebuildOptions {
 /** Events between two progress reports inside a long stream. */
 const PROGRESS_EVERY = 5000;
 
-/** Folds one stream from its first event, in chunks, handing each intermediate state to `afterEvent`. */
+/** Folds one stream from its first event, in chunks, handing each intermediate state to `afterEvent` (valid until it returns). */
 export const foldStream = async (
   tx: SqlExecutor,
   streamId: string,
   chunkSize: number,
   afterEvent?: (state: RegistryState) => Promise<void>,
 ): Promise<RegistryState | undefined> => {
-  let state: RegistryState | undefined;
+  const fold = startFold(undefined, streamId);
   for (let from = 1; ; from += chunkSize) {
     const events = await readStream(tx, streamId, { fromVersion: from, toVersion: from + chunkSize - 1 });
     for (const event of events) {
-      state = evolve(state, event, streamId);
-      await afterEvent?.(state);
+      fold.apply(event);
+      await afterEvent?.(fold.state as RegistryState);
     }
-    if (events.length < chunkSize) return state;
+    if (events.length < chunkSize) return fold.state;
   }
 };
 
@@ -88,7 +88,7 @@ const foldStreamToEnd = async (
     tx.dialect === 'sqlite' ? 'stream_version IN (SELECT value FROM json_each(?))' : 'stream_version = ANY(?::bigint[])';
   const neededParam = tx.dialect === 'sqlite' ? JSON.stringify(neededVersions) : neededVersions;
   const streamVersion = (await readStreamHead(tx, streamId)).version;
-  let state: RegistryState | undefined;
+  const fold = startFold(undefined, streamId);
   for (let from = 1; from <= streamVersion; from += chunkSize) {
     const to = Math.min(from + chunkSize - 1, streamVersion);
     const rows = await tx.all<StoredEventRow>(
@@ -116,11 +116,11 @@ const foldStreamToEnd = async (
               metadata: JSON.parse(row.metadata_json) as EventMetadata,
             } as DomainEvent)
           : storedEventFromRow(row);
-      state = evolve(state, event, streamId);
+      fold.apply(event);
     }
     onEvents(to - from + 1);
   }
-  if (state) state.version = streamVersion;
+  const state = fold.state && { ...fold.state, version: streamVersion };
   for (const [slug, profile] of state?.profiles ?? []) {
     if (profile.content === SUPERSEDED) throw new Error(`rebuild: ${streamId}/${slug} kept content it skipped`);
   }

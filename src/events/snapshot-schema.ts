@@ -1,4 +1,4 @@
-import type { SqlDialect } from '../events/sql-database.js';
+import type { SqlDialect } from './sql-database.js';
 
 /**
  * Registry states saved every so many events, so that reading the past costs a snapshot load

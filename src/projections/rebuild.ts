@@ -13,6 +13,7 @@ import { loadRegistryState } from './load-registry-state.js';
 import { LIVE_TABLES, projectionSchema, type ProjectionTables } from './projection-schema.js';
 import { createSnapshotTaker, deleteSnapshots } from '../events/snapshots.js';
 import { snapshotSchema } from '../events/snapshot-schema.js';
+import { convertSnapshots } from './convert-snapshots.js';
 import { foldSchemaEvents, SCHEMA_STREAM } from '../events/schema-state.js';
 import { writeAllSchemaRows } from './schema-projection.js';
 
@@ -29,7 +30,7 @@ export interface RebuildOptions {
   chunkSize?: number;
   /**
    * Also rewrites the registry snapshots, every this many events (live tables only). Absent or 0
-   * leaves them alone: they are folds of the events, not projections, and stay valid.
+   * keeps them (they are folds of the events, not projections) but converts those of an earlier format.
    */
   snapshotEvery?: number;
 }
@@ -148,7 +149,7 @@ export const rebuildInTransaction = async (tx: SqlExecutor, options: RebuildOpti
   if (snapshotEvery > 0) {
     await tx.exec(snapshotSchema(tx.dialect));
     await deleteSnapshots(tx);
-  }
+  } else if (!options.tables) await convertSnapshots(tx); // snapshots of earlier formats, in the current one
   const total = await tx.get<{ n: number | string }>('SELECT COUNT(*) AS n FROM events');
   const streams = await tx.all<{ stream_id: string }>('SELECT stream_id FROM streams WHERE stream_id <> ? ORDER BY stream_id', [
     SCHEMA_STREAM,

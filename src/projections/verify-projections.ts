@@ -147,7 +147,7 @@ export const verifySnapshots = async (db: SqlDatabase): Promise<ProjectionMismat
       return { registry: row.stream_id, detail: `snapshot at version ${row.stream_version} cannot be read: ${(error as Error).message}` };
     }
     if (!state) {
-      return { registry: row.stream_id, detail: `snapshot at version ${row.stream_version} is of an earlier format: run profile-registry rebuild` };
+      return { registry: row.stream_id, detail: `snapshot at version ${row.stream_version} is of an earlier format, which reads no longer use` };
     }
     snapshots.set(Number(row.stream_version), canonicalState(state));
     byStream.set(row.stream_id, snapshots);

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { rebuildCheckingChain } from '../projections/rebuild-checked.js';
-import { DEFAULT_SNAPSHOT_EVERY } from '../projections/registry-snapshots.js';
+import { DEFAULT_SNAPSHOT_EVERY } from '../events/snapshots.js';
 import { databaseOptions, type DatabaseFlags } from './database-options.js';
 import { cliContext, withStore } from './cli-store.js';
 import { progressBar } from './progress-bar.js';

@@ -4,11 +4,13 @@ import { isSchemaCommand, type Command, type SchemaCommand, type StoreCommand } 
 import type { ProfileLookup } from '../domain/stack-merge.js';
 import type { AffectedByPosition, AffectedProfile } from './change-feed.js';
 import { decide } from './decide.js';
-import { evolve, foldEvents } from './evolve.js';
+import { startFold } from './evolve.js';
+import { aggregateStream } from './aggregate-stream.js';
+import { needs } from './needs.js';
 import { CURRENT_SCHEMA_VERSION, type DomainEvent, type StoredEvent } from './event-types.js';
 import type { RegistryState } from './registry-state.js';
 import { withSavepoint, type SqlDatabase, type SqlExecutor } from './sql-database.js';
-import { commandStackRegistries, loadReachableStates, lookupInStates, stackedRegistries } from './profile-lookup.js';
+import { loadReachableStates, lookupInStates, stackedRegistries } from './profile-lookup.js';
 import { touchedProfiles } from './touched-profiles.js';
 import type { SchemaKind } from '../domain/schema-documents.js';
 import { decideSchema, type ProfileUsingSchema } from './decide-schema.js';
@@ -52,9 +54,8 @@ export interface ProjectedCommand<Rendered> {
   affected: AffectedByPosition;
 }
 
-/** What the composition root plugs in: where state comes from and where projections go. */
+/** What the composition root plugs in: where projections go, and the read indexes a decision consults. */
 export interface CommandBusHooks<Rendered> {
-  loadState(tx: SqlExecutor, registry: string): Promise<RegistryState | undefined>;
   /** `registry/slug` of the live profiles whose stack names this profile. */
   readStackDependents(tx: SqlExecutor, registry: string, slug: string): Promise<string[]>;
   /** Runs after each command inside its savepoint: writes what the command changed, renders the answer. */
@@ -85,8 +86,6 @@ interface Pending<Rendered> {
   context: CommandContext;
   options: ExecuteOptions<Rendered>;
   affected?: AffectedByPosition;
-  /** Set once the command's events were folded into the cached state. */
-  evolved?: boolean;
   resolve: (outcome: CommandOutcome<Rendered>) => void;
   reject: (error: unknown) => void;
   outcome?: CommandOutcome<Rendered>;
@@ -101,20 +100,6 @@ export interface CommandBus<Rendered> {
   invalidate(registry?: string): void;
   close(): Promise<void>;
 }
-
-/** Commands whose events may carry new profile content (judged against the registered schemas). */
-const WRITES_CONTENT = new Set<Command['type']>(['create_profile', 'update_profile', 'put_profile', 'converge_registry']);
-
-/** The profiles a command may delete: whoever stacks on them must be known before deciding. */
-const profilesItMayDelete = (state: RegistryState | undefined, command: Command): string[] => {
-  if (!state?.live) return [];
-  if (command.type === 'delete_profile') return [command.slug];
-  if (command.type === 'delete_registry') return [...state.profiles.keys()];
-  if (command.type === 'converge_registry' && command.prune) {
-    return [...state.profiles.keys()].filter((slug) => !Object.hasOwn(command.target.profiles, slug));
-  }
-  return [];
-};
 
 /**
  * The one writer path: decide → append → project, with group commit. Commands that arrive
@@ -181,13 +166,18 @@ export const createCommandBus = <Rendered>(
     return outcome;
   };
 
+  /**
+   * A registry's state from its events (latest snapshot + the events after it), or the cached one
+   * when the stream's head, read inside this transaction, is still its version. States are never
+   * changed (evolve returns new ones), so a cached state can be shared.
+   */
   const currentState = async (tx: SqlExecutor, registry: string): Promise<RegistryState | undefined> => {
     if (cache.has(registry)) {
       const cached = cache.get(registry);
       const head = await tx.events.streamHead(registry);
       if (head.version === (cached?.version ?? 0)) return cached;
     }
-    const loaded = await hooks.loadState(tx, registry);
+    const loaded = await aggregateStream(tx, registry);
     cache.set(registry, loaded);
     return loaded;
   };
@@ -208,13 +198,13 @@ export const createCommandBus = <Rendered>(
     const registry = command.registry;
     await item.options.beforeDecide?.(tx);
     const access = stateAccess(tx);
-    await access.loadReachable([registry, ...commandStackRegistries(command)]);
+    await access.loadReachable([registry]);
     const state = access.loaded(registry);
+    const needed = needs(command, state);
+    await access.loadReachable(needed.registries);
     const dependents = new Map<string, string[]>();
-    for (const slug of profilesItMayDelete(state, command)) {
-      dependents.set(slug, await hooks.readStackDependents(tx, registry, slug));
-    }
-    const schemas = WRITES_CONTENT.has(command.type) ? schemaLookupOf(await currentSchemas(tx)) : undefined;
+    for (const slug of needed.dependentsOf) dependents.set(slug, await hooks.readStackDependents(tx, registry, slug));
+    const schemas = needed.schemas ? schemaLookupOf(await currentSchemas(tx)) : undefined;
     const occurredAt = now();
     const bodies = decide(state, command, {
       lookupProfile: access.lookupProfile,
@@ -225,38 +215,30 @@ export const createCommandBus = <Rendered>(
     });
     const events = stamped(bodies, context, occurredAt);
     const stored = events.length > 0 ? await tx.events.appendToStream(registry, state?.version ?? 0, events) : [];
-    let next = state;
+    const fold = startFold(state, registry);
     const touched = new Set<string>();
     const touchedByEvent: string[][] = [];
     for (const event of events) {
-      const slugs = touchedProfiles(next, event);
+      const slugs = touchedProfiles(fold.state, event);
       touchedByEvent.push(slugs);
       for (const slug of slugs) touched.add(slug);
-      next = evolve(next, event, registry);
+      fold.apply(event);
     }
+    const next = fold.state;
     if (next && events.length > 0) {
-      cache.set(registry, next);
-      changed.set(registry, next);
       access.set(registry, next);
       await access.loadReachable(stackedRegistries(next));
     }
-    item.evolved = events.length > 0;
     const projected = await hooks.projectCommand(tx, next, touched, command, { events: stored, touchedByEvent, access });
     const outcome = { events: stored, rendered: projected.rendered };
     await item.options.beforeCommit?.(tx, outcome);
+    // only a command that went through changes what the next one sees (a failed one's savepoint is rolled back)
+    if (next && events.length > 0) {
+      cache.set(registry, next);
+      changed.set(registry, next);
+    }
     item.affected = projected.affected;
     return outcome;
-  };
-
-  /**
-   * A command failed after its events were folded into the (shared, mutated in place) state and its
-   * savepoint rolled them back: the state of its registry is folded again from what the stream holds.
-   */
-  const refoldChanged = async (tx: SqlExecutor, registry: string, changed: Map<string, RegistryState>) => {
-    if (!changed.has(registry)) return;
-    const state = foldEvents(await tx.events.readStream(registry), registry);
-    if (state) changed.set(registry, state);
-    else changed.delete(registry);
   };
 
   /** Runs one batch; `writerFree` is called once the writer is free for the next batch. */
@@ -274,8 +256,7 @@ export const createCommandBus = <Rendered>(
               schemaCache = undefined;
               continue;
             }
-            if (!isDomainError(error) || item.evolved) cache.delete(item.command.registry);
-            if (item.evolved) await refoldChanged(tx, item.command.registry, changed);
+            if (!isDomainError(error)) cache.delete(item.command.registry);
           }
         }
         await hooks.projectBatch(tx, [...changed.values()]);

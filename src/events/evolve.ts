@@ -1,5 +1,5 @@
 import type { DomainEvent } from './event-types.js';
-import { applySchemaPolicies, type ChangeStamp, type ProfileState, type RegistryState } from './registry-state.js';
+import { applySchemaPolicies, type ChangeStamp, type ProfileState, type RegistryState, type Writable } from './registry-state.js';
 
 const touch = (stamp: ChangeStamp, event: DomainEvent): ChangeStamp => ({
   ...stamp,
@@ -16,7 +16,13 @@ const freshStamp = (event: DomainEvent): ChangeStamp => ({
   source: event.metadata.source,
 });
 
-const emptyRegistry = (slug: string, event: DomainEvent): RegistryState => ({
+/** A registry's state while a fold owns it: its own maps, changed in place until the fold hands it out. */
+type Draft = Writable<RegistryState> & {
+  profiles: Map<string, ProfileState>;
+  tombstones: Map<string, number>;
+};
+
+const emptyDraft = (slug: string, event: DomainEvent): Draft => ({
   slug,
   live: false,
   version: 0,
@@ -25,52 +31,52 @@ const emptyRegistry = (slug: string, event: DomainEvent): RegistryState => ({
   tombstones: new Map(),
 });
 
-/**
- * Applies one event to a registry's state. For speed it changes `state` in place and returns it
- * (registries can hold thousands of profiles); callers that need the old state keep a copy.
- */
-export const evolve = (state: RegistryState | undefined, event: DomainEvent, streamId?: string): RegistryState => {
-  const slug = state?.slug ?? streamId ?? (event.type === 'registry.created' ? event.data.slug : '');
-  const registry = state ?? emptyRegistry(slug, event);
-  registry.version += 1;
+/** A private copy of `state` (its maps copied; profiles and their content are shared: nothing changes them). */
+const draftOf = (state: RegistryState): Draft => ({
+  ...state,
+  profiles: new Map(state.profiles),
+  tombstones: new Map(state.tombstones),
+});
+
+const applyEvent = (draft: Draft, event: DomainEvent): void => {
+  draft.version += 1;
   switch (event.type) {
     case 'registry.created': {
-      registry.live = true;
-      registry.stamp = freshStamp(event);
-      registry.display_name = event.data.display_name;
-      registry.description = event.data.description;
-      registry.default_profile_slug = undefined;
-      if (registry.display_name === undefined) delete registry.display_name;
-      if (registry.description === undefined) delete registry.description;
-      delete registry.default_profile_slug;
-      delete registry.unknown_middlewares;
-      delete registry.unknown_extensions;
-      applySchemaPolicies(registry, event.data);
-      return registry;
+      draft.live = true;
+      draft.stamp = freshStamp(event);
+      draft.display_name = event.data.display_name;
+      draft.description = event.data.description;
+      if (draft.display_name === undefined) delete draft.display_name;
+      if (draft.description === undefined) delete draft.description;
+      delete draft.default_profile_slug;
+      delete draft.unknown_middlewares;
+      delete draft.unknown_extensions;
+      applySchemaPolicies(draft, event.data);
+      return;
     }
     case 'registry.updated': {
-      if (event.data.display_name !== undefined) registry.display_name = event.data.display_name ?? undefined;
-      if (event.data.description !== undefined) registry.description = event.data.description ?? undefined;
-      if (registry.display_name === undefined) delete registry.display_name;
-      if (registry.description === undefined) delete registry.description;
-      applySchemaPolicies(registry, event.data);
+      if (event.data.display_name !== undefined) draft.display_name = event.data.display_name ?? undefined;
+      if (event.data.description !== undefined) draft.description = event.data.description ?? undefined;
+      if (draft.display_name === undefined) delete draft.display_name;
+      if (draft.description === undefined) delete draft.description;
+      applySchemaPolicies(draft, event.data);
       break;
     }
     case 'registry.deleted': {
-      for (const [profileSlug, profile] of registry.profiles) registry.tombstones.set(profileSlug, profile.version);
-      registry.profiles.clear();
-      registry.live = false;
-      delete registry.default_profile_slug;
+      for (const [profileSlug, profile] of draft.profiles) draft.tombstones.set(profileSlug, profile.version);
+      draft.profiles.clear();
+      draft.live = false;
+      delete draft.default_profile_slug;
       break;
     }
     case 'registry.default_profile_changed': {
-      if (event.data.profile === null) delete registry.default_profile_slug;
-      else registry.default_profile_slug = event.data.profile;
+      if (event.data.profile === null) delete draft.default_profile_slug;
+      else draft.default_profile_slug = event.data.profile;
       break;
     }
     case 'profile.created': {
-      registry.tombstones.delete(event.data.profile);
-      registry.profiles.set(event.data.profile, {
+      draft.tombstones.delete(event.data.profile);
+      draft.profiles.set(event.data.profile, {
         content: event.data.content,
         version: event.data.version,
         stamp: freshStamp(event),
@@ -78,36 +84,72 @@ export const evolve = (state: RegistryState | undefined, event: DomainEvent, str
       break;
     }
     case 'profile.updated': {
-      const previous = registry.profiles.get(event.data.profile);
+      const previous = draft.profiles.get(event.data.profile);
       const next: ProfileState = {
         content: event.data.content,
         version: event.data.version,
         stamp: previous ? touch(previous.stamp, event) : freshStamp(event),
+        // the last signature stays, stale, until the profile is published again
+        ...(previous?.signature ? { signature: previous.signature } : {}),
       };
-      // the last signature stays, stale, until the profile is published again
-      if (previous?.signature) next.signature = previous.signature;
-      registry.profiles.set(event.data.profile, next);
+      draft.profiles.set(event.data.profile, next);
       break;
     }
     case 'profile.published': {
-      const profile = registry.profiles.get(event.data.profile);
+      const profile = draft.profiles.get(event.data.profile);
       const { profile: _slug, ...signature } = event.data;
-      // a new object: states handed out before (snapshots, caches) keep what they had
-      if (profile) registry.profiles.set(event.data.profile, { ...profile, signature });
+      if (profile) draft.profiles.set(event.data.profile, { ...profile, signature });
       break;
     }
     case 'profile.deleted': {
-      registry.profiles.delete(event.data.profile);
-      registry.tombstones.set(event.data.profile, event.data.version);
+      draft.profiles.delete(event.data.profile);
+      draft.tombstones.set(event.data.profile, event.data.version);
       break;
     }
   }
-  registry.stamp = touch(registry.stamp, event);
-  return registry;
+  draft.stamp = touch(draft.stamp, event);
 };
 
-export const foldEvents = (events: Iterable<DomainEvent>, streamId?: string): RegistryState | undefined => {
-  let state: RegistryState | undefined;
-  for (const event of events) state = evolve(state, event, streamId);
-  return state;
+/**
+ * A fold of events over a state that it never changes: the first event copies the state (its
+ * maps; profiles and their content are shared, nothing changes them), later ones change that
+ * private copy. So a long fold costs one copy, not one per event. `state` is the state after the
+ * events applied so far; it stays as it is once the fold is let go (a later `apply` changes it).
+ */
+export interface RegistryFold {
+  readonly state: RegistryState | undefined;
+  apply(event: DomainEvent): void;
+}
+
+export const startFold = (from: RegistryState | undefined, streamId?: string): RegistryFold => {
+  let current: RegistryState | undefined = from;
+  let draft: Draft | undefined;
+  return {
+    get state() {
+      return current;
+    },
+    apply(event) {
+      if (!draft) {
+        const slug = current?.slug ?? streamId ?? (event.type === 'registry.created' ? event.data.slug : '');
+        draft = current ? draftOf(current) : emptyDraft(slug, event);
+        current = draft;
+      }
+      applyEvent(draft, event);
+    },
+  };
 };
+
+/** Folds `events` into `from` (undefined: a registry with no events yet) and returns the new state; `from` is left as it was. */
+export const foldEvents = (
+  events: Iterable<DomainEvent>,
+  streamId?: string,
+  from?: RegistryState,
+): RegistryState | undefined => {
+  const fold = startFold(from, streamId);
+  for (const event of events) fold.apply(event);
+  return fold.state;
+};
+
+/** One event applied to a registry's state: a new state; `state` is left as it was. */
+export const evolve = (state: RegistryState | undefined, event: DomainEvent, streamId?: string): RegistryState =>
+  foldEvents([event], streamId, state) as RegistryState;

@@ -1,5 +1,4 @@
 import type { ProfileLookup } from '../domain/stack-merge.js';
-import type { Command } from './commands.js';
 import type { RegistryState } from './registry-state.js';
 
 /** Looks profiles up in the live registries of `states` (keyed by registry slug). */
@@ -37,17 +36,4 @@ export const loadReachableStates = async (
     states.set(registry, state);
     queue.push(...stackedRegistries(state));
   }
-};
-
-/** The registries a command's own stack refs name. */
-export const commandStackRegistries = (command: Command): string[] => {
-  const refs =
-    command.type === 'create_profile' || command.type === 'update_profile'
-      ? (command.fields.stack ?? [])
-      : command.type === 'put_profile'
-        ? command.content.stack
-        : command.type === 'converge_registry'
-          ? Object.values(command.target.profiles).flatMap((profile) => profile.stack)
-          : [];
-  return refs.flatMap((ref) => (ref.registry_slug === undefined ? [] : [ref.registry_slug.trim().toLowerCase()]));
 };

@@ -1,4 +1,4 @@
-import { evolve } from '../events/evolve.js';
+import { startFold } from '../events/evolve.js';
 import { CURRENT_SCHEMA_VERSION, type DomainEvent, type EventMetadata, type EventType } from '../events/event-types.js';
 import { profileOfData } from '../events/read-profile-events.js';
 import { storedEventFromRow, type StoredEventRow } from '../events/stored-event-row.js';
@@ -9,8 +9,9 @@ import { loadReachableStates, lookupInStates, stackedRegistries } from '../event
 import { stackFingerprintOf, writeAllRows, type FingerprintOf } from './project-registry.js';
 import { loadRegistryState } from './load-registry-state.js';
 import { LIVE_TABLES, projectionSchema, type ProjectionTables } from './projection-schema.js';
-import { createSnapshotTaker, deleteSnapshots } from './registry-snapshots.js';
-import { snapshotSchema } from './snapshot-schema.js';
+import { createSnapshotTaker, deleteSnapshots } from '../events/snapshots.js';
+import { snapshotSchema } from '../events/snapshot-schema.js';
+import { convertSnapshots } from './convert-snapshots.js';
 import { foldSchemaEvents, SCHEMA_STREAM } from '../events/schema-state.js';
 import { writeAllSchemaRows } from './schema-projection.js';
 
@@ -27,7 +28,7 @@ export interface RebuildOptions {
   chunkSize?: number;
   /**
    * Also rewrites the registry snapshots, every this many events (live tables only). Absent or 0
-   * leaves them alone: they are folds of the events, not projections, and stay valid.
+   * keeps them (they are folds of the events, not projections) but converts those of an earlier format.
    */
   snapshotEvery?: number;
 }
@@ -35,21 +36,21 @@ export interface RebuildOptions {
 /** Events between two progress reports inside a long stream. */
 const PROGRESS_EVERY = 5000;
 
-/** Folds one stream from its first event, in chunks, handing each intermediate state to `afterEvent`. */
+/** Folds one stream from its first event, in chunks, handing each intermediate state to `afterEvent` (valid until it returns). */
 export const foldStream = async (
   tx: SqlExecutor,
   streamId: string,
   chunkSize: number,
   afterEvent?: (state: RegistryState) => Promise<void>,
 ): Promise<RegistryState | undefined> => {
-  let state: RegistryState | undefined;
+  const fold = startFold(undefined, streamId);
   for (let from = 1; ; from += chunkSize) {
     const events = await tx.events.readStream(streamId, { fromVersion: from, toVersion: from + chunkSize - 1 });
     for (const event of events) {
-      state = evolve(state, event, streamId);
-      await afterEvent?.(state);
+      fold.apply(event);
+      await afterEvent?.(fold.state as RegistryState);
     }
-    if (events.length < chunkSize) return state;
+    if (events.length < chunkSize) return fold.state;
   }
 };
 
@@ -85,7 +86,7 @@ const foldStreamToEnd = async (
   const isNeeded = tx.flavour.integerIn('stream_version', '$4');
   const neededParam = tx.flavour.integerListParam(neededVersions);
   const streamVersion = (await tx.events.streamHead(streamId)).version;
-  let state: RegistryState | undefined;
+  const fold = startFold(undefined, streamId);
   for (let from = 1; from <= streamVersion; from += chunkSize) {
     const to = Math.min(from + chunkSize - 1, streamVersion);
     const rows = await tx.all<StoredEventRow>(
@@ -113,11 +114,11 @@ const foldStreamToEnd = async (
               metadata: JSON.parse(row.metadata_json) as EventMetadata,
             } as DomainEvent)
           : storedEventFromRow(row);
-      state = evolve(state, event, streamId);
+      fold.apply(event);
     }
     onEvents(to - from + 1);
   }
-  if (state) state.version = streamVersion;
+  const state = fold.state && { ...fold.state, version: streamVersion };
   for (const [slug, profile] of state?.profiles ?? []) {
     if (profile.content === SUPERSEDED) throw new Error(`rebuild: ${streamId}/${slug} kept content it skipped`);
   }
@@ -145,7 +146,7 @@ export const rebuildInTransaction = async (tx: SqlExecutor, options: RebuildOpti
   if (snapshotEvery > 0) {
     await tx.exec(snapshotSchema(tx.flavour));
     await deleteSnapshots(tx);
-  }
+  } else if (!options.tables) await convertSnapshots(tx); // snapshots of earlier formats, in the current one
   const total = await tx.get<{ n: number | string }>('SELECT COUNT(*) AS n FROM events');
   const streams = await tx.all<{ stream_id: string }>('SELECT stream_id FROM streams WHERE stream_id <> $1 ORDER BY stream_id', [
     SCHEMA_STREAM,

@@ -3,7 +3,7 @@ import { objectJson } from '../domain/content-json.js';
 import type { ProfileContent } from '../domain/profile.js';
 import type { ProfileSignature } from '../domain/profile-signature.js';
 import type { SchemaPolicies } from '../domain/schema-documents.js';
-import { applySchemaPolicies, type ChangeStamp, type ProfileState, type RegistryState } from '../events/registry-state.js';
+import { applySchemaPolicies, type ChangeStamp, type ProfileState, type RegistryState, type Writable } from '../events/registry-state.js';
 
 /**
  * How registries and profiles are written as JSON (API.md section 1). Every function here is a
@@ -73,9 +73,9 @@ export const profileDocumentJson = (
 
 /** A profile from its stored row: the stored JSON and the signature column. */
 export const profileStateOfRow = (storedJson: string, signatureJson: string | null | undefined): ProfileState => {
-  const profile = profileStateOf(JSON.parse(storedJson) as StoredProfileShape);
+  const stored = profileStateOf(JSON.parse(storedJson) as StoredProfileShape);
+  const profile: ProfileState = signatureJson ? { ...stored, signature: JSON.parse(signatureJson) as ProfileSignature } : stored;
   storedJsonCache.set(profile, storedJson);
-  if (signatureJson) profile.signature = JSON.parse(signatureJson) as ProfileSignature;
   return profile;
 };
 
@@ -197,7 +197,7 @@ export const registryStateFromRows = (
     const profile = profileStateOfRow(row.stored_json, row.signature_json);
     profiles.set(profile.content.slug, profile);
   }
-  const state: RegistryState = {
+  const state: Writable<RegistryState> = {
     slug: header.slug,
     live: true,
     version: metadata.version,

@@ -12,12 +12,11 @@ import { sealOf } from '../domain/row-seal.js';
 import type { SigningKeys } from '../domain/signing-keys.js';
 import type { RowSealer } from './change-feed-store.js';
 import { DomainError } from '../domain/errors.js';
-import { loadRegistryState } from './load-registry-state.js';
 import { projectCommandChange } from './project-command.js';
 import { writeRegistryRow, type WrittenDocument } from './project-registry.js';
 import { LIVE_TABLES } from './projection-schema.js';
 import { registryPayloadJson } from './registry-serialization.js';
-import { createSnapshotTaker, DEFAULT_SNAPSHOT_EVERY } from './registry-snapshots.js';
+import { createSnapshotTaker, DEFAULT_SNAPSHOT_EVERY } from '../events/snapshots.js';
 import { ensureSchema } from './schema-setup.js';
 import { readStackDependents } from './stack-dependents.js';
 import { schemaKey } from '../events/schema-state.js';
@@ -76,7 +75,6 @@ export const createRegistryStore = async (db: SqlDatabase, options: RegistryStor
   const bus = createCommandBus<WriteResult>(
     db,
     {
-      loadState: loadRegistryState,
       readStackDependents: async (tx, registry, slug) =>
         (await readStackDependents(tx, registry, slug)).map((ref) => `${ref.registry}/${ref.profile}`),
       projectCommand: async (tx, state, touched, command, change) => {

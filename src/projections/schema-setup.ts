@@ -14,7 +14,7 @@ import {
   projectionSchema,
 } from './projection-schema.js';
 import { rebuildProjections } from './rebuild.js';
-import { snapshotSchema } from './snapshot-schema.js';
+import { snapshotSchema } from '../events/snapshot-schema.js';
 
 /**
  * The version of the database layout this server writes. Raise it with an upgrade step that

@@ -1,10 +1,9 @@
 import { DomainError, registryNotFound } from '../domain/errors.js';
 import type { StoredEvent } from '../events/event-types.js';
-import { evolve } from '../events/evolve.js';
+import { aggregateStream } from '../events/aggregate-stream.js';
 import { readProfileEventAt, streamVersionAt } from '../events/read-profile-events.js';
 import type { RegistryState } from '../events/registry-state.js';
 import type { SqlExecutor } from '../events/sql-database.js';
-import { nearestSnapshot } from './registry-snapshots.js';
 
 /** A point in a registry's past: a stream version, or a time (epoch ms). */
 export type PastPoint = { version: number } | { atMs: number };
@@ -29,10 +28,7 @@ export const registryStateAtVersion = async (
   options: TimeTravelOptions = {},
 ): Promise<RegistryState | undefined> => {
   if (version <= 0) return undefined;
-  let state = options.useSnapshots === false ? undefined : await nearestSnapshot(executor, registry, version);
-  const events = await executor.events.readStream(registry, { fromVersion: (state?.version ?? 0) + 1, toVersion: version });
-  for (const event of events) state = evolve(state, event, registry);
-  return state;
+  return aggregateStream(executor, registry, { toVersion: version, useSnapshots: options.useSnapshots });
 };
 
 export const registryStateAt = async (

@@ -3,8 +3,9 @@ import type { RegistryState } from '../events/registry-state.js';
 import type { SqlDatabase, SqlExecutor } from '../events/sql-database.js';
 import { dropProjectionTables, LIVE_TABLES, shadowTables, type ProjectionTables } from './projection-schema.js';
 import { foldStream, rebuildInTransaction, type RebuildOptions } from './rebuild.js';
-import { readSnapshot, serializeRegistryState } from './registry-snapshots.js';
-import { SNAPSHOT_TABLE } from './snapshot-schema.js';
+import { readSnapshot } from '../events/snapshots.js';
+import { serializeRegistryState } from './registry-snapshots.js';
+import { SNAPSHOT_TABLE } from '../events/snapshot-schema.js';
 import { SCHEMA_STREAM } from '../events/schema-state.js';
 
 export interface ProjectionMismatch {
@@ -138,11 +139,14 @@ export const verifySnapshots = async (db: SqlDatabase): Promise<ProjectionMismat
   const byStream = new Map<string, Map<number, string>>();
   for (const row of rows) {
     const snapshots = byStream.get(row.stream_id) ?? new Map<number, string>();
-    let state: RegistryState;
+    let state: RegistryState | undefined;
     try {
       state = await readSnapshot(db, row.state_json);
     } catch (error) {
       return { registry: row.stream_id, detail: `snapshot at version ${row.stream_version} cannot be read: ${(error as Error).message}` };
+    }
+    if (!state) {
+      return { registry: row.stream_id, detail: `snapshot at version ${row.stream_version} is of an earlier format, which reads no longer use` };
     }
     snapshots.set(Number(row.stream_version), canonicalState(state));
     byStream.set(row.stream_id, snapshots);

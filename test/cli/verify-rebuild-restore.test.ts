@@ -94,7 +94,7 @@ describeEachBackend('operator commands on %s', (backend) => {
 
   it('verify refuses a snapshot that does not match the events, and rebuild rewrites the snapshots', async () => {
     const stamp = { created_at_ms: 0, updated_at_ms: 0, created_by: 'x', updated_by: 'x', source: 'x' };
-    const forged = JSON.stringify({ slug: 'team', live: true, version: 2, stamp, profiles: [], tombstones: [] });
+    const forged = JSON.stringify({ format: 3, slug: 'team', live: true, version: 2, stamp, tombstones: [], profile_refs: [] });
     await t.store.db.run("INSERT INTO registry_snapshots (stream_id, stream_version, state_json) VALUES ('team', 2, $1)", [forged]);
     const failed = await cli('verify');
     expect(failed.code).not.toBe(0);
@@ -102,7 +102,7 @@ describeEachBackend('operator commands on %s', (backend) => {
     expect((await cli('rebuild')).code).toBe(0);
     expect((await cli('verify')).code).toBe(0);
 
-    const dangling = JSON.stringify({ slug: 'team', live: true, version: 3, stamp, tombstones: [], profile_refs: [['ghost', 7, 0, 'x']] });
+    const dangling = JSON.stringify({ format: 3, slug: 'team', live: true, version: 3, stamp, tombstones: [], profile_refs: [['ghost', 7, 0, 'x']] });
     await t.store.db.run("INSERT INTO registry_snapshots (stream_id, stream_version, state_json) VALUES ('team', 3, $1)", [dangling]);
     const unreadable = await cli('verify');
     expect(unreadable.code).not.toBe(0);

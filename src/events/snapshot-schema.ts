@@ -1,4 +1,4 @@
-import type { SqlFlavour } from '../events/sql-flavour.js';
+import type { SqlFlavour } from './sql-flavour.js';
 
 /**
  * Registry states saved every so many events, so that reading the past costs a snapshot load

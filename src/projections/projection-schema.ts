@@ -1,4 +1,6 @@
+import { memberJsonIn, objectOfJoinedMembersIn, SQL_TEXT } from '../domain/json-splicing.js';
 import type { SqlDialect, SqlExecutor } from '../events/sql-database.js';
+import { registryPayloadIn } from './registry-serialization.js';
 
 /** Names of the projection tables; `verify` builds a shadow set beside the live one. */
 export interface ProjectionTables {
@@ -44,22 +46,22 @@ export const bySlug = (dialect: SqlDialect, column: string): string =>
  * once per version: the registry's header row and each profile's stored JSON. So a write costs
  * the change (one profile row and a small header row), never the size of the registry, and
  * `SELECT payload_json FROM profile_registries` still returns the whole registry, byte for byte
- * what registryPayloadJson() renders (`payload_text` is that text; on PostgreSQL `payload_json` is
+ * what registryPayloadJson() renders, from the same layout (`payload_text` is that text; on PostgreSQL `payload_json` is
  * its JSONB). Both tables are written in the append's transaction.
  */
 const registriesView = (dialect: SqlDialect, tables: ProjectionTables): string => {
   // SQLite: group_concat(... ORDER BY ...) needs 3.44, and the floor is 3.37 (Debian 12 ships 3.40),
   // so it concatenates a subquery that is ordered by the primary key. SQLite never flattens an
   // ordered subquery into an aggregate (see its query flattener) and reads the rows in that order.
-  const profiles =
+  const member = memberJsonIn(SQL_TEXT, dialect === 'sqlite' ? 'json_quote(d.slug)' : 'to_json(d.slug)::text', 'd.stored_json');
+  const members =
     dialect === 'sqlite'
-      ? `(SELECT group_concat(o.entry, ',') FROM (SELECT json_quote(d.slug) || ':' || d.stored_json AS entry
+      ? `(SELECT group_concat(o.entry, ',') FROM (SELECT ${member} AS entry
             FROM ${tables.documents} d WHERE d.registry = h.slug ORDER BY d.slug) o)`
-      : `(SELECT string_agg(to_json(d.slug)::text || ':' || d.stored_json, ',' ORDER BY d.slug COLLATE "C")
+      : `(SELECT string_agg(${member}, ',' ORDER BY d.slug COLLATE "C")
             FROM ${tables.documents} d WHERE d.registry = h.slug)`;
-  const payload = `substr(h.header_json, 1, length(h.header_json) - 1) || ',"profiles":{' ||
-    coalesce(${profiles}, '') ||
-    '},"metadata":' || h.metadata_json || '}'`;
+  const profiles = objectOfJoinedMembersIn(SQL_TEXT, `coalesce(${members}, '')`);
+  const payload = registryPayloadIn(SQL_TEXT, 'h.header_json', profiles, 'h.metadata_json');
   const temp = tables.temporary ? 'TEMP ' : '';
   const create = dialect === 'sqlite' ? `CREATE ${temp}VIEW IF NOT EXISTS` : `CREATE OR REPLACE ${temp}VIEW`;
   const json = dialect === 'sqlite' ? 'r.payload_text' : 'r.payload_text::jsonb';

@@ -3,6 +3,7 @@ import type { ProfileSignature } from '../domain/profile-signature.js';
 import type { ProfileState, RegistryState } from '../events/registry-state.js';
 import type { SqlExecutor } from '../events/sql-database.js';
 import { readProfileContentEvents } from '../events/read-profile-events.js';
+import { arrayJson, objectJson } from '../domain/json-splicing.js';
 import { SNAPSHOT_TABLE } from './snapshot-schema.js';
 import { profileStateOf, storedProfileJson, type StoredProfileShape } from './registry-serialization.js';
 
@@ -51,11 +52,10 @@ export const snapshotJson = (state: RegistryState): string => {
 
 /** The whole state as JSON, every profile in its stored form (for comparing states; also the previous snapshot form). */
 export const serializeRegistryState = (state: RegistryState): string => {
-  const profileEntries = bySlug(state.profiles)
-    .map(([slug, profile]) => `[${JSON.stringify(slug)},${storedProfileJson(profile)}${profile.signature ? `,${JSON.stringify(profile.signature)}` : ''}]`)
-    .join(',');
-  const fieldsJson = JSON.stringify(withoutCollections(state));
-  return `${fieldsJson.slice(0, -1)},"profiles":[${profileEntries}]}`;
+  const profileEntries = bySlug(state.profiles).map(([slug, profile]) =>
+    arrayJson([JSON.stringify(slug), storedProfileJson(profile), ...(profile.signature ? [JSON.stringify(profile.signature)] : [])]),
+  );
+  return objectJson([{ spread: JSON.stringify(withoutCollections(state)) }, ['profiles', arrayJson(profileEntries)]]);
 };
 
 const profileStateOfEntry = (entry: StoredProfileShape | ProfileState): ProfileState =>

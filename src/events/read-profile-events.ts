@@ -5,7 +5,7 @@ import { STORED_EVENT_COLUMNS, storedEventFromRow, type StoredEventRow } from '.
 export const profileOfData = (dialect: SqlDialect): string =>
   dialect === 'sqlite' ? "json_extract(data_json, '$.profile')" : "(data_json::jsonb ->> 'profile')";
 
-const profileVersionOfData = (dialect: SqlDialect): string =>
+export const profileVersionOfData = (dialect: SqlDialect): string =>
   dialect === 'sqlite' ? "json_extract(data_json, '$.version')" : "((data_json::jsonb ->> 'version')::bigint)";
 
 /**

@@ -1,3 +1,4 @@
+import { objectJson, type ObjectPart } from './json-splicing.js';
 import type { ProfileContent } from './profile.js';
 
 /**
@@ -19,26 +20,18 @@ export const contentPartJson = (value: unknown): string => {
   return json;
 };
 
-/** `{"key":value,...}` from entries in order, leaving out undefined values as JSON.stringify does. */
-export const objectJson = (entries: Iterable<[string, unknown]>): string => {
-  const parts: string[] = [];
-  for (const [key, value] of entries) {
-    if (value === undefined) continue;
-    parts.push(`${JSON.stringify(key)}:${contentPartJson(value)}`);
-  }
-  return `{${parts.join(',')}}`;
-};
+/** JSON.stringify of an object from its entries in order, each value's JSON from the cache. */
+export const objectJsonOfValues = (entries: Iterable<readonly [string, unknown]>): string =>
+  objectJson(Array.from(entries, ([key, value]): ObjectPart<string> => [key, value === undefined ? undefined : contentPartJson(value)]));
 
 /** JSON.stringify(content), each field's value from the cache. */
-export const contentJson = (content: ProfileContent): string => objectJson(Object.entries(content));
+export const contentJson = (content: ProfileContent): string => objectJsonOfValues(Object.entries(content));
 
 /** JSON.stringify(data) of an event's data whose `content` (if any) is profile content. */
-export const eventDataJson = (data: object): string => {
-  const parts: string[] = [];
-  for (const [key, value] of Object.entries(data)) {
-    if (value === undefined) continue;
-    const json = key === 'content' ? contentJson(value as ProfileContent) : JSON.stringify(value);
-    parts.push(`${JSON.stringify(key)}:${json}`);
-  }
-  return `{${parts.join(',')}}`;
-};
+export const eventDataJson = (data: object): string =>
+  objectJson(
+    Object.entries(data).map(([key, value]): ObjectPart<string> => [
+      key,
+      value === undefined ? undefined : key === 'content' ? contentJson(value as ProfileContent) : JSON.stringify(value),
+    ]),
+  );

@@ -5,7 +5,7 @@ import { STORED_EVENT_COLUMNS, storedEventFromRow, type StoredEventRow } from '.
 
 export const profileOfData = (flavour: SqlFlavour): string => flavour.jsonTextAt('data_json', 'profile');
 
-const profileVersionOfData = (flavour: SqlFlavour): string => flavour.jsonIntegerAt('data_json', 'version');
+export const profileVersionOfData = (flavour: SqlFlavour): string => flavour.jsonIntegerAt('data_json', 'version');
 
 /**
  * An index on the profile and profile version an event names, so that a profile's history costs

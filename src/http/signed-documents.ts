@@ -4,6 +4,7 @@ import { signatureVerdict, verdictDetail, type SignatureVerdict } from '../domai
 import type { SigningKeys } from '../domain/signing-keys.js';
 import type { ProfileState } from '../events/registry-state.js';
 import { queryValue } from './request-input.js';
+import { BYTES_TEXT, objectJsonIn, STRING_TEXT } from '../domain/json-splicing.js';
 
 /** `?require_signed=true|false` (also 1/0); anything else is a 400. */
 export const requireSignedOf = (request: FastifyRequest): boolean => {
@@ -34,9 +35,9 @@ export const enforceSigned = (
  */
 export const withSignatureValid = <T extends string | Buffer>(json: T, profile: ProfileState | undefined, verdict: SignatureVerdict): T => {
   if (!profile?.signature) return json;
-  const suffix = `,"signature_valid":${verdict === 'valid'}}`;
-  if (typeof json === 'string') return `${json.slice(0, -1)}${suffix}` as T;
-  return Buffer.concat([json.subarray(0, json.length - 1), Buffer.from(suffix)]) as T;
+  const valid = String(verdict === 'valid');
+  if (typeof json === 'string') return objectJsonIn(STRING_TEXT, [{ spread: json }, ['signature_valid', valid]]) as T;
+  return objectJsonIn(BYTES_TEXT, [{ spread: json as Buffer }, ['signature_valid', BYTES_TEXT.text(valid)]]) as T;
 };
 
 /** Judges, enforces `?require_signed`, and returns the document's bytes with `signature_valid`. */

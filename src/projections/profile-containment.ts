@@ -2,6 +2,7 @@ import { jsonContains } from '../domain/json-containment.js';
 import type { SqlExecutor } from '../events/sql-database.js';
 import { LIVE_TABLES } from './projection-schema.js';
 import { profileSummaryJson, type StoredProfileShape } from './registry-serialization.js';
+import { arrayJson } from '../domain/json-splicing.js';
 
 /**
  * The query that finds stored profiles containing a JSON value. Where the database indexes JSON
@@ -37,5 +38,5 @@ export const listContainingProfiles = async (
     if (!inDatabase && !jsonContains(stored, query)) continue;
     summaries.push(profileSummaryJson(row.registry, stored, Number(row.is_default) === 1));
   }
-  return { count: summaries.length, body: Buffer.from(`[${summaries.join(',')}]`) };
+  return { count: summaries.length, body: Buffer.from(arrayJson(summaries)) };
 };

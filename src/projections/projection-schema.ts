@@ -1,5 +1,7 @@
+import { memberJsonIn, objectOfJoinedMembersIn, SQL_TEXT } from '../domain/json-splicing.js';
 import type { SqlExecutor } from '../events/sql-database.js';
 import type { SqlFlavour } from '../events/sql-flavour.js';
+import { registryPayloadIn } from './registry-serialization.js';
 
 /** Names of the projection tables; `verify` builds a shadow set beside the live one. */
 export interface ProjectionTables {
@@ -41,14 +43,14 @@ export const shadowTables = (suffix: string, options: { temporary?: boolean } = 
  * once per version: the registry's header row and each profile's stored JSON. So a write costs
  * the change (one profile row and a small header row), never the size of the registry, and
  * `SELECT payload_json FROM profile_registries` still returns the whole registry, byte for byte
- * what registryPayloadJson() renders (`payload_text` is that text; on PostgreSQL `payload_json` is
+ * what registryPayloadJson() renders, from the same layout (`payload_text` is that text; on PostgreSQL `payload_json` is
  * its JSONB). Both tables are written in the append's transaction.
  */
 const registriesView = (flavour: SqlFlavour, tables: ProjectionTables): string => {
-  const profiles = flavour.joinedInOrder(`${flavour.jsonQuote('d.slug')} || ':' || d.stored_json`, `${tables.documents} d`, 'd.registry = h.slug', 'd.slug');
-  const payload = `substr(h.header_json, 1, length(h.header_json) - 1) || ',"profiles":{' ||
-    coalesce(${profiles}, '') ||
-    '},"metadata":' || h.metadata_json || '}'`;
+  const member = memberJsonIn(SQL_TEXT, flavour.jsonQuote('d.slug'), 'd.stored_json');
+  const members = flavour.joinedInOrder(member, `${tables.documents} d`, 'd.registry = h.slug', 'd.slug');
+  const profiles = objectOfJoinedMembersIn(SQL_TEXT, `coalesce(${members}, '')`);
+  const payload = registryPayloadIn(SQL_TEXT, 'h.header_json', profiles, 'h.metadata_json');
   return `${flavour.createView(tables.temporary ?? false)} ${tables.registries} AS
 SELECT r.slug AS slug, ${flavour.asJson('r.payload_text')} AS payload_json, r.updated_at_ms AS updated_at_ms, r.version AS version,
   r.payload_text AS payload_text

@@ -4,6 +4,7 @@ import type { SqlDatabase, SqlExecutor } from '../events/sql-database.js';
 import { LIVE_TABLES } from './projection-schema.js';
 import type { ProfileState } from '../events/registry-state.js';
 import { documentJsonOf, profileStateOfRow, profileSummaryJson, type StoredProfileShape } from './registry-serialization.js';
+import { arrayJson } from '../domain/json-splicing.js';
 
 /** Reads served from the projections, never by folding events. */
 
@@ -110,7 +111,7 @@ const summaryList = (rows: SummaryRow[]): SummaryList => {
   const summaries = rows.map((row) =>
     profileSummaryJson(row.registry, JSON.parse(row.stored_json) as StoredProfileShape, Number(row.is_default) === 1),
   );
-  return { count: rows.length, ...redactedAndRevealed(`[${summaries.join(',')}]`, SECRET_AREAS.summaries) };
+  return { count: rows.length, ...redactedAndRevealed(arrayJson(summaries), SECRET_AREAS.summaries) };
 };
 
 /**
@@ -158,7 +159,7 @@ export const listRegistrySummariesJson = async (db: SqlExecutor): Promise<string
   const rows = await db.all<{ summary_json: string }>(
     `SELECT summary_json FROM ${LIVE_TABLES.headers} ORDER BY ${db.flavour.bySlug('slug')}`,
   );
-  return `[${rows.map((row) => row.summary_json).join(',')}]`;
+  return arrayJson(rows.map((row) => row.summary_json));
 };
 
 export interface RegistryRow {

@@ -1,6 +1,6 @@
 import { startFold } from '../events/evolve.js';
 import { CURRENT_SCHEMA_VERSION, type DomainEvent, type EventMetadata, type EventType } from '../events/event-types.js';
-import { profileOfData } from '../events/read-profile-events.js';
+import { profileOfData, profileVersionOfData } from '../events/read-profile-events.js';
 import { storedEventFromRow, type StoredEventRow } from '../events/stored-event-row.js';
 import type { ProfileContent } from '../domain/profile.js';
 import type { RegistryState } from '../events/registry-state.js';
@@ -55,10 +55,13 @@ export const foldStream = async (
 };
 
 const CONTENT_EVENTS = "('profile.created', 'profile.updated')";
-/** `{"profile":"<slug>","version":<n>,` : how appendToStream writes the data of a profile event. */
-const PROFILE_EVENT_HEAD = /^\{"profile":"([a-z0-9._-]+)","version":(\d+),"content":/;
 const SUPERSEDED = Object.freeze({}) as ProfileContent;
-/** Only events of the current shape are read by their head (an older one goes through its upcaster). */
+/** What the rebuild reads of a superseded content event's data (the rest of the row is its head too). */
+interface EventHead {
+  head_profile: string | null;
+  head_version: number | string | null;
+}
+/** Only events of the current shape are read by their head, `profile` and `version` (an older one goes through its upcaster). */
 const CURRENT_CONTENT_EVENTS = `((type = 'profile.created' AND schema_version = ${CURRENT_SCHEMA_VERSION['profile.created']})
   OR (type = 'profile.updated' AND schema_version = ${CURRENT_SCHEMA_VERSION['profile.updated']}))`;
 
@@ -66,8 +69,9 @@ const CURRENT_CONTENT_EVENTS = `((type = 'profile.created' AND schema_version = 
  * The final state of a stream, folded from the events it depends on. Most events of a long history
  * are edits that a later event of the same profile replaces: such an update changes nothing that
  * survives (its content, version and stamp are all replaced, and it is never the stream's last
- * event), so it is not read at all, and a creation that is edited later is read only up to its
- * head (who made it and when; its content is cut off inside the database). Every other event is
+ * event), so it is not read at all, and of a creation that is edited later only its head is read
+ * (who made it and when, and the profile and version its data names, taken out of the JSON inside
+ * the database whatever the order of its keys; its content stays there). Every other event is
  * read and folded as usual; the registry's version is then the stream's.
  */
 const foldStreamToEnd = async (
@@ -87,33 +91,35 @@ const foldStreamToEnd = async (
   const neededParam = tx.flavour.integerListParam(neededVersions);
   const streamVersion = (await tx.events.streamHead(streamId)).version;
   const fold = startFold(undefined, streamId);
+  const superseded = `${CURRENT_CONTENT_EVENTS} AND NOT (${isNeeded})`;
   for (let from = 1; from <= streamVersion; from += chunkSize) {
     const to = Math.min(from + chunkSize - 1, streamVersion);
-    const rows = await tx.all<StoredEventRow>(
+    const rows = await tx.all<StoredEventRow & EventHead>(
       `SELECT position, stream_id, stream_version, type, schema_version, metadata_json, prev_hash, hash,
-         CASE WHEN ${CURRENT_CONTENT_EVENTS} AND NOT (${isNeeded}) THEN substr(data_json, 1, 200) ELSE data_json END
-           AS data_json
+         CASE WHEN ${superseded} THEN NULL ELSE data_json END AS data_json,
+         CASE WHEN ${superseded} THEN ${profileOfData(tx.flavour)} END AS head_profile,
+         CASE WHEN ${superseded} THEN ${profileVersionOfData(tx.flavour)} END AS head_version
        FROM events WHERE stream_id = $1 AND stream_version >= $2 AND stream_version <= $3
          AND NOT (type = 'profile.updated' AND NOT (${isNeeded}))
        ORDER BY stream_version`,
       [streamId, from, to, neededParam],
     );
     for (const row of rows) {
-      const superseded =
+      const isSuperseded =
         !needed.has(Number(row.stream_version)) &&
         (row.type === 'profile.created' || row.type === 'profile.updated') &&
         row.schema_version === CURRENT_SCHEMA_VERSION[row.type as EventType];
-      const head = superseded ? PROFILE_EVENT_HEAD.exec(row.data_json) : null;
-      if (superseded && !head) throw new Error(`rebuild: the event at position ${row.position} does not start as a profile event`);
-      const event =
-        head
-          ? ({
-              type: row.type,
-              schema_version: row.schema_version,
-              data: { profile: head[1], version: Number(head[2]), content: SUPERSEDED },
-              metadata: JSON.parse(row.metadata_json) as EventMetadata,
-            } as DomainEvent)
-          : storedEventFromRow(row);
+      if (isSuperseded && (typeof row.head_profile !== 'string' || row.head_version === null)) {
+        throw new Error(`rebuild: the event at position ${row.position} names no profile and version`);
+      }
+      const event = isSuperseded
+        ? ({
+            type: row.type,
+            schema_version: row.schema_version,
+            data: { profile: row.head_profile, version: Number(row.head_version), content: SUPERSEDED },
+            metadata: JSON.parse(row.metadata_json) as EventMetadata,
+          } as DomainEvent)
+        : storedEventFromRow(row);
       fold.apply(event);
     }
     onEvents(to - from + 1);

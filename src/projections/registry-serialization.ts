@@ -1,5 +1,6 @@
 import { sha256Hex } from '../domain/canonical-json.js';
-import { objectJson } from '../domain/content-json.js';
+import { objectJsonOfValues } from '../domain/content-json.js';
+import { objectJson, objectJsonIn, STRING_TEXT, type TextOps } from '../domain/json-splicing.js';
 import type { ProfileContent } from '../domain/profile.js';
 import type { ProfileSignature } from '../domain/profile-signature.js';
 import type { SchemaPolicies } from '../domain/schema-documents.js';
@@ -40,7 +41,7 @@ const storedProfileEntries = (profile: ProfileState): [string, unknown][] => {
 export const storedProfileJson = (profile: ProfileState): string => {
   let json = storedJsonCache.get(profile);
   if (json === undefined) {
-    json = objectJson(storedProfileEntries(profile));
+    json = objectJsonOfValues(storedProfileEntries(profile));
     storedJsonCache.set(profile, json);
   }
   return json;
@@ -58,7 +59,13 @@ export const documentJsonOf = (
   fingerprint: string,
   signatureJson?: string | null,
 ): string =>
-  `{"registry":${JSON.stringify(registrySlug)},${storedJson.slice(1, -1)},"is_default":${isDefault},"fingerprint":${JSON.stringify(fingerprint)}${signatureJson ? `,"signature":${signatureJson}` : ''}}`;
+  objectJson([
+    ['registry', JSON.stringify(registrySlug)],
+    { spread: storedJson },
+    ['is_default', String(isDefault)],
+    ['fingerprint', JSON.stringify(fingerprint)],
+    ['signature', signatureJson || undefined],
+  ]);
 
 /** The stored form of a profile's signature (null when it was never published). */
 export const signatureJsonOf = (profile: ProfileState): string | null =>
@@ -121,16 +128,21 @@ export const registryHeaderJson = (state: RegistryState): string => JSON.stringi
 export const registryMetadataJson = (state: RegistryState): string => JSON.stringify(registryMetadata(state));
 
 /**
- * The whole registry as `profile_registries.payload_json`, profiles in slug order. The view of
- * projection-schema.ts assembles the same bytes in SQL from the header row and the profile rows.
+ * The layout of `profile_registries.payload_json`, in JavaScript or in the SQL of the view
+ * (projection-schema.ts): the header's members, `profiles` (an object of stored profiles in slug
+ * order), then `metadata`.
  */
-export const registryPayloadJson = (state: RegistryState): string => {
-  const header = registryHeaderJson(state);
-  const profiles = sortedProfileSlugs(state)
-    .map((slug) => `${JSON.stringify(slug)}:${storedProfileJson(state.profiles.get(slug) as ProfileState)}`)
-    .join(',');
-  return `${header.slice(0, -1)},"profiles":{${profiles}},"metadata":${registryMetadataJson(state)}}`;
-};
+export const registryPayloadIn = <T>(ops: TextOps<T>, headerJson: T, profilesJson: T, metadataJson: T): T =>
+  objectJsonIn(ops, [{ spread: headerJson }, ['profiles', profilesJson], ['metadata', metadataJson]]);
+
+/** The whole registry as `profile_registries.payload_json`, profiles in slug order (byte order). */
+export const registryPayloadJson = (state: RegistryState): string =>
+  registryPayloadIn(
+    STRING_TEXT,
+    registryHeaderJson(state),
+    objectJson(sortedProfileSlugs(state).map((slug) => [slug, storedProfileJson(state.profiles.get(slug) as ProfileState)])),
+    registryMetadataJson(state),
+  );
 
 export const registrySummaryJson = (state: RegistryState): string =>
   JSON.stringify({

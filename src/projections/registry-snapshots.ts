@@ -1,4 +1,5 @@
 import type { RegistryState } from '../events/registry-state.js';
+import { arrayJson, objectJson } from '../domain/json-splicing.js';
 import { storedProfileJson } from './registry-serialization.js';
 
 const bySlug = <T>(entries: Iterable<[string, T]>): [string, T][] => [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -9,9 +10,8 @@ const bySlug = <T>(entries: Iterable<[string, T]>): [string, T][] => [...entries
  */
 export const serializeRegistryState = (state: RegistryState): string => {
   const { profiles, tombstones, ...fields } = state;
-  const profileEntries = bySlug(profiles)
-    .map(([slug, profile]) => `[${JSON.stringify(slug)},${storedProfileJson(profile)}${profile.signature ? `,${JSON.stringify(profile.signature)}` : ''}]`)
-    .join(',');
-  const fieldsJson = JSON.stringify({ ...fields, tombstones: bySlug(tombstones) });
-  return `${fieldsJson.slice(0, -1)},"profiles":[${profileEntries}]}`;
+  const profileEntries = bySlug(profiles).map(([slug, profile]) =>
+    arrayJson([JSON.stringify(slug), storedProfileJson(profile), ...(profile.signature ? [JSON.stringify(profile.signature)] : [])]),
+  );
+  return objectJson([{ spread: JSON.stringify({ ...fields, tombstones: bySlug(tombstones) }) }, ['profiles', arrayJson(profileEntries)]]);
 };

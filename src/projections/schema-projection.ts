@@ -4,6 +4,7 @@ import { schemaKey, type SchemaEntry, type SchemaState } from '../events/schema-
 import type { SqlExecutor } from '../events/sql-database.js';
 import { LIVE_TABLES, type ProjectionTables } from './projection-schema.js';
 import { profileStateOf, type StoredProfileShape } from './registry-serialization.js';
+import { objectJson } from '../domain/json-splicing.js';
 
 /** A schema's list item (the shape pinocchio answered), as stored and sent. */
 export const schemaDocumentJson = (entry: SchemaEntry): string => JSON.stringify(entry.document);
@@ -21,7 +22,7 @@ export const schemaMetadataJson = (entry: SchemaEntry): string =>
 
 /** What `GET /api/chat/schemas/{kind}s/{name}` answers: the list item and its metadata. */
 export const schemaReadJson = (documentJson: string, metadataJson: string): string =>
-  `${documentJson.slice(0, -1)},"metadata":${metadataJson}}`;
+  objectJson([{ spread: documentJson }, ['metadata', metadataJson]]);
 
 /** Rewrites the row of each named schema (`kind/name` keys), or removes it once deleted. */
 export const writeSchemaRows = async (

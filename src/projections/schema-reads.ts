@@ -4,6 +4,7 @@ import { foldSchemaEvents, SCHEMA_STREAM, schemasOfKind, type SchemaState } from
 import type { SqlExecutor } from '../events/sql-database.js';
 import { LIVE_TABLES } from './projection-schema.js';
 import { schemaDocumentJson, schemaReadJson } from './schema-projection.js';
+import { arrayJson } from '../domain/json-splicing.js';
 
 /** Reads of the registered schemas: the present from their projection, the past from the schema stream. */
 
@@ -14,13 +15,13 @@ export const readSchemaState = async (db: SqlExecutor, untilMs?: number): Promis
 /** The list route's JSON array: the schemas of one kind sorted by name (as of `asOfMs` when given). */
 export const listSchemasJson = async (db: SqlExecutor, kind: SchemaKind, asOfMs?: number): Promise<string> => {
   if (asOfMs !== undefined) {
-    return `[${schemasOfKind(await readSchemaState(db, asOfMs), kind).map(schemaDocumentJson).join(',')}]`;
+    return arrayJson(schemasOfKind(await readSchemaState(db, asOfMs), kind).map(schemaDocumentJson));
   }
   const rows = await db.all<{ document_json: string }>(
     `SELECT document_json FROM ${LIVE_TABLES.schemas} WHERE kind = $1 ORDER BY ${db.flavour.bySlug('name')}`,
     [kind],
   );
-  return `[${rows.map((row) => row.document_json).join(',')}]`;
+  return arrayJson(rows.map((row) => row.document_json));
 };
 
 /** One schema with its metadata, or 404. */

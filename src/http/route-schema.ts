@@ -59,7 +59,8 @@ export interface DescribedResponse {
   description: string;
   /** Media type → zod schema of the body (Fastify's form); absent: no body. */
   content?: Record<string, { schema: z.ZodType }>;
-  headers?: Record<string, { description: string; schema: JsonSchema }>;
+  /** Header name → its JSON Schema with a description (@fastify/swagger's form). */
+  headers?: Record<string, { type: string; description: string }>;
 }
 
 const isDescribed = (value: unknown): value is DescribedResponse =>

@@ -62,7 +62,7 @@ export const currentProfileRoutes: RoutesPlugin<{ store: RegistryStore }> = asyn
         body: selectBodySchema,
         response: {
           200: jsonAnswer(profileSelectionSchema, 'the chosen profile', {
-            'set-cookie': { description: '`chat_profile=<registry>/<profile>; Path=/; SameSite=Lax; Secure; HttpOnly`', schema: { type: 'string' } },
+            'set-cookie': { type: 'string', description: '`chat_profile=<registry>/<profile>; Path=/; SameSite=Lax; Secure; HttpOnly`' },
           }),
           ...problemResponses({ body: true }),
         },

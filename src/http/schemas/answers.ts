@@ -5,7 +5,7 @@ import type { DescribedResponse } from '../route-schema.js';
 
 type Headers = DescribedResponse['headers'];
 
-const header = (description: string) => ({ description, schema: { type: 'string' } });
+const header = (description: string) => ({ type: 'string', description });
 
 export const ETAG = { etag: header('strong ETag of what was answered (send it as If-Match / If-None-Match)') };
 export const LOCATION = { location: header('where the created resource is read') };

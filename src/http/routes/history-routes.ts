@@ -30,7 +30,7 @@ import {
 } from '../schemas/documents.js';
 import { profileParams, registryParams } from '../schemas/params.js';
 import { problemResponses } from '../schemas/problems.js';
-import { afterQuery, limitQuery, queryText, registryQuery, registryQuerySchema, revealQuery, revealQuerySchema } from '../schemas/query.js';
+import { afterQuery, documentQuerySchema, limitQuery, queryText, registryQuery, revealQuery, revealQuerySchema } from '../schemas/query.js';
 
 const MAX_EVENTS_PAGE = 1000;
 
@@ -65,7 +65,7 @@ const publicEvent = (event: StoredEvent) => {
 };
 
 const TAGS = ['history'];
-const versionQuery = (description: string) => queryText(description, { pattern: '^\\d+$' });
+const versionNumberQuery = (description: string) => queryText(description, { pattern: '^\\d+$' });
 
 /** Audit trail, diffs and restores (API.md section 3, History, time travel, restore). */
 export const historyRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app, { store }) => {
@@ -117,7 +117,7 @@ export const historyRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
         querystring: z.looseObject({
           registry: registryQuery,
           limit: limitQuery,
-          before_version: versionQuery('only versions before this one'),
+          before_version: versionNumberQuery('only versions before this one'),
           reveal: revealQuery,
         }),
         response: { 200: jsonAnswer(profileHistorySchema, 'the versions (changes are RFC 6902 from the previous version)'), ...problemResponses() },
@@ -149,8 +149,8 @@ export const historyRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
         params: profileParams,
         querystring: z.looseObject({
           registry: registryQuery,
-          from: versionQuery('the older version (integer ≥ 1)'),
-          to: versionQuery('the newer version (integer ≥ 1)'),
+          from: versionNumberQuery('the older version (integer ≥ 1)'),
+          to: versionNumberQuery('the newer version (integer ≥ 1)'),
           reveal: revealQuery,
         }),
         response: { 200: jsonAnswer(diffSchema, 'RFC 6902 changes from `from` to `to`'), ...problemResponses() },
@@ -176,7 +176,7 @@ export const historyRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
         tags: TAGS,
         summary: "Restore a profile's content of an earlier version, as a new version",
         params: profileParams,
-        querystring: registryQuerySchema,
+        querystring: documentQuerySchema,
         body: restoreProfileBodySchema,
         response: {
           200: {

@@ -30,11 +30,13 @@ import { profileDocumentSchema, profileSummariesSchema } from '../schemas/docume
 import { profileParams } from '../schemas/params.js';
 import { problemResponses } from '../schemas/problems.js';
 import {
+  deleteQuerySchema,
+  documentQuerySchema,
+  expectedVersionQuery,
   pastPointQuerySchema,
   queryText,
   registryQuery,
-  registryQuerySchema,
-  registryWriteQuerySchema,
+  requireSignedQuery,
   revealQuery,
 } from '../schemas/query.js';
 
@@ -67,7 +69,6 @@ const location = (registry: string, slug: string): string =>
   `/api/chat/profiles/${encodeURIComponent(slug)}?registry=${encodeURIComponent(registry)}`;
 
 const TAGS = ['profiles'];
-const REQUIRE_SIGNED = queryText('`true`: answer 403 unless the profile carries a valid signature of its version', { enum: ['true', 'false', '1', '0'] });
 const document = (description: string, headers = ETAG) => jsonAnswer(profileDocumentSchema, description, headers);
 const WRITE_HEADERS = { ...ETAG, ...IDEMPOTENT_REPLAYED };
 
@@ -121,7 +122,7 @@ export const profileRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
         tags: TAGS,
         summary: 'Read a profile, now or as it was at a version or time',
         params: profileParams,
-        querystring: pastPointQuerySchema.extend({ require_signed: REQUIRE_SIGNED }),
+        querystring: pastPointQuerySchema.extend({ require_signed: requireSignedQuery }),
         response: { 200: document('the profile document'), 304: NOT_MODIFIED, ...problemResponses() },
       },
     },
@@ -156,7 +157,7 @@ export const profileRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
         operationId: 'createProfile',
         tags: TAGS,
         summary: 'Create a profile',
-        querystring: registryQuerySchema,
+        querystring: documentQuerySchema,
         body: createProfileBodySchema,
         response: {
           200: document('an Idempotency-Key replay of the creation', WRITE_HEADERS),
@@ -188,7 +189,7 @@ export const profileRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
         tags: TAGS,
         summary: 'Change a profile: a present field replaces it, an absent one keeps it',
         params: profileParams,
-        querystring: registryWriteQuerySchema,
+        querystring: documentQuerySchema.extend({ expected_version: expectedVersionQuery }),
         body: patchProfileBodySchema,
         response: { 200: document('the changed profile', WRITE_HEADERS), ...problemResponses({ body: true, also: [409, 412, 422] }) },
       },
@@ -225,7 +226,7 @@ export const profileRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
         tags: TAGS,
         summary: 'Delete a profile (its history stays)',
         params: profileParams,
-        querystring: registryWriteQuerySchema,
+        querystring: deleteQuerySchema,
         response: { 204: noContent('deleted'), ...problemResponses({ also: [409, 412, 422] }) },
       },
     },
@@ -253,7 +254,7 @@ export const profileRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
         tags: TAGS,
         summary: "Make a profile its registry's default",
         params: profileParams,
-        querystring: registryQuerySchema,
+        querystring: documentQuerySchema,
         body: setDefaultBodySchema,
         response: { 200: document('the profile, now `is_default: true`', WRITE_HEADERS), ...problemResponses({ body: true, also: [409, 422] }) },
       },

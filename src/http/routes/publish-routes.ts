@@ -9,7 +9,7 @@ import { ETAG, IDEMPOTENT_REPLAYED, jsonAnswer } from '../schemas/answers.js';
 import { profileDocumentSchema } from '../schemas/documents.js';
 import { profileParams } from '../schemas/params.js';
 import { problemResponses } from '../schemas/problems.js';
-import { registryQuerySchema } from '../schemas/query.js';
+import { documentQuerySchema } from '../schemas/query.js';
 import { documentAnswer } from './profile-routes.js';
 
 /**
@@ -27,7 +27,7 @@ export const publishRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
         tags: ['profiles'],
         summary: "Sign a profile's current version with the server's signing key",
         params: profileParams,
-        querystring: registryQuerySchema,
+        querystring: documentQuerySchema,
         body: setDefaultBodySchema,
         response: {
           200: jsonAnswer(profileDocumentSchema, 'the signed profile (`signature_valid: true`)', { ...ETAG, ...IDEMPOTENT_REPLAYED }),

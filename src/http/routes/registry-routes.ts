@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { registryNotFound } from '../../domain/errors.js';
 import { createRegistryBodySchema, patchRegistryBodySchema } from '../../domain/profile-schemas.js';
 import { SECRET_AREAS } from '../../domain/secrets.js';
@@ -15,7 +16,7 @@ import { ETAG, IDEMPOTENT_REPLAYED, jsonAnswer, LOCATION, noContent, NOT_MODIFIE
 import { registryDocumentSchema, registrySummariesSchema } from '../schemas/documents.js';
 import { registryParams } from '../schemas/params.js';
 import { problemResponses } from '../schemas/problems.js';
-import { pastPointQuerySchema, registryWriteQuerySchema, revealQuerySchema } from '../schemas/query.js';
+import { expectedVersionQuery, pastPointQuerySchema, revealQuerySchema } from '../schemas/query.js';
 import { shownJson } from '../secret-output.js';
 
 const json = 'application/json; charset=utf-8';
@@ -178,7 +179,7 @@ export const registryRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app
         tags: TAGS,
         summary: 'Delete a registry (its events stay; the default registry cannot be deleted)',
         params: registryParams,
-        querystring: registryWriteQuerySchema.omit({ registry: true, reveal: true }),
+        querystring: z.looseObject({ expected_version: expectedVersionQuery }),
         response: { 204: noContent('deleted'), ...problemResponses({ also: [409, 412, 422] }) },
       },
     },

@@ -18,7 +18,7 @@ import { jsonAnswer } from '../schemas/answers.js';
 import { resolvedSchema } from '../schemas/documents.js';
 import { profileParams } from '../schemas/params.js';
 import { problemResponses } from '../schemas/problems.js';
-import { queryText, registryQuery } from '../schemas/query.js';
+import { queryText, registryQuery, requireSignedQuery } from '../schemas/query.js';
 import { seesRuntimeSecrets } from '../secret-output.js';
 import { enforceSigned, requireSignedOf, verdictOf } from '../signed-documents.js';
 
@@ -34,9 +34,7 @@ const resolveQuerySchema = z.looseObject({
   registry: registryQuery,
   profile: queryText('the profile to resolve (after the path slug and the body)'),
   runtime: queryText('the runtime key, as older clients name the profile'),
-  require_signed: queryText('`true`: answer 403 unless every layer of the profile carries a valid signature', {
-    enum: ['true', 'false', '1', '0'],
-  }),
+  require_signed: requireSignedQuery,
 });
 
 const DEFAULT_PROFILE = 'default';

@@ -1,7 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
-import { openApiTransform } from './route-schema.js';
+import { openApiTransform, optionalBodies } from './route-schema.js';
 
 /**
  * GET /openapi.json and GET /docs (Swagger UI): the document is generated from the routes' own
@@ -37,6 +37,7 @@ export const registerOpenApi = async (app: FastifyInstance): Promise<void> => {
       ],
     },
     transform: openApiTransform,
+    transformObject: (document) => ('openapiObject' in document ? optionalBodies(document.openapiObject) : document.swaggerObject),
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -94,3 +94,20 @@ export const openApiTransform = ({ schema, url }: { schema: FastifySchema; url: 
   }
   return { schema: out as FastifySchema, url };
 };
+
+type OpenApiDocument = { paths?: Record<string, Record<string, { requestBody?: { required?: boolean; content?: Record<string, { schema?: JsonSchema }> } }>> };
+
+/**
+ * For @fastify/swagger's `transformObject`: a request body is marked required only when its schema
+ * requires a field (a POST of `/default`, `/publish` or resolve may come without one).
+ */
+export const optionalBodies = <Document extends object>(openapiObject: Document): Document => {
+  for (const operations of Object.values((openapiObject as OpenApiDocument).paths ?? {})) {
+    for (const operation of Object.values(operations)) {
+      const body = operation.requestBody;
+      const schemas = Object.values(body?.content ?? {}).map((media) => media.schema);
+      if (body && schemas.every((schema) => !Array.isArray(schema?.required) || schema.required.length === 0)) body.required = false;
+    }
+  }
+  return openapiObject;
+};

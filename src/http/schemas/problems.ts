@@ -59,5 +59,5 @@ const WITH_BODY = [413, 415];
 /** The problem responses of a route: the common ones and those it names. */
 export const problemResponses = (options: { body?: boolean; also?: number[] } = {}): Record<number, DescribedResponse> => {
   const statuses = new Set([...EVERY_ROUTE, ...(options.body ? WITH_BODY : []), ...(options.also ?? [])]);
-  return Object.fromEntries([...statuses].sort().map((status) => [status, problemResponse(status)]));
+  return Object.fromEntries([...statuses].sort((a, b) => a - b).map((status) => [status, problemResponse(status)]));
 };

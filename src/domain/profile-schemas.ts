@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { expectedVersionField } from './expected-version-field.js';
 import { unknownNamesPolicySchema } from './schema-documents.js';
 
 /** Request-side shapes of a profile (API.md section 1). Strict: unknown fields are refused. */
@@ -53,7 +54,7 @@ export const createProfileBodySchema = z.strictObject({
 
 export const patchProfileBodySchema = z.strictObject({
   registry: z.string().optional(),
-  expected_version: z.number().optional(),
+  expected_version: expectedVersionField,
   ...profileFields,
 });
 
@@ -66,7 +67,7 @@ export type PatchProfileBody = z.infer<typeof patchProfileBodySchema>;
 
 export const setDefaultBodySchema = z.strictObject({
   registry: z.string().optional(),
-  expected_version: z.unknown().optional(),
+  expected_version: expectedVersionField,
 });
 
 const optionalText = z.string().nullable().optional();
@@ -85,5 +86,5 @@ export const patchRegistryBodySchema = z.strictObject({
   default_profile_slug: optionalText,
   unknown_middlewares: unknownNamesPolicySchema.optional(),
   unknown_extensions: unknownNamesPolicySchema.optional(),
-  expected_version: z.unknown().optional(),
+  expected_version: expectedVersionField,
 });

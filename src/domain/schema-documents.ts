@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { expectedVersionField } from './expected-version-field.js';
 
 /**
  * The JSON Schemas a registry owns for middleware configs and profile extensions (API.md,
@@ -50,13 +51,13 @@ export const putMiddlewareSchemaBodySchema = z.strictObject({
   display_name: z.string().optional(),
   description: z.string().optional(),
   schema: jsonSchemaValue,
-  expected_version: z.unknown().optional(),
+  expected_version: expectedVersionField,
   force: z.boolean().optional(),
 });
 
 export const putExtensionSchemaBodySchema = z.strictObject({
   schema: jsonSchemaValue,
-  expected_version: z.unknown().optional(),
+  expected_version: expectedVersionField,
   force: z.boolean().optional(),
 });
 

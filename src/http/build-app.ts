@@ -5,16 +5,17 @@ import { createLogger } from './logger.js';
 import { registerMetrics } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { problem, problemErrorHandler, sendProblem } from './problem.js';
-import { registerCurrentProfileRoutes } from './routes/current-profile-routes.js';
-import { registerHealthRoutes } from './routes/health-routes.js';
-import { registerHistoryRoutes } from './routes/history-routes.js';
-import { registerImportExportRoutes } from './routes/import-export-routes.js';
-import { registerProfileRoutes } from './routes/profile-routes.js';
-import { registerPublishRoutes } from './routes/publish-routes.js';
-import { registerRegistryRoutes } from './routes/registry-routes.js';
-import { registerResolveRoutes } from './routes/resolve-routes.js';
-import { registerSchemaRoutes } from './routes/schema-routes.js';
-import { registerWatchRoutes } from './routes/watch-routes.js';
+import { jsonSerializerCompiler, zodValidatorCompiler } from './route-schema.js';
+import { currentProfileRoutes } from './routes/current-profile-routes.js';
+import { healthRoutes } from './routes/health-routes.js';
+import { historyRoutes } from './routes/history-routes.js';
+import { importExportRoutes } from './routes/import-export-routes.js';
+import { profileRoutes } from './routes/profile-routes.js';
+import { publishRoutes } from './routes/publish-routes.js';
+import { registryRoutes } from './routes/registry-routes.js';
+import { resolveRoutes } from './routes/resolve-routes.js';
+import { schemaRoutes } from './routes/schema-routes.js';
+import { watchRoutes } from './routes/watch-routes.js';
 import { registerSecurity, securityServerOptions, type SecurityOptions } from './security.js';
 
 export interface AppOptions extends SecurityOptions {
@@ -65,25 +66,30 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
     if (body === '') done(null, undefined);
     else parseJson(request, body as string, done);
   });
+  // routes declare zod schemas: zod validates (refusals are problem+json), answers are serialized as JSON
+  app.setValidatorCompiler(zodValidatorCompiler);
+  app.setSerializerCompiler(jsonSerializerCompiler);
   app.setErrorHandler(problemErrorHandler);
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, problem(404, 'not-found', `route ${request.method} ${request.url.split('?')[0]} not found`)),
   );
   await registerOpenApi(app);
   registerMetrics(app, options.store);
-  registerHealthRoutes(app, options.store);
-  registerProfileRoutes(app, options.store);
-  registerPublishRoutes(app, options.store);
-  registerRegistryRoutes(app, options.store);
-  registerHistoryRoutes(app, options.store);
-  registerResolveRoutes(app, options.store);
-  registerCurrentProfileRoutes(app, options.store);
-  registerWatchRoutes(app, options.store, {
+  const routes = { store: options.store };
+  await app.register(healthRoutes, routes);
+  await app.register(profileRoutes, routes);
+  await app.register(publishRoutes, routes);
+  await app.register(registryRoutes, routes);
+  await app.register(historyRoutes, routes);
+  await app.register(resolveRoutes, routes);
+  await app.register(currentProfileRoutes, routes);
+  await app.register(watchRoutes, {
+    ...routes,
     heartbeatMs: options.watchHeartbeatMs,
     pollMs: options.watchPollMs,
     maxPerClient: options.maxWatchersPerClient,
   });
-  registerImportExportRoutes(app, options.store);
-  registerSchemaRoutes(app, options.store);
+  await app.register(importExportRoutes, routes);
+  await app.register(schemaRoutes, routes);
   return app;
 };

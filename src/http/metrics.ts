@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RegistryStore } from '../projections/registry-store.js';
+import { problemResponse } from './schemas/problems.js';
 
 /** Prometheus metrics at GET /metrics: HTTP latency by route, events appended, write batches. */
 export const registerMetrics = (app: FastifyInstance, store: RegistryStore): void => {
@@ -43,5 +45,20 @@ export const registerMetrics = (app: FastifyInstance, store: RegistryStore): voi
     child.observe(reply.elapsedTime / 1000);
     done();
   });
-  app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+  app.get(
+    '/metrics',
+    {
+      schema: {
+        operationId: 'getMetrics',
+        tags: ['operations'],
+        summary: 'Prometheus metrics',
+        response: {
+          200: { description: 'Prometheus text exposition', content: { 'text/plain': { schema: z.string() } } },
+          401: problemResponse(401),
+          403: problemResponse(403),
+        },
+      },
+    },
+    async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()),
+  );
 };

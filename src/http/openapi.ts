@@ -1,17 +1,43 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { openApiTransform, optionalBodies } from './route-schema.js';
 
-/** GET /openapi.json (generated from the registered routes) and GET /docs (Swagger UI). */
+/**
+ * GET /openapi.json and GET /docs (Swagger UI): the document is generated from the routes' own
+ * zod schemas (params, query, body, every response with its problem types), see route-schema.ts.
+ */
 export const registerOpenApi = async (app: FastifyInstance): Promise<void> => {
   await app.register(swagger, {
     openapi: {
+      openapi: '3.1.0',
       info: {
         title: 'profile-registry',
         version: '0.1.0',
-        description: 'Event-sourced registry of LLM chat runtime profiles (contract: shared/API.md). Errors are RFC 9457 problem+json.',
+        description: 'Event-sourced registry of LLM chat runtime profiles. Errors are RFC 9457 problem+json.',
+        license: { name: 'MIT', identifier: 'MIT' },
       },
+      servers: [{ url: '/', description: 'this server' }],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'a token of --auth-tokens-file (when the server runs with auth)' },
+        },
+      },
+      security: [{ bearer: [] }],
+      tags: [
+        { name: 'profiles', description: 'profile CRUD (pinocchio-compatible)' },
+        { name: 'current profile', description: 'the chat_profile cookie' },
+        { name: 'registries', description: 'registry CRUD' },
+        { name: 'history', description: 'audit trail, diffs, restores' },
+        { name: 'resolve', description: 'runtime resolution' },
+        { name: 'change feed', description: 'changes as Server-Sent Events or long polls' },
+        { name: 'import and export', description: 'registries as bundles' },
+        { name: 'schemas', description: 'JSON Schemas of middleware configs and extensions' },
+        { name: 'operations', description: 'health, readiness, metrics' },
+      ],
     },
+    transform: openApiTransform,
+    transformObject: (document) => ('openapiObject' in document ? optionalBodies(document.openapiObject) : document.swaggerObject),
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { DomainError, validationError } from '../domain/errors.js';
 import { unstorableField } from '../domain/parse-input.js';
-import { requireProfileSlug, requireRegistrySlug } from '../domain/slug.js';
+import { requireRegistrySlug } from '../domain/slug.js';
 import { DEFAULT_REGISTRY } from '../events/registry-state.js';
 import type { CommandContext } from '../events/command-bus.js';
 import { requireRegistryAccess } from './auth/access-control.js';
@@ -24,12 +24,6 @@ export const namedRegistry = (request: FastifyRequest, bodyRegistry?: unknown): 
 /** The registry from the body, then `?registry=`, then the server's default registry. */
 export const registryOf = (request: FastifyRequest, bodyRegistry?: unknown): string =>
   namedRegistry(request, bodyRegistry) ?? requireRegistryAccess(request, DEFAULT_REGISTRY);
-
-export const profileSlugParam = (request: FastifyRequest): string =>
-  requireProfileSlug((request.params as { slug: string }).slug);
-
-export const registrySlugParam = (request: FastifyRequest): string =>
-  requireRegistryAccess(request, requireRegistrySlug((request.params as { registry: string }).registry));
 
 /** `expected_version`: an integer ≥ 0 (a number in a body, digits in a query); 0 or absent means no check. */
 export const parseExpectedVersion = (raw: unknown): number | undefined => {
@@ -61,9 +55,8 @@ export const commandContext = (request: FastifyRequest, source = 'http-api'): Co
   return context;
 };
 
-/** A JSON object body (or `{}` when there is none). */
-export const objectBody = (request: FastifyRequest): Record<string, unknown> => {
-  const body = request.body;
+/** A JSON object body (or `{}` when there is none); route body schemas validate what this returns. */
+export const objectBodyOf = (body: unknown): Record<string, unknown> => {
   if (body === undefined || body === null) return {};
   if (typeof body !== 'object' || Array.isArray(body)) {
     throw new DomainError('validation', 'validation error (body): must be a JSON object', {

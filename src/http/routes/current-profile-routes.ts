@@ -1,44 +1,81 @@
-import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { parseWith } from '../../domain/parse-input.js';
 import { requireProfileSlug } from '../../domain/slug.js';
 import { readProfileDocument } from '../../projections/read-model.js';
 import { missingProfileError, readRegistryDefaultProfile } from '../../projections/read-resolution.js';
 import type { RegistryStore } from '../../projections/registry-store.js';
 import { chatProfileCookie, chatProfileSetCookie, type ProfileSelection } from '../chat-profile-cookie.js';
 import { mayAccessRegistry } from '../auth/access-control.js';
-import { objectBody, registryOf } from '../request-input.js';
+import { registryOf } from '../request-input.js';
+import type { RoutesPlugin } from '../route-schema.js';
+import { jsonAnswer } from '../schemas/answers.js';
+import { profileSelectionSchema } from '../schemas/documents.js';
+import { problemResponses } from '../schemas/problems.js';
+import { registryQuerySchema } from '../schemas/query.js';
 
 const selectBodySchema = z.strictObject({
   profile: z.string().optional(),
-  slug: z.string().optional(),
+  slug: z.string().optional().meta({ description: 'the profile, as older clients name it' }),
   registry: z.string().optional(),
 });
 
 const answer = (selection: ProfileSelection) => ({ slug: selection.profile, profile: selection.profile, registry: selection.registry });
 
+const TAGS = ['current profile'];
+
 /** The current-profile cookie routes (pinocchio's `GET/POST /api/chat/profile`). */
-export const registerCurrentProfileRoutes = (app: FastifyInstance, store: RegistryStore): void => {
+export const currentProfileRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app, { store }) => {
   const db = store.db;
 
-  app.get('/api/chat/profile', { config: { role: 'editor' } }, async (request) => {
-    const cookie = chatProfileCookie(request);
-    if (cookie && mayAccessRegistry(request, cookie.registry) && (await readProfileDocument(db, cookie.registry, cookie.profile))) {
-      return answer(cookie);
-    }
-    const registry = registryOf(request);
-    const fallback = await readRegistryDefaultProfile(db, registry);
-    if (fallback === undefined) throw await missingProfileError(db, registry);
-    return answer({ registry, profile: fallback });
-  });
+  app.get(
+    '/api/chat/profile',
+    {
+      config: { role: 'editor' },
+      schema: {
+        operationId: 'getCurrentProfile',
+        tags: TAGS,
+        summary: "The profile of the `chat_profile` cookie, else the registry's default",
+        querystring: registryQuerySchema,
+        response: { 200: jsonAnswer(profileSelectionSchema, 'the current profile (`slug` = `profile`)'), ...problemResponses() },
+      },
+    },
+    async (request) => {
+      const cookie = chatProfileCookie(request);
+      if (cookie && mayAccessRegistry(request, cookie.registry) && (await readProfileDocument(db, cookie.registry, cookie.profile))) {
+        return answer(cookie);
+      }
+      const registry = registryOf(request);
+      const fallback = await readRegistryDefaultProfile(db, registry);
+      if (fallback === undefined) throw await missingProfileError(db, registry);
+      return answer({ registry, profile: fallback });
+    },
+  );
 
-  app.post('/api/chat/profile', { config: { role: 'editor' } }, async (request, reply) => {
-    const body = parseWith(selectBodySchema, objectBody(request));
-    const selection = { registry: registryOf(request, body.registry), profile: requireProfileSlug(body.profile ?? body.slug) };
-    if (!(await readProfileDocument(db, selection.registry, selection.profile))) {
-      throw await missingProfileError(db, selection.registry);
-    }
-    reply.header('set-cookie', chatProfileSetCookie(selection));
-    return answer(selection);
-  });
+  app.post(
+    '/api/chat/profile',
+    {
+      config: { role: 'editor' },
+      schema: {
+        operationId: 'selectCurrentProfile',
+        tags: TAGS,
+        summary: 'Choose the current profile (sets the `chat_profile` cookie)',
+        querystring: registryQuerySchema,
+        body: selectBodySchema,
+        response: {
+          200: jsonAnswer(profileSelectionSchema, 'the chosen profile', {
+            'set-cookie': { type: 'string', description: '`chat_profile=<registry>/<profile>; Path=/; SameSite=Lax; Secure; HttpOnly`' },
+          }),
+          ...problemResponses({ body: true }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const selection = { registry: registryOf(request, body.registry), profile: requireProfileSlug(body.profile ?? body.slug) };
+      if (!(await readProfileDocument(db, selection.registry, selection.profile))) {
+        throw await missingProfileError(db, selection.registry);
+      }
+      reply.header('set-cookie', chatProfileSetCookie(selection));
+      return answer(selection);
+    },
+  );
 };

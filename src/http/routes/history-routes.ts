@@ -1,7 +1,7 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { verdictOf, withSignatureValid } from '../signed-documents.js';
 import { profileNotFound, registryNotFound, validationError } from '../../domain/errors.js';
-import { parseWith } from '../../domain/parse-input.js';
 import { parseVersionNumber } from '../../domain/past-point.js';
 import { restoreProfileBodySchema, restoreRegistryBodySchema } from '../../domain/restore-schemas.js';
 import { SECRET_AREAS } from '../../domain/secrets.js';
@@ -12,21 +12,25 @@ import { findProfileVersion, profileHistory, readProfileVersions } from '../../p
 import type { RegistryStore } from '../../projections/registry-store.js';
 import { restoreProfile, restoreRegistry } from '../../projections/restore.js';
 import { registryOfProfileHistory } from '../../projections/unnamed-registry-reads.js';
-import { mayAccessRegistry } from '../auth/access-control.js';
+import { mayAccessRegistry, requireRegistryAccess } from '../auth/access-control.js';
 import { streamHeadVersion } from '../../projections/time-travel.js';
 import { sendJsonWithEtag } from '../conditional-requests.js';
 import { restorePointOf } from '../past-point-input.js';
 import { shownChanges, shownJson, shownValue } from '../secret-output.js';
+import { commandContext, namedRegistry, parseExpectedVersion, registryOf } from '../request-input.js';
+import type { RoutesPlugin } from '../route-schema.js';
+import { ETAG, IDEMPOTENT_REPLAYED, jsonAnswer } from '../schemas/answers.js';
 import {
-  commandContext,
-  namedRegistry,
-  objectBody,
-  parseExpectedVersion,
-  profileSlugParam,
-  queryValue,
-  registryOf,
-  registrySlugParam,
-} from '../request-input.js';
+  diffSchema,
+  dryRunSchema,
+  eventsPageSchema,
+  profileDocumentSchema,
+  profileHistorySchema,
+  registryRestoreSchema,
+} from '../schemas/documents.js';
+import { profileParams, registryParams } from '../schemas/params.js';
+import { problemResponses } from '../schemas/problems.js';
+import { afterQuery, documentQuerySchema, limitQuery, queryText, registryQuery, revealQuery, revealQuerySchema } from '../schemas/query.js';
 
 const MAX_EVENTS_PAGE = 1000;
 
@@ -60,8 +64,11 @@ const publicEvent = (event: StoredEvent) => {
   };
 };
 
+const TAGS = ['history'];
+const versionNumberQuery = (description: string) => queryText(description, { pattern: '^\\d+$' });
+
 /** Audit trail, diffs and restores (API.md section 3, History, time travel, restore). */
-export const registerHistoryRoutes = (app: FastifyInstance, store: RegistryStore): void => {
+export const historyRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app, { store }) => {
   const db = store.db;
 
   /** The registry a history read names, else the one whose history of the profile it answers from. */
@@ -75,65 +82,154 @@ export const registerHistoryRoutes = (app: FastifyInstance, store: RegistryStore
     return versions;
   };
 
-  app.get('/api/registries/:registry/events', { config: { role: 'reader' } }, async (request) => {
-    const registry = registrySlugParam(request);
-    const after = boundedQueryInt(queryValue(request, 'after'), 'after', 0, Number.MAX_SAFE_INTEGER, 0);
-    const limit = boundedQueryInt(queryValue(request, 'limit'), 'limit', 1, MAX_EVENTS_PAGE, 100);
-    if ((await streamHeadVersion(db, registry)) === 0) throw registryNotFound();
-    const events = await readStreamPage(db, registry, after, limit);
-    return { events: shownValue(request, events.map(publicEvent), SECRET_AREAS.events), next_after: events.at(-1)?.position ?? after };
-  });
+  app.get(
+    '/api/registries/:registry/events',
+    {
+      config: { role: 'reader' },
+      schema: {
+        operationId: 'listRegistryEvents',
+        tags: TAGS,
+        summary: "A page of a registry's events, oldest first",
+        params: registryParams,
+        querystring: z.looseObject({ after: afterQuery, limit: limitQuery, reveal: revealQuery }),
+        response: { 200: jsonAnswer(eventsPageSchema, 'events after `after`; `next_after` is the position to ask from next'), ...problemResponses() },
+      },
+    },
+    async (request) => {
+      const registry = requireRegistryAccess(request, request.params.registry);
+      const after = boundedQueryInt(request.query.after, 'after', 0, Number.MAX_SAFE_INTEGER, 0);
+      const limit = boundedQueryInt(request.query.limit, 'limit', 1, MAX_EVENTS_PAGE, 100);
+      if ((await streamHeadVersion(db, registry)) === 0) throw registryNotFound();
+      const events = await readStreamPage(db, registry, after, limit);
+      return { events: shownValue(request, events.map(publicEvent), SECRET_AREAS.events), next_after: events.at(-1)?.position ?? after };
+    },
+  );
 
-  app.get('/api/chat/profiles/:slug/history', { config: { role: 'reader' } }, async (request) => {
-    const slug = profileSlugParam(request);
-    const registry = await historyRegistryOf(request, slug);
-    const limit = boundedQueryInt(queryValue(request, 'limit'), 'limit', 1, MAX_EVENTS_PAGE, MAX_EVENTS_PAGE);
-    const beforeRaw = queryValue(request, 'before_version');
-    const beforeVersion = beforeRaw === undefined ? undefined : parseVersionNumber(beforeRaw, 'before_version');
-    const versions = await versionsOf(registry, slug);
-    const entries = profileHistory(registry, slug, versions, { limit, beforeVersion }).map((entry) => ({
-      ...entry,
-      changes: shownChanges(request, entry.changes, SECRET_AREAS.profile),
-    }));
-    return { registry, profile: slug, versions: entries };
-  });
+  app.get(
+    '/api/chat/profiles/:slug/history',
+    {
+      config: { role: 'reader' },
+      schema: {
+        operationId: 'getProfileHistory',
+        tags: TAGS,
+        summary: "A profile's versions, newest first, each with its changes",
+        params: profileParams,
+        querystring: z.looseObject({
+          registry: registryQuery,
+          limit: limitQuery,
+          before_version: versionNumberQuery('only versions before this one'),
+          reveal: revealQuery,
+        }),
+        response: { 200: jsonAnswer(profileHistorySchema, 'the versions (changes are RFC 6902 from the previous version)'), ...problemResponses() },
+      },
+    },
+    async (request) => {
+      const { slug } = request.params;
+      const registry = await historyRegistryOf(request, slug);
+      const limit = boundedQueryInt(request.query.limit, 'limit', 1, MAX_EVENTS_PAGE, MAX_EVENTS_PAGE);
+      const beforeRaw = request.query.before_version;
+      const beforeVersion = beforeRaw === undefined ? undefined : parseVersionNumber(beforeRaw, 'before_version');
+      const versions = await versionsOf(registry, slug);
+      const entries = profileHistory(registry, slug, versions, { limit, beforeVersion }).map((entry) => ({
+        ...entry,
+        changes: shownChanges(request, entry.changes, SECRET_AREAS.profile),
+      }));
+      return { registry, profile: slug, versions: entries };
+    },
+  );
 
-  app.get('/api/chat/profiles/:slug/diff', { config: { role: 'reader' } }, async (request) => {
-    const slug = profileSlugParam(request);
-    const registry = await historyRegistryOf(request, slug);
-    const from = parseVersionNumber(queryValue(request, 'from'), 'from');
-    const to = parseVersionNumber(queryValue(request, 'to'), 'to');
-    const versions = await versionsOf(registry, slug);
-    const view = (version: number) => profileContentView(registry, findProfileVersion(versions, version).content);
-    return { from, to, changes: shownChanges(request, changesBetween(view(from), view(to)), SECRET_AREAS.profile) };
-  });
+  app.get(
+    '/api/chat/profiles/:slug/diff',
+    {
+      config: { role: 'reader' },
+      schema: {
+        operationId: 'diffProfileVersions',
+        tags: TAGS,
+        summary: 'The changes between two versions of a profile',
+        params: profileParams,
+        querystring: z.looseObject({
+          registry: registryQuery,
+          from: versionNumberQuery('the older version (integer ≥ 1)'),
+          to: versionNumberQuery('the newer version (integer ≥ 1)'),
+          reveal: revealQuery,
+        }),
+        response: { 200: jsonAnswer(diffSchema, 'RFC 6902 changes from `from` to `to`'), ...problemResponses() },
+      },
+    },
+    async (request) => {
+      const { slug } = request.params;
+      const registry = await historyRegistryOf(request, slug);
+      const from = parseVersionNumber(request.query.from, 'from');
+      const to = parseVersionNumber(request.query.to, 'to');
+      const versions = await versionsOf(registry, slug);
+      const view = (version: number) => profileContentView(registry, findProfileVersion(versions, version).content);
+      return { from, to, changes: shownChanges(request, changesBetween(view(from), view(to)), SECRET_AREAS.profile) };
+    },
+  );
 
-  app.post('/api/chat/profiles/:slug/restore', { config: { role: 'admin' } }, async (request, reply) => {
-    const slug = profileSlugParam(request);
-    const body = parseWith(restoreProfileBodySchema, objectBody(request));
-    const registry = registryOf(request, body.registry);
-    const toVersion = parseVersionNumber(body.to_version, 'to_version');
-    const result = await restoreProfile(store, registry, slug, toVersion, {
-      dryRun: body.dry_run === true,
-      expectedVersion: parseExpectedVersion(body.expected_version),
-      context: commandContext(request),
-    });
-    if (result.dryRun) return { changes: shownChanges(request, result.changes, SECRET_AREAS.profile) };
-    const document = result.document;
-    if (!document) throw profileNotFound();
-    const shown = shownJson(request, document.json, SECRET_AREAS.profile);
-    const signed = withSignatureValid(shown, document.profile, verdictOf(store.signingKeys, registry, document.profile));
-    return sendJsonWithEtag(request, reply, signed, document.etag);
-  });
+  app.post(
+    '/api/chat/profiles/:slug/restore',
+    {
+      config: { role: 'admin' },
+      schema: {
+        operationId: 'restoreProfile',
+        tags: TAGS,
+        summary: "Restore a profile's content of an earlier version, as a new version",
+        params: profileParams,
+        querystring: documentQuerySchema,
+        body: restoreProfileBodySchema,
+        response: {
+          200: {
+            description: 'the restored profile, or with `dry_run` the changes a restore would make',
+            content: { 'application/json': { schema: z.union([profileDocumentSchema, dryRunSchema]) } },
+            headers: { ...ETAG, ...IDEMPOTENT_REPLAYED },
+          },
+          ...problemResponses({ body: true, also: [409, 412] }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { slug } = request.params;
+      const body = request.body;
+      const registry = registryOf(request, body.registry);
+      const toVersion = parseVersionNumber(body.to_version, 'to_version');
+      const result = await restoreProfile(store, registry, slug, toVersion, {
+        dryRun: body.dry_run === true,
+        expectedVersion: parseExpectedVersion(body.expected_version),
+        context: commandContext(request),
+      });
+      if (result.dryRun) return { changes: shownChanges(request, result.changes, SECRET_AREAS.profile) };
+      const document = result.document;
+      if (!document) throw profileNotFound();
+      const shown = shownJson(request, document.json, SECRET_AREAS.profile);
+      const signed = withSignatureValid(shown, document.profile, verdictOf(store.signingKeys, registry, document.profile));
+      return sendJsonWithEtag(request, reply, signed, document.etag);
+    },
+  );
 
-  app.post('/api/registries/:registry/restore', { config: { role: 'admin' } }, async (request) => {
-    const registry = registrySlugParam(request);
-    const body = parseWith(restoreRegistryBodySchema, objectBody(request));
-    const result = await restoreRegistry(store, registry, restorePointOf(body.to_version, body.as_of), {
-      dryRun: body.dry_run === true,
-      expectedVersion: parseExpectedVersion(body.expected_version),
-      context: commandContext(request),
-    });
-    return { ...result, changes: shownChanges(request, result.changes, SECRET_AREAS.registry) };
-  });
+  app.post(
+    '/api/registries/:registry/restore',
+    {
+      config: { role: 'admin' },
+      schema: {
+        operationId: 'restoreRegistry',
+        tags: TAGS,
+        summary: 'Put a whole registry back as it was at a version or time, as new events',
+        params: registryParams,
+        querystring: revealQuerySchema,
+        body: restoreRegistryBodySchema,
+        response: { 200: jsonAnswer(registryRestoreSchema, 'the registry version reached and the changes made (or, with `dry_run`, to make)'), ...problemResponses({ body: true, also: [409] }) },
+      },
+    },
+    async (request) => {
+      const registry = requireRegistryAccess(request, request.params.registry);
+      const body = request.body;
+      const result = await restoreRegistry(store, registry, restorePointOf(body.to_version, body.as_of), {
+        dryRun: body.dry_run === true,
+        expectedVersion: parseExpectedVersion(body.expected_version),
+        context: commandContext(request),
+      });
+      return { ...result, changes: shownChanges(request, result.changes, SECRET_AREAS.registry) };
+    },
+  );
 };

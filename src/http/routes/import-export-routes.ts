@@ -1,13 +1,21 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { validationError } from '../../domain/errors.js';
-import { classifyDocument, detectInputFormat } from '../../domain/input-format.js';
+import { classifyDocument } from '../../domain/input-format.js';
 import { registriesOf, schemasOf } from '../../domain/profiles-file.js';
 import { SECRET_AREAS } from '../../domain/secrets.js';
 import { bundleJson, bundleYaml } from '../../domain/write-registry-bundle.js';
 import { exportBundle } from '../../projections/export-bundle.js';
 import { importRegistries } from '../../projections/import-registries.js';
 import type { RegistryStore } from '../../projections/registry-store.js';
-import { commandContext, registrySlugParam } from '../request-input.js';
+import { requireRegistryAccess } from '../auth/access-control.js';
+import { commandContext } from '../request-input.js';
+import type { RoutesPlugin } from '../route-schema.js';
+import { jsonAnswer } from '../schemas/answers.js';
+import { bundleSchema, importResultSchema } from '../schemas/documents.js';
+import { registryParams } from '../schemas/params.js';
+import { problemResponses } from '../schemas/problems.js';
+import { revealQuerySchema } from '../schemas/query.js';
 import { shownValue } from '../secret-output.js';
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml'];
@@ -17,17 +25,32 @@ const wantsJson = (request: FastifyRequest): boolean => {
   return accept.includes('application/json') && !YAML_TYPES.some((type) => accept.includes(type));
 };
 
-/** YAML / JSON import and export of one registry (API.md section 4, over HTTP). */
-export const registerImportExportRoutes = (app: FastifyInstance, store: RegistryStore): void => {
-  // encapsulated, so that YAML bodies are accepted by these routes only (and plain text is not taken for YAML)
-  void app.register(async (scoped) => {
-    scoped.removeContentTypeParser('text/plain');
-    scoped.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, (_request, body, done) => done(null, body));
+const importBodySchema = z.record(z.string(), z.unknown()).meta({
+  description:
+    'a `registries:` bundle (as export answers it), a single registry `{slug, profiles, ...}`, or a legacy map of profiles; JSON only (convert YAML first, e.g. `yq -o json`)',
+});
 
-    scoped.post('/api/registries/:registry/import', { config: { role: 'admin' } }, async (request, reply) => {
-      const registry = registrySlugParam(request);
+const TAGS = ['import and export'];
+
+/** JSON import and YAML / JSON export of one registry (API.md section 4, over HTTP). Like every write, import takes JSON only. */
+export const importExportRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app, { store }) => {
+  app.post(
+    '/api/registries/:registry/import',
+    {
+      config: { role: 'admin' },
+      schema: {
+        operationId: 'importRegistry',
+        tags: TAGS,
+        summary: 'Import the registry a document holds: the changes as new events (again: none)',
+        params: registryParams,
+        body: importBodySchema,
+        response: { 200: jsonAnswer(importResultSchema, 'what was imported'), ...problemResponses({ body: true, also: [409] }) },
+      },
+    },
+    async (request, reply) => {
+      const registry = requireRegistryAccess(request, request.params.registry);
       const body = request.body;
-      const detected = typeof body === 'string' ? detectInputFormat(body) : classifyDocument(body);
+      const detected = classifyDocument(Object.keys(body).length === 0 ? undefined : body);
       const imported = registriesOf(detected, registry).find((each) => each.slug === registry);
       if (!imported) throw validationError('registries', `the body holds no registry "${registry}"`);
       const [outcome] = await importRegistries(store, [imported], commandContext(request, 'import'), undefined, schemasOf(detected));
@@ -38,12 +61,33 @@ export const registerImportExportRoutes = (app: FastifyInstance, store: Registry
         events: outcome.events,
         version: outcome.version,
       });
-    });
+    },
+  );
 
-    scoped.get('/api/registries/:registry/export', { config: { role: 'reader' } }, async (request, reply) => {
-      const bundle = shownValue(request, await exportBundle(store.db, { registry: registrySlugParam(request) }), SECRET_AREAS.bundle);
+  app.get(
+    '/api/registries/:registry/export',
+    {
+      config: { role: 'reader' },
+      schema: {
+        operationId: 'exportRegistry',
+        tags: TAGS,
+        summary: 'Export a registry as a bundle: YAML, or JSON for Accept: application/json',
+        params: registryParams,
+        querystring: revealQuerySchema,
+        response: {
+          200: {
+            description: 'the registry as a `registries:` bundle (secrets as "***")',
+            content: { 'application/yaml': { schema: z.string() }, 'application/json': { schema: bundleSchema } },
+          },
+          ...problemResponses(),
+        },
+      },
+    },
+    async (request, reply) => {
+      const registry = requireRegistryAccess(request, request.params.registry);
+      const bundle = shownValue(request, await exportBundle(store.db, { registry }), SECRET_AREAS.bundle);
       if (wantsJson(request)) return reply.type('application/json; charset=utf-8').send(bundleJson(bundle));
       return reply.type('application/yaml; charset=utf-8').send(bundleYaml(bundle));
-    });
-  });
+    },
+  );
 };

@@ -1,6 +1,6 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { profileNotFound, registryNotFound } from '../../domain/errors.js';
-import { parseWith } from '../../domain/parse-input.js';
 import type { ProfileFieldsInput } from '../../domain/profile.js';
 import { createProfileBodySchema, patchProfileBodySchema, setDefaultBodySchema } from '../../domain/profile-schemas.js';
 import { SECRET_AREAS } from '../../domain/secrets.js';
@@ -23,14 +23,22 @@ import { pastPointOf } from '../past-point-input.js';
 import { executeWrite, type WriteAnswer } from '../idempotent-write.js';
 import { signedDocument, withSignatureValid, verdictOf } from '../signed-documents.js';
 import type { SigningKeys } from '../../domain/signing-keys.js';
+import { namedRegistry, parseExpectedVersion, registryOf } from '../request-input.js';
+import type { RoutesPlugin } from '../route-schema.js';
+import { ETAG, IDEMPOTENT_REPLAYED, jsonAnswer, LOCATION, noContent, NOT_MODIFIED } from '../schemas/answers.js';
+import { profileDocumentSchema, profileSummariesSchema } from '../schemas/documents.js';
+import { profileParams } from '../schemas/params.js';
+import { problemResponses } from '../schemas/problems.js';
 import {
-  namedRegistry,
-  objectBody,
-  parseExpectedVersion,
-  profileSlugParam,
-  queryValue,
-  registryOf,
-} from '../request-input.js';
+  deleteQuerySchema,
+  documentQuerySchema,
+  expectedVersionQuery,
+  pastPointQuerySchema,
+  queryText,
+  registryQuery,
+  requireSignedQuery,
+  revealQuery,
+} from '../schemas/query.js';
 
 const profileFields = (body: ProfileFieldsInput): ProfileFieldsInput => ({
   display_name: body.display_name,
@@ -60,8 +68,12 @@ export const documentAnswer = (
 const location = (registry: string, slug: string): string =>
   `/api/chat/profiles/${encodeURIComponent(slug)}?registry=${encodeURIComponent(registry)}`;
 
+const TAGS = ['profiles'];
+const document = (description: string, headers = ETAG) => jsonAnswer(profileDocumentSchema, description, headers);
+const WRITE_HEADERS = { ...ETAG, ...IDEMPOTENT_REPLAYED };
+
 /** The pinocchio-compatible profile CRUD routes (API.md section 3, Profiles). */
-export const registerProfileRoutes = (app: FastifyInstance, store: RegistryStore): void => {
+export const profileRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app, { store }) => {
   const db = store.db;
 
   /** Runs a profile write (guarded by If-Match when sent) and answers with what `answer` makes of it. */
@@ -74,99 +86,191 @@ export const registerProfileRoutes = (app: FastifyInstance, store: RegistryStore
     answer: (result: WriteResult) => WriteAnswer,
   ) => executeGuardedWrite(store, request, reply, () => readProfileDocument(db, registry, slug), build, answer);
 
-  app.get('/api/chat/profiles', { config: { role: 'reader' } }, async (request, reply) => {
-    const contains = containsQuery(request);
-    if (contains !== undefined) return sendContainingProfiles(db, request, reply, contains);
-    const registry = namedRegistry(request);
-    const summaries =
-      registry === undefined ? await listAllProfileSummaries(db, request.caller?.registries) : await listProfileSummaries(db, registry);
-    if (registry !== undefined && summaries.count === 0 && !(await registryExists(db, registry))) throw registryNotFound();
-    return reply.type('application/json; charset=utf-8').send(revealsSecrets(request) ? summaries.revealed : summaries.body);
-  });
+  app.get(
+    '/api/chat/profiles',
+    {
+      config: { role: 'reader' },
+      schema: {
+        operationId: 'listProfiles',
+        tags: TAGS,
+        summary: 'List the profiles of a registry, or of every registry',
+        querystring: z.looseObject({
+          registry: registryQuery,
+          contains: queryText('JSON: only profiles whose document contains it (PostgreSQL `@>` semantics)'),
+          reveal: revealQuery,
+        }),
+        response: { 200: jsonAnswer(profileSummariesSchema, 'profile summaries, sorted by slug (then registry)'), ...problemResponses() },
+      },
+    },
+    async (request, reply) => {
+      const contains = containsQuery(request);
+      if (contains !== undefined) return sendContainingProfiles(db, request, reply, contains);
+      const registry = namedRegistry(request);
+      const summaries =
+        registry === undefined ? await listAllProfileSummaries(db, request.caller?.registries) : await listProfileSummaries(db, registry);
+      if (registry !== undefined && summaries.count === 0 && !(await registryExists(db, registry))) throw registryNotFound();
+      return reply.type('application/json; charset=utf-8').send(revealsSecrets(request) ? summaries.revealed : summaries.body);
+    },
+  );
 
-  app.get('/api/chat/profiles/:slug', { config: { role: 'reader' } }, async (request, reply) => {
-    const slug = profileSlugParam(request);
-    const named = namedRegistry(request);
-    const point = pastPointOf(request);
-    if (point) {
-      const past =
-        named === undefined
-          ? await pastProfileDocumentOfAnyRegistry(db, slug, point, (registry) => mayAccessRegistry(request, registry))
-          : { ...(await pastProfileDocument(db, named, slug, point)), registry: named };
-      const shown = shownJson(request, past.json, SECRET_AREAS.profile);
-      return sendJsonWithEtag(request, reply, signedDocument(request, store.signingKeys, past.registry, slug, shown, past.profile), past.etag);
-    }
-    const registry = named ?? (await registryOfLiveProfile(db, slug, (candidate) => mayAccessRegistry(request, candidate)));
-    const row = registry === undefined ? undefined : await readProfileDocument(db, registry, slug);
-    if (!row || registry === undefined) {
-      if (registry !== undefined && !(await registryExists(db, registry))) throw registryNotFound();
-      throw profileNotFound();
-    }
-    const shown = revealsSecrets(request) ? row.revealed : row.body;
-    return sendJsonWithEtag(request, reply, signedDocument(request, store.signingKeys, registry, slug, shown, row.signed), row.etag);
-  });
+  app.get(
+    '/api/chat/profiles/:slug',
+    {
+      config: { role: 'reader' },
+      schema: {
+        operationId: 'getProfile',
+        tags: TAGS,
+        summary: 'Read a profile, now or as it was at a version or time',
+        params: profileParams,
+        querystring: pastPointQuerySchema.extend({ require_signed: requireSignedQuery }),
+        response: { 200: document('the profile document'), 304: NOT_MODIFIED, ...problemResponses() },
+      },
+    },
+    async (request, reply) => {
+      const { slug } = request.params;
+      const named = namedRegistry(request);
+      const point = pastPointOf(request);
+      if (point) {
+        const past =
+          named === undefined
+            ? await pastProfileDocumentOfAnyRegistry(db, slug, point, (registry) => mayAccessRegistry(request, registry))
+            : { ...(await pastProfileDocument(db, named, slug, point)), registry: named };
+        const shown = shownJson(request, past.json, SECRET_AREAS.profile);
+        return sendJsonWithEtag(request, reply, signedDocument(request, store.signingKeys, past.registry, slug, shown, past.profile), past.etag);
+      }
+      const registry = named ?? (await registryOfLiveProfile(db, slug, (candidate) => mayAccessRegistry(request, candidate)));
+      const row = registry === undefined ? undefined : await readProfileDocument(db, registry, slug);
+      if (!row || registry === undefined) {
+        if (registry !== undefined && !(await registryExists(db, registry))) throw registryNotFound();
+        throw profileNotFound();
+      }
+      const shown = revealsSecrets(request) ? row.revealed : row.body;
+      return sendJsonWithEtag(request, reply, signedDocument(request, store.signingKeys, registry, slug, shown, row.signed), row.etag);
+    },
+  );
 
-  app.post('/api/chat/profiles', { config: { role: 'editor' } }, async (request, reply) => {
-    const body = parseWith(createProfileBodySchema, objectBody(request));
-    const registry = registryOf(request, body.registry);
-    const slug = requireProfileSlug(body.slug);
-    return executeWrite(
-      store,
-      request,
-      reply,
-      () => ({ type: 'create_profile', registry, slug, fields: profileFields(body), set_default: body.set_default }),
-      (result) => documentAnswer(request, store.signingKeys, result, 201, { location: location(registry, slug) }),
-    );
-  });
+  app.post(
+    '/api/chat/profiles',
+    {
+      config: { role: 'editor' },
+      schema: {
+        operationId: 'createProfile',
+        tags: TAGS,
+        summary: 'Create a profile',
+        querystring: documentQuerySchema,
+        body: createProfileBodySchema,
+        response: {
+          200: document('an Idempotency-Key replay of the creation', WRITE_HEADERS),
+          201: document('the created profile', { ...WRITE_HEADERS, ...LOCATION }),
+          ...problemResponses({ body: true, also: [409, 422] }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const registry = registryOf(request, body.registry);
+      const slug = requireProfileSlug(body.slug);
+      return executeWrite(
+        store,
+        request,
+        reply,
+        () => ({ type: 'create_profile', registry, slug, fields: profileFields(body), set_default: body.set_default }),
+        (result) => documentAnswer(request, store.signingKeys, result, 201, { location: location(registry, slug) }),
+      );
+    },
+  );
 
-  app.patch('/api/chat/profiles/:slug', { config: { role: 'editor' } }, async (request, reply) => {
-    const slug = profileSlugParam(request);
-    const raw = objectBody(request);
-    const expectedVersion = parseExpectedVersion(raw.expected_version ?? queryValue(request, 'expected_version'));
-    const body = parseWith(patchProfileBodySchema, { ...raw, expected_version: undefined });
-    const registry = registryOf(request, body.registry);
-    return writeProfile(
-      request,
-      reply,
-      registry,
-      slug,
-      (ifMatchVersion) => ({
-        type: 'update_profile',
+  app.patch(
+    '/api/chat/profiles/:slug',
+    {
+      config: { role: 'editor' },
+      schema: {
+        operationId: 'updateProfile',
+        tags: TAGS,
+        summary: 'Change a profile: a present field replaces it, an absent one keeps it',
+        params: profileParams,
+        querystring: documentQuerySchema.extend({ expected_version: expectedVersionQuery }),
+        body: patchProfileBodySchema,
+        response: { 200: document('the changed profile', WRITE_HEADERS), ...problemResponses({ body: true, also: [409, 412, 422] }) },
+      },
+    },
+    async (request, reply) => {
+      const { slug } = request.params;
+      const body = request.body;
+      const expectedVersion = parseExpectedVersion(body.expected_version ?? request.query.expected_version);
+      const registry = registryOf(request, body.registry);
+      return writeProfile(
+        request,
+        reply,
         registry,
         slug,
-        fields: profileFields(body),
-        set_default: body.set_default,
-        expected_version: ifMatchVersion ?? expectedVersion,
-      }),
-      (result) => documentAnswer(request, store.signingKeys, result, 200),
-    );
-  });
+        (ifMatchVersion) => ({
+          type: 'update_profile',
+          registry,
+          slug,
+          fields: profileFields(body),
+          set_default: body.set_default,
+          expected_version: ifMatchVersion ?? expectedVersion,
+        }),
+        (result) => documentAnswer(request, store.signingKeys, result, 200),
+      );
+    },
+  );
 
-  app.delete('/api/chat/profiles/:slug', { config: { role: 'editor' } }, async (request, reply) => {
-    const slug = profileSlugParam(request);
-    const registry = registryOf(request);
-    const expectedVersion = parseExpectedVersion(queryValue(request, 'expected_version'));
-    return writeProfile(
-      request,
-      reply,
-      registry,
-      slug,
-      (ifMatchVersion) => ({ type: 'delete_profile', registry, slug, expected_version: ifMatchVersion ?? expectedVersion }),
-      () => ({ status: 204 }),
-    );
-  });
+  app.delete(
+    '/api/chat/profiles/:slug',
+    {
+      config: { role: 'editor' },
+      schema: {
+        operationId: 'deleteProfile',
+        tags: TAGS,
+        summary: 'Delete a profile (its history stays)',
+        params: profileParams,
+        querystring: deleteQuerySchema,
+        response: { 204: noContent('deleted'), ...problemResponses({ also: [409, 412, 422] }) },
+      },
+    },
+    async (request, reply) => {
+      const { slug } = request.params;
+      const registry = registryOf(request);
+      const expectedVersion = parseExpectedVersion(request.query.expected_version);
+      return writeProfile(
+        request,
+        reply,
+        registry,
+        slug,
+        (ifMatchVersion) => ({ type: 'delete_profile', registry, slug, expected_version: ifMatchVersion ?? expectedVersion }),
+        () => ({ status: 204 }),
+      );
+    },
+  );
 
-  app.post('/api/chat/profiles/:slug/default', { config: { role: 'editor' } }, async (request, reply) => {
-    const slug = profileSlugParam(request);
-    const body = parseWith(setDefaultBodySchema, objectBody(request));
-    const registry = registryOf(request, body.registry);
-    const expectedVersion = parseExpectedVersion(body.expected_version);
-    return executeWrite(
-      store,
-      request,
-      reply,
-      () => ({ type: 'set_default_profile', registry, slug, expected_version: expectedVersion }),
-      (result) => documentAnswer(request, store.signingKeys, result, 200),
-    );
-  });
+  app.post(
+    '/api/chat/profiles/:slug/default',
+    {
+      config: { role: 'editor' },
+      schema: {
+        operationId: 'setDefaultProfile',
+        tags: TAGS,
+        summary: "Make a profile its registry's default",
+        params: profileParams,
+        querystring: documentQuerySchema,
+        body: setDefaultBodySchema,
+        response: { 200: document('the profile, now `is_default: true`', WRITE_HEADERS), ...problemResponses({ body: true, also: [409, 422] }) },
+      },
+    },
+    async (request, reply) => {
+      const { slug } = request.params;
+      const body = request.body;
+      const registry = registryOf(request, body.registry);
+      const expectedVersion = parseExpectedVersion(body.expected_version);
+      return executeWrite(
+        store,
+        request,
+        reply,
+        () => ({ type: 'set_default_profile', registry, slug, expected_version: expectedVersion }),
+        (result) => documentAnswer(request, store.signingKeys, result, 200),
+      );
+    },
+  );
 };

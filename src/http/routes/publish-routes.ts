@@ -1,11 +1,15 @@
-import type { FastifyInstance } from 'fastify';
 import { DomainError } from '../../domain/errors.js';
-import { parseWith } from '../../domain/parse-input.js';
 import { setDefaultBodySchema } from '../../domain/profile-schemas.js';
 import { readProfileDocument } from '../../projections/read-model.js';
 import type { RegistryStore } from '../../projections/registry-store.js';
 import { executeGuardedWrite } from '../conditional-requests.js';
-import { objectBody, parseExpectedVersion, profileSlugParam, registryOf } from '../request-input.js';
+import { parseExpectedVersion, registryOf } from '../request-input.js';
+import type { RoutesPlugin } from '../route-schema.js';
+import { ETAG, IDEMPOTENT_REPLAYED, jsonAnswer } from '../schemas/answers.js';
+import { profileDocumentSchema } from '../schemas/documents.js';
+import { profileParams } from '../schemas/params.js';
+import { problemResponses } from '../schemas/problems.js';
+import { documentQuerySchema } from '../schemas/query.js';
 import { documentAnswer } from './profile-routes.js';
 
 /**
@@ -13,23 +17,41 @@ import { documentAnswer } from './profile-routes.js';
  * last key of `--signing-keys-file`. The signature is an event of the registry's stream: the
  * registry version grows by one, the profile's version does not (its content did not change).
  */
-export const registerPublishRoutes = (app: FastifyInstance, store: RegistryStore): void => {
-  app.post('/api/chat/profiles/:slug/publish', { config: { role: 'admin' } }, async (request, reply) => {
-    const slug = profileSlugParam(request);
-    const body = parseWith(setDefaultBodySchema, objectBody(request));
-    const registry = registryOf(request, body.registry);
-    const expectedVersion = parseExpectedVersion(body.expected_version);
-    const keys = store.signingKeys;
-    if (!keys) {
-      throw new DomainError('signing_unavailable', 'publishing needs a signing key: start the server with --signing-keys-file');
-    }
-    return executeGuardedWrite(
-      store,
-      request,
-      reply,
-      () => readProfileDocument(store.db, registry, slug),
-      (ifMatchVersion) => ({ type: 'publish_profile', registry, slug, key: keys.signing, expected_version: ifMatchVersion ?? expectedVersion }),
-      (result) => documentAnswer(request, keys, result, 200),
-    );
-  });
+export const publishRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app, { store }) => {
+  app.post(
+    '/api/chat/profiles/:slug/publish',
+    {
+      config: { role: 'admin' },
+      schema: {
+        operationId: 'publishProfile',
+        tags: ['profiles'],
+        summary: "Sign a profile's current version with the server's signing key",
+        params: profileParams,
+        querystring: documentQuerySchema,
+        body: setDefaultBodySchema,
+        response: {
+          200: jsonAnswer(profileDocumentSchema, 'the signed profile (`signature_valid: true`)', { ...ETAG, ...IDEMPOTENT_REPLAYED }),
+          ...problemResponses({ body: true, also: [409, 412, 422] }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { slug } = request.params;
+      const body = request.body;
+      const registry = registryOf(request, body.registry);
+      const expectedVersion = parseExpectedVersion(body.expected_version);
+      const keys = store.signingKeys;
+      if (!keys) {
+        throw new DomainError('signing_unavailable', 'publishing needs a signing key: start the server with --signing-keys-file');
+      }
+      return executeGuardedWrite(
+        store,
+        request,
+        reply,
+        () => readProfileDocument(store.db, registry, slug),
+        (ifMatchVersion) => ({ type: 'publish_profile', registry, slug, key: keys.signing, expected_version: ifMatchVersion ?? expectedVersion }),
+        (result) => documentAnswer(request, keys, result, 200),
+      );
+    },
+  );
 };

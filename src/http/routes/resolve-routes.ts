@@ -1,8 +1,7 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { applyOverrides } from '../../domain/effective-runtime.js';
 import { runtimeFingerprint } from '../../domain/fingerprint.js';
-import { parseWith } from '../../domain/parse-input.js';
 import { normalizeRuntime } from '../../domain/profile.js';
 import { runtimeSchema, type RuntimeInput } from '../../domain/profile-schemas.js';
 import { redactSecrets, SECRET_AREAS } from '../../domain/secrets.js';
@@ -13,7 +12,13 @@ import { readRegistryDefaultProfile, readResolvedProfile } from '../../projectio
 import type { RegistryStore } from '../../projections/registry-store.js';
 import { requireRegistryAccess } from '../auth/access-control.js';
 import { chatProfileCookie } from '../chat-profile-cookie.js';
-import { objectBody, queryValue, registryOf } from '../request-input.js';
+import { queryValue, registryOf } from '../request-input.js';
+import type { RoutesPlugin } from '../route-schema.js';
+import { jsonAnswer } from '../schemas/answers.js';
+import { resolvedSchema } from '../schemas/documents.js';
+import { profileParams } from '../schemas/params.js';
+import { problemResponses } from '../schemas/problems.js';
+import { queryText, registryQuery, requireSignedQuery } from '../schemas/query.js';
 import { seesRuntimeSecrets } from '../secret-output.js';
 import { markSecretsRevealed } from '../revealed-secrets.js';
 import { enforceSigned, requireSignedOf, verdictOf } from '../signed-documents.js';
@@ -21,7 +26,16 @@ import { enforceSigned, requireSignedOf, verdictOf } from '../signed-documents.j
 const resolveBodySchema = z.strictObject({
   profile: z.string().optional(),
   registry: z.string().optional(),
-  overrides: runtimeSchema.optional(),
+  overrides: runtimeSchema.optional().meta({ description: 'runtime fields to apply over the profile (as its policy allows)' }),
+});
+
+type ResolveBody = z.infer<typeof resolveBodySchema>;
+
+const resolveQuerySchema = z.looseObject({
+  registry: registryQuery,
+  profile: queryText('the profile to resolve (after the path slug and the body)'),
+  runtime: queryText('the runtime key, as older clients name the profile'),
+  require_signed: requireSignedQuery,
 });
 
 const DEFAULT_PROFILE = 'default';
@@ -38,11 +52,12 @@ interface Choice {
 const chooseProfile = async (
   store: RegistryStore,
   request: FastifyRequest,
-  body: z.infer<typeof resolveBodySchema>,
+  pathSlug: string | undefined,
+  body: ResolveBody,
 ): Promise<Choice> => {
   const registry = registryOf(request, body.registry);
   const explicit: [Source, unknown][] = [
-    ['path', (request.params as { slug?: string }).slug],
+    ['path', pathSlug],
     ['body', body.profile],
     ['query', queryValue(request, 'profile')],
     ['runtime', queryValue(request, 'runtime')],
@@ -67,7 +82,7 @@ const chooseProfile = async (
 };
 
 /** Runtime resolution: which profile a chat runs, with its effective settings and fingerprint (API.md section 3). */
-export const registerResolveRoutes = (app: FastifyInstance, store: RegistryStore): void => {
+export const resolveRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app, { store }) => {
   /**
    * The answer, with the registries its stack reaches (a token must see each of them). Judging
    * `?require_signed` needs every layer's verdict, so those requests take this path each time.
@@ -94,9 +109,8 @@ export const registerResolveRoutes = (app: FastifyInstance, store: RegistryStore
     };
     return { body, registries: resolved.lineage.map((layer) => layer.registry_slug) };
   };
-  const resolve = async (request: FastifyRequest, reply: FastifyReply) => {
-    const body = parseWith(resolveBodySchema, request.method === 'POST' ? objectBody(request) : {});
-    const choice = await chooseProfile(store, request, body);
+  const resolve = async (request: FastifyRequest, reply: FastifyReply, pathSlug: string | undefined, body: ResolveBody) => {
+    const choice = await chooseProfile(store, request, pathSlug, body);
     const showSecrets = seesRuntimeSecrets(request);
     if (showSecrets) markSecretsRevealed(reply);
     const requireSigned = requireSignedOf(request);
@@ -118,9 +132,46 @@ export const registerResolveRoutes = (app: FastifyInstance, store: RegistryStore
     for (const registry of cached.registries) requireRegistryAccess(request, registry);
     return reply.type('application/json; charset=utf-8').send(cached.bytes);
   };
-  for (const url of ['/api/chat/resolve', '/api/chat/resolve/:slug']) {
-    // a POST resolve reads: its body only names a profile and overrides
-    app.get(url, { config: { role: 'reader' } }, resolve);
-    app.post(url, { config: { role: 'reader' } }, resolve);
-  }
+  const schema = (operationId: string, summary: string) => ({
+    operationId,
+    tags: ['resolve'],
+    summary,
+    querystring: resolveQuerySchema,
+    response: {
+      200: jsonAnswer(resolvedSchema, 'the effective runtime and its fingerprint (secrets only for the runtime and admin roles)'),
+      ...problemResponses(),
+    },
+  });
+  const config = { role: 'reader' as const };
+  const withBody = { ...problemResponses({ body: true }), 200: jsonAnswer(resolvedSchema, 'the effective runtime with the overrides applied') };
+  // a POST resolve reads: its body only names a profile and overrides
+  app.get('/api/chat/resolve', { config, schema: schema('resolveCurrentProfile', 'Resolve the profile a request names (query, cookie, default)') }, (request, reply) =>
+    resolve(request, reply, undefined, {}),
+  );
+  app.post(
+    '/api/chat/resolve',
+    {
+      config,
+      schema: { ...schema('resolveProfileWithOverrides', 'Resolve the profile the body names, with overrides'), body: resolveBodySchema, response: withBody },
+    },
+    (request, reply) => resolve(request, reply, undefined, request.body),
+  );
+  app.get(
+    '/api/chat/resolve/:slug',
+    { config, schema: { ...schema('resolveProfile', 'Resolve a profile by slug'), params: profileParams } },
+    (request, reply) => resolve(request, reply, request.params.slug, {}),
+  );
+  app.post(
+    '/api/chat/resolve/:slug',
+    {
+      config,
+      schema: {
+        ...schema('resolveProfileBySlugWithOverrides', 'Resolve a profile by slug, with overrides'),
+        params: profileParams,
+        body: resolveBodySchema,
+        response: withBody,
+      },
+    },
+    (request, reply) => resolve(request, reply, request.params.slug, request.body),
+  );
 };

@@ -1,7 +1,7 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { validationError } from '../../domain/errors.js';
 import { parseAsOf } from '../../domain/past-point.js';
-import { parseWith } from '../../domain/parse-input.js';
 import {
   putExtensionSchemaBodySchema,
   putMiddlewareSchemaBodySchema,
@@ -13,18 +13,34 @@ import { parseExtensionKey } from '../../domain/slug.js';
 import type { RegistryStore, WriteResult } from '../../projections/registry-store.js';
 import { listSchemasJson, readSchemaHistory, readSchemaJson } from '../../projections/schema-reads.js';
 import { executeWrite, type WriteAnswer } from '../idempotent-write.js';
-import { objectBody, parseExpectedVersion, queryValue } from '../request-input.js';
+import { parseExpectedVersion } from '../request-input.js';
+import type { RoutesPlugin } from '../route-schema.js';
+import { IDEMPOTENT_REPLAYED, jsonAnswer, noContent } from '../schemas/answers.js';
+import { extensionSchemasSchema, middlewareSchemasSchema, schemaDocumentSchema, schemaHistorySchema } from '../schemas/documents.js';
+import { problemResponses } from '../schemas/problems.js';
+import { asOfQuery, expectedVersionQuery, queryText } from '../schemas/query.js';
 
 const json = 'application/json; charset=utf-8';
 
 interface KindRoutes {
   kind: SchemaKind;
+  /** `Middleware` or `Extension`, in operationIds. */
+  title: string;
   path: string;
-  /** The name a path segment gives, normalized as profiles store it, or a 400. */
-  nameOf(raw: string): string;
-  /** The document a PUT body registers under `name`. */
-  documentOf(name: string, body: Record<string, unknown>): { document: SchemaDocument; expected_version?: unknown; force?: boolean };
+  /** The path parameter: the name, normalized as profiles store it, or a 400. */
+  nameParams: z.ZodType<{ name: string }>;
+  list: z.ZodType;
 }
+
+/** What a PUT registers: the document, and the write's conditions. */
+interface SchemaPut {
+  document: SchemaDocument;
+  expected_version?: unknown;
+  force?: boolean;
+}
+
+const nameParams = (description: string, nameOf: (raw: string) => string) =>
+  z.object({ name: z.string().transform(nameOf).meta({ description }) });
 
 const middlewareName = (raw: string): string => {
   const name = raw.trim();
@@ -38,28 +54,21 @@ const extensionKey = (raw: string): string => {
   return key;
 };
 
-const KINDS: KindRoutes[] = [
-  {
-    kind: 'middleware',
-    path: '/api/chat/schemas/middlewares',
-    nameOf: middlewareName,
-    documentOf: (name, raw) => {
-      const { expected_version, force, version, display_name, description, schema } = parseWith(putMiddlewareSchemaBodySchema, raw);
-      return { document: middlewareSchemaDocument({ name, version, display_name, description, schema }), expected_version, force };
-    },
-  },
-  {
-    kind: 'extension',
-    path: '/api/chat/schemas/extensions',
-    nameOf: extensionKey,
-    documentOf: (key, raw) => {
-      const { expected_version, force, schema } = parseWith(putExtensionSchemaBodySchema, raw);
-      return { document: { key, schema }, expected_version, force };
-    },
-  },
-];
+const MIDDLEWARES: KindRoutes = {
+  kind: 'middleware',
+  title: 'Middleware',
+  path: '/api/chat/schemas/middlewares',
+  nameParams: nameParams('the middleware name', middlewareName),
+  list: middlewareSchemasSchema,
+};
 
-const nameParam = (request: FastifyRequest): string => (request.params as { name: string }).name;
+const EXTENSIONS: KindRoutes = {
+  kind: 'extension',
+  title: 'Extension',
+  path: '/api/chat/schemas/extensions',
+  nameParams: nameParams('the extension key, `namespace.feature@vN`', extensionKey),
+  list: extensionSchemasSchema,
+};
 
 const parseForce = (raw: string | undefined): boolean | undefined => {
   if (raw === undefined) return undefined;
@@ -69,52 +78,138 @@ const parseForce = (raw: string | undefined): boolean | undefined => {
 
 const schemaAnswer = (result: WriteResult): WriteAnswer => ({ status: result.created ? 201 : 200, body: result.schemaJson });
 
+const TAGS = ['schemas'];
+
 /**
  * The schema registry (API.md, "Schemas of middlewares and extensions"): the two list routes
  * pinocchio's web-chat served, and the admin routes that change a schema through the command bus.
  * `config.role` is what the auth hook enforces when auth is on.
  */
-export const registerSchemaRoutes = (app: FastifyInstance, store: RegistryStore): void => {
+export const schemaRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app, { store }) => {
   const db = store.db;
-  for (const { kind, path, nameOf, documentOf } of KINDS) {
-    app.get(path, { config: { role: 'reader' } }, async (request, reply) => {
-      const asOf = queryValue(request, 'as_of');
-      return reply.type(json).send(await listSchemasJson(db, kind, asOf === undefined ? undefined : parseAsOf(asOf)));
-    });
-
-    app.get(`${path}/:name`, { config: { role: 'reader' } }, async (request, reply) =>
-      reply.type(json).send(await readSchemaJson(db, kind, nameOf(nameParam(request)))),
+  const routesOf = ({ kind, title, path, nameParams: params, list }: KindRoutes) => {
+    app.get(
+      path,
+      {
+        config: { role: 'reader' },
+        schema: {
+          operationId: `list${title}Schemas`,
+          tags: TAGS,
+          summary: `The ${kind} schemas, now or as they were at a time`,
+          querystring: z.looseObject({ as_of: asOfQuery }),
+          response: { 200: jsonAnswer(list, `the ${kind} schemas (\`[]\` when none)`), ...problemResponses() },
+        },
+      },
+      async (request, reply) => {
+        const asOf = request.query.as_of;
+        return reply.type(json).send(await listSchemasJson(db, kind, asOf === undefined ? undefined : parseAsOf(asOf)));
+      },
     );
 
-    app.get(`${path}/:name/history`, { config: { role: 'reader' } }, async (request) => {
-      const name = nameOf(nameParam(request));
-      return { kind, name, versions: await readSchemaHistory(db, kind, name) };
-    });
+    app.get(
+      `${path}/:name`,
+      {
+        config: { role: 'reader' },
+        schema: {
+          operationId: `get${title}Schema`,
+          tags: TAGS,
+          summary: `One ${kind} schema`,
+          params,
+          response: { 200: jsonAnswer(schemaDocumentSchema, `the ${kind} schema document`), ...problemResponses() },
+        },
+      },
+      async (request, reply) => reply.type(json).send(await readSchemaJson(db, kind, request.params.name)),
+    );
 
-    app.put(`${path}/:name`, { config: { role: 'admin' } }, async (request, reply) => {
-      const name = nameOf(nameParam(request));
-      const { document, expected_version, force } = documentOf(name, objectBody(request));
-      const expectedVersion = parseExpectedVersion(expected_version);
-      return executeWrite(
-        store,
-        request,
-        reply,
-        () => ({ type: 'put_schema', kind, name, document, expected_version: expectedVersion, force }),
-        schemaAnswer,
-      );
-    });
+    app.get(
+      `${path}/:name/history`,
+      {
+        config: { role: 'reader' },
+        schema: {
+          operationId: `get${title}SchemaHistory`,
+          tags: TAGS,
+          summary: `The versions of a ${kind} schema`,
+          params,
+          response: { 200: jsonAnswer(schemaHistorySchema, 'the versions of the schema'), ...problemResponses() },
+        },
+      },
+      async (request) => {
+        const { name } = request.params;
+        return { kind, name, versions: await readSchemaHistory(db, kind, name) };
+      },
+    );
 
-    app.delete(`${path}/:name`, { config: { role: 'admin' } }, async (request, reply) => {
-      const name = nameOf(nameParam(request));
-      const expectedVersion = parseExpectedVersion(queryValue(request, 'expected_version'));
-      const force = parseForce(queryValue(request, 'force'));
-      return executeWrite(
-        store,
-        request,
-        reply,
-        () => ({ type: 'delete_schema', kind, name, expected_version: expectedVersion, force }),
-        () => ({ status: 204 }),
-      );
-    });
-  }
+    app.delete(
+      `${path}/:name`,
+      {
+        config: { role: 'admin' },
+        schema: {
+          operationId: `delete${title}Schema`,
+          tags: TAGS,
+          summary: `Remove a ${kind} schema (refused while stored profiles use it, unless forced)`,
+          params,
+          querystring: z.looseObject({
+            expected_version: expectedVersionQuery,
+            force: queryText('`true`: remove it even though stored profiles use it', { enum: ['true', 'false'] }),
+          }),
+          response: { 204: noContent('removed'), ...problemResponses({ also: [409, 422] }) },
+        },
+      },
+      async (request, reply) => {
+        const { name } = request.params;
+        const expectedVersion = parseExpectedVersion(request.query.expected_version);
+        const force = parseForce(request.query.force);
+        return executeWrite(
+          store,
+          request,
+          reply,
+          () => ({ type: 'delete_schema', kind, name, expected_version: expectedVersion, force }),
+          () => ({ status: 204 }),
+        );
+      },
+    );
+  };
+  routesOf(MIDDLEWARES);
+  routesOf(EXTENSIONS);
+
+  const putSchema = ({ kind, title, nameParams: params }: KindRoutes) => ({
+    operationId: `put${title}Schema`,
+    tags: TAGS,
+    summary: `Register or replace a ${kind} schema (stored profiles must still validate unless forced)`,
+    params,
+    response: {
+      200: jsonAnswer(schemaDocumentSchema, 'the replaced schema', IDEMPOTENT_REPLAYED),
+      201: jsonAnswer(schemaDocumentSchema, 'the new schema', IDEMPOTENT_REPLAYED),
+      ...problemResponses({ body: true, also: [409, 422] }),
+    },
+  });
+  const put = (request: FastifyRequest, reply: FastifyReply, kind: SchemaKind, name: string, { document, expected_version, force }: SchemaPut) => {
+    const expectedVersion = parseExpectedVersion(expected_version);
+    return executeWrite(
+      store,
+      request,
+      reply,
+      () => ({ type: 'put_schema', kind, name, document, expected_version: expectedVersion, force }),
+      schemaAnswer,
+    );
+  };
+  app.put(
+    `${MIDDLEWARES.path}/:name`,
+    { config: { role: 'admin' }, schema: { ...putSchema(MIDDLEWARES), params: MIDDLEWARES.nameParams, body: putMiddlewareSchemaBodySchema } },
+    async (request, reply) => {
+      const { name } = request.params;
+      const { expected_version, force, version, display_name, description, schema } = request.body;
+      const document = middlewareSchemaDocument({ name, version, display_name, description, schema });
+      return put(request, reply, 'middleware', name, { document, expected_version, force });
+    },
+  );
+  app.put(
+    `${EXTENSIONS.path}/:name`,
+    { config: { role: 'admin' }, schema: { ...putSchema(EXTENSIONS), params: EXTENSIONS.nameParams, body: putExtensionSchemaBodySchema } },
+    async (request, reply) => {
+      const { name } = request.params;
+      const { expected_version, force, schema } = request.body;
+      return put(request, reply, 'extension', name, { document: { key: name, schema }, expected_version, force });
+    },
+  );
 };

@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { DomainError } from '../../domain/errors.js';
 import { eventProfile } from '../../events/event-types.js';
 import type { FeedChange } from '../../projections/change-feed-store.js';
@@ -6,7 +7,11 @@ import { createChangeHub, pollChanges } from '../../projections/follow-changes.j
 import type { RegistryStore } from '../../projections/registry-store.js';
 import { mayAccessRegistry } from '../auth/access-control.js';
 import { problem, sendProblem } from '../problem.js';
-import { queryValue, registryOf } from '../request-input.js';
+import { registryOf } from '../request-input.js';
+import type { RoutesPlugin } from '../route-schema.js';
+import { changesPollSchema, eventStreamSchema } from '../schemas/documents.js';
+import { problemResponse, problemResponses } from '../schemas/problems.js';
+import { afterQuery, queryText, registryQuery } from '../schemas/query.js';
 
 export const DEFAULT_HEARTBEAT_MS = 15_000;
 export const DEFAULT_MAX_WATCHERS_PER_CLIENT = 100;
@@ -62,11 +67,15 @@ const sseFrame = (change: FeedChange): string => {
 };
 
 /** The change feed: Server-Sent Events from a position, or a long poll for clients without SSE. */
-export const registerWatchRoutes = (
-  app: FastifyInstance,
-  store: RegistryStore,
-  options: { heartbeatMs?: number; pollMs?: number; maxPerClient?: number } = {},
-): void => {
+export interface WatchOptions {
+  store: RegistryStore;
+  heartbeatMs?: number;
+  pollMs?: number;
+  maxPerClient?: number;
+}
+
+export const watchRoutes: RoutesPlugin<WatchOptions> = async (app, options) => {
+  const { store } = options;
   const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
   const maxPerClient = options.maxPerClient ?? DEFAULT_MAX_WATCHERS_PER_CLIENT;
   /** Open feed connections (streams and long polls) per token, or per client address without auth. */
@@ -127,12 +136,38 @@ export const registerWatchRoutes = (
     }
   };
 
-  app.get('/api/watch', { config: { role: 'reader' } }, async (request, reply) => {
-    const registryFilter = queryValue(request, 'registry') === undefined ? undefined : registryOf(request);
+  app.get(
+    '/api/watch',
+    {
+      config: { role: 'reader' },
+      schema: {
+        operationId: 'watchChanges',
+        tags: ['change feed'],
+        summary: 'Follow the changes: Server-Sent Events, or a long poll with Accept: application/json',
+        querystring: z.looseObject({
+          registry: queryText("only changes of this registry (and of profiles elsewhere that stack on it)"),
+          after: afterQuery,
+          wait: queryText('long poll: seconds to wait for a change (at most 60)', { pattern: '^\\d+(\\.\\d+)?$' }),
+        }),
+        headers: z.looseObject({
+          'last-event-id': queryText('the position to resume after (wins over `after`)', { pattern: '^\\d+$' }),
+        }),
+        response: {
+          200: {
+            description: 'changes after the position: an event stream, or `{changes, next_after}` for Accept: application/json',
+            content: { 'text/event-stream': { schema: eventStreamSchema }, 'application/json': { schema: changesPollSchema } },
+          },
+          ...problemResponses(),
+          429: problemResponse(429),
+        },
+      },
+    },
+    async (request, reply) => {
+    const registryFilter = request.query.registry === undefined ? undefined : registryOf(request);
     const visible = (registry: string) => mayAccessRegistry(request, registry);
     const lastEventId = request.headers['last-event-id'];
     const fromHeader = parsePosition(Array.isArray(lastEventId) ? lastEventId[0] : lastEventId, 'Last-Event-ID');
-    const after = fromHeader ?? parsePosition(queryValue(request, 'after'), 'after') ?? (await store.db.events.lastPosition());
+    const after = fromHeader ?? parsePosition(request.query.after, 'after') ?? (await store.db.events.lastPosition());
     // a registry's watchers also hear of changes elsewhere that moved its fingerprints (stacks)
     const keep = (change: FeedChange) =>
       registryFilter === undefined
@@ -151,7 +186,7 @@ export const registerWatchRoutes = (
     openByClient.set(key, opened + 1);
     if ((request.headers.accept ?? '').includes('application/json')) {
       try {
-        const result = await pollChanges(hub, after, parseWait(queryValue(request, 'wait')), keep);
+        const result = await pollChanges(hub, after, parseWait(request.query.wait), keep);
         return { changes: result.changes.map((change) => feedItem(shown(change))), next_after: result.next_after };
       } finally {
         release(key);
@@ -159,5 +194,6 @@ export const registerWatchRoutes = (
     }
     await stream(request, reply, after, keep, shown);
     return reply;
-  });
+  },
+  );
 };

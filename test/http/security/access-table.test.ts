@@ -125,8 +125,7 @@ const ROUTES: RouteCase[] = [
     request: (r) => ({
       method: 'POST',
       url: `/api/registries/${r}/import`,
-      payload: `slug: ${r}\nprofiles:\n  base:\n    slug: base\n`,
-      headers: { 'content-type': 'application/yaml' },
+      payload: { slug: r, profiles: { base: { slug: 'base' } } },
     }),
   },
   { name: 'GET /api/registries/:registry/export', role: 'reader', scoped: true, request: (r) => ({ method: 'GET', url: `/api/registries/${r}/export` }) },

@@ -1,0 +1,140 @@
+import { z } from 'zod';
+
+/**
+ * What the routes answer (API.md sections 1 and 3). Objects are open (`looseObject`): a client
+ * may rely on the fields named here; the test of the OpenAPI document checks real answers against them.
+ */
+
+const int = z.number().int();
+const json = z.record(z.string(), z.unknown());
+
+export const jsonPatchSchema = z.array(
+  z.looseObject({ op: z.enum(['add', 'remove', 'replace', 'move', 'copy', 'test']), path: z.string(), value: z.unknown().optional() }),
+).meta({ description: 'RFC 6902 changes' });
+
+export const profileDocumentSchema = z
+  .looseObject({
+    registry: z.string(),
+    slug: z.string(),
+    display_name: z.string().optional(),
+    description: z.string().optional(),
+    runtime: json.optional(),
+    policy: json.optional(),
+    metadata: z.looseObject({ version: int, source: z.string().optional(), tags: z.array(z.string()).optional() }),
+    extensions: json.optional(),
+    stack: z.array(z.looseObject({ registry_slug: z.string().optional(), profile_slug: z.string() })).optional(),
+    is_default: z.boolean(),
+    fingerprint: z.string(),
+    signature: json.nullable().optional(),
+    signature_valid: z.boolean().optional(),
+  })
+  .meta({ description: 'a profile document (secrets shown as "***")' });
+
+export const profileSummariesSchema = z
+  .array(z.looseObject({ registry: z.string(), slug: z.string(), version: int, is_default: z.boolean().optional() }))
+  .meta({ description: 'profiles sorted by slug' });
+
+export const registryDocumentSchema = z
+  .looseObject({
+    slug: z.string(),
+    display_name: z.string().optional(),
+    description: z.string().optional(),
+    default_profile_slug: z.string().optional(),
+    profiles: z.record(z.string(), json),
+    metadata: z.looseObject({ version: int }),
+  })
+  .meta({ description: 'a registry with its profiles' });
+
+export const registrySummariesSchema = z
+  .array(z.looseObject({ slug: z.string(), profile_count: int, version: int, updated_at_ms: int }))
+  .meta({ description: 'live registries' });
+
+export const eventsPageSchema = z.object({
+  events: z.array(
+    z.looseObject({
+      position: int,
+      registry: z.string(),
+      version: int,
+      type: z.string(),
+      profile: z.string().optional(),
+      actor: z.string(),
+      on_behalf_of: z.string().optional(),
+      source: z.string(),
+      at_ms: int,
+      data: z.unknown(),
+    }),
+  ),
+  next_after: int,
+});
+
+export const profileHistorySchema = z.object({
+  registry: z.string(),
+  profile: z.string(),
+  versions: z.array(
+    z.looseObject({ version: int, type: z.string(), actor: z.string(), source: z.string(), at_ms: int, changes: jsonPatchSchema }),
+  ),
+});
+
+export const diffSchema = z.object({ from: int, to: int, changes: jsonPatchSchema });
+
+export const dryRunSchema = z.object({ changes: jsonPatchSchema }).meta({ description: 'what a dry run would change' });
+
+export const registryRestoreSchema = z.looseObject({ changes: jsonPatchSchema }).meta({ description: 'the registry version reached and its changes' });
+
+export const resolvedSchema = z.looseObject({
+  registry: z.string(),
+  profile: z.string(),
+  source: z.enum(['path', 'body', 'query', 'runtime', 'cookie', 'registry_default', 'default']),
+  runtime_key: z.string(),
+  profile_version: int,
+  runtime: json,
+  fingerprint: z.string(),
+  stack_lineage: z.array(json),
+  signature: json.nullable(),
+  signature_valid: z.boolean(),
+});
+
+export const profileSelectionSchema = z.object({ slug: z.string(), profile: z.string(), registry: z.string() });
+
+export const importResultSchema = z.object({
+  registry: z.string(),
+  format: z.enum(['canonical-registries', 'single-registry', 'legacy-map']),
+  profiles: int,
+  events: int,
+  version: int,
+});
+
+export const bundleSchema = z
+  .looseObject({ registries: z.record(z.string(), json) })
+  .meta({ description: 'a registries bundle (as `profile-registry import` reads it)' });
+
+const middlewareSchemaItem = z.looseObject({
+  name: z.string(),
+  version: int,
+  display_name: z.string().optional(),
+  description: z.string().optional(),
+  schema: json,
+});
+const extensionSchemaItem = z.looseObject({ key: z.string(), schema: json });
+
+export const middlewareSchemasSchema = z.array(middlewareSchemaItem).meta({ description: 'sorted by name' });
+export const extensionSchemasSchema = z.array(extensionSchemaItem).meta({ description: 'sorted by key' });
+export const schemaDocumentSchema = z.union([middlewareSchemaItem, extensionSchemaItem]);
+export const schemaHistorySchema = z.object({ kind: z.enum(['middleware', 'extension']), name: z.string(), versions: z.array(json) });
+
+const feedItem = z.looseObject({
+  position: int,
+  registry: z.string(),
+  profile: z.string().optional(),
+  type: z.string(),
+  version: int,
+  affected: z.array(z.looseObject({ registry: z.string(), profile: z.string(), fingerprint: z.string() })),
+});
+
+export const changesPollSchema = z.object({ changes: z.array(feedItem), next_after: int });
+
+export const eventStreamSchema = z.string().meta({
+  description: 'Server-Sent Events: `id: <position>`, `event: change`, `data: {position, registry, profile?, type, version, affected}`; heartbeat comments',
+});
+
+export const statusSchema = z.object({ status: z.string() });

@@ -1,5 +1,4 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -7,6 +6,7 @@ import pg from 'pg';
 import { generatePatches, generateProfiles, generateRegistries } from './lib/generate-data.js';
 import { jsonRequest, sendAll } from './lib/http-client.js';
 import { runLoad, type LoadResult } from './lib/load.js';
+import { openWatchers } from './lib/sse-watchers.js';
 import { CLI, HELLO, startServer, type RunningServer } from './lib/spawn-server.js';
 
 /**
@@ -126,58 +126,18 @@ const contendedIncrements = async (servers: RunningServer[], total: number) => {
 
 /** Watchers on one instance, PATCHes one at a time on the other: from the write sent to each watcher holding it. */
 const crossInstanceWatchLatency = async (writer: RunningServer, watched: RunningServer, count: number, commits: number) => {
-  const received = new Map<number, number[]>();
-  let onReceive: (() => void) | undefined;
-  const sockets: (() => void)[] = [];
-  await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<void>((resolve, reject) => {
-          const req = request(`${watched.url}/api/watch`, { headers: { accept: 'text/event-stream' } }, (res) => {
-            res.setEncoding('utf8');
-            resolve();
-            res.on('data', (chunk: string) => {
-              const now = performance.now();
-              for (const match of chunk.matchAll(/^id: (\d+)$/gm)) {
-                const times = received.get(Number(match[1])) ?? [];
-                times.push(now);
-                received.set(Number(match[1]), times);
-              }
-              onReceive?.();
-            });
-          });
-          req.on('error', reject);
-          req.end();
-          sockets.push(() => req.destroy());
-        }),
-    ),
-  );
+  const watching = await openWatchers(watched.url, count);
   await new Promise((resolve) => setTimeout(resolve, 500));
   const latencies: number[] = [];
-  const delivered = new Set<number>();
   for (let i = 0; i < commits; i++) {
-    const delivery = new Promise<number[]>((resolve) => {
-      const check = () => {
-        for (const [position, times] of received) {
-          if (!delivered.has(position) && times.length >= count) {
-            delivered.add(position);
-            onReceive = undefined;
-            resolve(times);
-            return;
-          }
-        }
-      };
-      onReceive = check;
-      check();
-    });
+    const delivery = watching.nextDelivery();
     const sent = performance.now();
     const response = await jsonRequest(`${writer.url}/api/chat/profiles/counter?registry=default`, 'PATCH', { description: `commit ${i}` });
     if (!response.ok) throw new Error(`PATCH answered ${response.status}`);
     await response.arrayBuffer();
     for (const at of await delivery) latencies.push(at - sent);
   }
-  for (const close of sockets) close();
+  watching.close();
   return latencies.sort((a, b) => a - b);
 };
 

@@ -33,7 +33,10 @@ const increments = flags.tiny ? 100 : Number(flags.increments);
 const log = (message: string) => process.stderr.write(`[bench:pg] ${message}\n`);
 
 const rows: string[] = [];
-const row = (cells: (string | number)[]) => rows.push(`| ${cells.join(' | ')} |`);
+const row = (cells: (string | number)[]) => {
+  rows.push(`| ${cells.join(' | ')} |`);
+  log(rows[rows.length - 1]);
+};
 const fmt = (value: number, digits = 0) => value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
@@ -43,8 +46,9 @@ const cpuSeconds = (pid: number): number => {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 };
 
+// the bench's watchers all come from one address: past the default per-client cap they would get 429
 const registryServer = (databaseFlags: string[]) =>
-  startServer(CLI, ['serve', '--port', '{port}', '--log-level', 'warn', '--no-seed', ...databaseFlags]);
+  startServer(CLI, ['serve', '--port', '{port}', '--log-level', 'warn', '--no-seed', '--max-watchers-per-client', String(watchers + 10), ...databaseFlags]);
 
 const seed = async (server: RunningServer) => {
   await jsonRequest(`${server.url}/api/registries`, 'POST', { slug: 'default' });

@@ -13,8 +13,9 @@ export interface Watchers {
  */
 export const openWatchers = async (baseUrl: string, count: number): Promise<Watchers> => {
   const received = new Map<number, number[]>();
-  const delivered = new Set<number>();
-  let onReceive: (() => void) | undefined;
+  /** Positions every watcher has, in the order they were completed, not yet handed out. */
+  const complete: number[] = [];
+  let onComplete: (() => void) | undefined;
   const sockets: (() => void)[] = [];
   await Promise.all(
     Array.from(
@@ -22,6 +23,8 @@ export const openWatchers = async (baseUrl: string, count: number): Promise<Watc
       () =>
         new Promise<void>((resolve, reject) => {
           const req = request(`${baseUrl}/api/watch`, { headers: { accept: 'text/event-stream' } }, (res) => {
+            // a refused watcher (e.g. 429 past the per-client cap) would leave every delivery incomplete
+            if (res.statusCode !== 200) return reject(new Error(`GET /api/watch answered ${res.statusCode}`));
             res.setEncoding('utf8');
             resolve();
             res.on('data', (chunk: string) => {
@@ -31,8 +34,9 @@ export const openWatchers = async (baseUrl: string, count: number): Promise<Watc
                 const times = received.get(position) ?? [];
                 times.push(now);
                 received.set(position, times);
+                if (times.length === count) complete.push(position);
               }
-              onReceive?.();
+              if (complete.length > 0) onComplete?.();
             });
           });
           req.on('error', reject);
@@ -45,16 +49,14 @@ export const openWatchers = async (baseUrl: string, count: number): Promise<Watc
     nextDelivery: () =>
       new Promise<number[]>((resolve) => {
         const check = () => {
-          for (const [position, times] of received) {
-            if (!delivered.has(position) && times.length >= count) {
-              delivered.add(position);
-              onReceive = undefined;
-              resolve(times);
-              return;
-            }
-          }
+          const position = complete.shift();
+          if (position === undefined) return;
+          onComplete = undefined;
+          const times = received.get(position) as number[];
+          received.delete(position);
+          resolve(times);
         };
-        onReceive = check;
+        onComplete = check;
         check();
       }),
     close: () => {

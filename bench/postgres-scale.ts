@@ -11,7 +11,9 @@ import { CLI, HELLO, startServer, type RunningServer } from './lib/spawn-server.
 
 /**
  * PostgreSQL against SQLite, and two instances on one PostgreSQL against one, in one run:
- *   node dist/bench/postgres-scale.js [--duration 5] [--pg postgres://postgres@127.0.0.1:5432/test] [--tiny]
+ *   node dist/bench/postgres-scale.js [--duration 5] [--rounds 3] [--pg postgres://postgres@127.0.0.1:5432/test] [--tiny]
+ * Reads are measured in rounds (hello-world, then SQLite and PostgreSQL in turn) and reported as
+ * medians of each round's ratios, so that a machine whose load drifts compares like with like.
  * Every server is the built CLI in a process of its own; the load (autocannon) runs in this one.
  * Prints a Markdown table (ratios to the same run's hello-world and SQLite figures).
  */
@@ -23,6 +25,7 @@ const { values: flags } = parseArgs({
     watchers: { type: 'string', default: '1000' },
     increments: { type: 'string', default: '5000' },
     'reads-only': { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '3' },
   },
 });
 const durationSec = flags.tiny ? 1 : Number(flags.duration);
@@ -30,6 +33,7 @@ const profilesTotal = flags.tiny ? 100 : 1000;
 const registriesTotal = 10;
 const watchers = flags.tiny ? 20 : Number(flags.watchers);
 const increments = flags.tiny ? 100 : Number(flags.increments);
+const rounds = flags.tiny ? 1 : Number(flags.rounds);
 const log = (message: string) => process.stderr.write(`[bench:pg] ${message}\n`);
 
 const rows: string[] = [];
@@ -38,6 +42,10 @@ const row = (cells: (string | number)[]) => {
   log(rows[rows.length - 1]);
 };
 const fmt = (value: number, digits = 0) => value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length % 2 === 1 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+};
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
 /** CPU seconds (user + system) a process has used so far. */
@@ -158,45 +166,70 @@ const main = async () => {
     for (const server of servers.splice(0)) await server.stop();
   };
   try {
-    log('hello-world baseline');
+    // hello-world, SQLite and PostgreSQL all up at once, measured in turn, round after round: on a
+    // shared machine whose load drifts, each round's ratios compare figures taken seconds apart
     const hello = await startServer(HELLO, []);
-    const baseline = (await runLoad({ url: `${hello.url}/hello`, connections: 50, durationSec })).requestsPerSec;
-    await hello.stop();
-    row(['hello-world baseline (GET, 50 conns)', fmt(baseline), '', '', '1.00×', '', '']);
-
-    const measured: Record<string, Record<string, { load: LoadResult; cpu: number[] }>> = {};
-    const measure = async (backend: string, server: RunningServer, target: { registry: string; slug: string }) => {
-      measured[backend] = {};
-      const scenarios: [string, 'GET' | 'PATCH', string][] = [
-        ['GET profile (50 conns)', 'GET', `/api/chat/profiles/${target.slug}?registry=${target.registry}`],
-        ['resolve (50 conns)', 'GET', `/api/chat/resolve/${target.slug}?registry=${target.registry}`],
-        ['PATCH durable, registry of 100 (50 conns)', 'PATCH', ''],
-      ];
-      if (flags['reads-only']) scenarios.pop();
-      for (const [name, method, path] of scenarios) {
-        log(`${backend}: ${name}`);
-        const { total, cpu } = await loadAll([server], 50, () => path, method);
-        measured[backend][name] = { load: total, cpu };
-      }
-    };
-
-    log('SQLite');
+    servers.push(hello);
+    log('SQLite and PostgreSQL (one instance), seeded alike');
     const sqlite = await registryServer(['--profile-registry-db', join(dir, 'bench.db')]);
     servers.push(sqlite);
     const { target } = await seed(sqlite);
-    await measure('SQLite', sqlite, target);
-    await stopAll();
-
-    log('PostgreSQL, one instance');
     const first = await registryServer(['--profile-registry-dsn', dsn]);
     servers.push(first);
     await seed(first);
-    await measure('PostgreSQL', first, target);
-    for (const [name, { load, cpu }] of Object.entries(measured.PostgreSQL)) {
-      const sqliteLoad = measured.SQLite[name].load;
-      row([`SQLite: ${name}`, describeLoad(sqliteLoad), fmt(sqliteLoad.p50Ms, 1), fmt(sqliteLoad.p99Ms, 1), `${fmt(sqliteLoad.requestsPerSec / baseline, 2)}×`, '1.00×', measured.SQLite[name].cpu.map((c) => fmt(c, 2)).join(' ')]);
-      row([`PostgreSQL: ${name}`, describeLoad(load), fmt(load.p50Ms, 1), fmt(load.p99Ms, 1), `${fmt(load.requestsPerSec / baseline, 2)}×`, `${fmt(load.requestsPerSec / sqliteLoad.requestsPerSec, 2)}×`, cpu.map((c) => fmt(c, 2)).join(' ')]);
+    const backends: [string, RunningServer][] = [['SQLite', sqlite], ['PostgreSQL', first]];
+    const reads: [string, string][] = [
+      ['GET profile (50 conns)', `/api/chat/profiles/${target.slug}?registry=${target.registry}`],
+      ['resolve (50 conns)', `/api/chat/resolve/${target.slug}?registry=${target.registry}`],
+    ];
+    const helloRounds: number[] = [];
+    const readRounds = new Map<string, { load: LoadResult; cpu: number[] }[]>();
+    for (let round = 1; round <= rounds; round++) {
+      log(`round ${round} of ${rounds}: hello-world, then each read on SQLite and PostgreSQL`);
+      helloRounds.push((await runLoad({ url: `${hello.url}/hello`, connections: 50, durationSec })).requestsPerSec);
+      for (const [name, path] of reads) {
+        for (const [backend, server] of backends) {
+          const { total, cpu } = await loadAll([server], 50, () => path, 'GET');
+          const key = `${backend}: ${name}`;
+          readRounds.set(key, [...(readRounds.get(key) ?? []), { load: total, cpu }]);
+        }
+      }
     }
+    const baseline = median(helloRounds);
+    row([`hello-world baseline (GET, 50 conns; median of ${rounds} rounds: ${helloRounds.map((r) => fmt(r)).join(', ')})`, fmt(baseline), '', '', '1.00×', '', '']);
+    const measured: Record<string, Record<string, { load: LoadResult; cpu: number[] }>> = { SQLite: {}, PostgreSQL: {} };
+    for (const [name] of reads) {
+      const sqliteRounds = readRounds.get(`SQLite: ${name}`) ?? [];
+      for (const [backend] of backends) {
+        const samples = readRounds.get(`${backend}: ${name}`) ?? [];
+        // the round with the median throughput stands for the backend; ratios are medians of each round's ratio
+        const typical = [...samples].sort((a, b) => a.load.requestsPerSec - b.load.requestsPerSec)[Math.floor(samples.length / 2)];
+        measured[backend][name] = typical;
+        const perHello = median(samples.map((sample, i) => sample.load.requestsPerSec / helloRounds[i]));
+        const perSqlite = median(samples.map((sample, i) => sample.load.requestsPerSec / sqliteRounds[i].load.requestsPerSec));
+        row([
+          `${backend}: ${name} (rounds: ${samples.map((sample) => fmt(sample.load.requestsPerSec)).join(', ')})`,
+          describeLoad(typical.load), fmt(typical.load.p50Ms, 1), fmt(typical.load.p99Ms, 1),
+          `${fmt(perHello, 2)}×`, `${fmt(perSqlite, 2)}×`, typical.cpu.map((c) => fmt(c, 2)).join(' '),
+        ]);
+      }
+    }
+    if (!flags['reads-only']) {
+      const name = 'PATCH durable, registry of 100 (50 conns)';
+      for (const [backend, server] of backends) {
+        log(`${backend}: ${name}`);
+        const { total, cpu } = await loadAll([server], 50, () => '', 'PATCH');
+        measured[backend][name] = { load: total, cpu };
+      }
+      const sqliteLoad = measured.SQLite[name].load;
+      for (const [backend] of backends) {
+        const { load, cpu } = measured[backend][name];
+        row([`${backend}: ${name}`, describeLoad(load), fmt(load.p50Ms, 1), fmt(load.p99Ms, 1), `${fmt(load.requestsPerSec / baseline, 2)}×`, `${fmt(load.requestsPerSec / sqliteLoad.requestsPerSec, 2)}×`, cpu.map((c) => fmt(c, 2)).join(' ')]);
+      }
+    }
+    await hello.stop();
+    await sqlite.stop();
+    servers.splice(0, servers.length, first);
 
     log('PostgreSQL, two instances');
     const second = await registryServer(['--profile-registry-dsn', dsn]);

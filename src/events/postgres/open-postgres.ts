@@ -150,6 +150,8 @@ export const openPostgres = (
     location: redactDsn(connectionString),
     durableCommits: true,
     changeMarker: headReader.marker,
+    // the commit such a read saw was at most now: wait as its writer did
+    settleBeforeAcknowledging: () => commitWait(performance.now(), leaseMs),
     onExternalCommit: commitListener.subscribe,
     withSchemaLock: async <T>(fn: () => Promise<T>) => {
       // a client of its own, without statement timeout: another instance may upgrade for long

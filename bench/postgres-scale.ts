@@ -141,16 +141,19 @@ const crossInstanceWatchLatency = async (writer: RunningServer, watched: Running
   const watching = await openWatchers(watched.url, count);
   await new Promise((resolve) => setTimeout(resolve, 500));
   const latencies: number[] = [];
+  /** The PATCH's own round trip (its commit included): the part of each latency that is the write. */
+  const writes: number[] = [];
   for (let i = 0; i < commits; i++) {
     const delivery = watching.nextDelivery();
     const sent = performance.now();
     const response = await jsonRequest(`${writer.url}/api/chat/profiles/counter?registry=default`, 'PATCH', { description: `commit ${i}` });
     if (!response.ok) throw new Error(`PATCH answered ${response.status}`);
     await response.arrayBuffer();
+    writes.push(performance.now() - sent);
     for (const at of await delivery) latencies.push(at - sent);
   }
   watching.close();
-  return latencies.sort((a, b) => a - b);
+  return { latencies: latencies.sort((a, b) => a - b), writes: writes.sort((a, b) => a - b) };
 };
 
 const main = async () => {
@@ -252,10 +255,10 @@ const main = async () => {
       ]);
 
       log(`commit-to-watcher latency across two instances, ${watchers} watchers`);
-      const latencies = await crossInstanceWatchLatency(first, second, watchers, flags.tiny ? 3 : 100);
+      const { latencies, writes } = await crossInstanceWatchLatency(first, second, watchers, flags.tiny ? 3 : 100);
       row([
-        `commit-to-watcher latency across two instances (${fmt(watchers)} SSE watchers on B, PATCHes on A)`,
-        `p50 ms ${fmt(percentile(latencies, 50), 2)}, p99 ms ${fmt(percentile(latencies, 99), 2)}, max ${fmt(latencies[latencies.length - 1] ?? 0, 2)}`,
+        `commit-to-watcher latency across two instances (${fmt(watchers)} SSE watchers on B, PATCHes on A, one at a time; from the PATCH sent)`,
+        `p50 ms ${fmt(percentile(latencies, 50), 2)}, p99 ms ${fmt(percentile(latencies, 99), 2)}, max ${fmt(latencies[latencies.length - 1] ?? 0, 2)}; the PATCH's own round trip: p50 ms ${fmt(percentile(writes, 50), 2)}, p99 ms ${fmt(percentile(writes, 99), 2)}`,
         '', '', '', percentile(latencies, 99) <= 50 ? 'p99 ≤ 50 ms: met' : 'p99 ≤ 50 ms: **not met**', '',
       ]);
     }

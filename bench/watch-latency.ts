@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { request } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { openWatchers } from './lib/sse-watchers.js';
 
 /**
  * Commit-to-watcher latency of GET /api/watch with many open SSE watchers, and the server's memory
@@ -48,65 +48,20 @@ const patchDefault = async (description: string): Promise<number> => {
 const baseline: number[] = [];
 for (let i = 0; i < COMMITS; i++) baseline.push(await patchDefault(`baseline ${i}`));
 
-// each watcher reports the position it received; waiters are woken when all have it
-const received = new Map<number, number[]>();
-let onReceive: (() => void) | undefined;
-const sockets: (() => void)[] = [];
-await Promise.all(
-  Array.from(
-    { length: WATCHERS },
-    () =>
-      new Promise<void>((resolve, reject) => {
-        const req = request(`${address}/api/watch`, { headers: { accept: 'text/event-stream' } }, (res) => {
-          res.setEncoding('utf8');
-          resolve();
-          res.on('data', (chunk: string) => {
-            const now = performance.now();
-            for (const match of chunk.matchAll(/^id: (\d+)$/gm)) {
-              const position = Number(match[1]);
-              const times = received.get(position) ?? [];
-              times.push(now);
-              received.set(position, times);
-            }
-            onReceive?.();
-          });
-        });
-        req.on('error', reject);
-        req.end();
-        sockets.push(() => req.destroy());
-      }),
-  ),
-);
+const watchers = await openWatchers(address, WATCHERS);
 await new Promise((resolve) => setTimeout(resolve, 500));
 const withWatchers = await ask<{ rss: number; heapUsed: number }>(server, 'memory');
 
 const latencies: number[] = [];
 const roundTrips: number[] = [];
-const delivered = new Set<number>();
-/** Resolves with the receive times of the next position every watcher has got. */
-const nextDelivery = () =>
-  new Promise<number[]>((resolve) => {
-    const check = () => {
-      for (const [position, times] of received) {
-        if (!delivered.has(position) && times.length >= WATCHERS) {
-          delivered.add(position);
-          onReceive = undefined;
-          resolve(times);
-          return;
-        }
-      }
-    };
-    onReceive = check;
-    check();
-  });
 for (let i = 0; i < COMMITS; i++) {
-  const delivery = nextDelivery();
+  const delivery = watchers.nextDelivery();
   const sent = performance.now();
   roundTrips.push(await patchDefault(`commit ${i}`));
   for (const at of await delivery) latencies.push(at - sent);
 }
 
-for (const close of sockets) close();
+watchers.close();
 server.send({ type: 'stop' });
 
 latencies.sort((a, b) => a - b);

@@ -9,6 +9,7 @@ export interface DatabaseFlags {
   pgStatementTimeout?: number;
   pgConnectTimeout?: number;
   pgApplicationName?: string;
+  pgReadLease?: number;
 }
 
 const integerAtLeast = (minimum: number) => (value: string): number => {
@@ -52,6 +53,12 @@ export const databaseOptions = (command: Command): Command =>
       new Option('--pg-application-name <name>', 'PostgreSQL: application_name shown in pg_stat_activity')
         .env('PROFILE_REGISTRY_PG_APPLICATION_NAME')
         .default(DEFAULT_POSTGRES_SETTINGS.applicationName),
+    )
+    .addOption(
+      new Option('--pg-read-lease <ms>', 'PostgreSQL: reads trust a head checked this recently; writes wait this long before their 2xx (same on every instance)')
+        .env('PROFILE_REGISTRY_PG_READ_LEASE_MS')
+        .default(DEFAULT_POSTGRES_SETTINGS.readLeaseMs)
+        .argParser(integerAtLeast(0)),
     );
 
 export const databaseLocation = (flags: DatabaseFlags): DatabaseLocation => ({
@@ -62,5 +69,6 @@ export const databaseLocation = (flags: DatabaseFlags): DatabaseLocation => ({
     statementTimeoutMs: flags.pgStatementTimeout,
     connectTimeoutMs: flags.pgConnectTimeout,
     applicationName: flags.pgApplicationName,
+    readLeaseMs: flags.pgReadLease,
   },
 });

@@ -41,6 +41,11 @@ export interface SqlDatabase extends SqlExecutor {
    */
   changeMarker?: () => number | Promise<number>;
   /**
+   * Where other instances may serve reads under a lease (PostgreSQL's `--pg-read-lease`): waits
+   * until a commit that a read made before this call saw may be acknowledged (a replayed answer).
+   */
+  settleBeforeAcknowledging?(): Promise<void>;
+  /**
    * Runs `fn` while no other process runs its own (schema set-up and upgrades on a database that
    * several instances share); where the database is used by one process at a time, just runs it.
    */

@@ -49,7 +49,7 @@ const send = (reply: FastifyReply, answer: WriteAnswer): FastifyReply => {
   return reply.status(answer.status).type('application/json; charset=utf-8').send(answer.body);
 };
 
-const replay = (store: RegistryStore, reply: FastifyReply, stored: SealedResponse, hash: string): FastifyReply => {
+const replay = async (store: RegistryStore, reply: FastifyReply, stored: SealedResponse, hash: string): Promise<FastifyReply> => {
   const check = checkSeal(store.signingKeys, stored.seal, stored.sealed);
   if (check !== 'ok') {
     // an edited stored response must never reach a client: refuse, and say so in the log
@@ -59,6 +59,8 @@ const replay = (store: RegistryStore, reply: FastifyReply, stored: SealedRespons
   if (stored.request_hash !== hash) {
     throw new DomainError('idempotency_conflict', 'Idempotency-Key was already used with another request');
   }
+  // the first answer may still be waiting out PostgreSQL's read lease: this one waits as long
+  await store.db.settleBeforeAcknowledging?.();
   reply.header('idempotent-replayed', 'true');
   return send(reply, { status: stored.status, body: stored.status === 204 ? undefined : stored.body, headers: stored.headers });
 };

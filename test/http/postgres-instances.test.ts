@@ -92,6 +92,41 @@ describe.runIf(postgresAvailable)('two instances on one PostgreSQL', () => {
     expect(seen).toEqual([]);
   }, 300_000);
 
+  it('loses no update: 200 contended read-modify-write increments (If-Match), split across both, end at exactly 200', async () => {
+    const url = '/api/chat/profiles/counter?registry=shared';
+    const counterOf = (body: { extensions: Record<string, { n: number }> }) => body.extensions['test.counter@v1'].n;
+    const created = await appA.inject({
+      method: 'POST',
+      url: '/api/chat/profiles',
+      payload: { registry: 'shared', slug: 'counter', extensions: { 'test.counter@v1': { n: 0 } } },
+    });
+    expect(created.statusCode).toBe(201);
+    const total = 200;
+    let started = 0;
+    let refused = 0;
+    const worker = async (app: FastifyInstance) => {
+      while (started < total) {
+        started += 1;
+        for (;;) {
+          const read = await app.inject({ method: 'GET', url });
+          const write = await app.inject({
+            method: 'PATCH',
+            url,
+            headers: { 'if-match': String(read.headers.etag) },
+            payload: { extensions: { 'test.counter@v1': { n: counterOf(read.json()) + 1 } } },
+          });
+          if (write.statusCode === 200) break;
+          expect(write.statusCode).toBe(412);
+          refused += 1;
+        }
+      }
+    };
+    await Promise.all([appA, appB, appA, appB].map(worker));
+    for (const app of [appA, appB]) expect(counterOf((await app.inject({ method: 'GET', url })).json())).toBe(total);
+    // the four really raced: some writes were refused for a stale If-Match and retried
+    expect(refused).toBeGreaterThan(0);
+  }, 300_000);
+
   it('serves repeated reads from memory: no query but the head check reaches PostgreSQL', async () => {
     const url = '/api/chat/profiles/p?registry=shared';
     await appB.inject({ method: 'GET', url });

@@ -51,7 +51,7 @@ describeEachBackend('a rebuild does not depend on the order of keys in event dat
         const data = JSON.parse(row.data_json) as Record<string, unknown>;
         const dataJson = JSON.stringify(Object.fromEntries(Object.entries(data).reverse()));
         const hash = eventHash(prevHash, { ...row, stream_version: Number(row.stream_version), data_json: dataJson });
-        await tx.run('UPDATE events SET data_json = ?, prev_hash = ?, hash = ? WHERE stream_id = ? AND stream_version = ?', [
+        await tx.run('UPDATE events SET data_json = $1, prev_hash = $2, hash = $3 WHERE stream_id = $4 AND stream_version = $5', [
           dataJson,
           prevHash,
           hash,
@@ -60,7 +60,7 @@ describeEachBackend('a rebuild does not depend on the order of keys in event dat
         ]);
         prevHash = hash;
       }
-      await tx.run("UPDATE streams SET last_hash = ? WHERE stream_id = 'keys'", [prevHash]);
+      await tx.run("UPDATE streams SET last_hash = $1 WHERE stream_id = 'keys'", [prevHash]);
     });
   };
 

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { DatabaseUnavailable, isDatabaseUnavailable } from '../database-unavailable.js';
 import { createMutex, type SqlDatabase, type SqlExecutor, type SqlStatements } from '../sql-database.js';
 import { createCommitListener } from './commit-listener.js';
-import { createHeadReader } from './head-reader.js';
+import { commitWait, createHeadReader } from './head-reader.js';
 import { postgresEventStore } from './postgres-event-store.js';
 import { POSTGRES_FLAVOUR } from './postgres-flavour.js';
 import { DEFAULT_POSTGRES_SETTINGS, type PostgresSettings } from './postgres-settings.js';
@@ -95,7 +96,7 @@ export const openPostgres = (
   settings: Partial<PostgresSettings> & { schema?: string; readonly?: boolean } = {},
 ): SqlDatabase => {
   const { readonly, ...given } = Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined)) as typeof settings;
-  const { poolSize, statementTimeoutMs, applicationName, connectTimeoutMs } = { ...DEFAULT_POSTGRES_SETTINGS, ...given };
+  const { poolSize, statementTimeoutMs, applicationName, connectTimeoutMs, readLeaseMs } = { ...DEFAULT_POSTGRES_SETTINGS, ...given };
   const clientConfig = (role: string, statementTimeout = statementTimeoutMs): pg.ClientConfig => ({
     connectionString,
     application_name: role ? `${applicationName} ${role}` : applicationName,
@@ -134,18 +135,24 @@ export const openPostgres = (
     ignorePayload: instanceId,
   });
   // a named statement: each connection parses and plans it once (it runs for every batch of reads)
-  const headReader = createHeadReader(() =>
-    guarded(async () => {
-      const result = await pool.query({ name: 'profile-registry-head', text: 'SELECT coalesce(max(position), 0) AS head FROM events' });
-      return Number(result.rows[0]?.head ?? 0);
-    }),
+  // (a read-only process writes nothing that others must wait for, so it takes no lease either)
+  const leaseMs = readonly ? 0 : readLeaseMs;
+  const headReader = createHeadReader(
+    () =>
+      guarded(async () => {
+        const result = await pool.query({ name: 'profile-registry-head', text: 'SELECT coalesce(max(position), 0) AS head FROM events' });
+        return Number(result.rows[0]?.head ?? 0);
+      }),
+    { leaseMs },
   );
 
   return {
     ...readExecutor,
     location: redactDsn(connectionString),
     durableCommits: true,
-    changeMarker: headReader,
+    changeMarker: headReader.marker,
+    // the commit such a read saw was at most now: wait as its writer did
+    settleBeforeAcknowledging: () => commitWait(performance.now(), leaseMs),
     onExternalCommit: commitListener.subscribe,
     withSchemaLock: async <T>(fn: () => Promise<T>) => {
       // a client of its own, without statement timeout: another instance may upgrade for long
@@ -175,7 +182,8 @@ export const openPostgres = (
           }
           const value = await fn(executorOf(client));
           await client.query('COMMIT');
-          return value;
+          headReader.expire();
+          return { value, committedAt: performance.now() };
         } catch (error) {
           if (isConnectionFailure(error)) broken = error as Error;
           else await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
@@ -185,7 +193,9 @@ export const openPostgres = (
         }
       });
       afterCommit?.();
-      return result;
+      // other instances may serve reads under a lease of leaseMs: acknowledge once it has run out
+      if (!readonly) await commitWait(result.committedAt, leaseMs);
+      return result.value;
     },
     close: async () => {
       await exclusive(async () => undefined);

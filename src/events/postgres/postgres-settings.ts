@@ -8,6 +8,12 @@ export interface PostgresSettings {
   applicationName: string;
   /** How long to wait for a new connection before the request gets a 503. */
   connectTimeoutMs: number;
+  /**
+   * Reads may use a stream head checked up to this long ago, and every write waits this long after
+   * its commit before it is acknowledged (so a read after the acknowledgment, on any instance, sees
+   * it); 0 checks the head for every batch of reads. Every instance on a database must use the same.
+   */
+  readLeaseMs: number;
 }
 
 export const DEFAULT_POSTGRES_SETTINGS: PostgresSettings = {
@@ -15,4 +21,5 @@ export const DEFAULT_POSTGRES_SETTINGS: PostgresSettings = {
   statementTimeoutMs: 10_000,
   applicationName: 'profile-registry',
   connectTimeoutMs: 5_000,
+  readLeaseMs: 10,
 };

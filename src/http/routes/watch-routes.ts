@@ -53,11 +53,12 @@ const feedItem = ({ event, affected }: FeedChange) => {
   };
 };
 
-// the hub hands every watcher the same change objects: serialize each once, not once per watcher
-const frames = new WeakMap<object, string>();
-const frameOf = (change: FeedChange): string =>
-  `id: ${change.event.position}\nevent: change\ndata: ${JSON.stringify(feedItem(change))}\n\n`;
-const sseFrame = (change: FeedChange): string => {
+// the hub hands every watcher the same change objects: serialize and encode each once, and write
+// the same bytes to every watcher
+const frames = new WeakMap<object, Buffer>();
+const frameOf = (change: FeedChange): Buffer =>
+  Buffer.from(`id: ${change.event.position}\nevent: change\ndata: ${JSON.stringify(feedItem(change))}\n\n`);
+const sseFrame = (change: FeedChange): Buffer => {
   let frame = frames.get(change.event);
   if (frame === undefined) {
     frame = frameOf(change);

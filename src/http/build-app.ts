@@ -5,6 +5,7 @@ import { createLogger } from './logger.js';
 import { registerMetrics } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { problem, problemErrorHandler, sendProblem } from './problem.js';
+import { registerConsoleRoutes } from './routes/console-routes.js';
 import { registerCurrentProfileRoutes } from './routes/current-profile-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerHistoryRoutes } from './routes/history-routes.js';
@@ -85,5 +86,6 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
   });
   registerImportExportRoutes(app, options.store);
   registerSchemaRoutes(app, options.store);
+  await registerConsoleRoutes(app);
   return app;
 };

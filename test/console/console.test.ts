@@ -250,6 +250,29 @@ describe.skipIf(!chromiumAvailable)(title, () => {
     expect((await profileNow()).runtime.middlewares).toEqual([{ name: 'agentmode', enabled: true, config: { max_turns: 3, default_mode: 'plan' } }]);
   });
 
+  it('restores a whole registry after a dry run', async () => {
+    const page = await loggedIn('admin');
+    await page.goto(`${server.url}/console/#/r/${REGISTRY}/history`);
+    const timeline = page.getByRole('table', { name: `Timeline of registry ${REGISTRY}` });
+    await timeline.waitFor();
+    const registryBefore = (await api('admin', 'GET', `/api/registries/${REGISTRY}`)).json;
+    // registry version 2 is the profile's creation (version 1 created the registry)
+    await page.getByLabel('Version to restore').fill('2');
+    await page.getByRole('button', { name: 'Preview restore' }).click();
+    const preview = page.getByRole('table', { name: 'Restoring version 2 would change' });
+    await preview.waitFor();
+    expect(await preview.textContent()).toContain(`profiles › ${SLUG} › runtime › middlewares`);
+    expect((await api('admin', 'GET', `/api/registries/${REGISTRY}`)).json.metadata.version).toBe(registryBefore.metadata.version);
+    await expectAccessible(page, 'the registry restore preview');
+    await screenshot(page, 'registry-restore-preview');
+    await page.getByRole('button', { name: 'Confirm restore of version 2' }).click();
+    await page.getByText('Restored version 2 as a new version.').waitFor();
+    const stored = await profileNow();
+    expect(stored).toMatchObject({ display_name: 'Analyst', runtime: { system_prompt: 'You are an analyst' }, metadata: { version: 9 } });
+    expect(stored.runtime.middlewares ?? []).toEqual([]);
+    await expect.poll(async () => (await timeline.textContent()) ?? '').toContain('admin-token');
+  });
+
   it('shows a reader no edit, create or restore controls', async () => {
     const page = await loggedIn('reader');
     await page.goto(`${server.url}/console/#/r/${REGISTRY}/profiles`);

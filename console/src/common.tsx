@@ -36,3 +36,16 @@ export const Section = ({ title, children }: { title: string; children: Componen
     {children}
   </section>
 );
+
+/** A table's column headings. */
+export const ColumnHeads = ({ names }: { names: ComponentChildren[] }) => (
+  <thead>
+    <tr>
+      {names.map((name, index) => (
+        <th scope="col" key={index}>
+          {name}
+        </th>
+      ))}
+    </tr>
+  </thead>
+);

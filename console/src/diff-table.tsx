@@ -1,4 +1,5 @@
 // A diff for people: one row per changed field, with the value before and after, not raw JSON Patch.
+import { ColumnHeads } from './common.js';
 import type { PatchOp } from './model.js';
 import { fieldLabel, showValue, valueAt } from './pointer.js';
 
@@ -9,14 +10,7 @@ export const DiffTable = ({ changes, before, caption }: { changes: PatchOp[]; be
   return (
     <table class="diff">
       <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Field</th>
-          <th scope="col">Change</th>
-          <th scope="col">Before</th>
-          <th scope="col">After</th>
-        </tr>
-      </thead>
+      <ColumnHeads names={['Field', 'Change', 'Before', 'After']} />
       <tbody>
         {changes.map((change, index) => (
           <tr key={index} class={`diff-${change.op}`}>

@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { enc, get, withQuery } from './api.js';
 import { redactSecrets, SECRET_AREAS } from '../../src/domain/secrets.js';
-import { ErrorNote } from './common.js';
+import { ColumnHeads, ErrorNote } from './common.js';
 import type { ProfileDocument, Resolved, Runtime } from './model.js';
 import { profileHref } from './routes.js';
 import { showValue } from './pointer.js';
@@ -72,13 +72,7 @@ export const EffectiveRuntime = ({ doc, mayReveal }: { doc: ProfileDocument; may
       )}
       <table class="list">
         <caption class="sr-only">Fields of the effective runtime and where they come from</caption>
-        <thead>
-          <tr>
-            <th scope="col">Field</th>
-            <th scope="col">Value</th>
-            <th scope="col">From</th>
-          </tr>
-        </thead>
+        <ColumnHeads names={['Field', 'Value', 'From']} />
         <tbody>
           {origins(runtime, layers).map((row) => (
             <tr key={row.field}>

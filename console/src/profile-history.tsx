@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { ApiError, call, enc, get, withQuery } from './api.js';
 import { useApp } from './app-context.js';
-import { ErrorNote, Json, when } from './common.js';
+import { ColumnHeads, ErrorNote, Json, when } from './common.js';
 import { DiffTable } from './diff-table.js';
 import { isAdmin, type HistoryEntry, type PatchOp, type ProfileDocument } from './model.js';
 import { fieldLabel } from './pointer.js';
@@ -116,18 +116,7 @@ export const ProfileHistory = ({ doc, onRestored }: { doc: ProfileDocument; onRe
       <ErrorNote error={history.error} />
       <table class="list timeline">
         <caption>Timeline of profile {doc.slug}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Version</th>
-            <th scope="col">Event</th>
-            <th scope="col">Actor</th>
-            <th scope="col">Time</th>
-            <th scope="col">Fields changed</th>
-            <th scope="col">
-              <span class="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <ColumnHeads names={['Version', 'Event', 'Actor', 'Time', 'Fields changed', <span class="sr-only">Actions</span>]} />
         <tbody>
           {entries.map((each) => (
             <tr key={each.version} class={each.version === selected ? 'selected' : undefined}>

@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { get } from './api.js';
 import { useApp } from './app-context.js';
-import { ErrorNote, when } from './common.js';
+import { ColumnHeads, ErrorNote, when } from './common.js';
 import type { RegistrySummary } from './model.js';
 import { registryHref } from './routes.js';
 import { matches } from './search.js';
@@ -21,15 +21,7 @@ export const RegistriesPage = () => {
       <ErrorNote error={registries.error} />
       <table class="list">
         <caption class="sr-only">Registries</caption>
-        <thead>
-          <tr>
-            <th scope="col">Registry</th>
-            <th scope="col">Name</th>
-            <th scope="col">Profiles</th>
-            <th scope="col">Version</th>
-            <th scope="col">Updated</th>
-          </tr>
-        </thead>
+        <ColumnHeads names={['Registry', 'Name', 'Profiles', 'Version', 'Updated']} />
         <tbody>
           {shown.map((registry) => (
             <tr key={registry.slug}>

@@ -1,7 +1,7 @@
 // A registry's timeline (every event, newest first) and the registry-wide restore.
 import { call, enc, get, withQuery } from './api.js';
 import { useApp } from './app-context.js';
-import { ErrorNote, when } from './common.js';
+import { ColumnHeads, ErrorNote, when } from './common.js';
 import { isAdmin, type PatchOp, type RegistryDocument, type RegistryEvent } from './model.js';
 import { RestorePanel } from './restore-panel.js';
 import { profileHref } from './routes.js';
@@ -45,15 +45,7 @@ export const RegistryHistory = ({ registry, onRestored }: { registry: RegistryDo
       <ErrorNote error={events.error} />
       <table class="list timeline">
         <caption>Timeline of registry {registry.slug}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Version</th>
-            <th scope="col">Event</th>
-            <th scope="col">Profile</th>
-            <th scope="col">Actor</th>
-            <th scope="col">Time</th>
-          </tr>
-        </thead>
+        <ColumnHeads names={['Version', 'Event', 'Profile', 'Actor', 'Time']} />
         <tbody>
           {(events.data ?? []).map((event) => (
             <tr key={event.position}>

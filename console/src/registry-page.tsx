@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { enc, get } from './api.js';
 import { useApp } from './app-context.js';
-import { ErrorNote, Tabs } from './common.js';
+import { ColumnHeads, ErrorNote, Tabs } from './common.js';
 import { canEdit, type RegistryDocument } from './model.js';
 import { RegistryHistory } from './registry-history.js';
 import { newProfileHref, profileHref, registryHref } from './routes.js';
@@ -28,14 +28,7 @@ const Profiles = ({ registry }: { registry: RegistryDocument }) => {
       </div>
       <table class="list">
         <caption class="sr-only">Profiles of {registry.slug}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Profile</th>
-            <th scope="col">Name</th>
-            <th scope="col">Tags</th>
-            <th scope="col">Version</th>
-          </tr>
-        </thead>
+        <ColumnHeads names={['Profile', 'Name', 'Tags', 'Version']} />
         <tbody>
           {profiles.map((profile) => (
             <tr key={profile.slug}>

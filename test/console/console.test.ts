@@ -292,4 +292,33 @@ describe.skipIf(!chromiumAvailable)(title, () => {
     await expectAccessible(page, 'the registry history as a reader');
     await screenshot(page, 'reader-view');
   });
+
+  it('shows secrets as *** unless an admin reveals them', async () => {
+    const secret = 'sk-console-test-0123456789';
+    const created = await api('admin', 'POST', '/api/chat/profiles', {
+      registry: REGISTRY,
+      slug: 'vault',
+      runtime: { step_settings_patch: { 'ai-chat': { 'openai-api-key': secret, 'ai-engine': 'gpt-4o-mini' } } },
+    });
+    expect(created.status).toBe(201);
+    const reader = await loggedIn('reader');
+    await reader.goto(`${server.url}/console/#/r/${REGISTRY}/p/vault/overview`);
+    const readerDocument = reader.getByLabel('Document of vault');
+    await readerDocument.waitFor();
+    await reader.getByText('Stack lineage').waitFor();
+    expect(await readerDocument.textContent()).toContain('"openai-api-key": "***"');
+    expect(await reader.content()).not.toContain(secret);
+    expect(await reader.getByLabel('Reveal secrets (logged by the server)').count()).toBe(0);
+
+    const admin = await loggedIn('admin');
+    await admin.goto(`${server.url}/console/#/r/${REGISTRY}/p/vault/overview`);
+    await admin.getByText('Stack lineage').waitFor();
+    expect(await admin.content()).not.toContain(secret); // resolve gives an admin the secret: the console masks it until asked
+    await admin.getByLabel('Reveal secrets (logged by the server)').check();
+    await expect.poll(async () => (await admin.getByLabel('Document of vault').textContent()) ?? '').toContain(secret);
+    await admin.getByLabel('Show secrets of the effective runtime').check();
+    await expect.poll(async () => (await admin.getByRole('table', { name: 'Fields of the effective runtime and where they come from' }).textContent()) ?? '').toContain(secret);
+    await expectAccessible(admin, 'a profile with its secrets revealed');
+    await screenshot(admin, 'secrets-revealed');
+  });
 });

@@ -6,6 +6,7 @@ import { registerMetrics } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { problem, problemErrorHandler, sendProblem } from './problem.js';
 import { jsonSerializerCompiler, zodValidatorCompiler } from './route-schema.js';
+import { registerConsoleRoutes } from './routes/console-routes.js';
 import { currentProfileRoutes } from './routes/current-profile-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { historyRoutes } from './routes/history-routes.js';
@@ -91,5 +92,6 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
   });
   await app.register(importExportRoutes, routes);
   await app.register(schemaRoutes, routes);
+  await registerConsoleRoutes(app);
   return app;
 };

@@ -107,6 +107,8 @@ describe('the npm package', () => {
     expect(files).toContain('package/docs/OPERATIONS.md');
     expect(files).toContain('package/dist/src/cli/main.js');
     expect(files).toContain('package/dist/src/http/build-app.js');
+    expect(files).toContain('package/dist/console/index.html'); // the admin console, built, no CDN
+    expect(files).toContain('package/dist/console/app.js');
     expect(files.filter((file) => /^package\/(src|test|bench|dist\/bench|dist\/test)\//.test(file))).toEqual([]);
     expect(files.filter((file) => /\.(ts|map)$/.test(file))).toEqual([]);
     expect(listing.find((line) => line.endsWith('package/dist/src/cli/main.js'))).toMatch(/^-rwxr-xr-x/);

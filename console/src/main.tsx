@@ -1,0 +1,104 @@
+// The admin console: log in with a token, then registries, profiles, edits, history and restores.
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { setApiToken } from './api.js';
+import { AppContext } from './app-context.js';
+import { ErrorNote } from './common.js';
+import { followChanges, type FeedState } from './live-feed.js';
+import type { FeedChange, Session } from './model.js';
+import { NewProfilePage } from './new-profile-page.js';
+import { ProfilePage } from './profile-page.js';
+import { RegistriesPage } from './registries-page.js';
+import { RegistryPage } from './registry-page.js';
+import { parseRoute } from './routes.js';
+import { logIn, logOut, storedToken } from './session.js';
+
+const Login = ({ onSession }: { onSession: (session: Session) => void }) => {
+  const [token, setToken] = useState('');
+  const [error, setError] = useState<unknown>(undefined);
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    try {
+      onSession(await logIn(token.trim()));
+    } catch (failure) {
+      setError(failure);
+    }
+  };
+  return (
+    <main class="login">
+      <h1>profile-registry console</h1>
+      <form onSubmit={submit}>
+        <label for="token">Access token</label>
+        <input id="token" type="password" autoComplete="off" value={token} onInput={(event) => setToken(event.currentTarget.value)} />
+        <p class="hint">A bearer token from the registry's tokens file (`profile-registry token create`). It is kept in this tab only.</p>
+        <button type="submit">Log in</button>
+        <ErrorNote error={error} />
+      </form>
+    </main>
+  );
+};
+
+const useHash = (): string => {
+  const [hash, setHash] = useState(location.hash);
+  useEffect(() => {
+    const changed = () => setHash(location.hash);
+    addEventListener('hashchange', changed);
+    return () => removeEventListener('hashchange', changed);
+  }, []);
+  return hash;
+};
+
+const Pages = () => {
+  const route = parseRoute(useHash());
+  switch (route.page) {
+    case 'registry':
+      return <RegistryPage registry={route.registry} tab={route.tab} />;
+    case 'new-profile':
+      return <NewProfilePage registry={route.registry} />;
+    case 'profile':
+      return <ProfilePage registry={route.registry} slug={route.slug} tab={route.tab} />;
+    default:
+      return <RegistriesPage />;
+  }
+};
+
+const App = () => {
+  const [session, setSession] = useState<Session | null>(null);
+  const [restoring, setRestoring] = useState(storedToken() !== null);
+  const [lastChange, setLastChange] = useState<FeedChange | null>(null);
+  const [feed, setFeed] = useState<FeedState>('connecting');
+  useEffect(() => {
+    const token = storedToken();
+    if (token === null) return;
+    logIn(token).then(setSession, () => logOut()).finally(() => setRestoring(false));
+  }, []);
+  useEffect(() => (session === null ? undefined : followChanges(setLastChange, setFeed)), [session]);
+  if (restoring) return <main><p>Loading…</p></main>;
+  if (session === null) return <Login onSession={setSession} />;
+  return (
+    <AppContext.Provider value={{ session, lastChange }}>
+      <header class="top">
+        <a href="#/" class="brand">profile-registry</a>
+        <span class={`feed feed-${feed}`} role="status">{feed === 'live' ? 'live updates on' : feed === 'connecting' ? 'connecting…' : 'live updates off'}</span>
+        <span class="who">
+          {session.name ?? 'no auth'} ({session.role})
+        </span>
+        <button
+          type="button"
+          onClick={() => {
+            logOut();
+            setApiToken(null);
+            setSession(null);
+          }}
+        >
+          Log out
+        </button>
+      </header>
+      <main>
+        <Pages />
+      </main>
+    </AppContext.Provider>
+  );
+};
+
+render(<App />, document.getElementById('app')!);

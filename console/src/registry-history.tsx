@@ -1,0 +1,63 @@
+// A registry's timeline (every event, newest first) and the registry-wide restore.
+import { call, enc, get, withQuery } from './api.js';
+import { useApp } from './app-context.js';
+import { ColumnHeads, ErrorNote, when } from './common.js';
+import { isAdmin, type PatchOp, type RegistryDocument, type RegistryEvent } from './model.js';
+import { RestorePanel } from './restore-panel.js';
+import { profileHref } from './routes.js';
+import { useLoad } from './use-load.js';
+
+const PAGE = 1000;
+const MAX_PAGES = 20;
+
+const allEvents = async (registry: string): Promise<RegistryEvent[]> => {
+  const events: RegistryEvent[] = [];
+  let after: number | null = 0;
+  for (let page = 0; page < MAX_PAGES && after !== null; page += 1) {
+    const answer: { events: RegistryEvent[]; next_after: number | null } = await get(
+      withQuery(`/api/registries/${enc(registry)}/events`, { after, limit: PAGE }),
+    );
+    events.push(...answer.events);
+    after = answer.events.length < PAGE ? null : answer.next_after;
+  }
+  return events.reverse();
+};
+
+export const RegistryHistory = ({ registry, onRestored }: { registry: RegistryDocument; onRestored: () => void }) => {
+  const { session } = useApp();
+  const events = useLoad(() => allEvents(registry.slug), [registry.slug, registry.metadata.version]);
+  const path = `/api/registries/${enc(registry.slug)}/restore`;
+  return (
+    <>
+      {isAdmin(session) && (
+        <RestorePanel
+          what={`registry ${registry.slug}`}
+          idPrefix="registry"
+          latest={registry.metadata.version}
+          before={registry}
+          preview={async (version) => (await call<{ changes: PatchOp[] }>(path, { method: 'POST', body: { to_version: version, dry_run: true } })).data.changes}
+          apply={async (version) => {
+            await call(path, { method: 'POST', body: { to_version: version, expected_version: registry.metadata.version } });
+            onRestored();
+          }}
+        />
+      )}
+      <ErrorNote error={events.error} />
+      <table class="list timeline">
+        <caption>Timeline of registry {registry.slug}</caption>
+        <ColumnHeads names={['Version', 'Event', 'Profile', 'Actor', 'Time']} />
+        <tbody>
+          {(events.data ?? []).map((event) => (
+            <tr key={event.position}>
+              <td>{event.version}</td>
+              <td>{event.type}</td>
+              <td>{event.profile ? <a href={profileHref(registry.slug, event.profile, 'history')}>{event.profile}</a> : ''}</td>
+              <td>{event.actor}</td>
+              <td>{when(event.at_ms)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+};

@@ -37,7 +37,8 @@ export interface SqlDatabase extends SqlExecutor {
    * database can tell it cheaply (SQLite's data_version). Reads may be cached until it changes.
    * It moves at once with this process's own commits; another process's commit is seen from the
    * next turn of the event loop on. On PostgreSQL it is the head of the event log, asked in a
-   * query that starts after the call (calls that wait together share one query).
+   * query that starts after the call (calls that wait together share one query), or read by one
+   * that started within the read lease (see `createHeadReader`).
    */
   changeMarker?: () => number | Promise<number>;
   /**

@@ -34,8 +34,8 @@ const cachedFor = <T>(db: SqlExecutor, marker: number, key: string, load: () => 
 
 /**
  * Serves a read from memory while the database says nothing committed since it was read
- * (SQLite's data_version, PostgreSQL's event log head asked after the read arrived: see
- * `changeMarker`); without such a marker, always from the database. What a load returns is
+ * (SQLite's data_version, PostgreSQL's event log head asked after the read arrived or within
+ * the read lease: see `changeMarker`); without such a marker, always from the database. What a load returns is
  * never older than the marker it is kept under, since it is read after the marker.
  */
 export const cachedRead = async <T>(db: SqlExecutor, key: string, load: () => Promise<T>): Promise<T> => {

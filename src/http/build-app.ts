@@ -6,7 +6,7 @@ import { registerMetrics } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { problem, problemErrorHandler, sendProblem } from './problem.js';
 import { jsonSerializerCompiler, zodValidatorCompiler } from './route-schema.js';
-import { registerConsoleRoutes } from './routes/console-routes.js';
+import { consoleRoutes } from './routes/console-routes.js';
 import { currentProfileRoutes } from './routes/current-profile-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { historyRoutes } from './routes/history-routes.js';
@@ -16,6 +16,7 @@ import { publishRoutes } from './routes/publish-routes.js';
 import { registryRoutes } from './routes/registry-routes.js';
 import { resolveRoutes } from './routes/resolve-routes.js';
 import { schemaRoutes } from './routes/schema-routes.js';
+import { sessionRoutes } from './routes/session-routes.js';
 import { watchRoutes } from './routes/watch-routes.js';
 import { registerSecurity, securityServerOptions, type SecurityOptions } from './security.js';
 
@@ -92,6 +93,7 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
   });
   await app.register(importExportRoutes, routes);
   await app.register(schemaRoutes, routes);
-  await registerConsoleRoutes(app);
+  await app.register(sessionRoutes);
+  await app.register(consoleRoutes);
   return app;
 };

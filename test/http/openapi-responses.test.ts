@@ -190,12 +190,16 @@ describe('/openapi.json describes the real answers of every route', () => {
     await ok({ method: 'GET', url: '/healthz' });
     await ok({ method: 'GET', url: '/readyz' });
     await ok({ method: 'GET', url: '/metrics' });
+    expect((await ok({ method: 'GET', url: '/api/session' })).json()).toEqual({ name: null, role: 'admin' });
 
     const tokens = writeTestTokens(dir.dir);
     const guarded = await openTestApp('sqlite', {}, { authTokensFile: tokens.file });
     try {
       expect((await call(guarded, { method: 'GET', url: '/metrics' })).statusCode).toBe(401);
       expect((await call(guarded, { method: 'GET', url: '/api/registries' })).statusCode).toBe(401);
+      expect((await call(guarded, { method: 'GET', url: '/api/session' })).statusCode).toBe(401);
+      const session = await call(guarded, { method: 'GET', url: '/api/session', headers: tokens.bearer('reader') });
+      expect(session.json()).toMatchObject({ role: 'reader' });
       expect((await call(guarded, { method: 'POST', url: '/api/registries', payload: { slug: 'x' }, headers: tokens.bearer('reader') })).statusCode).toBe(403);
     } finally {
       await guarded.close();

@@ -2,10 +2,8 @@ import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance } from 'fastify';
-import { callerRole } from '../auth/access-control.js';
-import { ROLES } from '../auth/roles.js';
 import { problem, sendProblem } from '../problem.js';
+import type { RoutesPlugin } from '../route-schema.js';
 
 /**
  * The built console (dist/console, made by `npm run build` from console/): from the built server
@@ -31,32 +29,11 @@ const CONSOLE_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-const SESSION_SCHEMA = {
-  summary: 'Who the token is: its name (the actor of its writes), role and registries (when limited)',
-  response: {
-    200: {
-      type: 'object',
-      required: ['name', 'role'],
-      properties: {
-        name: { type: ['string', 'null'] },
-        role: { type: 'string', enum: [...ROLES] },
-        registries: { type: 'array', items: { type: 'string' } },
-      },
-    },
-  },
-};
-
 /**
  * The admin console at /console/ (public: its static files hold no data, every API call it makes
- * carries the user's token) and GET /api/session, who the token is, so the console shows only
- * what the role may do.
+ * carries the user's token; GET /api/session tells it what the role may do).
  */
-export const registerConsoleRoutes = async (app: FastifyInstance): Promise<void> => {
-  app.get('/api/session', { config: { role: 'reader' }, schema: SESSION_SCHEMA }, async (request) => ({
-    name: request.caller?.name ?? null,
-    role: callerRole(request),
-    ...(request.caller?.registries === undefined ? {} : { registries: [...request.caller.registries].sort() }),
-  }));
+export const consoleRoutes: RoutesPlugin<Record<never, never>> = async (app) => {
   app.get('/console', { config: { role: 'public' }, schema: { hide: true } }, async (request, reply) => reply.redirect('/console/'));
   const root = consoleRoot();
   if (!existsSync(join(root, 'index.html'))) {

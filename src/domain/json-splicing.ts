@@ -23,7 +23,12 @@ export interface TextOps<T> {
 /** JSON text as JavaScript strings. */
 export const STRING_TEXT: TextOps<string> = {
   text: (literal) => literal,
-  concat: (pieces) => pieces.join(''),
+  // `+` builds a rope, as a template literal does, where join('') would copy every piece once more
+  concat: (pieces) => {
+    let text = '';
+    for (const piece of pieces) text += piece;
+    return text;
+  },
   innerOf: (objectJson) => {
     if (objectJson.length <= 2) throw new Error(`cannot spread ${objectJson}: an object with no members`);
     return objectJson.slice(1, -1);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { spawnTracked } from '../support/child-processes.js';
 import { FAKE_KEY, readFixture } from '../support/fixtures.js';
 import { tempDir } from '../support/test-store.js';
@@ -39,14 +40,16 @@ describe('a served import of a file holding an API key', () => {
   });
 
   it('keeps the key out of the logs and out of every error, even at debug level', async () => {
+    // the import takes JSON, as every write does: the file is converted first, as a client would
     const post = (body: string) =>
-      fetch(`${base}/api/registries/legacy/import`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body });
-    const imported = await post(LEGACY);
+      fetch(`${base}/api/registries/legacy/import`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const legacyJson = JSON.stringify(parseYaml(LEGACY));
+    const imported = await post(legacyJson);
     expect(imported.status).toBe(200);
-    const broken = await post(`${LEGACY}\n   broken: [\n`);
+    const broken = await post(`${legacyJson.slice(0, -1)}, "broken": [}`);
     expect(broken.status).toBe(400);
     expect(await broken.text()).not.toContain(FAKE_KEY);
-    const notMap = await post(`agent: ${FAKE_KEY}\n`);
+    const notMap = await post(JSON.stringify({ agent: FAKE_KEY }));
     expect(notMap.status).toBe(400);
     expect(await notMap.text()).not.toContain(FAKE_KEY);
     await new Promise((resolve) => setTimeout(resolve, 100));

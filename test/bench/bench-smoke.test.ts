@@ -33,9 +33,9 @@ describe('npm run bench at a tiny size', () => {
     ]) {
       expect(report, scenario).toContain(`| ${scenario}`);
     }
-    expect(report).toMatch(/\| GET profile \(50 conns\) \| [\d,]+ \| [\d.]+ \| [\d.]+ \| [\d.]+× \|/);
+    expect(report).toMatch(/\| GET profile \(50 conns\) \| [\d.,]+ \| [\d.,]+ \| [\d.,]+ \| [\d.,]+× \|/);
     expect(report).not.toContain('non-2xx');
     expect(report).toMatch(/\| resolve \(50 conns\) \| [\d,]+ \|/);
-    expect(report).toMatch(/commit-to-watcher latency, 5 SSE watchers \| p50 ms [\d.]+, p99 ms [\d.]+, server RSS with them MiB [\d.]+/);
+    expect(report).toMatch(/commit-to-watcher latency, 5 SSE watchers \| p50 ms [\d.,]+, p99 ms [\d.,]+, server RSS with them MiB [\d.,]+/);
   }, 150_000);
 });

@@ -1,7 +1,6 @@
 // The admin console: log in with a token, then registries, profiles, edits, history and restores.
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { setApiToken } from './api.js';
 import { AppContext } from './app-context.js';
 import { ErrorNote } from './common.js';
 import { followChanges, type FeedState } from './live-feed.js';
@@ -87,7 +86,6 @@ const App = () => {
           type="button"
           onClick={() => {
             logOut();
-            setApiToken(null);
             setSession(null);
           }}
         >

@@ -231,4 +231,3 @@ export const ProfileEditor = ({ start, liveVersion, mode, onSaved }: ProfileEdit
   );
 };
 
-export { loadProfile };

@@ -21,7 +21,6 @@ export const useLoad = <T>(load: () => Promise<T>, inputs: unknown[]): Loaded<T>
     return () => {
       current = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [...inputs, round]);
   const reload = useCallback(() => setRound((value) => value + 1), []);
   return { data, error, reload };

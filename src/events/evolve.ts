@@ -31,14 +31,40 @@ const emptyDraft = (slug: string, event: DomainEvent): Draft => ({
   tombstones: new Map(),
 });
 
-/** A private copy of `state` (its maps copied; profiles and their content are shared: nothing changes them). */
-const draftOf = (state: RegistryState): Draft => ({
-  ...state,
-  profiles: new Map(state.profiles),
-  tombstones: new Map(state.tombstones),
-});
+/** A copy of a map (forEach + set: several times faster than `new Map(map)` on V8). */
+const copyOf = <V>(map: ReadonlyMap<string, V>): Map<string, V> => {
+  const copy = new Map<string, V>();
+  map.forEach((value, key) => copy.set(key, value));
+  return copy;
+};
 
-const applyEvent = (draft: Draft, event: DomainEvent): void => {
+/**
+ * A private copy of `state`. Its maps are copied only when an event first changes them (`own`);
+ * until then the draft holds the state's own maps and only reads them. Profiles and their content
+ * are shared: nothing changes them.
+ */
+const draftOf = (state: RegistryState): Draft => ({ ...state }) as Draft;
+
+interface Owned {
+  profiles: boolean;
+  tombstones: boolean;
+}
+
+const applyEvent = (draft: Draft, event: DomainEvent, owned: Owned): void => {
+  const profiles = (): Map<string, ProfileState> => {
+    if (!owned.profiles) {
+      draft.profiles = copyOf(draft.profiles);
+      owned.profiles = true;
+    }
+    return draft.profiles;
+  };
+  const tombstones = (): Map<string, number> => {
+    if (!owned.tombstones) {
+      draft.tombstones = copyOf(draft.tombstones);
+      owned.tombstones = true;
+    }
+    return draft.tombstones;
+  };
   draft.version += 1;
   switch (event.type) {
     case 'registry.created': {
@@ -63,8 +89,9 @@ const applyEvent = (draft: Draft, event: DomainEvent): void => {
       break;
     }
     case 'registry.deleted': {
-      for (const [profileSlug, profile] of draft.profiles) draft.tombstones.set(profileSlug, profile.version);
-      draft.profiles.clear();
+      for (const [profileSlug, profile] of draft.profiles) tombstones().set(profileSlug, profile.version);
+      draft.profiles = new Map();
+      owned.profiles = true;
       draft.live = false;
       delete draft.default_profile_slug;
       break;
@@ -75,8 +102,8 @@ const applyEvent = (draft: Draft, event: DomainEvent): void => {
       break;
     }
     case 'profile.created': {
-      draft.tombstones.delete(event.data.profile);
-      draft.profiles.set(event.data.profile, {
+      if (draft.tombstones.has(event.data.profile)) tombstones().delete(event.data.profile);
+      profiles().set(event.data.profile, {
         content: event.data.content,
         version: event.data.version,
         stamp: freshStamp(event),
@@ -92,18 +119,18 @@ const applyEvent = (draft: Draft, event: DomainEvent): void => {
         // the last signature stays, stale, until the profile is published again
         ...(previous?.signature ? { signature: previous.signature } : {}),
       };
-      draft.profiles.set(event.data.profile, next);
+      profiles().set(event.data.profile, next);
       break;
     }
     case 'profile.published': {
       const profile = draft.profiles.get(event.data.profile);
       const { profile: _slug, ...signature } = event.data;
-      if (profile) draft.profiles.set(event.data.profile, { ...profile, signature });
+      if (profile) profiles().set(event.data.profile, { ...profile, signature });
       break;
     }
     case 'profile.deleted': {
-      draft.profiles.delete(event.data.profile);
-      draft.tombstones.set(event.data.profile, event.data.version);
+      profiles().delete(event.data.profile);
+      tombstones().set(event.data.profile, event.data.version);
       break;
     }
   }
@@ -124,6 +151,7 @@ export interface RegistryFold {
 export const startFold = (from: RegistryState | undefined, streamId?: string): RegistryFold => {
   let current: RegistryState | undefined = from;
   let draft: Draft | undefined;
+  const owned: Owned = { profiles: false, tombstones: false };
   return {
     get state() {
       return current;
@@ -132,9 +160,10 @@ export const startFold = (from: RegistryState | undefined, streamId?: string): R
       if (!draft) {
         const slug = current?.slug ?? streamId ?? (event.type === 'registry.created' ? event.data.slug : '');
         draft = current ? draftOf(current) : emptyDraft(slug, event);
+        owned.profiles = owned.tombstones = !current;
         current = draft;
       }
-      applyEvent(draft, event);
+      applyEvent(draft, event, owned);
     },
   };
 };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -137,23 +138,54 @@ const contendedIncrements = async (servers: RunningServer[], total: number) => {
 };
 
 /** Watchers on one instance, PATCHes one at a time on the other: from the write sent to each watcher holding it. */
-const crossInstanceWatchLatency = async (writer: RunningServer, watched: RunningServer, count: number, commits: number) => {
+/**
+ * When each commit happened, as PostgreSQL tells its listeners: a connection of this process
+ * LISTENs on the channel the instances announce commits on ('profile_registry_' || md5(schema)),
+ * so a watcher's delay is measured from the commit itself, on this process's clock.
+ */
+const observeCommits = async (schema: string) => {
+  const client = new pg.Client({ connectionString: flags.pg });
+  await client.connect();
+  let waiting: ((at: number) => void) | undefined;
+  client.on('notification', () => {
+    const at = performance.now();
+    waiting?.(at);
+    waiting = undefined;
+  });
+  await client.query(`LISTEN "profile_registry_${createHash('md5').update(schema).digest('hex')}"`);
+  return { nextCommit: () => new Promise<number>((resolve) => (waiting = resolve)), close: () => client.end() };
+};
+
+const crossInstanceWatchLatency = async (writer: RunningServer, watched: RunningServer, schema: string, count: number, commits: number) => {
   const watching = await openWatchers(watched.url, count);
+  const observer = await observeCommits(schema);
   await new Promise((resolve) => setTimeout(resolve, 500));
+  /** From the commit (PostgreSQL's notification to this process) to each watcher's delivery. */
+  const fromCommit: number[] = [];
   const latencies: number[] = [];
   /** The PATCH's own round trip (its commit included): the part of each latency that is the write. */
   const writes: number[] = [];
-  for (let i = 0; i < commits; i++) {
-    const delivery = watching.nextDelivery();
-    const sent = performance.now();
-    const response = await jsonRequest(`${writer.url}/api/chat/profiles/counter?registry=default`, 'PATCH', { description: `commit ${i}` });
-    if (!response.ok) throw new Error(`PATCH answered ${response.status}`);
-    await response.arrayBuffer();
-    writes.push(performance.now() - sent);
-    for (const at of await delivery) latencies.push(at - sent);
+  try {
+    for (let i = 0; i < commits; i++) {
+      const delivery = watching.nextDelivery();
+      const committed = observer.nextCommit();
+      const sent = performance.now();
+      const response = await jsonRequest(`${writer.url}/api/chat/profiles/counter?registry=default`, 'PATCH', { description: `commit ${i}` });
+      if (!response.ok) throw new Error(`PATCH answered ${response.status}`);
+      await response.arrayBuffer();
+      writes.push(performance.now() - sent);
+      const commitAt = await committed;
+      for (const at of await delivery) {
+        latencies.push(at - sent);
+        fromCommit.push(at - commitAt);
+      }
+    }
+  } finally {
+    watching.close();
+    await observer.close();
   }
-  watching.close();
-  return { latencies: latencies.sort((a, b) => a - b), writes: writes.sort((a, b) => a - b) };
+  const sorted = (values: number[]) => values.sort((a, b) => a - b);
+  return { fromCommit: sorted(fromCommit), latencies: sorted(latencies), writes: sorted(writes) };
 };
 
 const main = async () => {
@@ -255,11 +287,11 @@ const main = async () => {
       ]);
 
       log(`commit-to-watcher latency across two instances, ${watchers} watchers`);
-      const { latencies, writes } = await crossInstanceWatchLatency(first, second, watchers, flags.tiny ? 3 : 100);
+      const { fromCommit, latencies, writes } = await crossInstanceWatchLatency(first, second, schema, watchers, flags.tiny ? 3 : 100);
       row([
-        `commit-to-watcher latency across two instances (${fmt(watchers)} SSE watchers on B, PATCHes on A, one at a time; from the PATCH sent)`,
-        `p50 ms ${fmt(percentile(latencies, 50), 2)}, p99 ms ${fmt(percentile(latencies, 99), 2)}, max ${fmt(latencies[latencies.length - 1] ?? 0, 2)}; the PATCH's own round trip: p50 ms ${fmt(percentile(writes, 50), 2)}, p99 ms ${fmt(percentile(writes, 99), 2)}`,
-        '', '', '', percentile(latencies, 99) <= 50 ? 'p99 ≤ 50 ms: met' : 'p99 ≤ 50 ms: **not met**', '',
+        `commit-to-watcher latency across two instances (${fmt(watchers)} SSE watchers on B, PATCHes on A, one at a time; from the commit, as PostgreSQL notifies it)`,
+        `p50 ms ${fmt(percentile(fromCommit, 50), 2)}, p99 ms ${fmt(percentile(fromCommit, 99), 2)}, max ${fmt(fromCommit[fromCommit.length - 1] ?? 0, 2)}; from the PATCH sent: p50 ms ${fmt(percentile(latencies, 50), 2)}, p99 ms ${fmt(percentile(latencies, 99), 2)}; the PATCH's own round trip: p50 ms ${fmt(percentile(writes, 50), 2)}, p99 ms ${fmt(percentile(writes, 99), 2)}`,
+        '', '', '', percentile(fromCommit, 99) <= 50 ? 'p99 ≤ 50 ms: met' : 'p99 ≤ 50 ms: **not met**', '',
       ]);
     }
   } finally {

@@ -279,9 +279,11 @@ describe.skipIf(!chromiumAvailable)(title, () => {
     await page.getByRole('link', { name: SLUG }).waitFor();
     expect(await page.getByRole('link', { name: 'New profile' }).count()).toBe(0);
     await openProfile(page);
+    // the page is loaded once its document section shows (it comes after the heading)
+    await page.getByText('Secrets read as ***').waitFor();
+    expect(await page.getByText('Secrets read as ***').count()).toBe(1);
     expect(await page.getByRole('link', { name: 'Edit' }).count()).toBe(0);
     expect(await page.getByRole('link', { name: 'Raw JSON' }).count()).toBe(0);
-    expect(await page.getByText('Secrets read as ***').count()).toBe(1);
     await page.getByRole('link', { name: 'History' }).click();
     await page.locator('table.timeline tbody tr').first().waitFor();
     expect(await page.getByRole('button', { name: 'Preview restore' }).count()).toBe(0);

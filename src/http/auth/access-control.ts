@@ -67,25 +67,31 @@ export const registerAccessControl = (
     }
   });
   app.decorateRequest('caller', null);
-  app.addHook('onRequest', async (request, reply) => {
-    const required = requiredRole(request);
-    if (tokens !== undefined && required !== 'public') {
-      if (request.headers.authorization === undefined) return unauthorized(reply, 'a bearer token is required');
-      const token = bearerToken(request);
-      const holder = token === undefined ? undefined : tokens.find(token);
-      if (holder === undefined) return unauthorized(reply, 'the bearer token is not valid', 'invalid_token');
-      request.caller = holder;
-      if (!roleAllows(holder.role, required)) {
-        return sendProblem(reply, problem(403, 'forbidden', `this route needs the ${required} role (the token has ${holder.role})`));
-      }
-    }
-    if (revealsSecrets(request)) {
-      if (callerRole(request) !== 'admin') {
-        return sendProblem(reply, problem(403, 'forbidden', 'revealing secrets needs the admin role'));
-      }
-      request.log.info({ actor: request.caller?.name ?? 'anonymous', url: request.url }, 'secrets revealed');
-      markSecretsRevealed(reply);
-    }
-    return undefined;
+  // a sync hook (done callback): it runs on every request, and a promise per request costs more
+  app.addHook('onRequest', (request, reply, done) => {
+    if (refusalOf(tokens, request, reply) === undefined) done();
   });
+};
+
+/** Refuses a request its caller may not make (the reply sent), or lets it through (undefined). */
+const refusalOf = (tokens: TokensFile | undefined, request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
+  const required = requiredRole(request);
+  if (tokens !== undefined && required !== 'public') {
+    if (request.headers.authorization === undefined) return unauthorized(reply, 'a bearer token is required');
+    const token = bearerToken(request);
+    const holder = token === undefined ? undefined : tokens.find(token);
+    if (holder === undefined) return unauthorized(reply, 'the bearer token is not valid', 'invalid_token');
+    request.caller = holder;
+    if (!roleAllows(holder.role, required)) {
+      return sendProblem(reply, problem(403, 'forbidden', `this route needs the ${required} role (the token has ${holder.role})`));
+    }
+  }
+  if (revealsSecrets(request)) {
+    if (callerRole(request) !== 'admin') {
+      return sendProblem(reply, problem(403, 'forbidden', 'revealing secrets needs the admin role'));
+    }
+    request.log.info({ actor: request.caller?.name ?? 'anonymous', url: request.url }, 'secrets revealed');
+    markSecretsRevealed(reply);
+  }
+  return undefined;
 };

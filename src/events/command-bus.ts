@@ -9,7 +9,8 @@ import { aggregateStream } from './aggregate-stream.js';
 import { needs } from './needs.js';
 import { CURRENT_SCHEMA_VERSION, type DomainEvent, type StoredEvent } from './event-types.js';
 import type { RegistryState } from './registry-state.js';
-import { withSavepoint, type SqlDatabase, type SqlExecutor } from './sql-database.js';
+import type { SnapshotStore } from './snapshot-store.js';
+import type { TransactionalStore, WriteTransaction } from './write-transaction.js';
 import { loadReachableStates, lookupInStates, stackedRegistries } from './profile-lookup.js';
 import { touchedProfiles } from './touched-profiles.js';
 import type { SchemaKind } from '../domain/schema-documents.js';
@@ -54,37 +55,43 @@ export interface ProjectedCommand<Rendered> {
   affected: AffectedByPosition;
 }
 
-/** What the composition root plugs in: where projections go, and the read indexes a decision consults. */
-export interface CommandBusHooks<Rendered> {
+/**
+ * What the composition root plugs in: where projections go, and the read indexes a decision
+ * consults, each through the transaction handle `Tx` the bus's store gives (a database's, or an
+ * in-memory log's).
+ */
+export interface CommandBusHooks<Tx extends WriteTransaction, Rendered> {
+  /** Where registries' snapshots are read, for loading states (the projector writes them). */
+  snapshots(tx: Tx): SnapshotStore;
   /** `registry/slug` of the live profiles whose stack names this profile. */
-  readStackDependents(tx: SqlExecutor, registry: string, slug: string): Promise<string[]>;
+  readStackDependents(tx: Tx, registry: string, slug: string): Promise<string[]>;
   /** Runs after each command inside its savepoint: writes what the command changed, renders the answer. */
   projectCommand(
-    tx: SqlExecutor,
+    tx: Tx,
     state: RegistryState | undefined,
     touched: Set<string>,
     command: Command,
     change: CommandChange,
   ): Promise<ProjectedCommand<Rendered>>;
   /** Runs once per batch before commit: writes the rows of every registry the batch changed. */
-  projectBatch(tx: SqlExecutor, states: RegistryState[]): Promise<void>;
+  projectBatch(tx: Tx, states: RegistryState[]): Promise<void>;
   /** The stored live profiles that name schema `name` of `kind` (a superset is fine: the decider checks each). */
-  readProfilesUsingSchema(tx: SqlExecutor, kind: SchemaKind, name: string): Promise<ProfileUsingSchema[]>;
+  readProfilesUsingSchema(tx: Tx, kind: SchemaKind, name: string): Promise<ProfileUsingSchema[]>;
   /** Runs after a schema command inside its savepoint: writes what it changed, renders the answer. */
-  projectSchemaCommand(tx: SqlExecutor, before: SchemaState, after: SchemaState, command: SchemaCommand): Promise<Rendered>;
+  projectSchemaCommand(tx: Tx, before: SchemaState, after: SchemaState, command: SchemaCommand): Promise<Rendered>;
 }
 
-export interface ExecuteOptions<Rendered> {
+export interface ExecuteOptions<Rendered, Tx extends WriteTransaction = WriteTransaction> {
   /** Runs inside the command's savepoint before deciding; a throw refuses the command (e.g. to claim an idempotency key). */
-  beforeDecide?: (tx: SqlExecutor) => Promise<void>;
+  beforeDecide?: (tx: Tx) => Promise<void>;
   /** Runs inside the command's savepoint after projection (e.g. to record an idempotent response). */
-  beforeCommit?: (tx: SqlExecutor, outcome: CommandOutcome<Rendered>) => Promise<void>;
+  beforeCommit?: (tx: Tx, outcome: CommandOutcome<Rendered>) => Promise<void>;
 }
 
-interface Pending<Rendered> {
+interface Pending<Rendered, Tx extends WriteTransaction> {
   command: StoreCommand;
   context: CommandContext;
-  options: ExecuteOptions<Rendered>;
+  options: ExecuteOptions<Rendered, Tx>;
   affected?: AffectedByPosition;
   resolve: (outcome: CommandOutcome<Rendered>) => void;
   reject: (error: unknown) => void;
@@ -92,8 +99,8 @@ interface Pending<Rendered> {
   error?: unknown;
 }
 
-export interface CommandBus<Rendered> {
-  execute(command: StoreCommand, context: CommandContext, options?: ExecuteOptions<Rendered>): Promise<CommandOutcome<Rendered>>;
+export interface CommandBus<Rendered, Tx extends WriteTransaction = WriteTransaction> {
+  execute(command: StoreCommand, context: CommandContext, options?: ExecuteOptions<Rendered, Tx>): Promise<CommandOutcome<Rendered>>;
   /** Called after each commit with the events it made durable, in position order, and the profiles they affected. */
   onCommit(listener: (events: StoredEvent[], affected: AffectedByPosition) => void): () => void;
   /** Forgets cached state (another process may have written). */
@@ -107,28 +114,28 @@ export interface CommandBus<Rendered> {
  * version, so one refused command never fails the others; every caller hears back only after
  * the commit that made its events durable.
  */
-export const createCommandBus = <Rendered>(
-  db: SqlDatabase,
-  hooks: CommandBusHooks<Rendered>,
+export const createCommandBus = <Tx extends WriteTransaction, Rendered>(
+  store: TransactionalStore<Tx>,
+  hooks: CommandBusHooks<Tx, Rendered>,
   options: { now?: () => number; maxBatch?: number } = {},
-): CommandBus<Rendered> => {
+): CommandBus<Rendered, Tx> => {
   const now = options.now ?? Date.now;
   const maxBatch = options.maxBatch ?? 256;
   const cache = new Map<string, RegistryState | undefined>();
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
-  let queue: Pending<Rendered>[] = [];
+  let queue: Pending<Rendered, Tx>[] = [];
   let flushing: Promise<void> | undefined;
   let closed = false;
   /**
    * The schema stream's state, checked against its head once per transaction: inside it no other
-   * writer can move the stream (one writer at a time; on PostgreSQL the advisory lock), and this
-   * bus's own schema commands keep the cache current or drop it.
+   * writer can move the stream (write transactions exclude each other, across processes too), and
+   * this bus's own schema commands keep the cache current or drop it.
    */
   let schemaCache: SchemaState | undefined;
   let schemaCacheChecked = false;
 
-  const currentSchemas = async (tx: SqlExecutor): Promise<SchemaState> => {
+  const currentSchemas = async (tx: Tx): Promise<SchemaState> => {
     if (schemaCacheChecked && schemaCache) return schemaCache;
     const head = await tx.events.streamHead(SCHEMA_STREAM);
     if (schemaCache?.version !== head.version) schemaCache = foldSchemaEvents(await tx.events.readStream(SCHEMA_STREAM));
@@ -152,7 +159,7 @@ export const createCommandBus = <Rendered>(
         }) as DomainEvent,
     );
 
-  const runSchemaCommand = async (tx: SqlExecutor, item: Pending<Rendered>, command: SchemaCommand) => {
+  const runSchemaCommand = async (tx: Tx, item: Pending<Rendered, Tx>, command: SchemaCommand) => {
     await item.options.beforeDecide?.(tx);
     const state = await currentSchemas(tx);
     const profiles = await hooks.readProfilesUsingSchema(tx, command.kind, command.name);
@@ -171,18 +178,18 @@ export const createCommandBus = <Rendered>(
    * when the stream's head, read inside this transaction, is still its version. States are never
    * changed (evolve returns new ones), so a cached state can be shared.
    */
-  const currentState = async (tx: SqlExecutor, registry: string): Promise<RegistryState | undefined> => {
+  const currentState = async (tx: Tx, registry: string): Promise<RegistryState | undefined> => {
     if (cache.has(registry)) {
       const cached = cache.get(registry);
       const head = await tx.events.streamHead(registry);
       if (head.version === (cached?.version ?? 0)) return cached;
     }
-    const loaded = await aggregateStream(tx, registry);
+    const loaded = await aggregateStream(tx.events, registry, { snapshots: hooks.snapshots(tx) });
     cache.set(registry, loaded);
     return loaded;
   };
 
-  const stateAccess = (tx: SqlExecutor): StateAccess & { set(registry: string, state: RegistryState): void } => {
+  const stateAccess = (tx: Tx): StateAccess & { set(registry: string, state: RegistryState): void } => {
     const loaded = new Map<string, RegistryState | undefined>();
     return {
       set: (registry, state) => loaded.set(registry, state),
@@ -192,7 +199,7 @@ export const createCommandBus = <Rendered>(
     };
   };
 
-  const runOne = async (tx: SqlExecutor, item: Pending<Rendered>, changed: Map<string, RegistryState>) => {
+  const runOne = async (tx: Tx, item: Pending<Rendered, Tx>, changed: Map<string, RegistryState>) => {
     const { command, context } = item;
     if (isSchemaCommand(command)) return runSchemaCommand(tx, item, command);
     const registry = command.registry;
@@ -242,14 +249,14 @@ export const createCommandBus = <Rendered>(
   };
 
   /** Runs one batch; `writerFree` is called once the writer is free for the next batch. */
-  const flushBatch = async (batch: Pending<Rendered>[], writerFree: () => void): Promise<void> => {
+  const flushBatch = async (batch: Pending<Rendered, Tx>[], writerFree: () => void): Promise<void> => {
     const changed = new Map<string, RegistryState>();
     try {
-      await db.transaction(async (tx) => {
+      await store.transaction(async (tx) => {
         schemaCacheChecked = false;
         for (const item of batch) {
           try {
-            item.outcome = await withSavepoint(tx, 'command', () => runOne(tx, item, changed));
+            item.outcome = await tx.savepoint(() => runOne(tx, item, changed));
           } catch (error) {
             item.error = error;
             if (isSchemaCommand(item.command)) {

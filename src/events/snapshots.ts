@@ -3,6 +3,7 @@ import type { StoredEvent } from './event-types.js';
 import { readProfileContentEvents } from './read-profile-events.js';
 import type { DeepReadonly, ProfileState, RegistryState } from './registry-state.js';
 import { SNAPSHOT_TABLE } from './snapshot-schema.js';
+import type { SnapshotStore } from './snapshot-store.js';
 import type { SqlExecutor } from './sql-database.js';
 
 /** Events a registry may move past its last snapshot before the next one is taken. */
@@ -115,15 +116,15 @@ const lastSnapshotVersion = async (executor: SqlExecutor, registry: string): Pro
  */
 export const createSnapshotTaker = (every: number) => {
   const lastVersion = new Map<string, number>();
-  return async (tx: SqlExecutor, state: RegistryState): Promise<void> => {
+  return async (snapshots: SnapshotStore, state: RegistryState): Promise<void> => {
     if (every <= 0) return;
     let last = lastVersion.get(state.slug);
     if (last === undefined) {
-      last = await lastSnapshotVersion(tx, state.slug);
+      last = await snapshots.lastVersion(state.slug);
       lastVersion.set(state.slug, last);
     }
     if (state.version - last < Math.max(every, state.profiles.size)) return;
-    await writeSnapshot(tx, state);
+    await snapshots.write(state);
     lastVersion.set(state.slug, state.version);
   };
 };
@@ -141,6 +142,13 @@ export const nearestSnapshot = async (
   );
   return row ? readSnapshot(executor, row.state_json) : undefined;
 };
+
+/** The snapshot table seen through one executor. */
+export const sqlSnapshotStore = (executor: SqlExecutor): SnapshotStore => ({
+  nearest: (registry, maxVersion) => nearestSnapshot(executor, registry, maxVersion),
+  lastVersion: (registry) => lastSnapshotVersion(executor, registry),
+  write: (state) => writeSnapshot(executor, state),
+});
 
 export const deleteSnapshots = async (tx: SqlExecutor): Promise<void> => {
   await tx.run(`DELETE FROM ${SNAPSHOT_TABLE}`);

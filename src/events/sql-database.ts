@@ -1,5 +1,6 @@
 import type { EventStore } from './event-store.js';
 import type { SqlFlavour } from './sql-flavour.js';
+import type { TransactionalStore, WriteTransaction } from './write-transaction.js';
 
 /**
  * The little SQL surface the stores need, the same for SQLite and PostgreSQL. Parameters are
@@ -20,13 +21,16 @@ export interface SqlExecutor extends SqlStatements {
   readonly events: EventStore;
 }
 
-export interface SqlDatabase extends SqlExecutor {
+/** The executor of a write transaction: savepoints are SQL SAVEPOINTs. */
+export interface SqlTransaction extends SqlExecutor, WriteTransaction {}
+
+export interface SqlDatabase extends SqlExecutor, TransactionalStore<SqlTransaction> {
   /**
    * Runs `fn` in one write transaction; writers of this process queue behind each other. Resolves
    * once the commit is durable (see `durableCommits`). `afterCommit` runs as soon as the commit
    * is done and the next transaction may start, which can be before it reached the disk.
    */
-  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, afterCommit?: () => void): Promise<T>;
+  transaction<T>(fn: (tx: SqlTransaction) => Promise<T>, afterCommit?: () => void): Promise<T>;
   /** Whether a resolved `transaction` has reached the disk (survives power loss), not just the OS. */
   readonly durableCommits: boolean;
   close(): Promise<void>;
@@ -71,6 +75,12 @@ export const withSavepoint = async <T>(tx: SqlExecutor, name: string, fn: () => 
     throw error;
   }
 };
+
+/** The executor of a transaction as a WriteTransaction. */
+export const sqlTransactionOf = (executor: SqlExecutor): SqlTransaction => ({
+  ...executor,
+  savepoint: (fn) => withSavepoint(executor, 'nested', fn),
+});
 
 /** Serializes async critical sections (one write transaction at a time per process). */
 export const createMutex = () => {

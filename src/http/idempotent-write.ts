@@ -10,7 +10,8 @@ import {
   type SealedResponse,
 } from '../projections/idempotency-store.js';
 import { checkSeal } from '../domain/row-seal.js';
-import type { RegistryStore, WriteResult } from '../projections/registry-store.js';
+import type { WriteResult } from '../projections/projector.js';
+import type { RegistryStore } from '../projections/registry-store.js';
 import { commandContext } from './request-input.js';
 
 /** What a write route answers, decided from the write's result. */

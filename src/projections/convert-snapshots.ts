@@ -1,6 +1,6 @@
 import { aggregateStream } from '../events/aggregate-stream.js';
 import { SNAPSHOT_TABLE, snapshotSchema } from '../events/snapshot-schema.js';
-import { SNAPSHOT_FORMAT, snapshotFormatOf, writeSnapshot } from '../events/snapshots.js';
+import { SNAPSHOT_FORMAT, snapshotFormatOf, sqlSnapshotStore, writeSnapshot } from '../events/snapshots.js';
 import type { SqlExecutor } from '../events/sql-database.js';
 
 /**
@@ -18,7 +18,7 @@ export const convertSnapshots = async (tx: SqlExecutor): Promise<number> => {
   for (const row of rows) {
     if (snapshotFormatOf(JSON.parse(row.state_json) as object) === SNAPSHOT_FORMAT) continue;
     const version = Number(row.stream_version);
-    const state = await aggregateStream(tx, row.stream_id, { toVersion: version });
+    const state = await aggregateStream(tx.events, row.stream_id, { toVersion: version, snapshots: sqlSnapshotStore(tx) });
     if (state?.version === version) await writeSnapshot(tx, state);
     else await tx.run(`DELETE FROM ${SNAPSHOT_TABLE} WHERE stream_id = $1 AND stream_version = $2`, [row.stream_id, version]);
     converted += 1;

@@ -1,10 +1,8 @@
 import type { AffectedByPosition, AffectedProfile } from '../events/change-feed.js';
 import type { CommandChange } from '../events/command-bus.js';
 import type { RegistryState } from '../events/registry-state.js';
-import type { SqlExecutor } from '../events/sql-database.js';
-import { writeAffected, type RowSealer } from './change-feed-store.js';
-import { stackFingerprintOf, writeProfileRows, type WrittenDocument } from './project-registry.js';
-import { readStackDependents, storedFingerprint } from './stack-dependents.js';
+import { stackFingerprintOf, type WrittenDocument } from './project-registry.js';
+import type { ProjectionStore } from './projection-store.js';
 
 interface Caused extends AffectedProfile {
   /** The profile of the command's registry whose change caused this one. */
@@ -18,16 +16,15 @@ interface Caused extends AffectedProfile {
  * affected profiles by event position.
  */
 export const projectCommandChange = async (
-  tx: SqlExecutor,
+  projections: ProjectionStore,
   state: RegistryState,
   touched: Set<string>,
   change: CommandChange,
-  seal: RowSealer,
 ): Promise<{ written: Map<string, WrittenDocument>; affected: AffectedByPosition }> => {
   const fingerprintOf = stackFingerprintOf(change.access.lookupProfile);
   const before = new Map<string, string | null>();
-  for (const slug of touched) before.set(slug, await storedFingerprint(tx, state.slug, slug));
-  const written = await writeProfileRows(tx, state, touched, fingerprintOf);
+  for (const slug of touched) before.set(slug, await projections.storedFingerprint(state.slug, slug));
+  const written = await projections.writeProfileRows(state, touched, fingerprintOf);
 
   const caused: Caused[] = [];
   for (const slug of touched) {
@@ -36,7 +33,7 @@ export const projectCommandChange = async (
   }
   const seen = new Set([...touched].map((slug) => `${state.slug}/${slug}`));
   for (let i = 0; i < caused.length; i++) {
-    for (const dependent of await readStackDependents(tx, caused[i].registry, caused[i].profile)) {
+    for (const dependent of await projections.stackDependents(caused[i].registry, caused[i].profile)) {
       const key = `${dependent.registry}/${dependent.profile}`;
       if (seen.has(key)) continue;
       seen.add(key);
@@ -45,8 +42,8 @@ export const projectCommandChange = async (
       const profile = dependentState?.live ? dependentState.profiles.get(dependent.profile) : undefined;
       if (!dependentState || !profile) continue;
       const fingerprint = fingerprintOf(dependentState, profile);
-      if (fingerprint === (await storedFingerprint(tx, dependent.registry, dependent.profile))) continue;
-      await writeProfileRows(tx, dependentState, [dependent.profile], fingerprintOf);
+      if (fingerprint === (await projections.storedFingerprint(dependent.registry, dependent.profile))) continue;
+      await projections.writeProfileRows(dependentState, [dependent.profile], fingerprintOf);
       caused.push({ ...dependent, fingerprint, cause: caused[i].cause });
     }
   }
@@ -65,6 +62,6 @@ export const projectCommandChange = async (
     }
   });
   const hashes = new Map(change.events.map((event) => [event.position, event.hash]));
-  await writeAffected(tx, affected, (position) => hashes.get(position) ?? '', seal);
+  await projections.writeAffected(affected, (position) => hashes.get(position) ?? '');
   return { written, affected };
 };

@@ -55,6 +55,15 @@ const upsertTombstone = async (tx: SqlExecutor, tables: ProjectionTables, regist
   );
 };
 
+const isDefaultOf = (state: RegistryState, profile: ProfileState): boolean => state.default_profile_slug === profile.content.slug;
+
+/** The document a profile's row holds (what every projection store writes). */
+export const documentOf = (state: RegistryState, profile: ProfileState, fingerprintOf: FingerprintOf): WrittenDocument => {
+  const fingerprint = fingerprintOf(state, profile);
+  const json = profileDocumentJson(state.slug, profile, isDefaultOf(state, profile), fingerprint);
+  return { json, etag: documentEtag(profile.version, json), version: profile.version, fingerprint, registry: state.slug, profile };
+};
+
 const upsertDocument = async (
   tx: SqlExecutor,
   tables: ProjectionTables,
@@ -62,10 +71,7 @@ const upsertDocument = async (
   profile: ProfileState,
   fingerprintOf: FingerprintOf,
 ): Promise<WrittenDocument> => {
-  const isDefault = state.default_profile_slug === profile.content.slug;
-  const fingerprint = fingerprintOf(state, profile);
-  const json = profileDocumentJson(state.slug, profile, isDefault, fingerprint);
-  const etag = documentEtag(profile.version, json);
+  const document = documentOf(state, profile, fingerprintOf);
   await tx.run(
     `INSERT INTO ${tables.documents} (registry, slug, version, etag, is_default, fingerprint, stored_json, signature_json)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -76,14 +82,14 @@ const upsertDocument = async (
       state.slug,
       profile.content.slug,
       profile.version,
-      etag,
-      isDefault ? 1 : 0,
-      fingerprint,
+      document.etag,
+      isDefaultOf(state, profile) ? 1 : 0,
+      document.fingerprint,
       storedProfileJson(profile),
       signatureJsonOf(profile),
     ],
   );
-  return { json, etag, version: profile.version, fingerprint, registry: state.slug, profile };
+  return document;
 };
 
 /**

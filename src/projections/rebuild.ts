@@ -9,7 +9,7 @@ import { loadReachableStates, lookupInStates, stackedRegistries } from '../event
 import { stackFingerprintOf, writeAllRows, type FingerprintOf } from './project-registry.js';
 import { loadRegistryState } from './load-registry-state.js';
 import { LIVE_TABLES, projectionSchema, type ProjectionTables } from './projection-schema.js';
-import { createSnapshotTaker, deleteSnapshots } from '../events/snapshots.js';
+import { createSnapshotTaker, deleteSnapshots, sqlSnapshotStore } from '../events/snapshots.js';
 import { snapshotSchema } from '../events/snapshot-schema.js';
 import { convertSnapshots } from './convert-snapshots.js';
 import { foldSchemaEvents, SCHEMA_STREAM } from '../events/schema-state.js';
@@ -145,6 +145,7 @@ export const rebuildInTransaction = async (tx: SqlExecutor, options: RebuildOpti
   const chunkSize = options.chunkSize ?? 5000;
   const snapshotEvery = options.tables ? 0 : (options.snapshotEvery ?? 0);
   const takeSnapshot = createSnapshotTaker(snapshotEvery);
+  const snapshots = sqlSnapshotStore(tx);
   await tx.exec(projectionSchema(tx.flavour, tables));
   for (const table of [tables.headers, tables.documents, tables.tombstones, tables.stackRefs, tables.schemas]) {
     await tx.run(`DELETE FROM ${table}`);
@@ -172,7 +173,7 @@ export const rebuildInTransaction = async (tx: SqlExecutor, options: RebuildOpti
     const countEvent = async (next: RegistryState) => {
       progress.events += 1;
       if (progress.events % PROGRESS_EVERY === 0) options.onProgress?.({ ...progress });
-      await takeSnapshot(tx, next);
+      await takeSnapshot(snapshots, next);
     };
     const state =
       snapshotEvery > 0

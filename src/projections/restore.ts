@@ -8,7 +8,8 @@ import type { RegistryState } from '../events/registry-state.js';
 import { changesBetween, profileContentView, registryContentView } from './content-view.js';
 import { loadRegistryState } from './load-registry-state.js';
 import { findProfileVersion, readProfileVersions } from './profile-history.js';
-import type { RegistryStore, WriteResult } from './registry-store.js';
+import type { WriteResult } from './projector.js';
+import type { RegistryStore } from './registry-store.js';
 import { readSchemaState } from './schema-reads.js';
 import { requirePastVersion, registryStateAtVersion, type PastPoint } from './time-travel.js';
 

@@ -3,6 +3,7 @@ import type { StoredEvent } from '../events/event-types.js';
 import { aggregateStream } from '../events/aggregate-stream.js';
 import { readProfileEventAt, streamVersionAt } from '../events/read-profile-events.js';
 import type { RegistryState } from '../events/registry-state.js';
+import { sqlSnapshotStore } from '../events/snapshots.js';
 import type { SqlExecutor } from '../events/sql-database.js';
 
 /** A point in a registry's past: a stream version, or a time (epoch ms). */
@@ -28,7 +29,8 @@ export const registryStateAtVersion = async (
   options: TimeTravelOptions = {},
 ): Promise<RegistryState | undefined> => {
   if (version <= 0) return undefined;
-  return aggregateStream(executor, registry, { toVersion: version, useSnapshots: options.useSnapshots });
+  const snapshots = options.useSnapshots === false ? undefined : sqlSnapshotStore(executor);
+  return aggregateStream(executor.events, registry, { toVersion: version, snapshots });
 };
 
 export const registryStateAt = async (

@@ -94,6 +94,35 @@ describeEachEventStore('the EventStore contract on %s', (open) => {
     expect(next.map((e) => [e.stream_version, e.prev_hash])).toEqual([[2, before[0].hash]]);
   });
 
+  it('takes back, of a savepoint that throws, only the appends made inside it, savepoints nesting', async () => {
+    const refused = new Error('the command was refused');
+    const kept = await s.transaction(async (store, tx) => {
+      await store.appendToStream('alpha', 0, [created('alpha', 1000)]);
+      await expect(
+        tx.savepoint(async () => {
+          await store.appendToStream('alpha', 1, [renamed('A', 2000)]);
+          await tx.savepoint(() => store.appendToStream('beta', 0, [created('beta', 2000)]));
+          throw refused;
+        }),
+      ).rejects.toBe(refused);
+      await tx.savepoint(async () => {
+        await store.appendToStream('alpha', 1, [renamed('B', 3000)]);
+        await expect(
+          tx.savepoint(async () => {
+            await store.appendToStream('gamma', 0, [created('gamma', 3000)]);
+            throw refused;
+          }),
+        ).rejects.toBe(refused);
+      });
+      return store.readStream('alpha');
+    });
+    expect(kept.map((e) => e.data)).toEqual([{ slug: 'alpha' }, { display_name: 'B' }]);
+    expect(await s.reads.readAll()).toEqual(kept);
+    expect(await s.reads.streamHead('beta')).toEqual({ version: 0, hash: GENESIS_HASH });
+    expect(await s.reads.streamHead('gamma')).toEqual({ version: 0, hash: GENESIS_HASH });
+    expect(kept[1].prev_hash).toBe(kept[0].hash);
+  });
+
   it('appends nothing for no events and leaves the head alone', async () => {
     await s.transaction((store) => store.appendToStream('alpha', 0, [created('alpha', 1000)]));
     const head = await s.reads.streamHead('alpha');
@@ -144,7 +173,7 @@ describeEachEventStore('the EventStore contract on %s', (open) => {
   it('gives the same hashes as every other EventStore for the same events', async () => {
     const reference = createInMemoryEventStore();
     const events = [created('alpha', 1000), profile('p', 1, 1500), profile('p', 2, 1600)];
-    const expected = await reference.transaction((store) => store.appendToStream('alpha', 0, events));
+    const expected = await reference.transaction((tx) => tx.events.appendToStream('alpha', 0, events));
     const appended = await s.transaction((store) => store.appendToStream('alpha', 0, events));
     expect(appended.map((e) => e.hash)).toEqual(expected.map((e) => e.hash));
   });

@@ -4,6 +4,7 @@ import { eventStoreSchema } from '../../src/events/event-store-schema.js';
 import { createInMemoryEventStore } from '../../src/events/in-memory/in-memory-event-store.js';
 import { openDatabase } from '../../src/events/open-database.js';
 import type { SqlDatabase } from '../../src/events/sql-database.js';
+import type { WriteTransaction } from '../../src/events/write-transaction.js';
 import { describeEachBackend } from './backends.js';
 import { createTestSchema, PG_URL } from './postgres.js';
 import type { Backend } from './test-store.js';
@@ -13,8 +14,8 @@ import { tempDir } from './test-store.js';
 export interface EventStoreUnderTest {
   /** The store seen outside transactions. */
   reads: EventStore;
-  /** Runs `fn` in one write transaction with the store bound to it; a throw rolls it back. */
-  transaction<T>(fn: (store: EventStore) => Promise<T>): Promise<T>;
+  /** Runs `fn` in one write transaction with the store bound to it (`tx`: for savepoints); a throw rolls it back. */
+  transaction<T>(fn: (store: EventStore, tx: WriteTransaction) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -22,7 +23,7 @@ const onDatabase = async (db: SqlDatabase, remove: () => Promise<void> | void): 
   await db.exec(eventStoreSchema(db.flavour));
   return {
     reads: db.events,
-    transaction: (fn) => db.transaction((tx) => fn(tx.events)),
+    transaction: (fn) => db.transaction((tx) => fn(tx.events, tx)),
     close: async () => {
       await db.close();
       await remove();
@@ -33,7 +34,7 @@ const onDatabase = async (db: SqlDatabase, remove: () => Promise<void> | void): 
 const openEventStore = async (backend: Backend | 'in-memory'): Promise<EventStoreUnderTest> => {
   if (backend === 'in-memory') {
     const log = createInMemoryEventStore();
-    return { reads: log, transaction: log.transaction, close: async () => undefined };
+    return { reads: log, transaction: (fn) => log.transaction((tx) => fn(tx.events, tx)), close: async () => undefined };
   }
   if (backend === 'sqlite') {
     const { dir, remove } = tempDir();

@@ -3,13 +3,16 @@ import { GENESIS_HASH } from '../event-hash.js';
 import { bindEventStore, type EventStore, type EventStoreOperations } from '../event-store.js';
 import { createMutex } from '../sql-database.js';
 import { storedEventFromRow, type StoredEventRow } from '../stored-event-row.js';
+import type { TransactionalStore, WriteTransaction } from '../write-transaction.js';
+import { createUndoLog, type UndoLog } from './undo-log.js';
 
 type Row = StoredEventRow & { position: number; stream_version: number; occurred_at_ms: number };
 
-/** The log: rows in position order, and each stream's rows in version order. */
+/** The log: rows in position order, and each stream's rows in version order; appends are recorded in `undo`. */
 interface Log {
   rows: Row[];
   streams: Map<string, Row[]>;
+  undo: UndoLog;
 }
 
 const operations: EventStoreOperations<Log> = {
@@ -27,6 +30,10 @@ const operations: EventStoreOperations<Log> = {
       const row: Row = { ...columns, position: log.rows.length + 1 };
       log.rows.push(row);
       stream.push(row);
+      log.undo.record(() => {
+        log.rows.pop();
+        stream.pop();
+      });
       return storedEventOf(event, row.position);
     });
   },
@@ -43,30 +50,29 @@ const operations: EventStoreOperations<Log> = {
   lastPosition: async (log) => log.rows.length,
 };
 
-export interface InMemoryEventLog extends EventStore {
+export interface InMemoryEventLog extends EventStore, TransactionalStore<WriteTransaction> {
   /**
-   * Runs `fn` with the store as its transaction: one at a time; a throw takes back every event it
-   * appended and is re-thrown.
+   * Runs `fn` with the store as its transaction, one at a time: a throw takes back every event it
+   * appended (and whatever else recorded in the same undo log) and is re-thrown.
    */
-  transaction<T>(fn: (store: EventStore) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: WriteTransaction) => Promise<T>, afterCommit?: () => void): Promise<T>;
 }
 
-/** An EventStore in memory, for tests and tools that need no database: the same contract as SQLite's and PostgreSQL's. */
-export const createInMemoryEventStore = (): InMemoryEventLog => {
-  const log: Log = { rows: [], streams: new Map() };
+/**
+ * An EventStore in memory, for tests and tools that need no database: the same contract as
+ * SQLite's and PostgreSQL's. Stores given the same `undo` log roll back with it.
+ */
+export const createInMemoryEventStore = (undo: UndoLog = createUndoLog()): InMemoryEventLog => {
+  const log: Log = { rows: [], streams: new Map(), undo };
   const store = bindEventStore(log, operations);
+  const tx: WriteTransaction = { events: store, savepoint: undo.savepoint };
   const exclusive = createMutex();
   return {
     ...store,
-    transaction: (fn) =>
-      exclusive(async () => {
-        const length = log.rows.length;
-        try {
-          return await fn(store);
-        } catch (error) {
-          for (const row of log.rows.splice(length)) log.streams.get(row.stream_id)?.pop();
-          throw error;
-        }
-      }),
+    transaction: async (fn, afterCommit) => {
+      const result = await exclusive(() => undo.savepoint(() => fn(tx)));
+      afterCommit?.();
+      return result;
+    },
   };
 };

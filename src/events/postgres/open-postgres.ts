@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { DatabaseUnavailable, isDatabaseUnavailable } from '../database-unavailable.js';
-import { createMutex, type SqlDatabase, type SqlExecutor, type SqlStatements } from '../sql-database.js';
+import { createMutex, sqlTransactionOf, type SqlDatabase, type SqlExecutor, type SqlStatements, type SqlTransaction } from '../sql-database.js';
 import { createCommitListener } from './commit-listener.js';
 import { commitWait, createHeadReader } from './head-reader.js';
 import { postgresEventStore } from './postgres-event-store.js';
@@ -166,7 +166,7 @@ export const openPostgres = (
         await client.end().catch(() => undefined);
       }
     },
-    transaction: async <T>(fn: (tx: SqlExecutor) => Promise<T>, afterCommit?: () => void) => {
+    transaction: async <T>(fn: (tx: SqlTransaction) => Promise<T>, afterCommit?: () => void) => {
       const result = await exclusive(async () => {
         const { key, channel } = await schemaIdentity();
         const client = await guarded(() => pool.connect());
@@ -180,7 +180,7 @@ export const openPostgres = (
             // the NOTIFY is queued now and delivered by PostgreSQL only if the transaction commits
             await client.query('SELECT pg_advisory_xact_lock($1, $2), pg_notify($3, $4)', [APPEND_LOCK_KEY, key, channel, instanceId]);
           }
-          const value = await fn(executorOf(client));
+          const value = await fn(sqlTransactionOf(executorOf(client)));
           await client.query('COMMIT');
           headReader.expire();
           return { value, committedAt: performance.now() };

@@ -1,7 +1,7 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { createMutex, type SqlDatabase, type SqlExecutor, type SqlStatements } from '../sql-database.js';
+import { createMutex, sqlTransactionOf, type SqlDatabase, type SqlExecutor, type SqlStatements, type SqlTransaction } from '../sql-database.js';
 import { sqliteEventStore } from './sqlite-event-store.js';
 import { SQLITE_FLAVOUR } from './sqlite-flavour.js';
 import type { SqliteOptions } from './sqlite-dsn.js';
@@ -67,16 +67,17 @@ const openSqliteReadOnly = (options: SqliteOptions): SqlDatabase => {
   const connection = new Database(options.path, { readonly: true, fileMustExist: true });
   connection.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
   const executor = executorOf(connection);
+  const inTransaction = sqlTransactionOf(executor);
   const exclusive = createMutex();
   return {
     ...executor,
     location: options.path,
     durableCommits: false,
-    transaction: async <T>(fn: (tx: SqlExecutor) => Promise<T>, afterCommit?: () => void) => {
+    transaction: async <T>(fn: (tx: SqlTransaction) => Promise<T>, afterCommit?: () => void) => {
       const result = await exclusive(async () => {
         connection.exec('BEGIN');
         try {
-          const value = await fn(executor);
+          const value = await fn(inTransaction);
           connection.exec('COMMIT');
           return value;
         } catch (error) {
@@ -130,6 +131,7 @@ export const openSqlite = (options: SqliteOptions, mode: { readonly?: boolean } 
   if (checkpointer) writer.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
 
   const writeExecutor = executorOf(writer);
+  const writeTransaction = sqlTransactionOf(writeExecutor);
   const readExecutor = executorOf(reader);
   const exclusive = createMutex();
 
@@ -153,11 +155,11 @@ export const openSqlite = (options: SqliteOptions, mode: { readonly?: boolean } 
     location: options.path,
     changeMarker: inMemory ? undefined : changeMarker,
     durableCommits,
-    transaction: async <T>(fn: (tx: SqlExecutor) => Promise<T>, afterCommit?: () => void) => {
+    transaction: async <T>(fn: (tx: SqlTransaction) => Promise<T>, afterCommit?: () => void) => {
       const result = await exclusive(async () => {
         writer.exec('BEGIN IMMEDIATE');
         try {
-          const value = await fn(writeExecutor);
+          const value = await fn(writeTransaction);
           writer.exec('COMMIT');
           forgetMarker();
           checkpointer?.afterCommit();

@@ -13,7 +13,8 @@ import {
   registryExists,
 } from '../../projections/read-model.js';
 import { pastProfileDocument } from '../../projections/past-documents.js';
-import type { RegistryStore, WriteResult } from '../../projections/registry-store.js';
+import type { WriteResult } from '../../projections/projector.js';
+import type { RegistryStore } from '../../projections/registry-store.js';
 import { pastProfileDocumentOfAnyRegistry, registryOfLiveProfile } from '../../projections/unnamed-registry-reads.js';
 import { mayAccessRegistry, revealsSecrets } from '../auth/access-control.js';
 import { executeGuardedWrite, sendJsonWithEtag } from '../conditional-requests.js';

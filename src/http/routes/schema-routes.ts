@@ -10,7 +10,8 @@ import {
   type SchemaKind,
 } from '../../domain/schema-documents.js';
 import { parseExtensionKey } from '../../domain/slug.js';
-import type { RegistryStore, WriteResult } from '../../projections/registry-store.js';
+import type { WriteResult } from '../../projections/projector.js';
+import type { RegistryStore } from '../../projections/registry-store.js';
 import { listSchemasJson, readSchemaHistory, readSchemaJson } from '../../projections/schema-reads.js';
 import { executeWrite, type WriteAnswer } from '../idempotent-write.js';
 import { parseExpectedVersion } from '../request-input.js';

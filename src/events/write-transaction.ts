@@ -1,0 +1,22 @@
+import type { EventStore } from './event-store.js';
+
+/**
+ * What the command bus writes through: the event log bound to one write transaction, and
+ * savepoints inside it. A SQL transaction is one (`SqlTransaction`: SAVEPOINT), and so is the
+ * in-memory log's (an undo log). Projections written through the same handle share its fate.
+ */
+export interface WriteTransaction {
+  readonly events: EventStore;
+  /** Runs `fn` so that a throw takes back only what was written inside it, and is re-thrown. Nests. */
+  savepoint<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+/** Where write transactions come from: one at a time per process. */
+export interface TransactionalStore<Tx extends WriteTransaction> {
+  /**
+   * Runs `fn` in one write transaction: it commits when `fn` resolves, and a throw takes back all
+   * it wrote. Resolves once the commit is durable; `afterCommit` runs as soon as the commit is
+   * done and the next transaction may start.
+   */
+  transaction<T>(fn: (tx: Tx) => Promise<T>, afterCommit?: () => void): Promise<T>;
+}

@@ -53,6 +53,13 @@ const CHECKS: TableCheck[] = [
     registry: (row) => String(row.registry),
   },
   {
+    // the stack dependents index: a decision reads it (a delete refused while others stack on it)
+    table: 'stackRefs',
+    columns: 'registry, profile, ref_registry, ref_profile',
+    key: (row) => `${String(row.registry)}/${String(row.profile)} -> ${String(row.ref_registry)}/${String(row.ref_profile)}`,
+    registry: (row) => String(row.registry),
+  },
+  {
     table: 'schemas',
     columns: 'kind, name, version, document_json, metadata_json',
     key: (row) => `${String(row.kind)}/${String(row.name)}`,
@@ -64,7 +71,8 @@ type Rows = Map<string, { json: string; version: number }>;
 
 const rowsByKey = async (executor: SqlExecutor, table: string, check: TableCheck): Promise<Rows> => {
   const rows = await executor.all<Record<string, unknown>>(`SELECT ${check.columns} FROM ${table}`);
-  return new Map(rows.map((row) => [check.key(row), { json: JSON.stringify(row), version: Number(row.version) }]));
+  // rows without a version (the stack index) are never ahead of the events
+  return new Map(rows.map((row) => [check.key(row), { json: JSON.stringify(row), version: Number(row.version ?? 0) }]));
 };
 
 /** The latest version the events give a key of a table: a profile lives on as its tombstone, a registry as its stream. */

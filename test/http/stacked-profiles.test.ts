@@ -168,4 +168,20 @@ describeEachBackend('stacked profiles and fingerprints on %s', (backend) => {
     // verify rebuilds into shadow tables: a registry that stacks on one written before it reads it back from those
     expect(await verifyProjections(t.store.db)).toEqual([]);
   });
+
+  it('verify finds a stack dependents index that differs from the events, and rebuild repairs it', async () => {
+    await t.store.db.run(`DELETE FROM profile_stack_refs WHERE registry = 'research-lab' AND profile = 'lab-base'`);
+    await t.store.db.run(
+      `INSERT INTO profile_stack_refs (registry, profile, ref_registry, ref_profile) VALUES ('default', 'house-style', 'default', 'forged')`,
+    );
+    const details = (await verifyProjections(t.store.db)).map((mismatch) => mismatch.detail);
+    expect(details).toEqual([
+      'profile_stack_refs row "default/house-style -> default/forged" should not exist',
+      'profile_stack_refs row "research-lab/lab-base -> default/house-style" is missing',
+    ]);
+    await rebuildProjections(t.store.db);
+    expect(await verifyProjections(t.store.db)).toEqual([]);
+    const refused = await t.app.inject({ method: 'DELETE', url: '/api/chat/profiles/house-style' });
+    expect(refused.json().detail).toBe('profile "house-style" is stacked on by research-lab/lab-base');
+  });
 });

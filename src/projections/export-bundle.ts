@@ -59,9 +59,9 @@ const registryStateAt = async (db: SqlExecutor, slug: string, asOfMs: number | u
 
 const registrySlugs = async (db: SqlExecutor, past: boolean): Promise<string[]> => {
   const rows = past
-    ? await db.all<{ slug: string }>('SELECT stream_id AS slug FROM streams WHERE stream_id <> $1 ORDER BY stream_id', [SCHEMA_STREAM])
-    : await db.all<{ slug: string }>(`SELECT slug FROM ${LIVE_TABLES.registries} ORDER BY slug`);
-  return rows.map((row) => row.slug);
+    ? (await db.events.listStreams()).map((stream) => stream.streamId).filter((streamId) => streamId !== SCHEMA_STREAM)
+    : (await db.all<{ slug: string }>(`SELECT slug FROM ${LIVE_TABLES.registries} ORDER BY slug`)).map((row) => row.slug);
+  return rows;
 };
 
 /** The store (or one registry), now from the projections or as of a time from the events, as a bundle. */

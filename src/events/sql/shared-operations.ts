@@ -1,6 +1,7 @@
 import type { EventStoreOperations } from '../event-store.js';
 import type { SqlStatements } from '../sql-database.js';
 import { countEvents } from './count-events.js';
+import { lastPosition } from './last-position.js';
 import { listStreams } from './list-streams.js';
 import { readHashes } from './read-hashes.js';
 import { readLatestContent } from './read-latest-content.js';
@@ -28,5 +29,6 @@ export const SHARED_SQL_OPERATIONS = {
   streamVersionAt,
   listStreams,
   readStreamEnds,
+  lastPosition,
   countEvents,
 } satisfies Partial<EventStoreOperations<SqlStatements>>;

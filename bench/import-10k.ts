@@ -6,7 +6,6 @@ import { importBundle } from '../src/domain/read-registry-bundle.js';
 import { profileCount } from '../src/domain/registry-bundle.js';
 import { bundleYaml, registryBundle } from '../src/domain/write-registry-bundle.js';
 import { openDatabase } from '../src/events/open-database.js';
-import { countEvents } from '../src/projections/read-model.js';
 import { importRegistries } from '../src/projections/import-registries.js';
 import { createRegistryStore } from '../src/projections/registry-store.js';
 import { generateProfiles, type ProfileBody } from './lib/generate-data.js';
@@ -53,9 +52,9 @@ try {
   const store = await createRegistryStore(openDatabase({ path: join(dir, 'profiles.db') }));
   const context = { actor: 'bench', source: 'import', request_id: 'bench' };
   const [, importMs] = await time(() => importRegistries(store, fromYaml.registries, context));
-  const events = await countEvents(store.db);
+  const events = await store.db.events.countEvents();
   const [, againMs] = await time(() => importRegistries(store, fromJson.registries, context));
-  const newEvents = (await countEvents(store.db)) - events;
+  const newEvents = (await store.db.events.countEvents()) - events;
   await store.close();
 
   const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;

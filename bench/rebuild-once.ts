@@ -1,5 +1,4 @@
 import { openDatabase } from '../src/events/open-database.js';
-import { countEvents } from '../src/projections/read-model.js';
 import { rebuildProjections } from '../src/projections/rebuild.js';
 
 /**
@@ -14,7 +13,7 @@ if (!dbPath) {
 }
 const db = openDatabase({ path: dbPath });
 try {
-  const events = await countEvents(db);
+  const events = await db.events.countEvents();
   const started = performance.now();
   await rebuildProjections(db);
   process.stdout.write(`${JSON.stringify({ events, seconds: (performance.now() - started) / 1000 })}\n`);

@@ -28,14 +28,11 @@ const signedPart = (checkpoint: Omit<Checkpoint, 'hmac'>) => ({
 
 /** Reads the stream heads in one statement (one consistent snapshot) and signs them with the signing key. */
 export const takeCheckpoint = async (executor: SqlExecutor, keys: SigningKeys, nowMs: number): Promise<Checkpoint> => {
-  const rows = await executor.all<{ stream_id: string; version: number | string; last_hash: string; last_position: number | string }>(
-    'SELECT stream_id, version, last_hash, last_position FROM streams ORDER BY stream_id',
-  );
   const streams: Checkpoint['streams'] = {};
   let position = 0;
-  for (const row of rows) {
-    streams[row.stream_id] = { version: Number(row.version), hash: row.last_hash };
-    position = Math.max(position, Number(row.last_position));
+  for (const stream of await executor.events.listStreams()) {
+    streams[stream.streamId] = { version: stream.version, hash: stream.hash };
+    position = Math.max(position, stream.lastPosition);
   }
   const unsigned = { format: CHECKPOINT_FORMAT, position, taken_at: new Date(nowMs).toISOString(), streams, key_id: keys.signing.id };
   return { ...unsigned, hmac: hmacOf(keys.signing.secret, signedPart(unsigned)) };
@@ -91,17 +88,11 @@ export const checkCheckpoint = async (executor: SqlExecutor, keys: SigningKeys, 
   }
   const findings: string[] = [];
   for (const [streamId, head] of Object.entries(checkpoint.streams).sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const event = await executor.get<{ hash: string; position: number | string }>(
-      'SELECT hash, position FROM events WHERE stream_id = $1 AND stream_version = $2',
-      [streamId, head.version],
-    );
+    const event = await executor.events.readRecord(streamId, head.version);
     if (!event) {
-      const now = await executor.get<{ version: number | string | null }>(
-        'SELECT MAX(stream_version) AS version FROM events WHERE stream_id = $1',
-        [streamId],
-      );
+      const [last] = await executor.events.readStream(streamId, { backwards: true, limit: 1 });
       findings.push(
-        `registry "${streamId}": the ${name} saw version ${head.version}, the events end at version ${Number(now?.version ?? 0)}: events were deleted`,
+        `registry "${streamId}": the ${name} saw version ${head.version}, the events end at version ${last?.stream_version ?? 0}: events were deleted`,
       );
     } else if (event.hash !== head.hash) {
       findings.push(`registry "${streamId}" version ${head.version} is not the event the ${name} saw: it was replaced`);

@@ -1,4 +1,6 @@
-import type { DomainEvent, StoredEvent } from './event-types.js';
+import type { ProfileContent } from '../domain/profile.js';
+import type { HashedFields } from './event-hash.js';
+import type { DomainEvent, EventType, StoredEvent } from './event-types.js';
 
 /** Where a stream stands: its last version and the hash its next event chains from. */
 export interface StreamHead {
@@ -6,11 +8,42 @@ export interface StreamHead {
   hash: string;
 }
 
+/** A stream's head as the last append recorded it, with the position of its last event. */
+export interface StreamSummary extends StreamHead {
+  streamId: string;
+  lastPosition: number;
+}
+
+/**
+ * An event as its bytes are stored: data and metadata as the JSON text its hash was computed
+ * over, not parsed (verification checks these bytes, and reads them even where they no longer parse).
+ */
+export interface EventRecord extends HashedFields {
+  position: number;
+  prev_hash: string;
+  hash: string;
+}
+
+/** Where a stream ends by its recorded head and by its events, for checking one against the other. */
+export interface StreamEnd {
+  streamId: string;
+  /** The head the last append recorded; absent for events whose stream has no head. */
+  head?: StreamHead;
+  /** The stored event at the head's version, if there is one. */
+  headEvent?: EventRecord;
+  /** The last version the stream's events reach (0 when it has none). */
+  lastVersion: number;
+}
+
 export interface ReadStreamOptions {
   fromVersion?: number;
   toVersion?: number;
   /** Only events that happened at or before this time. */
   untilMs?: number;
+  /** At most this many events (all when not given). */
+  limit?: number;
+  /** Newest first: the last `limit` events of the range. */
+  backwards?: boolean;
 }
 
 export interface ReadAllOptions {
@@ -20,15 +53,30 @@ export interface ReadAllOptions {
   limit?: number;
   /** Only this stream's events. */
   streamId?: string;
+  /** Only events of these types. */
+  types?: readonly EventType[];
 }
+
+/** A profile's version in a stream: `[profile slug, profile version]`. */
+export type ProfileVersionRef = readonly [profile: string, version: number];
+
+/** One chunk of `readLatestContent`: the events it read of the versions up to `toVersion`. */
+export interface LatestContentChunk {
+  events: StoredEvent[];
+  toVersion: number;
+}
+
+/** The content `readLatestContent` gives a creation that a later event of its profile replaces (never read). */
+export const REPLACED_CONTENT = Object.freeze({}) as ProfileContent;
 
 /**
  * The event log: one stream per registry (and one for schemas), a global position, a hash chain
  * per stream. An EventStore is bound to one transaction handle (a SQL executor's `events`, or the
  * store an in-memory log hands to its transaction): appends made through a transaction's store
  * commit or roll back with everything else that transaction wrote (the projector writes in it).
- * Implemented in sqlite/, postgres/ and in-memory/, one operation per file; SQL differences live
- * only there. Hash chaining (chain-events.ts) is shared by all three.
+ * Implemented in sqlite/, postgres/ and in-memory/, one operation per file (sql/ holds those whose
+ * SQL both databases share, assembled from the flavour); SQL differences live only there. Hash
+ * chaining (chain-events.ts) is shared by all three.
  */
 export interface EventStore {
   /**
@@ -36,14 +84,46 @@ export interface EventStore {
    * throws StreamVersionConflict otherwise, writing nothing. Returns the events as stored.
    */
   appendToStream(streamId: string, expectedVersion: number, events: readonly DomainEvent[]): Promise<StoredEvent[]>;
-  /** The events of one stream, oldest first. */
+  /** The events of one stream, oldest first (newest first with `backwards`). */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
   /** Events of every stream (or one) after a global position, in position order. */
   readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;
+  /** Events as stored (see EventRecord) after a global position, in position order. */
+  readRecords(options?: Pick<ReadAllOptions, 'after' | 'limit'>): Promise<EventRecord[]>;
+  /** One event as stored, by its stream and version. */
+  readRecord(streamId: string, version: number): Promise<EventRecord | undefined>;
+  /** The chain hash of the event at each of these positions (none for a position no event holds). */
+  readHashes(positions: readonly number[]): Promise<Map<number, string>>;
+  /** The events that gave one profile of a stream its versions (created, updated, deleted), oldest first. */
+  readProfileEvents(streamId: string, profile: string): Promise<StoredEvent[]>;
+  /** The events that gave these profile versions (one at most each; in no particular order). */
+  readProfileEventsAt(streamId: string, versions: readonly ProfileVersionRef[]): Promise<StoredEvent[]>;
+  /**
+   * A stream's events up to `toVersion`, `chunkSize` versions at a time, for folding it to its
+   * end: content that a later event of the same profile replaces is not read. A replaced
+   * `profile.updated` is left out; a replaced `profile.created` of the current schema version
+   * comes with REPLACED_CONTENT (its other data as stored).
+   */
+  readLatestContent(streamId: string, options: { toVersion: number; chunkSize: number }): AsyncIterable<LatestContentChunk>;
+  /** The streams whose events created, changed or deleted a profile of that slug (in no particular order). */
+  streamsNamingProfile(profile: string): Promise<string[]>;
   /** The stream's head; `{ version: 0, hash: GENESIS_HASH }` for a stream with no events. */
   streamHead(streamId: string): Promise<StreamHead>;
+  /** The stream's version as of a time: the last of its events that happened last at or before it (0 when none did). */
+  streamVersionAt(streamId: string, atMs: number): Promise<number>;
+  /** Every stream's recorded head, in stream id order. */
+  listStreams(): Promise<StreamSummary[]>;
+  /** Every stream with a head or with events: its head, the event the head names and its last version, in stream id order. */
+  readStreamEnds(): Promise<StreamEnd[]>;
   /** The position of the last event of the log (0 when empty). */
   lastPosition(): Promise<number>;
+  /** How many events the log holds. */
+  countEvents(): Promise<number>;
+  /**
+   * The highest position ever handed out, where the store keeps one that only a commit moves
+   * and nothing moves back (SQLite's sqlite_sequence); undefined elsewhere.
+   */
+  lastPositionHandedOut(): Promise<number | undefined>;
 }
 
 /** The operations of an EventStore as functions of a handle (a connection, an in-memory log): one file each. */
@@ -56,6 +136,18 @@ export const bindEventStore = <Handle>(handle: Handle, operations: EventStoreOpe
   appendToStream: (...args) => operations.appendToStream(handle, ...args),
   readStream: (...args) => operations.readStream(handle, ...args),
   readAll: (...args) => operations.readAll(handle, ...args),
+  readRecords: (...args) => operations.readRecords(handle, ...args),
+  readRecord: (...args) => operations.readRecord(handle, ...args),
+  readHashes: (...args) => operations.readHashes(handle, ...args),
+  readProfileEvents: (...args) => operations.readProfileEvents(handle, ...args),
+  readProfileEventsAt: (...args) => operations.readProfileEventsAt(handle, ...args),
+  readLatestContent: (...args) => operations.readLatestContent(handle, ...args),
+  streamsNamingProfile: (...args) => operations.streamsNamingProfile(handle, ...args),
   streamHead: (...args) => operations.streamHead(handle, ...args),
+  streamVersionAt: (...args) => operations.streamVersionAt(handle, ...args),
+  listStreams: () => operations.listStreams(handle),
+  readStreamEnds: () => operations.readStreamEnds(handle),
   lastPosition: () => operations.lastPosition(handle),
+  countEvents: () => operations.countEvents(handle),
+  lastPositionHandedOut: () => operations.lastPositionHandedOut(handle),
 });

@@ -12,12 +12,8 @@ export const readStreamPage = async (
   after: number,
   limit: number,
 ): Promise<StoredEvent[]> => {
-  if (after === 0) return executor.events.readStream(streamId, { fromVersion: 1, toVersion: limit });
-  const anchor = await executor.get<{ stream_id: string; stream_version: number | string }>(
-    'SELECT stream_id, stream_version FROM events WHERE position = $1',
-    [after],
-  );
-  if (anchor?.stream_id !== streamId) return executor.events.readAll({ streamId, after, limit });
-  const from = Number(anchor.stream_version) + 1;
-  return executor.events.readStream(streamId, { fromVersion: from, toVersion: from + limit - 1 });
+  if (after === 0) return executor.events.readStream(streamId, { limit });
+  const [anchor] = await executor.events.readAll({ after: after - 1, limit: 1 });
+  if (anchor?.position !== after || anchor.stream_id !== streamId) return executor.events.readAll({ streamId, after, limit });
+  return executor.events.readStream(streamId, { fromVersion: anchor.stream_version + 1, limit });
 };

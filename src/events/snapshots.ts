@@ -1,6 +1,5 @@
 import type { ProfileSignature } from '../domain/profile-signature.js';
 import type { StoredEvent } from './event-types.js';
-import { readProfileContentEvents } from './read-profile-events.js';
 import type { DeepReadonly, ProfileState, RegistryState } from './registry-state.js';
 import { SNAPSHOT_TABLE } from './snapshot-schema.js';
 import type { SnapshotStore } from './snapshot-store.js';
@@ -56,8 +55,7 @@ export const readSnapshot = async (executor: SqlExecutor, json: string): Promise
   const parsed = JSON.parse(json) as Snapshot;
   if (snapshotFormatOf(parsed) !== SNAPSHOT_FORMAT) return undefined;
   const { format: _format, profile_refs: refs, tombstones, ...fields } = parsed;
-  const events = await readProfileContentEvents(
-    executor,
+  const events = await executor.events.readProfileEventsAt(
     fields.slug,
     refs.map(([slug, version]) => [slug, version] as const),
   );

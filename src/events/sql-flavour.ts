@@ -37,8 +37,6 @@ export interface SqlFlavour {
   createView(temporary: boolean): string;
   /** A query of the columns of a table of the schema in use, one row `{ name }` each. */
   tableColumns(table: string): string;
-  /** A query of the highest event position ever handed out, as one row `{ seq }`, where the database keeps it (SQLite's sqlite_sequence). */
-  readonly positionsHandedOut?: string;
   /** The text of a view as one row `{ sql }` (parameter `$1`: its name), where views of earlier releases may need rewriting. */
   readonly viewDefinition?: string;
   /**

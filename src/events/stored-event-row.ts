@@ -1,3 +1,4 @@
+import type { EventRecord } from './event-store.js';
 import type { DomainEvent, StoredEvent } from './event-types.js';
 import { upcastEventData } from './upcast-event.js';
 
@@ -28,3 +29,16 @@ export const storedEventFromRow = (row: StoredEventRow): StoredEvent =>
     prev_hash: row.prev_hash,
     hash: row.hash,
   }) as StoredEvent;
+
+/** The row as stored, its bytes untouched (numbers as numbers). */
+export const eventRecordFromRow = (row: StoredEventRow): EventRecord => ({
+  position: Number(row.position),
+  stream_id: row.stream_id,
+  stream_version: Number(row.stream_version),
+  type: row.type,
+  schema_version: Number(row.schema_version),
+  data_json: row.data_json,
+  metadata_json: row.metadata_json,
+  prev_hash: row.prev_hash,
+  hash: row.hash,
+});

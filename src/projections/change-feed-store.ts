@@ -29,16 +29,36 @@ export type RowSealer = (value: unknown) => string;
 /** Rows written before seals existed are sealed when the column is added (`seal` as the store seals). */
 export const upgradeChangeFeed = async (db: SqlExecutor, seal: RowSealer): Promise<void> => {
   if (!(await addColumnIfMissing(db, 'change_affected', 'seal', 'TEXT'))) return;
-  const rows = await db.all<{ position: number | string; affected_json: string; hash: string }>(
-    'SELECT c.position, c.affected_json, e.hash FROM change_affected c JOIN events e ON e.position = c.position',
-  );
-  for (const row of rows) {
+  for await (const row of readChangeRowsWithHashes(db)) {
+    if (row.hash === undefined) continue;
     await db.run('UPDATE change_affected SET seal = $1 WHERE position = $2', [
-      seal(changeRowSealed(Number(row.position), row.hash, row.affected_json)),
-      Number(row.position),
+      seal(changeRowSealed(row.position, row.hash, row.affected_json)),
+      row.position,
     ]);
   }
 };
+
+/** Rows read per page by readChangeRowsWithHashes. */
+const CHANGE_ROWS_PAGE = 5000;
+
+/** Every change-feed row in position order, with the hash of its event (undefined when the event is gone). */
+export async function* readChangeRowsWithHashes(
+  db: SqlExecutor,
+): AsyncGenerator<{ position: number; affected_json: string; seal: string | null; hash: string | undefined }> {
+  for (let after = 0; ; ) {
+    const rows = await db.all<{ position: number | string; affected_json: string; seal: string | null }>(
+      'SELECT position, affected_json, seal FROM change_affected WHERE position > $1 ORDER BY position LIMIT $2',
+      [after, CHANGE_ROWS_PAGE],
+    );
+    const positions = rows.map((row) => Number(row.position));
+    const hashes = await db.events.readHashes(positions);
+    for (const [index, row] of rows.entries()) {
+      yield { position: positions[index], affected_json: row.affected_json, seal: row.seal, hash: hashes.get(positions[index]) };
+    }
+    if (rows.length < CHANGE_ROWS_PAGE) return;
+    after = positions[positions.length - 1];
+  }
+}
 
 export const writeAffected = async (
   tx: SqlExecutor,

@@ -57,12 +57,10 @@ const schemasFor = async (db: SqlExecutor, registries: readonly RegistryContent[
 const registryStateAt = async (db: SqlExecutor, slug: string, asOfMs: number | undefined) =>
   asOfMs === undefined ? loadRegistryState(db, slug) : foldEvents(await db.events.readStream(slug, { untilMs: asOfMs }), slug);
 
-const registrySlugs = async (db: SqlExecutor, past: boolean): Promise<string[]> => {
-  const rows = past
-    ? await db.all<{ slug: string }>('SELECT stream_id AS slug FROM streams WHERE stream_id <> $1 ORDER BY stream_id', [SCHEMA_STREAM])
-    : await db.all<{ slug: string }>(`SELECT slug FROM ${LIVE_TABLES.registries} ORDER BY slug`);
-  return rows.map((row) => row.slug);
-};
+const registrySlugs = async (db: SqlExecutor, past: boolean): Promise<string[]> =>
+  past
+    ? (await db.events.listStreams()).map((stream) => stream.streamId).filter((streamId) => streamId !== SCHEMA_STREAM)
+    : (await db.all<{ slug: string }>(`SELECT slug FROM ${LIVE_TABLES.registries} ORDER BY slug`)).map((row) => row.slug);
 
 /** The store (or one registry), now from the projections or as of a time from the events, as a bundle. */
 export const exportBundle = async (db: SqlExecutor, options: ExportOptions = {}): Promise<RegistryBundle> => {

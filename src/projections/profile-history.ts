@@ -3,7 +3,6 @@ import { DomainError, profileNotFound } from '../domain/errors.js';
 import { runtimeFingerprint } from '../domain/fingerprint.js';
 import type { ProfileContent } from '../domain/profile.js';
 import type { StoredEvent } from '../events/event-types.js';
-import { readProfileEvents } from '../events/read-profile-events.js';
 import type { SqlExecutor } from '../events/sql-database.js';
 import { changesBetween, profileContentView } from './content-view.js';
 
@@ -26,7 +25,7 @@ export interface ProfileHistoryEntry {
 
 /** Every version of a profile, oldest first, from its events. */
 export const readProfileVersions = async (executor: SqlExecutor, registry: string, slug: string): Promise<ProfileVersion[]> =>
-  (await readProfileEvents(executor, registry, slug)).map((event) => {
+  (await executor.events.readProfileEvents(registry, slug)).map((event) => {
     const data = event.data as { version: number; content?: ProfileContent };
     return { version: data.version, event, content: data.content };
   });

@@ -175,10 +175,4 @@ export const readRegistryPayload = async (db: SqlExecutor, registry: string): Pr
   return row ? { version: Number(row.version), payload_json: row.payload_text } : undefined;
 };
 
-export const hasEvents = async (db: SqlExecutor): Promise<boolean> =>
-  (await db.get('SELECT 1 AS found FROM events LIMIT 1')) !== undefined;
-
-export const countEvents = async (db: SqlExecutor): Promise<number> => {
-  const row = await db.get<{ count: number | string }>('SELECT COUNT(*) AS count FROM events');
-  return Number(row?.count ?? 0);
-};
+export const hasEvents = async (db: SqlExecutor): Promise<boolean> => (await db.events.lastPosition()) > 0;

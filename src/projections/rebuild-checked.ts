@@ -14,12 +14,11 @@ export interface CheckedRebuildOptions extends RebuildOptions {
 
 /** A registry whose projection has seen a version its stream no longer reaches: its last events are gone. */
 const projectionAhead = async (db: SqlExecutor): Promise<string | undefined> => {
-  const row = await db.get<{ slug: string; version: number | string; head: number | string | null }>(
-    `SELECT h.slug AS slug, h.version AS version, s.version AS head FROM ${LIVE_TABLES.headers} h
-     LEFT JOIN streams s ON s.stream_id = h.slug WHERE s.version IS NULL OR h.version > s.version LIMIT 1`,
-  );
-  return row
-    ? `registry "${row.slug}": its projection is at version ${Number(row.version)} but the events end at version ${Number(row.head ?? 0)}: events it saw are missing`
+  const heads = new Map((await db.events.listStreams()).map((stream) => [stream.streamId, stream.version]));
+  const projected = await db.all<{ slug: string; version: number | string }>(`SELECT slug, version FROM ${LIVE_TABLES.headers} ORDER BY slug`);
+  const ahead = projected.find((row) => !heads.has(row.slug) || Number(row.version) > (heads.get(row.slug) ?? 0));
+  return ahead
+    ? `registry "${ahead.slug}": its projection is at version ${Number(ahead.version)} but the events end at version ${heads.get(ahead.slug) ?? 0}: events it saw are missing`
     : undefined;
 };
 

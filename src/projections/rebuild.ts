@@ -1,8 +1,5 @@
 import { startFold } from '../events/evolve.js';
-import { CURRENT_SCHEMA_VERSION, type DomainEvent, type EventMetadata, type EventType } from '../events/event-types.js';
-import { profileOfData, profileVersionOfData } from '../events/read-profile-events.js';
-import { storedEventFromRow, type StoredEventRow } from '../events/stored-event-row.js';
-import type { ProfileContent } from '../domain/profile.js';
+import { REPLACED_CONTENT } from '../events/event-store.js';
 import type { RegistryState } from '../events/registry-state.js';
 import type { SqlDatabase, SqlExecutor } from '../events/sql-database.js';
 import { loadReachableStates, lookupInStates, stackedRegistries } from '../events/profile-lookup.js';
@@ -54,25 +51,12 @@ export const foldStream = async (
   }
 };
 
-const CONTENT_EVENTS = "('profile.created', 'profile.updated')";
-const SUPERSEDED = Object.freeze({}) as ProfileContent;
-/** What the rebuild reads of a superseded content event's data (the rest of the row is its head too). */
-interface EventHead {
-  head_profile: string | null;
-  head_version: number | string | null;
-}
-/** Only events of the current shape are read by their head, `profile` and `version` (an older one goes through its upcaster). */
-const CURRENT_CONTENT_EVENTS = `((type = 'profile.created' AND schema_version = ${CURRENT_SCHEMA_VERSION['profile.created']})
-  OR (type = 'profile.updated' AND schema_version = ${CURRENT_SCHEMA_VERSION['profile.updated']}))`;
-
 /**
  * The final state of a stream, folded from the events it depends on. Most events of a long history
  * are edits that a later event of the same profile replaces: such an update changes nothing that
  * survives (its content, version and stamp are all replaced, and it is never the stream's last
- * event), so it is not read at all, and of a creation that is edited later only its head is read
- * (who made it and when, and the profile and version its data names, taken out of the JSON inside
- * the database whatever the order of its keys; its content stays there). Every other event is
- * read and folded as usual; the registry's version is then the stream's.
+ * event), so the store does not read it, and of a creation that is edited later it reads only the
+ * head (see `readLatestContent`). The registry's version is then the stream's.
  */
 const foldStreamToEnd = async (
   tx: SqlExecutor,
@@ -80,53 +64,17 @@ const foldStreamToEnd = async (
   chunkSize: number,
   onEvents: (count: number) => void,
 ): Promise<RegistryState | undefined> => {
-  const lastContent = await tx.all<{ version: number | string }>(
-    `SELECT MAX(stream_version) AS version FROM events WHERE stream_id = $1 AND type IN ${CONTENT_EVENTS}
-     GROUP BY ${profileOfData(tx.flavour)}`,
-    [streamId],
-  );
-  const neededVersions = lastContent.map((row) => Number(row.version));
-  const needed = new Set(neededVersions);
-  const isNeeded = tx.flavour.integerIn('stream_version', '$4');
-  const neededParam = tx.flavour.integerListParam(neededVersions);
   const streamVersion = (await tx.events.streamHead(streamId)).version;
   const fold = startFold(undefined, streamId);
-  const superseded = `${CURRENT_CONTENT_EVENTS} AND NOT (${isNeeded})`;
-  for (let from = 1; from <= streamVersion; from += chunkSize) {
-    const to = Math.min(from + chunkSize - 1, streamVersion);
-    const rows = await tx.all<StoredEventRow & EventHead>(
-      `SELECT position, stream_id, stream_version, type, schema_version, metadata_json, prev_hash, hash,
-         CASE WHEN ${superseded} THEN NULL ELSE data_json END AS data_json,
-         CASE WHEN ${superseded} THEN ${profileOfData(tx.flavour)} END AS head_profile,
-         CASE WHEN ${superseded} THEN ${profileVersionOfData(tx.flavour)} END AS head_version
-       FROM events WHERE stream_id = $1 AND stream_version >= $2 AND stream_version <= $3
-         AND NOT (type = 'profile.updated' AND NOT (${isNeeded}))
-       ORDER BY stream_version`,
-      [streamId, from, to, neededParam],
-    );
-    for (const row of rows) {
-      const isSuperseded =
-        !needed.has(Number(row.stream_version)) &&
-        (row.type === 'profile.created' || row.type === 'profile.updated') &&
-        row.schema_version === CURRENT_SCHEMA_VERSION[row.type as EventType];
-      if (isSuperseded && (typeof row.head_profile !== 'string' || row.head_version === null)) {
-        throw new Error(`rebuild: the event at position ${row.position} names no profile and version`);
-      }
-      const event = isSuperseded
-        ? ({
-            type: row.type,
-            schema_version: row.schema_version,
-            data: { profile: row.head_profile, version: Number(row.head_version), content: SUPERSEDED },
-            metadata: JSON.parse(row.metadata_json) as EventMetadata,
-          } as DomainEvent)
-        : storedEventFromRow(row);
-      fold.apply(event);
-    }
-    onEvents(to - from + 1);
+  let folded = 0;
+  for await (const chunk of tx.events.readLatestContent(streamId, { toVersion: streamVersion, chunkSize })) {
+    for (const event of chunk.events) fold.apply(event);
+    onEvents(chunk.toVersion - folded);
+    folded = chunk.toVersion;
   }
   const state = fold.state && { ...fold.state, version: streamVersion };
   for (const [slug, profile] of state?.profiles ?? []) {
-    if (profile.content === SUPERSEDED) throw new Error(`rebuild: ${streamId}/${slug} kept content it skipped`);
+    if (profile.content === REPLACED_CONTENT) throw new Error(`rebuild: ${streamId}/${slug} kept content it skipped`);
   }
   return state;
 };
@@ -154,12 +102,10 @@ export const rebuildInTransaction = async (tx: SqlExecutor, options: RebuildOpti
     await tx.exec(snapshotSchema(tx.flavour));
     await deleteSnapshots(tx);
   } else if (!options.tables) await convertSnapshots(tx); // snapshots of earlier formats, in the current one
-  const total = await tx.get<{ n: number | string }>('SELECT COUNT(*) AS n FROM events');
-  const streams = await tx.all<{ stream_id: string }>('SELECT stream_id FROM streams WHERE stream_id <> $1 ORDER BY stream_id', [
-    SCHEMA_STREAM,
-  ]);
+  const totalEvents = await tx.events.countEvents();
+  const streams = (await tx.events.listStreams()).filter((stream) => stream.streamId !== SCHEMA_STREAM);
   await writeAllSchemaRows(tx, foldSchemaEvents(await tx.events.readStream(SCHEMA_STREAM)), tables);
-  const progress: RebuildProgress = { events: 0, totalEvents: Number(total?.n ?? 0), registries: 0 };
+  const progress: RebuildProgress = { events: 0, totalEvents, registries: 0 };
   const writeRows = async (state: RegistryState | undefined, fingerprintOf?: FingerprintOf) => {
     if (state) await writeAllRows(tx, state, fingerprintOf, tables);
     progress.registries += 1;
@@ -169,7 +115,7 @@ export const rebuildInTransaction = async (tx: SqlExecutor, options: RebuildOpti
   // so memory holds one registry at a time. One that stacks on others waits for the end: its
   // fingerprints need those registries, read back from the rows written here.
   const waiting = new Map<string, RegistryState>();
-  for (const { stream_id: streamId } of streams) {
+  for (const { streamId } of streams) {
     const countEvent = async (next: RegistryState) => {
       progress.events += 1;
       if (progress.events % PROGRESS_EVERY === 0) options.onProgress?.({ ...progress });

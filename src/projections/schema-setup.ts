@@ -1,6 +1,5 @@
 import type { SqlDatabase, SqlExecutor } from '../events/sql-database.js';
 import { eventStoreSchema } from '../events/event-store-schema.js';
-import { profileEventIndexSchema } from '../events/read-profile-events.js';
 import { sealOf } from '../domain/row-seal.js';
 import { addColumnIfMissing } from './add-column.js';
 import { changeFeedSchema, upgradeChangeFeed, type RowSealer } from './change-feed-store.js';
@@ -56,7 +55,6 @@ export const ensureSchema = async (db: SqlDatabase, seal: RowSealer = (value) =>
     await db.exec(changeFeedSchema(db.flavour));
     await db.exec(idempotencySchema(db.flavour));
     await db.exec(snapshotSchema(db.flavour));
-    await db.exec(profileEventIndexSchema(db.flavour));
     await db.exec(integrityAuditSchema(db.flavour));
     await upgradeChangeFeed(db, seal);
     await upgradeIdempotencyKeys(db, seal);

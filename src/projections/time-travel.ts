@@ -1,7 +1,6 @@
 import { DomainError, registryNotFound } from '../domain/errors.js';
 import type { StoredEvent } from '../events/event-types.js';
 import { aggregateStream } from '../events/aggregate-stream.js';
-import { readProfileEventAt, streamVersionAt } from '../events/read-profile-events.js';
 import type { RegistryState } from '../events/registry-state.js';
 import { sqlSnapshotStore } from '../events/snapshots.js';
 import type { SqlExecutor } from '../events/sql-database.js';
@@ -16,7 +15,7 @@ export interface TimeTravelOptions {
 
 /** The stream version a point names; a time after the last event names the head. */
 export const streamVersionOf = async (executor: SqlExecutor, registry: string, point: PastPoint): Promise<number> =>
-  'version' in point ? point.version : streamVersionAt(executor, registry, point.atMs);
+  'version' in point ? point.version : executor.events.streamVersionAt(registry, point.atMs);
 
 /**
  * A registry as it was right after stream version `version`: the nearest snapshot at or before
@@ -68,7 +67,7 @@ export const registryStateAtProfileVersion = async (
   slug: string,
   version: number,
 ): Promise<RegistryState | undefined> => {
-  const event = await readProfileEventAt(executor, registry, slug, version);
+  const [event] = await executor.events.readProfileEventsAt(registry, [[slug, version]]);
   if (!event) return undefined;
   return registryStateAtVersion(executor, registry, await commandEndVersion(executor, event));
 };

@@ -1,5 +1,4 @@
 import { isDomainError, profileNotFound } from '../domain/errors.js';
-import { readStreamsNamingProfile } from '../events/read-profile-events.js';
 import { DEFAULT_REGISTRY } from '../events/registry-state.js';
 import type { SqlExecutor } from '../events/sql-database.js';
 import { pastProfileDocument, type PastDocument } from './past-documents.js';
@@ -32,7 +31,7 @@ export const registryOfProfileHistory = async (
   slug: string,
   visible: (registry: string) => boolean = () => true,
 ): Promise<string | undefined> =>
-  (await registryOfLiveProfile(db, slug, visible)) ?? defaultFirst(await readStreamsNamingProfile(db, slug)).find(visible);
+  (await registryOfLiveProfile(db, slug, visible)) ?? defaultFirst(await db.events.streamsNamingProfile(slug)).find(visible);
 
 /** A past read (`?version=` / `?as_of=`): the first registry, in the same order, that held the profile at that point. */
 export const pastProfileDocumentOfAnyRegistry = async (
@@ -41,7 +40,7 @@ export const pastProfileDocumentOfAnyRegistry = async (
   point: PastPoint,
   visible: (registry: string) => boolean = () => true,
 ): Promise<PastDocument & { registry: string }> => {
-  const candidates = defaultFirst(await readStreamsNamingProfile(db, slug)).filter(visible);
+  const candidates = defaultFirst(await db.events.streamsNamingProfile(slug)).filter(visible);
   for (const registry of candidates) {
     try {
       return { ...(await pastProfileDocument(db, registry, slug, point)), registry };

@@ -1,14 +1,13 @@
 import { checkSeal } from '../domain/row-seal.js';
-import { signatureVerdict, type ProfileSignature } from '../domain/profile-signature.js';
+import { signatureVerdict } from '../domain/profile-signature.js';
 import type { ProfileContent } from '../domain/profile.js';
-import { readProfileEventAt } from '../events/read-profile-events.js';
 import type { SigningKeys } from '../domain/signing-keys.js';
 import { checkCheckpoint, type Checkpoint } from '../events/checkpoint.js';
+import type { StoredEvent } from '../events/event-types.js';
 import type { SqlDatabase } from '../events/sql-database.js';
 import { describeChainBreak, lostTail, verifyHashChain } from '../events/verify-hash-chain.js';
-import { changeRowSealed } from './change-feed-store.js';
+import { changeRowSealed, readChangeRowsWithHashes } from './change-feed-store.js';
 import { readAllSealedResponses } from './idempotency-store.js';
-import { countEvents } from './read-model.js';
 import { readAudit, type AuditRecord } from './integrity-audit.js';
 import { verifyProjections, verifySnapshots } from './verify-projections.js';
 
@@ -40,22 +39,20 @@ export interface VerifyOptions {
   onProgress?: (pass: 'hash chains' | 'projections', done: number, total: number) => void;
 }
 
+const PAGE = 1000;
+
 const sealProblem = (check: string): string =>
   check === 'unknown_key' ? 'its seal names a key the signing keys file does not list' : `its seal does not match (${check})`;
 
 /** History rows that are not events but are not rebuildable either: checked against their seals and their events. */
 const verifySealedRows = async (db: SqlDatabase, keys: SigningKeys | undefined): Promise<string[]> => {
   const findings: string[] = [];
-  const changes = await db.all<{ position: number | string; affected_json: string; seal: string | null; hash: string | null }>(
-    'SELECT c.position, c.affected_json, c.seal, e.hash FROM change_affected c LEFT JOIN events e ON e.position = c.position ORDER BY c.position',
-  );
-  for (const row of changes) {
-    const position = Number(row.position);
-    if (row.hash === null) {
+  for await (const { position, affected_json, seal, hash } of readChangeRowsWithHashes(db)) {
+    if (hash === undefined) {
       findings.push(`change feed row at position ${position} has no event: the event was deleted`);
       continue;
     }
-    const check = checkSeal(keys, row.seal, changeRowSealed(position, row.hash, row.affected_json));
+    const check = checkSeal(keys, seal, changeRowSealed(position, hash, affected_json));
     if (check !== 'ok' && !(check === 'unknown_key' && !keys)) {
       findings.push(`change feed row at position ${position} was edited: ${sealProblem(check)}`);
     }
@@ -69,16 +66,25 @@ const verifySealedRows = async (db: SqlDatabase, keys: SigningKeys | undefined):
   return findings;
 };
 
+/** Every `profile.published` event, in position order. */
+const readAllPublished = async (db: SqlDatabase): Promise<Extract<StoredEvent, { type: 'profile.published' }>[]> => {
+  const published: Extract<StoredEvent, { type: 'profile.published' }>[] = [];
+  for (let after = 0; ; ) {
+    const page = await db.events.readAll({ after, limit: PAGE, types: ['profile.published'] });
+    for (const event of page) if (event.type === 'profile.published') published.push(event);
+    if (page.length < PAGE) return published;
+    after = page[page.length - 1].position;
+  }
+};
+
 /** Every `profile.published` event must be a valid HMAC of the content of the version it names. */
 const verifySignatures = async (db: SqlDatabase, keys: SigningKeys | undefined, findings: string[]) => {
-  const rows = await db.all<{ position: number | string; stream_id: string; data_json: string }>(
-    "SELECT position, stream_id, data_json FROM events WHERE type = 'profile.published' ORDER BY position",
-  );
+  const rows = await readAllPublished(db);
   if (!keys) return { checked: 0, unchecked: rows.length };
   for (const row of rows) {
-    const { profile: slug, ...signature } = JSON.parse(row.data_json) as { profile: string } & ProfileSignature;
-    const name = `signature of profile "${row.stream_id}/${slug}" version ${signature.version} (event at position ${Number(row.position)})`;
-    const signed = await readProfileEventAt(db, row.stream_id, slug, signature.version);
+    const { profile: slug, ...signature } = row.data;
+    const name = `signature of profile "${row.stream_id}/${slug}" version ${signature.version} (event at position ${row.position})`;
+    const [signed] = await db.events.readProfileEventsAt(row.stream_id, [[slug, signature.version]]);
     const content = (signed?.data as { content?: ProfileContent } | undefined)?.content;
     if (!content) {
       findings.push(`${name} signs a version no event made`);
@@ -98,7 +104,7 @@ const verifySignatures = async (db: SqlDatabase, keys: SigningKeys | undefined, 
 export const verifyStore = async (db: SqlDatabase, options: VerifyOptions = {}): Promise<VerifyReport> => {
   const events: string[] = [];
   const projection: string[] = [];
-  const total = await countEvents(db);
+  const total = await db.events.countEvents();
   let checked = 0;
   const chain = await verifyHashChain(db, { onEvents: (count) => options.onProgress?.('hash chains', (checked += count), total) });
   if (chain.broken) events.push(describeChainBreak(chain.broken));

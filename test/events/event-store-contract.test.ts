@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createInMemoryEventStore } from '../../src/events/in-memory/in-memory-event-store.js';
 import { eventHash, GENESIS_HASH } from '../../src/events/event-hash.js';
+import { REPLACED_CONTENT } from '../../src/events/event-store.js';
 import { CURRENT_SCHEMA_VERSION, type DomainEvent, type EventBody, type StoredEvent } from '../../src/events/event-types.js';
+import { foldEvents } from '../../src/events/evolve.js';
 import { StreamVersionConflict } from '../../src/events/stream-version-conflict.js';
 import { describeEachEventStore, type EventStoreUnderTest } from '../support/event-stores.js';
 
@@ -12,6 +14,18 @@ const created = (slug: string, at: number) => event({ type: 'registry.created', 
 const renamed = (name: string, at: number) => event({ type: 'registry.updated', data: { display_name: name } }, at);
 const profile = (slug: string, version: number, at: number) =>
   event({ type: version === 1 ? 'profile.created' : 'profile.updated', data: { profile: slug, version, content: { runtime: { system_prompt: `v${version} ✓` } } } } as EventBody, at);
+
+const deleted = (slug: string, version: number, at: number) => event({ type: 'profile.deleted', data: { profile: slug, version } }, at);
+const published = (slug: string, version: number, at: number) =>
+  event(
+    {
+      type: 'profile.published',
+      data: { profile: slug, algorithm: 'HMAC-SHA256', key_id: 'k1', version, signed_at: '2026-01-01T00:00:00Z', signed_by: 'a', value: 'ab' },
+    },
+    at,
+  );
+
+const byVersion = (a: StoredEvent, b: StoredEvent) => a.stream_version - b.stream_version;
 
 /** What the event carries, without where the store put it. */
 const body = (stored: StoredEvent) => ({ type: stored.type, schema_version: stored.schema_version, data: stored.data, metadata: stored.metadata });
@@ -176,5 +190,132 @@ describeEachEventStore('the EventStore contract on %s', (open) => {
     const expected = await reference.transaction((tx) => tx.events.appendToStream('alpha', 0, events));
     const appended = await s.transaction((store) => store.appendToStream('alpha', 0, events));
     expect(appended.map((e) => e.hash)).toEqual(expected.map((e) => e.hash));
+  });
+
+  it('reads a page of a stream by version and limit, either way', async () => {
+    const events = [created('alpha', 1000), renamed('A', 2000), renamed('B', 2000), renamed('C', 3000)];
+    const appended = await s.transaction((store) => store.appendToStream('alpha', 0, events));
+    expect(await s.reads.readStream('alpha', { fromVersion: 2, limit: 2 })).toEqual(appended.slice(1, 3));
+    expect(await s.reads.readStream('alpha', { backwards: true, limit: 1 })).toEqual([appended[3]]);
+    expect(await s.reads.readStream('alpha', { toVersion: 3, backwards: true })).toEqual(appended.slice(0, 3).reverse());
+    expect(await s.reads.readStream('alpha', { untilMs: 2000, backwards: true, limit: 2 })).toEqual([appended[2], appended[1]]);
+    expect(await s.reads.readStream('beta', { backwards: true, limit: 1 })).toEqual([]);
+  });
+
+  it('reads all streams by event type', async () => {
+    await s.transaction((store) => store.appendToStream('alpha', 0, [created('alpha', 1000), renamed('A', 2000)]));
+    await s.transaction((store) => store.appendToStream('beta', 0, [created('beta', 2500), renamed('B', 3000)]));
+    const all = await s.reads.readAll();
+    expect(await s.reads.readAll({ types: ['registry.updated'] })).toEqual([all[1], all[3]]);
+    expect(await s.reads.readAll({ types: ['registry.updated', 'registry.created'], after: all[0].position, limit: 2 })).toEqual(all.slice(1, 3));
+    expect(await s.reads.readAll({ types: ['registry.updated'], streamId: 'beta' })).toEqual([all[3]]);
+    expect(await s.reads.readAll({ types: ['profile.deleted'] })).toEqual([]);
+  });
+
+  it('reads events as stored: the bytes their hash covers, by position or by stream and version', async () => {
+    await s.transaction((store) => store.appendToStream('alpha', 0, [created('alpha', 1000), profile('p', 1, 1500)]));
+    await s.transaction((store) => store.appendToStream('beta', 0, [created('beta', 2000)]));
+    const all = await s.reads.readAll();
+    const records = await s.reads.readRecords();
+    expect(records.map((r) => [r.position, r.stream_id, r.stream_version, r.type, r.schema_version, r.prev_hash, r.hash])).toEqual(
+      all.map((e) => [e.position, e.stream_id, e.stream_version, e.type, e.schema_version, e.prev_hash, e.hash]),
+    );
+    for (const [i, record] of records.entries()) {
+      expect(eventHash(record.prev_hash, record)).toBe(record.hash);
+      expect(JSON.parse(record.data_json)).toEqual(all[i].data);
+      expect(JSON.parse(record.metadata_json)).toEqual(all[i].metadata);
+    }
+    expect(await s.reads.readRecords({ after: records[0].position, limit: 1 })).toEqual([records[1]]);
+    expect(await s.reads.readRecord('alpha', 2)).toEqual(records[1]);
+    expect(await s.reads.readRecord('alpha', 3)).toBeUndefined();
+    const hashes = await s.reads.readHashes([records[2].position, records[0].position, records[2].position + 100]);
+    expect(hashes).toEqual(new Map([[records[2].position, records[2].hash], [records[0].position, records[0].hash]]));
+    expect(await s.reads.readHashes([])).toEqual(new Map());
+  });
+
+  it('reads the events that gave a profile its versions, all of them or the versions asked for', async () => {
+    const alpha = await s.transaction((store) =>
+      store.appendToStream('alpha', 0, [
+        created('alpha', 1000),
+        profile('p', 1, 1100),
+        profile('q', 1, 1200),
+        profile('p', 2, 1300),
+        published('p', 2, 1400),
+        deleted('p', 3, 1500),
+      ]),
+    );
+    const beta = await s.transaction((store) => store.appendToStream('beta', 0, [created('beta', 2000), profile('p', 1, 2100)]));
+    expect(await s.reads.readProfileEvents('alpha', 'p')).toEqual([alpha[1], alpha[3], alpha[5]]);
+    expect(await s.reads.readProfileEvents('beta', 'p')).toEqual([beta[1]]);
+    expect(await s.reads.readProfileEvents('beta', 'q')).toEqual([]);
+    const at = await s.reads.readProfileEventsAt('alpha', [['p', 2], ['q', 1], ['p', 3], ['p', 9], ['r', 1]]);
+    expect(at.sort(byVersion)).toEqual([alpha[2], alpha[3], alpha[5]]);
+    expect(await s.reads.readProfileEventsAt('alpha', [])).toEqual([]);
+    expect((await s.reads.streamsNamingProfile('p')).sort()).toEqual(['alpha', 'beta']);
+    expect(await s.reads.streamsNamingProfile('q')).toEqual(['alpha']);
+    expect(await s.reads.streamsNamingProfile('r')).toEqual([]);
+  });
+
+  it('reads a stream for its final state without the content later events replace, by chunks of versions', async () => {
+    const appended = await s.transaction((store) =>
+      store.appendToStream('alpha', 0, [
+        created('alpha', 1000),
+        profile('p', 1, 1100),
+        profile('p', 2, 1200),
+        profile('q', 1, 1300),
+        profile('p', 3, 1400),
+        deleted('q', 2, 1500),
+        event({ type: 'profile.created', data: { profile: 'q', version: 3, content: { runtime: { system_prompt: 'again' } } } } as EventBody, 1600),
+      ]),
+    );
+    const chunks = [];
+    for await (const chunk of s.reads.readLatestContent('alpha', { toVersion: 7, chunkSize: 3 })) chunks.push(chunk);
+    expect(chunks.map((chunk) => chunk.toVersion)).toEqual([3, 6, 7]);
+    const read = chunks.flatMap((chunk) => chunk.events);
+    // the edit p v2 is left out; the creations p v1 and q v1 come without their content
+    expect(read.map((e) => e.stream_version)).toEqual([1, 2, 4, 5, 6, 7]);
+    const headOnly = (stored: StoredEvent) => ({ ...stored, data: { ...stored.data, content: REPLACED_CONTENT } });
+    expect(read).toEqual([appended[0], headOnly(appended[1]), headOnly(appended[3]), appended[4], appended[5], appended[6]]);
+    expect((read[1].data as { content: unknown }).content).toBe(REPLACED_CONTENT);
+    // folded, they give the stream's final state (its version is the stream's: the fold counts what it read)
+    expect({ ...foldEvents(read, 'alpha'), version: 7 }).toEqual(foldEvents(appended, 'alpha'));
+    const firstTwo = [];
+    for await (const chunk of s.reads.readLatestContent('alpha', { toVersion: 2, chunkSize: 5 })) firstTwo.push(chunk);
+    expect(firstTwo).toEqual([{ toVersion: 2, events: [appended[0], headOnly(appended[1])] }]);
+  });
+
+  it('tells a stream’s version as of a time: the last event at or before it', async () => {
+    await s.transaction((store) => store.appendToStream('alpha', 0, [created('alpha', 1000), renamed('A', 2000), renamed('B', 2000), renamed('C', 3000)]));
+    expect(await s.reads.streamVersionAt('alpha', 999)).toBe(0);
+    expect(await s.reads.streamVersionAt('alpha', 1000)).toBe(1);
+    expect(await s.reads.streamVersionAt('alpha', 2500)).toBe(3);
+    expect(await s.reads.streamVersionAt('alpha', 9000)).toBe(4);
+    expect(await s.reads.streamVersionAt('beta', 9000)).toBe(0);
+  });
+
+  it('lists the streams with their heads and ends, counts the events, keeps the positions it handed out', async () => {
+    expect(await s.reads.listStreams()).toEqual([]);
+    expect(await s.reads.readStreamEnds()).toEqual([]);
+    expect(await s.reads.countEvents()).toBe(0);
+    await s.transaction((store) => store.appendToStream('beta', 0, [created('beta', 1000)]));
+    await s.transaction((store) => store.appendToStream('alpha', 0, [created('alpha', 2000), renamed('A', 3000)]));
+    await expect(
+      s.transaction(async (store) => {
+        await store.appendToStream('alpha', 2, [renamed('B', 4000)]);
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    const [beta, , alpha] = await s.reads.readRecords();
+    expect(await s.reads.listStreams()).toEqual([
+      { streamId: 'alpha', version: 2, hash: alpha.hash, lastPosition: alpha.position },
+      { streamId: 'beta', version: 1, hash: beta.hash, lastPosition: beta.position },
+    ]);
+    expect(await s.reads.readStreamEnds()).toEqual([
+      { streamId: 'alpha', head: { version: 2, hash: alpha.hash }, headEvent: alpha, lastVersion: 2 },
+      { streamId: 'beta', head: { version: 1, hash: beta.hash }, headEvent: beta, lastVersion: 1 },
+    ]);
+    expect(await s.reads.countEvents()).toBe(3);
+    // undefined where the store keeps no such number; otherwise a taken-back append leaves no gap
+    expect([undefined, alpha.position]).toContain(await s.reads.lastPositionHandedOut());
   });
 });

@@ -1,8 +1,9 @@
 import { chainEvents, storedEventOf } from '../chain-events.js';
 import { GENESIS_HASH } from '../event-hash.js';
-import { bindEventStore, type EventStore, type EventStoreOperations } from '../event-store.js';
+import { bindEventStore, REPLACED_CONTENT, type EventStore, type EventStoreOperations, type StreamEnd } from '../event-store.js';
+import { CURRENT_SCHEMA_VERSION, type EventType, type StoredEvent } from '../event-types.js';
 import { createMutex } from '../sql-database.js';
-import { storedEventFromRow, type StoredEventRow } from '../stored-event-row.js';
+import { eventRecordFromRow, storedEventFromRow, type StoredEventRow } from '../stored-event-row.js';
 import type { TransactionalStore, WriteTransaction } from '../write-transaction.js';
 import { createUndoLog, type UndoLog } from './undo-log.js';
 
@@ -14,6 +15,14 @@ interface Log {
   streams: Map<string, Row[]>;
   undo: UndoLog;
 }
+
+const VERSION_EVENTS = new Set(['profile.created', 'profile.updated', 'profile.deleted']);
+const CONTENT_EVENTS = new Set(['profile.created', 'profile.updated']);
+
+/** The profile and profile version an event's data names, as the databases' profile index reads them. */
+const profileOf = (row: Row): { profile?: unknown; version?: unknown } => JSON.parse(row.data_json) as { profile?: unknown; version?: unknown };
+
+const byStreamId = <T extends { streamId: string }>(a: T, b: T): number => (a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0);
 
 const operations: EventStoreOperations<Log> = {
   streamHead: async (log, streamId) => {
@@ -37,17 +46,78 @@ const operations: EventStoreOperations<Log> = {
       return storedEventOf(event, row.position);
     });
   },
-  readStream: async (log, streamId, { fromVersion = 1, toVersion = Number.MAX_SAFE_INTEGER, untilMs = Number.MAX_SAFE_INTEGER } = {}) =>
-    (log.streams.get(streamId) ?? [])
-      .filter((row) => row.stream_version >= fromVersion && row.stream_version <= toVersion && row.occurred_at_ms <= untilMs)
-      .map(storedEventFromRow),
-  readAll: async (log, { after = 0, limit = 1000, streamId } = {}) =>
+  readStream: async (log, streamId, options = {}) => {
+    const { fromVersion = 1, toVersion = Number.MAX_SAFE_INTEGER, untilMs = Number.MAX_SAFE_INTEGER, limit, backwards = false } = options;
+    const rows = (log.streams.get(streamId) ?? []).filter(
+      (row) => row.stream_version >= fromVersion && row.stream_version <= toVersion && row.occurred_at_ms <= untilMs,
+    );
+    if (backwards) rows.reverse();
+    return rows.slice(0, limit).map(storedEventFromRow);
+  },
+  readAll: async (log, { after = 0, limit = 1000, streamId, types } = {}) =>
     log.rows
       .slice(after)
-      .filter((row) => streamId === undefined || row.stream_id === streamId)
+      .filter((row) => (streamId === undefined || row.stream_id === streamId) && (types === undefined || types.includes(row.type as EventType)))
       .slice(0, limit)
       .map(storedEventFromRow),
+  readRecords: async (log, { after = 0, limit = 1000 } = {}) => log.rows.slice(after, after + limit).map(eventRecordFromRow),
+  readRecord: async (log, streamId, version) => {
+    const row = log.streams.get(streamId)?.[version - 1];
+    return row ? eventRecordFromRow(row) : undefined;
+  },
+  readHashes: async (log, positions) =>
+    new Map(positions.flatMap((position) => (log.rows[position - 1] ? [[position, log.rows[position - 1].hash] as const] : []))),
+  readProfileEvents: async (log, streamId, profile) =>
+    (log.streams.get(streamId) ?? []).filter((row) => VERSION_EVENTS.has(row.type) && profileOf(row).profile === profile).map(storedEventFromRow),
+  readProfileEventsAt: async (log, streamId, versions) => {
+    const wanted = new Set(versions.map(([profile, version]) => JSON.stringify([profile, version])));
+    return (log.streams.get(streamId) ?? [])
+      .filter((row) => VERSION_EVENTS.has(row.type) && wanted.has(JSON.stringify([profileOf(row).profile, profileOf(row).version])))
+      .map(storedEventFromRow);
+  },
+  readLatestContent: async function* (log, streamId, { toVersion, chunkSize }) {
+    const stream = log.streams.get(streamId) ?? [];
+    const latest = new Map<unknown, number>();
+    for (const row of stream) if (CONTENT_EVENTS.has(row.type)) latest.set(profileOf(row).profile, row.stream_version);
+    const isLatest = (row: Row) => latest.get(profileOf(row).profile) === row.stream_version;
+    for (let from = 1; from <= toVersion; from += chunkSize) {
+      const to = Math.min(from + chunkSize - 1, toVersion);
+      const events = stream
+        .slice(from - 1, to)
+        .filter((row) => row.type !== 'profile.updated' || isLatest(row))
+        .map((row): StoredEvent => {
+          const event = storedEventFromRow(row);
+          const replaced = CONTENT_EVENTS.has(row.type) && row.schema_version === CURRENT_SCHEMA_VERSION[row.type as EventType] && !isLatest(row);
+          return replaced ? ({ ...event, data: { ...event.data, content: REPLACED_CONTENT } } as StoredEvent) : event;
+        });
+      yield { events, toVersion: to };
+    }
+  },
+  streamsNamingProfile: async (log, profile) =>
+    [...log.streams].filter(([, rows]) => rows.some((row) => VERSION_EVENTS.has(row.type) && profileOf(row).profile === profile)).map(([id]) => id),
+  streamVersionAt: async (log, streamId, atMs) => {
+    const rows = (log.streams.get(streamId) ?? []).filter((row) => row.occurred_at_ms <= atMs);
+    const lastTime = Math.max(...rows.map((row) => row.occurred_at_ms));
+    return Math.max(0, ...rows.filter((row) => row.occurred_at_ms === lastTime).map((row) => row.stream_version));
+  },
+  listStreams: async (log) =>
+    [...log.streams]
+      .flatMap(([streamId, rows]) => {
+        const last = rows.at(-1);
+        return last ? [{ streamId, version: last.stream_version, hash: last.hash, lastPosition: last.position }] : [];
+      })
+      .sort(byStreamId),
+  readStreamEnds: async (log) =>
+    [...log.streams]
+      .flatMap(([streamId, rows]): StreamEnd[] => {
+        const last = rows.at(-1);
+        return last ? [{ streamId, head: { version: last.stream_version, hash: last.hash }, headEvent: eventRecordFromRow(last), lastVersion: last.stream_version }] : [];
+      })
+      .sort(byStreamId),
   lastPosition: async (log) => log.rows.length,
+  countEvents: async (log) => log.rows.length,
+  // a taken-back append gives its positions out again: no number outlives the events
+  lastPositionHandedOut: async () => undefined,
 };
 
 export interface InMemoryEventLog extends EventStore, TransactionalStore<WriteTransaction> {

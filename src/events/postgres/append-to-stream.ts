@@ -1,7 +1,7 @@
 import { chainEvents, storedEventOf } from '../chain-events.js';
 import type { EventStoreOperations } from '../event-store.js';
 import type { SqlStatements } from '../sql-database.js';
-import { streamHead } from './stream-head.js';
+import { streamHead } from '../sql/stream-head.js';
 
 /**
  * Appends inside the caller's transaction, which holds the append lock (see open-postgres.ts), so

@@ -2,7 +2,7 @@ import { chainEvents, storedEventOf } from '../chain-events.js';
 import type { EventStoreOperations } from '../event-store.js';
 import type { StoredEvent } from '../event-types.js';
 import type { SqlStatements } from '../sql-database.js';
-import { streamHead } from './stream-head.js';
+import { streamHead } from '../sql/stream-head.js';
 
 /**
  * Appends inside the caller's transaction (the writer connection: no other writer runs). One

@@ -23,6 +23,5 @@ export const SQLITE_FLAVOUR: SqlFlavour = {
   likeWithoutEscape: '',
   createView: (temporary) => `CREATE ${temporary ? 'TEMP ' : ''}VIEW IF NOT EXISTS`,
   tableColumns: (table) => `SELECT name FROM pragma_table_info('${table}')`,
-  positionsHandedOut: "SELECT seq FROM sqlite_sequence WHERE name = 'events'",
   viewDefinition: "SELECT sql FROM sqlite_master WHERE type = 'view' AND name = $1",
 };

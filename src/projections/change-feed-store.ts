@@ -1,8 +1,8 @@
 import type { AffectedByPosition, AffectedProfile } from '../events/change-feed.js';
 import type { StoredEvent } from '../events/event-types.js';
 import type { SqlExecutor } from '../events/sql-database.js';
-import { STORED_EVENT_COLUMNS, storedEventFromRow, type StoredEventRow } from '../events/stored-event-row.js';
 import type { SqlFlavour } from '../events/sql-flavour.js';
+import { STORED_EVENT_COLUMNS, storedEventFromRow, type StoredEventRow } from '../events/stored-event-row.js';
 import { addColumnIfMissing } from './add-column.js';
 
 /**

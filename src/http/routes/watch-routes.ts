@@ -78,7 +78,7 @@ const sseFrame = (change: FeedChange): Frame => {
 /**
  * Writes a frame to a watcher's chunked response as one write to its socket, at once: with a
  * thousand watchers, `raw.write` (which corks the socket, queues the chunk in three pieces and
- * writes them on the next tick) took about twice the CPU. A response still queued behind another
+ * writes them on the next tick) took up to twice the CPU. A response still queued behind another
  * on its connection (no socket yet), or not chunked (an HTTP/1.0 client), goes through `raw.write`.
  */
 const writeFrame = (raw: ServerResponse, frame: Frame) => {

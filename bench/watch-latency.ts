@@ -1,10 +1,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { performance } from 'node:perf_hooks';
+import { epochMs } from './lib/epoch-clock.js';
 import { openWatchers } from './lib/sse-watchers.js';
 
 /**
  * Commit-to-watcher latency of GET /api/watch with many open SSE watchers, and the server's memory
- * with them. The server runs in a child process; this process holds the watchers and writes.
+ * with them. The server runs in a child process, the watchers in a few others (sse-watchers.ts); this one writes.
  *   node dist/bench/watch-latency.js [--watchers 1000] [--commits 100]
  */
 const arg = (name: string, fallback: number): number => {
@@ -34,7 +34,7 @@ const { address } = await ask<{ address: string }>(server, 'ready');
 const before = await ask<{ rss: number; heapUsed: number }>(server, 'memory');
 
 const patchDefault = async (description: string): Promise<number> => {
-  const sent = performance.now();
+  const sent = epochMs();
   const response = await fetch(`${address}/api/chat/profiles/default`, {
     method: 'PATCH',
     headers: { 'content-type': 'application/json' },
@@ -42,7 +42,7 @@ const patchDefault = async (description: string): Promise<number> => {
   });
   if (!response.ok) throw new Error(`PATCH answered ${response.status}`);
   await response.arrayBuffer();
-  return performance.now() - sent;
+  return epochMs() - sent;
 };
 // baseline: the same writes with nobody watching
 const baseline: number[] = [];
@@ -56,7 +56,7 @@ const latencies: number[] = [];
 const roundTrips: number[] = [];
 for (let i = 0; i < COMMITS; i++) {
   const delivery = watchers.nextDelivery();
-  const sent = performance.now();
+  const sent = epochMs();
   roundTrips.push(await patchDefault(`commit ${i}`));
   for (const at of await delivery) latencies.push(at - sent);
 }

@@ -1,66 +1,73 @@
-import { request } from 'node:http';
-import { performance } from 'node:perf_hooks';
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const WATCHER_PROCESS = fileURLToPath(new URL('./sse-watcher-process.js', import.meta.url));
 
 export interface Watchers {
-  /** Resolves with the receive times of the next position every watcher has got. */
+  /** Resolves with the receive times (epoch ms, see epoch-clock.ts) of the next position every watcher has got. */
   nextDelivery(): Promise<number[]>;
   close(): void;
 }
 
+type ChildMessage = { type: 'ready' } | { type: 'failed'; message: string } | { type: 'delivered'; position: number; times: number[] };
+
 /**
- * Opens `count` SSE watchers of `${baseUrl}/api/watch` in this process; each notes when it
- * received which position, and a delivery is complete when every watcher has it.
+ * Opens `count` SSE watchers of `${baseUrl}/api/watch`, spread over `processes` child processes
+ * (sse-watcher-process.ts) so that reading the deliveries is not one process's work: each child
+ * notes when its watchers received which position, and a delivery is complete when every child
+ * has reported it.
  */
-export const openWatchers = async (baseUrl: string, count: number): Promise<Watchers> => {
-  const received = new Map<number, number[]>();
+export const openWatchers = async (baseUrl: string, count: number, processes = 4): Promise<Watchers> => {
+  const parts = Math.min(processes, count);
+  const shares = Array.from({ length: parts }, (_, index) => Math.floor(count / parts) + (index < count % parts ? 1 : 0));
+  const received = new Map<number, { times: number[]; children: number }>();
   /** Positions every watcher has, in the order they were completed, not yet handed out. */
-  const complete: number[] = [];
+  const complete: number[][] = [];
   let onComplete: (() => void) | undefined;
-  const sockets: (() => void)[] = [];
-  await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<void>((resolve, reject) => {
-          const req = request(`${baseUrl}/api/watch`, { headers: { accept: 'text/event-stream' } }, (res) => {
-            // a refused watcher (e.g. 429 past the per-client cap) would leave every delivery incomplete
-            if (res.statusCode !== 200) return reject(new Error(`GET /api/watch answered ${res.statusCode}`));
-            res.setEncoding('utf8');
-            resolve();
-            res.on('data', (chunk: string) => {
-              const now = performance.now();
-              for (const match of chunk.matchAll(/^id: (\d+)$/gm)) {
-                const position = Number(match[1]);
-                const times = received.get(position) ?? [];
-                times.push(now);
-                received.set(position, times);
-                if (times.length === count) complete.push(position);
-              }
-              if (complete.length > 0) onComplete?.();
+  const children: ChildProcess[] = [];
+  const close = () => {
+    for (const child of children) if (child.connected) child.send({ type: 'close' });
+  };
+  try {
+    await Promise.all(
+      shares.map(
+        (share) =>
+          new Promise<void>((resolve, reject) => {
+            const child = fork(WATCHER_PROCESS, [baseUrl, String(share)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+            children.push(child);
+            child.on('exit', (code) => reject(new Error(`watcher process exited with code ${code}`)));
+            child.on('message', (message: ChildMessage) => {
+              if (message.type === 'ready') resolve();
+              if (message.type === 'failed') reject(new Error(message.message));
+              if (message.type !== 'delivered') return;
+              const entry = received.get(message.position) ?? { times: [], children: 0 };
+              entry.times.push(...message.times);
+              entry.children += 1;
+              received.set(message.position, entry);
+              if (entry.children < shares.length) return;
+              received.delete(message.position);
+              complete.push(entry.times);
+              onComplete?.();
             });
-          });
-          req.on('error', reject);
-          req.end();
-          sockets.push(() => req.destroy());
-        }),
-    ),
-  );
+          }),
+      ),
+    );
+  } catch (error) {
+    close();
+    throw error;
+  }
   return {
     nextDelivery: () =>
       new Promise<number[]>((resolve) => {
         const check = () => {
-          const position = complete.shift();
-          if (position === undefined) return;
+          const times = complete.shift();
+          if (times === undefined) return;
           onComplete = undefined;
-          const times = received.get(position) as number[];
-          received.delete(position);
           resolve(times);
         };
         onComplete = check;
         check();
       }),
-    close: () => {
-      for (const close of sockets) close();
-    },
+    close,
   };
 };

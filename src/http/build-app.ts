@@ -76,7 +76,7 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
     sendProblem(reply, problem(404, 'not-found', `route ${request.method} ${request.url.split('?')[0]} not found`)),
   );
   await registerOpenApi(app);
-  registerMetrics(app, options.store);
+  const metrics = registerMetrics(app, options.store);
   const routes = { store: options.store };
   await app.register(healthRoutes, routes);
   await app.register(profileRoutes, routes);
@@ -90,6 +90,7 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
     heartbeatMs: options.watchHeartbeatMs,
     pollMs: options.watchPollMs,
     maxPerClient: options.maxWatchersPerClient,
+    onDelivered: metrics.feedDelivered,
   });
   await app.register(importExportRoutes, routes);
   await app.register(schemaRoutes, routes);

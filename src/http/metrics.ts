@@ -4,8 +4,11 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 import type { RegistryStore } from '../projections/registry-store.js';
 import { problemResponse } from './schemas/problems.js';
 
-/** Prometheus metrics at GET /metrics: HTTP latency by route, events appended, write batches. */
-export const registerMetrics = (app: FastifyInstance, store: RegistryStore): void => {
+/**
+ * Prometheus metrics at GET /metrics: HTTP latency by route, events appended, write batches, and
+ * the change feed's deliveries (observed through `feedDelivered`, which the watch routes call).
+ */
+export const registerMetrics = (app: FastifyInstance, store: RegistryStore): { feedDelivered: (seconds: number) => void } => {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const requestDuration = new Histogram({
@@ -25,6 +28,12 @@ export const registerMetrics = (app: FastifyInstance, store: RegistryStore): voi
     name: 'profile_registry_commit_events',
     help: 'Events per committed write transaction (group commit)',
     buckets: [1, 2, 5, 10, 25, 50, 100, 250],
+    registers: [registry],
+  });
+  const feedDelivery = new Histogram({
+    name: 'profile_registry_change_feed_delivery_seconds',
+    help: 'From the change feed reading new commits to its last watcher written (once per page of changes read)',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [registry],
   });
 
@@ -61,4 +70,5 @@ export const registerMetrics = (app: FastifyInstance, store: RegistryStore): voi
     },
     async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()),
   );
+  return { feedDelivered: (seconds) => feedDelivery.observe(seconds) };
 };

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { readChanges, type FeedChange } from './change-feed-store.js';
 import type { RegistryStore } from './registry-store.js';
 
@@ -26,7 +27,14 @@ const SAFETY_POLL_MS = 10_000;
  * reading `position > last` never skips a change; each page is read once, whatever the number of
  * watchers.
  */
-export const createChangeHub = (store: RegistryStore, options: { pollMs?: number } = {}): ChangeHub => {
+export const createChangeHub = (
+  store: RegistryStore,
+  options: {
+    pollMs?: number;
+    /** After each page of new changes was handed to every watcher: seconds since its read started. */
+    onDelivered?: (seconds: number) => void;
+  } = {},
+): ChangeHub => {
   const subscribers = new Set<(changes: FeedChange[]) => void>();
   let last: number | undefined;
   let reading: Promise<void> | undefined;
@@ -36,10 +44,12 @@ export const createChangeHub = (store: RegistryStore, options: { pollMs?: number
     do {
       readAgain = false;
       for (;;) {
+        const started = performance.now();
         const page = await readChanges(store.db, last ?? 0, PAGE);
         if (page.length > 0) {
           last = page[page.length - 1].event.position;
           for (const subscriber of subscribers) subscriber(page);
+          options.onDelivered?.((performance.now() - started) / 1000);
         }
         if (page.length < PAGE) break;
       }

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachBackend } from '../support/backends.js';
@@ -49,6 +50,36 @@ describeEachBackend('change feed over a real listening server on %s', (backend) 
       version: expect.any(Number),
       affected: [{ registry: 'default', profile: 'watched', fingerprint: created.json.fingerprint }],
     });
+  });
+
+  it('times its deliveries to watchers in /metrics', async () => {
+    const watcher = openSse(`${base}/api/watch`);
+    expect(await watcher.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await send('POST', '/api/chat/profiles', { slug: 'metered' })).status).toBe(201);
+    await watcher.waitFor(1);
+    watcher.close();
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    const count = /^profile_registry_change_feed_delivery_seconds_count (\d+)$/m.exec(metrics)?.[1];
+    expect(Number(count)).toBeGreaterThanOrEqual(1);
+  });
+
+  it('streams to an HTTP/1.0 client as plain bytes (no chunked encoding)', async () => {
+    const socket = connect({ host: '127.0.0.1', port: Number(new URL(base).port) });
+    let received = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (received += chunk));
+    socket.write('GET /api/watch HTTP/1.0\r\nAccept: text/event-stream\r\n\r\n');
+    try {
+      await expect.poll(() => received).toContain(': watching');
+      const created = await send('POST', '/api/chat/profiles', { slug: 'old-client' });
+      expect(created.status).toBe(201);
+      await expect.poll(() => received).toContain('"profile":"old-client"');
+      expect(received).not.toMatch(/transfer-encoding/i);
+      expect(received).toMatch(/\r\n\r\n: watching\n\n(: heartbeat\n\n)*id: \d+\nevent: change\ndata: \{[^\n]*"profile":"old-client"[^\n]*\}\n\n/);
+    } finally {
+      socket.destroy();
+    }
   });
 
   it('resumes with Last-Event-ID and gets each missed event exactly once, in order', async () => {

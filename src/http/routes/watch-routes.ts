@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { DomainError } from '../../domain/errors.js';
@@ -53,18 +54,37 @@ const feedItem = ({ event, affected }: FeedChange) => {
   };
 };
 
+/** A change's SSE message, and the same bytes as one HTTP/1.1 chunk of a chunked response. */
+interface Frame {
+  message: Buffer;
+  chunk: Buffer;
+}
+const CRLF = Buffer.from('\r\n');
+const frameOf = (change: FeedChange): Frame => {
+  const message = Buffer.from(`id: ${change.event.position}\nevent: change\ndata: ${JSON.stringify(feedItem(change))}\n\n`);
+  return { message, chunk: Buffer.concat([Buffer.from(`${message.length.toString(16)}\r\n`), message, CRLF]) };
+};
 // the hub hands every watcher the same change objects: serialize and encode each once, and write
 // the same bytes to every watcher
-const frames = new WeakMap<object, Buffer>();
-const frameOf = (change: FeedChange): Buffer =>
-  Buffer.from(`id: ${change.event.position}\nevent: change\ndata: ${JSON.stringify(feedItem(change))}\n\n`);
-const sseFrame = (change: FeedChange): Buffer => {
+const frames = new WeakMap<object, Frame>();
+const sseFrame = (change: FeedChange): Frame => {
   let frame = frames.get(change.event);
   if (frame === undefined) {
     frame = frameOf(change);
     frames.set(change.event, frame);
   }
   return frame;
+};
+/**
+ * Writes a frame to a watcher's chunked response as one write to its socket, at once: with a
+ * thousand watchers, `raw.write` (which corks the socket, queues the chunk in three pieces and
+ * writes them on the next tick) took up to twice the CPU. A response still queued behind another
+ * on its connection (no socket yet), or not chunked (an HTTP/1.0 client), goes through `raw.write`.
+ */
+const writeFrame = (raw: ServerResponse, frame: Frame) => {
+  const socket = raw.socket;
+  if (socket === null || !raw.chunkedEncoding) raw.write(frame.message);
+  else if (socket.writable) socket.write(frame.chunk);
 };
 
 /** The change feed: Server-Sent Events from a position, or a long poll for clients without SSE. */
@@ -73,6 +93,8 @@ export interface WatchOptions {
   heartbeatMs?: number;
   pollMs?: number;
   maxPerClient?: number;
+  /** Seconds from each read of new changes to the last watcher's write (metrics). */
+  onDelivered?: (seconds: number) => void;
 }
 
 export const watchRoutes: RoutesPlugin<WatchOptions> = async (app, options) => {
@@ -87,7 +109,7 @@ export const watchRoutes: RoutesPlugin<WatchOptions> = async (app, options) => {
     if (left <= 0) openByClient.delete(key);
     else openByClient.set(key, left);
   };
-  const hub = createChangeHub(store, { pollMs: options.pollMs });
+  const hub = createChangeHub(store, { pollMs: options.pollMs, onDelivered: options.onDelivered });
   const open = new Set<FastifyReply>();
   app.addHook('preClose', async () => {
     hub.close();
@@ -127,7 +149,7 @@ export const watchRoutes: RoutesPlugin<WatchOptions> = async (app, options) => {
       unfollow = await hub.follow(after, (change) => {
         if (!keep(change)) return;
         const visibleChange = shown(change);
-        raw.write(visibleChange === change ? sseFrame(change) : frameOf(visibleChange));
+        writeFrame(raw, visibleChange === change ? sseFrame(change) : frameOf(visibleChange));
       });
       if (raw.destroyed) close();
     } catch (error) {

@@ -3,6 +3,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { callgrindCounter } from './lib/callgrind-rounds.js';
 import { generatePatches, generateProfiles } from './lib/generate-data.js';
 
 /**
@@ -13,6 +14,8 @@ import { generatePatches, generateProfiles } from './lib/generate-data.js';
  * built with `npx tsc -p tsconfig.build.json`) runs beside this one, on a file of its own, the
  * rounds alternating which build goes first, so that both see the same machine load.
  * Run: `npm run build && node --expose-gc dist/bench/write-cpu.js [--compare ../before/dist]`.
+ * With `--callgrind FILE`, run by `valgrind --tool=callgrind --instr-atstart=no
+ * --callgrind-out-file=FILE`, it also counts the instructions of each round (bench/lib/callgrind-rounds.ts).
  */
 const { values: flags } = parseArgs({
   options: {
@@ -21,6 +24,7 @@ const { values: flags } = parseArgs({
     writes: { type: 'string', default: '1500' },
     profiles: { type: 'string', default: '100' },
     callers: { type: 'string', default: '50' },
+    callgrind: { type: 'string' },
   },
 });
 const rounds = Number(flags.rounds);
@@ -38,6 +42,8 @@ interface Build {
   figures: number[];
   /** Of which in the kernel (system time), by round. */
   system: number[];
+  /** Instructions per write, by round (under callgrind). */
+  instructions: number[];
 }
 
 const REGISTRY = 'default';
@@ -53,24 +59,31 @@ const openBuild = async (name: string, dist: string, dir: string): Promise<Build
   for (const { registry, slug, set_default: setDefault, ...fields } of profiles) {
     await store.execute({ type: 'create_profile', registry, slug, fields, set_default: setDefault }, context);
   }
-  return { name, store, figures: [], system: [] };
+  return { name, store, figures: [], system: [], instructions: [] };
 };
 
-/** CPU µs per write (all, and of it system) of `writesPerRound` patches (round `round`) from `callers` concurrent callers. */
-const cpuPerWrite = async (store: Store, round: number): Promise<{ all: number; system: number }> => {
+const countInstructions = flags.callgrind ? callgrindCounter(flags.callgrind) : undefined;
+
+/** Runs round `round` (`writesPerRound` patches from `callers` concurrent callers) and records its figures per write. */
+const measureRound = async (build: Build, round: number): Promise<void> => {
   const batch = patches.slice(round * writesPerRound, (round + 1) * writesPerRound);
   let next = 0;
   const caller = async () => {
     while (next < batch.length) {
       const { registry, slug, body } = batch[next++]!;
-      await store.execute({ type: 'update_profile', registry, slug, fields: body }, context);
+      await build.store.execute({ type: 'update_profile', registry, slug, fields: body }, context);
     }
   };
+  const writes = async () => {
+    const start = process.cpuUsage();
+    await Promise.all(Array.from({ length: callers }, caller));
+    return process.cpuUsage(start);
+  };
   (globalThis as { gc?: () => void }).gc?.();
-  const start = process.cpuUsage();
-  await Promise.all(Array.from({ length: callers }, caller));
-  const used = process.cpuUsage(start);
-  return { all: (used.user + used.system) / batch.length, system: used.system / batch.length };
+  const [used, instructions] = countInstructions ? await countInstructions(writes) : [await writes(), undefined];
+  build.figures.push((used.user + used.system) / batch.length);
+  build.system.push(used.system / batch.length);
+  if (instructions !== undefined) build.instructions.push(instructions / batch.length);
 };
 
 const median = (values: number[]) => {
@@ -79,6 +92,7 @@ const median = (values: number[]) => {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 };
 const micros = (value: number) => `${Math.round(value)} µs`;
+const thousands = (value: number) => Math.round(value).toLocaleString('en-US');
 const load = () => loadavg().map((value) => value.toFixed(2)).join(' ');
 
 const dir = mkdtempSync(join(tmpdir(), 'profile-registry-write-cpu-'));
@@ -88,15 +102,16 @@ try {
   const loadAtStart = load();
   builds.push(await openBuild('this build', fileURLToPath(new URL('..', import.meta.url)), dir));
   if (flags.compare) builds.unshift(await openBuild(`compared (${resolve(flags.compare)})`, resolve(flags.compare), dir));
-  for (const build of builds) await cpuPerWrite(build.store, 0);
+  for (const build of builds) {
+    await measureRound(build, 0);
+    build.figures.length = build.system.length = build.instructions.length = 0;
+  }
   for (let round = 1; round <= rounds; round++) {
     const order = round % 2 === 1 ? builds : [...builds].reverse();
-    for (const build of order) {
-      const { all, system } = await cpuPerWrite(build.store, round);
-      build.figures.push(all);
-      build.system.push(system);
-    }
-    const figures = builds.map((build) => `${build.name} ${micros(build.figures.at(-1)!)}`).join(', ');
+    for (const build of order) await measureRound(build, round);
+    const last = (build: Build) =>
+      `${micros(build.figures.at(-1)!)}${countInstructions ? ` ${thousands(build.instructions.at(-1)!)} instructions` : ''}`;
+    const figures = builds.map((build) => `${build.name} ${last(build)}`).join(', ');
     const ratio = builds.length === 2 ? `, ratio ${(builds[1]!.figures.at(-1)! / builds[0]!.figures.at(-1)!).toFixed(2)}` : '';
     console.log(`round ${round} (${order[0]!.name.split(' ')[0]} first): ${figures}${ratio}`);
   }
@@ -106,6 +121,7 @@ try {
   console.log(`  started ${started.toISOString()}, load average (1/5/15 min) ${loadAtStart} at the start, ${load()} at the end`);
   for (const build of builds) {
     console.log(`  ${build.name}: median ${micros(median(build.figures))} (system time ${micros(median(build.system))})`);
+    if (countInstructions) console.log(`    instructions per write: median ${thousands(median(build.instructions))}`);
   }
   if (builds.length === 2) {
     const [compared, current] = builds as [Build, Build];
@@ -114,6 +130,13 @@ try {
       `  this/compared: ratio of the medians ${(median(current.figures) / median(compared.figures)).toFixed(3)}, ` +
         `median of the per-round ratios ${median(ratios).toFixed(3)} (${Math.min(...ratios).toFixed(2)} to ${Math.max(...ratios).toFixed(2)})`,
     );
+    if (countInstructions) {
+      const instructionRatios = current.instructions.map((count, round) => count / compared.instructions[round]!);
+      console.log(
+        `  instructions this/compared: ratio of the medians ${(median(current.instructions) / median(compared.instructions)).toFixed(3)}, ` +
+          `per round ${instructionRatios.map((ratio) => ratio.toFixed(3)).join(' ')}`,
+      );
+    }
   }
 } finally {
   for (const build of builds) await build.store.close();

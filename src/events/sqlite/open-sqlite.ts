@@ -28,7 +28,10 @@ const FSYNC_EVERY_COMMIT = new Set(['FULL', 'EXTRA', '2', '3']);
 /** An executor over one better-sqlite3 connection, with prepared statements cached by text. */
 const executorOf = (connection: Connection): SqlExecutor => {
   const prepared = new Map<string, { statement: Database.Statement; order: number[] }>();
-  /** The statement of `sql` and its values in the order it binds them (see positionalSql). */
+  /**
+   * The statement of `sql` and its values in the order it binds them (see positionalSql), to pass
+   * as arguments: better-sqlite3 binds those faster than the items of an array.
+   */
   const bound = (sql: string, params: readonly unknown[]): [Database.Statement, unknown[]] => {
     let entry = prepared.get(sql);
     if (!entry) {
@@ -42,15 +45,15 @@ const executorOf = (connection: Connection): SqlExecutor => {
     flavour: SQLITE_FLAVOUR,
     run: async (sql, params = []) => {
       const [statement, values] = bound(sql, params);
-      return statement.run(values).changes;
+      return statement.run(...values).changes;
     },
     get: async <T>(sql: string, params: readonly unknown[] = []) => {
       const [statement, values] = bound(sql, params);
-      return statement.get(values) as T | undefined;
+      return statement.get(...values) as T | undefined;
     },
     all: async <T>(sql: string, params: readonly unknown[] = []) => {
       const [statement, values] = bound(sql, params);
-      return statement.all(values) as T[];
+      return statement.all(...values) as T[];
     },
     exec: async (sql) => {
       connection.exec(sql);

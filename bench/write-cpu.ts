@@ -14,7 +14,7 @@ import { generatePatches, generateProfiles } from './lib/generate-data.js';
  * built with `npx tsc -p tsconfig.build.json`) runs beside this one, on a file of its own, the
  * rounds alternating which build goes first, so that both see the same machine load.
  * Run: `npm run build && node --expose-gc dist/bench/write-cpu.js [--compare ../before/dist]`.
- * With `--callgrind FILE`, run by `valgrind --tool=callgrind --instr-atstart=no
+ * With `--callgrind FILE`, run by `valgrind --tool=callgrind --instr-atstart=no --separate-threads=yes
  * --callgrind-out-file=FILE`, it also counts the instructions of each round (bench/lib/callgrind-rounds.ts).
  */
 const { values: flags } = parseArgs({
@@ -42,8 +42,9 @@ interface Build {
   figures: number[];
   /** Of which in the kernel (system time), by round. */
   system: number[];
-  /** Instructions per write, by round (under callgrind). */
+  /** Instructions per write of the main thread, and of all threads, by round (under callgrind). */
   instructions: number[];
+  allThreads: number[];
 }
 
 const REGISTRY = 'default';
@@ -59,7 +60,7 @@ const openBuild = async (name: string, dist: string, dir: string): Promise<Build
   for (const { registry, slug, set_default: setDefault, ...fields } of profiles) {
     await store.execute({ type: 'create_profile', registry, slug, fields, set_default: setDefault }, context);
   }
-  return { name, store, figures: [], system: [], instructions: [] };
+  return { name, store, figures: [], system: [], instructions: [], allThreads: [] };
 };
 
 const countInstructions = flags.callgrind ? callgrindCounter(flags.callgrind) : undefined;
@@ -83,7 +84,10 @@ const measureRound = async (build: Build, round: number): Promise<void> => {
   const [used, instructions] = countInstructions ? await countInstructions(writes) : [await writes(), undefined];
   build.figures.push((used.user + used.system) / batch.length);
   build.system.push(used.system / batch.length);
-  if (instructions !== undefined) build.instructions.push(instructions / batch.length);
+  if (instructions !== undefined) {
+    build.instructions.push(instructions.main / batch.length);
+    build.allThreads.push(instructions.all / batch.length);
+  }
 };
 
 const median = (values: number[]) => {
@@ -104,13 +108,13 @@ try {
   if (flags.compare) builds.unshift(await openBuild(`compared (${resolve(flags.compare)})`, resolve(flags.compare), dir));
   for (const build of builds) {
     await measureRound(build, 0);
-    build.figures.length = build.system.length = build.instructions.length = 0;
+    build.figures.length = build.system.length = build.instructions.length = build.allThreads.length = 0;
   }
   for (let round = 1; round <= rounds; round++) {
     const order = round % 2 === 1 ? builds : [...builds].reverse();
     for (const build of order) await measureRound(build, round);
     const last = (build: Build) =>
-      `${micros(build.figures.at(-1)!)}${countInstructions ? ` ${thousands(build.instructions.at(-1)!)} instructions` : ''}`;
+      `${micros(build.figures.at(-1)!)}${countInstructions ? ` ${thousands(build.instructions.at(-1)!)} instructions (all threads ${thousands(build.allThreads.at(-1)!)})` : ''}`;
     const figures = builds.map((build) => `${build.name} ${last(build)}`).join(', ');
     const ratio = builds.length === 2 ? `, ratio ${(builds[1]!.figures.at(-1)! / builds[0]!.figures.at(-1)!).toFixed(2)}` : '';
     console.log(`round ${round} (${order[0]!.name.split(' ')[0]} first): ${figures}${ratio}`);
@@ -121,7 +125,9 @@ try {
   console.log(`  started ${started.toISOString()}, load average (1/5/15 min) ${loadAtStart} at the start, ${load()} at the end`);
   for (const build of builds) {
     console.log(`  ${build.name}: median ${micros(median(build.figures))} (system time ${micros(median(build.system))})`);
-    if (countInstructions) console.log(`    instructions per write: median ${thousands(median(build.instructions))}`);
+    if (countInstructions) {
+      console.log(`    instructions per write: main thread median ${thousands(median(build.instructions))}, all threads ${thousands(median(build.allThreads))}`);
+    }
   }
   if (builds.length === 2) {
     const [compared, current] = builds as [Build, Build];
@@ -131,11 +137,13 @@ try {
         `median of the per-round ratios ${median(ratios).toFixed(3)} (${Math.min(...ratios).toFixed(2)} to ${Math.max(...ratios).toFixed(2)})`,
     );
     if (countInstructions) {
-      const instructionRatios = current.instructions.map((count, round) => count / compared.instructions[round]!);
-      console.log(
-        `  instructions this/compared: ratio of the medians ${(median(current.instructions) / median(compared.instructions)).toFixed(3)}, ` +
-          `per round ${instructionRatios.map((ratio) => ratio.toFixed(3)).join(' ')}`,
-      );
+      for (const [label, of] of [['main thread', (build: Build) => build.instructions], ['all threads', (build: Build) => build.allThreads]] as const) {
+        const perRound = of(current).map((count, round) => (count / of(compared)[round]!).toFixed(3));
+        console.log(
+          `  instructions this/compared, ${label}: ratio of the medians ${(median(of(current)) / median(of(compared))).toFixed(3)}, ` +
+            `per round ${perRound.join(' ')}`,
+        );
+      }
     }
   }
 } finally {

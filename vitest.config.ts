@@ -8,6 +8,6 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: 'forks',
     globalSetup: ['test/support/build-dist.ts', 'test/support/secret-leak-check.ts'],
-    setupFiles: ['test/support/kill-children.ts', 'test/support/record-transcript.ts'],
+    setupFiles: ['test/support/kill-children.ts', 'test/support/record-transcript.ts', 'test/support/map-equality.ts'],
   },
 });

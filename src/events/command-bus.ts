@@ -173,19 +173,29 @@ export const createCommandBus = <Tx extends WriteTransaction, Rendered>(
     return outcome;
   };
 
+  /** Registries whose cached state was checked against its stream's head in this transaction. */
+  const checkedStates = new Set<string>();
+
   /**
    * A registry's state from its events (latest snapshot + the events after it), or the cached one
-   * when the stream's head, read inside this transaction, is still its version. States are never
-   * changed (evolve returns new ones), so a cached state can be shared.
+   * when the stream's head, read inside this transaction, is still its version. As with the schema
+   * stream, that is asked once per transaction: inside it no other writer moves the stream, and
+   * this bus's commands keep the cache current or drop it. States are never changed (evolve
+   * returns new ones), so a cached state can be shared.
    */
   const currentState = async (tx: Tx, registry: string): Promise<RegistryState | undefined> => {
     if (cache.has(registry)) {
       const cached = cache.get(registry);
+      if (checkedStates.has(registry)) return cached;
       const head = await tx.events.streamHead(registry);
-      if (head.version === (cached?.version ?? 0)) return cached;
+      if (head.version === (cached?.version ?? 0)) {
+        checkedStates.add(registry);
+        return cached;
+      }
     }
     const loaded = await aggregateStream(tx.events, registry, { snapshots: hooks.snapshots(tx) });
     cache.set(registry, loaded);
+    checkedStates.add(registry);
     return loaded;
   };
 
@@ -254,6 +264,7 @@ export const createCommandBus = <Tx extends WriteTransaction, Rendered>(
     try {
       await store.transaction(async (tx) => {
         schemaCacheChecked = false;
+        checkedStates.clear();
         for (const item of batch) {
           try {
             item.outcome = await tx.savepoint(() => runOne(tx, item, changed));

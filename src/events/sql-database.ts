@@ -4,8 +4,9 @@ import type { TransactionalStore, WriteTransaction } from './write-transaction.j
 
 /**
  * The little SQL surface the stores need, the same for SQLite and PostgreSQL. Parameters are
- * written `$1`, `$2`, ... (as PostgreSQL numbers them; SQLite binds them by name), never `?`: the
- * text goes to the database as written, so PostgreSQL's `?`-family jsonb operators stay usable.
+ * written `$1`, `$2`, ... (as PostgreSQL numbers them; SQLite's executor makes them `?` bound in
+ * order, see positional-parameters.ts), never `?`: the text goes to PostgreSQL as written, so its
+ * `?`-family jsonb operators stay usable.
  */
 export interface SqlStatements {
   /** The backend's SQL pieces (types, JSON functions, collation): shared SQL never names a backend. */

@@ -29,9 +29,10 @@ const VersionDiff = ({ path, registry, entry, versions }: { path: string; regist
   const [against, setAgainst] = useState<number>(entry.version - 1);
   const diff = useLoad(async () => {
     const before = await docAt(path, registry, against);
-    if (against === entry.version - 1) return { changes: entry.changes, before };
+    // the caption names what the rows show: while another comparison loads, the last one stays whole
+    if (against === entry.version - 1) return { changes: entry.changes, before, from: against };
     const { changes } = await get<{ changes: PatchOp[] }>(withQuery(`${path}/diff`, { registry, from: against, to: entry.version }));
-    return { changes, before };
+    return { changes, before, from: against };
   }, [entry.version, against]);
   return (
     <section class="version-diff" aria-labelledby="diff-title">
@@ -48,7 +49,7 @@ const VersionDiff = ({ path, registry, entry, versions }: { path: string; regist
         {entry.version === 1 && <option value="0">nothing (creation)</option>}
       </select>
       <ErrorNote error={diff.error} />
-      {diff.data && <DiffTable changes={diff.data.changes} before={diff.data.before} caption={`From version ${against} to version ${entry.version}`} />}
+      {diff.data && <DiffTable changes={diff.data.changes} before={diff.data.before} caption={`From version ${diff.data.from} to version ${entry.version}`} />}
     </section>
   );
 };

@@ -1,18 +1,12 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventHash, GENESIS_HASH } from '../../src/events/event-hash.js';
+import type { StoredEventRow } from '../../src/events/stored-event-row.js';
 import { rebuildProjections } from '../../src/projections/rebuild.js';
 import { describeEachBackend } from '../support/backends.js';
 import { projectionRows } from '../support/store-snapshot.js';
 import { openTestApp, steppingClock, type TestApp } from '../support/test-store.js';
 
-interface EventRow {
-  stream_id: string;
-  stream_version: number | string;
-  type: string;
-  schema_version: number;
-  data_json: string;
-  metadata_json: string;
-}
+type EventRow = Pick<StoredEventRow, 'stream_id' | 'stream_version' | 'type' | 'schema_version' | 'data_json' | 'metadata_json'>;
 
 /**
  * Events written by another writer (an older release, another language) may hold their data's keys

@@ -87,6 +87,16 @@ export const profileRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
     answer: (result: WriteResult) => WriteAnswer,
   ) => executeGuardedWrite(store, request, reply, () => readProfileDocument(db, registry, slug), build, answer);
 
+  /** Runs an unguarded profile write and answers with the document it left. */
+  const writeDocument = (request: FastifyRequest, reply: FastifyReply, command: Command, status: number, headers?: Record<string, string>) =>
+    executeWrite(
+      store,
+      request,
+      reply,
+      () => command,
+      (result) => documentAnswer(request, store.signingKeys, result, status, headers),
+    );
+
   app.get(
     '/api/chat/profiles',
     {
@@ -171,13 +181,8 @@ export const profileRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
       const body = request.body;
       const registry = registryOf(request, body.registry);
       const slug = requireProfileSlug(body.slug);
-      return executeWrite(
-        store,
-        request,
-        reply,
-        () => ({ type: 'create_profile', registry, slug, fields: profileFields(body), set_default: body.set_default }),
-        (result) => documentAnswer(request, store.signingKeys, result, 201, { location: location(registry, slug) }),
-      );
+      const command: Command = { type: 'create_profile', registry, slug, fields: profileFields(body), set_default: body.set_default };
+      return writeDocument(request, reply, command, 201, { location: location(registry, slug) });
     },
   );
 
@@ -265,13 +270,7 @@ export const profileRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
       const body = request.body;
       const registry = registryOf(request, body.registry);
       const expectedVersion = parseExpectedVersion(body.expected_version);
-      return executeWrite(
-        store,
-        request,
-        reply,
-        () => ({ type: 'set_default_profile', registry, slug, expected_version: expectedVersion }),
-        (result) => documentAnswer(request, store.signingKeys, result, 200),
-      );
+      return writeDocument(request, reply, { type: 'set_default_profile', registry, slug, expected_version: expectedVersion }, 200);
     },
   );
 };

@@ -14,6 +14,7 @@ import { seedDefaultRegistry } from '../projections/seed-default-registry.js';
 import { databaseOptions, type DatabaseFlags } from './database-options.js';
 import { openWritableStore } from './cli-store.js';
 import { requireFreePort } from './port-check.js';
+import { keepRequestObjectsYoung } from './young-request-objects.js';
 import { checkExposure, securityOptions, securitySettings, type SecurityFlags } from './security-options.js';
 
 const parsePort = (value: string): number => {
@@ -45,6 +46,7 @@ export const serveCommand = (): Command =>
     .option('--no-seed', 'do not seed an empty store with registry "default" / profile "default"')
     .action(async (flags: ServeFlags) => {
       checkExposure(flags);
+      keepRequestObjectsYoung();
       // a bad tokens file, bad keys or a busy port stop the start before anything is opened or created
       if (flags.authTokensFile !== undefined) readTokensFile(flags.authTokensFile);
       const signingKeys = await readSigningKeys(flags);

@@ -28,6 +28,8 @@ export type RoutesPlugin<Options extends FastifyPluginOptions> = FastifyPluginAs
 /** Repeated query parameters count by their last value (`?registry=a&registry=b` names b), as they always did. */
 const lastValues = (query: unknown): unknown => {
   if (query === null || typeof query !== 'object') return {};
+  // most queries repeat nothing: they are passed on as parsed, without building a copy each request
+  if (!Object.values(query).some(Array.isArray)) return query;
   return Object.fromEntries(Object.entries(query).map(([name, value]) => [name, Array.isArray(value) ? value.at(-1) : value]));
 };
 

@@ -82,6 +82,15 @@ describeEachBackend('runtime resolution on %s', (backend) => {
     expect(defaultRegistry.body).toMatchObject({ registry: 'default', source: 'registry_default' });
   });
 
+  it('counts a repeated query parameter by its last value, and checks that value', async () => {
+    const repeated = await resolve({ url: '/api/chat/resolve?registry=empty&registry=research-lab&profile=agent&profile=grant-writer' });
+    expect(repeated.status).toBe(200);
+    expect(repeated.body).toMatchObject({ registry: 'research-lab', profile: 'grant-writer', source: 'query' });
+    const badLast = await resolve({ url: '/api/chat/resolve/ops-agent?require_signed=true&require_signed=maybe' });
+    expect(badLast.status).toBe(400);
+    expect(badLast.body.detail).toContain('require_signed');
+  });
+
   it('refuses overrides on a profile that does not allow them', async () => {
     const { status, body } = await resolve({
       method: 'POST',

@@ -23,6 +23,12 @@ export interface SqlFlavour {
   asJson(text: string): string;
   /** Rows `(first TEXT, second INTEGER)` from one parameter (`param`, e.g. `$1`) that is a JSON array of pairs. */
   pairsFromJsonParam(first: string, second: string, param: string): string;
+  /**
+   * What follows `SELECT ... FROM` to join each row of the subquery `rows` (as `w`) to the one row
+   * of `table` (as `e`) that `condition` over both finds: a lookup in an index per row, never a
+   * pass over the table.
+   */
+  eachRowJoinedToOne(rows: string, table: string, condition: string): string;
   /** `column` is one of the integers of one parameter (`param`), given as `integerListParam(values)`. */
   integerIn(column: string, param: string): string;
   integerListParam(values: readonly number[]): unknown;

@@ -13,6 +13,8 @@ export const SQLITE_FLAVOUR: SqlFlavour = {
   asJson: (text) => text,
   pairsFromJsonParam: (first, second, param) =>
     `SELECT json_extract(value, '$[0]') AS ${first}, json_extract(value, '$[1]') AS ${second} FROM json_each(${param})`,
+  // CROSS JOIN keeps SQLite's planner on the rows first, each looked up in the table's index
+  eachRowJoinedToOne: (rows, table, condition) => `(${rows}) w CROSS JOIN ${table} e WHERE ${condition}`,
   integerIn: (column, param) => `${column} IN (SELECT value FROM json_each(${param}))`,
   integerListParam: (values) => JSON.stringify(values),
   // group_concat(... ORDER BY ...) needs 3.44, and the floor is 3.37 (Debian 12 ships 3.40), so it

@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { eventStoreSchema } from '../../src/events/event-store-schema.js';
+import { CURRENT_SCHEMA_VERSION, type DomainEvent } from '../../src/events/event-types.js';
+import { openDatabase } from '../../src/events/open-database.js';
+import type { SqlDatabase } from '../../src/events/sql-database.js';
+import { profileEventsAtSql } from '../../src/events/sql/read-profile-events-at.js';
+import { describeEachBackend } from '../support/backends.js';
+import { createTestSchema, PG_URL } from '../support/postgres.js';
+import { tempDir } from '../support/test-store.js';
+
+const PROFILES = 100;
+const VERSIONS = 8;
+
+const profileEvent = (slug: string, version: number): DomainEvent =>
+  ({
+    type: version === 1 ? 'profile.created' : 'profile.updated',
+    schema_version: CURRENT_SCHEMA_VERSION[version === 1 ? 'profile.created' : 'profile.updated'],
+    data: { profile: slug, version, content: { runtime: { system_prompt: `${slug} v${version} `.repeat(40) } } },
+    metadata: { actor: 'a', source: 's', request_id: 'r', occurred_at_ms: 1_000 + version },
+  }) as unknown as DomainEvent;
+
+/**
+ * Loading a registry from its snapshot reads each profile's content at the version the snapshot
+ * names, all in one query. Joined by hash, PostgreSQL read and parsed every event of the stream
+ * for it (200 ms at 2,400 events, and growing with the history), on each instance whose cached
+ * state another instance's write had made stale.
+ */
+describeEachBackend('reading profiles at versions on %s', (backend) => {
+  let db: SqlDatabase;
+  let remove: () => Promise<void> | void;
+  const wanted = Array.from({ length: PROFILES }, (_, i) => [`p${i}`, 1 + (i % VERSIONS)] as [string, number]);
+
+  beforeAll(async () => {
+    if (backend === 'sqlite') {
+      const dir = tempDir();
+      db = openDatabase({ path: `${dir.dir}/events.db` });
+      remove = dir.remove;
+    } else {
+      const { schema, drop } = await createTestSchema();
+      db = openDatabase({ dsn: PG_URL, schema });
+      remove = drop;
+    }
+    await db.exec(eventStoreSchema(db.flavour));
+    for (let version = 1; version <= VERSIONS; version++) {
+      const events = Array.from({ length: PROFILES }, (_, i) => profileEvent(`p${i}`, version));
+      await db.transaction((tx) => tx.events.appendToStream('alpha', (version - 1) * PROFILES, events));
+    }
+    // the planner's statistics as the database keeps them once it has looked at the table
+    await db.exec(backend === 'sqlite' ? 'ANALYZE' : 'ANALYZE events');
+  });
+  afterAll(async () => {
+    await db?.close();
+    await remove?.();
+  });
+
+  it('finds the event of each [profile, version] pair', async () => {
+    const found = await db.events.readProfileEventsAt('alpha', wanted);
+    const named = (data: unknown) => data as { profile: string; version: number };
+    expect(found.map((event) => [named(event.data).profile, named(event.data).version]).sort()).toEqual([...wanted].sort());
+  });
+
+  it('looks each pair up in the profile index instead of reading the stream', async () => {
+    const params = [JSON.stringify(wanted), 'alpha'];
+    if (backend === 'sqlite') {
+      const plan = (await db.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${profileEventsAtSql(db.flavour)}`, params)).map((row) => row.detail);
+      expect(plan.join('\n')).toMatch(/SEARCH e USING INDEX events_stream_profile/);
+      expect(plan.join('\n')).not.toMatch(/SCAN e\b/);
+    } else {
+      const plan = (await db.all<{ 'QUERY PLAN': string }>(`EXPLAIN ${profileEventsAtSql(db.flavour)}`, params)).map((row) => row['QUERY PLAN']);
+      expect(plan.join('\n')).toMatch(/Index Scan using events_stream_profile on events e/);
+      expect(plan.join('\n')).not.toMatch(/Hash Join|Seq Scan on events/);
+    }
+  });
+});

@@ -256,7 +256,8 @@ const fullRun = async (servers: RunningServer[], dir: string, dsn: string, schem
     log(`round ${round} of ${rounds}: hello-world, then each read on SQLite and PostgreSQL`);
     helloRounds.push((await runLoad({ url: `${hello.url}/hello`, connections: 50, durationSec })).requestsPerSec);
     for (const [name, path] of reads) {
-      for (const [backend, server] of backends) {
+      // each backend goes first in every other round, so that a drift of the machine favours neither
+      for (const [backend, server] of round % 2 === 1 ? backends : [...backends].reverse()) {
         const { total, cpu } = await loadAll([server], 50, () => path, 'GET');
         const key = `${backend}: ${name}`;
         readRounds.set(key, [...(readRounds.get(key) ?? []), { load: total, cpu }]);

@@ -64,11 +64,14 @@ export const checkLogBeforeServing = async (store: RegistryStore, flags: ServeIn
   else log.info({ ms: Date.now() - started }, 'stream heads checked; checking the hash chains in the background');
 };
 
+const BACKGROUND_CHUNK_EVENTS = 500;
+
 /** With --chain-check background: the full check runs while serving; a break turns every write away from then on. */
 export const checkChainInBackground = (store: RegistryStore, flags: ServeIntegrityFlags, log: FastifyBaseLogger): void => {
   if (flags.chainCheck !== 'background' || store.readOnly !== undefined) return;
   const started = Date.now();
-  void verifyHashChain(store.db).then(
+  // small chunks: requests wait for at most one chunk's hashes (a few milliseconds)
+  void verifyHashChain(store.db, { chunkSize: BACKGROUND_CHUNK_EVENTS }).then(
     (chain) => {
       if (!chain.broken) {
         log.info({ events: chain.events, registries: chain.streams, ms: Date.now() - started }, 'hash chains checked');

@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { eventHash, GENESIS_HASH } from './event-hash.js';
 import type { SqlExecutor } from './sql-database.js';
 
@@ -17,7 +18,8 @@ export interface ChainReport {
 /**
  * Recomputes every event's hash from its stored bytes and its stream's previous hash, in position
  * order, and checks the stream heads: the first event whose bytes, order or link do not match is
- * named by its position.
+ * named by its position. It lets the event loop run between chunks (SQLite reads synchronously),
+ * so that a server checking in the background keeps answering.
  */
 export const verifyHashChain = async (
   executor: SqlExecutor,
@@ -47,6 +49,7 @@ export const verifyHashChain = async (
     options.onEvents?.(rows.length);
     if (rows.length < chunkSize) break;
     after = rows[rows.length - 1].position;
+    await yieldToEventLoop();
   }
   const streams = await executor.events.listStreams();
   for (const stream of streams) {

@@ -1,12 +1,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { eventStoreSchema } from '../../src/events/event-store-schema.js';
 import { CURRENT_SCHEMA_VERSION, type DomainEvent } from '../../src/events/event-types.js';
-import { openDatabase } from '../../src/events/open-database.js';
 import type { SqlDatabase } from '../../src/events/sql-database.js';
 import { profileEventsAtSql } from '../../src/events/sql/read-profile-events-at.js';
 import { describeEachBackend } from '../support/backends.js';
-import { createTestSchema, PG_URL } from '../support/postgres.js';
-import { tempDir } from '../support/test-store.js';
+import { openEmptyEventDatabase } from '../support/event-stores.js';
 
 const PROFILES = 100;
 const VERSIONS = 8;
@@ -31,16 +28,7 @@ describeEachBackend('reading profiles at versions on %s', (backend) => {
   const wanted = Array.from({ length: PROFILES }, (_, i) => [`p${i}`, 1 + (i % VERSIONS)] as [string, number]);
 
   beforeAll(async () => {
-    if (backend === 'sqlite') {
-      const dir = tempDir();
-      db = openDatabase({ path: `${dir.dir}/events.db` });
-      remove = dir.remove;
-    } else {
-      const { schema, drop } = await createTestSchema();
-      db = openDatabase({ dsn: PG_URL, schema });
-      remove = drop;
-    }
-    await db.exec(eventStoreSchema(db.flavour));
+    ({ db, remove } = await openEmptyEventDatabase(backend));
     for (let version = 1; version <= VERSIONS; version++) {
       const events = Array.from({ length: PROFILES }, (_, i) => profileEvent(`p${i}`, version));
       await db.transaction((tx) => tx.events.appendToStream('alpha', (version - 1) * PROFILES, events));

@@ -19,8 +19,17 @@ export interface EventStoreUnderTest {
   close(): Promise<void>;
 }
 
-const onDatabase = async (db: SqlDatabase, remove: () => Promise<void> | void): Promise<EventStoreUnderTest> => {
-  await db.exec(eventStoreSchema(db.flavour));
+/** An empty event log in a database of its own (a SQLite file, a fresh PostgreSQL schema); `remove` deletes it once closed. */
+export const openEmptyEventDatabase = async (backend: Backend): Promise<{ db: SqlDatabase; remove: () => Promise<void> | void }> => {
+  const place =
+    backend === 'sqlite'
+      ? (({ dir, remove }) => ({ db: openDatabase({ path: `${dir}/events.db` }), remove }))(tempDir())
+      : await createTestSchema().then(({ schema, drop }) => ({ db: openDatabase({ dsn: PG_URL, schema }), remove: drop }));
+  await place.db.exec(eventStoreSchema(place.db.flavour));
+  return place;
+};
+
+const onDatabase = ({ db, remove }: { db: SqlDatabase; remove: () => Promise<void> | void }): EventStoreUnderTest => {
   return {
     reads: db.events,
     transaction: (fn) => db.transaction((tx) => fn(tx.events, tx)),
@@ -36,12 +45,7 @@ const openEventStore = async (backend: Backend | 'in-memory'): Promise<EventStor
     const log = createInMemoryEventStore();
     return { reads: log, transaction: (fn) => log.transaction((tx) => fn(tx.events, tx)), close: async () => undefined };
   }
-  if (backend === 'sqlite') {
-    const { dir, remove } = tempDir();
-    return onDatabase(openDatabase({ path: `${dir}/events.db` }), remove);
-  }
-  const { schema, drop } = await createTestSchema();
-  return onDatabase(openDatabase({ dsn: PG_URL, schema }), drop);
+  return onDatabase(await openEmptyEventDatabase(backend));
 };
 
 /**

@@ -30,6 +30,7 @@ describe('npm run bench at a tiny size', () => {
       'rebuild of all projections',
       'commit-to-watcher latency, 5 SSE watchers',
       'start-up and memory with',
+      'start-up with (',
     ]) {
       expect(report, scenario).toContain(`| ${scenario}`);
     }

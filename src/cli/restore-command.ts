@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { parseAsOf, parseVersionNumber } from '../domain/past-point.js';
 import { requireRegistrySlug } from '../domain/slug.js';
 import { restoreRegistry } from '../projections/restore.js';
+import { createReadOnlyJudge } from '../projections/registry-store.js';
 import { databaseOptions, type DatabaseFlags } from './database-options.js';
 import { cliContext, withReadOnlyDatabase, withStore } from './cli-store.js';
 import { namingRegistry } from './registry-errors.js';
@@ -23,11 +24,6 @@ const asArgument =
     }
   };
 
-/** A dry run judges the restore like the real one and never reaches the command bus. */
-const readOnly = (): never => {
-  throw new Error('a dry run writes nothing');
-};
-
 export const restoreCommand = (): Command =>
   databaseOptions(new Command('restore').description('bring a whole registry back to a past version or time, as new events'))
     .requiredOption('--registry <slug>', 'registry')
@@ -44,7 +40,15 @@ export const restoreCommand = (): Command =>
       const atMs = 'atMs' in point ? point.atMs : undefined;
       const result = flags.dryRun
         ? await withReadOnlyDatabase(flags, (db) =>
-            namingRegistry(db, registry, atMs, () => restoreRegistry({ db, execute: readOnly }, registry, point, options)),
+            namingRegistry(db, registry, atMs, async () => {
+              // a dry run asks the command bus's judge, which writes nothing: the file stays read-only
+              const judge = createReadOnlyJudge(db);
+              try {
+                return await restoreRegistry({ db, ...judge }, registry, point, options);
+              } finally {
+                await judge.close();
+              }
+            }),
           )
         : await withStore(flags, (store) => namingRegistry(store.db, registry, atMs, () => restoreRegistry(store, registry, point, options)));
       for (const change of result.changes) process.stdout.write(`${JSON.stringify(change)}\n`);

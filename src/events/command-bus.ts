@@ -1,29 +1,27 @@
 import { EventEmitter } from 'node:events';
 import { isDomainError } from '../domain/errors.js';
-import { isSchemaCommand, type Command, type SchemaCommand, type StoreCommand } from './commands.js';
-import type { ProfileLookup } from '../domain/stack-merge.js';
-import type { AffectedByPosition, AffectedProfile } from './change-feed.js';
-import { decide } from './decide.js';
-import { startFold } from './evolve.js';
-import { aggregateStream } from './aggregate-stream.js';
-import { needs } from './needs.js';
-import { CURRENT_SCHEMA_VERSION, type DomainEvent, type StoredEvent } from './event-types.js';
-import type { RegistryState } from './registry-state.js';
-import type { SnapshotStore } from './snapshot-store.js';
-import type { TransactionalStore, WriteTransaction } from './write-transaction.js';
-import { loadReachableStates, lookupInStates, stackedRegistries } from './profile-lookup.js';
-import { touchedProfiles } from './touched-profiles.js';
 import type { SchemaKind } from '../domain/schema-documents.js';
-import { decideSchema, type ProfileUsingSchema } from './decide-schema.js';
-import { evolveSchemas, foldSchemaEvents, SCHEMA_STREAM, schemaLookupOf, type SchemaState } from './schema-state.js';
+import type { AffectedByPosition, AffectedProfile } from './change-feed.js';
+import {
+  appendDecided,
+  appendDecidedSchema,
+  decideRegistryCommand,
+  decideSchemaCommand,
+  type CommandContext,
+  type DecisionIndexes,
+  type RunnerDeps,
+  type StateAccess,
+} from './command-runner.js';
+import { isSchemaCommand, type Command, type SchemaCommand, type StoreCommand } from './commands.js';
+import type { DomainEvent, StoredEvent } from './event-types.js';
+import { createGroupCommit } from './group-commit.js';
+import type { RegistryState } from './registry-state.js';
+import type { SchemaState } from './schema-state.js';
+import type { SnapshotStore } from './snapshot-store.js';
+import { createStateCache, emptyUnitChanges, type UnitChanges } from './state-cache.js';
+import type { TransactionalStore, WriteTransaction } from './write-transaction.js';
 
-export interface CommandContext {
-  actor: string;
-  source: string;
-  request_id: string;
-  /** Whom an admin said it acts for (`X-Actor` with auth on); recorded beside the real actor. */
-  on_behalf_of?: string;
-}
+export type { CommandContext, StateAccess } from './command-runner.js';
 
 export interface CommandOutcome<Rendered> {
   /** The events this command appended (none when it changed nothing). */
@@ -32,13 +30,11 @@ export interface CommandOutcome<Rendered> {
   rendered: Rendered;
 }
 
-/** Registries other than the command's own, loaded through the bus's cache (stacks cross registries). */
-export interface StateAccess {
-  /** Loads every registry reachable from these through stack refs. */
-  loadReachable(registries: Iterable<string>): Promise<void>;
-  /** A registry loaded by this command (or undefined). */
-  loaded(registry: string): RegistryState | undefined;
-  lookupProfile: ProfileLookup;
+/** What a dry run answers: the registry as the command found it, the events it would append, and the registry they would leave. */
+export interface Judgement {
+  before: RegistryState | undefined;
+  after: RegistryState | undefined;
+  events: DomainEvent[];
 }
 
 /** What one command changed, for the projector. */
@@ -65,6 +61,8 @@ export interface CommandBusHooks<Tx extends WriteTransaction, Rendered> {
   snapshots(tx: Tx): SnapshotStore;
   /** `registry/slug` of the live profiles whose stack names this profile. */
   readStackDependents(tx: Tx, registry: string, slug: string): Promise<string[]>;
+  /** Profiles that may name schema `name` of `kind` (a superset is fine): their content is read from their registries' states. */
+  readSchemaUsers(tx: Tx, kind: SchemaKind, name: string): Promise<{ registry: string; profile: string }[]>;
   /** Runs after each command inside its savepoint: writes what the command changed, renders the answer. */
   projectCommand(
     tx: Tx,
@@ -75,8 +73,6 @@ export interface CommandBusHooks<Tx extends WriteTransaction, Rendered> {
   ): Promise<ProjectedCommand<Rendered>>;
   /** Runs once per batch before commit: writes the rows of every registry the batch changed. */
   projectBatch(tx: Tx, states: RegistryState[]): Promise<void>;
-  /** The stored live profiles that name schema `name` of `kind` (a superset is fine: the decider checks each). */
-  readProfilesUsingSchema(tx: Tx, kind: SchemaKind, name: string): Promise<ProfileUsingSchema[]>;
   /** Runs after a schema command inside its savepoint: writes what it changed, renders the answer. */
   projectSchemaCommand(tx: Tx, before: SchemaState, after: SchemaState, command: SchemaCommand): Promise<Rendered>;
 }
@@ -88,19 +84,31 @@ export interface ExecuteOptions<Rendered, Tx extends WriteTransaction = WriteTra
   beforeCommit?: (tx: Tx, outcome: CommandOutcome<Rendered>) => Promise<void>;
 }
 
+/** One unit of work: commands that go through together or not at all, or a dry run. */
+type Work<Rendered, Tx extends WriteTransaction> =
+  | { kind: 'execute'; commands: StoreCommand[]; options: ExecuteOptions<Rendered, Tx> }
+  | { kind: 'judge'; command: Command };
+
 interface Pending<Rendered, Tx extends WriteTransaction> {
-  command: StoreCommand;
+  work: Work<Rendered, Tx>;
   context: CommandContext;
-  options: ExecuteOptions<Rendered, Tx>;
-  affected?: AffectedByPosition;
-  resolve: (outcome: CommandOutcome<Rendered>) => void;
+  resolve: (result: CommandOutcome<Rendered>[] | Judgement) => void;
   reject: (error: unknown) => void;
-  outcome?: CommandOutcome<Rendered>;
+  result?: CommandOutcome<Rendered>[] | Judgement;
   error?: unknown;
+  affected?: AffectedByPosition;
+  changes?: UnitChanges;
 }
 
 export interface CommandBus<Rendered, Tx extends WriteTransaction = WriteTransaction> {
   execute(command: StoreCommand, context: CommandContext, options?: ExecuteOptions<Rendered, Tx>): Promise<CommandOutcome<Rendered>>;
+  /** Runs commands in order as one unit (one savepoint): every one goes through, or none does. */
+  executeAll(commands: StoreCommand[], context: CommandContext): Promise<CommandOutcome<Rendered>[]>;
+  /**
+   * A dry run: judges a command exactly as `execute` would (same states, same indexes, in the write
+   * transaction, in a savepoint that is rolled back) and appends nothing.
+   */
+  judge(command: Command, context: CommandContext): Promise<Judgement>;
   /** Called after each commit with the events it made durable, in position order, and the profiles they affected. */
   onCommit(listener: (events: StoredEvent[], affected: AffectedByPosition) => void): () => void;
   /** Forgets cached state (another process may have written). */
@@ -108,241 +116,163 @@ export interface CommandBus<Rendered, Tx extends WriteTransaction = WriteTransac
   close(): Promise<void>;
 }
 
+/** Thrown inside a dry run's savepoint so that it is rolled back. */
+class DryRunRollback extends Error {}
+
 /**
- * The one writer path: decide → append → project, with group commit. Commands that arrive
- * together are run in one transaction, each in its own savepoint against its own expected
- * version, so one refused command never fails the others; every caller hears back only after
- * the commit that made its events durable.
+ * The one writer path, and the one judge: decide → append → project, with group commit. Units
+ * that arrive together are run in one transaction, each in its own savepoint, so one refused
+ * command never fails the others; every caller hears back only after the commit that made its
+ * events durable. Dry runs take the same path and are rolled back.
  */
 export const createCommandBus = <Tx extends WriteTransaction, Rendered>(
   store: TransactionalStore<Tx>,
   hooks: CommandBusHooks<Tx, Rendered>,
   options: { now?: () => number; maxBatch?: number } = {},
 ): CommandBus<Rendered, Tx> => {
-  const now = options.now ?? Date.now;
-  const maxBatch = options.maxBatch ?? 256;
-  const cache = new Map<string, RegistryState | undefined>();
+  const cache = createStateCache<Tx>((tx) => hooks.snapshots(tx));
+  const deps: RunnerDeps<Tx> = { cache, indexes: hooks satisfies DecisionIndexes<Tx>, now: options.now ?? Date.now };
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
-  let queue: Pending<Rendered, Tx>[] = [];
-  let flushing: Promise<void> | undefined;
   let closed = false;
-  /**
-   * The schema stream's state, checked against its head once per transaction: inside it no other
-   * writer can move the stream (write transactions exclude each other, across processes too), and
-   * this bus's own schema commands keep the cache current or drop it.
-   */
-  let schemaCache: SchemaState | undefined;
-  let schemaCacheChecked = false;
 
-  const currentSchemas = async (tx: Tx): Promise<SchemaState> => {
-    if (schemaCacheChecked && schemaCache) return schemaCache;
-    const head = await tx.events.streamHead(SCHEMA_STREAM);
-    if (schemaCache?.version !== head.version) schemaCache = foldSchemaEvents(await tx.events.readStream(SCHEMA_STREAM));
-    schemaCacheChecked = true;
-    return schemaCache;
+  const runSchemaCommand = async (tx: Tx, unit: UnitChanges, command: SchemaCommand, context: CommandContext) => {
+    const decided = await decideSchemaCommand(deps, tx, unit, command, context);
+    const events = await appendDecidedSchema(tx, unit, decided);
+    return { events, rendered: await hooks.projectSchemaCommand(tx, decided.before, decided.after, command), affected: new Map() };
   };
 
-  const stamped = (bodies: ReturnType<typeof decide>, context: CommandContext, occurredAt = now()): DomainEvent[] =>
-    bodies.map(
-      (body) =>
-        ({
-          ...body,
-          schema_version: CURRENT_SCHEMA_VERSION[body.type],
-          metadata: {
-            actor: context.actor,
-            ...(context.on_behalf_of === undefined ? {} : { on_behalf_of: context.on_behalf_of }),
-            source: context.source,
-            request_id: context.request_id,
-            occurred_at_ms: occurredAt,
-          },
-        }) as DomainEvent,
-    );
-
-  const runSchemaCommand = async (tx: Tx, item: Pending<Rendered, Tx>, command: SchemaCommand) => {
-    await item.options.beforeDecide?.(tx);
-    const state = await currentSchemas(tx);
-    const profiles = await hooks.readProfilesUsingSchema(tx, command.kind, command.name);
-    const events = stamped(decideSchema(state, command, profiles), item.context);
-    const stored = events.length > 0 ? await tx.events.appendToStream(SCHEMA_STREAM, state.version, events) : [];
-    let next = state;
-    for (const event of events) next = evolveSchemas(next, event);
-    schemaCache = next;
-    const outcome = { events: stored, rendered: await hooks.projectSchemaCommand(tx, state, next, command) };
-    await item.options.beforeCommit?.(tx, outcome);
-    return outcome;
+  const runRegistryCommand = async (tx: Tx, unit: UnitChanges, command: Command, context: CommandContext) => {
+    const decided = await decideRegistryCommand(deps, tx, unit, command, context);
+    const events = await appendDecided(tx, unit, command.registry, decided);
+    const touched = new Set(decided.touchedByEvent.flat());
+    const change = { events, touchedByEvent: decided.touchedByEvent, access: decided.access };
+    const projected = await hooks.projectCommand(tx, decided.after, touched, command, change);
+    return { events, rendered: projected.rendered, affected: projected.affected };
   };
 
-  /** Registries whose cached state was checked against its stream's head in this transaction. */
-  const checkedStates = new Set<string>();
-
-  /**
-   * A registry's state from its events (latest snapshot + the events after it), or the cached one
-   * when the stream's head, read inside this transaction, is still its version. As with the schema
-   * stream, that is asked once per transaction: inside it no other writer moves the stream, and
-   * this bus's commands keep the cache current or drop it. States are never changed (evolve
-   * returns new ones), so a cached state can be shared.
-   */
-  const currentState = async (tx: Tx, registry: string): Promise<RegistryState | undefined> => {
-    if (cache.has(registry)) {
-      const cached = cache.get(registry);
-      if (checkedStates.has(registry)) return cached;
-      const head = await tx.events.streamHead(registry);
-      if (head.version === (cached?.version ?? 0)) {
-        checkedStates.add(registry);
-        return cached;
-      }
+  const runCommands = async (tx: Tx, item: Pending<Rendered, Tx>, work: Extract<Work<Rendered, Tx>, { kind: 'execute' }>) => {
+    const unit = emptyUnitChanges();
+    const outcomes: CommandOutcome<Rendered>[] = [];
+    const affected = new Map<number, AffectedProfile[]>();
+    for (const command of work.commands) {
+      await work.options.beforeDecide?.(tx);
+      const ran = isSchemaCommand(command)
+        ? await runSchemaCommand(tx, unit, command, item.context)
+        : await runRegistryCommand(tx, unit, command, item.context);
+      for (const [position, profiles] of ran.affected) affected.set(position, profiles);
+      const outcome = { events: ran.events, rendered: ran.rendered };
+      await work.options.beforeCommit?.(tx, outcome);
+      outcomes.push(outcome);
     }
-    const loaded = await aggregateStream(tx.events, registry, { snapshots: hooks.snapshots(tx) });
-    cache.set(registry, loaded);
-    checkedStates.add(registry);
-    return loaded;
+    item.affected = affected;
+    item.changes = unit;
+    return outcomes;
   };
 
-  const stateAccess = (tx: Tx): StateAccess & { set(registry: string, state: RegistryState): void } => {
-    const loaded = new Map<string, RegistryState | undefined>();
-    return {
-      set: (registry, state) => loaded.set(registry, state),
-      loadReachable: (registries) => loadReachableStates(registries, loaded, (registry) => currentState(tx, registry)),
-      loaded: (registry) => loaded.get(registry),
-      lookupProfile: lookupInStates(loaded),
-    };
-  };
-
-  const runOne = async (tx: Tx, item: Pending<Rendered, Tx>, changed: Map<string, RegistryState>) => {
-    const { command, context } = item;
-    if (isSchemaCommand(command)) return runSchemaCommand(tx, item, command);
-    const registry = command.registry;
-    await item.options.beforeDecide?.(tx);
-    const access = stateAccess(tx);
-    await access.loadReachable([registry]);
-    const state = access.loaded(registry);
-    const needed = needs(command, state);
-    await access.loadReachable(needed.registries);
-    const dependents = new Map<string, string[]>();
-    for (const slug of needed.dependentsOf) dependents.set(slug, await hooks.readStackDependents(tx, registry, slug));
-    const schemas = needed.schemas ? schemaLookupOf(await currentSchemas(tx)) : undefined;
-    const occurredAt = now();
-    const bodies = decide(state, command, {
-      lookupProfile: access.lookupProfile,
-      dependentsOf: (r, slug) => (r === registry ? (dependents.get(slug) ?? []) : []),
-      schemas,
-      now: occurredAt,
-      actor: context.actor,
-    });
-    const events = stamped(bodies, context, occurredAt);
-    const stored = events.length > 0 ? await tx.events.appendToStream(registry, state?.version ?? 0, events) : [];
-    const fold = startFold(state, registry);
-    const touched = new Set<string>();
-    const touchedByEvent: string[][] = [];
-    for (const event of events) {
-      const slugs = touchedProfiles(fold.state, event);
-      touchedByEvent.push(slugs);
-      for (const slug of slugs) touched.add(slug);
-      fold.apply(event);
-    }
-    const next = fold.state;
-    if (next && events.length > 0) {
-      access.set(registry, next);
-      await access.loadReachable(stackedRegistries(next));
-    }
-    const projected = await hooks.projectCommand(tx, next, touched, command, { events: stored, touchedByEvent, access });
-    const outcome = { events: stored, rendered: projected.rendered };
-    await item.options.beforeCommit?.(tx, outcome);
-    // only a command that went through changes what the next one sees (a failed one's savepoint is rolled back)
-    if (next && events.length > 0) {
-      cache.set(registry, next);
-      changed.set(registry, next);
-    }
-    item.affected = projected.affected;
-    return outcome;
-  };
-
-  /** Runs one batch; `writerFree` is called once the writer is free for the next batch. */
-  const flushBatch = async (batch: Pending<Rendered, Tx>[], writerFree: () => void): Promise<void> => {
-    const changed = new Map<string, RegistryState>();
+  const runJudge = async (tx: Tx, item: Pending<Rendered, Tx>, command: Command): Promise<Judgement> => {
+    let judgement: Judgement | undefined;
     try {
-      await store.transaction(async (tx) => {
-        schemaCacheChecked = false;
-        checkedStates.clear();
-        for (const item of batch) {
-          try {
-            item.outcome = await tx.savepoint(() => runOne(tx, item, changed));
-          } catch (error) {
-            item.error = error;
-            if (isSchemaCommand(item.command)) {
-              schemaCache = undefined;
-              continue;
-            }
-            if (!isDomainError(error)) cache.delete(item.command.registry);
-          }
-        }
-        await hooks.projectBatch(tx, [...changed.values()]);
-      }, writerFree);
+      await tx.savepoint(async () => {
+        const decided = await decideRegistryCommand(deps, tx, emptyUnitChanges(), command, item.context);
+        judgement = { before: decided.before, after: decided.after, events: decided.events };
+        throw new DryRunRollback();
+      });
     } catch (error) {
-      for (const registry of changed.keys()) cache.delete(registry);
-      schemaCache = undefined;
-      for (const item of batch) item.reject(error);
-      writerFree();
-      return;
+      if (!(error instanceof DryRunRollback)) throw error;
     }
+    return judgement as Judgement;
+  };
+
+  const runItem = async (tx: Tx, item: Pending<Rendered, Tx>) => {
+    const { work } = item;
+    if (work.kind === 'judge') return runJudge(tx, item, work.command);
+    return tx.savepoint(() => runCommands(tx, item, work));
+  };
+
+  /** After a refused unit: its states were never kept; drop what may have moved under it. */
+  const forgetAfterRefusal = (item: Pending<Rendered, Tx>, error: unknown) => {
+    const commands = item.work.kind === 'execute' ? item.work.commands : [item.work.command];
+    for (const command of commands) {
+      if (isSchemaCommand(command)) cache.forgetSchemas();
+      else if (!isDomainError(error)) cache.forget(command.registry);
+    }
+  };
+
+  const runTransaction = async (batch: Pending<Rendered, Tx>[], writerFree: () => void) => {
+    const changed = new Map<string, RegistryState>();
+    await store.transaction(async (tx) => {
+      cache.startTransaction();
+      for (const item of batch) {
+        try {
+          item.result = await runItem(tx, item);
+        } catch (error) {
+          item.error = error;
+          forgetAfterRefusal(item, error);
+          continue;
+        }
+        if (!item.changes) continue;
+        cache.keep(item.changes);
+        for (const [registry, state] of item.changes.registries) changed.set(registry, state);
+      }
+      await hooks.projectBatch(tx, [...changed.values()]);
+    }, writerFree).catch((error: unknown) => {
+      for (const registry of changed.keys()) cache.forget(registry);
+      cache.forgetSchemas();
+      throw error;
+    });
+  };
+
+  const announce = (batch: Pending<Rendered, Tx>[]) => {
     const committed: StoredEvent[] = [];
     const affected = new Map<number, AffectedProfile[]>();
     for (const item of batch) {
-      if (item.outcome) {
-        committed.push(...item.outcome.events);
-        for (const [position, profiles] of item.affected ?? []) affected.set(position, profiles);
-        item.resolve(item.outcome);
-      } else item.reject(item.error);
+      if (item.result === undefined) {
+        item.reject(item.error);
+        continue;
+      }
+      if (Array.isArray(item.result)) for (const outcome of item.result) committed.push(...outcome.events);
+      for (const [position, profiles] of item.affected ?? []) affected.set(position, profiles);
+      item.resolve(item.result);
     }
     if (committed.length > 0) emitter.emit('commit', committed, affected);
   };
 
-  // batches whose commit is done but not yet durable: the next batch runs while the disk syncs
-  const syncing = new Set<Promise<void>>();
-
-  const drain = async (): Promise<void> => {
-    while (queue.length > 0) {
-      const batch = queue.slice(0, maxBatch);
-      queue = queue.slice(batch.length);
-      let writerFree!: () => void;
-      const committed = new Promise<void>((resolve) => {
-        writerFree = resolve;
-      });
-      const flushed = flushBatch(batch, writerFree);
-      syncing.add(flushed);
-      void flushed.finally(() => syncing.delete(flushed));
-      await committed;
+  const runBatch = async (batch: Pending<Rendered, Tx>[], writerFree: () => void): Promise<void> => {
+    try {
+      await runTransaction(batch, writerFree);
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+      writerFree();
+      return;
     }
-    flushing = undefined;
+    announce(batch);
   };
 
+  const group = createGroupCommit(runBatch, options.maxBatch ?? 256);
+
+  const submit = <T>(work: Work<Rendered, Tx>, context: CommandContext) =>
+    new Promise<T>((resolve, reject) => {
+      if (closed) {
+        reject(new Error('command bus is closed'));
+        return;
+      }
+      group.push({ work, context, resolve: resolve as Pending<Rendered, Tx>['resolve'], reject });
+    });
+
   return {
-    execute: (command, context, options = {}) =>
-      new Promise<CommandOutcome<Rendered>>((resolve, reject) => {
-        if (closed) {
-          reject(new Error('command bus is closed'));
-          return;
-        }
-        queue.push({ command, context, options, resolve, reject });
-        if (!flushing) {
-          flushing = new Promise<void>((done) => setImmediate(done)).then(drain);
-        }
-      }),
+    execute: async (command, context, executeOptions = {}) =>
+      (await submit<CommandOutcome<Rendered>[]>({ kind: 'execute', commands: [command], options: executeOptions }, context))[0],
+    executeAll: (commands, context) => submit({ kind: 'execute', commands, options: {} }, context),
+    judge: (command, context) => submit({ kind: 'judge', command }, context),
     onCommit: (listener) => {
       emitter.on('commit', listener);
       return () => emitter.off('commit', listener);
     },
-    invalidate: (registry) => {
-      if (registry === undefined) {
-        cache.clear();
-        schemaCache = undefined;
-      } else cache.delete(registry);
-    },
+    invalidate: (registry) => cache.forget(registry),
     close: async () => {
       closed = true;
-      await flushing;
-      await Promise.all(syncing);
+      await group.drained();
     },
   };
 };

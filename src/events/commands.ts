@@ -34,7 +34,15 @@ export type Command =
    * profile and default changes that lead there. With `prune`, profiles not in `target` are deleted;
    * without it, profiles and registry fields that `target` leaves out are kept.
    */
-  | { type: 'converge_registry'; registry: string; target: RegistryTarget; prune: boolean; expected_version?: number };
+  | {
+      type: 'converge_registry';
+      registry: string;
+      target: RegistryTarget;
+      prune: boolean;
+      expected_version?: number;
+      /** Where a refused profile content is located in the caller's input (an import: `registries/<r>/profiles`): its errors' JSON pointers start there. */
+      errors_under?: string[];
+    };
 
 export interface RegistryTarget extends SchemaPolicies {
   display_name?: string;

@@ -7,7 +7,8 @@ import {
   registryVersionConflict,
 } from '../domain/errors.js';
 import { applyProfileFields, newProfileContent, type ProfileContent } from '../domain/profile.js';
-import { checkProfileSchemas, type SchemaLookup } from '../domain/profile-schema-validation.js';
+import { profileSchemaErrors, schemaErrorDetail, type SchemaLookup } from '../domain/profile-schema-validation.js';
+import { jsonPointer } from '../domain/json-schema-check.js';
 import type { SchemaPolicies } from '../domain/schema-documents.js';
 import { sameContent } from '../domain/canonical-json.js';
 import { keepStoredSecrets, SECRET_AREAS } from '../domain/secrets.js';
@@ -153,13 +154,22 @@ const policiesAfter = (state: RegistryState | undefined, events: readonly EventB
 };
 
 /** Every content a command writes must pass the registered schemas (what it leaves unchanged is not judged again). */
-const checkWrittenContents = (state: RegistryState | undefined, events: readonly EventBody[], schemas: SchemaLookup | undefined) => {
+const checkWrittenContents = (
+  state: RegistryState | undefined,
+  events: readonly EventBody[],
+  schemas: SchemaLookup | undefined,
+  errorsUnder: string[] | undefined,
+) => {
   if (schemas === undefined) return;
   let policies: SchemaPolicies | undefined;
   for (const event of events) {
     if (event.type !== 'profile.created' && event.type !== 'profile.updated') continue;
     policies ??= policiesAfter(state, events);
-    checkProfileSchemas(event.data.content, schemas, policies);
+    const errors = profileSchemaErrors(event.data.content, schemas, policies);
+    if (errors.length === 0) continue;
+    const base = errorsUnder === undefined ? '' : jsonPointer([...errorsUnder, event.data.profile]);
+    const located = errors.map((error) => ({ path: `${base}${error.path}`, message: error.message }));
+    throw new DomainError('validation', schemaErrorDetail(located), { errors: located });
   }
 };
 
@@ -190,7 +200,7 @@ export const decide = (
   context: DecideContext = localDecideContext(state),
 ): EventBody[] => {
   const events = decideEvents(state, command, context);
-  checkWrittenContents(state, events, context.schemas);
+  checkWrittenContents(state, events, context.schemas, command.type === 'converge_registry' ? command.errors_under : undefined);
   return events;
 };
 

@@ -91,6 +91,15 @@ export const CURRENT_SCHEMA_VERSION: Record<EventType, number> = {
   'schema.deleted': 1,
 };
 
+/**
+ * Why a command's events were written, when it was more than an edit: a restore (to which version,
+ * or as of which time) or an import. Absent on edits and on every event written before it existed
+ * (an optional field, read as it is: no upcaster needed).
+ */
+export type EventCause =
+  | { type: 'restore'; to_version: number; as_of_ms?: number }
+  | { type: 'import'; source_version?: number };
+
 export interface EventMetadata {
   actor: string;
   /** Whom an admin said it acted for (absent otherwise). */
@@ -98,6 +107,7 @@ export interface EventMetadata {
   source: string;
   request_id: string;
   occurred_at_ms: number;
+  cause?: EventCause;
 }
 
 export type DomainEvent = EventBody & { schema_version: number; metadata: EventMetadata };

@@ -1,19 +1,10 @@
-import { DomainError } from '../domain/errors.js';
-import { jsonPointer } from '../domain/json-schema-check.js';
-import { profileSchemaErrors, schemaErrorDetail, type RegisteredSchema, type SchemaLookup } from '../domain/profile-schema-validation.js';
 import type { RegistryContent } from '../domain/registry-bundle.js';
-import { schemaNameOf, type BundleSchemas, type SchemaPolicies } from '../domain/schema-documents.js';
+import { schemaNameOf, type BundleSchemas } from '../domain/schema-documents.js';
 import type { CommandContext } from '../events/command-bus.js';
-import type { SchemaCommand } from '../events/commands.js';
+import type { SchemaCommand, StoreCommand } from '../events/commands.js';
+import type { RegistryStore } from './registry-store.js';
 
 type PutSchema = Extract<SchemaCommand, { type: 'put_schema' }>;
-import { decideSchema } from '../events/decide-schema.js';
-import { schemaKey, schemaLookupOf } from '../events/schema-state.js';
-import type { SqlExecutor } from '../events/sql-database.js';
-import { LIVE_TABLES } from './projection-schema.js';
-import type { RegistryStore } from './registry-store.js';
-import { readProfilesUsingSchema } from './schema-projection.js';
-import { readSchemaState } from './schema-reads.js';
 
 export interface ImportOutcome {
   registry: string;
@@ -32,45 +23,12 @@ const schemaCommands = (schemas: BundleSchemas | undefined, registries: readonly
   return documents.map(([kind, document]) => ({ type: 'put_schema', kind, name: schemaNameOf(document), document, exempt }));
 };
 
-const storedPolicies = async (db: SqlExecutor, registry: string): Promise<SchemaPolicies> => {
-  const row = await db.get<{ header_json: string }>(`SELECT header_json FROM ${LIVE_TABLES.headers} WHERE slug = $1`, [registry]);
-  return row ? (JSON.parse(row.header_json) as SchemaPolicies) : {};
-};
-
 /**
- * Judges the whole file before anything is written: every profile against the schemas it will be
- * governed by (the file's, else the stored ones), and every schema of the file against the stored
- * profiles it does not rewrite. A refusal names the first failing place in the file.
- */
-const checkBeforeImport = async (store: RegistryStore, registries: readonly RegistryContent[], commands: PutSchema[]) => {
-  const state = await readSchemaState(store.db);
-  const stored = schemaLookupOf(state);
-  const pending = new Map<string, RegisteredSchema>(
-    commands.map((command) => [schemaKey(command.kind, command.name), { version: -1, schema: command.document.schema }]),
-  );
-  const lookup: SchemaLookup = (kind, name) => pending.get(schemaKey(kind, name)) ?? stored(kind, name);
-  for (const registry of registries) {
-    const current = await storedPolicies(store.db, registry.slug);
-    const policies: SchemaPolicies = {
-      unknown_middlewares: registry.unknown_middlewares ?? current.unknown_middlewares,
-      unknown_extensions: registry.unknown_extensions ?? current.unknown_extensions,
-    };
-    for (const [slug, content] of Object.entries(registry.profiles)) {
-      const errors = profileSchemaErrors(content, lookup, policies);
-      if (errors.length === 0) continue;
-      const located = errors.map((error) => ({ path: `${jsonPointer(['registries', registry.slug, 'profiles', slug])}${error.path}`, message: error.message }));
-      throw new DomainError('validation', schemaErrorDetail(located), { errors: located });
-    }
-  }
-  for (const command of commands) {
-    decideSchema(state, command, await readProfilesUsingSchema(store.db, command.kind, command.name));
-  }
-};
-
-/**
- * Makes each registry of the store hold what the file says, one converge command (one
- * transaction) per registry; profiles the file does not name are kept. The file's schemas are
- * registered first. The whole file is judged before the first write, so a refused file writes nothing.
+ * Makes each registry of the store hold what the file says, one converge command per registry;
+ * profiles the file does not name are kept. The file's schemas are registered first. Every command
+ * goes through the command bus as one unit (one savepoint), so the bus's judge refuses a file in
+ * one place and a refused file writes nothing; a refused profile is named by its place in the
+ * file. The events say they come from an import (`metadata.cause`).
  */
 export const importRegistries = async (
   store: RegistryStore,
@@ -79,18 +37,18 @@ export const importRegistries = async (
   onImported?: (registry: RegistryContent) => void,
   schemas?: BundleSchemas,
 ): Promise<ImportOutcome[]> => {
-  const commands = schemaCommands(schemas, registries);
-  await checkBeforeImport(store, registries, commands);
-  for (const command of commands) await store.execute(command, context);
-  const outcomes: ImportOutcome[] = [];
-  for (const registry of registries) {
-    const { slug, ...target } = registry;
-    const { events, rendered } = await store.execute(
-      { type: 'converge_registry', registry: slug, target, prune: false },
-      context,
-    );
-    outcomes.push({ registry: slug, events: events.length, version: rendered.registryVersion });
+  const schemaPuts = schemaCommands(schemas, registries);
+  const converges: StoreCommand[] = registries.map(({ slug, ...target }) => ({
+    type: 'converge_registry',
+    registry: slug,
+    target,
+    prune: false,
+    errors_under: ['registries', slug, 'profiles'],
+  }));
+  const outcomes = await store.executeAll([...schemaPuts, ...converges], { ...context, cause: { type: 'import' } });
+  return registries.map((registry, index) => {
+    const { events, rendered } = outcomes[schemaPuts.length + index];
     onImported?.(registry);
-  }
-  return outcomes;
+    return { registry: registry.slug, events: events.length, version: rendered.registryVersion };
+  });
 };

@@ -1,6 +1,5 @@
 import type { SchemaKind } from '../domain/schema-documents.js';
 import type { AffectedByPosition } from '../events/change-feed.js';
-import type { ProfileUsingSchema } from '../events/decide-schema.js';
 import type { RegistryState } from '../events/registry-state.js';
 import type { SchemaState } from '../events/schema-state.js';
 import type { SnapshotStore } from '../events/snapshot-store.js';
@@ -28,8 +27,11 @@ export interface ProjectionStore {
   writeRegistryRow(state: RegistryState): Promise<void>;
   /** Records which profiles' fingerprints each event changed (the change feed); `hashOf` gives an event's chain hash. */
   writeAffected(affected: AffectedByPosition, hashOf: (position: number) => string): Promise<void>;
-  /** The stored live profiles that may name schema `name` of `kind` (a superset: the decider checks each). */
-  profilesUsingSchema(kind: SchemaKind, name: string): Promise<ProfileUsingSchema[]>;
+  /**
+   * The live profiles whose document may name schema `name` of `kind` (a superset: the decider
+   * reads each one's content from its registry's state and checks it).
+   */
+  schemaUsers(kind: SchemaKind, name: string): Promise<ProfileRef[]>;
   /** Rewrites the row of each named schema, or removes it once deleted. */
   writeSchemaRows(state: SchemaState, keys: Iterable<[SchemaKind, string]>): Promise<void>;
   readonly snapshots: SnapshotStore;

@@ -55,7 +55,7 @@ export const createProjector = <Tx extends WriteTransaction>(
       const projections = projectionsIn(tx);
       for (const state of states) await projections.writeRegistryRow(state);
     },
-    readProfilesUsingSchema: (tx, kind, name) => projectionsIn(tx).profilesUsingSchema(kind, name),
+    readSchemaUsers: (tx, kind, name) => projectionsIn(tx).schemaUsers(kind, name),
     projectSchemaCommand: async (tx, before, after, command) => {
       const key = schemaKey(command.kind, command.name);
       if (before !== after) await projectionsIn(tx).writeSchemaRows(after, [[command.kind, command.name]]);

@@ -4,8 +4,9 @@ import {
   type CommandContext,
   type CommandOutcome,
   type ExecuteOptions,
+  type Judgement,
 } from '../events/command-bus.js';
-import type { StoreCommand } from '../events/commands.js';
+import type { Command, StoreCommand } from '../events/commands.js';
 import { openDatabase, type DatabaseLocation } from '../events/open-database.js';
 import type { SqlDatabase, SqlTransaction } from '../events/sql-database.js';
 import { sealOf } from '../domain/row-seal.js';
@@ -24,6 +25,10 @@ export interface RegistryStore {
     context: CommandContext,
     options?: ExecuteOptions<WriteResult, SqlTransaction>,
   ): Promise<CommandOutcome<WriteResult>>;
+  /** Runs commands as one unit: every one goes through, or none does (an import). */
+  executeAll(commands: StoreCommand[], context: CommandContext): Promise<CommandOutcome<WriteResult>[]>;
+  /** A dry run: the bus's judge, in a savepoint rolled back (allowed on a read-only store: it writes nothing). */
+  judge(command: Command, context: CommandContext): Promise<Judgement>;
   close(): Promise<void>;
   /** The keys of `--signing-keys-file` (publish signs with the last, every one verifies). */
   signingKeys?: SigningKeys;
@@ -60,6 +65,11 @@ export const createRegistryStore = async (db: SqlDatabase, options: RegistryStor
       if (store.readOnly !== undefined) return Promise.reject(new DomainError('read_only', store.readOnly));
       return bus.execute(command, context, executeOptions);
     },
+    executeAll: (commands, context) => {
+      if (store.readOnly !== undefined) return Promise.reject(new DomainError('read_only', store.readOnly));
+      return bus.executeAll(commands, context);
+    },
+    judge: (command, context) => bus.judge(command, context),
     close: async () => {
       await bus.close();
       await db.close();
@@ -70,3 +80,16 @@ export const createRegistryStore = async (db: SqlDatabase, options: RegistryStor
 
 export const openRegistryStore = async (location: DatabaseLocation, options: RegistryStoreOptions = {}) =>
   createRegistryStore(openDatabase(location), options);
+
+/**
+ * The judge alone over a database opened read-only (`restore --dry-run`): the command bus with the
+ * SQL projector's read indexes; its dry runs write nothing, so the file stays as it was.
+ */
+export const createReadOnlyJudge = (db: SqlDatabase): Pick<RegistryStore, 'judge' | 'execute'> & { close(): Promise<void> } => {
+  const bus = createCommandBus(db, createProjector((tx: SqlTransaction) => sqlProjectionStore(tx, (value) => sealOf(undefined, value))));
+  return {
+    judge: (command, context) => bus.judge(command, context),
+    execute: () => Promise.reject(new DomainError('read_only', 'a dry run writes nothing')),
+    close: () => bus.close(),
+  };
+};

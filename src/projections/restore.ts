@@ -2,15 +2,11 @@ import type { Operation } from 'fast-json-patch';
 import { profileNotFound, registryNotFound, validationError } from '../domain/errors.js';
 import type { CommandContext } from '../events/command-bus.js';
 import type { Command } from '../events/commands.js';
-import { decide, localDecideContext } from '../events/decide.js';
-import { schemaLookupOf } from '../events/schema-state.js';
-import type { RegistryState } from '../events/registry-state.js';
+import type { EventCause } from '../events/event-types.js';
 import { changesBetween, profileContentView, registryContentView } from './content-view.js';
-import { loadRegistryState } from './load-registry-state.js';
 import { findProfileVersion, readProfileVersions } from './profile-history.js';
 import type { WriteResult } from './projector.js';
 import type { RegistryStore } from './registry-store.js';
-import { readSchemaState } from './schema-reads.js';
 import { requirePastVersion, registryStateAtVersion, type PastPoint } from './time-travel.js';
 
 export interface RestoreOptions {
@@ -20,18 +16,15 @@ export interface RestoreOptions {
 }
 
 /**
- * A restore is a command like any other: it is judged against the current state, appended as new
- * events and attributed to whoever asked. A dry run asks the same judge (so it refuses what the
- * real restore would) and writes nothing.
+ * A restore is a command like any other: the command bus judges it against the current state
+ * (the same judge as every write: stacks across registries, dependents, schemas), appends it as
+ * new events attributed to whoever asked, and records in their metadata that they are a restore
+ * and to which point. A dry run asks the same judge and writes nothing. Only the target (the past
+ * state) is read here, from the events.
  */
-/** What a restore needs of the store: reads, and (unless a dry run) the command bus. */
-type RestoreStore = Pick<RegistryStore, 'db' | 'execute'>;
+type RestoreStore = Pick<RegistryStore, 'db' | 'execute' | 'judge'>;
 
-const judge = async (store: RestoreStore, command: Command): Promise<RegistryState | undefined> => {
-  const current = await loadRegistryState(store.db, command.registry);
-  decide(current, command, { ...localDecideContext(current), schemas: schemaLookupOf(await readSchemaState(store.db)) });
-  return current;
-};
+const restoring = (context: CommandContext, cause: EventCause): CommandContext => ({ ...context, cause });
 
 export type ProfileRestoreResult = { dryRun: true; changes: Operation[] } | { dryRun: false; document: WriteResult['document'] };
 
@@ -43,16 +36,17 @@ export const restoreProfile = async (
   options: RestoreOptions,
 ): Promise<ProfileRestoreResult> => {
   const versions = await readProfileVersions(store.db, registry, slug);
-  if (versions.length === 0) throw (await loadRegistryState(store.db, registry))?.live ? profileNotFound() : registryNotFound();
+  if (versions.length === 0) throw (await registryStateAtVersion(store.db, registry, (await store.db.events.streamHead(registry)).version))?.live ? profileNotFound() : registryNotFound();
   const target = findProfileVersion(versions, toVersion);
   if (!target.content) throw validationError('to_version', `version ${toVersion} is a deletion`);
   const command: Command = { type: 'put_profile', registry, slug, content: target.content, expected_version: options.expectedVersion };
+  const context = restoring(options.context, { type: 'restore', to_version: toVersion });
   if (options.dryRun) {
-    const current = await judge(store, command);
-    const before = profileContentView(registry, current?.profiles.get(slug)?.content);
-    return { dryRun: true, changes: changesBetween(before, profileContentView(registry, target.content)) };
+    const { before } = await store.judge(command, context);
+    const current = before?.live ? before.profiles.get(slug)?.content : undefined;
+    return { dryRun: true, changes: changesBetween(profileContentView(registry, current), profileContentView(registry, target.content)) };
   }
-  const { rendered } = await store.execute(command, options.context);
+  const { rendered } = await store.execute(command, context);
   return { dryRun: false, document: rendered.document };
 };
 
@@ -68,7 +62,8 @@ export const restoreRegistry = async (
   point: PastPoint,
   options: RestoreOptions,
 ): Promise<RegistryRestoreResult> => {
-  const target = await registryStateAtVersion(store.db, registry, await requirePastVersion(store.db, registry, point));
+  const toVersion = await requirePastVersion(store.db, registry, point);
+  const target = await registryStateAtVersion(store.db, registry, toVersion);
   if (!target?.live) throw registryNotFound();
   const command: Command = {
     type: 'converge_registry',
@@ -84,9 +79,10 @@ export const restoreRegistry = async (
       profiles: Object.fromEntries([...target.profiles].map(([slug, profile]) => [slug, profile.content])),
     },
   };
-  const current = await judge(store, command);
-  const changes = changesBetween(registryContentView(current), registryContentView(target));
-  if (options.dryRun) return { version: current?.version ?? 0, changes };
-  const { rendered } = await store.execute(command, options.context);
+  const context = restoring(options.context, { type: 'restore', to_version: toVersion, ...('atMs' in point ? { as_of_ms: point.atMs } : {}) });
+  const { before } = await store.judge(command, context);
+  const changes = changesBetween(registryContentView(before), registryContentView(target));
+  if (options.dryRun) return { version: before?.version ?? 0, changes };
+  const { rendered } = await store.execute(command, context);
   return { version: rendered.registryVersion, changes };
 };

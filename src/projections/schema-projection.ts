@@ -1,9 +1,8 @@
 import type { SchemaKind } from '../domain/schema-documents.js';
-import type { ProfileUsingSchema } from '../events/decide-schema.js';
+import type { ProfileRef } from './stack-dependents.js';
 import { schemaKey, type SchemaEntry, type SchemaState } from '../events/schema-state.js';
 import type { SqlExecutor } from '../events/sql-database.js';
 import { LIVE_TABLES, type ProjectionTables } from './projection-schema.js';
-import { profileStateOf, type StoredProfileShape } from './registry-serialization.js';
 import { objectJson } from '../domain/json-splicing.js';
 
 /** A schema's list item (the shape pinocchio answered), as stored and sent. */
@@ -56,22 +55,15 @@ export const writeAllSchemaRows = (tx: SqlExecutor, state: SchemaState, tables: 
   );
 
 /**
- * The stored live profiles whose JSON holds `name` as a JSON string: a superset of those that name
- * it as a middleware or an extension key (the decider checks each), found without parsing the rest.
+ * The live profiles whose stored JSON holds `name` as a JSON string: a superset of those that name
+ * it as a middleware or an extension key, found without parsing. Only names: the decider reads each
+ * one's content from its registry's state (no decision reads a projection row's content).
  */
-export const readProfilesUsingSchema = async (tx: SqlExecutor, _kind: SchemaKind, name: string): Promise<ProfileUsingSchema[]> => {
-  const rows = await tx.all<{ registry: string; stored_json: string; header_json: string }>(
-    `SELECT d.registry AS registry, d.stored_json AS stored_json, h.header_json AS header_json
+export const readSchemaUsers = async (tx: SqlExecutor, _kind: SchemaKind, name: string): Promise<ProfileRef[]> =>
+  tx.all<ProfileRef>(
+    `SELECT d.registry AS registry, d.slug AS profile
      FROM ${LIVE_TABLES.documents} d JOIN ${LIVE_TABLES.headers} h ON h.slug = d.registry
      WHERE d.stored_json LIKE $1${tx.flavour.likeWithoutEscape}
      ORDER BY ${tx.flavour.bySlug('d.registry')}, ${tx.flavour.bySlug('d.slug')}`,
     [`%${JSON.stringify(name)}%`],
   );
-  return rows.map((row) => {
-    const header = JSON.parse(row.header_json) as ProfileUsingSchema['policies'];
-    const policies: ProfileUsingSchema['policies'] = {};
-    if (header.unknown_middlewares !== undefined) policies.unknown_middlewares = header.unknown_middlewares;
-    if (header.unknown_extensions !== undefined) policies.unknown_extensions = header.unknown_extensions;
-    return { registry: row.registry, policies, content: profileStateOf(JSON.parse(row.stored_json) as StoredProfileShape).content };
-  });
-};

@@ -3,7 +3,7 @@ import type { SqlExecutor } from '../events/sql-database.js';
 import { writeAffected, type RowSealer } from './change-feed-store.js';
 import { writeProfileRows, writeRegistryRow } from './project-registry.js';
 import type { ProjectionStore } from './projection-store.js';
-import { readProfilesUsingSchema, writeSchemaRows } from './schema-projection.js';
+import { readSchemaUsers, writeSchemaRows } from './schema-projection.js';
 import { readStackDependents, storedFingerprint } from './stack-dependents.js';
 
 /** The live projection tables seen through one executor; change-feed rows are sealed with `seal`. */
@@ -13,7 +13,7 @@ export const sqlProjectionStore = (tx: SqlExecutor, seal: RowSealer): Projection
   writeProfileRows: (state, slugs, fingerprintOf) => writeProfileRows(tx, state, slugs, fingerprintOf),
   writeRegistryRow: (state) => writeRegistryRow(tx, state),
   writeAffected: (affected, hashOf) => writeAffected(tx, affected, hashOf, seal),
-  profilesUsingSchema: (kind, name) => readProfilesUsingSchema(tx, kind, name),
+  schemaUsers: (kind, name) => readSchemaUsers(tx, kind, name),
   writeSchemaRows: (state, keys) => writeSchemaRows(tx, state, keys),
   snapshots: sqlSnapshotStore(tx),
 });

@@ -1,6 +1,5 @@
 import type { ProfileContent } from '../../domain/profile.js';
 import type { AffectedProfile } from '../../events/change-feed.js';
-import type { ProfileUsingSchema } from '../../events/decide-schema.js';
 import { createInMemorySnapshotStore } from '../../events/in-memory/in-memory-snapshot-store.js';
 import type { UndoLog } from '../../events/in-memory/undo-log.js';
 import type { RegistryState } from '../../events/registry-state.js';
@@ -57,19 +56,13 @@ export const createInMemoryProjectionStore = (undo: UndoLog): ProjectionStore =>
     writeAffected: async (affected) => {
       for (const [position, profiles] of affected) undo.set(affectedRows, position, profiles);
     },
-    profilesUsingSchema: async (_kind, name) => {
+    schemaUsers: async (_kind, name) => {
       const named = JSON.stringify(name);
-      const using: (ProfileUsingSchema & ProfileRef)[] = [];
+      const using: ProfileRef[] = [];
       for (const document of documents.values()) {
-        const registry = registries.get(document.registry);
-        const { content } = document.profile;
-        if (!registry || !JSON.stringify(content).includes(named)) continue;
-        const policies: ProfileUsingSchema['policies'] = {};
-        if (registry.unknown_middlewares !== undefined) policies.unknown_middlewares = registry.unknown_middlewares;
-        if (registry.unknown_extensions !== undefined) policies.unknown_extensions = registry.unknown_extensions;
-        using.push({ ...refOf(document), policies, content: content as ProfileContent });
+        if (registries.has(document.registry) && JSON.stringify(document.profile.content).includes(named)) using.push(refOf(document));
       }
-      return using.sort(byRef).map(({ registry, policies, content }) => ({ registry, policies, content }));
+      return using.sort(byRef);
     },
     writeSchemaRows: async (state, keys) => {
       for (const [kind, name] of keys) {

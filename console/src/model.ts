@@ -82,9 +82,20 @@ export interface PatchOp {
   from?: string;
 }
 
+/** Why events were written when more than an edit (API: `cause`). */
+export type EventCause = { type: 'restore'; to_version: number; as_of_ms?: number } | { type: 'import'; source_version?: number };
+
+/** `profile.updated (restore to version 2)`: the event type and, when it was a restore or an import, which. */
+export const eventLabel = (type: string, cause?: EventCause): string => {
+  if (cause === undefined) return type;
+  if (cause.type === 'import') return `${type} (import${cause.source_version === undefined ? '' : ` of version ${cause.source_version}`})`;
+  return `${type} (restore to version ${cause.to_version}${cause.as_of_ms === undefined ? '' : `, as of ${new Date(cause.as_of_ms).toISOString()}`})`;
+};
+
 export interface HistoryEntry {
   version: number;
   type: string;
+  cause?: EventCause;
   actor: string;
   source: string;
   at_ms: number;
@@ -97,6 +108,7 @@ export interface RegistryEvent {
   registry: string;
   version: number;
   type: string;
+  cause?: EventCause;
   profile?: string;
   actor: string;
   source: string;

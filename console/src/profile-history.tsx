@@ -5,7 +5,7 @@ import { ApiError, call, enc, get, withQuery } from './api.js';
 import { useApp } from './app-context.js';
 import { ColumnHeads, ErrorNote, Json, when } from './common.js';
 import { DiffTable } from './diff-table.js';
-import { isAdmin, type HistoryEntry, type PatchOp, type ProfileDocument } from './model.js';
+import { eventLabel, isAdmin, type HistoryEntry, type PatchOp, type ProfileDocument } from './model.js';
 import { fieldLabel } from './pointer.js';
 import { RestorePanel } from './restore-panel.js';
 import { useLoad } from './use-load.js';
@@ -122,7 +122,7 @@ export const ProfileHistory = ({ doc, onRestored }: { doc: ProfileDocument; onRe
           {entries.map((each) => (
             <tr key={each.version} class={each.version === selected ? 'selected' : undefined}>
               <td>{each.version}</td>
-              <td>{each.type}</td>
+              <td>{eventLabel(each.type, each.cause)}</td>
               <td>{each.actor}</td>
               <td>{when(each.at_ms)}</td>
               <td>{[...new Set(each.changes.map((change) => fieldLabel(change.path)))].join('; ')}</td>

@@ -2,7 +2,7 @@
 import { call, enc, get, withQuery } from './api.js';
 import { useApp } from './app-context.js';
 import { ColumnHeads, ErrorNote, when } from './common.js';
-import { isAdmin, type PatchOp, type RegistryDocument, type RegistryEvent } from './model.js';
+import { eventLabel, isAdmin, type PatchOp, type RegistryDocument, type RegistryEvent } from './model.js';
 import { RestorePanel } from './restore-panel.js';
 import { profileHref } from './routes.js';
 import { useLoad } from './use-load.js';
@@ -50,7 +50,7 @@ export const RegistryHistory = ({ registry, onRestored }: { registry: RegistryDo
           {(events.data ?? []).map((event) => (
             <tr key={event.position}>
               <td>{event.version}</td>
-              <td>{event.type}</td>
+              <td>{eventLabel(event.type, event.cause)}</td>
               <td>{event.profile ? <a href={profileHref(registry.slug, event.profile, 'history')}>{event.profile}</a> : ''}</td>
               <td>{event.actor}</td>
               <td>{when(event.at_ms)}</td>

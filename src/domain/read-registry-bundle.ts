@@ -58,17 +58,27 @@ const importProfile = (slug: string, input: BundleProfileInput): ProfileContent 
     metadata: input.metadata,
   });
 
+/** A profile's version where the file comes from (`metadata.version`, server-owned there), if it says. */
+const sourceVersionOf = (input: BundleProfileInput): number | undefined => {
+  const version = (input.metadata as { version?: unknown } | undefined)?.version;
+  return typeof version === 'number' && Number.isSafeInteger(version) && version >= 1 ? version : undefined;
+};
+
 const importRegistry = (key: string, input: BundleRegistryInput): RegistryContent => {
   const path = `registries.${key}`;
   const slug = keyedSlug(key, input.slug, path, 'registry');
   const profiles: Record<string, ProfileContent> = {};
+  const sourceVersions: Record<string, number> = {};
   for (const [profileKey, profileInput] of Object.entries(input.profiles ?? {})) {
     const profilePath = `${path}.profiles.${profileKey}`;
     const profileSlug = keyedSlug(profileKey, profileInput.slug, profilePath, 'profile');
     if (Object.hasOwn(profiles, profileSlug)) throw validationError(profilePath, `duplicate profile slug "${profileSlug}"`);
     profiles[profileSlug] = withinPath(profilePath, () => importProfile(profileSlug, profileInput));
+    const sourceVersion = sourceVersionOf(profileInput);
+    if (sourceVersion !== undefined) sourceVersions[profileSlug] = sourceVersion;
   }
   const out: RegistryContent = { slug, profiles };
+  if (Object.keys(sourceVersions).length > 0) out.source_versions = sourceVersions;
   if (input.display_name) out.display_name = input.display_name;
   if (input.description) out.description = input.description;
   if (input.unknown_middlewares !== undefined) out.unknown_middlewares = input.unknown_middlewares;

@@ -38,6 +38,12 @@ export interface RegistryContent extends SchemaPolicies {
   description?: string;
   default_profile_slug?: string;
   profiles: Record<string, ProfileContent>;
+  /**
+   * The version each profile had where the file comes from, when the file says (`metadata.version`,
+   * as a document read from the API carries it): an import records it beside its events, never as
+   * the profile's version here.
+   */
+  source_versions?: Record<string, number>;
 }
 
 export const compareSlugs = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -3,7 +3,7 @@ import type { SchemaKind } from '../domain/schema-documents.js';
 import type { Command, SchemaCommand } from './commands.js';
 import { decide } from './decide.js';
 import { decideSchema, type ProfileUsingSchema } from './decide-schema.js';
-import { CURRENT_SCHEMA_VERSION, type DomainEvent, type EventBody, type EventMetadata, type StoredEvent } from './event-types.js';
+import { CURRENT_SCHEMA_VERSION, eventProfile, type DomainEvent, type EventBody, type EventCause, type EventMetadata, type StoredEvent } from './event-types.js';
 import { startFold } from './evolve.js';
 import { needs } from './needs.js';
 import { loadReachableStates, lookupInStates, stackedRegistries } from './profile-lookup.js';
@@ -21,7 +21,18 @@ export interface CommandContext {
   on_behalf_of?: string;
   /** Why the command was sent, when it is more than an edit (a restore, an import): recorded in each event's metadata. */
   cause?: EventMetadata['cause'];
+  /** An import's source version of each profile, by `registry/slug`: recorded in the cause of that profile's events. */
+  source_versions?: ReadonlyMap<string, number>;
 }
+
+/** The cause recorded on one event: an import's names the source version of the event's profile, when known. */
+const causeOf = (context: CommandContext, registry: string, body: EventBody): EventCause | undefined => {
+  const cause = context.cause;
+  if (cause?.type !== 'import' || context.source_versions === undefined || !body.type.startsWith('profile.')) return cause;
+  const profile = eventProfile(body);
+  const sourceVersion = profile === undefined ? undefined : context.source_versions.get(`${registry}/${profile}`);
+  return sourceVersion === undefined ? cause : { ...cause, source_version: sourceVersion };
+};
 
 /** Registries other than the command's own, loaded through the state cache (stacks cross registries). */
 export interface StateAccess {
@@ -51,10 +62,10 @@ export interface DecidedCommand {
 }
 
 /** Stamps decided event bodies with their schema version and the command's metadata. */
-export const stampEvents = (bodies: readonly EventBody[], context: CommandContext, occurredAt: number): DomainEvent[] =>
-  bodies.map(
-    (body) =>
-      ({
+export const stampEvents = (bodies: readonly EventBody[], context: CommandContext, occurredAt: number, stream: string): DomainEvent[] =>
+  bodies.map((body) => {
+    const cause = causeOf(context, stream, body);
+    return {
         ...body,
         schema_version: CURRENT_SCHEMA_VERSION[body.type],
         metadata: {
@@ -63,10 +74,10 @@ export const stampEvents = (bodies: readonly EventBody[], context: CommandContex
           source: context.source,
           request_id: context.request_id,
           occurred_at_ms: occurredAt,
-          ...(context.cause === undefined ? {} : { cause: context.cause }),
+          ...(cause === undefined ? {} : { cause }),
         },
-      }) as DomainEvent,
-  );
+      } as DomainEvent;
+  });
 
 export interface RunnerDeps<Tx extends WriteTransaction> {
   cache: StateCache<Tx>;
@@ -123,7 +134,7 @@ export const decideRegistryCommand = async <Tx extends WriteTransaction>(
     now: occurredAt,
     actor: context.actor,
   });
-  const events = stampEvents(bodies, context, occurredAt);
+  const events = stampEvents(bodies, context, occurredAt, registry);
   const { after, touchedByEvent } = foldDecided(before, registry, events);
   if (after && events.length > 0) {
     access.set(registry, after);
@@ -177,7 +188,7 @@ export const decideSchemaCommand = async <Tx extends WriteTransaction>(
 ): Promise<DecidedSchemaCommand> => {
   const before = await deps.cache.schemas(tx, unit);
   const profiles = await schemaUsers(deps, tx, unit, command.kind, command.name);
-  const events = stampEvents(decideSchema(before, command, profiles), context, deps.now());
+  const events = stampEvents(decideSchema(before, command, profiles), context, deps.now(), SCHEMA_STREAM);
   let after = before;
   for (const event of events) after = evolveSchemas(after, event);
   return { before, after, events };

@@ -38,14 +38,21 @@ export const importRegistries = async (
   schemas?: BundleSchemas,
 ): Promise<ImportOutcome[]> => {
   const schemaPuts = schemaCommands(schemas, registries);
-  const converges: StoreCommand[] = registries.map(({ slug, ...target }) => ({
+  const converges: StoreCommand[] = registries.map(({ slug, source_versions: _sourceVersions, ...target }) => ({
     type: 'converge_registry',
     registry: slug,
     target,
     prune: false,
     errors_under: ['registries', slug, 'profiles'],
   }));
-  const outcomes = await store.executeAll([...schemaPuts, ...converges], { ...context, cause: { type: 'import' } });
+  const sourceVersions = new Map(
+    registries.flatMap((registry) => Object.entries(registry.source_versions ?? {}).map(([slug, version]) => [`${registry.slug}/${slug}`, version] as const)),
+  );
+  const outcomes = await store.executeAll([...schemaPuts, ...converges], {
+    ...context,
+    cause: { type: 'import' },
+    ...(sourceVersions.size > 0 ? { source_versions: sourceVersions } : {}),
+  });
   return registries.map((registry, index) => {
     const { events, rendered } = outcomes[schemaPuts.length + index];
     onImported?.(registry);

@@ -2,7 +2,7 @@ import type { Operation } from 'fast-json-patch';
 import { DomainError, profileNotFound } from '../domain/errors.js';
 import { runtimeFingerprint } from '../domain/fingerprint.js';
 import type { ProfileContent } from '../domain/profile.js';
-import type { StoredEvent } from '../events/event-types.js';
+import type { EventCause, StoredEvent } from '../events/event-types.js';
 import type { SqlExecutor } from '../events/sql-database.js';
 import { changesBetween, profileContentView } from './content-view.js';
 
@@ -19,6 +19,8 @@ export interface ProfileHistoryEntry {
   actor: string;
   source: string;
   at_ms: number;
+  /** Present when the version came from a restore or an import. */
+  cause?: EventCause;
   fingerprint: string | null;
   changes: Operation[];
 }
@@ -58,6 +60,7 @@ export const profileHistory = (
       actor: event.metadata.actor,
       source: event.metadata.source,
       at_ms: event.metadata.occurred_at_ms,
+      ...(event.metadata.cause === undefined ? {} : { cause: event.metadata.cause }),
       fingerprint: content ? runtimeFingerprint(registry, slug, content.runtime) : null,
       changes: changesBetween(previous, view),
     });

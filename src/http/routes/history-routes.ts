@@ -60,6 +60,7 @@ const publicEvent = (event: StoredEvent) => {
     ...(event.metadata.on_behalf_of === undefined ? {} : { on_behalf_of: event.metadata.on_behalf_of }),
     source: event.metadata.source,
     at_ms: event.metadata.occurred_at_ms,
+    ...(event.metadata.cause === undefined ? {} : { cause: event.metadata.cause }),
     data: event.data,
   };
 };

@@ -49,6 +49,7 @@ const feedItem = ({ event, affected }: FeedChange) => {
     registry: event.stream_id,
     ...(profile === undefined ? {} : { profile }),
     type: event.type,
+    ...(event.metadata.cause === undefined ? {} : { cause: event.metadata.cause }),
     version: event.stream_version,
     affected,
   };

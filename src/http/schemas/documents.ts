@@ -49,6 +49,14 @@ export const registrySummariesSchema = z
   .array(z.looseObject({ slug: z.string(), profile_count: int, version: int, updated_at_ms: int }))
   .meta({ description: 'live registries' });
 
+/** Why events were written when more than an edit (`metadata.cause` of the events): a restore or an import. */
+export const eventCauseSchema = z
+  .union([
+    z.object({ type: z.literal('restore'), to_version: int, as_of_ms: int.optional() }),
+    z.object({ type: z.literal('import'), source_version: int.optional() }),
+  ])
+  .meta({ description: 'present when the change was a restore (to which version, or as of which time) or an import' });
+
 export const eventsPageSchema = z.object({
   events: z.array(
     z.looseObject({
@@ -61,6 +69,7 @@ export const eventsPageSchema = z.object({
       on_behalf_of: z.string().optional(),
       source: z.string(),
       at_ms: int,
+      cause: eventCauseSchema.optional(),
       data: z.unknown(),
     }),
   ),
@@ -71,7 +80,15 @@ export const profileHistorySchema = z.object({
   registry: z.string(),
   profile: z.string(),
   versions: z.array(
-    z.looseObject({ version: int, type: z.string(), actor: z.string(), source: z.string(), at_ms: int, changes: jsonPatchSchema }),
+    z.looseObject({
+      version: int,
+      type: z.string(),
+      actor: z.string(),
+      source: z.string(),
+      at_ms: int,
+      cause: eventCauseSchema.optional(),
+      changes: jsonPatchSchema,
+    }),
   ),
 });
 
@@ -127,6 +144,7 @@ const feedItem = z.looseObject({
   registry: z.string(),
   profile: z.string().optional(),
   type: z.string(),
+  cause: eventCauseSchema.optional(),
   version: int,
   affected: z.array(z.looseObject({ registry: z.string(), profile: z.string(), fingerprint: z.string() })),
 });

@@ -31,7 +31,8 @@ const probe = async (): Promise<string | undefined> => {
   }
 };
 
-const unreachable = await probe();
+// the fast loop (`npm run test:unit`) touches no database: it does not even ask
+const unreachable = process.env.PROFILE_REGISTRY_TEST_UNIT === '1' ? 'a unit run uses no database' : await probe();
 
 /** Whether PostgreSQL tests run; importing this fails the test file when PROFILE_REGISTRY_REQUIRE_PG=1 and it is missing. */
 export const postgresAvailable = unreachable === undefined;

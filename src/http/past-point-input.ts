@@ -1,16 +1,12 @@
-import type { FastifyRequest } from 'fastify';
 import { validationError } from '../domain/errors.js';
 import { parseAsOf, parseVersionNumber } from '../domain/past-point.js';
 import type { PastPoint } from '../projections/time-travel.js';
-import { queryValue } from './request-input.js';
 
-/** The past point a read names with `?version=N` or `?as_of=`, or undefined for the present. */
-export const pastPointOf = (request: FastifyRequest): PastPoint | undefined => {
-  const version = queryValue(request, 'version');
-  const asOf = queryValue(request, 'as_of');
+/** The past point a read names with `?version=N` or `?as_of=` (parsed by the route's schema), or undefined for the present. */
+export const pastPointOf = ({ version, as_of: asOf }: { version?: number; as_of?: number }): PastPoint | undefined => {
   if (version !== undefined && asOf !== undefined) throw validationError('as_of', 'give either version or as_of, not both');
-  if (version !== undefined) return { version: parseVersionNumber(version) };
-  if (asOf !== undefined) return { atMs: parseAsOf(asOf) };
+  if (version !== undefined) return { version };
+  if (asOf !== undefined) return { atMs: asOf };
   return undefined;
 };
 

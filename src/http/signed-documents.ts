@@ -1,18 +1,12 @@
 import type { FastifyRequest } from 'fastify';
-import { DomainError, validationError } from '../domain/errors.js';
+import { DomainError } from '../domain/errors.js';
 import { signatureVerdict, verdictDetail, type SignatureVerdict } from '../domain/profile-signature.js';
 import type { SigningKeys } from '../domain/signing-keys.js';
 import type { ProfileState } from '../events/registry-state.js';
-import { queryValue } from './request-input.js';
 import { BYTES_TEXT, objectJsonIn, STRING_TEXT } from '../domain/json-splicing.js';
 
-/** `?require_signed=true|false` (also 1/0); anything else is a 400. */
-export const requireSignedOf = (request: FastifyRequest): boolean => {
-  const raw = queryValue(request, 'require_signed');
-  if (raw === undefined || raw === '' || raw === 'false' || raw === '0') return false;
-  if (raw === 'true' || raw === '1') return true;
-  throw validationError('require_signed', 'must be true or false');
-};
+/** `?require_signed=true|false` (also 1/0), as the route's schema parsed it (requireSignedQuery); anything else was a 400 there. */
+export const requireSignedOf = (request: FastifyRequest): boolean => (request.query as { require_signed?: unknown }).require_signed === true;
 
 export const verdictOf = (keys: SigningKeys | undefined, registry: string, profile: ProfileState | undefined): SignatureVerdict =>
   profile ? signatureVerdict(keys, registry, profile) : 'unsigned';

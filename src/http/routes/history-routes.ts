@@ -30,22 +30,21 @@ import {
 } from '../schemas/documents.js';
 import { profileParams, registryParams } from '../schemas/params.js';
 import { problemResponses } from '../schemas/problems.js';
-import { afterQuery, documentQuerySchema, limitQuery, queryText, registryQuery, revealQuery, revealQuerySchema } from '../schemas/query.js';
+import {
+  afterQuery,
+  documentQuerySchema,
+  limitQuery,
+  MAX_PAGE,
+  neededVersionQuery,
+  registryQuery,
+  revealQuery,
+  revealQuerySchema,
+  versionNumberQuery,
+} from '../schemas/query.js';
 
-const MAX_EVENTS_PAGE = 1000;
 
 const throwProfileNotFound = (): never => {
   throw profileNotFound();
-};
-
-/** An optional query integer in [min, max]; 400 naming the parameter otherwise. */
-const boundedQueryInt = (raw: string | undefined, field: string, min: number, max: number, fallback: number): number => {
-  if (raw === undefined || raw === '') return fallback;
-  const value = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw validationError(field, `must be an integer from ${min} to ${max}`);
-  }
-  return value;
 };
 
 const publicEvent = (event: StoredEvent) => {
@@ -66,7 +65,6 @@ const publicEvent = (event: StoredEvent) => {
 };
 
 const TAGS = ['history'];
-const versionNumberQuery = (description: string) => queryText(description, { pattern: '^\\d+$' });
 
 /** Audit trail, diffs and restores (API.md section 3, History, time travel, restore). */
 export const historyRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app, { store }) => {
@@ -98,8 +96,7 @@ export const historyRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
     },
     async (request) => {
       const registry = requireRegistryAccess(request, request.params.registry);
-      const after = boundedQueryInt(request.query.after, 'after', 0, Number.MAX_SAFE_INTEGER, 0);
-      const limit = boundedQueryInt(request.query.limit, 'limit', 1, MAX_EVENTS_PAGE, 100);
+      const { after = 0, limit = 100 } = request.query;
       if ((await streamHeadVersion(db, registry)) === 0) throw registryNotFound();
       const events = await readStreamPage(db, registry, after, limit);
       return { events: shownValue(request, events.map(publicEvent), SECRET_AREAS.events), next_after: events.at(-1)?.position ?? after };
@@ -118,7 +115,7 @@ export const historyRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
         querystring: z.looseObject({
           registry: registryQuery,
           limit: limitQuery,
-          before_version: versionNumberQuery('only versions before this one'),
+          before_version: versionNumberQuery('only versions before this one', 'before_version'),
           reveal: revealQuery,
         }),
         response: { 200: jsonAnswer(profileHistorySchema, 'the versions (changes are RFC 6902 from the previous version)'), ...problemResponses() },
@@ -127,9 +124,7 @@ export const historyRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
     async (request) => {
       const { slug } = request.params;
       const registry = await historyRegistryOf(request, slug);
-      const limit = boundedQueryInt(request.query.limit, 'limit', 1, MAX_EVENTS_PAGE, MAX_EVENTS_PAGE);
-      const beforeRaw = request.query.before_version;
-      const beforeVersion = beforeRaw === undefined ? undefined : parseVersionNumber(beforeRaw, 'before_version');
+      const { limit = MAX_PAGE, before_version: beforeVersion } = request.query;
       const versions = await versionsOf(registry, slug);
       const entries = profileHistory(registry, slug, versions, { limit, beforeVersion }).map((entry) => ({
         ...entry,
@@ -150,8 +145,8 @@ export const historyRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
         params: profileParams,
         querystring: z.looseObject({
           registry: registryQuery,
-          from: versionNumberQuery('the older version (integer ≥ 1)'),
-          to: versionNumberQuery('the newer version (integer ≥ 1)'),
+          from: neededVersionQuery('the older version (integer ≥ 1)', 'from'),
+          to: neededVersionQuery('the newer version (integer ≥ 1)', 'to'),
           reveal: revealQuery,
         }),
         response: { 200: jsonAnswer(diffSchema, 'RFC 6902 changes from `from` to `to`'), ...problemResponses() },
@@ -160,8 +155,7 @@ export const historyRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
     async (request) => {
       const { slug } = request.params;
       const registry = await historyRegistryOf(request, slug);
-      const from = parseVersionNumber(request.query.from, 'from');
-      const to = parseVersionNumber(request.query.to, 'to');
+      const { from, to } = request.query;
       const versions = await versionsOf(registry, slug);
       const view = (version: number) => profileContentView(registry, findProfileVersion(versions, version).content);
       return { from, to, changes: shownChanges(request, changesBetween(view(from), view(to)), SECRET_AREAS.profile) };

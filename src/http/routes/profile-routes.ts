@@ -140,7 +140,7 @@ export const profileRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
     async (request, reply) => {
       const { slug } = request.params;
       const named = namedRegistry(request);
-      const point = pastPointOf(request);
+      const point = pastPointOf(request.query);
       if (point) {
         const past =
           named === undefined
@@ -239,7 +239,7 @@ export const profileRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
     async (request, reply) => {
       const { slug } = request.params;
       const registry = registryOf(request);
-      const expectedVersion = parseExpectedVersion(request.query.expected_version);
+      const expectedVersion = request.query.expected_version;
       return writeProfile(
         request,
         reply,

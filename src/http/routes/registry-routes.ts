@@ -73,7 +73,7 @@ export const registryRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app
     },
     async (request, reply) => {
       const registry = requireRegistryAccess(request, request.params.registry);
-      const point = pastPointOf(request);
+      const point = pastPointOf(request.query);
       if (point) {
         const past = await pastRegistryPayload(db, registry, point);
         return reply.header('etag', past.etag).type(json).send(shownJson(request, past.json, SECRET_AREAS.registry));
@@ -186,7 +186,7 @@ export const registryRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app
     },
     async (request, reply) => {
       const registry = requireRegistryAccess(request, request.params.registry);
-      const expectedVersion = parseExpectedVersion(request.query.expected_version);
+      const expectedVersion = request.query.expected_version;
       return executeGuardedWrite(
         store,
         request,

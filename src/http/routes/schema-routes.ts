@@ -1,7 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { validationError } from '../../domain/errors.js';
-import { parseAsOf } from '../../domain/past-point.js';
 import {
   putExtensionSchemaBodySchema,
   putMiddlewareSchemaBodySchema,
@@ -19,7 +18,7 @@ import type { RoutesPlugin } from '../route-schema.js';
 import { IDEMPOTENT_REPLAYED, jsonAnswer, noContent } from '../schemas/answers.js';
 import { extensionSchemasSchema, middlewareSchemasSchema, schemaDocumentSchema, schemaHistorySchema } from '../schemas/documents.js';
 import { problemResponses } from '../schemas/problems.js';
-import { asOfQuery, expectedVersionQuery, queryText } from '../schemas/query.js';
+import { asOfQuery, expectedVersionQuery, forceQuery } from '../schemas/query.js';
 
 const json = 'application/json; charset=utf-8';
 
@@ -71,12 +70,6 @@ const EXTENSIONS: KindRoutes = {
   list: extensionSchemasSchema,
 };
 
-const parseForce = (raw: string | undefined): boolean | undefined => {
-  if (raw === undefined) return undefined;
-  if (raw === 'true' || raw === 'false') return raw === 'true';
-  throw validationError('force', 'must be true or false');
-};
-
 const schemaAnswer = (result: WriteResult): WriteAnswer => ({ status: result.created ? 201 : 200, body: result.schemaJson });
 
 const TAGS = ['schemas'];
@@ -102,8 +95,7 @@ export const schemaRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app, 
         },
       },
       async (request, reply) => {
-        const asOf = request.query.as_of;
-        return reply.type(json).send(await listSchemasJson(db, kind, asOf === undefined ? undefined : parseAsOf(asOf)));
+        return reply.type(json).send(await listSchemasJson(db, kind, request.query.as_of));
       },
     );
 
@@ -151,15 +143,14 @@ export const schemaRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app, 
           params,
           querystring: z.looseObject({
             expected_version: expectedVersionQuery,
-            force: queryText('`true`: remove it even though stored profiles use it', { enum: ['true', 'false'] }),
+            force: forceQuery('`true`: remove it even though stored profiles use it'),
           }),
           response: { 204: noContent('removed'), ...problemResponses({ also: [409, 422] }) },
         },
       },
       async (request, reply) => {
         const { name } = request.params;
-        const expectedVersion = parseExpectedVersion(request.query.expected_version);
-        const force = parseForce(request.query.force);
+        const { expected_version: expectedVersion, force } = request.query;
         return executeWrite(
           store,
           request,

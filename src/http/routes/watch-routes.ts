@@ -1,7 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { DomainError } from '../../domain/errors.js';
 import { eventProfile } from '../../events/event-types.js';
 import type { FeedChange } from '../../projections/change-feed-store.js';
 import { createChangeHub, pollChanges } from '../../projections/follow-changes.js';
@@ -12,34 +11,11 @@ import { registryOf } from '../request-input.js';
 import type { RoutesPlugin } from '../route-schema.js';
 import { changesPollSchema, eventStreamSchema } from '../schemas/documents.js';
 import { problemResponse, problemResponses } from '../schemas/problems.js';
-import { afterQuery, queryText, registryQuery } from '../schemas/query.js';
+import { feedAfterQuery, queryText, waitQuery } from '../schemas/query.js';
+import { parsePosition } from '../query-values.js';
 
 export const DEFAULT_HEARTBEAT_MS = 15_000;
 export const DEFAULT_MAX_WATCHERS_PER_CLIENT = 100;
-const MAX_WAIT_SECONDS = 60;
-
-const parsePosition = (raw: string | undefined, name: string): number | undefined => {
-  if (raw === undefined || raw === '') return undefined;
-  // positions are BIGINT on PostgreSQL: anything past a safe integer is no position this store can reach
-  const value = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
-  if (!Number.isSafeInteger(value)) {
-    throw new DomainError('validation', `validation error (${name}): must be a position (an integer from 0 to 2^53-1)`, {
-      errors: [{ path: name, message: 'must be a position (an integer from 0 to 2^53-1)' }],
-    });
-  }
-  return value;
-};
-
-const parseWait = (raw: string | undefined): number => {
-  if (raw === undefined || raw === '') return 0;
-  const seconds = Number(raw);
-  if (!Number.isFinite(seconds) || seconds < 0) {
-    throw new DomainError('validation', 'validation error (wait): must be a number of seconds ≥ 0', {
-      errors: [{ path: 'wait', message: 'must be a number of seconds ≥ 0' }],
-    });
-  }
-  return Math.min(seconds, MAX_WAIT_SECONDS) * 1000;
-};
 
 /** The change as the feed shows it (API.md section 3). */
 const feedItem = ({ event, affected }: FeedChange) => {
@@ -170,8 +146,8 @@ export const watchRoutes: RoutesPlugin<WatchOptions> = async (app, options) => {
         summary: 'Follow the changes: Server-Sent Events, or a long poll with Accept: application/json',
         querystring: z.looseObject({
           registry: queryText("only changes of this registry (and of profiles elsewhere that stack on it)"),
-          after: afterQuery,
-          wait: queryText('long poll: seconds to wait for a change (at most 60)', { pattern: '^\\d+(\\.\\d+)?$' }),
+          after: feedAfterQuery,
+          wait: waitQuery,
         }),
         headers: z.looseObject({
           'last-event-id': queryText('the position to resume after (wins over `after`)', { pattern: '^\\d+$' }),
@@ -191,7 +167,7 @@ export const watchRoutes: RoutesPlugin<WatchOptions> = async (app, options) => {
     const visible = (registry: string) => mayAccessRegistry(request, registry);
     const lastEventId = request.headers['last-event-id'];
     const fromHeader = parsePosition(Array.isArray(lastEventId) ? lastEventId[0] : lastEventId, 'Last-Event-ID');
-    const after = fromHeader ?? parsePosition(request.query.after, 'after') ?? (await store.db.events.lastPosition());
+    const after = fromHeader ?? request.query.after ?? (await store.db.events.lastPosition());
     // a registry's watchers also hear of changes elsewhere that moved its fingerprints (stacks)
     const keep = (change: FeedChange) =>
       registryFilter === undefined
@@ -210,7 +186,7 @@ export const watchRoutes: RoutesPlugin<WatchOptions> = async (app, options) => {
     openByClient.set(key, opened + 1);
     if ((request.headers.accept ?? '').includes('application/json')) {
       try {
-        const result = await pollChanges(hub, after, parseWait(request.query.wait), keep);
+        const result = await pollChanges(hub, after, request.query.wait ?? 0, keep);
         return { changes: result.changes.map((change) => feedItem(shown(change))), next_after: result.next_after };
       } finally {
         release(key);

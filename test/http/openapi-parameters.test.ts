@@ -38,6 +38,16 @@ const outside = (parameter: Parameter): string | undefined => {
 /** A path parameter's ordinary value, so that only the parameter under test is wrong. */
 const PATH_VALUES: Record<string, string> = { registry: 'default', slug: 'writer', name: 'inference' };
 
+/** Query parameters a route needs (a diff's two versions), given their ordinary value when not under test. */
+const NEEDED_QUERY: Record<string, string> = { from: '1', to: '1' };
+
+/** A body its schema accepts (`{}` unless a field is required), so that only the parameter under test is wrong. */
+const BODIES: Record<string, unknown> = {
+  'post /api/chat/profiles': { slug: 'fresh' },
+  'post /api/registries': { slug: 'fresh' },
+  'post /api/chat/profiles/{slug}/restore': { to_version: 1 },
+};
+
 it('refuses, on every operation, a value outside each constrained parameter with a 400 problem+json naming it', async () => {
   const document = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json() as Document;
   const before = await storeSnapshot(t.store.db);
@@ -48,8 +58,14 @@ it('refuses, on every operation, a value outside each constrained parameter with
         const value = outside(parameter);
         if (value === undefined) continue;
         let path = template;
-        for (const [name, ordinary] of Object.entries(PATH_VALUES)) path = path.replace(`{${name}}`, name === parameter.name && parameter.in === 'path' ? value : ordinary);
-        const url = parameter.in === 'query' ? `${path}?${parameter.name}=${encodeURIComponent(value)}` : path;
+        const pathValues = template.includes('/extensions/') ? { ...PATH_VALUES, name: 'vendor.custom@v1' } : PATH_VALUES;
+        for (const [name, ordinary] of Object.entries(pathValues)) path = path.replace(`{${name}}`, name === parameter.name && parameter.in === 'path' ? value : ordinary);
+        const query = new URLSearchParams();
+        for (const other of operation.parameters ?? []) {
+          if (other.in === 'query' && other.name !== parameter.name && NEEDED_QUERY[other.name] !== undefined) query.set(other.name, NEEDED_QUERY[other.name]);
+        }
+        if (parameter.in === 'query') query.set(parameter.name, value);
+        const url = query.size > 0 ? `${path}?${query}` : path;
         const headers: Record<string, string> = { accept: 'application/json' };
         if (parameter.in === 'header') headers[parameter.name] = value;
         const withBody = operation.requestBody !== undefined;
@@ -57,7 +73,7 @@ it('refuses, on every operation, a value outside each constrained parameter with
           method: method.toUpperCase() as 'GET',
           url,
           headers: withBody ? { ...headers, 'content-type': 'application/json' } : headers,
-          ...(withBody ? { payload: '{}' } : {}),
+          ...(withBody ? { payload: JSON.stringify(BODIES[`${method} ${template}`] ?? {}) } : {}),
         });
         const where = `${method.toUpperCase()} ${url} (${parameter.in} ${parameter.name})`;
         expect(answer.statusCode, `${where}: ${answer.body}`).toBe(400);

@@ -10,7 +10,7 @@ import type { RegistryStore } from '../../projections/registry-store.js';
 import { executeGuardedWrite, sendJsonWithEtag } from '../conditional-requests.js';
 import { executeWrite } from '../idempotent-write.js';
 import { pastPointOf } from '../past-point-input.js';
-import { mayAccessRegistry, requireRegistryAccess } from '../auth/access-control.js';
+import { mayAccessRegistry, requireRegistryAccess } from '../auth/scope.js';
 import { parseExpectedVersion } from '../request-input.js';
 import type { RoutesPlugin } from '../route-schema.js';
 import { ETAG, IDEMPOTENT_REPLAYED, jsonAnswer, LOCATION, noContent, NOT_MODIFIED } from '../schemas/answers.js';

@@ -103,6 +103,16 @@ describeEachBackend('registry scope (%s)', (backend) => {
     expect(full.json().runtime.system_prompt).toBe('bravo');
   });
 
+  it('leaves the other registry out of every list that names no registry', async () => {
+    for (const url of ['/api/chat/profiles', '/api/registries', '/api/chat/profiles?contains=%7B%7D', '/api/watch?after=0&wait=0']) {
+      const limited = await call('reader@team-a', 'GET', url, undefined, { accept: 'application/json' });
+      expect(limited.statusCode, url).toBe(200);
+      expect(limited.body, url).toContain(OWN_REGISTRY);
+      expect(limited.body, url).not.toMatch(OTHER_NAMES);
+      expect((await call('reader', 'GET', url, undefined, { accept: 'application/json' })).body, url).toMatch(OTHER_NAMES);
+    }
+  });
+
   it('refuses to delete a profile stacked on from the other registry without naming it', async () => {
     const from = logLines.length;
     const limited = await call('editor@team-a', 'DELETE', `/api/chat/profiles/base?registry=${OWN_REGISTRY}`);

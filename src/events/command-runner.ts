@@ -19,6 +19,11 @@ export interface CommandContext {
   request_id: string;
   /** Whom an admin said it acts for (`X-Actor` with auth on); recorded beside the real actor. */
   on_behalf_of?: string;
+  /**
+   * The registries the writer may read (absent: all). A stack may name only those: to the decision,
+   * a profile elsewhere is missing, so the refusal is the same whether it exists or not.
+   */
+  readable?: (registry: string) => boolean;
   /** Why the command was sent, when it is more than an edit (a restore, an import): recorded in each event's metadata. */
   cause?: EventMetadata['cause'];
   /** An import's source version of each profile, by `registry/slug`: recorded in the cause of that profile's events. */
@@ -127,8 +132,9 @@ export const decideRegistryCommand = async <Tx extends WriteTransaction>(
   for (const slug of needed.dependentsOf) dependents.set(slug, await deps.indexes.readStackDependents(tx, registry, slug));
   const schemas = needed.schemas ? schemaLookupOf(await deps.cache.schemas(tx, unit)) : undefined;
   const occurredAt = deps.now();
+  const readable = context.readable;
   const bodies = decide(before, command, {
-    lookupProfile: access.lookupProfile,
+    lookupProfile: readable === undefined ? access.lookupProfile : (r, slug) => (readable(r) ? access.lookupProfile(r, slug) : undefined),
     dependentsOf: (r, slug) => (r === registry ? (dependents.get(slug) ?? []) : []),
     schemas,
     now: occurredAt,

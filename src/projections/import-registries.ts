@@ -1,8 +1,12 @@
+import { sameContent } from '../domain/canonical-json.js';
 import type { RegistryContent } from '../domain/registry-bundle.js';
 import { schemaNameOf, type BundleSchemas } from '../domain/schema-documents.js';
 import type { CommandContext } from '../events/command-bus.js';
 import type { SchemaCommand, StoreCommand } from '../events/commands.js';
+import { schemaKey } from '../events/schema-state.js';
+import type { SqlExecutor } from '../events/sql-database.js';
 import type { RegistryStore } from './registry-store.js';
+import { readSchemaState } from './schema-reads.js';
 
 type PutSchema = Extract<SchemaCommand, { type: 'put_schema' }>;
 
@@ -21,6 +25,19 @@ const schemaCommands = (schemas: BundleSchemas | undefined, registries: readonly
     ...(schemas?.extensions ?? []).map((document) => ['extension', document] as const),
   ];
   return documents.map(([kind, document]) => ({ type: 'put_schema', kind, name: schemaNameOf(document), document, exempt }));
+};
+
+/** The schemas of a file that differ from the registered ones (`kind/name`): what importing it would change for everyone. */
+export const schemasChangedBy = async (db: SqlExecutor, schemas: BundleSchemas | undefined): Promise<string[]> => {
+  const commands = schemaCommands(schemas, []);
+  if (commands.length === 0) return [];
+  const state = await readSchemaState(db);
+  return commands
+    .filter((command) => {
+      const current = state.entries.get(schemaKey(command.kind, command.name));
+      return current === undefined || !sameContent(current.document, command.document);
+    })
+    .map((command) => `${command.kind}/${command.name}`);
 };
 
 /**

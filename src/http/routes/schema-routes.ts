@@ -11,7 +11,9 @@ import {
 import { parseExtensionKey } from '../../domain/slug.js';
 import type { WriteResult } from '../../projections/projector.js';
 import type { RegistryStore } from '../../projections/registry-store.js';
-import { listSchemasJson, readSchemaHistory, readSchemaJson } from '../../projections/schema-reads.js';
+import { listSchemasJson, readSchemaHistory, readSchemaJson, type SchemaVersion } from '../../projections/schema-reads.js';
+import type { BrokenProfile } from '../../events/event-types.js';
+import { visibleItems } from '../auth/scope.js';
 import { executeWrite, type WriteAnswer } from '../idempotent-write.js';
 import { parseExpectedVersion } from '../request-input.js';
 import type { RoutesPlugin } from '../route-schema.js';
@@ -68,6 +70,14 @@ const EXTENSIONS: KindRoutes = {
   path: '/api/chat/schemas/extensions',
   nameParams: nameParams('the extension key, `namespace.feature@vN`', extensionKey),
   list: extensionSchemasSchema,
+};
+
+/** A version of a schema's history as the caller may see it: a forced change lists only the broken profiles it may read. */
+const scopedSchemaVersion = (request: FastifyRequest, version: SchemaVersion): SchemaVersion => {
+  const forced = version.forced as { broken?: BrokenProfile[] } | undefined;
+  if (forced?.broken === undefined) return version;
+  const broken = visibleItems(request, forced.broken, (profile) => profile.registry);
+  return broken.length === forced.broken.length ? version : { ...version, forced: { ...forced, broken } };
 };
 
 const schemaAnswer = (result: WriteResult): WriteAnswer => ({ status: result.created ? 201 : 200, body: result.schemaJson });
@@ -128,14 +138,15 @@ export const schemaRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app, 
       },
       async (request) => {
         const { name } = request.params;
-        return { kind, name, versions: await readSchemaHistory(db, kind, name) };
+        const versions = (await readSchemaHistory(db, kind, name)).map((version) => scopedSchemaVersion(request, version));
+        return { kind, name, versions };
       },
     );
 
     app.delete(
       `${path}/:name`,
       {
-        config: { role: 'admin' },
+        config: { role: 'admin', global: true },
         schema: {
           operationId: `delete${title}Schema`,
           tags: TAGS,
@@ -187,7 +198,7 @@ export const schemaRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app, 
   };
   app.put(
     `${MIDDLEWARES.path}/:name`,
-    { config: { role: 'admin' }, schema: { ...putSchema(MIDDLEWARES), params: MIDDLEWARES.nameParams, body: putMiddlewareSchemaBodySchema } },
+    { config: { role: 'admin', global: true }, schema: { ...putSchema(MIDDLEWARES), params: MIDDLEWARES.nameParams, body: putMiddlewareSchemaBodySchema } },
     async (request, reply) => {
       const { name } = request.params;
       const { expected_version, force, version, display_name, description, schema } = request.body;
@@ -197,7 +208,7 @@ export const schemaRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app, 
   );
   app.put(
     `${EXTENSIONS.path}/:name`,
-    { config: { role: 'admin' }, schema: { ...putSchema(EXTENSIONS), params: EXTENSIONS.nameParams, body: putExtensionSchemaBodySchema } },
+    { config: { role: 'admin', global: true }, schema: { ...putSchema(EXTENSIONS), params: EXTENSIONS.nameParams, body: putExtensionSchemaBodySchema } },
     async (request, reply) => {
       const { name } = request.params;
       const { expected_version, force, schema } = request.body;

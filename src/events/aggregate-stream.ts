@@ -1,4 +1,4 @@
-import type { EventStore } from './event-store.js';
+import type { CoreEventStore } from './event-store.js';
 import { foldEvents } from './evolve.js';
 import type { RegistryState } from './registry-state.js';
 import type { SnapshotStore } from './snapshot-store.js';
@@ -10,7 +10,7 @@ import type { SnapshotStore } from './snapshot-store.js';
  * this, never on projection rows.
  */
 export const aggregateStream = async (
-  events: EventStore,
+  events: CoreEventStore,
   registry: string,
   options: { toVersion?: number; snapshots?: SnapshotStore } = {},
 ): Promise<RegistryState | undefined> => {

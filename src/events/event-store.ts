@@ -151,3 +151,17 @@ export const bindEventStore = <Handle>(handle: Handle, operations: EventStoreOpe
   countEvents: () => operations.countEvents(handle),
   lastPositionHandedOut: () => operations.lastPositionHandedOut(handle),
 });
+
+/**
+ * The narrow faces of the event log. The write path (the command runner, the state cache,
+ * `aggregateStream`) sees only the core, as Emmett's EventStore: append, read a stream, read all
+ * from a position, a stream's head, its version at a time. Reads on the profile index (history,
+ * signatures, snapshot contents, rebuild) and reads of the log as stored (verify, checkpoints,
+ * the start-up check) are interfaces of their own; `EventStore` is all three.
+ */
+export type CoreEventStore = Pick<EventStore, 'appendToStream' | 'readStream' | 'readAll' | 'streamHead' | 'streamVersionAt'>;
+export type ProfileIndexReads = Pick<EventStore, 'readProfileEvents' | 'readProfileEventsAt' | 'readLatestContent' | 'streamsNamingProfile'>;
+export type AuditReads = Pick<
+  EventStore,
+  'readRecords' | 'readRecord' | 'readHashes' | 'listStreams' | 'readStreamEnds' | 'lastPosition' | 'countEvents' | 'lastPositionHandedOut'
+>;

@@ -23,7 +23,7 @@ export interface SqlExecutor extends SqlStatements {
 }
 
 /** The executor of a write transaction: savepoints are SQL SAVEPOINTs. */
-export interface SqlTransaction extends SqlExecutor, WriteTransaction {}
+export interface SqlTransaction extends SqlExecutor, WriteTransaction<EventStore> {}
 
 export interface SqlDatabase extends SqlExecutor, TransactionalStore<SqlTransaction> {
   /**

@@ -1,12 +1,13 @@
-import type { EventStore } from './event-store.js';
+import type { CoreEventStore } from './event-store.js';
 
 /**
  * What the command bus writes through: the event log bound to one write transaction, and
  * savepoints inside it. A SQL transaction is one (`SqlTransaction`: SAVEPOINT), and so is the
  * in-memory log's (an undo log). Projections written through the same handle share its fate.
  */
-export interface WriteTransaction {
-  readonly events: EventStore;
+export interface WriteTransaction<Events extends CoreEventStore = CoreEventStore> {
+  /** The write path's face of the log (bound to the transaction); a SQL transaction's `events` is the whole EventStore. */
+  readonly events: Events;
   /** Runs `fn` so that a throw takes back only what was written inside it, and is re-thrown. Nests. */
   savepoint<T>(fn: () => Promise<T>): Promise<T>;
 }

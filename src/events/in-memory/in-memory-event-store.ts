@@ -120,12 +120,12 @@ const operations: EventStoreOperations<Log> = {
   lastPositionHandedOut: async () => undefined,
 };
 
-export interface InMemoryEventLog extends EventStore, TransactionalStore<WriteTransaction> {
+export interface InMemoryEventLog extends EventStore, TransactionalStore<WriteTransaction<EventStore>> {
   /**
    * Runs `fn` with the store as its transaction, one at a time: a throw takes back every event it
    * appended (and whatever else recorded in the same undo log) and is re-thrown.
    */
-  transaction<T>(fn: (tx: WriteTransaction) => Promise<T>, afterCommit?: () => void): Promise<T>;
+  transaction<T>(fn: (tx: WriteTransaction<EventStore>) => Promise<T>, afterCommit?: () => void): Promise<T>;
 }
 
 /**
@@ -135,7 +135,7 @@ export interface InMemoryEventLog extends EventStore, TransactionalStore<WriteTr
 export const createInMemoryEventStore = (undo: UndoLog = createUndoLog()): InMemoryEventLog => {
   const log: Log = { rows: [], streams: new Map(), undo };
   const store = bindEventStore(log, operations);
-  const tx: WriteTransaction = { events: store, savepoint: undo.savepoint };
+  const tx: WriteTransaction<EventStore> = { events: store, savepoint: undo.savepoint };
   const exclusive = createMutex();
   return {
     ...store,

@@ -110,4 +110,10 @@ describe('decide: profile writes against the registered schemas', () => {
     expect(state).toMatchObject({ slug: 'team', display_name: 'Team', live: true });
     expect(state).not.toHaveProperty('unknown_middlewares');
   });
+
+  it('upcasts step by step, and refuses a schema version it has no upcaster for or that is newer than it knows', () => {
+    expect(() => upcastEventData('registry.created', 3, {})).toThrow('has schema version 3, newer than 2');
+    expect(() => upcastEventData('profile.updated', 0, {})).toThrow('event type "profile.updated" has no upcaster from schema version 0');
+    expect(() => upcastEventData('profile.renamed', 1, {})).toThrow('unknown event type "profile.renamed"');
+  });
 });

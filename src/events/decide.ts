@@ -163,21 +163,26 @@ const policiesAfter = (state: RegistryState | undefined, events: readonly EventB
   return policies;
 };
 
-/** Every content a command writes must pass the registered schemas (what it leaves unchanged is not judged again). */
-const checkWrittenContents = (
-  state: RegistryState | undefined,
-  events: readonly EventBody[],
-  schemas: SchemaLookup | undefined,
-  errorsUnder: string[] | undefined,
-) => {
+/**
+ * Every content a command writes must pass the registered schemas (what it leaves unchanged is not
+ * judged again), except an import's: every profile of the file is judged, and a refusal is
+ * located at its place in the file (`errors_under`).
+ */
+const checkWrittenContents = (state: RegistryState | undefined, events: readonly EventBody[], schemas: SchemaLookup | undefined, command: Command) => {
   if (schemas === undefined) return;
-  let policies: SchemaPolicies | undefined;
-  for (const event of events) {
-    if (event.type !== 'profile.created' && event.type !== 'profile.updated') continue;
-    policies ??= policiesAfter(state, events);
-    const errors = profileSchemaErrors(event.data.content, schemas, policies);
+  const under = command.type === 'converge_registry' ? command.errors_under : undefined;
+  const judged: [string, ProfileContent][] =
+    command.type === 'converge_registry' && under !== undefined
+      ? Object.entries(command.target.profiles)
+      : events.flatMap((event): [string, ProfileContent][] =>
+          event.type === 'profile.created' || event.type === 'profile.updated' ? [[event.data.profile, event.data.content]] : [],
+        );
+  if (judged.length === 0) return;
+  const policies = policiesAfter(state, events);
+  for (const [slug, content] of judged) {
+    const errors = profileSchemaErrors(content, schemas, policies);
     if (errors.length === 0) continue;
-    const base = errorsUnder === undefined ? '' : jsonPointer([...errorsUnder, event.data.profile]);
+    const base = under === undefined ? '' : jsonPointer([...under, slug]);
     const located = errors.map((error) => ({ path: `${base}${error.path}`, message: error.message }));
     throw new DomainError('validation', schemaErrorDetail(located), { errors: located });
   }
@@ -210,7 +215,7 @@ export const decide = (
   context: DecideContext = localDecideContext(state),
 ): EventBody[] => {
   const events = decideEvents(state, command, context);
-  checkWrittenContents(state, events, context.schemas, command.type === 'converge_registry' ? command.errors_under : undefined);
+  checkWrittenContents(state, events, context.schemas, command);
   return events;
 };
 

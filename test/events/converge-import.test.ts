@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { readProfilesFile } from '../../src/domain/profiles-file.js';
-import { decide } from '../../src/events/decide.js';
+import { DomainError } from '../../src/domain/errors.js';
+import type { SchemaLookup } from '../../src/domain/profile-schema-validation.js';
+import { newProfileContent } from '../../src/domain/profile.js';
+import type { Command } from '../../src/events/commands.js';
+import { decide, localDecideContext } from '../../src/events/decide.js';
 import { CURRENT_SCHEMA_VERSION, type DomainEvent, type EventBody } from '../../src/events/event-types.js';
 import { foldEvents } from '../../src/events/evolve.js';
 import { readFixture } from '../support/fixtures.js';
@@ -65,5 +69,45 @@ describe('converge_registry keeps what an import leaves out', () => {
   it('clears them with prune, so that a restore is exact', () => {
     const events = decide(created, { type: 'converge_registry', registry: 'default', target: { profiles: {} }, prune: true });
     expect(events).toEqual([{ type: 'registry.updated', data: { display_name: null, description: null } }]);
+  });
+});
+
+describe('converge_registry as an import judges every profile the file holds', () => {
+  const limits = { type: 'object', properties: { max_tokens: { type: 'integer', maximum: 100 } } };
+  const schemas: SchemaLookup = (kind, name) => (kind === 'middleware' && name === 'inference' ? { version: 1, schema: limits } : undefined);
+  const content = newProfileContent('analyst', { runtime: { middlewares: [{ name: 'inference', config: { max_tokens: 500 } }] } });
+  // stored before the schema was this strict
+  const stored = foldEvents(
+    stamped([
+      { type: 'registry.created', data: { slug: 'team' } },
+      { type: 'profile.created', data: { profile: 'analyst', version: 1, content } },
+    ]),
+    'team',
+  );
+  const importing: Extract<Command, { type: 'converge_registry' }> = {
+    type: 'converge_registry',
+    registry: 'team',
+    target: { profiles: { analyst: content } },
+    prune: false,
+    errors_under: ['registries', 'team', 'profiles'],
+  };
+
+  it('given a stored profile the file repeats unchanged, when the schemas refuse it, then the import is refused at its place in the file', () => {
+    let refusal: unknown;
+    try {
+      decide(stored, importing, { ...localDecideContext(stored), schemas });
+    } catch (error) {
+      refusal = error;
+    }
+    expect(refusal).toBeInstanceOf(DomainError);
+    expect((refusal as DomainError).errors).toEqual([
+      { path: '/registries/team/profiles/analyst/runtime/middlewares/0/config/max_tokens', message: 'must be <= 100' },
+    ]);
+  });
+
+  it('given the same, when a converge names no file (a restore), then what it leaves unchanged is not judged again', () => {
+    const { errors_under: _errorsUnder, ...converging } = importing;
+    const events = decide(stored, converging, { ...localDecideContext(stored), schemas });
+    expect(events.filter((event) => event.type.startsWith('profile.'))).toEqual([]);
   });
 });

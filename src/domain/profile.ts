@@ -1,6 +1,6 @@
-import { validationError } from './errors.js';
+import { validationError, type FieldError } from './errors.js';
 import type { MiddlewareInput, PolicyInput, RuntimeInput, StackRefInput } from './profile-schemas.js';
-import { keepStoredSecrets, SECRET_AREAS } from './secrets.js';
+import { restoreStoredSecrets, SECRET_AREAS, secretsToReenter } from './secrets.js';
 import { parseExtensionKey, parseSlug } from './slug.js';
 
 export interface Middleware {
@@ -152,11 +152,19 @@ export const applyProfileFields = (base: ProfileContent, input: ProfileFieldsInp
   const next: ProfileContent = { ...base };
   if (input.display_name !== undefined) next.display_name = optionalText(input.display_name);
   if (input.description !== undefined) next.description = optionalText(input.description);
-  if (input.runtime !== undefined) next.runtime = keepStoredSecrets(normalizeRuntime(input.runtime), base.runtime, SECRET_AREAS.runtime);
+  const reenter: FieldError[] = [];
+  if (input.runtime !== undefined) {
+    const runtime = restoreStoredSecrets(normalizeRuntime(input.runtime), base.runtime, SECRET_AREAS.runtime, '/runtime');
+    next.runtime = runtime.value;
+    reenter.push(...runtime.reenter);
+  }
   if (input.policy !== undefined) next.policy = normalizePolicy(input.policy);
   if (input.extensions !== undefined) {
-    next.extensions = keepStoredSecrets(normalizeExtensions(input.extensions), base.extensions, SECRET_AREAS.extensions);
+    const extensions = restoreStoredSecrets(normalizeExtensions(input.extensions), base.extensions, SECRET_AREAS.extensions, '/extensions');
+    next.extensions = extensions.value;
+    reenter.push(...extensions.reenter);
   }
+  if (reenter.length > 0) throw secretsToReenter(reenter);
   if (input.stack !== undefined) next.stack = normalizeStack(input.stack);
   if (input.metadata?.tags !== undefined) next.tags = normalizeTags(input.metadata.tags);
   if (next.display_name === undefined) delete next.display_name;

@@ -1,4 +1,4 @@
-import { sameContent } from './canonical-json.js';
+import { sameContent } from './same-content.js';
 import { DomainError, type FieldError } from './errors.js';
 
 /**
@@ -132,7 +132,8 @@ const valueSecretOf = (value: unknown): ValueSecret | undefined => {
 /** Paths (from the value's root) below which settings live; `*` matches any key or index. */
 export type SecretAreas = readonly (readonly string[])[];
 
-const PROFILE: SecretAreas = [['extensions'], ['runtime', 'step_settings_patch'], ['runtime', 'middlewares', '*', 'config']];
+// an extension's key (`vendor.auth@v1`) names a feature, not a setting: its value is where names count
+const PROFILE: SecretAreas = [['extensions', '*'], ['runtime', 'step_settings_patch'], ['runtime', 'middlewares', '*', 'config']];
 const under = (prefix: readonly string[], areas: SecretAreas): SecretAreas => areas.map((area) => [...prefix, ...area]);
 
 /** Where secrets sit in each shape the API shows. */
@@ -140,13 +141,13 @@ export const SECRET_AREAS = {
   /** A profile document, stored profile, profile content or content view. */
   profile: PROFILE,
   /** A list of profile summaries. */
-  summaries: [['*', 'extensions']] as SecretAreas,
+  summaries: [['*', 'extensions', '*']] as SecretAreas,
   /** A registry payload or a registry content view. */
   registry: under(['profiles', '*'], PROFILE),
   /** An effective runtime (resolve). */
   runtime: [['step_settings_patch'], ['middlewares', '*', 'config']] as SecretAreas,
   /** The extensions of a profile alone. */
-  extensions: [[]] as SecretAreas,
+  extensions: [['*']] as SecretAreas,
   /** A list of events as the events route shows them. */
   events: under(['*', 'data', 'content'], PROFILE),
   /** An import / export bundle. */

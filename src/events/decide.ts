@@ -7,7 +7,7 @@ import {
   registryNotFound,
   registryVersionConflict,
 } from '../domain/errors.js';
-import { applyProfileFields, newProfileContent, type ProfileContent } from '../domain/profile.js';
+import { applyProfileFields, emptyProfile, type ProfileContent } from '../domain/profile.js';
 import { checkProfileSchemas, type SchemaLookup } from '../domain/profile-schema-validation.js';
 import type { SchemaPolicies } from '../domain/schema-documents.js';
 import { sameContent } from '../domain/canonical-json.js';
@@ -251,7 +251,7 @@ const decideEvents = (
     }
     case 'create_profile': {
       const registry = liveRegistry(state);
-      const content = newProfileContent(command.slug, command.fields);
+      const content = applyProfileFields(emptyProfile(command.slug), command.fields);
       checkStack(registry.slug, content, undefined, context.lookupProfile);
       return decideCreateProfile(registry, command.slug, content, command.set_default === true);
     }

@@ -143,7 +143,7 @@ describe('a write that sends *** back', () => {
     const sentBack = { ...read, system_prompt: 'a new prompt', middlewares: [{ name: 'other', enabled: true }, ...read.middlewares] };
     const kept = keepStoredSecrets(sentBack, runtime, SECRET_AREAS.runtime);
     expect(kept.step_settings_patch['ai-chat']['openai-api-key']).toBe('sk-1');
-    expect(kept.middlewares[1].config).toEqual(runtime.middlewares[0].config);
+    expect(kept.middlewares[1]).toEqual(runtime.middlewares[0]);
     expect(kept.system_prompt).toBe('a new prompt');
     const changed = keepStoredSecrets({ step_settings_patch: { 'ai-chat': { 'openai-api-key': 'sk-new' } } }, runtime, SECRET_AREAS.runtime);
     expect(changed.step_settings_patch['ai-chat']['openai-api-key']).toBe('sk-new');

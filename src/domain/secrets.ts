@@ -311,7 +311,8 @@ export const restoreStoredSecrets = <T>(
   /** The value to keep for `node`, and whether it is a stored secret that a mask stood for. */
   const walk = (node: unknown, before: unknown, path: (string | number)[]): { value: unknown; restored: boolean } => {
     const inArea = areaStart(areas, path) !== undefined;
-    if (inArea && node === REDACTED && (isSecretPath(areas, path) || valueSecretOf(before) === 'credential')) {
+    // a mask where nothing is stored stands for a secret found by its value just as well (a redacted export's header)
+    if (inArea && node === REDACTED && (before === undefined || isSecretPath(areas, path) || valueSecretOf(before) === 'credential')) {
       if (before === undefined || before === null || before === '' || before === REDACTED) {
         refuse(path, NOTHING_STORED);
         return { value: node, restored: false };

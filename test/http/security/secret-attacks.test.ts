@@ -4,6 +4,7 @@ import { canonicalJson } from '../../../src/domain/canonical-json.js';
 import { rebuildProjections } from '../../../src/projections/rebuild.js';
 import { writeTestTokens, type Holder, type TestTokens } from '../../support/auth-tokens.js';
 import { describeEachBackend } from '../../support/backends.js';
+import { recordMadeSecret } from '../../support/transcript.js';
 import { expectProblem } from '../../support/problem-assertions.js';
 import { storeSnapshot } from '../../support/store-snapshot.js';
 import { openTestApp, openTestStore, tempDir, type TestApp } from '../../support/test-store.js';
@@ -60,6 +61,8 @@ describeEachBackend('a secret stays secret to those who try on %s', (backend) =>
   beforeAll(async () => {
     tokens = writeTestTokens(dir.dir);
     t = await openTestApp(backend, {}, { authTokensFile: tokens.file, logLevel: 'debug', logStream: { write: (line) => void logs.push(line) } });
+    const key = await t.store.db.get<{ key_hex: string }>('SELECT key_hex FROM fingerprint_key WHERE id = 1');
+    recordMadeSecret(`fingerprint key of the ${backend} store`, key?.key_hex as string);
     expect((await seen('admin', 'POST', '/api/registries', { slug: 'default' })).statusCode).toBe(201);
     expect((await seen('editor', 'POST', '/api/chat/profiles', { slug: 'chat', runtime })).statusCode).toBe(201);
   });

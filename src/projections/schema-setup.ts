@@ -14,6 +14,7 @@ import {
 } from './projection-schema.js';
 import { rebuildProjections } from './rebuild.js';
 import { snapshotSchema } from '../events/snapshot-schema.js';
+import { makeStoreIdentity, storeIdentitySchema } from '../events/store-identity.js';
 
 /**
  * The version of the database layout this server writes. Raise it with an upgrade step that
@@ -58,6 +59,8 @@ export const ensureSchema = async (db: SqlDatabase, seal: RowSealer = (value) =>
     await db.exec(integrityAuditSchema(db.flavour));
     await upgradeChangeFeed(db, seal);
     await upgradeIdempotencyKeys(db, seal);
+    await db.exec(storeIdentitySchema(db.flavour));
+    await makeStoreIdentity(db);
     if (earlierLayout) await rebuildProjections(db);
     if (recorded !== SCHEMA_VERSION) {
       await db.run(

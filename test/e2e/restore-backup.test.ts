@@ -41,6 +41,8 @@ describe('the runbook restore, with restore-backup (SQLite, real commands)', () 
     await create(server.url, 'kept');
     expect((await runCli(['backup', backup, ...args])).code).toBe(0);
     const { identity: before, next_after: atBackup } = (await feed(server.url, '0')).body as { identity: string; next_after: number };
+    // the backup is the same store: it keeps its identity (restore-backup gives it a new one)
+    expect((await sqlite3(['-readonly', backup, 'SELECT identity FROM store_identity;'])).stdout.trim()).toBe(before);
 
     const refused = await runCli(['restore-backup', backup, ...args]);
     expect(refused.code).toBe(1);

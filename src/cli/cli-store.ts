@@ -37,7 +37,10 @@ const openChecked = async (location: DatabaseLocation, mayCreate: boolean): Prom
   const schema = await resolvePostgresSchema(location.dsn!, { requested: location.schema, mayCreate, settings: location.postgres });
   const db = openDatabase({ ...location, schema });
   try {
-    if ((await inspectPostgresSchema(db, db.location)) === 'none' && !mayCreate) throw noDatabaseAt(db.location);
+    // under the schema lock: an instance setting the schema up meanwhile has made some tables only
+    const inspect = () => inspectPostgresSchema(db, db.location);
+    const contents = db.withSchemaLock ? await db.withSchemaLock(inspect) : await inspect();
+    if (contents === 'none' && !mayCreate) throw noDatabaseAt(db.location);
     return db;
   } catch (error) {
     await db.close();

@@ -9,6 +9,7 @@ import { migrateLegacyCommand } from './migrate-legacy-command.js';
 import { packageVersion } from './package-version.js';
 import { rebuildCommand } from './rebuild-command.js';
 import { restoreCommand } from './restore-command.js';
+import { restoreBackupCommand } from './restore-backup-command.js';
 import { serveCommand } from './serve-command.js';
 import { applySecretKeyFlags } from './secret-options.js';
 import { redactText } from '../domain/secrets.js';
@@ -29,6 +30,7 @@ const program = new Command('profile-registry')
   .addCommand(historyCommand())
   .addCommand(restoreCommand())
   .addCommand(backupCommand())
+  .addCommand(restoreBackupCommand())
   .addCommand(verifyCommand())
   .addCommand(rebuildCommand())
   .addCommand(tokenCommand())

@@ -16,6 +16,7 @@ import { rebuildProjections } from './rebuild.js';
 import { fingerprintKeySchema, makeFingerprintKey, readFingerprintKey } from './fingerprint-key-store.js';
 import { redigestOnUpgrade } from './redigest-on-upgrade.js';
 import { snapshotSchema } from '../events/snapshot-schema.js';
+import { makeStoreIdentity, storeIdentitySchema } from '../events/store-identity.js';
 
 /**
  * The version of the database layout this server writes. Raise it with an upgrade step that
@@ -60,6 +61,8 @@ export const ensureSchema = async (db: SqlDatabase, seal: RowSealer = (value) =>
     await db.exec(integrityAuditSchema(db.flavour));
     await upgradeChangeFeed(db, seal);
     await upgradeIdempotencyKeys(db, seal);
+    await db.exec(storeIdentitySchema(db.flavour));
+    await makeStoreIdentity(db);
     await db.exec(fingerprintKeySchema(db.flavour));
     // the key and the digests made again under it commit together (a crash in between cannot leave plain digests behind)
     await db.transaction(async (tx) => {

@@ -11,6 +11,8 @@ export const problemSchema = z
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
     current_version: z.number().int().optional(),
     profiles: z.array(z.looseObject({})).optional().meta({ description: 'stored profiles a refused schema change would break' }),
+    identity: z.string().optional().meta({ description: 'feed-reset: the identity of the store the feed now follows' }),
+    head: z.number().int().optional().meta({ description: 'feed-reset: the position to follow from (the newest event)' }),
   })
   .meta({ description: 'RFC 9457 problem details' });
 
@@ -21,6 +23,7 @@ const TYPES: Record<number, string[]> = {
   403: ['forbidden', 'policy-violation', 'signature-required'],
   404: ['not-found'],
   409: ['already-exists', 'version-conflict', 'default-profile-in-use', 'profile-in-use', 'schema-in-use'],
+  410: ['feed-reset'],
   412: ['precondition-failed'],
   413: ['body-too-large'],
   415: ['unsupported-media-type'],
@@ -36,6 +39,7 @@ const WHEN: Record<number, string> = {
   403: 'the role is too low, or a policy refuses',
   404: 'unknown registry, profile, schema or route',
   409: 'conflict with the stored state',
+  410: 'the position to resume from belongs to another store identity or lies beyond the newest event: start over from `head`',
   412: 'stale If-Match',
   413: 'body over the limit',
   414: 'a path segment over the limit',

@@ -15,6 +15,7 @@ import { databaseOptions, type DatabaseFlags } from './database-options.js';
 import { openWritableStore } from './cli-store.js';
 import { requireFreePort } from './port-check.js';
 import { keepRequestObjectsYoung } from './young-request-objects.js';
+import { stopWhenLauncherExits } from './launcher-watch.js';
 import { checkExposure, securityOptions, securitySettings, type SecurityFlags } from './security-options.js';
 
 const parsePort = (value: string): number => {
@@ -94,6 +95,7 @@ export const serveCommand = (): Command =>
       };
       process.on('SIGTERM', () => void stop('SIGTERM'));
       process.on('SIGINT', () => void stop('SIGINT'));
+      stopWhenLauncherExits((reason) => void stop(reason));
       const address = await app.listen({ host: flags.host, port: flags.port });
       app.log.info({ address, database: store.db.location }, 'profile-registry listening');
       checkChainInBackground(store, flags, app.log);

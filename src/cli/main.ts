@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { backupCommand } from './backup-command.js';
 import { checkpointCommand } from './checkpoint-command.js';
+import { exitQuietlyOnClosedPipe } from './closed-pipe.js';
 import { exportCommand } from './export-command.js';
 import { historyCommand } from './history-command.js';
 import { importCommand } from './import-command.js';
@@ -12,6 +13,8 @@ import { restoreCommand } from './restore-command.js';
 import { serveCommand } from './serve-command.js';
 import { tokenCommand } from './token-command.js';
 import { verifyCommand } from './verify-command.js';
+
+exitQuietlyOnClosedPipe();
 
 const program = new Command('profile-registry')
   .description('Event-sourced registry of LLM chat runtime profiles')

@@ -7,6 +7,7 @@ import { exportCommand } from './export-command.js';
 import { historyCommand } from './history-command.js';
 import { importCommand } from './import-command.js';
 import { migrateLegacyCommand } from './migrate-legacy-command.js';
+import { migratePinocchioCommand } from './migrate-pinocchio-command.js';
 import { packageVersion } from './package-version.js';
 import { rebuildCommand } from './rebuild-command.js';
 import { restoreCommand } from './restore-command.js';
@@ -23,6 +24,7 @@ const program = new Command('profile-registry')
   .configureOutput({ outputError: (message, write) => write(message) })
   .addCommand(serveCommand())
   .addCommand(migrateLegacyCommand())
+  .addCommand(migratePinocchioCommand())
   .addCommand(importCommand())
   .addCommand(exportCommand())
   .addCommand(historyCommand())

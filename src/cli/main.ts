@@ -2,10 +2,12 @@
 import { Command } from 'commander';
 import { backupCommand } from './backup-command.js';
 import { checkpointCommand } from './checkpoint-command.js';
+import { exitQuietlyOnClosedPipe } from './closed-pipe.js';
 import { exportCommand } from './export-command.js';
 import { historyCommand } from './history-command.js';
 import { importCommand } from './import-command.js';
 import { migrateLegacyCommand } from './migrate-legacy-command.js';
+import { migratePinocchioCommand } from './migrate-pinocchio-command.js';
 import { packageVersion } from './package-version.js';
 import { rebuildCommand } from './rebuild-command.js';
 import { restoreCommand } from './restore-command.js';
@@ -16,6 +18,8 @@ import { redactText } from '../domain/secrets.js';
 import { tokenCommand } from './token-command.js';
 import { verifyCommand } from './verify-command.js';
 
+exitQuietlyOnClosedPipe();
+
 const program = new Command('profile-registry')
   .description('Event-sourced registry of LLM chat runtime profiles')
   .version(packageVersion(), '-V, --version', 'print the package version')
@@ -25,6 +29,7 @@ const program = new Command('profile-registry')
   .hook('preAction', (_program, command) => applySecretKeyFlags(command.opts()))
   .addCommand(serveCommand())
   .addCommand(migrateLegacyCommand())
+  .addCommand(migratePinocchioCommand())
   .addCommand(importCommand())
   .addCommand(exportCommand())
   .addCommand(historyCommand())

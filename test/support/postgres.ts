@@ -1,7 +1,9 @@
 import pg from 'pg';
+import { probePostgres } from './postgres-probe.js';
 
 export const PG_URL = process.env.PROFILE_REGISTRY_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const REQUIRED = process.env.PROFILE_REGISTRY_REQUIRE_PG === '1';
+/** CI sets PROFILE_REGISTRY_REQUIRE_PG=1: no PostgreSQL test may be skipped there. */
+export const REQUIRED = process.env.PROFILE_REGISTRY_REQUIRE_PG === '1';
 
 /** PG_URL without its password, for messages. */
 const shownUrl = (): string => {
@@ -14,24 +16,8 @@ const shownUrl = (): string => {
   }
 };
 
-/** Undefined when PostgreSQL answers, else why not. */
-const probe = async (): Promise<string | undefined> => {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return undefined;
-  } catch (error) {
-    const reason = `PostgreSQL at ${shownUrl()} is unreachable (${error instanceof Error ? error.message : String(error)})`;
-    if (REQUIRED) throw new Error(`PostgreSQL is required (PROFILE_REGISTRY_REQUIRE_PG=1) but ${reason}`);
-    console.warn(`\n!!! ${reason}: PostgreSQL tests are SKIPPED !!!\n`);
-    return reason;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-};
-
-const unreachable = await probe();
+const unreachable = await probePostgres(PG_URL, { required: REQUIRED, shownUrl: shownUrl() });
+if (unreachable !== undefined) console.warn(`\n!!! ${unreachable}: PostgreSQL tests are SKIPPED !!!\n`);
 
 /** Whether PostgreSQL tests run; importing this fails the test file when PROFILE_REGISTRY_REQUIRE_PG=1 and it is missing. */
 export const postgresAvailable = unreachable === undefined;

@@ -11,6 +11,8 @@ import { rebuildCommand } from './rebuild-command.js';
 import { restoreCommand } from './restore-command.js';
 import { restoreBackupCommand } from './restore-backup-command.js';
 import { serveCommand } from './serve-command.js';
+import { applySecretKeyFlags } from './secret-options.js';
+import { redactText } from '../domain/secrets.js';
 import { tokenCommand } from './token-command.js';
 import { verifyCommand } from './verify-command.js';
 
@@ -19,6 +21,8 @@ const program = new Command('profile-registry')
   .version(packageVersion(), '-V, --version', 'print the package version')
   .showHelpAfterError(false)
   .configureOutput({ outputError: (message, write) => write(message) })
+  // the operator's secret key names reach the one detector before any command prints or serves
+  .hook('preAction', (_program, command) => applySecretKeyFlags(command.opts()))
   .addCommand(serveCommand())
   .addCommand(migrateLegacyCommand())
   .addCommand(importCommand())
@@ -33,6 +37,6 @@ const program = new Command('profile-registry')
   .addCommand(checkpointCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  process.stderr.write(`profile-registry: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`profile-registry: ${redactText(error instanceof Error ? error.message : String(error))}\n`);
   process.exit(1);
 });

@@ -8,6 +8,7 @@ import { bundleYaml, registryBundle } from '../domain/write-registry-bundle.js';
 import { requireRegistrySlug } from '../domain/slug.js';
 import { DEFAULT_REGISTRY } from '../events/registry-state.js';
 import { checkOutputFile, readInputFile, writeFileAtomically } from './file-io.js';
+import { secretKeyOptions } from './secret-options.js';
 
 interface MigrateLegacyFlags {
   input: string;
@@ -64,7 +65,7 @@ export const migrateLegacy = async (flags: MigrateLegacyFlags): Promise<void> =>
 };
 
 export const migrateLegacyCommand = (): Command =>
-  new Command('migrate-legacy')
+  secretKeyOptions(new Command('migrate-legacy'))
     .description("convert pinocchio's legacy profiles.yaml into a canonical registries bundle")
     .requiredOption('--input <file>', 'the legacy profiles.yaml (or any profiles file)')
     .option('--output <file>', 'where to write the bundle (default: <input>.registry.yaml)')

@@ -16,6 +16,7 @@ import { openWritableStore } from './cli-store.js';
 import { requireFreePort } from './port-check.js';
 import { keepRequestObjectsYoung } from './young-request-objects.js';
 import { checkExposure, securityOptions, securitySettings, type SecurityFlags } from './security-options.js';
+import { secretKeyOptions } from './secret-options.js';
 
 const parsePort = (value: string): number => {
   const port = Number(value);
@@ -34,7 +35,7 @@ interface ServeFlags extends DatabaseFlags, SecurityFlags, ServeIntegrityFlags {
 }
 
 export const serveCommand = (): Command =>
-  serveIntegrityOptions(securityOptions(databaseOptions(new Command('serve').description('serve the HTTP API'))))
+  secretKeyOptions(serveIntegrityOptions(securityOptions(databaseOptions(new Command('serve').description('serve the HTTP API')))))
     .addOption(new Option('--host <host>', 'address to listen on').env('HOST').default('127.0.0.1'))
     .addOption(new Option('--port <port>', 'port to listen on').env('PORT').default(8080).argParser(parsePort))
     .addOption(

@@ -38,6 +38,7 @@ const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   forbidden: 403,
   integrity: 500,
   signing_unavailable: 503,
+  secret_reentry: 422,
 };
 
 const TITLES: Record<number, string> = {

@@ -126,7 +126,7 @@ export const historyRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
       const registry = await historyRegistryOf(request, slug);
       const { limit = MAX_PAGE, before_version: beforeVersion } = request.query;
       const versions = await versionsOf(registry, slug);
-      const entries = profileHistory(registry, slug, versions, { limit, beforeVersion }).map((entry) => ({
+      const entries = profileHistory(store.fingerprintKey, registry, slug, versions, { limit, beforeVersion }).map((entry) => ({
         ...entry,
         changes: shownChanges(request, entry.changes, SECRET_AREAS.profile),
       }));

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { DomainError } from '../../domain/errors.js';
 import { eventProfile } from '../../events/event-types.js';
 import type { FeedChange } from '../../projections/change-feed-store.js';
 import { createChangeHub, pollChanges } from '../../projections/follow-changes.js';
@@ -11,11 +12,55 @@ import { registryOf } from '../request-input.js';
 import type { RoutesPlugin } from '../route-schema.js';
 import { changesPollSchema, eventStreamSchema } from '../schemas/documents.js';
 import { problemResponse, problemResponses } from '../schemas/problems.js';
-import { feedAfterQuery, queryText, waitQuery } from '../schemas/query.js';
-import { parsePosition } from '../query-values.js';
+import { queryText, registryQuery } from '../schemas/query.js';
+import { readStoreIdentity } from '../../events/store-identity.js';
 
 export const DEFAULT_HEARTBEAT_MS = 15_000;
 export const DEFAULT_MAX_WATCHERS_PER_CLIENT = 100;
+const MAX_WAIT_SECONDS = 60;
+
+/** Where a watcher resumes: a position, and the identity of the store it was read from when the client gave it. */
+interface Resume {
+  identity?: string;
+  position: number;
+}
+
+const POSITION_RULE = 'must be a position (an integer from 0 to 2^53-1), optionally after the store identity and a colon';
+
+/** `<position>` as clients have always sent it, or `<identity>:<position>` as the feed now gives it. */
+const parseResume = (raw: string | undefined, name: string): Resume | undefined => {
+  if (raw === undefined || raw === '') return undefined;
+  const match = /^(?:([0-9a-f]{16}):)?(\d+)$/.exec(raw.trim());
+  // positions are BIGINT on PostgreSQL: anything past a safe integer is no position this store can reach
+  const position = match ? Number(match[2]) : Number.NaN;
+  if (!Number.isSafeInteger(position)) {
+    throw new DomainError('validation', `validation error (${name}): ${POSITION_RULE}`, {
+      errors: [{ path: name, message: POSITION_RULE }],
+    });
+  }
+  return { identity: match?.[1], position };
+};
+
+/** Why a resume position cannot be followed from (another store identity, or beyond the newest event), if it cannot. */
+const resetReason = (resume: Resume | undefined, identity: string, head: number): string | undefined => {
+  if (resume === undefined) return undefined;
+  if (resume.identity !== undefined && resume.identity !== identity) {
+    return `position ${resume.identity}:${resume.position} belongs to another store identity (a restored backup or a rebuild): this store is ${identity}, its newest event at ${head}`;
+  }
+  if (resume.position > head) return `position ${resume.position} lies beyond the newest event (${head}): the store was restored or rebuilt`;
+  return undefined;
+};
+
+const parseWait = (raw: string | undefined): number => {
+  if (raw === undefined || raw === '') return 0;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds < 0) {
+    throw new DomainError('validation', 'validation error (wait): must be a number of seconds ≥ 0', {
+      errors: [{ path: 'wait', message: 'must be a number of seconds ≥ 0' }],
+    });
+  }
+  return Math.min(seconds, MAX_WAIT_SECONDS) * 1000;
+};
 
 /** The change as the feed shows it (API.md section 3). */
 const feedItem = ({ event, affected }: FeedChange) => {
@@ -60,17 +105,17 @@ interface Frame {
   chunk: Buffer;
 }
 const CRLF = Buffer.from('\r\n');
-const frameOf = (change: FeedChange, item: object = feedItem(change)): Frame => {
-  const message = Buffer.from(`id: ${change.event.position}\nevent: change\ndata: ${JSON.stringify(item)}\n\n`);
+const frameOf = (identity: string, change: FeedChange, item: object = feedItem(change)): Frame => {
+  const message = Buffer.from(`id: ${identity}:${change.event.position}\nevent: change\ndata: ${JSON.stringify(item)}\n\n`);
   return { message, chunk: Buffer.concat([Buffer.from(`${message.length.toString(16)}\r\n`), message, CRLF]) };
 };
 // the hub hands every watcher the same change objects: serialize and encode each once, and write
 // the same bytes to every watcher
 const frames = new WeakMap<object, Frame>();
-const sseFrame = (change: FeedChange): Frame => {
+const sseFrame = (identity: string, change: FeedChange): Frame => {
   let frame = frames.get(change.event);
   if (frame === undefined) {
-    frame = frameOf(change);
+    frame = frameOf(identity, change);
     frames.set(change.event, frame);
   }
   return frame;
@@ -109,6 +154,9 @@ export const watchRoutes: RoutesPlugin<WatchOptions> = async (app, options) => {
     if (left <= 0) openByClient.delete(key);
     else openByClient.set(key, left);
   };
+  // read once: `restore-backup` needs the server stopped, and a `rebuild` while serving changes no
+  // position (the new identity is announced from the next start)
+  const identity = await readStoreIdentity(store.db);
   const hub = createChangeHub(store, { pollMs: options.pollMs, onDelivered: options.onDelivered });
   const open = new Set<FastifyReply>();
   app.addHook('preClose', async () => {
@@ -122,6 +170,7 @@ export const watchRoutes: RoutesPlugin<WatchOptions> = async (app, options) => {
     after: number,
     keep: (change: FeedChange) => boolean,
     scope: Scope,
+    reset: string | undefined,
   ) => {
     reply.hijack();
     const raw = reply.raw;
@@ -132,6 +181,10 @@ export const watchRoutes: RoutesPlugin<WatchOptions> = async (app, options) => {
       'x-request-id': String(request.id),
     });
     raw.write(': watching\n\n');
+    // the client's position means nothing here: it is told so, and follows from the newest event
+    if (reset !== undefined) {
+      raw.write(`id: ${identity}:${after}\nevent: reset\ndata: ${JSON.stringify({ identity, head: after, reason: reset })}\n\n`);
+    }
     open.add(reply);
     const heartbeat = setInterval(() => raw.write(': heartbeat\n\n'), heartbeatMs);
     let unfollow = () => {};
@@ -148,9 +201,9 @@ export const watchRoutes: RoutesPlugin<WatchOptions> = async (app, options) => {
     try {
       unfollow = await hub.follow(after, (change) => {
         if (!keep(change)) return;
-        if (!scope.limited) return writeFrame(raw, sseFrame(change));
+        if (!scope.limited) return writeFrame(raw, sseFrame(identity, change));
         const item = scopedItem(scope, change);
-        if (item !== undefined) writeFrame(raw, frameOf(change, item));
+        if (item !== undefined) writeFrame(raw, frameOf(identity, change, item));
       });
       if (raw.destroyed) close();
     } catch (error) {
@@ -170,11 +223,15 @@ export const watchRoutes: RoutesPlugin<WatchOptions> = async (app, options) => {
         summary: 'Follow the changes: Server-Sent Events, or a long poll with Accept: application/json',
         querystring: z.looseObject({
           registry: queryText("only changes of this registry (and of profiles elsewhere that stack on it)"),
-          after: feedAfterQuery,
-          wait: waitQuery,
+          after: queryText('the position to resume after: `<position>`, or `<identity>:<position>` as the feed gives it', {
+            pattern: '^([0-9a-f]{16}:)?\\d+$',
+          }),
+          wait: queryText('long poll: seconds to wait for a change (at most 60)', { pattern: '^\\d+(\\.\\d+)?$' }),
         }),
         headers: z.looseObject({
-          'last-event-id': queryText('the position to resume after (wins over `after`)', { pattern: '^\\d+$' }),
+          'last-event-id': queryText('the position to resume after, `<identity>:<position>` or `<position>` (wins over `after`)', {
+            pattern: '^([0-9a-f]{16}:)?\\d+$',
+          }),
         }),
         response: {
           200: {
@@ -182,6 +239,7 @@ export const watchRoutes: RoutesPlugin<WatchOptions> = async (app, options) => {
             content: { 'text/event-stream': { schema: eventStreamSchema }, 'application/json': { schema: changesPollSchema } },
           },
           ...problemResponses(),
+          410: problemResponse(410),
           429: problemResponse(429),
         },
       },
@@ -190,8 +248,11 @@ export const watchRoutes: RoutesPlugin<WatchOptions> = async (app, options) => {
     const registryFilter = request.query.registry === undefined ? undefined : registryOf(request);
     const scope = scopeOf(request);
     const lastEventId = request.headers['last-event-id'];
-    const fromHeader = parsePosition(Array.isArray(lastEventId) ? lastEventId[0] : lastEventId, 'Last-Event-ID');
-    const after = fromHeader ?? request.query.after ?? (await store.db.events.lastPosition());
+    const resume =
+      parseResume(Array.isArray(lastEventId) ? lastEventId[0] : lastEventId, 'Last-Event-ID') ?? parseResume(request.query.after, 'after');
+    const head = await store.db.events.lastPosition();
+    const reset = resetReason(resume, identity, head);
+    const after = reset === undefined && resume !== undefined ? resume.position : head;
     // a registry's watchers also hear of changes elsewhere that moved its fingerprints (stacks)
     // (a token limited to registries hears of the others only what they did to its own profiles: scopedItem)
     const keep = (change: FeedChange) =>
@@ -205,20 +266,24 @@ export const watchRoutes: RoutesPlugin<WatchOptions> = async (app, options) => {
     }
     openByClient.set(key, opened + 1);
     if ((request.headers.accept ?? '').includes('application/json')) {
+      if (reset !== undefined) {
+        release(key);
+        return sendProblem(reply, { ...problem(410, 'feed-reset', `${reset}; start over from head`), identity, head });
+      }
       // a client that gives up on its long poll frees its place at once, not when the wait ends
       const aborted = new AbortController();
       const abort = () => aborted.abort();
       reply.raw.on('close', abort);
       try {
-        const result = await pollChanges(hub, after, request.query.wait ?? 0, keep, aborted.signal);
+        const result = await pollChanges(hub, after, parseWait(request.query.wait), keep, aborted.signal);
         const changes = result.changes.flatMap((change) => scopedItem(scope, change) ?? []);
-        return { changes, next_after: result.next_after };
+        return { changes, next_after: result.next_after, identity };
       } finally {
         reply.raw.off('close', abort);
         release(key);
       }
     }
-    await stream(request, reply, after, keep, scope);
+    await stream(request, reply, after, keep, scope, reset);
     return reply;
   },
   );

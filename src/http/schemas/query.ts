@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { validationError } from '../../domain/errors.js';
 import { parseAsOf, parseVersionNumber } from '../../domain/past-point.js';
 import { parseExpectedVersion } from '../request-input.js';
-import { parseBoundedInt, parsePosition, parseWait } from '../query-values.js';
+import { parseBoundedInt } from '../query-values.js';
 
 /**
  * Query parameters, parsed once: each schema takes the string (a repeated parameter counts by its
@@ -64,11 +64,6 @@ export const afterQuery = parsedQuery(
   (raw) => parseBoundedInt(raw, 'after', 0, Number.MAX_SAFE_INTEGER) ?? 0,
   { pattern: '^\\d+$' },
 );
-/** An event position to follow from (the change feed): absent or empty is undefined (now). */
-export const feedAfterQuery = parsedQuery('an event position (integer ≥ 0); only later changes are sent', (raw) => parsePosition(raw, 'after'), {
-  pattern: '^\\d+$',
-});
-export const waitQuery = parsedQuery('long poll: seconds to wait for a change (at most 60)', parseWait, { pattern: '^\\d+(\\.\\d+)?$' });
 export const MAX_PAGE = 1000;
 export const limitQuery = parsedQuery(`page size, an integer from 1 to ${MAX_PAGE}`, (raw) => parseBoundedInt(raw, 'limit', 1, MAX_PAGE), {
   pattern: '^\\d+$',

@@ -60,6 +60,12 @@ export interface ReadAllOptions {
 /** A profile's version in a stream: `[profile slug, profile version]`. */
 export type ProfileVersionRef = readonly [profile: string, version: number];
 
+/** Which of a profile's versions to read: those before `beforeVersion`, only the `last` of them. */
+export interface ProfileEventsOptions {
+  beforeVersion?: number;
+  last?: number;
+}
+
 /** One chunk of `readLatestContent`: the events it read of the versions up to `toVersion`. */
 export interface LatestContentChunk {
   events: StoredEvent[];
@@ -94,8 +100,12 @@ export interface EventStore {
   readRecord(streamId: string, version: number): Promise<EventRecord | undefined>;
   /** The chain hash of the event at each of these positions (none for a position no event holds). */
   readHashes(positions: readonly number[]): Promise<Map<number, string>>;
-  /** The events that gave one profile of a stream its versions (created, updated, deleted), oldest first. */
-  readProfileEvents(streamId: string, profile: string): Promise<StoredEvent[]>;
+  /**
+   * The events that gave one profile of a stream its versions (created, updated, deleted), oldest
+   * first; with options only the last `last` of those before `beforeVersion` (a page costs its own
+   * events, however long the history).
+   */
+  readProfileEvents(streamId: string, profile: string, options?: ProfileEventsOptions): Promise<StoredEvent[]>;
   /** The events that gave these profile versions (one at most each; in no particular order). */
   readProfileEventsAt(streamId: string, versions: readonly ProfileVersionRef[]): Promise<StoredEvent[]>;
   /**

@@ -7,7 +7,7 @@ import { schemaLookupOf } from '../events/schema-state.js';
 import type { RegistryState } from '../events/registry-state.js';
 import { changesBetween, profileContentView, registryContentView } from './content-view.js';
 import { loadRegistryState } from './load-registry-state.js';
-import { findProfileVersion, readProfileVersions } from './profile-history.js';
+import { findProfileVersion, profileHasHistory, readProfileVersionsAt } from './profile-history.js';
 import type { WriteResult } from './projector.js';
 import type { RegistryStore } from './registry-store.js';
 import { readSchemaState } from './schema-reads.js';
@@ -42,8 +42,8 @@ export const restoreProfile = async (
   toVersion: number,
   options: RestoreOptions,
 ): Promise<ProfileRestoreResult> => {
-  const versions = await readProfileVersions(store.db, registry, slug);
-  if (versions.length === 0) throw (await loadRegistryState(store.db, registry))?.live ? profileNotFound() : registryNotFound();
+  const versions = await readProfileVersionsAt(store.db, registry, slug, [toVersion]);
+  if (versions.length === 0 && !(await profileHasHistory(store.db, registry, slug))) throw (await loadRegistryState(store.db, registry))?.live ? profileNotFound() : registryNotFound();
   const target = findProfileVersion(versions, toVersion);
   if (!target.content) throw validationError('to_version', `version ${toVersion} is a deletion`);
   const command: Command = { type: 'put_profile', registry, slug, content: target.content, expected_version: options.expectedVersion };

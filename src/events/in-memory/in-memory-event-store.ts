@@ -67,8 +67,15 @@ const operations: EventStoreOperations<Log> = {
   },
   readHashes: async (log, positions) =>
     new Map(positions.flatMap((position) => (log.rows[position - 1] ? [[position, log.rows[position - 1].hash] as const] : []))),
-  readProfileEvents: async (log, streamId, profile) =>
-    (log.streams.get(streamId) ?? []).filter((row) => VERSION_EVENTS.has(row.type) && profileOf(row).profile === profile).map(storedEventFromRow),
+  readProfileEvents: async (log, streamId, profile, { beforeVersion, last } = {}) => {
+    const rows = (log.streams.get(streamId) ?? []).filter(
+      (row) =>
+        VERSION_EVENTS.has(row.type) &&
+        profileOf(row).profile === profile &&
+        (beforeVersion === undefined || (profileOf(row).version as number) < beforeVersion),
+    );
+    return rows.slice(last === undefined ? 0 : Math.max(0, rows.length - last)).map(storedEventFromRow);
+  },
   readProfileEventsAt: async (log, streamId, versions) => {
     const wanted = new Set(versions.map(([profile, version]) => JSON.stringify([profile, version])));
     return (log.streams.get(streamId) ?? [])

@@ -111,10 +111,12 @@ export interface EventStore {
   /**
    * A stream's events up to `toVersion`, `chunkSize` versions at a time, for folding it to its
    * end: content that a later event of the same profile replaces is not read. A replaced
-   * `profile.updated` is left out; a replaced `profile.created` of the current schema version
-   * comes with REPLACED_CONTENT (its other data as stored).
+   * `profile.updated` is left out (with `keepReplaced`, it comes like a replaced creation: for a
+   * fold that needs every version, such as one taking snapshots, but no content but the last); a
+   * replaced `profile.created` of the current schema version comes with REPLACED_CONTENT (its other
+   * data as stored).
    */
-  readLatestContent(streamId: string, options: { toVersion: number; chunkSize: number }): AsyncIterable<LatestContentChunk>;
+  readLatestContent(streamId: string, options: { toVersion: number; chunkSize: number; keepReplaced?: boolean }): AsyncIterable<LatestContentChunk>;
   /** The streams whose events created, changed or deleted a profile of that slug (in no particular order). */
   streamsNamingProfile(profile: string): Promise<string[]>;
   /** The stream's head; `{ version: 0, hash: GENESIS_HASH }` for a stream with no events. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '../domain/canonical-json.js';
 import type { SqlDatabase, SqlExecutor } from '../events/sql-database.js';
 import { dropProjectionTables, LIVE_TABLES, shadowTables, type ProjectionTables } from './projection-schema.js';
-import { foldStream, rebuildInTransaction, type RebuildOptions } from './rebuild.js';
+import { foldStreamToEnd, rebuildInTransaction, type RebuildOptions } from './rebuild.js';
 import { readSnapshot, SNAPSHOT_FORMAT, snapshotFormatOf, snapshotJson } from '../events/snapshots.js';
 import { SNAPSHOT_TABLE } from '../events/snapshot-schema.js';
 import { SCHEMA_STREAM } from '../events/schema-state.js';
@@ -186,7 +186,7 @@ export const verifySnapshots = async (db: SqlDatabase): Promise<ProjectionMismat
     }
     let differs: { version: number; json: string } | undefined;
     const last = Math.max(...snapshots.keys());
-    await foldStream(db, registry, 5000, async (state) => {
+    await foldStreamToEnd(db, registry, 5000, () => undefined, async (state) => {
       const saved = snapshots.get(state.version);
       if (differs === undefined && saved !== undefined && saved.canonical !== canonicalSnapshot(JSON.parse(snapshotJson(state)))) {
         differs = { version: state.version, json: saved.json };

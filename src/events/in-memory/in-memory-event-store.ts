@@ -82,7 +82,7 @@ const operations: EventStoreOperations<Log> = {
       .filter((row) => VERSION_EVENTS.has(row.type) && wanted.has(JSON.stringify([profileOf(row).profile, profileOf(row).version])))
       .map(storedEventFromRow);
   },
-  readLatestContent: async function* (log, streamId, { toVersion, chunkSize }) {
+  readLatestContent: async function* (log, streamId, { toVersion, chunkSize, keepReplaced = false }) {
     const stream = log.streams.get(streamId) ?? [];
     const latest = new Map<unknown, number>();
     for (const row of stream) if (CONTENT_EVENTS.has(row.type)) latest.set(profileOf(row).profile, row.stream_version);
@@ -91,7 +91,7 @@ const operations: EventStoreOperations<Log> = {
       const to = Math.min(from + chunkSize - 1, toVersion);
       const events = stream
         .slice(from - 1, to)
-        .filter((row) => row.type !== 'profile.updated' || isLatest(row))
+        .filter((row) => keepReplaced || row.type !== 'profile.updated' || isLatest(row))
         .map((row): StoredEvent => {
           const event = storedEventFromRow(row);
           const replaced = CONTENT_EVENTS.has(row.type) && row.schema_version === CURRENT_SCHEMA_VERSION[row.type as EventType] && !isLatest(row);

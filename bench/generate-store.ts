@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { writeShapedHistory } from './lib/shaped-history.js';
 
 /**
  * Writes one of issue 29's stores (1k, 100k or 1M events; see lib/shaped-history.ts) to a new
- * SQLite file and prints what it holds as JSON: `node dist/bench/generate-store.js --events
+ * SQLite file and writes what it holds as JSON to FILE.db.json: `node dist/bench/generate-store.js --events
  * 1000000 --out /tmp/store-1m.db`. The projections are made by `profile-registry rebuild`.
  */
 const { values } = parseArgs({ options: { events: { type: 'string', default: '100000' }, out: { type: 'string' } } });
@@ -14,4 +14,6 @@ if (!values.out || existsSync(values.out)) {
 }
 const started = performance.now();
 const store = await writeShapedHistory({ dbPath: values.out, events: Number(values.events), log: (m) => process.stderr.write(`${m}\n`) });
+// beside the store, what it holds: bench/history-flatness.ts reads it
+writeFileSync(`${values.out}.json`, JSON.stringify(store));
 process.stdout.write(`${JSON.stringify({ ...store, seconds: Math.round((performance.now() - started) / 100) / 10 })}\n`);

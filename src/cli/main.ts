@@ -5,7 +5,7 @@ import { packageVersion } from './package-version.js';
 /**
  * Each command's modules, loaded only when it runs: a command imports what it needs (the server
  * its HTTP stack, the others their projections), and loading all of them cost the start of every
- * one, `serve` included. Help, --version and an unknown command load every command, as before.
+ * one, `serve` included. Help and an unknown command load every command, as before.
  */
 const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./serve-command.js')).serveCommand(),
@@ -21,9 +21,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   checkpoint: async () => (await import('./checkpoint-command.js')).checkpointCommand(),
 };
 
-/** The command the arguments run (`help NAME` shows that one's help), or every command. */
+/** The command the arguments run (`help NAME` shows that one's help), none for the version, or every command. */
 const commandsToLoad = (args: string[]): string[] => {
   const [first, second] = args;
+  if (args.length === 1 && (first === '-V' || first === '--version')) return [];
   const named = first === 'help' ? second : first;
   return named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
 };

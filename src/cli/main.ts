@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { exitQuietlyOnClosedPipe } from './closed-pipe.js';
 import { packageVersion } from './package-version.js';
+import { applySecretKeyFlags } from './secret-options.js';
+import { redactText } from '../domain/secrets.js';
 
 /**
  * Each command's modules, loaded only when it runs: a command imports what it needs (the server
@@ -10,11 +13,13 @@ import { packageVersion } from './package-version.js';
 const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./serve-command.js')).serveCommand(),
   'migrate-legacy': async () => (await import('./migrate-legacy-command.js')).migrateLegacyCommand(),
+  'migrate-pinocchio': async () => (await import('./migrate-pinocchio-command.js')).migratePinocchioCommand(),
   import: async () => (await import('./import-command.js')).importCommand(),
   export: async () => (await import('./export-command.js')).exportCommand(),
   history: async () => (await import('./history-command.js')).historyCommand(),
   restore: async () => (await import('./restore-command.js')).restoreCommand(),
   backup: async () => (await import('./backup-command.js')).backupCommand(),
+  'restore-backup': async () => (await import('./restore-backup-command.js')).restoreBackupCommand(),
   verify: async () => (await import('./verify-command.js')).verifyCommand(),
   rebuild: async () => (await import('./rebuild-command.js')).rebuildCommand(),
   token: async () => (await import('./token-command.js')).tokenCommand(),
@@ -30,11 +35,14 @@ const commandsToLoad = (args: string[]): string[] => {
 };
 
 const main = async () => {
+  exitQuietlyOnClosedPipe();
   const program = new Command('profile-registry')
     .description('Event-sourced registry of LLM chat runtime profiles')
     .version(packageVersion(), '-V, --version', 'print the package version')
     .showHelpAfterError(false)
-    .configureOutput({ outputError: (message, write) => write(message) });
+    .configureOutput({ outputError: (message, write) => write(message) })
+    // the operator's secret key names reach the one detector before any command prints or serves
+    .hook('preAction', (_program, command) => applySecretKeyFlags(command.opts()));
   for (const command of await Promise.all(commandsToLoad(process.argv.slice(2)).map((name) => COMMANDS[name]!()))) {
     program.addCommand(command);
   }
@@ -42,6 +50,6 @@ const main = async () => {
 };
 
 main().catch((error: unknown) => {
-  process.stderr.write(`profile-registry: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`profile-registry: ${redactText(error instanceof Error ? error.message : String(error))}\n`);
   process.exit(1);
 });

@@ -1,6 +1,6 @@
 import type { Operation } from 'fast-json-patch';
 import { DomainError, profileNotFound } from '../domain/errors.js';
-import { runtimeFingerprint } from '../domain/fingerprint.js';
+import { runtimeFingerprint, type FingerprintKey } from '../domain/fingerprint.js';
 import type { ProfileContent } from '../domain/profile.js';
 import type { ProfileEventsOptions } from '../events/event-store.js';
 import type { StoredEvent } from '../events/event-types.js';
@@ -73,6 +73,7 @@ export const findProfileVersion = (versions: ProfileVersion[], version: number):
  * page read by readProfileHistoryPage: the oldest of them then only serves as the one before.
  */
 export const profileHistory = (
+  key: FingerprintKey,
   registry: string,
   slug: string,
   versions: ProfileVersion[],
@@ -89,7 +90,7 @@ export const profileHistory = (
       actor: event.metadata.actor,
       source: event.metadata.source,
       at_ms: event.metadata.occurred_at_ms,
-      fingerprint: content ? runtimeFingerprint(registry, slug, content.runtime) : null,
+      fingerprint: content ? runtimeFingerprint(key, registry, slug, content.runtime) : null,
       changes: changesBetween(previous, view),
     });
     previous = view;

@@ -137,7 +137,7 @@ export const historyRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
       const beforeVersion = beforeRaw === undefined ? undefined : parseVersionNumber(beforeRaw, 'before_version');
       const versions = await requireHistory(registry, slug, await readProfileHistoryPage(db, registry, slug, { limit, beforeVersion }));
       if (versions.length === 0) return { registry, profile: slug, versions: [] };
-      const entries = profileHistory(registry, slug, versions, { limit, beforeVersion }).map((entry) => ({
+      const entries = profileHistory(store.fingerprintKey, registry, slug, versions, { limit, beforeVersion }).map((entry) => ({
         ...entry,
         changes: shownChanges(request, entry.changes, SECRET_AREAS.profile),
       }));

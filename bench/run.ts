@@ -11,6 +11,8 @@ import { measureLargeHistory } from './lib/large-history.js';
 import { measureRebuild } from './lib/rebuild-rate.js';
 import { eventTotal } from './lib/event-total.js';
 import { measureWatchLatency } from './lib/watch-latency-scenario.js';
+import { measureStartupRatio } from './lib/startup-ratio.js';
+import { measureHistoryFlatness } from './lib/history-flatness.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -20,6 +22,8 @@ const { values: flags } = parseArgs({
     'large-events': { type: 'string', default: '1000000' },
     'large-profiles': { type: 'string', default: '100000' },
     output: { type: 'string', default: 'docs/BENCHMARKS.md' },
+    // stores of bench/generate-store.ts (rebuilt), smallest first: the history reads on each
+    'history-stores': { type: 'string' },
   },
 });
 
@@ -50,6 +54,9 @@ const main = async () => {
     const baseline = await runLoad({ url: `${hello.url}/hello`, connections: 50, durationSec });
     await hello.stop();
     scenarios.push({ name: 'hello-world baseline (GET, 50 conns)', load: baseline, ratio: 1 });
+
+    log('start-up against hello-world');
+    scenarios.push(await measureStartupRatio(flags.tiny ? 1 : 5));
 
     log('registry server on a fresh SQLite file');
     const server = await startRegistryServer(join(workDir, 'bench.db'));
@@ -129,6 +136,11 @@ const main = async () => {
         })),
       );
     } else scenarios.push({ name: 'large history (1M events, 100k profiles)', skipped: 'run with --large' });
+
+    if (flags['history-stores']) {
+      const stores = flags['history-stores'].split(',');
+      scenarios.push(...(await measureHistoryFlatness({ stores, reps: flags.tiny ? 1 : 9, log })));
+    } else scenarios.push({ name: 'history reads flat from 100,000 to 1,000,000 events', skipped: 'run with --history-stores A.db,B.db (bench/generate-store.ts)' });
 
     const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
     writeReport(flags.output as string, { command, scenarios, elapsedSec: (Date.now() - started) / 1000 });

@@ -60,6 +60,12 @@ export interface ReadAllOptions {
 /** A profile's version in a stream: `[profile slug, profile version]`. */
 export type ProfileVersionRef = readonly [profile: string, version: number];
 
+/** Which of a profile's versions to read: those before `beforeVersion`, only the `last` of them. */
+export interface ProfileEventsOptions {
+  beforeVersion?: number;
+  last?: number;
+}
+
 /** One chunk of `readLatestContent`: the events it read of the versions up to `toVersion`. */
 export interface LatestContentChunk {
   events: StoredEvent[];
@@ -94,17 +100,23 @@ export interface EventStore {
   readRecord(streamId: string, version: number): Promise<EventRecord | undefined>;
   /** The chain hash of the event at each of these positions (none for a position no event holds). */
   readHashes(positions: readonly number[]): Promise<Map<number, string>>;
-  /** The events that gave one profile of a stream its versions (created, updated, deleted), oldest first. */
-  readProfileEvents(streamId: string, profile: string): Promise<StoredEvent[]>;
+  /**
+   * The events that gave one profile of a stream its versions (created, updated, deleted), oldest
+   * first; with options only the last `last` of those before `beforeVersion` (a page costs its own
+   * events, however long the history).
+   */
+  readProfileEvents(streamId: string, profile: string, options?: ProfileEventsOptions): Promise<StoredEvent[]>;
   /** The events that gave these profile versions (one at most each; in no particular order). */
   readProfileEventsAt(streamId: string, versions: readonly ProfileVersionRef[]): Promise<StoredEvent[]>;
   /**
    * A stream's events up to `toVersion`, `chunkSize` versions at a time, for folding it to its
    * end: content that a later event of the same profile replaces is not read. A replaced
-   * `profile.updated` is left out; a replaced `profile.created` of the current schema version
-   * comes with REPLACED_CONTENT (its other data as stored).
+   * `profile.updated` is left out (with `keepReplaced`, it comes like a replaced creation: for a
+   * fold that needs every version, such as one taking snapshots, but no content but the last); a
+   * replaced `profile.created` of the current schema version comes with REPLACED_CONTENT (its other
+   * data as stored).
    */
-  readLatestContent(streamId: string, options: { toVersion: number; chunkSize: number }): AsyncIterable<LatestContentChunk>;
+  readLatestContent(streamId: string, options: { toVersion: number; chunkSize: number; keepReplaced?: boolean }): AsyncIterable<LatestContentChunk>;
   /** The streams whose events created, changed or deleted a profile of that slug (in no particular order). */
   streamsNamingProfile(profile: string): Promise<string[]>;
   /** The stream's head; `{ version: 0, hash: GENESIS_HASH }` for a stream with no events. */

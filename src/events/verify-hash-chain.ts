@@ -25,7 +25,9 @@ export const verifyHashChain = async (
   executor: SqlExecutor,
   options: { chunkSize?: number; onEvents?: (count: number) => void } = {},
 ): Promise<ChainReport> => {
-  const chunkSize = options.chunkSize ?? 5000;
+  // a chunk's rows die young: 5,000 events of 4 KB (20 MB) outlived the young generation, and
+  // their promotion and the mark-compacts it brings took most of the check's time (2.5x slower)
+  const chunkSize = options.chunkSize ?? 500;
   const heads = new Map<string, { version: number; hash: string; position: number }>();
   let events = 0;
   for (let after = 0; ; ) {

@@ -2,6 +2,7 @@ import type { Operation } from 'fast-json-patch';
 import { DomainError, profileNotFound } from '../domain/errors.js';
 import { runtimeFingerprint, type FingerprintKey } from '../domain/fingerprint.js';
 import type { ProfileContent } from '../domain/profile.js';
+import type { ProfileEventsOptions } from '../events/event-store.js';
 import type { EventCause, StoredEvent } from '../events/event-types.js';
 import type { SqlExecutor } from '../events/sql-database.js';
 import { changesBetween, profileContentView } from './content-view.js';
@@ -25,12 +26,39 @@ export interface ProfileHistoryEntry {
   changes: Operation[];
 }
 
-/** Every version of a profile, oldest first, from its events. */
-export const readProfileVersions = async (executor: SqlExecutor, registry: string, slug: string): Promise<ProfileVersion[]> =>
-  (await executor.events.readProfileEvents(registry, slug)).map((event) => {
-    const data = event.data as { version: number; content?: ProfileContent };
-    return { version: data.version, event, content: data.content };
-  });
+const versionOf = (event: StoredEvent): ProfileVersion => {
+  const data = event.data as { version: number; content?: ProfileContent };
+  return { version: data.version, event, content: data.content };
+};
+
+/** Every version of a profile (or, with options, the last ones before a version), oldest first, from its events. */
+export const readProfileVersions = async (
+  executor: SqlExecutor,
+  registry: string,
+  slug: string,
+  options?: ProfileEventsOptions,
+): Promise<ProfileVersion[]> => (await executor.events.readProfileEvents(registry, slug, options)).map(versionOf);
+
+/** Whether the profile ever had a version in the registry (one lookup in the profile index). */
+export const profileHasHistory = async (executor: SqlExecutor, registry: string, slug: string): Promise<boolean> =>
+  (await executor.events.readProfileEvents(registry, slug, { last: 1 })).length > 0;
+
+/** These versions of a profile, those it never had left out (a lookup in the profile index each). */
+export const readProfileVersionsAt = async (executor: SqlExecutor, registry: string, slug: string, versions: readonly number[]): Promise<ProfileVersion[]> =>
+  (await executor.events.readProfileEventsAt(registry, [...new Set(versions)].map((version) => [slug, version] as const)))
+    .map(versionOf)
+    .sort((a, b) => a.version - b.version);
+
+/**
+ * What a history page needs: its `limit` versions before `beforeVersion` and the version before
+ * the oldest of them (its `changes` are from that one), whatever the length of the history.
+ */
+export const readProfileHistoryPage = (
+  executor: SqlExecutor,
+  registry: string,
+  slug: string,
+  options: { limit: number; beforeVersion?: number },
+): Promise<ProfileVersion[]> => readProfileVersions(executor, registry, slug, { beforeVersion: options.beforeVersion, last: options.limit + 1 });
 
 export const profileVersionNotFound = (version: number): DomainError =>
   new DomainError('not_found', `profile version ${version} not found`);
@@ -42,7 +70,10 @@ export const findProfileVersion = (versions: ProfileVersion[], version: number):
   return found;
 };
 
-/** Newest first, each with its RFC 6902 `changes` from the version before it. */
+/**
+ * Newest first, each with its RFC 6902 `changes` from the version before it. `versions` may be a
+ * page read by readProfileHistoryPage: the oldest of them then only serves as the one before.
+ */
 export const profileHistory = (
   key: FingerprintKey,
   registry: string,

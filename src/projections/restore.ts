@@ -4,7 +4,7 @@ import type { CommandContext } from '../events/command-bus.js';
 import type { Command } from '../events/commands.js';
 import type { EventCause } from '../events/event-types.js';
 import { changesBetween, profileContentView, registryContentView } from './content-view.js';
-import { findProfileVersion, readProfileVersions } from './profile-history.js';
+import { findProfileVersion, profileHasHistory, readProfileVersionsAt } from './profile-history.js';
 import type { WriteResult } from './projector.js';
 import type { RegistryStore } from './registry-store.js';
 import { requirePastVersion, registryStateAtVersion, type PastPoint } from './time-travel.js';
@@ -35,8 +35,8 @@ export const restoreProfile = async (
   toVersion: number,
   options: RestoreOptions,
 ): Promise<ProfileRestoreResult> => {
-  const versions = await readProfileVersions(store.db, registry, slug);
-  if (versions.length === 0) throw (await registryStateAtVersion(store.db, registry, (await store.db.events.streamHead(registry)).version))?.live ? profileNotFound() : registryNotFound();
+  const versions = await readProfileVersionsAt(store.db, registry, slug, [toVersion]);
+  if (versions.length === 0 && !(await profileHasHistory(store.db, registry, slug))) throw (await registryStateAtVersion(store.db, registry, (await store.db.events.streamHead(registry)).version))?.live ? profileNotFound() : registryNotFound();
   const target = findProfileVersion(versions, toVersion);
   if (!target.content) throw validationError('to_version', `version ${toVersion} is a deletion`);
   const command: Command = { type: 'put_profile', registry, slug, content: target.content, expected_version: options.expectedVersion };

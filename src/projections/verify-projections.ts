@@ -1,10 +1,9 @@
+import { createHash } from 'node:crypto';
 import { canonicalJson } from '../domain/canonical-json.js';
-import type { RegistryState } from '../events/registry-state.js';
 import type { SqlDatabase, SqlExecutor } from '../events/sql-database.js';
 import { dropProjectionTables, LIVE_TABLES, shadowTables, type ProjectionTables } from './projection-schema.js';
-import { foldStream, rebuildInTransaction, type RebuildOptions } from './rebuild.js';
-import { readSnapshot } from '../events/snapshots.js';
-import { serializeRegistryState } from './registry-snapshots.js';
+import { foldStreamToEnd, rebuildInTransaction, type RebuildOptions } from './rebuild.js';
+import { readSnapshot, SNAPSHOT_FORMAT, snapshotFormatOf, snapshotJson } from '../events/snapshots.js';
 import { SNAPSHOT_TABLE } from '../events/snapshot-schema.js';
 import { SCHEMA_STREAM } from '../events/schema-state.js';
 
@@ -24,30 +23,36 @@ interface TableCheck {
   table: TableName;
   columns: string;
   key: (row: Record<string, unknown>) => string;
+  /** The columns of the table's key, to page through it. */
+  order: string;
   registry: (row: Record<string, unknown>) => string;
 }
 
 const CHECKS: TableCheck[] = [
   {
     table: 'registries',
+    order: 'slug',
     columns: 'slug, payload_text, updated_at_ms, version',
     key: (row) => String(row.slug),
     registry: (row) => String(row.slug),
   },
   {
     table: 'headers',
+    order: 'slug',
     columns: 'slug, header_json, metadata_json, updated_at_ms, version, summary_json',
     key: (row) => String(row.slug),
     registry: (row) => String(row.slug),
   },
   {
     table: 'documents',
+    order: 'registry, slug',
     columns: 'registry, slug, version, etag, is_default, fingerprint, stored_json, signature_json',
     key: (row) => `${String(row.registry)}/${String(row.slug)}`,
     registry: (row) => String(row.registry),
   },
   {
     table: 'tombstones',
+    order: 'registry, slug',
     columns: 'registry, slug, version',
     key: (row) => `${String(row.registry)}/${String(row.slug)}`,
     registry: (row) => String(row.registry),
@@ -55,24 +60,39 @@ const CHECKS: TableCheck[] = [
   {
     // the stack dependents index: a decision reads it (a delete refused while others stack on it)
     table: 'stackRefs',
+    order: 'registry, profile, ref_registry, ref_profile',
     columns: 'registry, profile, ref_registry, ref_profile',
     key: (row) => `${String(row.registry)}/${String(row.profile)} -> ${String(row.ref_registry)}/${String(row.ref_profile)}`,
     registry: (row) => String(row.registry),
   },
   {
     table: 'schemas',
+    order: 'kind, name',
     columns: 'kind, name, version, document_json, metadata_json',
     key: (row) => `${String(row.kind)}/${String(row.name)}`,
     registry: () => SCHEMA_STREAM,
   },
 ];
 
-type Rows = Map<string, { json: string; version: number }>;
+type Rows = Map<string, { digest: string; registry: string; version: number }>;
 
+const ROWS_PAGE = 1000;
+
+/**
+ * A table's rows by key, each as a digest of its columns: the documents of 10,000 profiles are
+ * tens of megabytes twice over (live and rebuilt), their digests a megabyte. Read a page at a time.
+ */
 const rowsByKey = async (executor: SqlExecutor, table: string, check: TableCheck): Promise<Rows> => {
-  const rows = await executor.all<Record<string, unknown>>(`SELECT ${check.columns} FROM ${table}`);
-  // rows without a version (the stack index) are never ahead of the events
-  return new Map(rows.map((row) => [check.key(row), { json: JSON.stringify(row), version: Number(row.version ?? 0) }]));
+  const rows: Rows = new Map();
+  for (let offset = 0; ; offset += ROWS_PAGE) {
+    const page = await executor.all<Record<string, unknown>>(`SELECT ${check.columns} FROM ${table} ORDER BY ${check.order} LIMIT ${ROWS_PAGE} OFFSET ${offset}`);
+    for (const row of page) {
+      const digest = createHash('sha256').update(JSON.stringify(row)).digest('base64');
+      // rows without a version (the stack index) are never ahead of the events
+      rows.set(check.key(row), { digest, registry: check.registry(row), version: Number(row.version ?? 0) });
+    }
+    if (page.length < ROWS_PAGE) return rows;
+  }
 };
 
 /** The latest version the events give a key of a table: a profile lives on as its tombstone, a registry as its stream. */
@@ -95,9 +115,8 @@ const compareTables = async (executor: SqlExecutor, shadow: ProjectionTables): P
     for (const key of keys) {
       const liveRow = live.get(key);
       const rebuiltRow = rebuilt.get(key);
-      if (liveRow?.json === rebuiltRow?.json) continue;
-      const row = JSON.parse((liveRow ?? rebuiltRow)!.json) as Record<string, unknown>;
-      const registry = check.registry(row);
+      if (liveRow?.digest === rebuiltRow?.digest) continue;
+      const registry = (liveRow ?? rebuiltRow)!.registry;
       const eventsVersion = liveRow ? await versionOfEvents(executor, check, key, rebuilt, rebuiltTombstones) : 0;
       if (liveRow && liveRow.version > eventsVersion) {
         mismatches.push({
@@ -136,39 +155,52 @@ export const verifyProjections = async (
   });
 };
 
-/** A state's bytes without the key order of whichever code built it. */
-const canonicalState = (state: RegistryState): string => canonicalJson(JSON.parse(serializeRegistryState(state)));
+/** A snapshot's bytes without the key order of whichever code wrote it. */
+const canonicalSnapshot = (parsed: unknown): string => canonicalJson(parsed);
 
-/** Every snapshot must equal the fold of its stream up to its version (reads of the past trust them). */
+/**
+ * Every snapshot must equal the fold of its stream up to its version (reads of the past trust
+ * them). A snapshot names each profile's version (its content is that event's): the fold's state
+ * at that version is written the same way and compared, one stream at a time, so memory holds one
+ * registry's state and its snapshots' few bytes per profile, not every snapshot's whole state.
+ */
 export const verifySnapshots = async (db: SqlDatabase): Promise<ProjectionMismatch | undefined> => {
-  const rows = await db.all<{ stream_id: string; stream_version: number | string; state_json: string }>(
-    `SELECT stream_id, stream_version, state_json FROM ${SNAPSHOT_TABLE} ORDER BY stream_id, stream_version`,
-  );
-  const byStream = new Map<string, Map<number, string>>();
-  for (const row of rows) {
-    const snapshots = byStream.get(row.stream_id) ?? new Map<number, string>();
-    let state: RegistryState | undefined;
-    try {
-      state = await readSnapshot(db, row.state_json);
-    } catch (error) {
-      return { registry: row.stream_id, detail: `snapshot at version ${row.stream_version} cannot be read: ${(error as Error).message}` };
+  const streams = await db.all<{ stream_id: string }>(`SELECT DISTINCT stream_id FROM ${SNAPSHOT_TABLE} ORDER BY stream_id`);
+  for (const { stream_id: registry } of streams) {
+    const rows = await db.all<{ stream_version: number | string; state_json: string }>(
+      `SELECT stream_version, state_json FROM ${SNAPSHOT_TABLE} WHERE stream_id = $1 ORDER BY stream_version`,
+      [registry],
+    );
+    const snapshots = new Map<number, { json: string; canonical: string }>();
+    for (const row of rows) {
+      let parsed: object;
+      try {
+        parsed = JSON.parse(row.state_json) as object;
+      } catch (error) {
+        return { registry, detail: `snapshot at version ${row.stream_version} cannot be read: ${(error as Error).message}` };
+      }
+      if (snapshotFormatOf(parsed) !== SNAPSHOT_FORMAT) {
+        return { registry, detail: `snapshot at version ${row.stream_version} is of an earlier format, which reads no longer use` };
+      }
+      snapshots.set(Number(row.stream_version), { json: row.state_json, canonical: canonicalSnapshot(parsed) });
     }
-    if (!state) {
-      return { registry: row.stream_id, detail: `snapshot at version ${row.stream_version} is of an earlier format, which reads no longer use` };
-    }
-    snapshots.set(Number(row.stream_version), canonicalState(state));
-    byStream.set(row.stream_id, snapshots);
-  }
-  for (const [registry, snapshots] of byStream) {
-    let mismatch: ProjectionMismatch | undefined;
+    let differs: { version: number; json: string } | undefined;
     const last = Math.max(...snapshots.keys());
-    await foldStream(db, registry, 5000, async (state) => {
+    await foldStreamToEnd(db, registry, 5000, () => undefined, async (state) => {
       const saved = snapshots.get(state.version);
-      if (mismatch === undefined && saved !== undefined && saved !== canonicalState(state)) {
-        mismatch = { registry, detail: `snapshot at version ${state.version} differs from the events` };
+      if (differs === undefined && saved !== undefined && saved.canonical !== canonicalSnapshot(JSON.parse(snapshotJson(state)))) {
+        differs = { version: state.version, json: saved.json };
       }
     });
-    if (mismatch) return mismatch;
+    if (differs) {
+      // one that names a version no event made cannot even be read back: say so
+      try {
+        await readSnapshot(db, differs.json);
+      } catch (error) {
+        return { registry, detail: `snapshot at version ${differs.version} cannot be read: ${(error as Error).message}` };
+      }
+      return { registry, detail: `snapshot at version ${differs.version} differs from the events` };
+    }
     const head = await db.events.streamHead(registry);
     if (head.version < last) {
       return { registry, ahead: true, detail: `snapshot at version ${last} is past the last event (version ${head.version}): events it saw are missing` };

@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePatches, generateProfiles, generateRegistries, registrySlugs } from '../../bench/lib/generate-data.js';
-import { openTestApp, type TestApp } from '../support/test-store.js';
+import { join } from 'node:path';
+import { writeShapedHistory } from '../../bench/lib/shaped-history.js';
+import { openDatabase } from '../../src/events/open-database.js';
+import { loadRegistryState } from '../../src/projections/load-registry-state.js';
+import { rebuildProjections } from '../../src/projections/rebuild.js';
+import { openTestApp, tempDir, type TestApp } from '../support/test-store.js';
 
 const bytes = (value: unknown) => JSON.stringify(value).length;
 
@@ -74,5 +79,38 @@ describe('the benchmark data generator', () => {
         expect(after[field]).not.toEqual(before[field]);
       }
     });
+  });
+});
+
+describe("the generator of issue 29's stores", () => {
+  const { dir, remove } = tempDir();
+  afterAll(() => remove());
+
+  it('writes exactly the events asked for, in 20 registries, 5 % stacked, most edits on the hot profiles, and a rebuild serves them', async () => {
+    const path = join(dir, 'shaped.db');
+    const store = await writeShapedHistory({ dbPath: path, events: 4000 });
+    expect(store.events).toBe(4000);
+    expect(store.profiles).toBe(20 * 100);
+    const db = openDatabase({ path });
+    try {
+      expect(await db.events.countEvents()).toBe(4000);
+      const streams = (await db.events.listStreams()).map((stream) => stream.streamId).filter((id) => !id.startsWith('$'));
+      expect(streams.sort()).toEqual([...registrySlugs(20)].sort());
+      await rebuildProjections(db);
+      const states = await Promise.all(streams.map((registry) => loadRegistryState(db, registry)));
+      const profiles = states.flatMap((state) => [...state!.profiles.values()]);
+      expect(profiles).toHaveLength(2000);
+      const stacked = profiles.filter((profile) => profile.content.stack.length > 0).length;
+      expect(stacked / profiles.length).toBeGreaterThan(0.03);
+      expect(stacked / profiles.length).toBeLessThan(0.07);
+      // the hot 1 % (one profile of each registry here) holds about 90 % of the edits
+      const edits = profiles.map((profile) => profile.version - 1).sort((a, b) => b - a);
+      const total = edits.reduce((sum, count) => sum + count, 0);
+      expect(edits.slice(0, 20).reduce((sum, count) => sum + count, 0) / total).toBeGreaterThan(0.85);
+      expect(store.versions.hot).toBeGreaterThan(50);
+      expect(store.versions.cold).toBeLessThan(10);
+    } finally {
+      await db.close();
+    }
   });
 });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CURRENT_SCHEMA_VERSION, type DomainEvent } from '../../src/events/event-types.js';
 import type { SqlDatabase } from '../../src/events/sql-database.js';
 import { profileEventsAtSql } from '../../src/events/sql/read-profile-events-at.js';
+import { profileEventsSql } from '../../src/events/sql/read-profile-events.js';
 import { describeEachBackend } from '../support/backends.js';
 import { openEmptyEventDatabase } from '../support/event-stores.js';
 
@@ -57,6 +58,37 @@ describeEachBackend('reading profiles at versions on %s', (backend) => {
       const plan = (await db.all<{ 'QUERY PLAN': string }>(`EXPLAIN ${profileEventsAtSql(db.flavour)}`, params)).map((row) => row['QUERY PLAN']);
       expect(plan.join('\n')).toMatch(/Index Scan using events_stream_profile on events e/);
       expect(plan.join('\n')).not.toMatch(/Hash Join|Seq Scan on events/);
+    }
+  });
+
+  it("reads a page of one profile's history, oldest first, from the versions asked for only", async () => {
+    const versionsOf = (events: { data: unknown }[]) => events.map((event) => (event.data as { version: number }).version);
+    expect(versionsOf(await db.events.readProfileEvents('alpha', 'p7'))).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(versionsOf(await db.events.readProfileEvents('alpha', 'p7', { last: 3 }))).toEqual([6, 7, 8]);
+    expect(versionsOf(await db.events.readProfileEvents('alpha', 'p7', { beforeVersion: 6, last: 2 }))).toEqual([4, 5]);
+    expect(versionsOf(await db.events.readProfileEvents('alpha', 'p7', { beforeVersion: 3 }))).toEqual([1, 2]);
+    expect(await db.events.readProfileEvents('alpha', 'nobody', { last: 1 })).toEqual([]);
+  });
+
+  // ordered by stream_version, SQLite walked the (stream_id, stream_version) index and parsed the
+  // JSON of every event of the stream: 629 ms for a profile of 6 versions in a stream of 50,000
+  it("reads a profile's history in the profile index, in its order", async () => {
+    for (const options of [
+      { before: false, last: false },
+      { before: true, last: true },
+      { before: false, last: true },
+    ]) {
+      const params = ['alpha', 'p7', ...(options.before ? [5] : []), ...(options.last ? [3] : [])];
+      const sql = profileEventsSql(db.flavour, options);
+      if (backend === 'sqlite') {
+        const plan = (await db.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, params)).map((row) => row.detail).join('\n');
+        expect(plan).toMatch(/SEARCH events USING INDEX events_stream_profile/);
+        expect(plan).not.toMatch(/TEMP B-TREE|sqlite_autoindex_events/);
+      } else {
+        const plan = (await db.all<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, params)).map((row) => row['QUERY PLAN']).join('\n');
+        expect(plan).toMatch(/Index Scan (Backward )?using events_stream_profile on events/);
+        expect(plan).not.toMatch(/Sort|Seq Scan on events/);
+      }
     }
   });
 });

@@ -69,6 +69,13 @@ describeEachBackend('history, diffs and reads of the past on %s', (backend) => {
 
     const page = await get('/api/chat/profiles/buyer/history?registry=staff&limit=2&before_version=4');
     expect(page.json().versions.map((v: Json) => v.version)).toEqual([3, 2]);
+    // a page holds the same entries as the whole history, the changes of its oldest included
+    expect(page.json().versions).toEqual(versions.slice(2, 4));
+    expect((await get('/api/chat/profiles/buyer/history?registry=staff&limit=1')).json().versions).toEqual(versions.slice(0, 1));
+    expect((await get('/api/chat/profiles/buyer/history?registry=staff&limit=3&before_version=3')).json().versions).toEqual(versions.slice(3));
+    expect((await get('/api/chat/profiles/buyer/history?registry=staff&before_version=1')).json().versions).toEqual([]);
+    expect((await get('/api/chat/profiles/nobody/history?registry=staff&before_version=3')).statusCode).toBe(404);
+    expect((await get('/api/chat/profiles/nobody/diff?registry=staff&from=1&to=2')).statusCode).toBe(404);
     expect((await get('/api/chat/profiles/buyer/diff?registry=staff&from=1&to=9')).statusCode).toBe(404);
     expect((await get('/api/chat/profiles/buyer/diff?registry=staff&from=x&to=2')).statusCode).toBe(400);
     expect((await get('/api/chat/profiles/nobody/history?registry=staff')).statusCode).toBe(404);

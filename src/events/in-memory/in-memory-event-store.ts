@@ -67,15 +67,22 @@ const operations: EventStoreOperations<Log> = {
   },
   readHashes: async (log, positions) =>
     new Map(positions.flatMap((position) => (log.rows[position - 1] ? [[position, log.rows[position - 1].hash] as const] : []))),
-  readProfileEvents: async (log, streamId, profile) =>
-    (log.streams.get(streamId) ?? []).filter((row) => VERSION_EVENTS.has(row.type) && profileOf(row).profile === profile).map(storedEventFromRow),
+  readProfileEvents: async (log, streamId, profile, { beforeVersion, last } = {}) => {
+    const rows = (log.streams.get(streamId) ?? []).filter(
+      (row) =>
+        VERSION_EVENTS.has(row.type) &&
+        profileOf(row).profile === profile &&
+        (beforeVersion === undefined || (profileOf(row).version as number) < beforeVersion),
+    );
+    return rows.slice(last === undefined ? 0 : Math.max(0, rows.length - last)).map(storedEventFromRow);
+  },
   readProfileEventsAt: async (log, streamId, versions) => {
     const wanted = new Set(versions.map(([profile, version]) => JSON.stringify([profile, version])));
     return (log.streams.get(streamId) ?? [])
       .filter((row) => VERSION_EVENTS.has(row.type) && wanted.has(JSON.stringify([profileOf(row).profile, profileOf(row).version])))
       .map(storedEventFromRow);
   },
-  readLatestContent: async function* (log, streamId, { toVersion, chunkSize }) {
+  readLatestContent: async function* (log, streamId, { toVersion, chunkSize, keepReplaced = false }) {
     const stream = log.streams.get(streamId) ?? [];
     const latest = new Map<unknown, number>();
     for (const row of stream) if (CONTENT_EVENTS.has(row.type)) latest.set(profileOf(row).profile, row.stream_version);
@@ -84,7 +91,7 @@ const operations: EventStoreOperations<Log> = {
       const to = Math.min(from + chunkSize - 1, toVersion);
       const events = stream
         .slice(from - 1, to)
-        .filter((row) => row.type !== 'profile.updated' || isLatest(row))
+        .filter((row) => keepReplaced || row.type !== 'profile.updated' || isLatest(row))
         .map((row): StoredEvent => {
           const event = storedEventFromRow(row);
           const replaced = CONTENT_EVENTS.has(row.type) && row.schema_version === CURRENT_SCHEMA_VERSION[row.type as EventType] && !isLatest(row);

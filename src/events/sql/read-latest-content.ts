@@ -23,7 +23,7 @@ const CURRENT_CONTENT_EVENTS = `((type = 'profile.created' AND schema_version = 
 export const readLatestContent: EventStoreOperations<SqlStatements>['readLatestContent'] = async function* (
   sql,
   streamId,
-  { toVersion, chunkSize },
+  { toVersion, chunkSize, keepReplaced = false },
 ) {
   const { flavour } = sql;
   const lastContent = await sql.all<{ version: number | string }>(
@@ -44,7 +44,7 @@ export const readLatestContent: EventStoreOperations<SqlStatements>['readLatestC
          CASE WHEN ${replaced} THEN ${profileOfData(flavour)} END AS head_profile,
          CASE WHEN ${replaced} THEN ${profileVersionOfData(flavour)} END AS head_version
        FROM events WHERE stream_id = $1 AND stream_version >= $2 AND stream_version <= $3
-         AND NOT (type = 'profile.updated' AND NOT (${isLatest}))
+         ${keepReplaced ? '' : `AND NOT (type = 'profile.updated' AND NOT (${isLatest}))`}
        ORDER BY stream_version`,
       [streamId, from, to, latestParam],
     );

@@ -8,7 +8,14 @@ import { SECRET_AREAS } from '../../domain/secrets.js';
 import { eventProfile, type StoredEvent } from '../../events/event-types.js';
 import { readStreamPage } from '../../events/read-stream-page.js';
 import { changesBetween, profileContentView } from '../../projections/content-view.js';
-import { findProfileVersion, profileHistory, readProfileVersions } from '../../projections/profile-history.js';
+import {
+  findProfileVersion,
+  profileHasHistory,
+  profileHistory,
+  readProfileHistoryPage,
+  readProfileVersionsAt,
+  type ProfileVersion,
+} from '../../projections/profile-history.js';
 import type { RegistryStore } from '../../projections/registry-store.js';
 import { restoreProfile, restoreRegistry } from '../../projections/restore.js';
 import { registryOfProfileHistory } from '../../projections/unnamed-registry-reads.js';
@@ -74,11 +81,10 @@ export const historyRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
   const historyRegistryOf = async (request: FastifyRequest, slug: string): Promise<string> =>
     namedRegistry(request) ?? (await registryOfProfileHistory(db, slug, (candidate) => mayAccessRegistry(request, candidate))) ?? throwProfileNotFound();
 
-  /** A profile's versions, or 404 naming what is missing. */
-  const versionsOf = async (registry: string, slug: string) => {
-    const versions = await readProfileVersions(db, registry, slug);
-    if (versions.length === 0) throw (await streamHeadVersion(db, registry)) === 0 ? registryNotFound() : profileNotFound();
-    return versions;
+  /** Versions read of a profile; when none were, 404 naming what is missing unless the profile has a history. */
+  const requireHistory = async (registry: string, slug: string, versions: ProfileVersion[]) => {
+    if (versions.length > 0 || (await profileHasHistory(db, registry, slug))) return versions;
+    throw (await streamHeadVersion(db, registry)) === 0 ? registryNotFound() : profileNotFound();
   };
 
   app.get(
@@ -125,7 +131,8 @@ export const historyRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
       const { slug } = request.params;
       const registry = await historyRegistryOf(request, slug);
       const { limit = MAX_PAGE, before_version: beforeVersion } = request.query;
-      const versions = await versionsOf(registry, slug);
+      const versions = await requireHistory(registry, slug, await readProfileHistoryPage(db, registry, slug, { limit, beforeVersion }));
+      if (versions.length === 0) return { registry, profile: slug, versions: [] };
       const entries = profileHistory(store.fingerprintKey, registry, slug, versions, { limit, beforeVersion }).map((entry) => ({
         ...entry,
         changes: shownChanges(request, entry.changes, SECRET_AREAS.profile),
@@ -156,7 +163,7 @@ export const historyRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
       const { slug } = request.params;
       const registry = await historyRegistryOf(request, slug);
       const { from, to } = request.query;
-      const versions = await versionsOf(registry, slug);
+      const versions = await requireHistory(registry, slug, await readProfileVersionsAt(db, registry, slug, [from, to]));
       const view = (version: number) => profileContentView(registry, findProfileVersion(versions, version).content);
       return { from, to, changes: shownChanges(request, changesBetween(view(from), view(to)), SECRET_AREAS.profile) };
     },

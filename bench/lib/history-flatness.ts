@@ -1,0 +1,106 @@
+import { readFileSync } from 'node:fs';
+import type { Scenario } from './report.js';
+import type { ShapedHistory } from './shaped-history.js';
+import { CLI, startServer } from './spawn-server.js';
+
+/** The clock of the shaped generator: command k happened at START + 7k (so a time names the same point of every store). */
+const GENERATOR_START_MS = 1_771_880_000_000;
+
+interface Probe {
+  name: string;
+  method: 'GET' | 'POST';
+  path: (store: ShapedHistory) => string;
+  body?: (store: ShapedHistory) => unknown;
+}
+
+/** The reads issue 29 wants flat in the length of the history, each on the same profile or point of both stores. */
+export const PROBES: Probe[] = [
+  {
+    name: 'history page, hot profile (?limit=100)',
+    method: 'GET',
+    path: ({ hot }) => `/api/chat/profiles/${hot.slug}/history?registry=${hot.registry}&limit=100`,
+  },
+  { name: 'history, cold profile', method: 'GET', path: ({ cold }) => `/api/chat/profiles/${cold.slug}/history?registry=${cold.registry}` },
+  { name: 'diff v1→v2, hot profile', method: 'GET', path: ({ hot }) => `/api/chat/profiles/${hot.slug}/diff?registry=${hot.registry}&from=1&to=2` },
+  {
+    name: 'profile restore dry run, hot profile to v1',
+    method: 'POST',
+    path: ({ hot }) => `/api/chat/profiles/${hot.slug}/restore?registry=${hot.registry}`,
+    body: () => ({ to_version: 1, dry_run: true }),
+  },
+  {
+    name: "registry restore dry run to 10 edits after its profiles' creation",
+    method: 'POST',
+    path: ({ hot }) => `/api/registries/${hot.registry}/restore`,
+    body: ({ profiles }) => ({ to_version: 1 + profiles / 20 + 10, dry_run: true }),
+  },
+  {
+    name: 'registry as of a time 200 edits into the store',
+    method: 'GET',
+    path: ({ hot, profiles }) => `/api/registries/${hot.registry}?as_of=${GENERATOR_START_MS + 7 * (20 + profiles + 200)}`,
+  },
+  { name: 'profile ?version=2, hot profile', method: 'GET', path: ({ hot }) => `/api/chat/profiles/${hot.slug}?registry=${hot.registry}&version=2` },
+  { name: 'profile ?version=2, stacked profile', method: 'GET', path: ({ stacked }) => `/api/chat/profiles/${stacked.slug}?registry=${stacked.registry}&version=2` },
+];
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
+const timed = async (url: string, probe: Probe, store: ShapedHistory): Promise<number> => {
+  const started = performance.now();
+  const response = await fetch(url, {
+    method: probe.method,
+    headers: probe.body ? { 'content-type': 'application/json' } : {},
+    body: probe.body ? JSON.stringify(probe.body(store)) : undefined,
+  });
+  await response.arrayBuffer();
+  if (response.status !== 200) throw new Error(`${probe.name}: ${response.status} from ${url}`);
+  return performance.now() - started;
+};
+
+export interface FlatnessOptions {
+  /** Stores written by bench/generate-store.ts (each with its FILE.db.json) and rebuilt, smallest first. */
+  stores: string[];
+  /** The CLI to serve them with (another build's, to compare). */
+  cli?: string;
+  label?: string;
+  reps: number;
+  log: (message: string) => void;
+}
+
+/**
+ * Each probe on every store, the stores' servers taking turns request by request (the machine's
+ * load falls on all alike), median milliseconds each, and the largest store's over the smallest's.
+ */
+export const measureHistoryFlatness = async (options: FlatnessOptions): Promise<Scenario[]> => {
+  const stores = options.stores.map((path) => ({ path, shape: JSON.parse(readFileSync(`${path}.json`, 'utf8')) as ShapedHistory }));
+  const servers = [];
+  for (const { path } of stores) {
+    options.log(`history flatness: serving ${path}${options.label ? ` (${options.label})` : ''}`);
+    servers.push(await startServer(options.cli ?? CLI, ['serve', '--port', '{port}', '--profile-registry-db', path, '--log-level', 'warn', '--no-seed', '--chain-check', 'background']));
+  }
+  try {
+    const scenarios: Scenario[] = [];
+    for (const probe of PROBES) {
+      const times: number[][] = stores.map(() => []);
+      for (let rep = 0; rep < options.reps + 1; rep++) {
+        for (const [index, server] of servers.entries()) {
+          const ms = await timed(`${server.url}${probe.path(stores[index]!.shape)}`, probe, stores[index]!.shape);
+          if (rep > 0) times[index]!.push(ms); // the first of each warms the server's caches
+        }
+      }
+      const medians = times.map(median);
+      const ratio = medians.at(-1)! / medians[0]!;
+      const figures = Object.fromEntries(
+        stores.map(({ shape }, index) => [`ms at ${shape.events.toLocaleString('en-US')} events`, medians[index]!.toFixed(1)]),
+      );
+      scenarios.push({
+        name: `${probe.name}${options.label ? `, ${options.label}` : ''}`,
+        figures: { ...figures, 'largest / smallest': `${ratio.toFixed(2)}×` },
+        goal: { text: 'largest ≤ 1.2 × smallest', met: () => ratio <= 1.2 },
+      });
+    }
+    return scenarios;
+  } finally {
+    for (const server of servers) await server.stop();
+  }
+};

@@ -1,6 +1,6 @@
 import type { Operation } from 'fast-json-patch';
 import { DomainError, profileNotFound } from '../domain/errors.js';
-import { runtimeFingerprint } from '../domain/fingerprint.js';
+import { effectiveFingerprint } from '../domain/effective-runtime.js';
 import type { ProfileContent } from '../domain/profile.js';
 import type { StoredEvent } from '../events/event-types.js';
 import type { SqlExecutor } from '../events/sql-database.js';
@@ -58,7 +58,8 @@ export const profileHistory = (
       actor: event.metadata.actor,
       source: event.metadata.source,
       at_ms: event.metadata.occurred_at_ms,
-      fingerprint: content ? runtimeFingerprint(registry, slug, content.runtime) : null,
+      // a stacked version's fingerprint needs its bases as they were then: effective-history.ts sets it
+      fingerprint: content ? effectiveFingerprint(registry, content, () => undefined) : null,
       changes: changesBetween(previous, view),
     });
     previous = view;

@@ -8,7 +8,8 @@ import { SECRET_AREAS } from '../../domain/secrets.js';
 import { eventProfile, type StoredEvent } from '../../events/event-types.js';
 import { readStreamPage } from '../../events/read-stream-page.js';
 import { changesBetween, profileContentView } from '../../projections/content-view.js';
-import { findProfileVersion, profileHistory, readProfileVersions } from '../../projections/profile-history.js';
+import { effectiveProfileHistory } from '../../projections/effective-history.js';
+import { findProfileVersion, readProfileVersions } from '../../projections/profile-history.js';
 import type { RegistryStore } from '../../projections/registry-store.js';
 import { restoreProfile, restoreRegistry } from '../../projections/restore.js';
 import { registryOfProfileHistory } from '../../projections/unnamed-registry-reads.js';
@@ -130,7 +131,7 @@ export const historyRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
       const beforeRaw = request.query.before_version;
       const beforeVersion = beforeRaw === undefined ? undefined : parseVersionNumber(beforeRaw, 'before_version');
       const versions = await versionsOf(registry, slug);
-      const entries = profileHistory(registry, slug, versions, { limit, beforeVersion }).map((entry) => ({
+      const entries = (await effectiveProfileHistory(db, registry, slug, versions, { limit, beforeVersion })).map((entry) => ({
         ...entry,
         changes: shownChanges(request, entry.changes, SECRET_AREAS.profile),
       }));

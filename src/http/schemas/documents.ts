@@ -128,7 +128,15 @@ const feedItem = z.looseObject({
   profile: z.string().optional(),
   type: z.string(),
   version: int,
-  affected: z.array(z.looseObject({ registry: z.string(), profile: z.string(), fingerprint: z.string() })),
+  affected: z.array(
+    z.looseObject({
+      registry: z.string(),
+      profile: z.string(),
+      profile_version: int.nullable().optional().meta({ description: "the profile's version as of this change (null once deleted)" }),
+      fingerprint: z.string().nullable().meta({ description: 'the effective runtime fingerprint as of this change (null once deleted)' }),
+      default: z.literal(true).optional().meta({ description: "a default switch: the registry's default now resolves to this profile" }),
+    }),
+  ),
 });
 
 export const changesPollSchema = z.object({ changes: z.array(feedItem), next_after: int });

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { applyOverrides } from '../../domain/effective-runtime.js';
 import { runtimeFingerprint } from '../../domain/fingerprint.js';
 import { normalizeRuntime } from '../../domain/profile.js';
-import { runtimeSchema, type RuntimeInput } from '../../domain/profile-schemas.js';
+import type { RuntimeInput } from '../../domain/profile-schemas.js';
+import { resolveBodySchema } from '../schemas/bodies.js';
 import { redactSecrets, SECRET_AREAS } from '../../domain/secrets.js';
 import { requireProfileSlug } from '../../domain/slug.js';
 import { registryNotFound } from '../../domain/errors.js';
@@ -23,11 +24,6 @@ import { seesRuntimeSecrets } from '../secret-output.js';
 import { markSecretsRevealed } from '../revealed-secrets.js';
 import { enforceSigned, requireSignedOf, verdictOf } from '../signed-documents.js';
 
-const resolveBodySchema = z.strictObject({
-  profile: z.string().optional(),
-  registry: z.string().optional(),
-  overrides: runtimeSchema.optional().meta({ description: 'runtime fields to apply over the profile (as its policy allows)' }),
-});
 
 type ResolveBody = z.infer<typeof resolveBodySchema>;
 

@@ -2,8 +2,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { applyOverrides } from '../../domain/effective-runtime.js';
 import { runtimeFingerprint } from '../../domain/fingerprint.js';
-import { normalizeRuntime } from '../../domain/profile.js';
-import type { RuntimeInput } from '../../domain/profile-schemas.js';
+import { normalizeRuntime, type Runtime } from '../../domain/profile.js';
+import { runtimeSchema, type RuntimeInput } from '../../domain/profile-schemas.js';
+import { canonicalOverrides } from '../../domain/override-policy.js';
+import { runtimeStackTrace, type TraceLayer } from '../../domain/stack-trace.js';
+import { DomainError } from '../../domain/errors.js';
 import { resolveBodySchema } from '../schemas/bodies.js';
 import { redactSecrets, SECRET_AREAS } from '../../domain/secrets.js';
 import { requireProfileSlug } from '../../domain/slug.js';
@@ -26,6 +29,31 @@ import { enforceSigned, requireSignedOf, verdictOf } from '../signed-documents.j
 
 
 type ResolveBody = z.infer<typeof resolveBodySchema>;
+
+/** pinocchio answers its retired selectors with 400 rather than ignore them (a request meant another registry). */
+const refuseLegacySelectors = (request: FastifyRequest, body: ResolveBody): void => {
+  for (const name of ['runtime_key', 'registry_slug'] as const) {
+    const given = queryValue(request, name) !== undefined || (body[name] ?? '').trim() !== '';
+    if (given) throw new DomainError('validation', `unsupported legacy selector: ${name}`, { errors: [{ path: name, message: 'unsupported legacy selector' }] });
+  }
+};
+
+/** The overrides a request asks for: ours (`overrides`) or pinocchio's (`request_overrides`, keys canonicalized as geppetto does). */
+const requestedOverrides = (body: ResolveBody): { overrides?: RuntimeInput; field: string } => {
+  if (body.request_overrides === undefined) return { overrides: body.overrides, field: 'overrides' };
+  if (body.overrides !== undefined) {
+    throw new DomainError('validation', 'validation error (request_overrides): give `overrides` or `request_overrides`, not both', {
+      errors: [{ path: 'request_overrides', message: 'give `overrides` or `request_overrides`, not both' }],
+    });
+  }
+  const parsed = runtimeSchema.safeParse(canonicalOverrides(body.request_overrides, 'request_overrides'));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = ['request_overrides', ...(issue.code === 'unrecognized_keys' ? [issue.keys[0]] : issue.path.map(String))].join('.');
+    throw new DomainError('validation', `validation error (${path}): ${issue.message}`, { errors: [{ path, message: issue.message }] });
+  }
+  return { overrides: parsed.data, field: 'request_overrides' };
+};
 
 const resolveQuerySchema = z.looseObject({
   registry: registryQuery,
@@ -83,14 +111,26 @@ export const resolveRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
    * The answer, with the registries its stack reaches (a token must see each of them). Judging
    * `?require_signed` needs every layer's verdict, so those requests take this path each time.
    */
-  const answer = async (choice: Choice, overrides: RuntimeInput, showSecrets: boolean, requireSigned: boolean) => {
+  const answer = async (choice: Choice, overrides: RuntimeInput, showSecrets: boolean, requireSigned: boolean, field = 'overrides') => {
     const resolved = await readResolvedProfile(store.db, choice.registry, choice.profile);
     // a runtime that asks for signed profiles gets one only when every merged layer is vouched for
     for (const layer of resolved.layers) {
       enforceSigned(requireSigned, layer.registry, layer.profile.content.slug, layer.profile, verdictOf(store.signingKeys, layer.registry, layer.profile));
     }
     const verdict = verdictOf(store.signingKeys, choice.registry, resolved.profile);
-    const runtime = applyOverrides(resolved.effective, normalizeRuntime(overrides));
+    const requested = normalizeRuntime(overrides);
+    const runtime = applyOverrides(resolved.effective, requested, field);
+    const shown = (value: Runtime): Runtime => (showSecrets ? value : redactSecrets(value, SECRET_AREAS.runtime));
+    const traceLayers: TraceLayer[] = resolved.layers.map(({ registry, profile }) => ({
+      registry_slug: registry,
+      profile_slug: profile.content.slug,
+      profile_version: profile.version,
+      source: 'profile',
+      runtime: shown(profile.content.runtime as Runtime),
+    }));
+    if (runtime !== resolved.effective.runtime) {
+      traceLayers.push({ registry_slug: choice.registry, profile_slug: choice.profile, profile_version: resolved.profile.version, source: 'request', runtime: shown(requested) });
+    }
     const body = {
       registry: choice.registry,
       profile: choice.profile,
@@ -100,18 +140,21 @@ export const resolveRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
       runtime: showSecrets ? runtime : redactSecrets(runtime, SECRET_AREAS.runtime),
       fingerprint: runtimeFingerprint(choice.registry, choice.profile, runtime),
       stack_lineage: resolved.lineage,
+      stack_trace: runtimeStackTrace(traceLayers),
       signature: resolved.profile.signature ?? null,
       signature_valid: verdict === 'valid',
     };
     return { body, registries: resolved.lineage.map((layer) => layer.registry_slug) };
   };
   const resolve = async (request: FastifyRequest, reply: FastifyReply, pathSlug: string | undefined, body: ResolveBody) => {
+    refuseLegacySelectors(request, body);
+    const { overrides, field } = requestedOverrides(body);
     const choice = await chooseProfile(store, request, pathSlug, body);
     const showSecrets = seesRuntimeSecrets(request);
     if (showSecrets) markSecretsRevealed(reply);
     const requireSigned = requireSignedOf(request);
-    if (body.overrides !== undefined || requireSigned) {
-      const answered = await answer(choice, body.overrides ?? {}, showSecrets, requireSigned);
+    if (overrides !== undefined || requireSigned) {
+      const answered = await answer(choice, overrides ?? {}, showSecrets, requireSigned, field);
       // a stack reaching a registry the token may not see answers as if that registry did not exist
       for (const registry of answered.registries) requireRegistryAccess(request, registry);
       return answered.body;

@@ -89,7 +89,22 @@ export const resolvedSchema = z.looseObject({
   profile_version: int,
   runtime: json,
   fingerprint: z.string(),
-  stack_lineage: z.array(json),
+  stack_lineage: z
+    .array(z.looseObject({ registry_slug: z.string(), profile_slug: z.string(), version: int, source: z.string() }))
+    .meta({ description: 'the merged layers, base first; `source` is the write that made each version' }),
+  stack_trace: z
+    .array(
+      z.looseObject({
+        path: z.string(),
+        value: z.unknown(),
+        registry_slug: z.string(),
+        profile_slug: z.string(),
+        profile_version: int,
+        layer_index: int,
+        source: z.enum(['profile', 'request']),
+      }),
+    )
+    .meta({ description: 'for each value of the effective runtime (JSON pointer), the layer that set it' }),
   signature: json.nullable(),
   signature_valid: z.boolean(),
 });

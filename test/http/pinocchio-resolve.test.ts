@@ -64,6 +64,27 @@ describe('resolve with pinocchio’s request shapes and geppetto’s override po
     }
   });
 
+  it('puts each middleware config where pinocchio’s runtime reads it: extensions["middleware.<name>_config@v1"], instances by id', async () => {
+    await send('POST', '/api/chat/profiles', {
+      slug: 'moded',
+      runtime: {
+        middlewares: [
+          { name: 'agentmode', id: 'primary', config: { default_mode: 'chat' } },
+          { name: 'agentmode', config: { default_mode: 'review' } },
+          { name: 'logger' },
+        ],
+      },
+      extensions: { 'webchat.starter_suggestions@v1': { items: ['hello'] } },
+      stack: [{ registry_slug: 'shared', profile_slug: 'house' }],
+    });
+    const answer = await send('GET', '/api/chat/resolve/moded');
+    expect(answer.status).toBe(200);
+    expect(answer.json.extensions).toEqual({
+      'webchat.starter_suggestions@v1': { items: ['hello'] },
+      'middleware.agentmode_config@v1': { instances: { 'id:primary': { default_mode: 'chat' }, 'index:1': { default_mode: 'review' } } },
+    });
+  });
+
   it('returns a stack trace naming the layer that set each value, and lineage entries with their source', async () => {
     const answer = await send('POST', '/api/chat/resolve/analyst', { overrides: { system_prompt: 'asked' } });
     expect(answer.status).toBe(200);

@@ -6,6 +6,8 @@ import { normalizeRuntime, type Runtime } from '../../domain/profile.js';
 import { runtimeSchema, type RuntimeInput } from '../../domain/profile-schemas.js';
 import { canonicalOverrides } from '../../domain/override-policy.js';
 import { runtimeStackTrace, type TraceLayer } from '../../domain/stack-trace.js';
+import { middlewareConfigExtensions } from '../../domain/middleware-config-extensions.js';
+import { deepMerge } from '../../domain/stack-merge.js';
 import { DomainError } from '../../domain/errors.js';
 import { resolveBodySchema } from '../schemas/bodies.js';
 import { redactSecrets, SECRET_AREAS } from '../../domain/secrets.js';
@@ -150,6 +152,11 @@ export const resolveRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
       fingerprint: runtimeFingerprint(choice.registry, choice.profile, runtime),
       stack_lineage: resolved.lineage,
       stack_trace: runtimeStackTrace(traceLayers),
+      // the merged extensions, with each middleware's config where pinocchio's runtime reads it
+      extensions: deepMerge(
+        showSecrets ? resolved.effective.extensions : redactSecrets(resolved.effective.extensions, SECRET_AREAS.extensions),
+        middlewareConfigExtensions((showSecrets ? runtime : redactSecrets(runtime, SECRET_AREAS.runtime)).middlewares),
+      ),
       signature: resolved.profile.signature ?? null,
       signature_valid: verdict === 'valid',
     };

@@ -105,6 +105,9 @@ export const resolvedSchema = z.looseObject({
       }),
     )
     .meta({ description: 'for each value of the effective runtime (JSON pointer), the layer that set it' }),
+  extensions: json.meta({
+    description: 'the merged extensions of the stack, with each middleware config also at `middleware.<name>_config@v1` (`instances` by `id:<id>` or `index:<n>`), where pinocchio reads them',
+  }),
   signature: json.nullable(),
   signature_valid: z.boolean(),
 });

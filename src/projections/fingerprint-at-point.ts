@@ -1,4 +1,5 @@
 import { effectiveFingerprint } from '../domain/effective-runtime.js';
+import type { FingerprintKey } from '../domain/fingerprint.js';
 import type { ProfileContent } from '../domain/profile.js';
 import { lookupInStates, loadReachableStates, stackedRegistries } from '../events/profile-lookup.js';
 import type { RegistryState } from '../events/registry-state.js';
@@ -24,10 +25,10 @@ export const registriesAtTime =
  * Fingerprints as they were at one point: a profile's stack resolves against every registry it
  * reaches (across registries) as each was then; `state` is its own registry at that point.
  */
-export const fingerprintAtPoint = async (state: RegistryState, load: RegistryLoader): Promise<FingerprintOf> => {
+export const fingerprintAtPoint = async (key: FingerprintKey, state: RegistryState, load: RegistryLoader): Promise<FingerprintOf> => {
   const states = new Map<string, RegistryState | undefined>([[state.slug, state]]);
   await loadReachableStates(stackedRegistries(state), states, load);
-  return stackFingerprintOf(lookupInStates(states));
+  return stackFingerprintOf(key, lookupInStates(states));
 };
 
 /**
@@ -36,6 +37,7 @@ export const fingerprintAtPoint = async (state: RegistryState, load: RegistryLoa
  */
 export const contentFingerprintAtPosition = async (
   executor: SqlExecutor,
+  key: FingerprintKey,
   registry: string,
   content: ProfileContent,
   position: number,
@@ -51,5 +53,5 @@ export const contentFingerprintAtPosition = async (
   const states = new Map<string, RegistryState | undefined>();
   const start = new Set(content.stack.map((ref) => ref.registry_slug ?? registry));
   await loadReachableStates(start, states, load);
-  return effectiveFingerprint(registry, content, lookupInStates(states));
+  return effectiveFingerprint(key, registry, content, lookupInStates(states));
 };

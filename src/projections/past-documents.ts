@@ -3,6 +3,7 @@ import type { ProfileState, RegistryState } from '../events/registry-state.js';
 import type { SqlExecutor } from '../events/sql-database.js';
 import { profileVersionNotFound } from './profile-history.js';
 import { fingerprintAtPoint, registriesAtPosition, registriesAtTime } from './fingerprint-at-point.js';
+import { storeFingerprintKey } from './fingerprint-key-store.js';
 import type { FingerprintOf } from './project-registry.js';
 import { documentEtag, profileDocumentJson, registryPayloadJson } from './registry-serialization.js';
 import {
@@ -44,16 +45,16 @@ export const pastProfileDocument = async (
     if (!found) throw profileVersionNotFound(point.version);
     state = liveAt(found.state);
     // the version's own write is the point: every other registry as it stood right after it
-    loadOthers = (then) => fingerprintAtPoint(then, registriesAtPosition(executor, found.position));
+    loadOthers = async (then) => fingerprintAtPoint(await storeFingerprintKey(executor), then, registriesAtPosition(executor, found.position));
   } else {
     state = liveAt(await registryStateAt(executor, registry, point));
-    loadOthers = (then) => fingerprintAtPoint(then, registriesAtTime(executor, point.atMs));
+    loadOthers = async (then) => fingerprintAtPoint(await storeFingerprintKey(executor), then, registriesAtTime(executor, point.atMs));
   }
   const profile = state.profiles.get(slug);
   if (!profile) throw profileNotFound();
-  const fingerprint = (fingerprintOf ?? (await loadOthers(state)))(state, profile);
-  const json = profileDocumentJson(state.slug, profile, state.default_profile_slug === slug, fingerprint);
-  return { json, etag: documentEtag(profile.version, json), profile };
+  const fingerprintThen = fingerprintOf ?? (await loadOthers(state));
+  const json = profileDocumentJson(state.slug, profile, state.default_profile_slug === slug, fingerprintThen(state, profile));
+  return { json, etag: documentEtag(fingerprintThen.key, profile.version, json), profile };
 };
 
 /** A whole registry at its stream version N or at a time. */

@@ -1,6 +1,7 @@
 import type { Operation } from 'fast-json-patch';
 import { DomainError, profileNotFound } from '../domain/errors.js';
 import { effectiveFingerprint } from '../domain/effective-runtime.js';
+import type { FingerprintKey } from '../domain/fingerprint.js';
 import type { ProfileContent } from '../domain/profile.js';
 import type { StoredEvent } from '../events/event-types.js';
 import type { SqlExecutor } from '../events/sql-database.js';
@@ -42,6 +43,7 @@ export const findProfileVersion = (versions: ProfileVersion[], version: number):
 
 /** Newest first, each with its RFC 6902 `changes` from the version before it. */
 export const profileHistory = (
+  key: FingerprintKey,
   registry: string,
   slug: string,
   versions: ProfileVersion[],
@@ -59,7 +61,7 @@ export const profileHistory = (
       source: event.metadata.source,
       at_ms: event.metadata.occurred_at_ms,
       // a stacked version's fingerprint needs its bases as they were then: effective-history.ts sets it
-      fingerprint: content ? effectiveFingerprint(registry, content, () => undefined) : null,
+      fingerprint: content ? effectiveFingerprint(key, registry, content, () => undefined) : null,
       changes: changesBetween(previous, view),
     });
     previous = view;

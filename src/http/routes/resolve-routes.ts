@@ -149,7 +149,7 @@ export const resolveRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
       runtime_key: choice.profile,
       profile_version: resolved.profile.version,
       runtime: showSecrets ? runtime : redactSecrets(runtime, SECRET_AREAS.runtime),
-      fingerprint: runtimeFingerprint(choice.registry, choice.profile, runtime),
+      fingerprint: runtimeFingerprint(store.fingerprintKey, choice.registry, choice.profile, runtime),
       stack_lineage: resolved.lineage,
       stack_trace: runtimeStackTrace(traceLayers),
       // the merged extensions, with each middleware's config where pinocchio's runtime reads it

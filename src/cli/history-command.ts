@@ -3,7 +3,8 @@ import { profileNotFound } from '../domain/errors.js';
 import { requireProfileSlug, requireRegistrySlug } from '../domain/slug.js';
 import { eventProfile } from '../events/event-types.js';
 import { readStreamPage } from '../events/read-stream-page.js';
-import { profileHistory, readProfileVersions } from '../projections/profile-history.js';
+import { effectiveProfileHistory } from '../projections/effective-history.js';
+import { readProfileVersions } from '../projections/profile-history.js';
 import { streamHeadVersion } from '../projections/time-travel.js';
 import { databaseOptions, type DatabaseFlags } from './database-options.js';
 import { withReadOnlyDatabase } from './cli-store.js';
@@ -36,7 +37,7 @@ export const historyCommand = (): Command =>
           const slug = requireProfileSlug(flags.profile);
           const versions = await readProfileVersions(db, registry, slug);
           if (versions.length === 0) throw profileNotFound();
-          const entries = profileHistory(await storeFingerprintKey(db), registry, slug, versions).map((entry) =>
+          const entries = (await effectiveProfileHistory(db, await storeFingerprintKey(db), registry, slug, versions)).map((entry) =>
             flags.includeSecrets ? entry : { ...entry, changes: redactChanges(entry.changes, SECRET_AREAS.profile) },
           );
           if (flags.json) return void process.stdout.write(`${JSON.stringify({ registry, profile: slug, versions: entries }, null, 2)}\n`);

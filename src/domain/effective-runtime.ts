@@ -1,7 +1,8 @@
 import { DomainError } from './errors.js';
 import { runtimeFingerprint, type FingerprintKey } from './fingerprint.js';
 import type { Policy, ProfileContent, Runtime } from './profile.js';
-import { deepMerge, expandStack, mergePolicies, mergeRuntime, type ProfileLookup } from './stack-merge.js';
+import { overrideRefusal, mergePolicyLayers } from './override-policy.js';
+import { deepMerge, expandStack, mergeRuntime, type ProfileLookup } from './stack-merge.js';
 
 export interface EffectiveProfile {
   runtime: Runtime;
@@ -21,7 +22,7 @@ export const effectiveProfile = (
   const layers = expandStack(registry, content, lookup, options);
   return {
     runtime: layers.reduce<Runtime>((runtime, layer) => mergeRuntime(runtime, layer.content.runtime), {}),
-    policy: mergePolicies(layers.map((layer) => layer.content.policy)),
+    policy: mergePolicyLayers(layers.map((layer) => layer.content.policy)),
     extensions: layers.reduce<Record<string, unknown>>(
       (extensions, layer) => deepMerge(extensions, layer.content.extensions) as Record<string, unknown>,
       {},
@@ -47,22 +48,17 @@ export const effectiveFingerprint = (key: FingerprintKey, registry: string, cont
   return fingerprint;
 };
 
-export const OVERRIDABLE_KEYS = ['system_prompt', 'middlewares', 'tools', 'step_settings_patch'] as const;
 
-/** Request overrides checked against the effective policy, then merged as a last layer. */
-export const applyOverrides = (effective: EffectiveProfile, overrides: Runtime): Runtime => {
-  const keys = OVERRIDABLE_KEYS.filter((key) => overrides[key] !== undefined);
+/** Request overrides (canonical keys) checked against the effective policy as geppetto judges them, then merged as a last layer. */
+export const applyOverrides = (effective: EffectiveProfile, overrides: Runtime, field = 'overrides'): Runtime => {
+  const keys = Object.entries(overrides)
+    .filter(([, value]) => value !== undefined)
+    .map(([key]) => key);
   if (keys.length === 0) return effective.runtime;
-  const { policy } = effective;
-  const refused = keys.find(
-    (key) =>
-      !policy.allow_overrides ||
-      policy.denied_override_keys.includes(key) ||
-      (policy.allowed_override_keys.length > 0 && !policy.allowed_override_keys.includes(key)),
-  );
+  const refused = overrideRefusal(effective.policy, keys);
   if (refused !== undefined) {
     throw new DomainError('validation', 'profile does not allow engine overrides', {
-      errors: [{ path: `overrides.${refused}`, message: 'override not allowed by the profile policy' }],
+      errors: [{ path: refused.key === undefined ? field : `${field}.${refused.key}`, message: refused.reason }],
     });
   }
   return mergeRuntime(effective.runtime, overrides);

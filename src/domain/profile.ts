@@ -52,8 +52,9 @@ export interface ProfileFieldsInput {
   metadata?: { tags?: string[] };
 }
 
+/** A profile written without `policy` (or without `allow_overrides`) refuses request overrides, as geppetto's zero policy does. */
 export const DEFAULT_POLICY: Policy = Object.freeze({
-  allow_overrides: true,
+  allow_overrides: false,
   allowed_override_keys: [],
   denied_override_keys: [],
   read_only: false,

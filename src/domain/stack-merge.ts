@@ -1,5 +1,5 @@
 import { DomainError } from './errors.js';
-import type { Middleware, Policy, ProfileContent, Runtime, StackRef } from './profile.js';
+import type { Middleware, ProfileContent, Runtime, StackRef } from './profile.js';
 
 export const MAX_STACK_DEPTH = 32;
 
@@ -78,18 +78,21 @@ const mergeStepSettings = (
   return out;
 };
 
+/** The key a middleware merges by: `name#id`, or `name@n` (its position among same-named ones without an id). */
+export const middlewareKeys = (list: Middleware[]): string[] => {
+  const seen = new Map<string, number>();
+  return list.map((middleware) => {
+    if (middleware.id !== undefined) return `${middleware.name}#${middleware.id}`;
+    const nth = seen.get(middleware.name) ?? 0;
+    seen.set(middleware.name, nth + 1);
+    return `${middleware.name}@${nth}`;
+  });
+};
+
 /** Middlewares are matched by name + id (by position among same-named ones where there is no id); the later wins in place. */
 const mergeMiddlewares = (base: Middleware[] | undefined, over: Middleware[] | undefined): Middleware[] | undefined => {
   if (over === undefined) return base;
-  const keyed = (list: Middleware[]) => {
-    const seen = new Map<string, number>();
-    return list.map((middleware) => {
-      if (middleware.id !== undefined) return `${middleware.name}#${middleware.id}`;
-      const nth = seen.get(middleware.name) ?? 0;
-      seen.set(middleware.name, nth + 1);
-      return `${middleware.name}@${nth}`;
-    });
-  };
+  const keyed = middlewareKeys;
   const out = [...(base ?? [])];
   const baseKeys = keyed(out);
   keyed(over).forEach((key, index) => {
@@ -115,17 +118,4 @@ export const mergeRuntime = (base: Runtime, over: Runtime): Runtime => {
   const tools = over.tools ?? base.tools;
   if (tools !== undefined) out.tools = tools;
   return out;
-};
-
-/** The most restrictive policy of all layers: every layer must allow, any makes read-only. */
-export const mergePolicies = (policies: Policy[]): Policy => {
-  const allowedLists = policies.map((policy) => policy.allowed_override_keys).filter((keys) => keys.length > 0);
-  const allowed = allowedLists.length === 0 ? [] : allowedLists.reduce((acc, keys) => acc.filter((key) => keys.includes(key)));
-  const denied = [...new Set(policies.flatMap((policy) => policy.denied_override_keys))];
-  return {
-    allow_overrides: policies.every((policy) => policy.allow_overrides) && (allowedLists.length === 0 || allowed.length > 0),
-    allowed_override_keys: allowed.filter((key) => !denied.includes(key)),
-    denied_override_keys: denied,
-    read_only: policies.some((policy) => policy.read_only),
-  };
 };

@@ -123,6 +123,8 @@ export interface EventStore {
   streamHead(streamId: string): Promise<StreamHead>;
   /** The stream's version as of a time: the last of its events that happened last at or before it (0 when none did). */
   streamVersionAt(streamId: string, atMs: number): Promise<number>;
+  /** The stream's version as of a global position: its last event at or before it (0 when none). */
+  streamVersionAtPosition(streamId: string, position: number): Promise<number>;
   /** Every stream's recorded head, in stream id order. */
   listStreams(): Promise<StreamSummary[]>;
   /** Every stream with a head or with events: its head, the event the head names and its last version, in stream id order. */
@@ -157,6 +159,7 @@ export const bindEventStore = <Handle>(handle: Handle, operations: EventStoreOpe
   streamsNamingProfile: (...args) => operations.streamsNamingProfile(handle, ...args),
   streamHead: (...args) => operations.streamHead(handle, ...args),
   streamVersionAt: (...args) => operations.streamVersionAt(handle, ...args),
+  streamVersionAtPosition: (...args) => operations.streamVersionAtPosition(handle, ...args),
   listStreams: () => operations.listStreams(handle),
   readStreamEnds: () => operations.readStreamEnds(handle),
   lastPosition: () => operations.lastPosition(handle),

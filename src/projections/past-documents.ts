@@ -2,9 +2,9 @@ import { profileNotFound, registryNotFound } from '../domain/errors.js';
 import type { ProfileState, RegistryState } from '../events/registry-state.js';
 import type { SqlExecutor } from '../events/sql-database.js';
 import { profileVersionNotFound } from './profile-history.js';
-import { lookupInStates, stackedRegistries } from '../events/profile-lookup.js';
+import { fingerprintAtPoint, registriesAtPosition, registriesAtTime } from './fingerprint-at-point.js';
 import { storeFingerprintKey } from './fingerprint-key-store.js';
-import { stackFingerprintOf, type FingerprintOf } from './project-registry.js';
+import type { FingerprintOf } from './project-registry.js';
 import { documentEtag, profileDocumentJson, registryPayloadJson } from './registry-serialization.js';
 import {
   registryStateAt,
@@ -24,23 +24,6 @@ export interface PastDocument {
   profile?: ProfileState;
 }
 
-/**
- * Fingerprints as they were at `atMs`: a profile's stack resolves against every registry it
- * reaches (across registries) as each one was then.
- */
-const fingerprintAt = async (executor: SqlExecutor, state: RegistryState, atMs: number): Promise<FingerprintOf> => {
-  const states = new Map<string, RegistryState | undefined>([[state.slug, state]]);
-  const queue = [...stackedRegistries(state)];
-  while (queue.length > 0) {
-    const registry = queue.pop() as string;
-    if (states.has(registry)) continue;
-    const then = await registryStateAt(executor, registry, { atMs }).catch(() => undefined);
-    states.set(registry, then);
-    queue.push(...stackedRegistries(then));
-  }
-  return stackFingerprintOf(await storeFingerprintKey(executor), lookupInStates(states));
-};
-
 const liveAt = (state: RegistryState | undefined): RegistryState => {
   if (!state?.live) throw registryNotFound();
   return state;
@@ -56,17 +39,20 @@ export const pastProfileDocument = async (
 ): Promise<PastDocument> => {
   if ((await streamHeadVersion(executor, registry)) === 0) throw registryNotFound();
   let state: RegistryState;
+  let loadOthers: (state: RegistryState) => Promise<FingerprintOf>;
   if ('version' in point) {
     const found = await registryStateAtProfileVersion(executor, registry, slug, point.version);
     if (!found) throw profileVersionNotFound(point.version);
-    state = liveAt(found);
+    state = liveAt(found.state);
+    // the version's own write is the point: every other registry as it stood right after it
+    loadOthers = async (then) => fingerprintAtPoint(await storeFingerprintKey(executor), then, registriesAtPosition(executor, found.position));
   } else {
     state = liveAt(await registryStateAt(executor, registry, point));
+    loadOthers = async (then) => fingerprintAtPoint(await storeFingerprintKey(executor), then, registriesAtTime(executor, point.atMs));
   }
   const profile = state.profiles.get(slug);
   if (!profile) throw profileNotFound();
-  const atMs = 'atMs' in point ? point.atMs : state.stamp.updated_at_ms;
-  const fingerprintThen = fingerprintOf ?? (await fingerprintAt(executor, state, atMs));
+  const fingerprintThen = fingerprintOf ?? (await loadOthers(state));
   const json = profileDocumentJson(state.slug, profile, state.default_profile_slug === slug, fingerprintThen(state, profile));
   return { json, etag: documentEtag(fingerprintThen.key, profile.version, json), profile };
 };

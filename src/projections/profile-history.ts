@@ -1,6 +1,7 @@
 import type { Operation } from 'fast-json-patch';
 import { DomainError, profileNotFound } from '../domain/errors.js';
-import { runtimeFingerprint, type FingerprintKey } from '../domain/fingerprint.js';
+import { effectiveFingerprint } from '../domain/effective-runtime.js';
+import type { FingerprintKey } from '../domain/fingerprint.js';
 import type { ProfileContent } from '../domain/profile.js';
 import type { ProfileEventsOptions } from '../events/event-store.js';
 import type { EventCause, StoredEvent } from '../events/event-types.js';
@@ -93,7 +94,8 @@ export const profileHistory = (
       source: event.metadata.source,
       at_ms: event.metadata.occurred_at_ms,
       ...(event.metadata.cause === undefined ? {} : { cause: event.metadata.cause }),
-      fingerprint: content ? runtimeFingerprint(key, registry, slug, content.runtime) : null,
+      // a stacked version's fingerprint needs its bases as they were then: effective-history.ts sets it
+      fingerprint: content ? effectiveFingerprint(key, registry, content, () => undefined) : null,
       changes: changesBetween(previous, view),
     });
     previous = view;

@@ -1,9 +1,18 @@
 import type { FingerprintKey } from '../domain/fingerprint.js';
 import type { AffectedByPosition, AffectedProfile } from '../events/change-feed.js';
 import type { CommandChange } from '../events/command-bus.js';
+import type { StoredEvent } from '../events/event-types.js';
 import type { RegistryState } from '../events/registry-state.js';
-import { stackFingerprintOf, type WrittenDocument } from './project-registry.js';
+import { stackFingerprintOf, type FingerprintOf, type WrittenDocument } from './project-registry.js';
 import type { ProjectionStore } from './projection-store.js';
+
+/** The profile a default switch made the registry's default, as it stands after the command. */
+const defaultSwitchedTo = (event: StoredEvent, state: RegistryState, fingerprintOf: FingerprintOf): AffectedProfile | undefined => {
+  if (event.type !== 'registry.default_profile_changed' || event.data.profile === null || !state.live) return undefined;
+  const profile = state.profiles.get(event.data.profile);
+  if (!profile) return undefined;
+  return { registry: state.slug, profile: event.data.profile, profile_version: profile.version, fingerprint: fingerprintOf(state, profile), default: true };
+};
 
 interface Caused extends AffectedProfile {
   /** The profile of the command's registry whose change caused this one. */
@@ -29,9 +38,12 @@ export const projectCommandChange = async (
   const written = await projections.writeProfileRows(state, touched, fingerprintOf);
 
   const caused: Caused[] = [];
+  const versionOf = (slug: string): number | null => written.get(slug)?.version ?? state.tombstones.get(slug) ?? null;
   for (const slug of touched) {
     const fingerprint = written.get(slug)?.fingerprint ?? null;
-    if (fingerprint !== before.get(slug)) caused.push({ registry: state.slug, profile: slug, fingerprint, cause: slug });
+    if (fingerprint !== before.get(slug)) {
+      caused.push({ registry: state.slug, profile: slug, profile_version: versionOf(slug), fingerprint, cause: slug });
+    }
   }
   const seen = new Set([...touched].map((slug) => `${state.slug}/${slug}`));
   for (let i = 0; i < caused.length; i++) {
@@ -46,7 +58,7 @@ export const projectCommandChange = async (
       const fingerprint = fingerprintOf(dependentState, profile);
       if (fingerprint === (await projections.storedFingerprint(dependent.registry, dependent.profile))) continue;
       await projections.writeProfileRows(dependentState, [dependent.profile], fingerprintOf);
-      caused.push({ ...dependent, fingerprint, cause: caused[i].cause });
+      caused.push({ ...dependent, profile_version: profile.version, fingerprint, cause: caused[i].cause });
     }
   }
 
@@ -56,12 +68,11 @@ export const projectCommandChange = async (
     const slugs = change.touchedByEvent[index];
     const mine = caused.filter((entry) => !assigned.has(entry) && slugs.includes(entry.cause));
     for (const entry of mine) assigned.add(entry);
-    if (mine.length > 0) {
-      affected.set(
-        event.position,
-        mine.map(({ registry, profile, fingerprint }) => ({ registry, profile, fingerprint })),
-      );
-    }
+    const listed: AffectedProfile[] = mine.map(({ registry, profile, profile_version, fingerprint }) => ({ registry, profile, profile_version, fingerprint }));
+    // what resolves through the registry's default changed, though no document's fingerprint did
+    const switched = defaultSwitchedTo(event, state, fingerprintOf);
+    if (switched !== undefined) listed.push(switched);
+    if (listed.length > 0) affected.set(event.position, listed);
   });
   const hashes = new Map(change.events.map((event) => [event.position, event.hash]));
   await projections.writeAffected(affected, (position) => hashes.get(position) ?? '');

@@ -10,7 +10,7 @@ export interface ResolvedProfile {
   registry: string;
   profile: ProfileState;
   effective: EffectiveProfile;
-  lineage: { registry_slug: string; profile_slug: string; version: number }[];
+  lineage: { registry_slug: string; profile_slug: string; version: number; source: string }[];
   /** The profiles merged, base first (as `lineage`). */
   layers: { registry: string; profile: ProfileState }[];
   /** Every registry the stack names on the way, found there or not (a caller must be able to read each). */
@@ -53,6 +53,8 @@ export const readResolvedProfile = async (db: SqlExecutor, registry: string, slu
       registry_slug: layer.registry,
       profile_slug: layer.slug,
       version: found.get(`${layer.registry}/${layer.slug}`)?.version ?? 0,
+      // the write that made that version (as geppetto's lineage names its profile's metadata.source)
+      source: found.get(`${layer.registry}/${layer.slug}`)?.stamp.source ?? '',
     })),
     layers: effective.lineage.flatMap((layer) => {
       const profile = found.get(`${layer.registry}/${layer.slug}`);

@@ -44,17 +44,17 @@ const sameCommand = (a: StoredEvent, b: StoredEvent): boolean =>
   a.metadata.request_id === b.metadata.request_id && a.metadata.occurred_at_ms === b.metadata.occurred_at_ms;
 
 /**
- * The stream version at the end of the command that wrote `event`: a read right after that write
- * saw all of the command's events (a create that also sets the default is two events).
+ * The last event of the command that wrote `event`: a read right after that write saw all of the
+ * command's events (a create that also sets the default is two events).
  */
-const commandEndVersion = async (executor: SqlExecutor, event: StoredEvent): Promise<number> => {
+export const commandEndEvent = async (executor: SqlExecutor, event: StoredEvent): Promise<StoredEvent> => {
   const chunk = 8; // most commands write one or two events
-  let end = event.stream_version;
+  let end = event;
   for (;;) {
-    const next = await executor.events.readStream(event.stream_id, { fromVersion: end + 1, toVersion: end + chunk });
+    const next = await executor.events.readStream(event.stream_id, { fromVersion: end.stream_version + 1, toVersion: end.stream_version + chunk });
     for (const candidate of next) {
       if (!sameCommand(event, candidate)) return end;
-      end = candidate.stream_version;
+      end = candidate;
     }
     if (next.length < chunk) return end;
   }
@@ -66,10 +66,11 @@ export const registryStateAtProfileVersion = async (
   registry: string,
   slug: string,
   version: number,
-): Promise<RegistryState | undefined> => {
+): Promise<{ state: RegistryState | undefined; position: number } | undefined> => {
   const [event] = await executor.events.readProfileEventsAt(registry, [[slug, version]]);
   if (!event) return undefined;
-  return registryStateAtVersion(executor, registry, await commandEndVersion(executor, event));
+  const end = await commandEndEvent(executor, event);
+  return { state: await registryStateAtVersion(executor, registry, end.stream_version), position: end.position };
 };
 
 export const streamHeadVersion = async (executor: SqlExecutor, registry: string): Promise<number> =>

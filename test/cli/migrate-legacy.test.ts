@@ -40,6 +40,7 @@ describe('profile-registry migrate-legacy', () => {
     expect(run.stderr).toBe('');
   });
 
+  // a legacy profile carries no policy: geppetto's zero policy, which refuses request overrides
   it('converts the map of the issue into registry default with default profile default', async () => {
     write('default: {ai-chat: {ai-engine: gpt-4o-mini}}\nagent: {ai-chat: {ai-engine: gpt-4.1}}\n');
     expect((await runCli(['migrate-legacy', '--input', input, '--output', join(dir, 'out.yaml')])).code).toBe(0);
@@ -52,12 +53,12 @@ describe('profile-registry migrate-legacy', () => {
             agent: {
               slug: 'agent',
               runtime: { step_settings_patch: { 'ai-chat': { 'ai-engine': 'gpt-4.1' } } },
-              policy: { allow_overrides: true, read_only: false },
+              policy: { allow_overrides: false, read_only: false },
             },
             default: {
               slug: 'default',
               runtime: { step_settings_patch: { 'ai-chat': { 'ai-engine': 'gpt-4o-mini' } } },
-              policy: { allow_overrides: true, read_only: false },
+              policy: { allow_overrides: false, read_only: false },
             },
           },
         },

@@ -20,8 +20,9 @@ describe('the patch rule', () => {
     const next = applyProfileFields(base, { runtime: { tools: ['calc'] } });
     expect(next.runtime).toEqual({ tools: ['calc'] });
     expect({ ...next, runtime: base.runtime }).toEqual(base);
+    // geppetto's zero policy: what the body does not allow is not allowed
     expect(applyProfileFields(base, { policy: { read_only: true } }).policy).toEqual({
-      allow_overrides: true,
+      allow_overrides: false,
       allowed_override_keys: [],
       denied_override_keys: [],
       read_only: true,

@@ -106,6 +106,6 @@ describe('profile validation', () => {
     expect(content.runtime).toEqual({ tools: ['search'], middlewares: [{ name: 'agentmode', id: 'primary', enabled: true }] });
     expect(content.extensions).toEqual({ 'vendor.custom@v1': { on: true } });
     expect(content.stack).toEqual([{ registry_slug: 'default', profile_slug: 'base' }]);
-    expect(content.policy).toEqual({ allow_overrides: true, allowed_override_keys: [], denied_override_keys: [], read_only: false });
+    expect(content.policy).toEqual({ allow_overrides: false, allowed_override_keys: [], denied_override_keys: [], read_only: false });
   });
 });

@@ -90,7 +90,7 @@ describe('stack merge (base to leaf)', () => {
   });
 
   it('takes the most restrictive policy of the stack', () => {
-    const policy = (fields: Partial<ProfileContent['policy']>) => ({ ...emptyProfile('x').policy, ...fields });
+    const policy = (fields: Partial<ProfileContent['policy']>) => ({ ...emptyProfile('x').policy, allow_overrides: true, ...fields });
     const base = profile('base', { policy: policy({ allowed_override_keys: ['tools', 'system_prompt'], denied_override_keys: ['middlewares'] }) });
     const leaf = profile('leaf', {
       stack: [{ profile_slug: 'base' }],
@@ -139,11 +139,30 @@ describe('stack merge (base to leaf)', () => {
 
   it('refuses overrides the effective policy does not allow', () => {
     const effective = (policy: Partial<ProfileContent['policy']>) =>
-      effectiveProfile('r', profile('p', { policy: { ...emptyProfile('p').policy, ...policy } }), lookupOf());
+      effectiveProfile('r', profile('p', { policy: { ...emptyProfile('p').policy, allow_overrides: true, ...policy } }), lookupOf());
     const message = 'validation: profile does not allow engine overrides';
     expect(errorOf(() => applyOverrides(effective({ allow_overrides: false }), { tools: ['x'] }))).toBe(message);
     expect(errorOf(() => applyOverrides(effective({ denied_override_keys: ['tools'] }), { tools: ['x'] }))).toBe(message);
     expect(errorOf(() => applyOverrides(effective({ allowed_override_keys: ['system_prompt'] }), { tools: ['x'] }))).toBe(message);
     expect(applyOverrides(effective({ allowed_override_keys: ['tools'] }), { tools: ['x'] }).tools).toEqual(['x']);
+  });
+
+  it('judges overrides as geppetto does: no policy refuses, keys compared canonically, an empty allow intersection allows all', () => {
+    const message = 'validation: profile does not allow engine overrides';
+    const unpolicied = effectiveProfile('r', profile('p'), lookupOf());
+    expect(errorOf(() => applyOverrides(unpolicied, { tools: ['x'] }))).toBe(message);
+    const open = (policy: Partial<ProfileContent['policy']>) => ({ ...emptyProfile('x').policy, allow_overrides: true, ...policy });
+    const camel = effectiveProfile('r', profile('p', { policy: open({ denied_override_keys: ['systemPrompt'] }) }), lookupOf());
+    expect(errorOf(() => applyOverrides(camel, { system_prompt: 'x' }))).toBe(message);
+    expect(applyOverrides(camel, { tools: ['y'] }).tools).toEqual(['y']);
+    const dashed = effectiveProfile('r', profile('p', { policy: open({ allowed_override_keys: ['step-settings-patch'] }) }), lookupOf());
+    expect(applyOverrides(dashed, { step_settings_patch: { chat: { model: 'm' } } }).step_settings_patch).toEqual({ chat: { model: 'm' } });
+    expect(errorOf(() => applyOverrides(dashed, { tools: ['x'] }))).toBe(message);
+    // allow lists that share no key leave no allow list (geppetto's mergePolicyLayersRestrictive)
+    const base = profile('base', { policy: open({ allowed_override_keys: ['tools'] }) });
+    const leaf = profile('leaf', { stack: [{ profile_slug: 'base' }], policy: open({ allowed_override_keys: ['system_prompt'] }) });
+    const merged = effectiveProfile('r', leaf, lookupOf(['r', base]));
+    expect(merged.policy.allowed_override_keys).toEqual([]);
+    expect(applyOverrides(merged, { middlewares: [{ name: 'm', enabled: true }] }).middlewares).toEqual([{ name: 'm', enabled: true }]);
   });
 });

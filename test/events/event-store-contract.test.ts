@@ -293,6 +293,18 @@ describeEachEventStore('the EventStore contract on %s', (open) => {
     expect(await s.reads.streamVersionAt('beta', 9000)).toBe(0);
   });
 
+  it('tells a stream’s version as of a global position, streams interleaved', async () => {
+    const [a1] = await s.transaction((store) => store.appendToStream('alpha', 0, [created('alpha', 1000)]));
+    const [b1] = await s.transaction((store) => store.appendToStream('beta', 0, [created('beta', 1000)]));
+    const [, a3] = await s.transaction((store) => store.appendToStream('alpha', 1, [renamed('A', 2000), renamed('B', 2000)]));
+    expect(await s.reads.streamVersionAtPosition('alpha', a1.position - 1)).toBe(0);
+    expect(await s.reads.streamVersionAtPosition('alpha', b1.position)).toBe(1);
+    expect(await s.reads.streamVersionAtPosition('beta', b1.position)).toBe(1);
+    expect(await s.reads.streamVersionAtPosition('alpha', a3.position)).toBe(3);
+    expect(await s.reads.streamVersionAtPosition('beta', a3.position + 100)).toBe(1);
+    expect(await s.reads.streamVersionAtPosition('gamma', a3.position)).toBe(0);
+  });
+
   it('lists the streams with their heads and ends, counts the events, keeps the positions it handed out', async () => {
     expect(await s.reads.listStreams()).toEqual([]);
     expect(await s.reads.readStreamEnds()).toEqual([]);

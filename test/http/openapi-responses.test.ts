@@ -99,6 +99,7 @@ describe('/openapi.json describes the real answers of every route', () => {
         display_name: 'Base',
         runtime: { system_prompt: 'Be brief', step_settings_patch: { 'ai-chat': { 'openai-api-key': FAKE_KEY } }, tools: ['search'] },
         extensions: { 'vendor.custom@v1': { on: true } },
+        policy: { allow_overrides: true },
         metadata: { tags: ['a'] },
       },
     });

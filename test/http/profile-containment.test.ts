@@ -22,7 +22,7 @@ const PROFILES = [
     policy: { allow_overrides: false },
     extensions: { 'acme.team@v1': { name: 'edge', size: 3.0 } },
   },
-  { registry: 'other', slug: 'gamma', runtime: { tools: [] }, extensions: { 'acme.flags@v1': [1, 2, [3]] } },
+  { registry: 'other', slug: 'gamma', runtime: { tools: [] }, policy: { allow_overrides: true }, extensions: { 'acme.flags@v1': [1, 2, [3]] } },
 ];
 
 /** [?contains= value, registry or none, the registry/slug of each profile listed, in order] */

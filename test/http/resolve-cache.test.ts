@@ -11,7 +11,7 @@ describe.each(backends)('resolve served from memory on %s', (backend) => {
     t = await openTestApp(backend);
     await t.app.inject({ method: 'POST', url: '/api/registries', payload: { slug: 'base' } });
     await t.app.inject({ method: 'POST', url: '/api/registries', payload: { slug: 'team' } });
-    await t.app.inject({ method: 'POST', url: '/api/chat/profiles', payload: { registry: 'base', slug: 'root', runtime: { system_prompt: 'v1' } } });
+    await t.app.inject({ method: 'POST', url: '/api/chat/profiles', payload: { registry: 'base', slug: 'root', runtime: { system_prompt: 'v1' }, policy: { allow_overrides: true } } });
     await t.app.inject({
       method: 'POST',
       url: '/api/chat/profiles',
@@ -36,7 +36,7 @@ describe.each(backends)('resolve served from memory on %s', (backend) => {
     const second = await resolve('/api/chat/resolve/child?registry=team');
     expect(second.runtime.system_prompt).toBe('v2');
     expect(second.fingerprint).not.toBe(first.fingerprint);
-    expect(second.stack_lineage).toContainEqual({ registry_slug: 'base', profile_slug: 'root', version: 2 });
+    expect(second.stack_lineage).toContainEqual({ registry_slug: 'base', profile_slug: 'root', version: 2, source: 'http-api' });
   });
 
   it('follows a change of the registry default, and overrides are applied on top of the cached answer', async () => {

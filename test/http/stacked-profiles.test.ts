@@ -24,9 +24,9 @@ describeEachBackend('stacked profiles and fingerprints on %s', (backend) => {
     expect(resolved.statusCode).toBe(200);
     const body = resolved.json();
     expect(body.stack_lineage).toEqual([
-      { registry_slug: 'default', profile_slug: 'house-style', version: 1 },
-      { registry_slug: 'research-lab', profile_slug: 'lab-base', version: 1 },
-      { registry_slug: 'research-lab', profile_slug: 'lab-analyst', version: 1 },
+      { registry_slug: 'default', profile_slug: 'house-style', version: 1, source: 'http-api' },
+      { registry_slug: 'research-lab', profile_slug: 'lab-base', version: 1, source: 'http-api' },
+      { registry_slug: 'research-lab', profile_slug: 'lab-analyst', version: 1, source: 'http-api' },
     ]);
     // Each value comes from the layer that sets it last (test/fixtures/registry-bundle.yaml).
     const { profiles: lab } = readRegistryBundle().registries['research-lab']!;

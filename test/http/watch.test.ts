@@ -55,7 +55,7 @@ describeEachBackend('change feed over a real listening server on %s', (backend) 
       profile: 'watched',
       type: 'profile.created',
       version: expect.any(Number),
-      affected: [{ registry: 'default', profile: 'watched', fingerprint: created.json.fingerprint }],
+      affected: [{ registry: 'default', profile: 'watched', profile_version: 1, fingerprint: created.json.fingerprint }],
     });
   });
 
@@ -143,9 +143,9 @@ describeEachBackend('change feed over a real listening server on %s', (backend) 
     const finBase = await send('GET', '/api/chat/profiles/lab-base?registry=research-lab');
     const analyst = await send('GET', '/api/chat/profiles/lab-analyst?registry=research-lab');
     expect(data.affected).toEqual([
-      { registry: 'default', profile: 'house-style', fingerprint: changed.json.fingerprint },
-      { registry: 'research-lab', profile: 'lab-base', fingerprint: finBase.json.fingerprint },
-      { registry: 'research-lab', profile: 'lab-analyst', fingerprint: analyst.json.fingerprint },
+      { registry: 'default', profile: 'house-style', profile_version: changed.json.metadata.version, fingerprint: changed.json.fingerprint },
+      { registry: 'research-lab', profile: 'lab-base', profile_version: finBase.json.metadata.version, fingerprint: finBase.json.fingerprint },
+      { registry: 'research-lab', profile: 'lab-analyst', profile_version: analyst.json.metadata.version, fingerprint: analyst.json.fingerprint },
     ]);
   });
 

@@ -57,9 +57,9 @@ describeEachWriteSide('the projector, writing what each command changed, on %s',
       expect(updated.rendered.document).toMatchObject({ registry: 'base', version: 2, fingerprint: after.core });
       for (const slug of ['core', 'helper', 'writer'] as const) expect(after[slug]).not.toBe(before[slug]);
       expect(heard.get(updated.events[0].position)).toEqual([
-        { registry: 'base', profile: 'core', fingerprint: after.core },
-        { registry: 'base', profile: 'helper', fingerprint: after.helper },
-        { registry: 'team', profile: 'writer', fingerprint: after.writer },
+        { registry: 'base', profile: 'core', profile_version: 2, fingerprint: after.core },
+        { registry: 'base', profile: 'helper', profile_version: 1, fingerprint: after.helper },
+        { registry: 'team', profile: 'writer', profile_version: 1, fingerprint: after.writer },
       ]);
     });
 

@@ -45,10 +45,11 @@ const waitUntilReady = async (url: string, server: ServerProcess, timeoutMs = 15
 /** Starts `profile-registry serve` (the built dist/) on a free port, with these database flags. */
 export const startServer = async (
   databaseFlags: string[],
-  options: { logLevel?: string; readyTimeoutMs?: number } = {},
+  options: { logLevel?: string; readyTimeoutMs?: number; port?: number } = {},
 ): Promise<ServerProcess> => {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
-  const port = await freePort();
+  // a given port: a restart that clients must find where the server was
+  const port = options.port ?? (await freePort());
   const env = { ...process.env };
   delete env.PROFILE_REGISTRY_DSN; // the flags given must choose the database
   const child = spawnTracked(

@@ -107,6 +107,8 @@ const operations: EventStoreOperations<Log> = {
     const lastTime = Math.max(...rows.map((row) => row.occurred_at_ms));
     return Math.max(0, ...rows.filter((row) => row.occurred_at_ms === lastTime).map((row) => row.stream_version));
   },
+  streamVersionAtPosition: async (log, streamId, position) =>
+    Math.max(0, ...(log.streams.get(streamId) ?? []).filter((row) => row.position <= position).map((row) => row.stream_version)),
   listStreams: async (log) =>
     [...log.streams]
       .flatMap(([streamId, rows]) => {

@@ -13,6 +13,7 @@ import { readStream } from './read-stream.js';
 import { readStreamEnds } from './read-stream-ends.js';
 import { streamHead } from './stream-head.js';
 import { streamVersionAt } from './stream-version-at.js';
+import { streamVersionAtPosition } from './stream-version-at-position.js';
 import { streamsNamingProfile } from './streams-naming-profile.js';
 
 /** The operations whose SQL is the same on SQLite and PostgreSQL (assembled from the flavour). */
@@ -27,6 +28,7 @@ export const SHARED_SQL_OPERATIONS = {
   streamsNamingProfile,
   streamHead,
   streamVersionAt,
+  streamVersionAtPosition,
   listStreams,
   readStreamEnds,
   lastPosition,

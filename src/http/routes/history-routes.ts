@@ -16,6 +16,7 @@ import {
   readProfileVersionsAt,
   type ProfileVersion,
 } from '../../projections/profile-history.js';
+import { effectiveProfileHistory } from '../../projections/effective-history.js';
 import type { RegistryStore } from '../../projections/registry-store.js';
 import { restoreProfile, restoreRegistry } from '../../projections/restore.js';
 import { registryOfProfileHistory } from '../../projections/unnamed-registry-reads.js';
@@ -133,7 +134,7 @@ export const historyRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
       const { limit = MAX_PAGE, before_version: beforeVersion } = request.query;
       const versions = await requireHistory(registry, slug, await readProfileHistoryPage(db, registry, slug, { limit, beforeVersion }));
       if (versions.length === 0) return { registry, profile: slug, versions: [] };
-      const entries = profileHistory(store.fingerprintKey, registry, slug, versions, { limit, beforeVersion }).map((entry) => ({
+      const entries = (await effectiveProfileHistory(db, store.fingerprintKey, registry, slug, versions, { limit, beforeVersion })).map((entry) => ({
         ...entry,
         changes: shownChanges(request, entry.changes, SECRET_AREAS.profile),
       }));

@@ -2,8 +2,14 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { applyOverrides } from '../../domain/effective-runtime.js';
 import { runtimeFingerprint } from '../../domain/fingerprint.js';
-import { normalizeRuntime } from '../../domain/profile.js';
+import { normalizeRuntime, type Runtime } from '../../domain/profile.js';
 import { runtimeSchema, type RuntimeInput } from '../../domain/profile-schemas.js';
+import { canonicalOverrides } from '../../domain/override-policy.js';
+import { runtimeStackTrace, type TraceLayer } from '../../domain/stack-trace.js';
+import { middlewareConfigExtensions } from '../../domain/middleware-config-extensions.js';
+import { deepMerge } from '../../domain/stack-merge.js';
+import { DomainError } from '../../domain/errors.js';
+import { resolveBodySchema } from '../schemas/bodies.js';
 import { redactSecrets, SECRET_AREAS } from '../../domain/secrets.js';
 import { requireProfileSlug } from '../../domain/slug.js';
 import { registryNotFound } from '../../domain/errors.js';
@@ -23,13 +29,33 @@ import { seesRuntimeSecrets } from '../secret-output.js';
 import { markSecretsRevealed } from '../revealed-secrets.js';
 import { enforceSigned, requireSignedOf, verdictOf } from '../signed-documents.js';
 
-const resolveBodySchema = z.strictObject({
-  profile: z.string().optional(),
-  registry: z.string().optional(),
-  overrides: runtimeSchema.optional().meta({ description: 'runtime fields to apply over the profile (as its policy allows)' }),
-});
 
 type ResolveBody = z.infer<typeof resolveBodySchema>;
+
+/** pinocchio answers its retired selectors with 400 rather than ignore them (a request meant another registry). */
+const refuseLegacySelectors = (request: FastifyRequest, body: ResolveBody): void => {
+  for (const name of ['runtime_key', 'registry_slug'] as const) {
+    const given = queryValue(request, name) !== undefined || (body[name] ?? '').trim() !== '';
+    if (given) throw new DomainError('validation', `unsupported legacy selector: ${name}`, { errors: [{ path: name, message: 'unsupported legacy selector' }] });
+  }
+};
+
+/** The overrides a request asks for: ours (`overrides`) or pinocchio's (`request_overrides`, keys canonicalized as geppetto does). */
+const requestedOverrides = (body: ResolveBody): { overrides?: RuntimeInput; field: string } => {
+  if (body.request_overrides === undefined) return { overrides: body.overrides, field: 'overrides' };
+  if (body.overrides !== undefined) {
+    throw new DomainError('validation', 'validation error (request_overrides): give `overrides` or `request_overrides`, not both', {
+      errors: [{ path: 'request_overrides', message: 'give `overrides` or `request_overrides`, not both' }],
+    });
+  }
+  const parsed = runtimeSchema.safeParse(canonicalOverrides(body.request_overrides, 'request_overrides'));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = ['request_overrides', ...(issue.code === 'unrecognized_keys' ? [issue.keys[0]] : issue.path.map(String))].join('.');
+    throw new DomainError('validation', `validation error (${path}): ${issue.message}`, { errors: [{ path, message: issue.message }] });
+  }
+  return { overrides: parsed.data, field: 'request_overrides' };
+};
 
 const resolveQuerySchema = z.looseObject({
   registry: registryQuery,
@@ -93,6 +119,7 @@ export const resolveRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
     showSecrets: boolean,
     requireSigned: boolean,
     request?: FastifyRequest,
+    field = 'overrides',
   ) => {
     const resolved = await readResolvedProfile(store.db, choice.registry, choice.profile);
     // a layer outside the caller's registries answers as missing, before anything names it
@@ -102,7 +129,19 @@ export const resolveRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
       enforceSigned(requireSigned, layer.registry, layer.profile.content.slug, layer.profile, verdictOf(store.signingKeys, layer.registry, layer.profile));
     }
     const verdict = verdictOf(store.signingKeys, choice.registry, resolved.profile);
-    const runtime = applyOverrides(resolved.effective, normalizeRuntime(overrides));
+    const requested = normalizeRuntime(overrides);
+    const runtime = applyOverrides(resolved.effective, requested, field);
+    const shown = (value: Runtime): Runtime => (showSecrets ? value : redactSecrets(value, SECRET_AREAS.runtime));
+    const traceLayers: TraceLayer[] = resolved.layers.map(({ registry, profile }) => ({
+      registry_slug: registry,
+      profile_slug: profile.content.slug,
+      profile_version: profile.version,
+      source: 'profile',
+      runtime: shown(profile.content.runtime as Runtime),
+    }));
+    if (runtime !== resolved.effective.runtime) {
+      traceLayers.push({ registry_slug: choice.registry, profile_slug: choice.profile, profile_version: resolved.profile.version, source: 'request', runtime: shown(requested) });
+    }
     const body = {
       registry: choice.registry,
       profile: choice.profile,
@@ -112,18 +151,26 @@ export const resolveRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
       runtime: showSecrets ? runtime : redactSecrets(runtime, SECRET_AREAS.runtime),
       fingerprint: runtimeFingerprint(store.fingerprintKey, choice.registry, choice.profile, runtime),
       stack_lineage: resolved.lineage,
+      stack_trace: runtimeStackTrace(traceLayers),
+      // the merged extensions, with each middleware's config where pinocchio's runtime reads it
+      extensions: deepMerge(
+        showSecrets ? resolved.effective.extensions : redactSecrets(resolved.effective.extensions, SECRET_AREAS.extensions),
+        middlewareConfigExtensions((showSecrets ? runtime : redactSecrets(runtime, SECRET_AREAS.runtime)).middlewares),
+      ),
       signature: resolved.profile.signature ?? null,
       signature_valid: verdict === 'valid',
     };
     return { body, registries: resolved.reached };
   };
   const resolve = async (request: FastifyRequest, reply: FastifyReply, pathSlug: string | undefined, body: ResolveBody) => {
+    refuseLegacySelectors(request, body);
+    const { overrides, field } = requestedOverrides(body);
     const choice = await chooseProfile(store, request, pathSlug, body);
     const showSecrets = seesRuntimeSecrets(request);
     if (showSecrets) markSecretsRevealed(reply);
     const requireSigned = requireSignedOf(request);
-    if (body.overrides !== undefined || requireSigned) {
-      return (await answer(choice, body.overrides ?? {}, showSecrets, requireSigned, request)).body;
+    if (overrides !== undefined || requireSigned) {
+      return (await answer(choice, overrides ?? {}, showSecrets, requireSigned, request, field)).body;
     }
     // the hot path (every chat turn): without overrides the answer depends on the stored data only
     const cached = await cachedRead(

@@ -106,7 +106,25 @@ export const resolvedSchema = z.looseObject({
   profile_version: int,
   runtime: json,
   fingerprint: z.string(),
-  stack_lineage: z.array(json),
+  stack_lineage: z
+    .array(z.looseObject({ registry_slug: z.string(), profile_slug: z.string(), version: int, source: z.string() }))
+    .meta({ description: 'the merged layers, base first; `source` is the write that made each version' }),
+  stack_trace: z
+    .array(
+      z.looseObject({
+        path: z.string(),
+        value: z.unknown(),
+        registry_slug: z.string(),
+        profile_slug: z.string(),
+        profile_version: int,
+        layer_index: int,
+        source: z.enum(['profile', 'request']),
+      }),
+    )
+    .meta({ description: 'for each value of the effective runtime (JSON pointer), the layer that set it' }),
+  extensions: json.meta({
+    description: 'the merged extensions of the stack, with each middleware config also at `middleware.<name>_config@v1` (`instances` by `id:<id>` or `index:<n>`), where pinocchio reads them',
+  }),
   signature: json.nullable(),
   signature_valid: z.boolean(),
 });
@@ -146,7 +164,15 @@ const feedItem = z.looseObject({
   type: z.string().meta({ description: 'the event type; `stack.changed` when a change outside the token\'s registries moved these profiles' }),
   cause: eventCauseSchema.optional(),
   version: int.optional().meta({ description: "the registry's version after the change (absent on `stack.changed`)" }),
-  affected: z.array(z.looseObject({ registry: z.string(), profile: z.string(), fingerprint: z.string() })),
+  affected: z.array(
+    z.looseObject({
+      registry: z.string(),
+      profile: z.string(),
+      profile_version: int.nullable().optional().meta({ description: "the profile's version as of this change (null once deleted)" }),
+      fingerprint: z.string().nullable().meta({ description: 'the effective runtime fingerprint as of this change (null once deleted)' }),
+      default: z.literal(true).optional().meta({ description: "a default switch: the registry's default now resolves to this profile" }),
+    }),
+  ),
 });
 
 export const changesPollSchema = z.object({

@@ -19,14 +19,15 @@ export class UnsupportedPattern extends Error {
  * pattern RE2 cannot compile, which Ajv reports when the schema is compiled.
  */
 export const linearRegExp = Object.assign(
-  (pattern: string): { test: (input: string) => boolean } => {
+  (pattern: string): { test: (input: string) => boolean; toString: () => string } => {
     let compiled: RE2JS;
     try {
       compiled = RE2JS.compile(pattern);
     } catch (error) {
       throw new UnsupportedPattern(pattern, (error as Error).message);
     }
-    return { test: (input: string) => compiled.matcher(input).find() };
+    // Ajv keys its compiled patterns by toString(): it must differ from pattern to pattern
+    return { test: (input: string) => compiled.matcher(input).find(), toString: () => `re2:${pattern}` };
   },
   { code: 'linearRegExp' },
 );

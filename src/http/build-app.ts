@@ -20,6 +20,7 @@ import { schemaRoutes } from './routes/schema-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
 import { watchRoutes } from './routes/watch-routes.js';
 import { registerSecurity, securityServerOptions, type SecurityOptions } from './security.js';
+import { registerUnreadBodyDrain } from './unread-body.js';
 
 export interface AppOptions extends SecurityOptions {
   store: RegistryStore;
@@ -59,6 +60,7 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
     reply.header('x-request-id', request.id);
     done();
   });
+  registerUnreadBodyDrain(app);
   await registerSecurity(app, options);
   // Fastify parses text/plain by default; the API takes JSON only (anything else: 415)
   app.removeContentTypeParser('text/plain');

@@ -142,5 +142,6 @@ export interface FeedChange {
   registry: string;
   profile?: string;
   type: string;
-  version: number;
+  /** Absent on `stack.changed`: a change outside the token's registries that moved its profiles. */
+  version?: number;
 }

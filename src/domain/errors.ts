@@ -39,16 +39,33 @@ export interface AffectedProfileError {
   message: string;
 }
 
+/** A profile of a registry, as an error names it. */
+export interface NamedProfile {
+  registry: string;
+  profile: string;
+}
+
+/**
+ * The profiles a refusal names, and how the same refusal reads for a caller who may see only some
+ * of them (a token limited to registries): `narrowed` names only `shown`, and says how many it
+ * leaves out, or answers as if the hidden ones were missing. The HTTP layer decides who sees what.
+ */
+export interface NamedProfiles {
+  refs: NamedProfile[];
+  narrowed(shown: NamedProfile[], hidden: number): DomainError;
+}
+
 export class DomainError extends Error {
   readonly code: DomainErrorCode;
   readonly errors?: FieldError[];
   readonly currentVersion?: number;
   readonly profiles?: AffectedProfileError[];
+  readonly named?: NamedProfiles;
 
   constructor(
     code: DomainErrorCode,
     message: string,
-    extra: { errors?: FieldError[]; currentVersion?: number; profiles?: AffectedProfileError[] } = {},
+    extra: { errors?: FieldError[]; currentVersion?: number; profiles?: AffectedProfileError[]; named?: NamedProfiles } = {},
   ) {
     super(message);
     this.name = 'DomainError';
@@ -56,8 +73,16 @@ export class DomainError extends Error {
     this.errors = extra.errors;
     this.currentVersion = extra.currentVersion;
     this.profiles = extra.profiles;
+    this.named = extra.named;
   }
 }
+
+/** `a/b, c/d`, and how many more are left out (a caller may not see them). */
+export const listedProfiles = (shown: readonly NamedProfile[], hidden: number): string => {
+  const names = shown.map((each) => `${each.registry}/${each.profile}`);
+  if (hidden > 0) names.push(`${hidden} profile(s) outside the registries this token may read`);
+  return names.join(', ');
+};
 
 export const isDomainError = (value: unknown): value is DomainError => value instanceof DomainError;
 

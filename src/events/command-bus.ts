@@ -23,6 +23,11 @@ export interface CommandContext {
   request_id: string;
   /** Whom an admin said it acts for (`X-Actor` with auth on); recorded beside the real actor. */
   on_behalf_of?: string;
+  /**
+   * The registries the writer may read (absent: all). A stack may name only those: to the decision,
+   * a profile elsewhere is missing, so the refusal is the same whether it exists or not.
+   */
+  readable?: (registry: string) => boolean;
 }
 
 export interface CommandOutcome<Rendered> {
@@ -223,8 +228,9 @@ export const createCommandBus = <Tx extends WriteTransaction, Rendered>(
     for (const slug of needed.dependentsOf) dependents.set(slug, await hooks.readStackDependents(tx, registry, slug));
     const schemas = needed.schemas ? schemaLookupOf(await currentSchemas(tx)) : undefined;
     const occurredAt = now();
+    const readable = context.readable;
     const bodies = decide(state, command, {
-      lookupProfile: access.lookupProfile,
+      lookupProfile: readable === undefined ? access.lookupProfile : (r, slug) => (readable(r) ? access.lookupProfile(r, slug) : undefined),
       dependentsOf: (r, slug) => (r === registry ? (dependents.get(slug) ?? []) : []),
       schemas,
       now: occurredAt,

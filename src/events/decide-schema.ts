@@ -1,5 +1,5 @@
 import { sameContent } from '../domain/canonical-json.js';
-import { DomainError, schemaNotFound, type AffectedProfileError } from '../domain/errors.js';
+import { DomainError, listedProfiles, schemaNotFound, type AffectedProfileError } from '../domain/errors.js';
 import { checkJsonSchema, dottedPath } from '../domain/json-schema-check.js';
 import type { RegisteredSchema } from '../domain/profile-schema-validation.js';
 import { schemaUseErrors } from '../domain/profile-schema-validation.js';
@@ -28,14 +28,27 @@ const brokenBy = (
     return errors.length === 0 ? [] : [{ registry, profile: content.slug, path: errors[0].path, message: errors[0].message }];
   });
 
-const refuseBreaking = (kind: SchemaKind, name: string, broken: BrokenProfile[]): never => {
+/** The refusal of a change that breaks stored profiles, naming them (all, or those a caller may see). */
+const schemaInUse = (kind: SchemaKind, name: string, broken: BrokenProfile[], hidden = 0): DomainError => {
   const profiles: AffectedProfileError[] = broken.map(({ registry, profile, path, message }) => ({ registry, slug: profile, path, message }));
-  const listed = broken.map((each) => `${each.registry}/${each.profile} (${dottedPath(each.path)}: ${each.message})`).join(', ');
-  throw new DomainError(
+  const listed = broken.map((each) => `${each.registry}/${each.profile} (${dottedPath(each.path)}: ${each.message})`);
+  if (hidden > 0) listed.push(listedProfiles([], hidden));
+  return new DomainError(
     'schema_in_use',
-    `${kind} schema "${name}" change would invalidate ${broken.length} stored profile(s): ${listed}; send force: true to change it anyway`,
-    { profiles },
+    `${kind} schema "${name}" change would invalidate ${broken.length + hidden} stored profile(s): ${listed.join(', ')}; send force: true to change it anyway`,
+    {
+      profiles,
+      named: {
+        refs: broken.map(({ registry, profile }) => ({ registry, profile })),
+        narrowed: (shown, left) =>
+          schemaInUse(kind, name, broken.filter((each) => shown.some((ref) => ref.registry === each.registry && ref.profile === each.profile)), left),
+      },
+    },
   );
+};
+
+const refuseBreaking = (kind: SchemaKind, name: string, broken: BrokenProfile[]): never => {
+  throw schemaInUse(kind, name, broken);
 };
 
 /** A change that breaks stored profiles is refused, unless forced; a forced one records them. */

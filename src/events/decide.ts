@@ -1,5 +1,7 @@
 import {
   DomainError,
+  listedProfiles,
+  type NamedProfile,
   profileNotFound,
   profileVersionConflict,
   readOnlyProfile,
@@ -54,10 +56,18 @@ const checkNoDependents = (registry: string, slug: string, context: DecideContex
   const dependents = context
     .dependentsOf(registry, slug)
     .filter((dependent) => !outsideOnly || !dependent.startsWith(`${registry}/`));
-  if (dependents.length > 0) {
-    throw new DomainError('profile_in_use', `profile "${slug}" is stacked on by ${dependents.join(', ')}`);
-  }
+  if (dependents.length > 0) throw profileInUse(slug, dependents.map(namedProfile), 0);
 };
+
+const namedProfile = (key: string): NamedProfile => {
+  const at = key.indexOf('/');
+  return { registry: key.slice(0, at), profile: key.slice(at + 1) };
+};
+
+const profileInUse = (slug: string, dependents: NamedProfile[], hidden: number): DomainError =>
+  new DomainError('profile_in_use', `profile "${slug}" is stacked on by ${listedProfiles(dependents, hidden)}`, {
+    named: { refs: dependents, narrowed: (shown, left) => profileInUse(slug, shown, left) },
+  });
 
 /** A converge's new stacks must expand against the registry as it will be; what it deletes must not be stacked on from elsewhere. */
 const checkConvergedStacks = (

@@ -6,7 +6,8 @@ import { unstorableField } from '../domain/parse-input.js';
 import type { SqlExecutor } from '../events/sql-database.js';
 import { listContainingProfiles } from '../projections/profile-containment.js';
 import { registryExists } from '../projections/read-model.js';
-import { callerRole, mayAccessRegistry, revealsSecrets } from './auth/access-control.js';
+import { callerRole, revealsSecrets } from './auth/access-control.js';
+import { mayAccessRegistry } from './auth/scope.js';
 import { namedRegistry, queryValue } from './request-input.js';
 
 /** The JSON value of `?contains=`, or undefined when the request has none (400 when it is not JSON). */

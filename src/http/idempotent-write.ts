@@ -38,7 +38,8 @@ const idempotencyKey = (request: FastifyRequest): string | undefined => {
       errors: [{ path: 'Idempotency-Key', message: 'must be 1 to 255 characters' }],
     });
   }
-  return key;
+  // keys belong to their caller: another token's same key is another key (token names hold no `/`)
+  return request.caller ? `token:${request.caller.name}/${key}` : key;
 };
 
 const requestHash = (request: FastifyRequest): string =>

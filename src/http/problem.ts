@@ -2,6 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isDomainError, type AffectedProfileError, type DomainErrorCode, type FieldError } from '../domain/errors.js';
 import { isDatabaseUnavailable } from '../events/database-unavailable.js';
 import { StreamVersionConflict } from '../events/stream-version-conflict.js';
+import { scopedError } from './auth/scope.js';
 
 /** RFC 9457 problem details; every error of the API leaves through `sendProblem`. */
 export interface Problem {
@@ -105,7 +106,9 @@ export const sendProblem = (reply: FastifyReply, body: Problem): FastifyReply =>
 /** Seconds a client is asked to wait before retrying while the database is unavailable. */
 export const RETRY_AFTER_SECONDS = 2;
 
-export const problemErrorHandler = (error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+export const problemErrorHandler = (raised: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+  // a refusal names only what the caller may see, in the answer and in the log line alike
+  const error = scopedError(request, raised);
   const body = toProblem(error);
   if (isDatabaseUnavailable(error)) {
     reply.header('retry-after', String(RETRY_AFTER_SECONDS));

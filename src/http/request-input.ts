@@ -4,7 +4,7 @@ import { unstorableField } from '../domain/parse-input.js';
 import { requireRegistrySlug } from '../domain/slug.js';
 import { DEFAULT_REGISTRY } from '../events/registry-state.js';
 import type { CommandContext } from '../events/command-bus.js';
-import { requireRegistryAccess } from './auth/access-control.js';
+import { requireRegistryAccess, scopeOf } from './auth/scope.js';
 
 /** Reading what a request names: slugs, the registry, expected versions, who asks. */
 
@@ -45,12 +45,14 @@ export const commandContext = (request: FastifyRequest, source = 'http-api'): Co
   const header = request.headers['x-actor'];
   const named = (Array.isArray(header) ? header[0] : header)?.trim();
   const caller = request.caller;
-  if (caller && caller.role !== 'admin') return { actor: caller.name, source, request_id: String(request.id) };
+  const scope = scopeOf(request);
+  const scoped = scope.limited ? { readable: scope.sees } : {};
+  if (caller && caller.role !== 'admin') return { actor: caller.name, source, request_id: String(request.id), ...scoped };
   if (named !== undefined && named.length > MAX_ACTOR_LENGTH) {
     throw validationError('X-Actor', `at most ${MAX_ACTOR_LENGTH} characters`);
   }
   if (!caller) return { actor: named || 'anonymous', source, request_id: String(request.id) };
-  const context: CommandContext = { actor: caller.name, source, request_id: String(request.id) };
+  const context: CommandContext = { actor: caller.name, source, request_id: String(request.id), ...scoped };
   if (named) context.on_behalf_of = named;
   return context;
 };

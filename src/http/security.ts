@@ -32,6 +32,19 @@ declare module 'fastify' {
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
+/** What a page of a configured origin may send: every method and request header of the API. */
+export const CORS_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+export const CORS_REQUEST_HEADERS = [
+  'authorization',
+  'content-type',
+  'if-match',
+  'if-none-match',
+  'idempotency-key',
+  'last-event-id',
+  'x-actor',
+  'x-request-id',
+];
+
 /** Server options: HTTP parser errors and timeouts as problem+json, slow clients cut off. */
 export const securityServerOptions = (options: SecurityOptions) => {
   const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
@@ -67,8 +80,9 @@ export const registerSecurity = async (app: FastifyInstance, options: SecurityOp
   if (options.corsOrigins !== undefined && options.corsOrigins.length > 0) {
     await app.register(cors, {
       origin: options.corsOrigins,
-      allowedHeaders: ['authorization', 'content-type', 'if-match', 'if-none-match', 'idempotency-key', 'last-event-id', 'x-request-id'],
-      exposedHeaders: ['etag', 'location', 'x-request-id', 'idempotent-replayed'],
+      methods: CORS_METHODS,
+      allowedHeaders: CORS_REQUEST_HEADERS,
+      exposedHeaders: ['etag', 'location', 'x-request-id', 'idempotent-replayed', 'profile-secrets', 'retry-after', 'www-authenticate'],
     });
   }
   registerAccessControl(app, { tokens, publicDocsAndMetrics: options.publicDocsAndMetrics });

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { DomainError, validationError } from '../domain/errors.js';
+import { DomainError, profileNotFound, validationError } from '../domain/errors.js';
 import { signatureVerdict, verdictDetail, type SignatureVerdict } from '../domain/profile-signature.js';
 import type { SigningKeys } from '../domain/signing-keys.js';
 import type { ProfileState } from '../events/registry-state.js';
@@ -26,7 +26,10 @@ export const enforceSigned = (
   verdict: SignatureVerdict,
 ) => {
   if (!required || verdict === 'valid') return;
-  throw new DomainError('signature_required', verdictDetail(registry, slug, verdict, profile?.signature?.version));
+  // a layer the caller may not read answers as a missing profile (see auth/scope.ts)
+  throw new DomainError('signature_required', verdictDetail(registry, slug, verdict, profile?.signature?.version), {
+    named: { refs: [{ registry, profile: slug }], narrowed: () => profileNotFound() },
+  });
 };
 
 /**

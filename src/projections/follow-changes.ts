@@ -131,6 +131,8 @@ export const pollChanges = async (
   after: number,
   waitMs: number,
   keep: (change: FeedChange) => boolean,
+  /** The client went away: stop waiting. */
+  signal?: AbortSignal,
 ): Promise<{ changes: FeedChange[]; next_after: number }> => {
   const changes: FeedChange[] = [];
   let nextAfter = after;
@@ -146,10 +148,14 @@ export const pollChanges = async (
       wake();
     }
   });
-  if (changes.length === 0 && waitMs > 0) {
+  if (changes.length === 0 && waitMs > 0 && signal?.aborted !== true) {
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([woken, hub.closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+    let onAbort = () => {};
+    const gone = new Promise<void>((resolve) => (onAbort = resolve));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    await Promise.race([woken, hub.closed, gone, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
     clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
   }
   unfollow();
   return { changes, next_after: nextAfter };

@@ -1,3 +1,4 @@
+import { sameContent } from '../domain/canonical-json.js';
 import { DomainError } from '../domain/errors.js';
 import { jsonPointer } from '../domain/json-schema-check.js';
 import { profileSchemaErrors, schemaErrorDetail, type RegisteredSchema, type SchemaLookup } from '../domain/profile-schema-validation.js';
@@ -65,6 +66,19 @@ const checkBeforeImport = async (store: RegistryStore, registries: readonly Regi
   for (const command of commands) {
     decideSchema(state, command, await readProfilesUsingSchema(store.db, command.kind, command.name));
   }
+};
+
+/** The schemas of a file that differ from the registered ones (`kind/name`): what importing it would change for everyone. */
+export const schemasChangedBy = async (db: SqlExecutor, schemas: BundleSchemas | undefined): Promise<string[]> => {
+  const commands = schemaCommands(schemas, []);
+  if (commands.length === 0) return [];
+  const state = await readSchemaState(db);
+  return commands
+    .filter((command) => {
+      const current = state.entries.get(schemaKey(command.kind, command.name));
+      return current === undefined || !sameContent(current.document, command.document);
+    })
+    .map((command) => `${command.kind}/${command.name}`);
 };
 
 /**

@@ -13,6 +13,8 @@ export interface ResolvedProfile {
   lineage: { registry_slug: string; profile_slug: string; version: number }[];
   /** The profiles merged, base first (as `lineage`). */
   layers: { registry: string; profile: ProfileState }[];
+  /** Every registry the stack names on the way, found there or not (a caller must be able to read each). */
+  reached: string[];
 }
 
 const readProfileState = async (db: SqlExecutor, registry: string, slug: string): Promise<ProfileState | undefined> => {
@@ -29,10 +31,12 @@ export const readResolvedProfile = async (db: SqlExecutor, registry: string, slu
   if (!root) throw await missingProfileError(db, registry);
   const found = new Map<string, ProfileState | undefined>([[`${registry}/${slug}`, root]]);
   const queue: [string, ProfileState][] = [[registry, root]];
+  const reached = new Set<string>([registry]);
   while (queue.length > 0) {
     const [holder, state] = queue.pop() as [string, ProfileState];
     for (const ref of state.content.stack) {
       const baseRegistry = ref.registry_slug ?? holder;
+      reached.add(baseRegistry);
       const key = `${baseRegistry}/${ref.profile_slug}`;
       if (found.has(key)) continue;
       const base = await readProfileState(db, baseRegistry, ref.profile_slug);
@@ -54,6 +58,7 @@ export const readResolvedProfile = async (db: SqlExecutor, registry: string, slu
       const profile = found.get(`${layer.registry}/${layer.slug}`);
       return profile ? [{ registry: layer.registry, profile }] : [];
     }),
+    reached: [...reached],
   };
 };
 

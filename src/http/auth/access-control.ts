@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { markSecretsRevealed } from '../revealed-secrets.js';
-import { registryNotFound } from '../../domain/errors.js';
 import { problem, sendProblem } from '../problem.js';
 import { defaultRequiredRole, roleAllows, type RequiredRole, type Role } from './roles.js';
 import type { TokenHolder, TokensFile } from './tokens-file.js';
@@ -9,6 +8,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The role a route needs (API.md section 5); undeclared: `reader` for GET, `admin` otherwise. */
     role?: RequiredRole;
+    /** The route changes what every registry shares (schemas): a token limited to registries gets 403. */
+    global?: boolean;
   }
   interface FastifyRequest {
     /** Who asks: the token's holder, or null when the server runs without auth (everyone is an admin then). */
@@ -37,15 +38,7 @@ export const revealsSecrets = (request: FastifyRequest): boolean => {
   return reveal === 'secrets' || (Array.isArray(reveal) && reveal.includes('secrets'));
 };
 
-/** Whether the caller may see a registry: a token limited to registries sees only those. */
-export const mayAccessRegistry = (request: FastifyRequest, registry: string): boolean =>
-  request.caller?.registries === undefined || request.caller.registries.has(registry);
-
-/** The one check of a registry a request names: outside a token's registries it does not exist (404, not 403). */
-export const requireRegistryAccess = (request: FastifyRequest, registry: string): string => {
-  if (!mayAccessRegistry(request, registry)) throw registryNotFound();
-  return registry;
-};
+export const GLOBAL_ONLY = 'schemas are shared by every registry: changing them needs a token without a registries limit';
 
 /** The role a request needs: what its route declares, or the default by method. */
 const requiredRole = (request: FastifyRequest): RequiredRole =>
@@ -84,6 +77,9 @@ const refusalOf = (tokens: TokensFile | undefined, request: FastifyRequest, repl
     request.caller = holder;
     if (!roleAllows(holder.role, required)) {
       return sendProblem(reply, problem(403, 'forbidden', `this route needs the ${required} role (the token has ${holder.role})`));
+    }
+    if (request.routeOptions.config?.global === true && holder.registries !== undefined) {
+      return sendProblem(reply, problem(403, 'forbidden', GLOBAL_ONLY));
     }
   }
   if (revealsSecrets(request)) {

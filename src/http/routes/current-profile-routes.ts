@@ -4,7 +4,7 @@ import { readProfileDocument } from '../../projections/read-model.js';
 import { missingProfileError, readRegistryDefaultProfile } from '../../projections/read-resolution.js';
 import type { RegistryStore } from '../../projections/registry-store.js';
 import { chatProfileCookie, chatProfileSetCookie, type ProfileSelection } from '../chat-profile-cookie.js';
-import { mayAccessRegistry } from '../auth/access-control.js';
+import { mayAccessRegistry } from '../auth/scope.js';
 import { registryOf } from '../request-input.js';
 import type { RoutesPlugin } from '../route-schema.js';
 import { jsonAnswer } from '../schemas/answers.js';

@@ -12,7 +12,7 @@ import { findProfileVersion, profileHistory, readProfileVersions } from '../../p
 import type { RegistryStore } from '../../projections/registry-store.js';
 import { restoreProfile, restoreRegistry } from '../../projections/restore.js';
 import { registryOfProfileHistory } from '../../projections/unnamed-registry-reads.js';
-import { mayAccessRegistry, requireRegistryAccess } from '../auth/access-control.js';
+import { mayAccessRegistry, requireRegistryAccess } from '../auth/scope.js';
 import { streamHeadVersion } from '../../projections/time-travel.js';
 import { sendJsonWithEtag } from '../conditional-requests.js';
 import { restorePointOf } from '../past-point-input.js';

@@ -1,14 +1,15 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { validationError } from '../../domain/errors.js';
+import { DomainError, validationError } from '../../domain/errors.js';
 import { classifyDocument } from '../../domain/input-format.js';
 import { registriesOf, schemasOf } from '../../domain/profiles-file.js';
 import { SECRET_AREAS } from '../../domain/secrets.js';
 import { bundleJson, bundleYaml } from '../../domain/write-registry-bundle.js';
 import { exportBundle } from '../../projections/export-bundle.js';
-import { importRegistries } from '../../projections/import-registries.js';
+import { importRegistries, schemasChangedBy } from '../../projections/import-registries.js';
 import type { RegistryStore } from '../../projections/registry-store.js';
-import { requireRegistryAccess } from '../auth/access-control.js';
+import { GLOBAL_ONLY } from '../auth/access-control.js';
+import { requireRegistryAccess, scopeOf } from '../auth/scope.js';
 import { commandContext } from '../request-input.js';
 import type { RoutesPlugin } from '../route-schema.js';
 import { jsonAnswer } from '../schemas/answers.js';
@@ -53,7 +54,12 @@ export const importExportRoutes: RoutesPlugin<{ store: RegistryStore }> = async 
       const detected = classifyDocument(Object.keys(body).length === 0 ? undefined : body);
       const imported = registriesOf(detected, registry).find((each) => each.slug === registry);
       if (!imported) throw validationError('registries', `the body holds no registry "${registry}"`);
-      const [outcome] = await importRegistries(store, [imported], commandContext(request, 'import'), undefined, schemasOf(detected));
+      const schemas = schemasOf(detected);
+      // schemas are global: a token limited to registries may bring along only schemas already registered as they are
+      if (scopeOf(request).limited && (await schemasChangedBy(store.db, schemas)).length > 0) {
+        throw new DomainError('forbidden', GLOBAL_ONLY);
+      }
+      const [outcome] = await importRegistries(store, [imported], commandContext(request, 'import'), undefined, schemas);
       return reply.type('application/json; charset=utf-8').send({
         registry,
         format: detected.format,

@@ -10,7 +10,7 @@ import type { RegistryStore } from '../../projections/registry-store.js';
 import { executeGuardedWrite, sendJsonWithEtag } from '../conditional-requests.js';
 import { executeWrite } from '../idempotent-write.js';
 import { pastPointOf } from '../past-point-input.js';
-import { mayAccessRegistry, requireRegistryAccess } from '../auth/access-control.js';
+import { requireRegistryAccess, scopeOf, visibleItems } from '../auth/scope.js';
 import { parseExpectedVersion } from '../request-input.js';
 import type { RoutesPlugin } from '../route-schema.js';
 import { ETAG, IDEMPOTENT_REPLAYED, jsonAnswer, LOCATION, noContent, NOT_MODIFIED } from '../schemas/answers.js';
@@ -52,8 +52,8 @@ export const registryRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app
     },
     async (request, reply) => {
       const all = await listRegistrySummariesJson(db);
-      if (request.caller?.registries === undefined) return reply.type(json).send(all);
-      const visible = (JSON.parse(all) as { slug: string }[]).filter((summary) => mayAccessRegistry(request, summary.slug));
+      if (!scopeOf(request).limited) return reply.type(json).send(all);
+      const visible = visibleItems(request, JSON.parse(all) as { slug: string }[], (summary) => summary.slug);
       return reply.type(json).send(JSON.stringify(visible));
     },
   );

@@ -10,7 +10,7 @@ import { registryNotFound } from '../../domain/errors.js';
 import { cachedRead, registryExists } from '../../projections/read-model.js';
 import { readRegistryDefaultProfile, readResolvedProfile } from '../../projections/read-resolution.js';
 import type { RegistryStore } from '../../projections/registry-store.js';
-import { requireRegistryAccess } from '../auth/access-control.js';
+import { requireRegistryAccess, requireVisibleLayers } from '../auth/scope.js';
 import { chatProfileCookie } from '../chat-profile-cookie.js';
 import { queryValue, registryOf } from '../request-input.js';
 import type { RoutesPlugin } from '../route-schema.js';
@@ -87,8 +87,16 @@ export const resolveRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
    * The answer, with the registries its stack reaches (a token must see each of them). Judging
    * `?require_signed` needs every layer's verdict, so those requests take this path each time.
    */
-  const answer = async (choice: Choice, overrides: RuntimeInput, showSecrets: boolean, requireSigned: boolean) => {
+  const answer = async (
+    choice: Choice,
+    overrides: RuntimeInput,
+    showSecrets: boolean,
+    requireSigned: boolean,
+    request?: FastifyRequest,
+  ) => {
     const resolved = await readResolvedProfile(store.db, choice.registry, choice.profile);
+    // a layer outside the caller's registries answers as missing, before anything names it
+    if (request !== undefined) requireVisibleLayers(request, resolved.reached);
     // a runtime that asks for signed profiles gets one only when every merged layer is vouched for
     for (const layer of resolved.layers) {
       enforceSigned(requireSigned, layer.registry, layer.profile.content.slug, layer.profile, verdictOf(store.signingKeys, layer.registry, layer.profile));
@@ -107,7 +115,7 @@ export const resolveRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
       signature: resolved.profile.signature ?? null,
       signature_valid: verdict === 'valid',
     };
-    return { body, registries: resolved.lineage.map((layer) => layer.registry_slug) };
+    return { body, registries: resolved.reached };
   };
   const resolve = async (request: FastifyRequest, reply: FastifyReply, pathSlug: string | undefined, body: ResolveBody) => {
     const choice = await chooseProfile(store, request, pathSlug, body);
@@ -115,10 +123,7 @@ export const resolveRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
     if (showSecrets) markSecretsRevealed(reply);
     const requireSigned = requireSignedOf(request);
     if (body.overrides !== undefined || requireSigned) {
-      const answered = await answer(choice, body.overrides ?? {}, showSecrets, requireSigned);
-      // a stack reaching a registry the token may not see answers as if that registry did not exist
-      for (const registry of answered.registries) requireRegistryAccess(request, registry);
-      return answered.body;
+      return (await answer(choice, body.overrides ?? {}, showSecrets, requireSigned, request)).body;
     }
     // the hot path (every chat turn): without overrides the answer depends on the stored data only
     const cached = await cachedRead(
@@ -129,7 +134,7 @@ export const resolveRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
         return { bytes: Buffer.from(JSON.stringify(answered.body)), registries: answered.registries };
       },
     );
-    for (const registry of cached.registries) requireRegistryAccess(request, registry);
+    requireVisibleLayers(request, cached.registries);
     return reply.type('application/json; charset=utf-8').send(cached.bytes);
   };
   const schema = (operationId: string, summary: string) => ({

@@ -12,7 +12,9 @@ import {
 import { parseExtensionKey } from '../../domain/slug.js';
 import type { WriteResult } from '../../projections/projector.js';
 import type { RegistryStore } from '../../projections/registry-store.js';
-import { listSchemasJson, readSchemaHistory, readSchemaJson } from '../../projections/schema-reads.js';
+import { listSchemasJson, readSchemaHistory, readSchemaJson, type SchemaVersion } from '../../projections/schema-reads.js';
+import type { BrokenProfile } from '../../events/event-types.js';
+import { visibleItems } from '../auth/scope.js';
 import { executeWrite, type WriteAnswer } from '../idempotent-write.js';
 import { parseExpectedVersion } from '../request-input.js';
 import type { RoutesPlugin } from '../route-schema.js';
@@ -77,6 +79,14 @@ const parseForce = (raw: string | undefined): boolean | undefined => {
   throw validationError('force', 'must be true or false');
 };
 
+/** A version of a schema's history as the caller may see it: a forced change lists only the broken profiles it may read. */
+const scopedSchemaVersion = (request: FastifyRequest, version: SchemaVersion): SchemaVersion => {
+  const forced = version.forced as { broken?: BrokenProfile[] } | undefined;
+  if (forced?.broken === undefined) return version;
+  const broken = visibleItems(request, forced.broken, (profile) => profile.registry);
+  return broken.length === forced.broken.length ? version : { ...version, forced: { ...forced, broken } };
+};
+
 const schemaAnswer = (result: WriteResult): WriteAnswer => ({ status: result.created ? 201 : 200, body: result.schemaJson });
 
 const TAGS = ['schemas'];
@@ -136,14 +146,15 @@ export const schemaRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app, 
       },
       async (request) => {
         const { name } = request.params;
-        return { kind, name, versions: await readSchemaHistory(db, kind, name) };
+        const versions = (await readSchemaHistory(db, kind, name)).map((version) => scopedSchemaVersion(request, version));
+        return { kind, name, versions };
       },
     );
 
     app.delete(
       `${path}/:name`,
       {
-        config: { role: 'admin' },
+        config: { role: 'admin', global: true },
         schema: {
           operationId: `delete${title}Schema`,
           tags: TAGS,
@@ -196,7 +207,7 @@ export const schemaRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app, 
   };
   app.put(
     `${MIDDLEWARES.path}/:name`,
-    { config: { role: 'admin' }, schema: { ...putSchema(MIDDLEWARES), params: MIDDLEWARES.nameParams, body: putMiddlewareSchemaBodySchema } },
+    { config: { role: 'admin', global: true }, schema: { ...putSchema(MIDDLEWARES), params: MIDDLEWARES.nameParams, body: putMiddlewareSchemaBodySchema } },
     async (request, reply) => {
       const { name } = request.params;
       const { expected_version, force, version, display_name, description, schema } = request.body;
@@ -206,7 +217,7 @@ export const schemaRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app, 
   );
   app.put(
     `${EXTENSIONS.path}/:name`,
-    { config: { role: 'admin' }, schema: { ...putSchema(EXTENSIONS), params: EXTENSIONS.nameParams, body: putExtensionSchemaBodySchema } },
+    { config: { role: 'admin', global: true }, schema: { ...putSchema(EXTENSIONS), params: EXTENSIONS.nameParams, body: putExtensionSchemaBodySchema } },
     async (request, reply) => {
       const { name } = request.params;
       const { expected_version, force, schema } = request.body;

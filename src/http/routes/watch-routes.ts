@@ -6,7 +6,7 @@ import { eventProfile } from '../../events/event-types.js';
 import type { FeedChange } from '../../projections/change-feed-store.js';
 import { createChangeHub, pollChanges } from '../../projections/follow-changes.js';
 import type { RegistryStore } from '../../projections/registry-store.js';
-import { mayAccessRegistry } from '../auth/access-control.js';
+import { scopedChange, scopeOf, type Scope } from '../auth/scope.js';
 import { problem, sendProblem } from '../problem.js';
 import { registryOf } from '../request-input.js';
 import type { RoutesPlugin } from '../route-schema.js';
@@ -54,14 +54,37 @@ const feedItem = ({ event, affected }: FeedChange) => {
   };
 };
 
+/** The type of a frame about a change outside the caller's registries that moved profiles it may see. */
+export const OUTSIDE_CHANGE_TYPE = 'stack.changed';
+
+/**
+ * A change as a caller sees it (undefined: not at all). Outside its registries, a change that moved
+ * some of its profiles (a stack layer elsewhere changed) is told as those profiles alone: no name,
+ * type or version of the other registry.
+ */
+const scopedItem = (scope: Scope, change: FeedChange) => {
+  const seen = scopedChange(scope, change.event.stream_id, change.affected);
+  if (seen === undefined) return undefined;
+  if (!seen.outside) return seen.affected === change.affected ? feedItem(change) : feedItem({ ...change, affected: seen.affected });
+  const [first] = seen.affected;
+  const single = seen.affected.every((each) => each.registry === first.registry && each.profile === first.profile);
+  return {
+    position: change.event.position,
+    registry: first.registry,
+    ...(single ? { profile: first.profile } : {}),
+    type: OUTSIDE_CHANGE_TYPE,
+    affected: seen.affected,
+  };
+};
+
 /** A change's SSE message, and the same bytes as one HTTP/1.1 chunk of a chunked response. */
 interface Frame {
   message: Buffer;
   chunk: Buffer;
 }
 const CRLF = Buffer.from('\r\n');
-const frameOf = (change: FeedChange): Frame => {
-  const message = Buffer.from(`id: ${change.event.position}\nevent: change\ndata: ${JSON.stringify(feedItem(change))}\n\n`);
+const frameOf = (change: FeedChange, item: object = feedItem(change)): Frame => {
+  const message = Buffer.from(`id: ${change.event.position}\nevent: change\ndata: ${JSON.stringify(item)}\n\n`);
   return { message, chunk: Buffer.concat([Buffer.from(`${message.length.toString(16)}\r\n`), message, CRLF]) };
 };
 // the hub hands every watcher the same change objects: serialize and encode each once, and write
@@ -121,7 +144,7 @@ export const watchRoutes: RoutesPlugin<WatchOptions> = async (app, options) => {
     reply: FastifyReply,
     after: number,
     keep: (change: FeedChange) => boolean,
-    shown: (change: FeedChange) => FeedChange,
+    scope: Scope,
   ) => {
     reply.hijack();
     const raw = reply.raw;
@@ -148,8 +171,9 @@ export const watchRoutes: RoutesPlugin<WatchOptions> = async (app, options) => {
     try {
       unfollow = await hub.follow(after, (change) => {
         if (!keep(change)) return;
-        const visibleChange = shown(change);
-        writeFrame(raw, visibleChange === change ? sseFrame(change) : frameOf(visibleChange));
+        if (!scope.limited) return writeFrame(raw, sseFrame(change));
+        const item = scopedItem(scope, change);
+        if (item !== undefined) writeFrame(raw, frameOf(change, item));
       });
       if (raw.destroyed) close();
     } catch (error) {
@@ -187,20 +211,16 @@ export const watchRoutes: RoutesPlugin<WatchOptions> = async (app, options) => {
     },
     async (request, reply) => {
     const registryFilter = request.query.registry === undefined ? undefined : registryOf(request);
-    const visible = (registry: string) => mayAccessRegistry(request, registry);
+    const scope = scopeOf(request);
     const lastEventId = request.headers['last-event-id'];
     const fromHeader = parsePosition(Array.isArray(lastEventId) ? lastEventId[0] : lastEventId, 'Last-Event-ID');
     const after = fromHeader ?? parsePosition(request.query.after, 'after') ?? (await store.db.events.lastPosition());
     // a registry's watchers also hear of changes elsewhere that moved its fingerprints (stacks)
+    // (a token limited to registries hears of the others only what they did to its own profiles: scopedItem)
     const keep = (change: FeedChange) =>
       registryFilter === undefined
-        ? visible(change.event.stream_id)
+        ? scope.sees(change.event.stream_id) || (scope.limited && change.affected.some((profile) => scope.sees(profile.registry)))
         : change.event.stream_id === registryFilter || change.affected.some((profile) => profile.registry === registryFilter);
-    // a token limited to registries hears nothing of the others, not even as affected profiles
-    const shown = (change: FeedChange): FeedChange =>
-      request.caller?.registries === undefined
-        ? change
-        : { ...change, affected: change.affected.filter((profile) => visible(profile.registry)) };
     const key = clientKey(request);
     const opened = openByClient.get(key) ?? 0;
     if (opened >= maxPerClient) {
@@ -208,14 +228,20 @@ export const watchRoutes: RoutesPlugin<WatchOptions> = async (app, options) => {
     }
     openByClient.set(key, opened + 1);
     if ((request.headers.accept ?? '').includes('application/json')) {
+      // a client that gives up on its long poll frees its place at once, not when the wait ends
+      const aborted = new AbortController();
+      const abort = () => aborted.abort();
+      reply.raw.on('close', abort);
       try {
-        const result = await pollChanges(hub, after, parseWait(request.query.wait), keep);
-        return { changes: result.changes.map((change) => feedItem(shown(change))), next_after: result.next_after };
+        const result = await pollChanges(hub, after, parseWait(request.query.wait), keep, aborted.signal);
+        const changes = result.changes.flatMap((change) => scopedItem(scope, change) ?? []);
+        return { changes, next_after: result.next_after };
       } finally {
+        reply.raw.off('close', abort);
         release(key);
       }
     }
-    await stream(request, reply, after, keep, shown);
+    await stream(request, reply, after, keep, scope);
     return reply;
   },
   );

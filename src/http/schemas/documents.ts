@@ -126,8 +126,8 @@ const feedItem = z.looseObject({
   position: int,
   registry: z.string(),
   profile: z.string().optional(),
-  type: z.string(),
-  version: int,
+  type: z.string().meta({ description: 'the event type; `stack.changed` when a change outside the token\'s registries moved these profiles' }),
+  version: int.optional().meta({ description: "the registry's version after the change (absent on `stack.changed`)" }),
   affected: z.array(z.looseObject({ registry: z.string(), profile: z.string(), fingerprint: z.string() })),
 });
 

@@ -1,3 +1,4 @@
+import { signingKeysOption } from './signing-keys-option.js';
 import { Command, InvalidArgumentError } from 'commander';
 import { parseAsOf, parseVersionNumber } from '../domain/past-point.js';
 import { requireRegistrySlug } from '../domain/slug.js';
@@ -29,7 +30,7 @@ const readOnly = (): never => {
 };
 
 export const restoreCommand = (): Command =>
-  databaseOptions(new Command('restore').description('bring a whole registry back to a past version or time, as new events'))
+  signingKeysOption(databaseOptions(new Command('restore').description('bring a whole registry back to a past version or time, as new events')))
     .requiredOption('--registry <slug>', 'registry')
     .option('--to-version <n>', 'registry version to go back to', asArgument((raw) => parseVersionNumber(raw, 'to-version')))
     .option('--as-of <time>', 'RFC 3339 time or epoch milliseconds to go back to', asArgument((raw) => parseAsOf(raw, 'as-of')))

@@ -3,6 +3,7 @@ import { appendFile, link, readFile, rename, rm, stat, writeFile } from 'node:fs
 import { basename, dirname, join } from 'node:path';
 import { fileErrorCause } from '../domain/file-errors.js';
 import { firstInvalidUtf8 } from '../domain/intact-json.js';
+import { writeFailureCause } from '../events/write-failure-cause.js';
 
 /** The text of an input file, or one clear error line. */
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -55,7 +56,7 @@ export const writeFileAtomically = async (path: string, text: string, options: {
     else await link(temp, path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw alreadyExists(path);
-    throw new Error(`cannot write ${path}: ${fileErrorCause(error)}`);
+    throw new Error(`cannot write ${path}: ${writeFailureCause(path, error)}`);
   } finally {
     await rm(temp, { force: true }).catch(() => undefined);
   }

@@ -24,7 +24,9 @@ export type DomainErrorCode =
   /** A projection row is not what the projector writes (not JSON): the database was damaged, not the request. */
   | 'projection_damaged'
   /** The server has no signing key (publish without --signing-keys-file). */
-  | 'signing_unavailable';
+  | 'signing_unavailable'
+  /** A write sent "***" for a secret where it cannot stand for the stored one (nothing stored, or its object changed). */
+  | 'secret_reentry';
 
 export interface FieldError {
   path: string;

@@ -130,7 +130,7 @@ export const historyRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
       const beforeRaw = request.query.before_version;
       const beforeVersion = beforeRaw === undefined ? undefined : parseVersionNumber(beforeRaw, 'before_version');
       const versions = await versionsOf(registry, slug);
-      const entries = profileHistory(registry, slug, versions, { limit, beforeVersion }).map((entry) => ({
+      const entries = profileHistory(store.fingerprintKey, registry, slug, versions, { limit, beforeVersion }).map((entry) => ({
         ...entry,
         changes: shownChanges(request, entry.changes, SECRET_AREAS.profile),
       }));

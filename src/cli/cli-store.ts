@@ -1,3 +1,4 @@
+import { readSigningKeys, type SigningKeysFlags } from './signing-keys-option.js';
 import { nanoid } from 'nanoid';
 import type { CommandContext } from '../events/command-bus.js';
 import { inspectPostgresSchema, inspectSqliteFile } from '../events/inspect-database.js';
@@ -53,15 +54,17 @@ const openChecked = async (location: DatabaseLocation, mayCreate: boolean): Prom
  * database, and no command sets up its tables in a file or schema that holds something else.
  */
 export const openWritableStore = async (
-  flags: DatabaseFlags,
+  flags: DatabaseFlags & SigningKeysFlags,
   options: { mayCreate: boolean } & RegistryStoreOptions,
 ): Promise<RegistryStore> => {
   const { mayCreate, ...storeOptions } = options;
+  // every command that writes seals its rows with the signing keys when it is given them
+  storeOptions.signingKeys ??= await readSigningKeys(flags);
   return createRegistryStore(await openChecked(databaseLocation(flags), mayCreate), storeOptions);
 };
 
 /** Runs `fn` on the store and closes it, whatever happens. */
-export const withStore = async <T>(flags: DatabaseFlags, fn: (store: RegistryStore) => Promise<T>): Promise<T> => {
+export const withStore = async <T>(flags: DatabaseFlags & SigningKeysFlags, fn: (store: RegistryStore) => Promise<T>): Promise<T> => {
   const store = await openWritableStore(flags, { mayCreate: false });
   try {
     return await fn(store);

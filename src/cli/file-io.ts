@@ -2,15 +2,27 @@ import { randomBytes } from 'node:crypto';
 import { appendFile, link, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileErrorCause } from '../domain/file-errors.js';
+import { firstInvalidUtf8 } from '../domain/intact-json.js';
 import { writeFailureCause } from '../events/write-failure-cause.js';
 
 /** The text of an input file, or one clear error line. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 export const readInputFile = async (path: string): Promise<string> => {
+  let bytes: Buffer;
   try {
-    return await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new Error(code === 'ENOENT' ? `input file not found: ${path}` : `cannot read ${path}: ${fileErrorCause(error)}`);
+  }
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    // a lenient decoder would store U+FFFD in place of what the file said
+    const valid = bytes.subarray(0, firstInvalidUtf8(bytes));
+    const line = valid.reduce((lines, byte) => lines + (byte === 0x0a ? 1 : 0), 1);
+    throw new Error(`${path} is not valid UTF-8 (line ${line}, byte ${valid.length})`);
   }
 };
 

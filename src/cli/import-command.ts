@@ -1,3 +1,4 @@
+import { signingKeysOption } from './signing-keys-option.js';
 import { userInfo } from 'node:os';
 import { Command } from 'commander';
 import { nanoid } from 'nanoid';
@@ -68,7 +69,7 @@ export const importFile = async (file: string, flags: ImportFlags): Promise<void
 };
 
 export const importCommand = (): Command =>
-  secretKeyOptions(databaseOptions(new Command('import').description('import a registries bundle, a single registry or a legacy profiles.yaml')))
+  signingKeysOption(secretKeyOptions(databaseOptions(new Command('import').description('import a registries bundle, a single registry or a legacy profiles.yaml'))))
     .argument('<file>', 'YAML or JSON file')
     .option('--actor <name>', 'who the import events are attributed to', defaultActor())
     .action(importFile);

@@ -1,3 +1,4 @@
+import { signingKeysOption } from './signing-keys-option.js';
 import { Command } from 'commander';
 import { rebuildCheckingChain } from '../projections/rebuild-checked.js';
 import { DEFAULT_SNAPSHOT_EVERY } from '../events/snapshots.js';
@@ -11,7 +12,7 @@ interface RebuildFlags extends DatabaseFlags {
 }
 
 export const rebuildCommand = (): Command =>
-  databaseOptions(new Command('rebuild').description('recreate every projection and snapshot from the events (refused on a broken hash chain)'))
+  signingKeysOption(databaseOptions(new Command('rebuild').description('recreate every projection and snapshot from the events (refused on a broken hash chain)')))
     .option('--accept-broken-chain', 'rebuild even from a broken hash chain (recorded in integrity_audit; for forensics)', false)
     .action(async (flags: RebuildFlags) => {
       const started = Date.now();
@@ -20,6 +21,7 @@ export const rebuildCommand = (): Command =>
       const result = await withStore(flags, async (store) => {
         const rebuilt = await rebuildCheckingChain(store.db, {
           acceptBrokenChain: flags.acceptBrokenChain,
+          keys: store.signingKeys,
           actor: cliContext().actor,
           nowMs: Date.now(),
           snapshotEvery: DEFAULT_SNAPSHOT_EVERY, // an operator's rebuild also repairs snapshots

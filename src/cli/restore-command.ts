@@ -1,3 +1,4 @@
+import { signingKeysOption } from './signing-keys-option.js';
 import { Command, InvalidArgumentError } from 'commander';
 import { parseAsOf, parseVersionNumber } from '../domain/past-point.js';
 import { requireRegistrySlug } from '../domain/slug.js';
@@ -28,10 +29,10 @@ const asArgument =
   };
 
 export const restoreCommand = (): Command =>
-  includeSecretsOption(
+  signingKeysOption(includeSecretsOption(
     secretKeyOptions(databaseOptions(new Command('restore').description('bring a whole registry back to a past version or time, as new events'))),
     'print the changes with',
-  )
+  ))
     .requiredOption('--registry <slug>', 'registry')
     .option('--to-version <n>', 'registry version to go back to', asArgument((raw) => parseVersionNumber(raw, 'to-version')))
     .option('--as-of <time>', 'RFC 3339 time or epoch milliseconds to go back to', asArgument((raw) => parseAsOf(raw, 'as-of')))

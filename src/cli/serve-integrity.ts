@@ -4,6 +4,7 @@ import type { SigningKeys } from '../domain/signing-keys.js';
 import { describeChainBreak, verifyHashChain, verifyStreamHeads } from '../events/verify-hash-chain.js';
 import { startCheckpointWriter } from '../projections/checkpoint-writer.js';
 import type { RegistryStore } from '../projections/registry-store.js';
+import { missingServedEvents } from '../projections/served-heads.js';
 import { appendLine } from './file-io.js';
 import { signingKeysOption, type SigningKeysFlags } from './signing-keys-option.js';
 
@@ -12,6 +13,7 @@ export interface ServeIntegrityFlags extends SigningKeysFlags {
   chainCheck: 'before-listen' | 'background';
   checkpointEvery?: number;
   checkpointFile?: string;
+  onIntegrityError: 'read-only' | 'refuse';
 }
 
 const parsePositive = (value: string): number => {
@@ -28,6 +30,11 @@ export const serveIntegrityOptions = (command: Command): Command =>
       new Option('--chain-check <when>', 'verify every event hash before listening, or (large databases) after, turning read-only on a break')
         .choices(['before-listen', 'background'])
         .default('before-listen'),
+    )
+    .addOption(
+      new Option('--on-integrity-error <what>', 'when the events are shorter than what was served: serve read-only (writes 503), or refuse to start')
+        .choices(['read-only', 'refuse'])
+        .default('read-only'),
     )
     .option('--checkpoint-every <events>', 'append a signed checkpoint to --checkpoint-file every this many events', parsePositive)
     .option('--checkpoint-file <file>', 'where the server appends its checkpoints (ship it away from the database)');
@@ -68,6 +75,15 @@ export const checkLogBeforeServing = async (store: RegistryStore, flags: ServeIn
     log.warn({ broken }, 'serving a broken hash chain read-only for forensics');
   } else if (flags.readOnlyForensics) {
     store.readOnly = 'read-only forensics: every write is refused';
+  }
+  const missing = await missingServedEvents(store.db);
+  if (missing.length > 0) {
+    const what = `the event log is shorter than what was served: ${missing.join('; ')}`;
+    if (flags.onIntegrityError === 'refuse') {
+      throw new Error(`refusing to serve: ${what}; keep this database as evidence and restore a backup (or serve it with --on-integrity-error read-only)`);
+    }
+    store.readOnly ??= `read-only: ${what}; every write is refused (keep this database as evidence and restore a backup)`;
+    log.error({ missing }, 'THE EVENT LOG IS SHORTER THAN WHAT WAS SERVED: every write is refused; keep this database as evidence and restore a backup');
   }
   if (chain) log.info({ events: chain.events, registries: chain.streams, ms: Date.now() - started }, 'hash chains checked');
   else log.info({ ms: Date.now() - started }, 'stream heads checked; checking the hash chains in the background');

@@ -21,6 +21,8 @@ export type DomainErrorCode =
   | 'signature_required'
   /** A stored row failed its integrity check. */
   | 'integrity'
+  /** A projection row is not what the projector writes (not JSON): the database was damaged, not the request. */
+  | 'projection_damaged'
   /** The server has no signing key (publish without --signing-keys-file). */
   | 'signing_unavailable'
   /** A write sent "***" for a secret where it cannot stand for the stored one (nothing stored, or its object changed). */

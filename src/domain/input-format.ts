@@ -1,4 +1,5 @@
-import { parseYamlText } from './yaml-text.js';
+import { refuseInexactNumbers } from './intact-json.js';
+import { parseYamlText, refuseInexactYamlNumbers } from './yaml-text.js';
 import { DomainError } from './errors.js';
 
 /** What a profiles file holds, as pinocchio's migrate-legacy tells them apart. */
@@ -24,16 +25,22 @@ const parseText = (text: string): unknown => {
   const trimmed = text.trimStart();
   if (trimmed.startsWith('{')) {
     // JSON is YAML, but JSON.parse is much faster on large files
+    let value: unknown;
     try {
-      return JSON.parse(text);
+      value = JSON.parse(text);
     } catch {
       // not strict JSON: let the YAML parser judge it
+    }
+    if (value !== undefined) {
+      refuseInexactNumbers(text, value);
+      return value;
     }
   }
   // a file of comments only is empty, as pinocchio reads it
   if (text.split('\n').every((line) => /^\s*(#.*)?$/.test(line))) return undefined;
   const value = parseYamlText(text);
   checkExpandedSize(value);
+  refuseInexactYamlNumbers(text, value);
   return value;
 };
 

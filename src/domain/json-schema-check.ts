@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type Ajv2020Module from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { DomainError, type FieldError } from './errors.js';
+import { linearRegExp } from './linear-regexp.js';
 
 type Ajv2020Class = typeof Ajv2020Module.default;
 
@@ -13,10 +14,11 @@ let ajvClass: Ajv2020Class | undefined;
  * A fresh Ajv per schema: schemas are compiled rarely (once per schema version), and one shared
  * instance would refuse two schemas that declare the same `$id`. Formats are annotations only
  * (no format vocabulary is loaded), unknown keywords are allowed, as draft 2020-12 allows them.
+ * Patterns run on RE2 (linear time), never on the backtracking RegExp.
  */
 const newAjv = () => {
   ajvClass ??= (require('ajv/dist/2020.js') as { default: Ajv2020Class }).default;
-  return new ajvClass({ strict: false, allErrors: false, validateFormats: false, logger: false });
+  return new ajvClass({ strict: false, allErrors: false, validateFormats: false, logger: false, code: { regExp: linearRegExp } });
 };
 
 const escapePointer = (segment: string): string => segment.replace(/~/g, '~0').replace(/\//g, '~1');

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { nanoid } from 'nanoid';
+import { decodeJsonUtf8, refuseInexactNumbers } from '../domain/intact-json.js';
 import type { RegistryStore } from '../projections/registry-store.js';
 import { createLogger } from './logger.js';
 import { registerMetrics } from './metrics.js';
@@ -19,6 +20,7 @@ import { schemaRoutes } from './routes/schema-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
 import { watchRoutes } from './routes/watch-routes.js';
 import { registerSecurity, securityServerOptions, type SecurityOptions } from './security.js';
+import { registerUnreadBodyDrain } from './unread-body.js';
 
 export interface AppOptions extends SecurityOptions {
   store: RegistryStore;
@@ -58,15 +60,31 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
     reply.header('x-request-id', request.id);
     done();
   });
+  registerUnreadBodyDrain(app);
   await registerSecurity(app, options);
   // Fastify parses text/plain by default; the API takes JSON only (anything else: 415)
   app.removeContentTypeParser('text/plain');
   // some clients send `Content-Type: application/json` with an empty DELETE: that is no body, not bad JSON
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (body === '') done(null, undefined);
-    else parseJson(request, body as string, done);
+  // read as bytes: invalid UTF-8, non-finite numbers and integers that would round are refused (400 naming the pointer)
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    if (body.length === 0) return done(null, undefined);
+    let text: string;
+    try {
+      text = decodeJsonUtf8(body as Buffer);
+    } catch (error) {
+      return done(error as Error, undefined);
+    }
+    parseJson(request, text, (error, value) => {
+      if (error) return done(error, undefined);
+      try {
+        refuseInexactNumbers(text, value);
+      } catch (refusal) {
+        return done(refusal as Error, undefined);
+      }
+      done(null, value);
+    });
   });
   // routes declare zod schemas: zod validates (refusals are problem+json), answers are serialized as JSON
   app.setValidatorCompiler(zodValidatorCompiler);

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, registryNotFound, validationError } from '../domain/errors.js';
 import { redactJson, redactSecrets, SECRET_AREAS } from '../domain/secrets.js';
+import { refuseInexactNumbers } from '../domain/intact-json.js';
 import { unstorableField } from '../domain/parse-input.js';
 import type { SqlExecutor } from '../events/sql-database.js';
 import { listContainingProfiles } from '../projections/profile-containment.js';
@@ -19,6 +20,7 @@ export const containsQuery = (request: FastifyRequest): unknown => {
   } catch (error) {
     throw validationError('contains', `must be JSON (${(error as Error).message})`);
   }
+  refuseInexactNumbers(raw, value);
   const unstorable = unstorableField(value);
   if (unstorable !== undefined) throw validationError(`contains${unstorable.path ? `.${unstorable.path}` : ''}`, unstorable.message);
   // matching on a secret's value would let a reader guess it one query at a time

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { ProjectionDamaged } from '../projections/damaged-row.js';
 import type { RegistryStore } from '../projections/registry-store.js';
 import { problemResponse } from './schemas/problems.js';
 
@@ -35,6 +36,19 @@ export const registerMetrics = (app: FastifyInstance, store: RegistryStore): { f
     help: 'From the change feed reading new commits to its last watcher written (once per page of changes read)',
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [registry],
+  });
+
+  const projectionDamaged = new Counter({
+    name: 'profile_registry_projection_damaged_total',
+    help: 'Requests answered 500 because a projection row was not valid JSON (run verify)',
+    registers: [registry],
+  });
+  app.addHook('onError', (request, _reply, error, done) => {
+    if (error instanceof ProjectionDamaged) {
+      projectionDamaged.inc();
+      request.log.error({ row: error.row }, 'projection damaged: run verify');
+    }
+    done();
   });
 
   store.bus.onCommit((events) => {

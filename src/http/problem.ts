@@ -37,6 +37,7 @@ const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   signature_required: 403,
   forbidden: 403,
   integrity: 500,
+  projection_damaged: 500,
   signing_unavailable: 503,
   secret_reentry: 422,
 };

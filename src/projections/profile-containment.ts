@@ -1,3 +1,4 @@
+import { parseProjectionJson } from './damaged-row.js';
 import { jsonContains } from '../domain/json-containment.js';
 import type { SqlExecutor } from '../events/sql-database.js';
 import { LIVE_TABLES } from './projection-schema.js';
@@ -34,7 +35,7 @@ export const listContainingProfiles = async (
   const rows = await db.all<{ registry: string; stored_json: string; is_default: number | string }>(containmentSql(db, registry), params);
   const summaries: string[] = [];
   for (const row of rows) {
-    const stored = JSON.parse(row.stored_json) as StoredProfileShape;
+    const stored = parseProjectionJson<StoredProfileShape>(row.stored_json, () => `profile_documents of registry ${row.registry}`);
     if (!inDatabase && !jsonContains(stored, query)) continue;
     summaries.push(profileSummaryJson(row.registry, stored, Number(row.is_default) === 1));
   }

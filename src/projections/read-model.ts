@@ -1,3 +1,4 @@
+import { checkProjectionJson, parseProjectionJson, ProjectionDamaged } from './damaged-row.js';
 import { redactJson, SECRET_AREAS } from '../domain/secrets.js';
 import { DEFAULT_REGISTRY } from '../events/registry-state.js';
 import type { SqlDatabase, SqlExecutor } from '../events/sql-database.js';
@@ -82,6 +83,9 @@ export const readProfileDocument = async (
       [registry, slug],
     );
     if (!row) return undefined;
+    const name = () => `profile_documents ${registry}/${slug}`;
+    checkProjectionJson(row.stored_json, name);
+    checkProjectionJson(row.signature_json, name);
     const json = documentJsonOf(registry, row.stored_json, Number(row.is_default) === 1, row.fingerprint, row.signature_json);
     const document: DocumentRow = { version: Number(row.version), etag: row.etag, ...redactedAndRevealed(json, SECRET_AREAS.profile) };
     if (row.signature_json) document.signed = profileStateOfRow(row.stored_json, row.signature_json);
@@ -109,7 +113,11 @@ export interface SummaryList {
 
 const summaryList = (rows: SummaryRow[]): SummaryList => {
   const summaries = rows.map((row) =>
-    profileSummaryJson(row.registry, JSON.parse(row.stored_json) as StoredProfileShape, Number(row.is_default) === 1),
+    profileSummaryJson(
+      row.registry,
+      parseProjectionJson<StoredProfileShape>(row.stored_json, () => `profile_documents of registry ${row.registry}`),
+      Number(row.is_default) === 1,
+    ),
   );
   return { count: rows.length, ...redactedAndRevealed(arrayJson(summaries), SECRET_AREAS.summaries) };
 };
@@ -156,9 +164,10 @@ export const registriesHoldingProfile = (db: SqlExecutor, slug: string): Promise
   });
 
 export const listRegistrySummariesJson = async (db: SqlExecutor): Promise<string> => {
-  const rows = await db.all<{ summary_json: string }>(
-    `SELECT summary_json FROM ${LIVE_TABLES.headers} ORDER BY ${db.flavour.bySlug('slug')}`,
+  const rows = await db.all<{ slug: string; summary_json: string }>(
+    `SELECT slug, summary_json FROM ${LIVE_TABLES.headers} ORDER BY ${db.flavour.bySlug('slug')}`,
   );
+  for (const row of rows) checkProjectionJson(row.summary_json, () => `registry_headers ${row.slug}`);
   return arrayJson(rows.map((row) => row.summary_json));
 };
 
@@ -172,7 +181,14 @@ export const readRegistryPayload = async (db: SqlExecutor, registry: string): Pr
     `SELECT version, payload_text FROM ${LIVE_TABLES.registries} WHERE slug = $1`,
     [registry],
   );
-  return row ? { version: Number(row.version), payload_json: row.payload_text } : undefined;
+  if (!row) return undefined;
+  const name = () => `profile_registries ${registry}`;
+  // the payload is assembled from the profile rows: each must still be a profile object
+  const payload = parseProjectionJson<{ profiles?: Record<string, unknown> }>(row.payload_text, name);
+  for (const profile of Object.values(payload.profiles ?? {})) {
+    if (typeof profile !== 'object' || profile === null || Array.isArray(profile)) throw new ProjectionDamaged(name());
+  }
+  return { version: Number(row.version), payload_json: row.payload_text };
 };
 
 export const hasEvents = async (db: SqlExecutor): Promise<boolean> => (await db.events.lastPosition()) > 0;

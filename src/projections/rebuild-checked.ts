@@ -1,3 +1,5 @@
+import type { SigningKeys } from '../domain/signing-keys.js';
+import { keyedFindings } from './verify-store.js';
 import type { SqlDatabase } from '../events/sql-database.js';
 import { describeChainBreak, lostTail, verifyHashChain } from '../events/verify-hash-chain.js';
 import type { SqlExecutor } from '../events/sql-database.js';
@@ -8,6 +10,8 @@ import { rebuildProjections, type RebuildOptions, type RebuildProgress } from '.
 export interface CheckedRebuildOptions extends RebuildOptions {
   /** Rebuild from a broken chain anyway (forensics); the act is recorded in `integrity_audit`. */
   acceptBrokenChain?: boolean;
+  /** With keys, events whose seals or signatures do not verify under them are refused too. */
+  keys?: SigningKeys;
   actor: string;
   nowMs: number;
 }
@@ -33,10 +37,15 @@ export const rebuildCheckingChain = async (
 ): Promise<RebuildProgress & { acceptedBreak?: string }> => {
   const chain = await verifyHashChain(db);
   const lost = chain.broken ? undefined : ((await lostTail(db)) ?? (await projectionAhead(db)));
-  const broken = chain.broken ? describeChainBreak(chain.broken) : lost;
+  const forged = chain.broken || lost !== undefined || !options.keys ? [] : await keyedFindings(db, options.keys);
+  const broken = chain.broken ? describeChainBreak(chain.broken) : (lost ?? forged[0]);
   if (broken !== undefined) {
     if (!options.acceptBrokenChain) {
-      const what = chain.broken ? `the hash chain is broken at ${broken}` : `events are missing: ${broken}`;
+      const what = chain.broken
+        ? `the hash chain is broken at ${broken}`
+        : lost !== undefined
+          ? `events are missing: ${broken}`
+          : `the events do not verify under the signing keys: ${broken}`;
       throw new Error(
         `rebuild refused: ${what}; keep this database as evidence and restore a backup, or pass --accept-broken-chain to rebuild from these events anyway (the act is recorded)`,
       );

@@ -1,3 +1,4 @@
+import { parseProjectionJson } from './damaged-row.js';
 import { documentDigest, type FingerprintKey } from '../domain/fingerprint.js';
 import { objectJsonOfValues } from '../domain/content-json.js';
 import { objectJson, objectJsonIn, STRING_TEXT, type TextOps } from '../domain/json-splicing.js';
@@ -80,8 +81,9 @@ export const profileDocumentJson = (
 
 /** A profile from its stored row: the stored JSON and the signature column. */
 export const profileStateOfRow = (storedJson: string, signatureJson: string | null | undefined): ProfileState => {
-  const stored = profileStateOf(JSON.parse(storedJson) as StoredProfileShape);
-  const profile: ProfileState = signatureJson ? { ...stored, signature: JSON.parse(signatureJson) as ProfileSignature } : stored;
+  const row = () => 'a profile_documents row';
+  const stored = profileStateOf(parseProjectionJson<StoredProfileShape>(storedJson, row));
+  const profile: ProfileState = signatureJson ? { ...stored, signature: parseProjectionJson<ProfileSignature>(signatureJson, row) } : stored;
   storedJsonCache.set(profile, storedJson);
   return profile;
 };

@@ -97,6 +97,17 @@ const verifySignatures = async (db: SqlDatabase, keys: SigningKeys | undefined, 
 };
 
 /**
+ * What the signing keys vouch for and the chain cannot: sealed history rows that are HMACs of a
+ * listed key, publish events that are valid signatures. Someone who rewrote events and recomputed
+ * the SHA-256 chain fails here.
+ */
+export const keyedFindings = async (db: SqlDatabase, keys: SigningKeys): Promise<string[]> => {
+  const findings = await verifySealedRows(db, keys);
+  await verifySignatures(db, keys, findings);
+  return findings;
+};
+
+/**
  * Everything `profile-registry verify` checks, event-level causes first: the hash chain, a tail
  * lost behind the chain's back (SQLite's sequence, the checkpoints), the sealed history rows,
  * projections that saw events now missing; then projections and snapshots that merely differ.

@@ -5,6 +5,7 @@ import { AppContext } from './app-context.js';
 import { ErrorNote } from './common.js';
 import { followChanges, type FeedState } from './live-feed.js';
 import type { FeedChange, Session } from './model.js';
+import { mayLeave } from './leave-guard.js';
 import { NewProfilePage } from './new-profile-page.js';
 import { ProfilePage } from './profile-page.js';
 import { RegistriesPage } from './registries-page.js';
@@ -40,7 +41,16 @@ const Login = ({ onSession }: { onSession: (session: Session) => void }) => {
 const useHash = (): string => {
   const [hash, setHash] = useState(location.hash);
   useEffect(() => {
-    const changed = () => setHash(location.hash);
+    let shown = location.href;
+    const changed = () => {
+      if (!mayLeave()) {
+        // stay: put the address back without another hashchange
+        history.replaceState(history.state, '', shown);
+        return;
+      }
+      shown = location.href;
+      setHash(location.hash);
+    };
     addEventListener('hashchange', changed);
     return () => removeEventListener('hashchange', changed);
   }, []);

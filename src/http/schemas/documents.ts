@@ -34,6 +34,14 @@ export const profileSummariesSchema = z
   .array(z.looseObject({ registry: z.string(), slug: z.string(), version: int, is_default: z.boolean().optional() }))
   .meta({ description: 'profiles sorted by slug' });
 
+/** A page of a list (API.md, Lists at scale): asked for with `limit`, `cursor` or `q`. */
+const listPage = (items: z.ZodType, what: string) =>
+  z
+    .object({ items, next_cursor: z.string().nullable().meta({ description: 'the `cursor` of the next page; null on the last page' }) })
+    .meta({ description: `a page of ${what}` });
+
+export const profileSummaryPageSchema = listPage(profileSummariesSchema, 'profiles, in slug then registry order');
+
 export const registryDocumentSchema = z
   .looseObject({
     slug: z.string(),
@@ -48,6 +56,8 @@ export const registryDocumentSchema = z
 export const registrySummariesSchema = z
   .array(z.looseObject({ slug: z.string(), profile_count: int, version: int, updated_at_ms: int }))
   .meta({ description: 'live registries' });
+
+export const registrySummaryPageSchema = listPage(registrySummariesSchema, 'registries, in slug order');
 
 export const eventsPageSchema = z.object({
   events: z.array(

@@ -16,6 +16,12 @@ export const afterQuery = queryText('an event position (integer ≥ 0); only lat
 export const requireSignedQuery = queryText('`true`: answer 403 unless the profile (every layer of its stack) carries a valid signature', {
   enum: ['true', 'false', '1', '0'],
 });
+/** `limit`, `cursor` and `q` of the profile and registry lists; any of them asks for a page. */
+export const listPageQuery = {
+  limit: queryText('page size, an integer from 1 to 1000 (100 when only `cursor` or `q` is given); asks for a page `{items, next_cursor}`', { pattern: '^\\d+$' }),
+  cursor: queryText('`next_cursor` of the previous page (opaque)'),
+  q: queryText('case-insensitive substring of the slug, display name, description, a tag or the model (`ai-engine`)'),
+};
 export const limitQuery = queryText('page size, an integer from 1 to 1000', { pattern: '^\\d+$' });
 
 /** A route that names a registry. */

@@ -15,6 +15,7 @@ import { registryOfProfileHistory } from '../../projections/unnamed-registry-rea
 import { mayAccessRegistry, requireRegistryAccess } from '../auth/scope.js';
 import { streamHeadVersion } from '../../projections/time-travel.js';
 import { sendJsonWithEtag } from '../conditional-requests.js';
+import { historyFilterOf, historyFilterQuery, isFiltered, passesFilter, type HistoryFilter } from '../history-filters.js';
 import { restorePointOf } from '../past-point-input.js';
 import { shownChanges, shownJson, shownValue } from '../secret-output.js';
 import { commandContext, namedRegistry, parseExpectedVersion, registryOf } from '../request-input.js';
@@ -33,6 +34,8 @@ import { problemResponses } from '../schemas/problems.js';
 import { afterQuery, documentQuerySchema, limitQuery, queryText, registryQuery, revealQuery, revealQuerySchema } from '../schemas/query.js';
 
 const MAX_EVENTS_PAGE = 1000;
+/** How many events one filtered read looks through at most before it answers (with `at_end: false`). */
+const MAX_SCANNED = 20_000;
 
 const throwProfileNotFound = (): never => {
   throw profileNotFound();
@@ -75,6 +78,29 @@ export const historyRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
   const historyRegistryOf = async (request: FastifyRequest, slug: string): Promise<string> =>
     namedRegistry(request) ?? (await registryOfProfileHistory(db, slug, (candidate) => mayAccessRegistry(request, candidate))) ?? throwProfileNotFound();
 
+  /**
+   * Events after `after` that pass the filter, up to `limit`: unfiltered one read as before; filtered,
+   * reads on in pages (at most MAX_SCANNED events per request) so that a rare match is still found.
+   */
+  const filteredEventsPage = async (registry: string, after: number, limit: number, filter: HistoryFilter) => {
+    const pageSize = isFiltered(filter) ? MAX_EVENTS_PAGE : limit;
+    const events: ReturnType<typeof publicEvent>[] = [];
+    let nextAfter = after;
+    let scanned = 0;
+    for (;;) {
+      const batch = await readStreamPage(db, registry, nextAfter, pageSize);
+      for (const event of batch) {
+        nextAfter = event.position;
+        scanned += 1;
+        const shown = publicEvent(event);
+        if (passesFilter(filter, shown)) events.push(shown);
+        if (events.length === limit) return { events, nextAfter, atEnd: false };
+      }
+      if (batch.length < pageSize) return { events, nextAfter, atEnd: true };
+      if (scanned >= MAX_SCANNED) return { events, nextAfter, atEnd: false };
+    }
+  };
+
   /** A profile's versions, or 404 naming what is missing. */
   const versionsOf = async (registry: string, slug: string) => {
     const versions = await readProfileVersions(db, registry, slug);
@@ -91,17 +117,24 @@ export const historyRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
         tags: TAGS,
         summary: "A page of a registry's events, oldest first",
         params: registryParams,
-        querystring: z.looseObject({ after: afterQuery, limit: limitQuery, reveal: revealQuery }),
-        response: { 200: jsonAnswer(eventsPageSchema, 'events after `after`; `next_after` is the position to ask from next'), ...problemResponses() },
+        querystring: z.looseObject({ after: afterQuery, limit: limitQuery, reveal: revealQuery, ...historyFilterQuery }),
+        response: {
+          200: jsonAnswer(
+            eventsPageSchema,
+            'events after `after` that pass the filters; `next_after` is the position to ask from next; `at_end` says no later event passes them',
+          ),
+          ...problemResponses(),
+        },
       },
     },
     async (request) => {
       const registry = requireRegistryAccess(request, request.params.registry);
       const after = boundedQueryInt(request.query.after, 'after', 0, Number.MAX_SAFE_INTEGER, 0);
       const limit = boundedQueryInt(request.query.limit, 'limit', 1, MAX_EVENTS_PAGE, 100);
+      const filter = historyFilterOf(request.query);
       if ((await streamHeadVersion(db, registry)) === 0) throw registryNotFound();
-      const events = await readStreamPage(db, registry, after, limit);
-      return { events: shownValue(request, events.map(publicEvent), SECRET_AREAS.events), next_after: events.at(-1)?.position ?? after };
+      const page = await filteredEventsPage(registry, after, limit, filter);
+      return { events: shownValue(request, page.events, SECRET_AREAS.events), next_after: page.nextAfter, at_end: page.atEnd };
     },
   );
 
@@ -119,6 +152,7 @@ export const historyRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
           limit: limitQuery,
           before_version: versionNumberQuery('only versions before this one'),
           reveal: revealQuery,
+          ...historyFilterQuery,
         }),
         response: { 200: jsonAnswer(profileHistorySchema, 'the versions (changes are RFC 6902 from the previous version)'), ...problemResponses() },
       },
@@ -129,12 +163,15 @@ export const historyRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
       const limit = boundedQueryInt(request.query.limit, 'limit', 1, MAX_EVENTS_PAGE, MAX_EVENTS_PAGE);
       const beforeRaw = request.query.before_version;
       const beforeVersion = beforeRaw === undefined ? undefined : parseVersionNumber(beforeRaw, 'before_version');
+      const filter = historyFilterOf(request.query);
       const versions = await versionsOf(registry, slug);
-      const entries = profileHistory(registry, slug, versions, { limit, beforeVersion }).map((entry) => ({
+      const passing = profileHistory(registry, slug, versions, { beforeVersion }).filter((entry) => passesFilter(filter, entry));
+      const entries = passing.slice(0, limit).map((entry) => ({
         ...entry,
         changes: shownChanges(request, entry.changes, SECRET_AREAS.profile),
       }));
-      return { registry, profile: slug, versions: entries };
+      const nextBefore = passing.length > limit ? (entries.at(-1)?.version ?? null) : null;
+      return { registry, profile: slug, versions: entries, next_before_version: nextBefore };
     },
   );
 

@@ -75,6 +75,7 @@ export const eventsPageSchema = z.object({
     }),
   ),
   next_after: int,
+  at_end: z.boolean().meta({ description: 'no later event passes the filters (ask again from `next_after` when false)' }),
 });
 
 export const profileHistorySchema = z.object({
@@ -83,6 +84,7 @@ export const profileHistorySchema = z.object({
   versions: z.array(
     z.looseObject({ version: int, type: z.string(), actor: z.string(), source: z.string(), at_ms: int, changes: jsonPatchSchema }),
   ),
+  next_before_version: int.nullable().meta({ description: '`before_version` of the next (older) page; null when this page reaches the first version' }),
 });
 
 export const diffSchema = z.object({ from: int, to: int, changes: jsonPatchSchema });

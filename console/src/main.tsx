@@ -1,6 +1,6 @@
 // The admin console: log in with a token, then registries, profiles, edits, history and restores.
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { AppContext } from './app-context.js';
 import { ErrorNote } from './common.js';
 import { followChanges, type FeedState } from './live-feed.js';
@@ -10,7 +10,7 @@ import { NewProfilePage } from './new-profile-page.js';
 import { ProfilePage } from './profile-page.js';
 import { RegistriesPage } from './registries-page.js';
 import { RegistryPage } from './registry-page.js';
-import { parseRoute } from './routes.js';
+import { parseRoute, type Route } from './routes.js';
 import { logIn, logOut, storedToken } from './session.js';
 
 const Login = ({ onSession }: { onSession: (session: Session) => void }) => {
@@ -57,11 +57,43 @@ const useHash = (): string => {
   return hash;
 };
 
-const Pages = () => {
-  const route = parseRoute(useHash());
+/** The page's heading: where focus goes after a navigation and where the skip link leads. */
+const focusHeading = (): void => {
+  const heading = document.querySelector<HTMLElement>('main h1');
+  if (heading === null) return;
+  heading.tabIndex = -1;
+  heading.focus();
+};
+
+const titleOf = (route: Route): string => {
   switch (route.page) {
     case 'registry':
-      return <RegistryPage registry={route.registry} tab={route.tab} />;
+      return `${route.tab === 'history' ? 'History of registry' : 'Registry'} ${route.registry}`;
+    case 'new-profile':
+      return `New profile in ${route.registry}`;
+    case 'profile':
+      return `Profile ${route.slug} (${route.tab}) in ${route.registry}`;
+    default:
+      return 'Registries';
+  }
+};
+
+const Pages = () => {
+  const hash = useHash();
+  const route = parseRoute(hash);
+  const path = hash.split('?')[0];
+  useEffect(() => {
+    document.title = `${titleOf(route)} · profile-registry console`;
+  }, [path]);
+  const first = useRef(true);
+  useEffect(() => {
+    // after a navigation focus moves to the new page's heading (not on the first page shown)
+    if (first.current) first.current = false;
+    else focusHeading();
+  }, [path]);
+  switch (route.page) {
+    case 'registry':
+      return <RegistryPage registry={route.registry} tab={route.tab} params={route.params} />;
     case 'new-profile':
       return <NewProfilePage registry={route.registry} />;
     case 'profile':
@@ -86,6 +118,16 @@ const App = () => {
   if (session === null) return <Login onSession={setSession} />;
   return (
     <AppContext.Provider value={{ session, lastChange }}>
+      <a
+        class="skip"
+        href="#"
+        onClick={(event) => {
+          event.preventDefault();
+          focusHeading();
+        }}
+      >
+        Skip to content
+      </a>
       <header class="top">
         <a href="#/" class="brand">profile-registry</a>
         <span class={`feed feed-${feed}`} role="status">{feed === 'live' ? 'live updates on' : feed === 'connecting' ? 'connecting…' : 'live updates off'}</span>

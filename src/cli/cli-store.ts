@@ -4,6 +4,9 @@ import { inspectPostgresSchema, inspectSqliteFile } from '../events/inspect-data
 import { DEFAULT_DB_PATH, isPostgresDsn, openDatabase, type DatabaseLocation } from '../events/open-database.js';
 import type { SqlDatabase } from '../events/sql-database.js';
 import { parseSqliteDsn } from '../events/sqlite/sqlite-dsn.js';
+import { createSqliteFile } from '../events/sqlite/create-sqlite-file.js';
+import { resolvePostgresSchema } from '../events/postgres/postgres-schema.js';
+import { ensureSchema } from '../projections/schema-setup.js';
 import { createRegistryStore, type RegistryStore, type RegistryStoreOptions } from '../projections/registry-store.js';
 import { databaseLocation, type DatabaseFlags } from './database-options.js';
 
@@ -22,11 +25,22 @@ export const noDatabaseAt = (where: string): Error => new Error(`no database at 
  */
 const openChecked = async (location: DatabaseLocation, mayCreate: boolean): Promise<SqlDatabase> => {
   const path = sqlitePathOf(location);
-  if (path !== undefined && inspectSqliteFile(path) === 'none' && !mayCreate) throw noDatabaseAt(path);
-  const db = openDatabase(location);
-  if (path !== undefined) return db;
+  if (path !== undefined) {
+    if (inspectSqliteFile(path) === 'none') {
+      if (!mayCreate) throw noDatabaseAt(path);
+      // made whole beside its name, then linked into place: instances that start together on a
+      // fresh path all open the one file that won, never an empty or half-made one
+      if (path !== ':memory:') await createSqliteFile(parseSqliteDsn(location.dsn || location.path || DEFAULT_DB_PATH), (db) => ensureSchema(db));
+    }
+    return openDatabase(location);
+  }
+  const schema = await resolvePostgresSchema(location.dsn!, { requested: location.schema, mayCreate, settings: location.postgres });
+  const db = openDatabase({ ...location, schema });
   try {
-    if ((await inspectPostgresSchema(db, db.location)) === 'none' && !mayCreate) throw noDatabaseAt(db.location);
+    // under the schema lock: an instance setting the schema up meanwhile has made some tables only
+    const inspect = () => inspectPostgresSchema(db, db.location);
+    const contents = db.withSchemaLock ? await db.withSchemaLock(inspect) : await inspect();
+    if (contents === 'none' && !mayCreate) throw noDatabaseAt(db.location);
     return db;
   } catch (error) {
     await db.close();

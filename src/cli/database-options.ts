@@ -1,6 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_DB_PATH, type DatabaseLocation } from '../events/open-database.js';
 import { DEFAULT_POSTGRES_SETTINGS } from '../events/postgres/postgres-settings.js';
+import { checkSchemaName, DEFAULT_PG_SCHEMA } from '../events/postgres/postgres-schema.js';
 
 export interface DatabaseFlags {
   profileRegistryDb?: string;
@@ -10,6 +11,7 @@ export interface DatabaseFlags {
   pgConnectTimeout?: number;
   pgApplicationName?: string;
   pgReadLease?: number;
+  pgSchema?: string;
 }
 
 const integerAtLeast = (minimum: number) => (value: string): number => {
@@ -59,11 +61,25 @@ export const databaseOptions = (command: Command): Command =>
         .env('PROFILE_REGISTRY_PG_READ_LEASE_MS')
         .default(DEFAULT_POSTGRES_SETTINGS.readLeaseMs)
         .argParser(integerAtLeast(0)),
+    )
+    .addOption(
+      new Option('--pg-schema <name>', `PostgreSQL: the schema that holds the tables (default: ${DEFAULT_PG_SCHEMA}, or where an earlier install put them)`)
+        .env('PROFILE_REGISTRY_PG_SCHEMA')
+        .argParser(schemaName),
     );
+
+const schemaName = (value: string): string => {
+  try {
+    return checkSchemaName(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+};
 
 export const databaseLocation = (flags: DatabaseFlags): DatabaseLocation => ({
   dsn: flags.profileRegistryDsn,
   path: flags.profileRegistryDb,
+  schema: flags.pgSchema,
   postgres: {
     poolSize: flags.pgPoolSize,
     statementTimeoutMs: flags.pgStatementTimeout,

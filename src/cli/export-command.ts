@@ -8,6 +8,7 @@ import { withReadOnlyDatabase } from './cli-store.js';
 import { checkOutputFile, writeFileAtomically } from './file-io.js';
 import { progressBar, PROGRESS_AFTER_MS } from './progress-bar.js';
 import { namingRegistry } from './registry-errors.js';
+import { includeSecretsOption, secretKeyOptions } from './secret-options.js';
 
 interface ExportFlags extends DatabaseFlags {
   registry?: string;
@@ -43,12 +44,14 @@ export const exportRegistries = async (flags: ExportFlags): Promise<void> => {
 };
 
 export const exportCommand = (): Command =>
-  databaseOptions(new Command('export').description('write the registries as a canonical YAML (or JSON) bundle'))
+  includeSecretsOption(
+    secretKeyOptions(databaseOptions(new Command('export').description('write the registries as a canonical YAML (or JSON) bundle'))),
+    'write',
+  )
     .option('--registry <slug>', 'only this registry')
     .option('--as-of <time>', 'as the registries were then (RFC 3339 or epoch ms)', parseAsOf)
     .option('--output <file>', 'write to this file (atomically) instead of stdout')
     .option('--force', 'overwrite the --output file if it exists', false)
-    .option('--include-secrets', 'write secrets (API keys, tokens, passwords) as stored instead of "***"')
     .addOption(
       new Option('--format <format>', 'yaml, or json (which imports much faster when large)').choices(['yaml', 'json']).default('yaml'),
     )

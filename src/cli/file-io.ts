@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { appendFile, link, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileErrorCause } from '../domain/file-errors.js';
+import { writeFailureCause } from '../events/write-failure-cause.js';
 
 /** The text of an input file, or one clear error line. */
 export const readInputFile = async (path: string): Promise<string> => {
@@ -43,7 +44,7 @@ export const writeFileAtomically = async (path: string, text: string, options: {
     else await link(temp, path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw alreadyExists(path);
-    throw new Error(`cannot write ${path}: ${fileErrorCause(error)}`);
+    throw new Error(`cannot write ${path}: ${writeFailureCause(path, error)}`);
   } finally {
     await rm(temp, { force: true }).catch(() => undefined);
   }

@@ -9,6 +9,7 @@ import { importRegistries } from '../projections/import-registries.js';
 import { databaseOptions, type DatabaseFlags } from './database-options.js';
 import { openWritableStore } from './cli-store.js';
 import { progressBar } from './progress-bar.js';
+import { secretKeyOptions } from './secret-options.js';
 import { readInputFile } from './file-io.js';
 
 interface ImportFlags extends DatabaseFlags {
@@ -67,7 +68,7 @@ export const importFile = async (file: string, flags: ImportFlags): Promise<void
 };
 
 export const importCommand = (): Command =>
-  databaseOptions(new Command('import').description('import a registries bundle, a single registry or a legacy profiles.yaml'))
+  secretKeyOptions(databaseOptions(new Command('import').description('import a registries bundle, a single registry or a legacy profiles.yaml')))
     .argument('<file>', 'YAML or JSON file')
     .option('--actor <name>', 'who the import events are attributed to', defaultActor())
     .action(importFile);

@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
 import { detectInputFormat } from '../domain/input-format.js';
@@ -7,7 +8,9 @@ import { profileCount } from '../domain/registry-bundle.js';
 import { bundleYaml, registryBundle } from '../domain/write-registry-bundle.js';
 import { requireRegistrySlug } from '../domain/slug.js';
 import { DEFAULT_REGISTRY } from '../events/registry-state.js';
+import { fileErrorCause } from '../domain/file-errors.js';
 import { checkOutputFile, readInputFile, writeFileAtomically } from './file-io.js';
+import { secretKeyOptions } from './secret-options.js';
 
 interface MigrateLegacyFlags {
   input: string;
@@ -29,6 +32,23 @@ const parseBoolean = (value: string): boolean => {
 
 const print = (line: string): void => {
   process.stdout.write(`${line}\n`);
+};
+
+/**
+ * Copies `input` to `input.bak`, or when that exists to the first free `input.bak.1`,
+ * `input.bak.2`, ...: a second in-place run keeps the original's copy. The copy never replaces a
+ * file (COPYFILE_EXCL), also when two runs race for the same name.
+ */
+const copyToFreeBackupName = async (input: string): Promise<string> => {
+  for (let n = 0; ; n += 1) {
+    const backup = n === 0 ? `${input}.bak` : `${input}.bak.${n}`;
+    try {
+      await copyFile(input, backup, constants.COPYFILE_EXCL);
+      return backup;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`cannot write ${backup}: ${fileErrorCause(error)}`);
+    }
+  }
 };
 
 /** Converts a legacy profiles.yaml (or any profiles file) into a canonical `registries:` bundle, as pinocchio does. */
@@ -55,16 +75,14 @@ export const migrateLegacy = async (flags: MigrateLegacyFlags): Promise<void> =>
   const force = Boolean(flags.inPlace || flags.force);
   await checkOutputFile(output, force);
   if (flags.inPlace && flags.backupInPlace) {
-    const backup = `${flags.input}.bak`;
-    await copyFile(flags.input, backup);
-    summary.push(`Backup: ${backup}`);
+    summary.push(`Backup: ${await copyToFreeBackupName(flags.input)}`);
   }
   await writeFileAtomically(output, bundleYaml(bundle), { force });
   for (const line of summary) print(line);
 };
 
 export const migrateLegacyCommand = (): Command =>
-  new Command('migrate-legacy')
+  secretKeyOptions(new Command('migrate-legacy'))
     .description("convert pinocchio's legacy profiles.yaml into a canonical registries bundle")
     .requiredOption('--input <file>', 'the legacy profiles.yaml (or any profiles file)')
     .option('--output <file>', 'where to write the bundle (default: <input>.registry.yaml)')

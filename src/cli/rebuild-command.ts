@@ -4,6 +4,7 @@ import { DEFAULT_SNAPSHOT_EVERY } from '../events/snapshots.js';
 import { databaseOptions, type DatabaseFlags } from './database-options.js';
 import { cliContext, withStore } from './cli-store.js';
 import { progressBar } from './progress-bar.js';
+import { renewStoreIdentity } from '../events/store-identity.js';
 
 interface RebuildFlags extends DatabaseFlags {
   acceptBrokenChain: boolean;
@@ -15,19 +16,23 @@ export const rebuildCommand = (): Command =>
     .action(async (flags: RebuildFlags) => {
       const started = Date.now();
       const bar = progressBar('rebuild [{bar}] {value}/{total} events | {registries} registries');
-      const result = await withStore(flags, (store) =>
-        rebuildCheckingChain(store.db, {
+      let identity = '';
+      const result = await withStore(flags, async (store) => {
+        const rebuilt = await rebuildCheckingChain(store.db, {
           acceptBrokenChain: flags.acceptBrokenChain,
           actor: cliContext().actor,
           nowMs: Date.now(),
           snapshotEvery: DEFAULT_SNAPSHOT_EVERY, // an operator's rebuild also repairs snapshots
           onProgress: (progress) => bar.update(progress.events, progress.totalEvents, { registries: progress.registries }),
-        }),
-      ).finally(() => bar.stop());
+        });
+        // watchers holding a position of the store before the rebuild start over from the next start of a server
+        identity = await renewStoreIdentity(store.db);
+        return rebuilt;
+      }).finally(() => bar.stop());
       if (result.acceptedBreak) {
         process.stderr.write(`rebuild: WARNING: rebuilt over a broken hash chain (${result.acceptedBreak}); recorded in integrity_audit\n`);
       }
       process.stdout.write(
-        `rebuilt ${result.registries} registries from ${result.events} events in ${Date.now() - started} ms\n`,
+        `rebuilt ${result.registries} registries from ${result.events} events in ${Date.now() - started} ms; new store identity ${identity}\n`,
       );
     });

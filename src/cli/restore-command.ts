@@ -5,12 +5,15 @@ import { restoreRegistry } from '../projections/restore.js';
 import { databaseOptions, type DatabaseFlags } from './database-options.js';
 import { cliContext, withReadOnlyDatabase, withStore } from './cli-store.js';
 import { namingRegistry } from './registry-errors.js';
+import { includeSecretsOption, secretKeyOptions } from './secret-options.js';
+import { redactChanges, SECRET_AREAS } from '../domain/secrets.js';
 
 interface RestoreFlags extends DatabaseFlags {
   registry: string;
   toVersion?: number;
   asOf?: number;
   dryRun: boolean;
+  includeSecrets?: boolean;
 }
 
 const asArgument =
@@ -29,7 +32,10 @@ const readOnly = (): never => {
 };
 
 export const restoreCommand = (): Command =>
-  databaseOptions(new Command('restore').description('bring a whole registry back to a past version or time, as new events'))
+  includeSecretsOption(
+    secretKeyOptions(databaseOptions(new Command('restore').description('bring a whole registry back to a past version or time, as new events'))),
+    'print the changes with',
+  )
     .requiredOption('--registry <slug>', 'registry')
     .option('--to-version <n>', 'registry version to go back to', asArgument((raw) => parseVersionNumber(raw, 'to-version')))
     .option('--as-of <time>', 'RFC 3339 time or epoch milliseconds to go back to', asArgument((raw) => parseAsOf(raw, 'as-of')))
@@ -47,7 +53,8 @@ export const restoreCommand = (): Command =>
             namingRegistry(db, registry, atMs, () => restoreRegistry({ db, execute: readOnly }, registry, point, options)),
           )
         : await withStore(flags, (store) => namingRegistry(store.db, registry, atMs, () => restoreRegistry(store, registry, point, options)));
-      for (const change of result.changes) process.stdout.write(`${JSON.stringify(change)}\n`);
+      const changes = flags.includeSecrets ? result.changes : redactChanges(result.changes, SECRET_AREAS.registry);
+      for (const change of changes) process.stdout.write(`${JSON.stringify(change)}\n`);
       process.stdout.write(
         flags.dryRun
           ? `dry run: ${result.changes.length} changes to registry "${registry}" (at version ${result.version}), nothing written\n`

@@ -11,11 +11,14 @@ import {
   type ServeIntegrityFlags,
 } from './serve-integrity.js';
 import { seedDefaultRegistry } from '../projections/seed-default-registry.js';
-import { databaseOptions, type DatabaseFlags } from './database-options.js';
-import { openWritableStore } from './cli-store.js';
+import { databaseLocation, databaseOptions, type DatabaseFlags } from './database-options.js';
+import { openWritableStore, sqlitePathOf } from './cli-store.js';
+import { checkServeBackupFlags, serveBackupOptions, startServeBackups, type ServeBackupFlags } from './serve-backups.js';
 import { requireFreePort } from './port-check.js';
 import { keepRequestObjectsYoung } from './young-request-objects.js';
+import { stopWhenLauncherExits } from './launcher-watch.js';
 import { checkExposure, securityOptions, securitySettings, type SecurityFlags } from './security-options.js';
+import { secretKeyOptions } from './secret-options.js';
 
 const parsePort = (value: string): number => {
   const port = Number(value);
@@ -26,7 +29,7 @@ const parsePort = (value: string): number => {
 /** How long SIGTERM waits for in-flight requests before it cuts the connections still open. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
-interface ServeFlags extends DatabaseFlags, SecurityFlags, ServeIntegrityFlags {
+interface ServeFlags extends DatabaseFlags, SecurityFlags, ServeIntegrityFlags, ServeBackupFlags {
   host: string;
   port: number;
   logLevel: string;
@@ -34,7 +37,7 @@ interface ServeFlags extends DatabaseFlags, SecurityFlags, ServeIntegrityFlags {
 }
 
 export const serveCommand = (): Command =>
-  serveIntegrityOptions(securityOptions(databaseOptions(new Command('serve').description('serve the HTTP API'))))
+  secretKeyOptions(serveBackupOptions(serveIntegrityOptions(securityOptions(databaseOptions(new Command('serve').description('serve the HTTP API'))))))
     .addOption(new Option('--host <host>', 'address to listen on').env('HOST').default('127.0.0.1'))
     .addOption(new Option('--port <port>', 'port to listen on').env('PORT').default(8080).argParser(parsePort))
     .addOption(
@@ -51,6 +54,8 @@ export const serveCommand = (): Command =>
       if (flags.authTokensFile !== undefined) readTokensFile(flags.authTokensFile);
       const signingKeys = await readSigningKeys(flags);
       checkServeIntegrityFlags(flags, signingKeys);
+      const sqlitePath = sqlitePathOf(databaseLocation(flags));
+      checkServeBackupFlags(flags, sqlitePath);
       await requireFreePort(flags.host, flags.port);
       const store = await openWritableStore(flags, { mayCreate: true, signingKeys });
       const app = await buildApp({ store, logLevel: flags.logLevel, ...securitySettings(flags) }).catch(async (error: unknown) => {
@@ -72,6 +77,7 @@ export const serveCommand = (): Command =>
       const writable = store.readOnly === undefined;
       if (writable && flags.seed && (await seedDefaultRegistry(store))) app.log.info('seeded registry "default" with profile "default"');
       const checkpoints = await startServerCheckpoints(store, flags, signingKeys, app.log);
+      const backups = startServeBackups(flags, sqlitePath, app.log);
       let stopping = false;
       const stop = async (signal: string) => {
         if (stopping) return;
@@ -87,6 +93,7 @@ export const serveCommand = (): Command =>
         }, SHUTDOWN_GRACE_MS);
         await app.close();
         await checkpoints?.close();
+        await backups?.close();
         clearInterval(reaper);
         clearTimeout(deadline);
         await store.close();
@@ -94,6 +101,7 @@ export const serveCommand = (): Command =>
       };
       process.on('SIGTERM', () => void stop('SIGTERM'));
       process.on('SIGINT', () => void stop('SIGINT'));
+      stopWhenLauncherExits((reason) => void stop(reason));
       const address = await app.listen({ host: flags.host, port: flags.port });
       app.log.info({ address, database: store.db.location }, 'profile-registry listening');
       checkChainInBackground(store, flags, app.log);

@@ -1,5 +1,5 @@
 import { DomainError } from './errors.js';
-import { runtimeFingerprint } from './fingerprint.js';
+import { runtimeFingerprint, type FingerprintKey } from './fingerprint.js';
 import type { Policy, ProfileContent, Runtime } from './profile.js';
 import { deepMerge, expandStack, mergePolicies, mergeRuntime, type ProfileLookup } from './stack-merge.js';
 
@@ -31,19 +31,19 @@ export const effectiveProfile = (
 };
 
 // Without a stack the effective runtime is the profile's own, and a write that leaves the runtime
-// alone keeps its object: its fingerprint is remembered by that object.
-const unstackedFingerprints = new WeakMap<Runtime, { owner: string; fingerprint: string }>();
+// alone keeps its object: its fingerprint (under one store's key) is remembered by that object.
+const unstackedFingerprints = new WeakMap<Runtime, { owner: string; key: FingerprintKey; fingerprint: string }>();
 
 /** The fingerprint of a profile's effective runtime (missing bases are skipped, never refused, on the read side). */
-export const effectiveFingerprint = (registry: string, content: ProfileContent, lookup: ProfileLookup): string => {
+export const effectiveFingerprint = (key: FingerprintKey, registry: string, content: ProfileContent, lookup: ProfileLookup): string => {
   const compute = () =>
-    runtimeFingerprint(registry, content.slug, effectiveProfile(registry, content, lookup, { skipMissing: true }).runtime);
+    runtimeFingerprint(key, registry, content.slug, effectiveProfile(registry, content, lookup, { skipMissing: true }).runtime);
   if (content.stack.length > 0) return compute();
   const owner = `${registry}/${content.slug}`;
   const known = unstackedFingerprints.get(content.runtime);
-  if (known?.owner === owner) return known.fingerprint;
+  if (known?.owner === owner && known.key === key) return known.fingerprint;
   const fingerprint = compute();
-  unstackedFingerprints.set(content.runtime, { owner, fingerprint });
+  unstackedFingerprints.set(content.runtime, { owner, key, fingerprint });
   return fingerprint;
 };
 

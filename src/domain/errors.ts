@@ -22,7 +22,9 @@ export type DomainErrorCode =
   /** A stored row failed its integrity check. */
   | 'integrity'
   /** The server has no signing key (publish without --signing-keys-file). */
-  | 'signing_unavailable';
+  | 'signing_unavailable'
+  /** A write sent "***" for a secret where it cannot stand for the stored one (nothing stored, or its object changed). */
+  | 'secret_reentry';
 
 export interface FieldError {
   path: string;

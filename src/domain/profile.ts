@@ -1,6 +1,6 @@
-import { validationError } from './errors.js';
+import { validationError, type FieldError } from './errors.js';
 import type { MiddlewareInput, PolicyInput, RuntimeInput, StackRefInput } from './profile-schemas.js';
-import { keepStoredSecrets, SECRET_AREAS } from './secrets.js';
+import { restoreStoredSecrets, SECRET_AREAS, secretsToReenter, type SecretAreas } from './secrets.js';
 import { parseExtensionKey, parseSlug } from './slug.js';
 
 export interface Middleware {
@@ -147,16 +147,29 @@ const normalizeTags = (tags: string[]): string[] =>
 const optionalText = (value: string | null | undefined): string | undefined =>
   value === null || value === undefined || value === '' ? undefined : value;
 
-/** The patch rule: every present field replaces the one in `base`; absent fields are kept; a secret sent back as "***" keeps its value. */
-export const applyProfileFields = (base: ProfileContent, input: ProfileFieldsInput): ProfileContent => {
+/**
+ * The patch rule: every present field replaces the one in `base`; absent fields are kept. A
+ * secret sent back as "***" keeps the stored one (refused where it cannot: see secrets.ts).
+ */
+export const applyProfileFields = (base: ProfileContent, input: ProfileFieldsInput): ProfileContent => applyFields(base, input, true);
+
+const applyFields = (base: ProfileContent, input: ProfileFieldsInput, restoreSecrets: boolean): ProfileContent => {
   const next: ProfileContent = { ...base };
   if (input.display_name !== undefined) next.display_name = optionalText(input.display_name);
   if (input.description !== undefined) next.description = optionalText(input.description);
-  if (input.runtime !== undefined) next.runtime = keepStoredSecrets(normalizeRuntime(input.runtime), base.runtime, SECRET_AREAS.runtime);
+  const reenter: FieldError[] = [];
+  const restored = <T>(value: T, stored: unknown, areas: SecretAreas, pointer: string): T => {
+    if (!restoreSecrets) return value;
+    const result = restoreStoredSecrets(value, stored, areas, pointer);
+    reenter.push(...result.reenter);
+    return result.value;
+  };
+  if (input.runtime !== undefined) next.runtime = restored(normalizeRuntime(input.runtime), base.runtime, SECRET_AREAS.runtime, '/runtime');
   if (input.policy !== undefined) next.policy = normalizePolicy(input.policy);
   if (input.extensions !== undefined) {
-    next.extensions = keepStoredSecrets(normalizeExtensions(input.extensions), base.extensions, SECRET_AREAS.extensions);
+    next.extensions = restored(normalizeExtensions(input.extensions), base.extensions, SECRET_AREAS.extensions, '/extensions');
   }
+  if (reenter.length > 0) throw secretsToReenter(reenter);
   if (input.stack !== undefined) next.stack = normalizeStack(input.stack);
   if (input.metadata?.tags !== undefined) next.tags = normalizeTags(input.metadata.tags);
   if (next.display_name === undefined) delete next.display_name;
@@ -173,5 +186,5 @@ export const emptyProfile = (slug: string): ProfileContent => ({
   tags: [],
 });
 
-export const newProfileContent = (slug: string, input: ProfileFieldsInput): ProfileContent =>
-  applyProfileFields(emptyProfile(slug), input);
+/** A profile's content as a file or body writes it ("***" stays as written: whoever stores it judges it). */
+export const newProfileContent = (slug: string, input: ProfileFieldsInput): ProfileContent => applyFields(emptyProfile(slug), input, false);

@@ -1,5 +1,6 @@
 import {
   DomainError,
+  type FieldError,
   listedProfiles,
   type NamedProfile,
   profileNotFound,
@@ -8,11 +9,11 @@ import {
   registryNotFound,
   registryVersionConflict,
 } from '../domain/errors.js';
-import { applyProfileFields, newProfileContent, type ProfileContent } from '../domain/profile.js';
+import { applyProfileFields, emptyProfile, type ProfileContent } from '../domain/profile.js';
 import { checkProfileSchemas, type SchemaLookup } from '../domain/profile-schema-validation.js';
 import type { SchemaPolicies } from '../domain/schema-documents.js';
 import { sameContent } from '../domain/canonical-json.js';
-import { keepStoredSecrets, SECRET_AREAS } from '../domain/secrets.js';
+import { restoreStoredSecrets, SECRET_AREAS, secretsToReenter } from '../domain/secrets.js';
 import { signatureVerdict, signProfile } from '../domain/profile-signature.js';
 import { expandStack, type ProfileLookup } from '../domain/stack-merge.js';
 import type { Command, RegistryTarget } from './commands.js';
@@ -92,13 +93,22 @@ const checkConvergedStacks = (
   }
 };
 
-/** An import that sends "***" back for a secret keeps the stored value. */
-const withStoredSecrets = (state: RegistryState | undefined, target: RegistryTarget): RegistryTarget => {
-  if (!state?.live) return target;
+/**
+ * An import that sends "***" back for a secret keeps the stored value; one that sends it where
+ * nothing is stored (a redacted export into another store) or beside a changed value is refused,
+ * naming every such path.
+ */
+const withStoredSecrets = (state: RegistryState | undefined, registry: string, target: RegistryTarget): RegistryTarget => {
+  const live = state?.live ? state : undefined;
   const profiles: Record<string, ProfileContent> = {};
+  const reenter: FieldError[] = [];
   for (const [slug, content] of Object.entries(target.profiles)) {
-    profiles[slug] = keepStoredSecrets(content, state.profiles.get(slug)?.content, SECRET_AREAS.profile);
+    const pointer = `/registries/${registry}/profiles/${slug}`;
+    const restored = restoreStoredSecrets(content, live?.profiles.get(slug)?.content, SECRET_AREAS.profile, pointer);
+    profiles[slug] = restored.value;
+    reenter.push(...restored.reenter);
   }
+  if (reenter.length > 0) throw secretsToReenter(reenter);
   return { ...target, profiles };
 };
 
@@ -251,7 +261,7 @@ const decideEvents = (
     }
     case 'create_profile': {
       const registry = liveRegistry(state);
-      const content = newProfileContent(command.slug, command.fields);
+      const content = applyProfileFields(emptyProfile(command.slug), command.fields);
       checkStack(registry.slug, content, undefined, context.lookupProfile);
       return decideCreateProfile(registry, command.slug, content, command.set_default === true);
     }
@@ -333,7 +343,7 @@ const decideEvents = (
     }
     case 'converge_registry': {
       if (state?.live) checkRegistryVersion(state, command.expected_version);
-      const target = withStoredSecrets(state, command.target);
+      const target = withStoredSecrets(state, command.registry, command.target);
       const events = decideConverge(state, command.registry, target, command.prune);
       checkConvergedStacks(state, command.registry, events, target, context);
       return events;

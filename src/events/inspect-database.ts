@@ -9,35 +9,38 @@ export type DatabaseContents = 'none' | 'profile-registry';
 /** The tables every profile-registry database has had since its first release. */
 const OWN_TABLES = ['events', 'streams'];
 
+/** The one table of geppetto's SQLite profile store (pinocchio web-chat's --profile-registry-db). */
+export const PINOCCHIO_TABLE = 'profile_registries';
+
 const SQLITE_MAGIC = 'SQLite format 3\0';
 
-const notOurs = (where: string, why: string): Error => new Error(`not a profile-registry database: ${where} (${why})`);
+const notOurs = (where: string, why: string, what = 'profile-registry'): Error => new Error(`not a ${what} database: ${where} (${why})`);
 
 const verdict = (where: string, tables: string[]): DatabaseContents => {
-  if (OWN_TABLES.every((table) => tables.includes(table))) return 'profile-registry';
+  if (holdsProfileRegistry(tables)) return 'profile-registry';
   if (tables.length === 0) return 'none';
   throw notOurs(where, `it holds other tables: ${tables.slice(0, 3).join(', ')}${tables.length > 3 ? ', ...' : ''}`);
 };
 
 /**
- * Looks at a SQLite file without changing a byte of it: `none` when there is no file, a
- * profile-registry database, or an error (one line) for anything else: a directory, an empty
- * file, a file that is not SQLite, SQLite without this tool's tables.
+ * The tables of a SQLite file, read without changing a byte of it; undefined when there is no
+ * file. A directory, an empty file or a file that is not SQLite is refused with one line that
+ * says what kind of database (`what`) was expected.
  */
-export const inspectSqliteFile = (path: string): DatabaseContents => {
-  if (path === ':memory:') return 'none';
+export const readSqliteTables = (path: string, what = 'profile-registry'): string[] | undefined => {
+  if (path === ':memory:') return undefined;
   let size: number;
   try {
     const stat = statSync(path);
-    if (stat.isDirectory()) throw notOurs(path, 'a directory');
-    if (!stat.isFile()) throw notOurs(path, 'not a regular file');
+    if (stat.isDirectory()) throw notOurs(path, 'a directory', what);
+    if (!stat.isFile()) throw notOurs(path, 'not a regular file', what);
     size = stat.size;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'none';
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     if ((error as NodeJS.ErrnoException).code === undefined) throw error;
     throw new Error(`cannot open database ${path}: ${fileErrorCause(error)}`);
   }
-  if (size === 0) throw notOurs(path, 'an empty file');
+  if (size === 0) throw notOurs(path, 'an empty file', what);
   const head = Buffer.alloc(SQLITE_MAGIC.length);
   try {
     const fd = openSync(path, 'r');
@@ -49,12 +52,11 @@ export const inspectSqliteFile = (path: string): DatabaseContents => {
   } catch (error) {
     throw new Error(`cannot open database ${path}: ${fileErrorCause(error)}`);
   }
-  if (head.toString('latin1') !== SQLITE_MAGIC) throw notOurs(path, 'not a SQLite file');
-  let tables: string[];
+  if (head.toString('latin1') !== SQLITE_MAGIC) throw notOurs(path, 'not a SQLite file', what);
   try {
     const db = new Database(path, { readonly: true, fileMustExist: true });
     try {
-      tables = db
+      return db
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name")
         .pluck()
         .all() as string[];
@@ -62,9 +64,25 @@ export const inspectSqliteFile = (path: string): DatabaseContents => {
       db.close();
     }
   } catch (error) {
-    throw notOurs(path, `SQLite cannot read it: ${(error as Error).message}`);
+    throw notOurs(path, `SQLite cannot read it: ${(error as Error).message}`, what);
   }
+};
+
+/** Whether tables are those of a profile-registry database. */
+export const holdsProfileRegistry = (tables: readonly string[]): boolean => OWN_TABLES.every((table) => tables.includes(table));
+
+/**
+ * Looks at a SQLite file without changing a byte of it: `none` when there is no file, a
+ * profile-registry database, or an error (one line) for anything else: a directory, an empty
+ * file, a file that is not SQLite, SQLite without this tool's tables.
+ */
+export const inspectSqliteFile = (path: string): DatabaseContents => {
+  const tables = readSqliteTables(path);
+  if (tables === undefined) return 'none';
   if (tables.length === 0) throw notOurs(path, 'a SQLite file without tables');
+  if (!holdsProfileRegistry(tables) && tables.includes(PINOCCHIO_TABLE)) {
+    throw notOurs(path, `it holds pinocchio's profile_registries table: move its profiles in with \`profile-registry migrate-pinocchio --from ${path}\``);
+  }
   return verdict(path, tables);
 };
 

@@ -10,7 +10,11 @@ export interface DatabaseLocation {
   /** A go-sqlite3 DSN or a postgres:// URL; wins over `path`. */
   dsn?: string;
   path?: string;
-  /** PostgreSQL schema to use (tests give each run its own). */
+  /**
+   * PostgreSQL schema of the tables (`--pg-schema`; tests give each run its own). The commands
+   * resolve it first (resolvePostgresSchema: the default `profile_registry`, an earlier install in
+   * `public`); without it the connection's search_path decides.
+   */
   schema?: string;
   /** Opens an existing database to read only: nothing created, migrated or written (see openSqlite, openPostgres). */
   readonly?: boolean;

@@ -14,6 +14,9 @@ export interface Problem {
   current_version?: number;
   /** The stored profiles a refused schema change would break. */
   profiles?: AffectedProfileError[];
+  /** feed-reset: the store identity and the position to follow from. */
+  identity?: string;
+  head?: number;
 }
 
 const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
@@ -35,6 +38,7 @@ const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   forbidden: 403,
   integrity: 500,
   signing_unavailable: 503,
+  secret_reentry: 422,
 };
 
 const TITLES: Record<number, string> = {
@@ -45,6 +49,7 @@ const TITLES: Record<number, string> = {
   405: 'Method Not Allowed',
   408: 'Request Timeout',
   409: 'Conflict',
+  410: 'Gone',
   412: 'Precondition Failed',
   413: 'Content Too Large',
   414: 'URI Too Long',

@@ -3,6 +3,7 @@ import type { ProfileState, RegistryState } from '../events/registry-state.js';
 import type { SqlExecutor } from '../events/sql-database.js';
 import { profileVersionNotFound } from './profile-history.js';
 import { lookupInStates, stackedRegistries } from '../events/profile-lookup.js';
+import { storeFingerprintKey } from './fingerprint-key-store.js';
 import { stackFingerprintOf, type FingerprintOf } from './project-registry.js';
 import { documentEtag, profileDocumentJson, registryPayloadJson } from './registry-serialization.js';
 import {
@@ -37,7 +38,7 @@ const fingerprintAt = async (executor: SqlExecutor, state: RegistryState, atMs: 
     states.set(registry, then);
     queue.push(...stackedRegistries(then));
   }
-  return stackFingerprintOf(lookupInStates(states));
+  return stackFingerprintOf(await storeFingerprintKey(executor), lookupInStates(states));
 };
 
 const liveAt = (state: RegistryState | undefined): RegistryState => {
@@ -65,9 +66,9 @@ export const pastProfileDocument = async (
   const profile = state.profiles.get(slug);
   if (!profile) throw profileNotFound();
   const atMs = 'atMs' in point ? point.atMs : state.stamp.updated_at_ms;
-  const fingerprint = (fingerprintOf ?? (await fingerprintAt(executor, state, atMs)))(state, profile);
-  const json = profileDocumentJson(state.slug, profile, state.default_profile_slug === slug, fingerprint);
-  return { json, etag: documentEtag(profile.version, json), profile };
+  const fingerprintThen = fingerprintOf ?? (await fingerprintAt(executor, state, atMs));
+  const json = profileDocumentJson(state.slug, profile, state.default_profile_slug === slug, fingerprintThen(state, profile));
+  return { json, etag: documentEtag(fingerprintThen.key, profile.version, json), profile };
 };
 
 /** A whole registry at its stream version N or at a time. */

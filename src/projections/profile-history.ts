@@ -1,6 +1,6 @@
 import type { Operation } from 'fast-json-patch';
 import { DomainError, profileNotFound } from '../domain/errors.js';
-import { runtimeFingerprint } from '../domain/fingerprint.js';
+import { runtimeFingerprint, type FingerprintKey } from '../domain/fingerprint.js';
 import type { ProfileContent } from '../domain/profile.js';
 import type { StoredEvent } from '../events/event-types.js';
 import type { SqlExecutor } from '../events/sql-database.js';
@@ -42,6 +42,7 @@ export const findProfileVersion = (versions: ProfileVersion[], version: number):
 
 /** Newest first, each with its RFC 6902 `changes` from the version before it. */
 export const profileHistory = (
+  key: FingerprintKey,
   registry: string,
   slug: string,
   versions: ProfileVersion[],
@@ -58,7 +59,7 @@ export const profileHistory = (
       actor: event.metadata.actor,
       source: event.metadata.source,
       at_ms: event.metadata.occurred_at_ms,
-      fingerprint: content ? runtimeFingerprint(registry, slug, content.runtime) : null,
+      fingerprint: content ? runtimeFingerprint(key, registry, slug, content.runtime) : null,
       changes: changesBetween(previous, view),
     });
     previous = view;

@@ -1,3 +1,4 @@
+import type { FingerprintKey } from '../domain/fingerprint.js';
 import type { AffectedByPosition, AffectedProfile } from '../events/change-feed.js';
 import type { CommandChange } from '../events/command-bus.js';
 import type { RegistryState } from '../events/registry-state.js';
@@ -20,8 +21,9 @@ export const projectCommandChange = async (
   state: RegistryState,
   touched: Set<string>,
   change: CommandChange,
+  key: FingerprintKey,
 ): Promise<{ written: Map<string, WrittenDocument>; affected: AffectedByPosition }> => {
-  const fingerprintOf = stackFingerprintOf(change.access.lookupProfile);
+  const fingerprintOf = stackFingerprintOf(key, change.access.lookupProfile);
   const before = new Map<string, string | null>();
   for (const slug of touched) before.set(slug, await projections.storedFingerprint(state.slug, slug));
   const written = await projections.writeProfileRows(state, touched, fingerprintOf);

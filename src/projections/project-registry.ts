@@ -1,4 +1,5 @@
 import { effectiveFingerprint } from '../domain/effective-runtime.js';
+import type { FingerprintKey } from '../domain/fingerprint.js';
 import type { ProfileLookup } from '../domain/stack-merge.js';
 import { lookupInStates } from '../events/profile-lookup.js';
 import type { ProfileState, RegistryState } from '../events/registry-state.js';
@@ -14,18 +15,19 @@ import {
   storedProfileJson,
 } from './registry-serialization.js';
 
-/** The fingerprint of a profile's effective runtime. */
-export type FingerprintOf = (registry: RegistryState, profile: ProfileState) => string;
+/** The fingerprint of a profile's effective runtime, under the store's key (which also digests its ETag). */
+export interface FingerprintOf {
+  (registry: RegistryState, profile: ProfileState): string;
+  readonly key: FingerprintKey;
+}
 
 /** The fingerprint of the effective runtime, its stack resolved through `lookup` (across registries). */
-export const stackFingerprintOf =
-  (lookup: ProfileLookup): FingerprintOf =>
-  (registry, profile) =>
-    effectiveFingerprint(registry.slug, profile.content, lookup);
+export const stackFingerprintOf = (key: FingerprintKey, lookup: ProfileLookup): FingerprintOf =>
+  Object.assign((registry: RegistryState, profile: ProfileState) => effectiveFingerprint(key, registry.slug, profile.content, lookup), { key });
 
 /** For callers that hold one registry only: stacks resolved within it. */
-export const withinRegistryFingerprint = (state: RegistryState): FingerprintOf =>
-  stackFingerprintOf(lookupInStates(new Map([[state.slug, state]])));
+export const withinRegistryFingerprint = (key: FingerprintKey, state: RegistryState): FingerprintOf =>
+  stackFingerprintOf(key, lookupInStates(new Map([[state.slug, state]])));
 
 export interface WrittenDocument {
   json: string;
@@ -61,7 +63,7 @@ const isDefaultOf = (state: RegistryState, profile: ProfileState): boolean => st
 export const documentOf = (state: RegistryState, profile: ProfileState, fingerprintOf: FingerprintOf): WrittenDocument => {
   const fingerprint = fingerprintOf(state, profile);
   const json = profileDocumentJson(state.slug, profile, isDefaultOf(state, profile), fingerprint);
-  return { json, etag: documentEtag(profile.version, json), version: profile.version, fingerprint, registry: state.slug, profile };
+  return { json, etag: documentEtag(fingerprintOf.key, profile.version, json), version: profile.version, fingerprint, registry: state.slug, profile };
 };
 
 const upsertDocument = async (
@@ -100,7 +102,7 @@ export const writeProfileRows = async (
   tx: SqlExecutor,
   state: RegistryState,
   slugs: Iterable<string>,
-  fingerprintOf: FingerprintOf = withinRegistryFingerprint(state),
+  fingerprintOf: FingerprintOf,
   tables: ProjectionTables = LIVE_TABLES,
 ): Promise<Map<string, WrittenDocument>> => {
   const written = new Map<string, WrittenDocument>();
@@ -156,7 +158,7 @@ export const writeRegistryRow = async (
 export const writeAllRows = async (
   tx: SqlExecutor,
   state: RegistryState,
-  fingerprintOf: FingerprintOf = withinRegistryFingerprint(state),
+  fingerprintOf: FingerprintOf,
   tables: ProjectionTables = LIVE_TABLES,
 ): Promise<void> => {
   const slugs = new Set([...state.profiles.keys(), ...state.tombstones.keys()]);

@@ -1,3 +1,4 @@
+import { randomFingerprintKey, type FingerprintKey } from '../domain/fingerprint.js';
 import type { CommandBusHooks } from '../events/command-bus.js';
 import type { StoreCommand } from '../events/commands.js';
 import { schemaKey } from '../events/schema-state.js';
@@ -21,6 +22,8 @@ export interface WriteResult {
 }
 
 export interface ProjectorOptions {
+  /** The store's key for fingerprints and ETags (a random one when none is given: a store in memory). */
+  fingerprintKey?: FingerprintKey;
   /** A registry gets a snapshot once it moved this many events past its last one. */
   snapshotEvery?: number;
 }
@@ -36,6 +39,7 @@ export const createProjector = <Tx extends WriteTransaction>(
   options: ProjectorOptions = {},
 ): CommandBusHooks<Tx, WriteResult> => {
   const takeSnapshot = createSnapshotTaker(options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY);
+  const key = options.fingerprintKey ?? randomFingerprintKey();
   return {
     snapshots: (tx) => projectionsIn(tx).snapshots,
     readStackDependents: async (tx, registry, slug) =>
@@ -46,7 +50,7 @@ export const createProjector = <Tx extends WriteTransaction>(
       await takeSnapshot(projections.snapshots, state);
       const slug = profileSlugOf(command);
       if (slug !== undefined && !touched.has(slug) && state.profiles.has(slug)) touched.add(slug);
-      const { written, affected } = await projectCommandChange(projections, state, touched, change);
+      const { written, affected } = await projectCommandChange(projections, state, touched, change, key);
       const result: WriteResult = { registryVersion: state.version, document: slug ? written.get(slug) : undefined };
       if (slug === undefined && state.live) result.registryJson = registryPayloadJson(state);
       return { rendered: result, affected };

@@ -3,7 +3,8 @@ import { REPLACED_CONTENT } from '../events/event-store.js';
 import type { RegistryState } from '../events/registry-state.js';
 import type { SqlDatabase, SqlExecutor } from '../events/sql-database.js';
 import { loadReachableStates, lookupInStates, stackedRegistries } from '../events/profile-lookup.js';
-import { stackFingerprintOf, writeAllRows, type FingerprintOf } from './project-registry.js';
+import { readFingerprintKey } from './fingerprint-key-store.js';
+import { stackFingerprintOf, withinRegistryFingerprint, writeAllRows, type FingerprintOf } from './project-registry.js';
 import { loadRegistryState } from './load-registry-state.js';
 import { LIVE_TABLES, projectionSchema, type ProjectionTables } from './projection-schema.js';
 import { createSnapshotTaker, deleteSnapshots, sqlSnapshotStore } from '../events/snapshots.js';
@@ -106,8 +107,9 @@ export const rebuildInTransaction = async (tx: SqlExecutor, options: RebuildOpti
   const streams = (await tx.events.listStreams()).filter((stream) => stream.streamId !== SCHEMA_STREAM);
   await writeAllSchemaRows(tx, foldSchemaEvents(await tx.events.readStream(SCHEMA_STREAM)), tables);
   const progress: RebuildProgress = { events: 0, totalEvents, registries: 0 };
+  const key = await readFingerprintKey(tx);
   const writeRows = async (state: RegistryState | undefined, fingerprintOf?: FingerprintOf) => {
-    if (state) await writeAllRows(tx, state, fingerprintOf, tables);
+    if (state) await writeAllRows(tx, state, fingerprintOf ?? withinRegistryFingerprint(key, state), tables);
     progress.registries += 1;
     options.onProgress?.({ ...progress });
   };
@@ -135,7 +137,7 @@ export const rebuildInTransaction = async (tx: SqlExecutor, options: RebuildOpti
   const reachable = new Map<string, RegistryState | undefined>(waiting);
   const stackedOn = [...waiting.values()].flatMap((state) => [...stackedRegistries(state)]);
   await loadReachableStates(stackedOn, reachable, (registry) => loadRegistryState(tx, registry, tables));
-  const acrossRegistries = stackFingerprintOf(lookupInStates(reachable));
+  const acrossRegistries = stackFingerprintOf(key, lookupInStates(reachable));
   for (const state of waiting.values()) await writeRows(state, acrossRegistries);
   return progress;
 };

@@ -1,4 +1,4 @@
-import { sha256Hex } from '../domain/canonical-json.js';
+import { documentDigest, type FingerprintKey } from '../domain/fingerprint.js';
 import { objectJsonOfValues } from '../domain/content-json.js';
 import { objectJson, objectJsonIn, STRING_TEXT, type TextOps } from '../domain/json-splicing.js';
 import type { ProfileContent } from '../domain/profile.js';
@@ -99,9 +99,9 @@ export const profileSummaryJson = (registrySlug: string, stored: StoredProfileSh
     version: stored.metadata.version,
   });
 
-/** A strong validator that is still a version tag: the version, then a digest of the bytes. */
-export const documentEtag = (version: number, documentJson: string): string =>
-  `"${version}-${sha256Hex(documentJson).slice(0, 16)}"`;
+/** A strong validator that is still a version tag: the version, then a keyed digest of the bytes (which hold the secrets). */
+export const documentEtag = (key: FingerprintKey, version: number, documentJson: string): string =>
+  `"${version}-${documentDigest(key, documentJson)}"`;
 
 const registryMetadata = (state: RegistryState): Record<string, unknown> => ({
   version: state.version,

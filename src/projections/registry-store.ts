@@ -14,6 +14,8 @@ import type { RowSealer } from './change-feed-store.js';
 import { DomainError } from '../domain/errors.js';
 import { createProjector, type ProjectorOptions, type WriteResult } from './projector.js';
 import { ensureSchema } from './schema-setup.js';
+import { readFingerprintKey, rememberFingerprintKey } from './fingerprint-key-store.js';
+import type { FingerprintKey } from '../domain/fingerprint.js';
 import { sqlProjectionStore } from './sql-projection-store.js';
 
 export interface RegistryStore {
@@ -29,6 +31,8 @@ export interface RegistryStore {
   signingKeys?: SigningKeys;
   /** Seals a stored row that is not an event (idempotent responses, change-feed rows). */
   seal: RowSealer;
+  /** The store's key for fingerprints and ETags (made with the store, kept in its database). */
+  fingerprintKey: FingerprintKey;
   /** Why this store refuses every write (serving a database read-only for forensics), if it does; set before serving. */
   readOnly?: string;
 }
@@ -48,13 +52,16 @@ export interface RegistryStoreOptions extends ProjectorOptions {
 export const createRegistryStore = async (db: SqlDatabase, options: RegistryStoreOptions = {}): Promise<RegistryStore> => {
   const seal: RowSealer = (value) => sealOf(options.signingKeys, value);
   await ensureSchema(db, seal);
-  const projector = createProjector((tx: SqlTransaction) => sqlProjectionStore(tx, seal), options);
+  const fingerprintKey = await readFingerprintKey(db);
+  rememberFingerprintKey(db, fingerprintKey);
+  const projector = createProjector((tx: SqlTransaction) => sqlProjectionStore(tx, seal), { ...options, fingerprintKey });
   const bus = createCommandBus(db, projector, { now: options.now });
   const store: RegistryStore = {
     db,
     bus,
     signingKeys: options.signingKeys,
     seal,
+    fingerprintKey,
     readOnly: options.readOnly,
     execute: (command, context, executeOptions) => {
       if (store.readOnly !== undefined) return Promise.reject(new DomainError('read_only', store.readOnly));

@@ -13,7 +13,10 @@ import {
   projectionSchema,
 } from './projection-schema.js';
 import { rebuildProjections } from './rebuild.js';
+import { fingerprintKeySchema, makeFingerprintKey, readFingerprintKey } from './fingerprint-key-store.js';
+import { redigestOnUpgrade } from './redigest-on-upgrade.js';
 import { snapshotSchema } from '../events/snapshot-schema.js';
+import { makeStoreIdentity, storeIdentitySchema } from '../events/store-identity.js';
 
 /**
  * The version of the database layout this server writes. Raise it with an upgrade step that
@@ -58,6 +61,13 @@ export const ensureSchema = async (db: SqlDatabase, seal: RowSealer = (value) =>
     await db.exec(integrityAuditSchema(db.flavour));
     await upgradeChangeFeed(db, seal);
     await upgradeIdempotencyKeys(db, seal);
+    await db.exec(storeIdentitySchema(db.flavour));
+    await makeStoreIdentity(db);
+    await db.exec(fingerprintKeySchema(db.flavour));
+    // the key and the digests made again under it commit together (a crash in between cannot leave plain digests behind)
+    await db.transaction(async (tx) => {
+      if ((await makeFingerprintKey(tx)) && !earlierLayout) await redigestOnUpgrade(tx, await readFingerprintKey(tx), seal);
+    });
     if (earlierLayout) await rebuildProjections(db);
     if (recorded !== SCHEMA_VERSION) {
       await db.run(

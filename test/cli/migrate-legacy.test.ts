@@ -76,6 +76,20 @@ describe('profile-registry migrate-legacy', () => {
     expect(Object.keys(folderContents(dir)).sort()).toEqual(['profiles.yaml', 'profiles.yaml.bak']);
   });
 
+  it('run in place again and again, keeps every earlier file as .bak, .bak.1, .bak.2: the original is never lost', async () => {
+    const original = readFileSync(input, 'utf8');
+    const states = [original];
+    for (const expected of ['.bak', '.bak.1', '.bak.2']) {
+      const run = await runCli(['migrate-legacy', '--input', input, '--in-place']);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toContain(`Backup: ${input}${expected}\n`);
+      expect(readFileSync(`${input}${expected}`, 'utf8')).toBe(states.at(-1));
+      states.push(readFileSync(input, 'utf8'));
+    }
+    expect(readFileSync(`${input}.bak`, 'utf8')).toBe(original);
+    expect(Object.keys(folderContents(dir)).sort()).toEqual(['profiles.yaml', 'profiles.yaml.bak', 'profiles.yaml.bak.1', 'profiles.yaml.bak.2']);
+  });
+
   it('makes no backup with --backup-in-place=false', async () => {
     const run = await runCli(['migrate-legacy', '--input', input, '--in-place', '--backup-in-place=false']);
     expect(run.code).toBe(0);

@@ -2,7 +2,8 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLE } from '../support/cli-files.js';
-import { runCli } from '../support/run-cli.js';
+import { runTracked } from '../support/child-processes.js';
+import { CLI_MAIN, runCli } from '../support/run-cli.js';
 import { tempDir } from '../support/test-store.js';
 
 describe('output files and error lines', () => {
@@ -37,6 +38,29 @@ describe('output files and error lines', () => {
     const again = await runCli(['export', '--output', underFile, ...dbArgs]);
     expect(again.stderr).toBe(`profile-registry: cannot write ${underFile}: a part of its path is not a folder\n`);
     expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('names the real cause for a folder that takes no files (/proc), not a missing folder', async () => {
+    const backup = await runCli(['backup', '/proc/x.db', ...dbArgs]);
+    expect(backup.code).toBe(1);
+    expect(backup.stderr).toBe('profile-registry: cannot write /proc/x.db: /proc is on the proc file system, which takes no new files\n');
+    const exported = await runCli(['export', '--output', '/proc/x.yaml', ...dbArgs]);
+    expect(exported.stderr).toBe('profile-registry: cannot write /proc/x.yaml: /proc is on the proc file system, which takes no new files\n');
+  });
+
+  it('stops quietly when its reader goes away (`history | head -1`): no EPIPE stack trace, status 141 as SIGPIPE gives', async () => {
+    // enough events that the output outgrows the pipe's buffer after head has gone
+    const profiles = Object.fromEntries(
+      Array.from({ length: 400 }, (_, i) => [`p${i}`, { slug: `p${i}`, runtime: { system_prompt: `prompt ${i} ${'x'.repeat(200)}` } }]),
+    );
+    const big = join(dir, 'big.json');
+    writeFileSync(big, JSON.stringify({ registries: { big: { slug: 'big', profiles } } }));
+    expect((await runCli(['import', big, ...dbArgs])).code).toBe(0);
+    for (const command of [`history --registry big --json`, `export --registry big --format json`]) {
+      const piped = await runTracked('bash', ['-c', `"${process.execPath}" "${CLI_MAIN}" ${command} --profile-registry-db "${db}" | head -1; echo "status \${PIPESTATUS[0]}" >&2`]);
+      expect(piped.stdout.split('\n').filter(Boolean), command).toHaveLength(1);
+      expect(piped.stderr, command).toBe('status 141\n');
+    }
   });
 
   it('has one overwrite rule: an existing file is replaced only with --force', async () => {

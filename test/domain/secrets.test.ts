@@ -1,14 +1,42 @@
-import { describe, expect, it } from 'vitest';
-import { isSecretKey, keepStoredSecrets, redactChanges, redactJson, redactSecrets, REDACTED, SECRET_AREAS } from '../../src/domain/secrets.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isDomainError } from '../../src/domain/errors.js';
+import {
+  isSecretKey,
+  keepStoredSecrets,
+  redactChanges,
+  redactJson,
+  redactLogFields,
+  redactSecrets,
+  redactText,
+  REDACTED,
+  restoreStoredSecrets,
+  SECRET_AREAS,
+  useOperatorSecretKeys,
+} from '../../src/domain/secrets.js';
 
 describe('keys that name a secret', () => {
-  it.each(['openai-api-key', 'api_key', 'APIKey', 'apiKey', 'OPENAI_APIKEY', 'client_secret', 'secret', 'access-token', 'Token', 'password', 'db_passwd', 'private-key', 'privateKey'])(
-    '%s is one',
-    (key) => expect(isSecretKey(key)).toBe(true),
+  it.each([
+    'openai-api-key', 'api_key', 'APIKey', 'apiKey', 'OPENAI_APIKEY', 'key', 'Key', 'x-api-key', 'client_secret', 'clientSecret',
+    'secret', 'access-token', 'Token', 'password', 'db_passwd', 'dbPassword', 'private-key', 'privateKey', 'access_key', 'AccessKey',
+    'credentials', 'Credentials', 'auth', 'AUTH', 'Authorization', 'authorization', 'bearer', 'Bearer', 'cookie', 'Set-Cookie',
+    'session', 'session_id', 'sessionId', 'public-key',
+  ])('%s is one', (key) => expect(isSecretKey(key)).toBe(true));
+  it.each(['max_tokens', 'ai-max-response-tokens', 'tokenizer', 'ai-engine', 'keyboard', 'keys', 'api-base-url', 'openai-base-url', 'author', 'monkey'])(
+    '%s is not',
+    (key) => expect(isSecretKey(key)).toBe(false),
   );
-  it.each(['max_tokens', 'ai-max-response-tokens', 'tokenizer', 'ai-engine', 'keyboard', 'api-base-url', 'public-key'])('%s is not', (key) =>
-    expect(isSecretKey(key)).toBe(false),
-  );
+
+  afterEach(() => useOperatorSecretKeys([]));
+  it('takes names the operator adds, in any case and spelling, and forgets them when replaced', () => {
+    expect(isSecretKey('x-goog-sig')).toBe(false);
+    useOperatorSecretKeys(['x-goog-sig', 'pin']);
+    for (const key of ['x-goog-sig', 'X_GOOG_SIG', 'xGoogSig', 'PIN', 'admin-pin']) expect(isSecretKey(key), key).toBe(true);
+    expect(isSecretKey('pinned')).toBe(false);
+    const json = JSON.stringify({ runtime: { step_settings_patch: { vendor: { xGoogSig: 'sig-test-secret-1', other: 1 } } } });
+    expect(redactJson(json, SECRET_AREAS.profile)).toBe(JSON.stringify({ runtime: { step_settings_patch: { vendor: { xGoogSig: REDACTED, other: 1 } } } }));
+    useOperatorSecretKeys([]);
+    expect(isSecretKey('x-goog-sig')).toBe(false);
+  });
 });
 
 const profile = {
@@ -19,7 +47,7 @@ const profile = {
     step_settings_patch: { 'ai-chat': { 'ai-engine': 'gpt-4o', 'openai-api-key': 'sk-1', 'ai-max-response-tokens': 512 } },
     middlewares: [{ name: 'auth', id: 'a', enabled: true, config: { nested: { Password: 'pw', list: [{ token: 't' }] }, empty_secret: '' } }],
   },
-  extensions: { 'vendor.x@v1': { credentials: { secret: { deep: 'value' } } } },
+  extensions: { 'vendor.auth@v1': { credentials: { secret: { deep: 'value' } }, mode: 'x' } },
 };
 
 describe('redaction', () => {
@@ -29,13 +57,40 @@ describe('redaction', () => {
     expect(JSON.stringify(profile)).toBe(before);
     expect(shown.runtime.step_settings_patch['ai-chat']).toEqual({ 'ai-engine': 'gpt-4o', 'openai-api-key': REDACTED, 'ai-max-response-tokens': 512 });
     expect(shown.runtime.middlewares[0].config).toEqual({ nested: { Password: REDACTED, list: [{ token: REDACTED }] }, empty_secret: '' });
-    expect(shown.extensions['vendor.x@v1']).toEqual({ credentials: { secret: REDACTED } });
+    // an extension's key names a feature (`vendor.auth@v1` is no secret); names inside it count
+    expect(shown.extensions['vendor.auth@v1']).toEqual({ credentials: REDACTED, mode: 'x' });
     expect(shown.runtime.system_prompt).toBe(profile.runtime.system_prompt);
     expect(shown.description).toBe(profile.description);
   });
 
+  it('finds credentials by their value under any key, at any depth, in arrays, and only the password of a URL', () => {
+    const settings = {
+      runtime: {
+        step_settings_patch: {
+          http: {
+            headers: { 'X-Upstream': 'Bearer sk-test-a', Accept: 'application/json', list: ['basic dXNlcjpwdw==', 'plain'] },
+            dsn: 'postgres://app:pw-test-secret-dsn@db.internal:5432/chat?sslmode=require',
+            note: 'see https://example.com/docs',
+            endpoint: 'https://user@example.com/v1',
+          },
+        },
+        middlewares: [{ name: 'm', config: { upstreams: [{ url: 'redis://:pw-test-secret-r@cache:6379/0' }] } }],
+      },
+    };
+    const shown = redactSecrets(settings, SECRET_AREAS.profile);
+    expect(shown.runtime.step_settings_patch.http).toEqual({
+      headers: { 'X-Upstream': REDACTED, Accept: 'application/json', list: [REDACTED, 'plain'] },
+      dsn: 'postgres://app:***@db.internal:5432/chat?sslmode=require',
+      note: 'see https://example.com/docs',
+      endpoint: 'https://user@example.com/v1',
+    });
+    expect(shown.runtime.middlewares[0].config.upstreams[0].url).toBe('redis://:***@cache:6379/0');
+    const json = JSON.stringify(settings);
+    expect(redactJson(json, SECRET_AREAS.profile)).toBe(JSON.stringify(shown));
+  });
+
   it('returns the same text when a JSON document holds no secret, and JSON.stringify of the redacted value otherwise', () => {
-    const plain = JSON.stringify({ slug: 'p', runtime: { step_settings_patch: { 'ai-chat': { 'ai-engine': 'x' } } } });
+    const plain = JSON.stringify({ slug: 'p', runtime: { step_settings_patch: { 'ai-chat': { 'ai-engine': 'x' } } }, policy: { allowed_override_keys: [] } });
     expect(redactJson(plain, SECRET_AREAS.profile)).toBe(plain);
     const json = JSON.stringify(profile);
     expect(redactJson(json, SECRET_AREAS.profile)).toBe(JSON.stringify(redactSecrets(profile, SECRET_AREAS.profile)));
@@ -52,14 +107,18 @@ describe('redaction', () => {
         { op: 'replace', path: '/runtime/step_settings_patch/ai-chat/openai-api-key', value: 'sk-2' },
         { op: 'add', path: '/runtime', value: profile.runtime },
         { op: 'replace', path: '/description', value: 'token' },
-        { op: 'remove', path: '/extensions/vendor.x@v1' },
+        { op: 'remove', path: '/extensions/vendor.auth@v1' },
+        { op: 'replace', path: '/runtime/step_settings_patch/http/headers/X-Up', value: 'Bearer sk-test-b' },
+        { op: 'replace', path: '/runtime/step_settings_patch/http/dsn', value: 'postgres://u:pw-test-secret-c@h/d' },
       ],
       SECRET_AREAS.profile,
     );
     expect(changes[0].value).toBe(REDACTED);
     expect(JSON.stringify(changes[1].value)).not.toContain('sk-1');
     expect(changes[2].value).toBe('token');
-    expect(changes[3]).toEqual({ op: 'remove', path: '/extensions/vendor.x@v1' });
+    expect(changes[3]).toEqual({ op: 'remove', path: '/extensions/vendor.auth@v1' });
+    expect(changes[4].value).toBe(REDACTED);
+    expect(changes[5].value).toBe('postgres://u:***@h/d');
   });
 
   it('finds secrets in registries, bundles and events', () => {
@@ -68,24 +127,64 @@ describe('redaction', () => {
     expect(JSON.stringify(redactSecrets([{ data: { content: profile } }], SECRET_AREAS.events))).not.toMatch(/sk-1|"pw"/);
     expect(JSON.stringify(redactSecrets(profile.runtime, SECRET_AREAS.runtime))).not.toMatch(/sk-1|"pw"/);
   });
+
+  it('masks log fields and free text with the same rules', () => {
+    const fields = redactLogFields({ detail: 'upstream Bearer sk-test-d refused', body: { cookie: 'c-test-secret', n: 1 }, url: 'postgres://a:pw-test-secret-e@h/x' });
+    expect(fields).toEqual({ detail: 'upstream Bearer *** refused', body: { cookie: REDACTED, n: 1 }, url: 'postgres://a:***@h/x' });
+    expect(redactText('Authorization: Basic dXNlcjpwdw== and mysql://root:pw@db')).toBe('Authorization: Basic *** and mysql://root:***@db');
+  });
 });
 
 describe('a write that sends *** back', () => {
-  it('keeps the stored value, matching middlewares by id or name, and takes new values as written', () => {
-    const read = redactSecrets(profile.runtime, SECRET_AREAS.runtime);
-    const sentBack = {
-      ...read,
-      step_settings_patch: { 'ai-chat': { ...read.step_settings_patch['ai-chat'], 'ai-engine': 'gpt-5' } },
-      middlewares: [{ name: 'other', enabled: true, config: { token: REDACTED } }, ...read.middlewares],
-    };
-    const kept = keepStoredSecrets(sentBack, profile.runtime, SECRET_AREAS.runtime);
+  const runtime = profile.runtime;
+  const read = redactSecrets(runtime, SECRET_AREAS.runtime);
+
+  it('keeps the stored value when nothing else in its object changed, matching middlewares by id or name', () => {
+    const sentBack = { ...read, system_prompt: 'a new prompt', middlewares: [{ name: 'other', enabled: true }, ...read.middlewares] };
+    const kept = keepStoredSecrets(sentBack, runtime, SECRET_AREAS.runtime);
     expect(kept.step_settings_patch['ai-chat']['openai-api-key']).toBe('sk-1');
-    expect(kept.step_settings_patch['ai-chat']['ai-engine']).toBe('gpt-5');
-    expect(kept.middlewares[1].config).toEqual(profile.runtime.middlewares[0].config);
-    // nothing stored for the new middleware: "***" stays as written
-    expect(kept.middlewares[0].config).toEqual({ token: REDACTED });
-    const changed = keepStoredSecrets({ step_settings_patch: { 'ai-chat': { 'openai-api-key': 'sk-new' } } }, profile.runtime, SECRET_AREAS.runtime);
+    expect(kept.middlewares[1]).toEqual(runtime.middlewares[0]);
+    expect(kept.system_prompt).toBe('a new prompt');
+    const changed = keepStoredSecrets({ step_settings_patch: { 'ai-chat': { 'openai-api-key': 'sk-new' } } }, runtime, SECRET_AREAS.runtime);
     expect(changed.step_settings_patch['ai-chat']['openai-api-key']).toBe('sk-new');
+  });
+
+  it('refuses a mask beside a changed, added or removed value, naming the secret to re-enter', () => {
+    const steer = (chat: Record<string, unknown>) =>
+      restoreStoredSecrets({ ...read, step_settings_patch: { 'ai-chat': chat } }, runtime, SECRET_AREAS.runtime, '/runtime');
+    const pointer = '/runtime/step_settings_patch/ai-chat/openai-api-key';
+    const base = read.step_settings_patch['ai-chat'];
+    expect(steer({ ...base, 'openai-base-url': 'https://attacker.example' }).reenter.map((error) => error.path)).toEqual([pointer]);
+    expect(steer({ ...base, 'ai-engine': 'gpt-5' }).reenter.map((error) => error.path)).toEqual([pointer]);
+    const { 'ai-max-response-tokens': _removed, ...withoutOne } = base;
+    expect(steer(withoutOne).reenter.map((error) => error.path)).toEqual([pointer]);
+    expect(steer(base).reenter).toEqual([]);
+    try {
+      keepStoredSecrets({ step_settings_patch: { 'ai-chat': { ...base, 'openai-base-url': 'https://x' } } }, runtime, SECRET_AREAS.runtime, '/runtime');
+      expect.unreachable();
+    } catch (error) {
+      expect(isDomainError(error) && error.code).toBe('secret_reentry');
+      expect((error as Error).message).toContain(pointer);
+    }
+  });
+
+  it('refuses a mask where nothing is stored (a new middleware, a new profile)', () => {
+    const added = restoreStoredSecrets({ middlewares: [{ name: 'new', config: { token: REDACTED } }] }, runtime, SECRET_AREAS.runtime, '/runtime');
+    expect(added.reenter.map((error) => error.path)).toEqual(['/runtime/middlewares/0/config/token']);
+    expect(restoreStoredSecrets(read, undefined, SECRET_AREAS.runtime).reenter.length).toBe(3);
+  });
+
+  it('keeps a credential found by its value, and a URL password only while the rest of the URL is the same', () => {
+    const stored = { http: { headers: { 'X-Up': 'Bearer sk-test-f' }, dsn: 'postgres://app:pw-test-secret-g@db/chat' } };
+    const shown = redactSecrets(stored, SECRET_AREAS.runtime, ['step_settings_patch']);
+    const kept = keepStoredSecrets({ step_settings_patch: shown }, { step_settings_patch: stored }, SECRET_AREAS.runtime);
+    expect(kept.step_settings_patch).toEqual(stored);
+    const moved = restoreStoredSecrets(
+      { step_settings_patch: { ...shown, http: { ...shown.http, dsn: 'postgres://app:***@attacker.example/chat' } } },
+      { step_settings_patch: stored },
+      SECRET_AREAS.runtime,
+    );
+    expect(moved.reenter.map((error) => error.path)).toEqual(['/step_settings_patch/http/dsn']);
   });
 
   it('does not take "***" from outside the secret areas', () => {

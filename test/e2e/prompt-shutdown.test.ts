@@ -51,7 +51,7 @@ describe('shutdown', () => {
     expect(polls).toHaveLength(LONG_POLLS);
     for (const poll of polls) {
       expect(poll).toMatchObject({ status: 200, complete: true });
-      expect(JSON.parse(poll.body)).toEqual({ changes: [], next_after: expect.any(Number) });
+      expect(JSON.parse(poll.body)).toEqual({ changes: [], next_after: expect.any(Number), identity: expect.any(String) });
     }
     // every stream ended cleanly (not cut), so EventSource clients reconnect and resume
     expect(streams.filter((stream) => !(stream.status === 200 && stream.complete && stream.watching))).toEqual([]);

@@ -6,6 +6,13 @@ import { loadRegistryBundle } from '../support/registry-bundle.js';
 import { openSse } from '../support/sse-client.js';
 import { openTestStore, type TestStore, buildTestApp } from '../support/test-store.js';
 
+/** The position of an SSE `id:` (`<store identity>:<position>`). */
+const positionOf = (id: string | undefined): number => {
+  const match = /^[0-9a-f]{16}:(\d+)$/.exec(id ?? '');
+  if (!match) throw new Error(`not a feed id: ${id}`);
+  return Number(match[1]);
+};
+
 describeEachBackend('change feed over a real listening server on %s', (backend) => {
   let t: TestStore;
   let app: FastifyInstance;
@@ -43,7 +50,7 @@ describeEachBackend('change feed over a real listening server on %s', (backend) 
     expect(message.event).toBe('change');
     const data = JSON.parse(message.data);
     expect(data).toEqual({
-      position: Number(message.id),
+      position: positionOf(message.id),
       registry: 'default',
       profile: 'watched',
       type: 'profile.created',
@@ -76,7 +83,7 @@ describeEachBackend('change feed over a real listening server on %s', (backend) 
       expect(created.status).toBe(201);
       await expect.poll(() => received).toContain('"profile":"old-client"');
       expect(received).not.toMatch(/transfer-encoding/i);
-      expect(received).toMatch(/\r\n\r\n: watching\n\n(: heartbeat\n\n)*id: \d+\nevent: change\ndata: \{[^\n]*"profile":"old-client"[^\n]*\}\n\n/);
+      expect(received).toMatch(/\r\n\r\n: watching\n\n(: heartbeat\n\n)*id: [0-9a-f]{16}:\d+\nevent: change\ndata: \{[^\n]*"profile":"old-client"[^\n]*\}\n\n/);
     } finally {
       socket.destroy();
     }
@@ -105,9 +112,9 @@ describeEachBackend('change feed over a real listening server on %s', (backend) 
       ['resume-1', 'profile.updated'],
     ]);
     expect(JSON.parse(all[3].data).type).toBe('profile.deleted');
-    const ids = all.map((m) => Number(m.id));
+    const ids = all.map((m) => positionOf(m.id));
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
-    expect(ids[0]).toBeGreaterThan(Number(seen.id));
+    expect(ids[0]).toBeGreaterThan(positionOf(seen.id));
   });
 
   it('misses nothing and repeats nothing while writes race the connection', async () => {
@@ -121,7 +128,7 @@ describeEachBackend('change feed over a real listening server on %s', (backend) 
     await watcher.waitFor(expected.length);
     await new Promise((resolve) => setTimeout(resolve, 100));
     watcher.close();
-    expect(watcher.messages.map((m) => Number(m.id))).toEqual(expected);
+    expect(watcher.messages.map((m) => positionOf(m.id))).toEqual(expected);
   });
 
   it('filters by registry and lists stacked dependents among the affected profiles', async () => {
@@ -153,7 +160,7 @@ describeEachBackend('change feed over a real listening server on %s', (backend) 
   it('long-polls with Accept: application/json and ?wait=', async () => {
     const after = await head();
     const idle = await fetch(`${base}/api/watch?after=${after}`, { headers: { accept: 'application/json' } });
-    expect(await idle.json()).toEqual({ changes: [], next_after: after });
+    expect(await idle.json()).toEqual({ changes: [], next_after: after, identity: expect.stringMatching(/^[0-9a-f]{16}$/) });
     const waiting = fetch(`${base}/api/watch?after=${after}&wait=5`, { headers: { accept: 'application/json' } });
     await new Promise((resolve) => setTimeout(resolve, 100));
     await send('PATCH', '/api/chat/profiles/ops-agent', { description: 'polled' });

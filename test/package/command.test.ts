@@ -43,6 +43,6 @@ describe('the profile-registry command', () => {
 
   it('`npm start` starts what was built: no script compiles before it', () => {
     expect(Object.keys(manifest.scripts).filter((name) => /^pre-?start$|^poststart$/.test(name))).toEqual([]);
-    expect(manifest.scripts.start).toBe('node dist/src/cli/main.js serve');
+    expect(manifest.scripts.start).toBe('exec node dist/src/cli/main.js serve');
   });
 });

@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -82,6 +82,18 @@ const serveWhile = async (command: string, args: string[], cwd: string, env: Nod
   return output;
 };
 
+/** The anchors GitHub gives a Markdown file's headings (lower case, punctuation dropped, spaces as dashes). */
+const headingAnchors = (markdown: string): Set<string> =>
+  new Set(
+    [...markdown.replace(/```[\s\S]*?```/g, '').matchAll(/^#{1,6}\s+(.+)$/gm)].map(([, heading]) =>
+      heading
+        .trim()
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+        .replace(/\s/g, '-'),
+    ),
+  );
+
 describe('the npm package', () => {
   const { dir, remove } = tempDir();
   // a checkout as a fresh clone has it (no dist/), with the dev dependencies installed
@@ -112,6 +124,29 @@ describe('the npm package', () => {
     expect(files.filter((file) => /^package\/(src|test|bench|dist\/bench|dist\/test)\//.test(file))).toEqual([]);
     expect(files.filter((file) => /\.(ts|map)$/.test(file))).toEqual([]);
     expect(listing.find((line) => line.endsWith('package/dist/src/cli/main.js'))).toMatch(/^-rwxr-xr-x/);
+  });
+
+  it('carries every file its Markdown links to: a link in the installed docs never leads nowhere', async () => {
+    const unpacked = join(dir, 'unpacked');
+    mkdirSync(unpacked);
+    await run('tar', ['-xzf', tarball, '-C', unpacked]);
+    const root = join(unpacked, 'package');
+    const documents = (readdirSync(root, { recursive: true }) as string[]).filter((file) => file.endsWith('.md') && !file.startsWith('node_modules'));
+    expect(documents).toEqual(expect.arrayContaining(['README.md', join('docs', 'OPERATIONS.md'), join('docs', 'SECURITY.md')]));
+    const broken: string[] = [];
+    for (const document of documents) {
+      const text = readFileSync(join(root, document), 'utf8');
+      for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^[a-z]+:/.test(target)) continue; // https:, mailto:, file:
+        const [file, anchor] = target.split('#');
+        const path = file === '' ? join(root, document) : join(root, dirname(document), file);
+        if (!existsSync(path)) broken.push(`${document}: ${target} (no such file in the package)`);
+        else if (anchor !== undefined && path.endsWith('.md') && !headingAnchors(readFileSync(path, 'utf8')).has(anchor)) {
+          broken.push(`${document}: ${target} (no such heading)`);
+        }
+      }
+    }
+    expect(broken).toEqual([]);
   });
 
   it('`npm start` in a built checkout serves without compiling again', async () => {

@@ -37,4 +37,16 @@ describe("the whole run's secret leak check", () => {
     expect(leaks).toHaveLength(1);
     expect(leaks[0]).toContain(`log of server log shows the secret ${FAKE_KEY}`);
   });
+
+  it('also searches for the secrets a store made (a fingerprint key), which no pattern knows', () => {
+    const key = 'a'.repeat(16) + '0123456789abcdef'.repeat(3);
+    const dir = transcript([
+      { source: 'secret', where: 'fingerprint key of a test store', text: key },
+      { source: 'answer', where: 'GET /api/chat/profiles/chat 200', text: `{"fingerprint":"sha256:${'b'.repeat(64)}"}` },
+      { source: 'log', where: 'server log', text: `{"msg":"opened","key":"${key}"}` },
+    ]);
+    const { counts, leaks } = searchTranscript(dir);
+    expect(counts).toEqual({ answer: 1, log: 1 });
+    expect(leaks).toEqual([expect.stringContaining(`log of server log shows the secret ${key}`)]);
+  });
 });

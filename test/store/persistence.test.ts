@@ -171,18 +171,20 @@ describe('the SQLite DSN', () => {
   it('honours _journal_mode, _busy_timeout, _foreign_keys and _synchronous', async () => {
     const path = join(dir.dir, 'nested', 'p.db');
     const db = openDatabase({ dsn: `file:${path}?_journal_mode=WAL&_busy_timeout=5000&_foreign_keys=on&_synchronous=FULL` });
-    const expected = { journal_mode: 'wal', busy_timeout: 5000, foreign_keys: 1, synchronous: 2 };
+    // the server's connections never sleep in SQLite's busy handler (it would stall the event loop):
+    // _busy_timeout is how long they wait for a lock on timers (test/e2e/sqlite-locks.test.ts)
+    const expected = { journal_mode: 'wal', busy_timeout: 0, foreign_keys: 1, synchronous: 2 };
     // in WAL mode the writer commits with NORMAL and the store fsyncs the WAL before a write resolves
     const writer = { ...expected, synchronous: 1 };
     expect(await pragmas(db)).toEqual({ reader: expected, writer, durableCommits: true });
     await db.close();
 
     const other = openDatabase({ dsn: `file:${join(dir.dir, 'q.db')}?_journal_mode=DELETE&_busy_timeout=1234&_foreign_keys=off&_synchronous=NORMAL` });
-    const honoured = { journal_mode: 'delete', busy_timeout: 1234, foreign_keys: 0, synchronous: 1 };
+    const honoured = { journal_mode: 'delete', busy_timeout: 0, foreign_keys: 0, synchronous: 1 };
     expect(await pragmas(other)).toEqual({ reader: honoured, writer: honoured, durableCommits: false });
 
     const rollbackJournal = openDatabase({ dsn: `file:${join(dir.dir, 's.db')}?_journal_mode=DELETE&_synchronous=FULL` });
-    const fullBySqlite = { journal_mode: 'delete', busy_timeout: 5000, foreign_keys: 1, synchronous: 2 };
+    const fullBySqlite = { journal_mode: 'delete', busy_timeout: 0, foreign_keys: 1, synchronous: 2 };
     expect(await pragmas(rollbackJournal)).toEqual({ reader: fullBySqlite, writer: fullBySqlite, durableCommits: true });
     await rollbackJournal.close();
     await other.close();
@@ -193,7 +195,7 @@ describe('the SQLite DSN', () => {
     const db = openDatabase({ path });
     await db.transaction(async (tx) => tx.exec('CREATE TABLE t (x INTEGER)'));
     expect(statSync(path).mode & 0o777).toBe(0o600);
-    const defaults = { journal_mode: 'wal', busy_timeout: 5000, foreign_keys: 1, synchronous: 2 };
+    const defaults = { journal_mode: 'wal', busy_timeout: 0, foreign_keys: 1, synchronous: 2 };
     expect(await pragmas(db)).toEqual({ reader: defaults, writer: { ...defaults, synchronous: 1 }, durableCommits: true });
     await db.close();
   });

@@ -1,7 +1,10 @@
-import { statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/events/open-database.js';
+import { startServer, type ServerProcess } from '../support/server-process.js';
+import { sqlite3 } from '../support/sqlite3-shell.js';
 import { tempDir } from '../support/test-store.js';
 
 const waitFor = async (condition: () => boolean, timeoutMs: number): Promise<boolean> => {
@@ -34,4 +37,61 @@ describe('the SQLite WAL', () => {
     expect(await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM blobs')).toEqual({ n: 100 });
     await db.close();
   });
+});
+
+/** A write burst through the HTTP API: `count` new profiles. */
+const writeBurst = async (url: string, count: number, prefix: string) => {
+  await Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const response = await fetch(`${url}/api/chat/profiles`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ slug: `${prefix}-${i}`, runtime: { system_prompt: `prompt ${i} ${'x'.repeat(2000)}` } }),
+      });
+      expect(response.status).toBe(201);
+    }),
+  );
+};
+
+/** What `sqlite3` (the system binary) finds in a copy: its integrity and the profiles of registry default. */
+const contentsOf = async (file: string) => {
+  const check = await sqlite3(['-readonly', file, 'PRAGMA integrity_check;']);
+  const events = await sqlite3(['-readonly', file, 'SELECT COUNT(*) FROM events;']);
+  const profiles = await sqlite3([
+    '-readonly',
+    file,
+    "SELECT COUNT(*) FROM profile_registries r, json_each(r.payload_json, '$.profiles') WHERE r.slug = 'default';",
+  ]);
+  return { check: check.stdout.trim(), events: Number(events.stdout.trim()), profiles: Number(profiles.stdout.trim()) };
+};
+
+describe('cp of the database file of a server (the runbook\'s backup)', () => {
+  const dir = tempDir();
+  let server: ServerProcess | undefined;
+  afterEach(async () => {
+    await server?.stop();
+    dir.remove();
+  });
+
+  it('is a complete database within a second after a write burst, and after a clean stop', async () => {
+    const path = join(dir.dir, 'profiles.db');
+    server = await startServer(['--profile-registry-db', path]);
+    await writeBurst(server.url, 40, 'burst');
+    const wroteAt = Date.now();
+    // the WAL is copied into the file and emptied once the writes pause
+    expect(await waitFor(() => statSync(`${path}-wal`).size === 0, 1000)).toBe(true);
+    expect(Date.now() - wroteAt).toBeLessThan(1000);
+    execFileSync('cp', [path, join(dir.dir, 'idle-copy.db')]);
+    // the seeded default profile and the 40 new ones, and every event the live database holds
+    const live = await contentsOf(path);
+    expect(live.profiles).toBe(41);
+    expect(await contentsOf(join(dir.dir, 'idle-copy.db'))).toEqual(live);
+
+    await writeBurst(server.url, 5, 'late');
+    expect(await server.stop()).toBe(0);
+    server = undefined;
+    expect(existsSync(`${path}-wal`) ? statSync(`${path}-wal`).size : 0).toBe(0);
+    execFileSync('cp', [path, join(dir.dir, 'stopped-copy.db')]);
+    expect(await contentsOf(join(dir.dir, 'stopped-copy.db'))).toEqual({ check: 'ok', events: live.events + 5, profiles: 46 });
+  }, 60_000);
 });

@@ -1,7 +1,9 @@
 import pg from 'pg';
+import { probePostgres } from './postgres-probe.js';
 
 export const PG_URL = process.env.PROFILE_REGISTRY_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const REQUIRED = process.env.PROFILE_REGISTRY_REQUIRE_PG === '1';
+/** CI sets PROFILE_REGISTRY_REQUIRE_PG=1: no PostgreSQL test may be skipped there. */
+export const REQUIRED = process.env.PROFILE_REGISTRY_REQUIRE_PG === '1';
 
 /** PG_URL without its password, for messages. */
 const shownUrl = (): string => {
@@ -14,24 +16,8 @@ const shownUrl = (): string => {
   }
 };
 
-/** Undefined when PostgreSQL answers, else why not. */
-const probe = async (): Promise<string | undefined> => {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return undefined;
-  } catch (error) {
-    const reason = `PostgreSQL at ${shownUrl()} is unreachable (${error instanceof Error ? error.message : String(error)})`;
-    if (REQUIRED) throw new Error(`PostgreSQL is required (PROFILE_REGISTRY_REQUIRE_PG=1) but ${reason}`);
-    console.warn(`\n!!! ${reason}: PostgreSQL tests are SKIPPED !!!\n`);
-    return reason;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-};
-
-const unreachable = await probe();
+const unreachable = await probePostgres(PG_URL, { required: REQUIRED, shownUrl: shownUrl() });
+if (unreachable !== undefined) console.warn(`\n!!! ${unreachable}: PostgreSQL tests are SKIPPED !!!\n`);
 
 /** Whether PostgreSQL tests run; importing this fails the test file when PROFILE_REGISTRY_REQUIRE_PG=1 and it is missing. */
 export const postgresAvailable = unreachable === undefined;
@@ -52,6 +38,26 @@ export const createTestSchema = async (): Promise<{ schema: string; drop: () => 
       const dropper = new pg.Client({ connectionString: PG_URL });
       await dropper.connect();
       await dropper.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await dropper.end();
+    },
+  };
+};
+
+/** A fresh database of its own (for what a schema cannot show: `public`, other schemas); dropped by the returned function. */
+export const createTestDatabase = async (): Promise<{ url: string; drop: () => Promise<void> }> => {
+  const name = `test_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(PG_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const dropper = new pg.Client({ connectionString: PG_URL });
+      await dropper.connect();
+      await dropper.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       await dropper.end();
     },
   };

@@ -21,14 +21,20 @@ export interface TranscriptSearch {
 export const searchTranscript = (dir: string): TranscriptSearch => {
   const counts: Record<string, number> = {};
   const leaks: string[] = [];
+  const seen: { file: string; entry: Seen }[] = [];
+  const made = new Set<string>();
   for (const file of readdirSync(dir)) {
     for (const line of readFileSync(join(dir, file), 'utf8').split('\n')) {
       if (line === '') continue;
-      const seen = JSON.parse(line) as Seen;
-      counts[seen.source] = (counts[seen.source] ?? 0) + 1;
-      const secret = TEST_SECRET.exec(seen.text);
-      if (secret) leaks.push(`${file}: ${seen.source} of ${seen.where} shows the secret ${secret[0]}`);
+      const entry = JSON.parse(line) as Seen;
+      if (entry.source === 'secret') made.add(entry.text);
+      else seen.push({ file, entry });
     }
+  }
+  for (const { file, entry } of seen) {
+    counts[entry.source] = (counts[entry.source] ?? 0) + 1;
+    const secret = TEST_SECRET.exec(entry.text)?.[0] ?? [...made].find((each) => entry.text.includes(each));
+    if (secret) leaks.push(`${file}: ${entry.source} of ${entry.where} shows the secret ${secret}`);
   }
   return { counts, leaks };
 };

@@ -43,7 +43,10 @@ const waitUntilReady = async (url: string, server: ServerProcess, timeoutMs = 15
 };
 
 /** Starts `profile-registry serve` (the built dist/) on a free port, with these database flags. */
-export const startServer = async (databaseFlags: string[], options: { logLevel?: string } = {}): Promise<ServerProcess> => {
+export const startServer = async (
+  databaseFlags: string[],
+  options: { logLevel?: string; readyTimeoutMs?: number } = {},
+): Promise<ServerProcess> => {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
   const port = await freePort();
   const env = { ...process.env };
@@ -71,7 +74,7 @@ export const startServer = async (databaseFlags: string[], options: { logLevel?:
     },
   };
   try {
-    await waitUntilReady(server.url, server);
+    await waitUntilReady(server.url, server, options.readyTimeoutMs);
   } catch (error) {
     child.kill('SIGKILL');
     throw error;

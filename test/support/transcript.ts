@@ -21,13 +21,17 @@ declare module 'vitest' {
 /** Every secret value the tests store follows this pattern (test/fixtures and the security tests). */
 export const TEST_SECRET = /sk-test-[\w-]+|[\w-]*(?:test|signing)-secret[\w-]*/;
 
-export type TranscriptSource = 'answer' | 'feed' | 'cli' | 'log';
+/** `secret`: a secret the tests did not write but a store made (its fingerprint key), searched for like TEST_SECRET. */
+export type TranscriptSource = 'answer' | 'feed' | 'cli' | 'log' | 'secret';
 
 const entries: string[] = [];
 
 export const recordSeen = (source: TranscriptSource, where: string, text: string): void => {
   if (text !== '') entries.push(JSON.stringify({ source, where, text }));
 };
+
+/** Tells the run's leak check about a secret a store made (no test wrote it, so TEST_SECRET cannot know it). */
+export const recordMadeSecret = (where: string, secret: string): void => recordSeen('secret', where, secret);
 
 /** Records every answer the app sends from now on (call before `ready`). */
 export const recordAnswers = (app: FastifyInstance): void => {

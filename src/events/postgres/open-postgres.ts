@@ -8,6 +8,7 @@ import { commitWait, createHeadReader } from './head-reader.js';
 import { postgresEventStore } from './postgres-event-store.js';
 import { POSTGRES_FLAVOUR } from './postgres-flavour.js';
 import { DEFAULT_POSTGRES_SETTINGS, type PostgresSettings } from './postgres-settings.js';
+import { SCHEMA_LOCK_KEY } from './postgres-schema.js';
 
 // BIGINT (positions, versions, times) as numbers: every value stays below 2^53.
 pg.types.setTypeParser(20, (value) => Number(value));
@@ -70,12 +71,28 @@ const executorOf = (client: Queryable): SqlExecutor => {
 
 /** Write transactions of every instance take this lock (with the schema's key), so positions commit in order. */
 const APPEND_LOCK_KEY = 0x70726567; // "preg"
-/** Schema set-up and upgrades of every instance take this one (with the schema's key). */
-const SCHEMA_LOCK_KEY = 0x70726568;
 
 /** The DSN without its password, for logs. */
 export const redactDsn = (connectionString: string): string =>
   connectionString.replace(/\/\/([^:@/]+)(:[^@/]*)?@/, '//$1@').replace(/([?&]password=)[^&]*/gi, '$1***');
+
+/**
+ * The DSN without its `options` parameter, and that parameter: pg lets the DSN's `options` win over
+ * the client's, so the schema in use (`-c search_path=`) is appended to them instead, and wins over
+ * a search_path they set.
+ */
+const splitOptions = (connectionString: string): { withoutOptions: string; options?: string } => {
+  let url: URL;
+  try {
+    url = new URL(connectionString);
+  } catch {
+    return { withoutOptions: connectionString };
+  }
+  const options = url.searchParams.get('options') ?? undefined;
+  if (options === undefined) return { withoutOptions: connectionString };
+  url.searchParams.delete('options');
+  return { withoutOptions: url.toString(), options };
+};
 
 /** What the schema in use is called, its lock key and the channel its commits are announced on. */
 interface SchemaIdentity {
@@ -97,13 +114,15 @@ export const openPostgres = (
 ): SqlDatabase => {
   const { readonly, ...given } = Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined)) as typeof settings;
   const { poolSize, statementTimeoutMs, applicationName, connectTimeoutMs, readLeaseMs } = { ...DEFAULT_POSTGRES_SETTINGS, ...given };
+  const { withoutOptions, options: dsnOptions } = splitOptions(connectionString);
+  const sessionOptions = [dsnOptions, settings.schema ? `-c search_path=${settings.schema}` : undefined].filter(Boolean).join(' ');
   const clientConfig = (role: string, statementTimeout = statementTimeoutMs): pg.ClientConfig => ({
-    connectionString,
+    connectionString: withoutOptions,
     application_name: role ? `${applicationName} ${role}` : applicationName,
     connectionTimeoutMillis: connectTimeoutMs,
     keepAlive: true,
     ...(statementTimeout > 0 ? { statement_timeout: statementTimeout } : {}),
-    ...(settings.schema ? { options: `-c search_path=${settings.schema}` } : {}),
+    ...(sessionOptions ? { options: sessionOptions } : {}),
   });
   const pool = new pg.Pool({ ...clientConfig(''), max: poolSize });
   // A client whose server went away emits 'error' (the pool's, when idle; its own, when checked
@@ -156,6 +175,7 @@ export const openPostgres = (
     onExternalCommit: commitListener.subscribe,
     withSchemaLock: async <T>(fn: () => Promise<T>) => {
       // a client of its own, without statement timeout: another instance may upgrade for long
+      // (the key is the one around creating the schema: see resolvePostgresSchema)
       const client = new pg.Client(clientConfig('schema', 0));
       client.on('error', () => undefined);
       await guarded(() => client.connect());

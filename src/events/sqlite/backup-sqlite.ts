@@ -14,7 +14,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { fileErrorCause } from '../../domain/file-errors.js';
+import { writeFailureCause } from '../write-failure-cause.js';
 
 const fsyncPath = (path: string): void => {
   const fd = openSync(path, 'r');
@@ -77,7 +77,7 @@ export const backupSqlite = (source: string, dest: string, options: { overwrite:
       return step();
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST' && !options.overwrite) throw alreadyExists();
-      throw new Error(`cannot write ${dest}: ${fileErrorCause(error)}`);
+      throw new Error(`cannot write ${dest}: ${writeFailureCause(dest, error)}`);
     }
   };
   writing(() => closeSync(openSync(temp, 'wx', 0o600)));

@@ -8,14 +8,15 @@ import { positionalSql } from './positional-parameters.js';
 import type { SqliteOptions } from './sqlite-dsn.js';
 import { createWalSync } from './wal-sync.js';
 import { createWalCheckpointer, DEFAULT_CHECKPOINT_AFTER_BYTES } from './wal-checkpointer.js';
+import { databaseBusy, isSqliteBusy, whileBusy } from './busy-retry.js';
 
 type Connection = Database.Database;
 
 /** Sets the connection up and returns the journal mode SQLite actually took (`memory` for `:memory:`). */
-const applyPragmas = (connection: Connection, options: SqliteOptions, synchronous = options.synchronous): string => {
+const applyPragmas = (connection: Connection, options: SqliteOptions): string => {
   connection.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
   const journalMode = String(connection.pragma(`journal_mode = ${options.journalMode}`, { simple: true }));
-  connection.pragma(`synchronous = ${synchronous}`);
+  connection.pragma(`synchronous = ${options.synchronous}`);
   connection.pragma(`foreign_keys = ${options.foreignKeys ? 'ON' : 'OFF'}`);
   return journalMode.toUpperCase();
 };
@@ -25,8 +26,13 @@ const WRITER_CHECKPOINT_PAGES = 4096;
 
 const FSYNC_EVERY_COMMIT = new Set(['FULL', 'EXTRA', '2', '3']);
 
-/** An executor over one better-sqlite3 connection, with prepared statements cached by text. */
-const executorOf = (connection: Connection): SqlExecutor => {
+/**
+ * An executor over one better-sqlite3 connection, with prepared statements cached by text. With
+ * `busyWaitMs`, a statement outside a transaction that finds the database locked is tried again on
+ * timers for up to that long, and one inside a transaction fails at once; both end as
+ * DatabaseUnavailable (503), never as a raw SQLITE_BUSY (500).
+ */
+const executorOf = (connection: Connection, busyWaitMs?: number): SqlExecutor => {
   const prepared = new Map<string, { statement: Database.Statement; order: number[] }>();
   /**
    * The statement of `sql` and its values in the order it binds them (see positionalSql), to pass
@@ -41,22 +47,37 @@ const executorOf = (connection: Connection): SqlExecutor => {
     }
     return [entry.statement, entry.order.map((index) => params[index])];
   };
+  const locked = <T>(attempt: () => T): T | Promise<T> => {
+    if (busyWaitMs === undefined) return attempt();
+    // a statement of an open transaction may not simply run again after a BUSY
+    if (!connection.inTransaction) return whileBusy(attempt, Date.now() + busyWaitMs);
+    try {
+      return attempt();
+    } catch (error) {
+      throw isSqliteBusy(error) ? databaseBusy(0) : error;
+    }
+  };
   const statements: SqlStatements = {
     flavour: SQLITE_FLAVOUR,
-    run: async (sql, params = []) => {
-      const [statement, values] = bound(sql, params);
-      return statement.run(...values).changes;
-    },
-    get: async <T>(sql: string, params: readonly unknown[] = []) => {
-      const [statement, values] = bound(sql, params);
-      return statement.get(...values) as T | undefined;
-    },
-    all: async <T>(sql: string, params: readonly unknown[] = []) => {
-      const [statement, values] = bound(sql, params);
-      return statement.all(...values) as T[];
-    },
+    run: async (sql, params = []) =>
+      locked(() => {
+        const [statement, values] = bound(sql, params);
+        return statement.run(...values).changes;
+      }),
+    get: async <T>(sql: string, params: readonly unknown[] = []) =>
+      locked(() => {
+        const [statement, values] = bound(sql, params);
+        return statement.get(...values) as T | undefined;
+      }),
+    all: async <T>(sql: string, params: readonly unknown[] = []) =>
+      locked(() => {
+        const [statement, values] = bound(sql, params);
+        return statement.all(...values) as T[];
+      }),
+    // outside a transaction only the set-up's idempotent DDL (CREATE ... IF NOT EXISTS) runs here:
+    // after a BUSY the whole text may run again
     exec: async (sql) => {
-      connection.exec(sql);
+      await locked(() => connection.exec(sql));
     },
   };
   return { ...statements, events: sqliteEventStore(statements) };
@@ -69,6 +90,7 @@ const executorOf = (connection: Connection): SqlExecutor => {
  */
 const openSqliteReadOnly = (options: SqliteOptions): SqlDatabase => {
   const connection = new Database(options.path, { readonly: true, fileMustExist: true });
+  // a command, not the server: it may wait for a lock as SQLite waits
   connection.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
   const executor = executorOf(connection);
   const inTransaction = sqlTransactionOf(executor);
@@ -121,6 +143,11 @@ export const openSqlite = (options: SqliteOptions, mode: { readonly?: boolean } 
   if (syncsWalItself) writer.pragma('synchronous = NORMAL');
   const reader = inMemory ? writer : new Database(options.path);
   if (reader !== writer) applyPragmas(reader, options);
+  // Opening may wait for a lock as SQLite waits (nothing is served yet). From here on the busy
+  // timeout is 0: SQLite's busy handler sleeps on the calling thread, the event loop; the
+  // executors wait for a lock on timers instead, for as long (see whileBusy).
+  writer.pragma('busy_timeout = 0');
+  reader.pragma('busy_timeout = 0');
   const walSync = syncsWalItself ? createWalSync(`${options.path}-wal`) : undefined;
   const checkpointer = inWal
     ? createWalCheckpointer({
@@ -134,9 +161,9 @@ export const openSqlite = (options: SqliteOptions, mode: { readonly?: boolean } 
   // the very last frames, and only a checkpoint that copies all of them lets the WAL start over.
   if (checkpointer) writer.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
 
-  const writeExecutor = executorOf(writer);
+  const writeExecutor = executorOf(writer, options.busyTimeoutMs);
   const writeTransaction = sqlTransactionOf(writeExecutor);
-  const readExecutor = executorOf(reader);
+  const readExecutor = executorOf(reader, options.busyTimeoutMs);
   const exclusive = createMutex();
 
   // data_version of the reading connection moves with every commit of any other connection. Asking
@@ -160,11 +187,15 @@ export const openSqlite = (options: SqliteOptions, mode: { readonly?: boolean } 
     changeMarker: inMemory ? undefined : changeMarker,
     durableCommits,
     transaction: async <T>(fn: (tx: SqlTransaction) => Promise<T>, afterCommit?: () => void) => {
+      // the wait for another process's lock counts from the call: a write queued behind one that
+      // waits does not wait as long again once its turn comes
+      const deadline = Date.now() + options.busyTimeoutMs;
       const result = await exclusive(async () => {
-        writer.exec('BEGIN IMMEDIATE');
+        await whileBusy(() => writer.exec('BEGIN IMMEDIATE'), deadline);
         try {
           const value = await fn(writeTransaction);
-          writer.exec('COMMIT');
+          // a COMMIT that finds a lock (rollback-journal mode: readers of other processes) keeps the transaction open
+          await whileBusy(() => writer.exec('COMMIT'), Math.max(deadline, Date.now() + options.busyTimeoutMs));
           forgetMarker();
           checkpointer?.afterCommit();
           return value;
@@ -182,6 +213,15 @@ export const openSqlite = (options: SqliteOptions, mode: { readonly?: boolean } 
       await exclusive(async () => undefined);
       await walSync?.close();
       await checkpointer?.close();
+      // a clean stop leaves the database file complete (a cp of it is a whole database), unless
+      // another process holds a lock or reads an older snapshot (then the next start copies the WAL)
+      if (inWal) {
+        try {
+          writer.pragma('wal_checkpoint(TRUNCATE)');
+        } catch (error) {
+          if (!isSqliteBusy(error)) throw error;
+        }
+      }
       if (reader !== writer) reader.close();
       writer.close();
     },

@@ -14,6 +14,8 @@ const MIN_CHECKPOINT_INTERVAL_MS = 250;
 
 // The worker is a script given as text (not a file beside this one), so that it runs the same
 // from the built output and from the TypeScript sources the tests load.
+// 'truncate' waits for no lock (busy_timeout 0): it holds the writers' lock while it copies, and
+// waiting there for a long reader (a `verify`) would hold every write back; it is tried again later.
 const WORKER_SCRIPT = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
@@ -21,10 +23,27 @@ const db = new Database(workerData.path);
 db.pragma('busy_timeout = ' + workerData.busyTimeoutMs);
 parentPort.on('message', (message) => {
   if (message === 'close') { db.close(); parentPort.close(); return; }
-  try { db.pragma('wal_checkpoint(PASSIVE)'); parentPort.postMessage({ ok: true }); }
-  catch (error) { parentPort.postMessage({ ok: false, message: String(error && error.message) }); }
+  try {
+    if (message === 'truncate') {
+      db.pragma('busy_timeout = 0');
+      const [result] = db.pragma('wal_checkpoint(TRUNCATE)');
+      db.pragma('busy_timeout = ' + workerData.busyTimeoutMs);
+      parentPort.postMessage({ ok: true, kind: message, complete: result.busy === 0 });
+    } else {
+      db.pragma('wal_checkpoint(PASSIVE)');
+      parentPort.postMessage({ ok: true, kind: message });
+    }
+  }
+  catch (error) { parentPort.postMessage({ ok: false, kind: message, message: String(error && error.message) }); }
 });
 `;
+
+/**
+ * How long after the last commit of a burst the WAL is copied into the database file and emptied
+ * (wal_checkpoint(TRUNCATE)): from then on, until the next write, the database file alone is the
+ * whole database (a `cp` of it is complete).
+ */
+export const DEFAULT_IDLE_CHECKPOINT_MS = 500;
 
 /**
  * Copies the WAL back into the database file on a worker thread. SQLite would otherwise do it
@@ -36,8 +55,14 @@ export const createWalCheckpointer = (options: {
   path: string;
   busyTimeoutMs: number;
   afterBytes: number;
+  idleMs?: number;
   onFailure: (error: Error) => void;
 }) => {
+  const idleMs = options.idleMs ?? DEFAULT_IDLE_CHECKPOINT_MS;
+  let idleTimer: NodeJS.Timeout | undefined;
+  /** A TRUNCATE is owed: set by every commit, cleared by a complete one. */
+  let dirty = false;
+  let closing = false;
   const walPath = `${options.path}-wal`;
   let worker: Worker | undefined;
   let exited = false;
@@ -59,10 +84,13 @@ export const createWalCheckpointer = (options: {
       workerData: { driver, path: options.path, busyTimeoutMs: options.busyTimeoutMs },
     });
     started.unref();
-    started.on('message', (result: { ok: boolean; message?: string }) => {
+    started.on('message', (result: { ok: boolean; kind: string; complete?: boolean; message?: string }) => {
       running = false;
       lastDoneAt = Date.now();
       if (!result.ok) fail(new Error(`WAL checkpoint failed: ${result.message}`));
+      else if (result.kind === 'truncate' && result.complete) dirty = false;
+      // a commit during the checkpoint, or a lock that stopped it, asks for another later
+      if (dirty) scheduleIdle();
     });
     started.on('error', fail);
     started.on('exit', () => {
@@ -71,9 +99,26 @@ export const createWalCheckpointer = (options: {
     return started;
   };
 
+  const truncateWhenIdle = () => {
+    idleTimer = undefined;
+    if (failed || closing || !dirty) return;
+    if (running) return; // its answer schedules the next try
+    worker ??= start();
+    running = true;
+    worker.postMessage('truncate');
+  };
+  function scheduleIdle() {
+    if (failed || closing) return;
+    if (idleTimer) clearTimeout(idleTimer);
+    idleTimer = setTimeout(truncateWhenIdle, idleMs);
+    idleTimer.unref();
+  }
+
   return {
-    /** After a commit: asks for a checkpoint once the WAL has grown past the threshold. */
+    /** After a commit: asks for a checkpoint once the WAL has grown past the threshold, and for an emptied WAL once writes pause. */
     afterCommit: (): void => {
+      dirty = true;
+      scheduleIdle();
       if (running || failed || Date.now() - lastDoneAt < MIN_CHECKPOINT_INTERVAL_MS) return;
       let size: number;
       try {
@@ -87,6 +132,8 @@ export const createWalCheckpointer = (options: {
       worker.postMessage('checkpoint');
     },
     close: async (): Promise<void> => {
+      closing = true;
+      if (idleTimer) clearTimeout(idleTimer);
       if (!worker || exited) return;
       const stopping = worker;
       worker = undefined;

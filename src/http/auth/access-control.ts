@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { markSecretsRevealed } from '../revealed-secrets.js';
+import { loggedUrl } from '../logger.js';
 import { problem, sendProblem } from '../problem.js';
 import { defaultRequiredRole, roleAllows, type RequiredRole, type Role } from './roles.js';
 import type { TokenHolder, TokensFile } from './tokens-file.js';
@@ -86,7 +87,7 @@ const refusalOf = (tokens: TokensFile | undefined, request: FastifyRequest, repl
     if (callerRole(request) !== 'admin') {
       return sendProblem(reply, problem(403, 'forbidden', 'revealing secrets needs the admin role'));
     }
-    request.log.info({ actor: request.caller?.name ?? 'anonymous', url: request.url }, 'secrets revealed');
+    request.log.info({ actor: request.caller?.name ?? 'anonymous', url: loggedUrl(request.url) }, 'secrets revealed');
     markSecretsRevealed(reply);
   }
   return undefined;

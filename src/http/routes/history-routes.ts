@@ -165,7 +165,7 @@ export const historyRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
       const beforeVersion = beforeRaw === undefined ? undefined : parseVersionNumber(beforeRaw, 'before_version');
       const filter = historyFilterOf(request.query);
       const versions = await versionsOf(registry, slug);
-      const passing = profileHistory(registry, slug, versions, { beforeVersion }).filter((entry) => passesFilter(filter, entry));
+      const passing = profileHistory(store.fingerprintKey, registry, slug, versions, { beforeVersion }).filter((entry) => passesFilter(filter, entry));
       const entries = passing.slice(0, limit).map((entry) => ({
         ...entry,
         changes: shownChanges(request, entry.changes, SECRET_AREAS.profile),

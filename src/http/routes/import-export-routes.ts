@@ -45,7 +45,7 @@ export const importExportRoutes: RoutesPlugin<{ store: RegistryStore }> = async 
         summary: 'Import the registry a document holds: the changes as new events (again: none)',
         params: registryParams,
         body: importBodySchema,
-        response: { 200: jsonAnswer(importResultSchema, 'what was imported'), ...problemResponses({ body: true, also: [409] }) },
+        response: { 200: jsonAnswer(importResultSchema, 'what was imported'), ...problemResponses({ body: true, also: [409, 422] }) },
       },
     },
     async (request, reply) => {

@@ -12,22 +12,43 @@ import { registryOf } from '../request-input.js';
 import type { RoutesPlugin } from '../route-schema.js';
 import { changesPollSchema, eventStreamSchema } from '../schemas/documents.js';
 import { problemResponse, problemResponses } from '../schemas/problems.js';
-import { afterQuery, queryText, registryQuery } from '../schemas/query.js';
+import { queryText, registryQuery } from '../schemas/query.js';
+import { readStoreIdentity } from '../../events/store-identity.js';
 
 export const DEFAULT_HEARTBEAT_MS = 15_000;
 export const DEFAULT_MAX_WATCHERS_PER_CLIENT = 100;
 const MAX_WAIT_SECONDS = 60;
 
-const parsePosition = (raw: string | undefined, name: string): number | undefined => {
+/** Where a watcher resumes: a position, and the identity of the store it was read from when the client gave it. */
+interface Resume {
+  identity?: string;
+  position: number;
+}
+
+const POSITION_RULE = 'must be a position (an integer from 0 to 2^53-1), optionally after the store identity and a colon';
+
+/** `<position>` as clients have always sent it, or `<identity>:<position>` as the feed now gives it. */
+const parseResume = (raw: string | undefined, name: string): Resume | undefined => {
   if (raw === undefined || raw === '') return undefined;
+  const match = /^(?:([0-9a-f]{16}):)?(\d+)$/.exec(raw.trim());
   // positions are BIGINT on PostgreSQL: anything past a safe integer is no position this store can reach
-  const value = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
-  if (!Number.isSafeInteger(value)) {
-    throw new DomainError('validation', `validation error (${name}): must be a position (an integer from 0 to 2^53-1)`, {
-      errors: [{ path: name, message: 'must be a position (an integer from 0 to 2^53-1)' }],
+  const position = match ? Number(match[2]) : Number.NaN;
+  if (!Number.isSafeInteger(position)) {
+    throw new DomainError('validation', `validation error (${name}): ${POSITION_RULE}`, {
+      errors: [{ path: name, message: POSITION_RULE }],
     });
   }
-  return value;
+  return { identity: match?.[1], position };
+};
+
+/** Why a resume position cannot be followed from (another store identity, or beyond the newest event), if it cannot. */
+const resetReason = (resume: Resume | undefined, identity: string, head: number): string | undefined => {
+  if (resume === undefined) return undefined;
+  if (resume.identity !== undefined && resume.identity !== identity) {
+    return `position ${resume.identity}:${resume.position} belongs to another store identity (a restored backup or a rebuild): this store is ${identity}, its newest event at ${head}`;
+  }
+  if (resume.position > head) return `position ${resume.position} lies beyond the newest event (${head}): the store was restored or rebuilt`;
+  return undefined;
 };
 
 const parseWait = (raw: string | undefined): number => {
@@ -83,17 +104,17 @@ interface Frame {
   chunk: Buffer;
 }
 const CRLF = Buffer.from('\r\n');
-const frameOf = (change: FeedChange, item: object = feedItem(change)): Frame => {
-  const message = Buffer.from(`id: ${change.event.position}\nevent: change\ndata: ${JSON.stringify(item)}\n\n`);
+const frameOf = (identity: string, change: FeedChange, item: object = feedItem(change)): Frame => {
+  const message = Buffer.from(`id: ${identity}:${change.event.position}\nevent: change\ndata: ${JSON.stringify(item)}\n\n`);
   return { message, chunk: Buffer.concat([Buffer.from(`${message.length.toString(16)}\r\n`), message, CRLF]) };
 };
 // the hub hands every watcher the same change objects: serialize and encode each once, and write
 // the same bytes to every watcher
 const frames = new WeakMap<object, Frame>();
-const sseFrame = (change: FeedChange): Frame => {
+const sseFrame = (identity: string, change: FeedChange): Frame => {
   let frame = frames.get(change.event);
   if (frame === undefined) {
-    frame = frameOf(change);
+    frame = frameOf(identity, change);
     frames.set(change.event, frame);
   }
   return frame;
@@ -132,6 +153,9 @@ export const watchRoutes: RoutesPlugin<WatchOptions> = async (app, options) => {
     if (left <= 0) openByClient.delete(key);
     else openByClient.set(key, left);
   };
+  // read once: `restore-backup` needs the server stopped, and a `rebuild` while serving changes no
+  // position (the new identity is announced from the next start)
+  const identity = await readStoreIdentity(store.db);
   const hub = createChangeHub(store, { pollMs: options.pollMs, onDelivered: options.onDelivered });
   const open = new Set<FastifyReply>();
   app.addHook('preClose', async () => {
@@ -145,6 +169,7 @@ export const watchRoutes: RoutesPlugin<WatchOptions> = async (app, options) => {
     after: number,
     keep: (change: FeedChange) => boolean,
     scope: Scope,
+    reset: string | undefined,
   ) => {
     reply.hijack();
     const raw = reply.raw;
@@ -155,6 +180,10 @@ export const watchRoutes: RoutesPlugin<WatchOptions> = async (app, options) => {
       'x-request-id': String(request.id),
     });
     raw.write(': watching\n\n');
+    // the client's position means nothing here: it is told so, and follows from the newest event
+    if (reset !== undefined) {
+      raw.write(`id: ${identity}:${after}\nevent: reset\ndata: ${JSON.stringify({ identity, head: after, reason: reset })}\n\n`);
+    }
     open.add(reply);
     const heartbeat = setInterval(() => raw.write(': heartbeat\n\n'), heartbeatMs);
     let unfollow = () => {};
@@ -171,9 +200,9 @@ export const watchRoutes: RoutesPlugin<WatchOptions> = async (app, options) => {
     try {
       unfollow = await hub.follow(after, (change) => {
         if (!keep(change)) return;
-        if (!scope.limited) return writeFrame(raw, sseFrame(change));
+        if (!scope.limited) return writeFrame(raw, sseFrame(identity, change));
         const item = scopedItem(scope, change);
-        if (item !== undefined) writeFrame(raw, frameOf(change, item));
+        if (item !== undefined) writeFrame(raw, frameOf(identity, change, item));
       });
       if (raw.destroyed) close();
     } catch (error) {
@@ -193,11 +222,15 @@ export const watchRoutes: RoutesPlugin<WatchOptions> = async (app, options) => {
         summary: 'Follow the changes: Server-Sent Events, or a long poll with Accept: application/json',
         querystring: z.looseObject({
           registry: queryText("only changes of this registry (and of profiles elsewhere that stack on it)"),
-          after: afterQuery,
+          after: queryText('the position to resume after: `<position>`, or `<identity>:<position>` as the feed gives it', {
+            pattern: '^([0-9a-f]{16}:)?\\d+$',
+          }),
           wait: queryText('long poll: seconds to wait for a change (at most 60)', { pattern: '^\\d+(\\.\\d+)?$' }),
         }),
         headers: z.looseObject({
-          'last-event-id': queryText('the position to resume after (wins over `after`)', { pattern: '^\\d+$' }),
+          'last-event-id': queryText('the position to resume after, `<identity>:<position>` or `<position>` (wins over `after`)', {
+            pattern: '^([0-9a-f]{16}:)?\\d+$',
+          }),
         }),
         response: {
           200: {
@@ -205,6 +238,7 @@ export const watchRoutes: RoutesPlugin<WatchOptions> = async (app, options) => {
             content: { 'text/event-stream': { schema: eventStreamSchema }, 'application/json': { schema: changesPollSchema } },
           },
           ...problemResponses(),
+          410: problemResponse(410),
           429: problemResponse(429),
         },
       },
@@ -213,8 +247,11 @@ export const watchRoutes: RoutesPlugin<WatchOptions> = async (app, options) => {
     const registryFilter = request.query.registry === undefined ? undefined : registryOf(request);
     const scope = scopeOf(request);
     const lastEventId = request.headers['last-event-id'];
-    const fromHeader = parsePosition(Array.isArray(lastEventId) ? lastEventId[0] : lastEventId, 'Last-Event-ID');
-    const after = fromHeader ?? parsePosition(request.query.after, 'after') ?? (await store.db.events.lastPosition());
+    const resume =
+      parseResume(Array.isArray(lastEventId) ? lastEventId[0] : lastEventId, 'Last-Event-ID') ?? parseResume(request.query.after, 'after');
+    const head = await store.db.events.lastPosition();
+    const reset = resetReason(resume, identity, head);
+    const after = reset === undefined && resume !== undefined ? resume.position : head;
     // a registry's watchers also hear of changes elsewhere that moved its fingerprints (stacks)
     // (a token limited to registries hears of the others only what they did to its own profiles: scopedItem)
     const keep = (change: FeedChange) =>
@@ -228,6 +265,10 @@ export const watchRoutes: RoutesPlugin<WatchOptions> = async (app, options) => {
     }
     openByClient.set(key, opened + 1);
     if ((request.headers.accept ?? '').includes('application/json')) {
+      if (reset !== undefined) {
+        release(key);
+        return sendProblem(reply, { ...problem(410, 'feed-reset', `${reset}; start over from head`), identity, head });
+      }
       // a client that gives up on its long poll frees its place at once, not when the wait ends
       const aborted = new AbortController();
       const abort = () => aborted.abort();
@@ -235,13 +276,13 @@ export const watchRoutes: RoutesPlugin<WatchOptions> = async (app, options) => {
       try {
         const result = await pollChanges(hub, after, parseWait(request.query.wait), keep, aborted.signal);
         const changes = result.changes.flatMap((change) => scopedItem(scope, change) ?? []);
-        return { changes, next_after: result.next_after };
+        return { changes, next_after: result.next_after, identity };
       } finally {
         reply.raw.off('close', abort);
         release(key);
       }
     }
-    await stream(request, reply, after, keep, scope);
+    await stream(request, reply, after, keep, scope, reset);
     return reply;
   },
   );

@@ -143,10 +143,15 @@ const feedItem = z.looseObject({
   affected: z.array(z.looseObject({ registry: z.string(), profile: z.string(), fingerprint: z.string() })),
 });
 
-export const changesPollSchema = z.object({ changes: z.array(feedItem), next_after: int });
+export const changesPollSchema = z.object({
+  changes: z.array(feedItem),
+  next_after: int,
+  identity: z.string().meta({ description: 'the store identity: resume with `?after=<identity>:<next_after>`' }),
+});
 
 export const eventStreamSchema = z.string().meta({
-  description: 'Server-Sent Events: `id: <position>`, `event: change`, `data: {position, registry, profile?, type, version, affected}`; heartbeat comments',
+  description:
+    'Server-Sent Events: `id: <identity>:<position>`, `event: change`, `data: {position, registry, profile?, type, version, affected}`; `event: reset`, `data: {identity, head, reason}` when the position resumed from belongs to another store identity or lies beyond the newest event; heartbeat comments',
 });
 
 export const statusSchema = z.object({ status: z.string() });

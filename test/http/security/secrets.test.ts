@@ -117,7 +117,7 @@ describe.each(backends)('secrets in profiles on %s', (backend) => {
   it('an import of a redacted export keeps the stored secrets', async () => {
     const exported = (await seen('admin', 'GET', '/api/registries/default/export', undefined, { accept: 'application/json' })).json();
     const imported = await seen('admin', 'POST', '/api/registries/default/import', exported);
-    expect(imported.statusCode).toBe(200);
+    expect(imported.statusCode, imported.body).toBe(200);
     expect(imported.json().events).toBe(0);
     const asRuntime = (await call('runtime', 'GET', '/api/chat/resolve/chat')).json();
     expect(asRuntime.runtime.step_settings_patch['ai-chat']['openai-api-key']).toBe(NEW_KEY);

@@ -1,0 +1,214 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { describeEachBackend } from '../support/backends.js';
+import { runTracked } from '../support/child-processes.js';
+import { BUNDLE, fileState } from '../support/cli-files.js';
+import { runCli } from '../support/run-cli.js';
+import { freePort } from '../support/server-process.js';
+import { storeSnapshot } from '../support/store-snapshot.js';
+import { openTestApp, tempDir, type TestApp } from '../support/test-store.js';
+
+const PINOCCHIO_KEY = 'sk-test-pinocchio-openai-key';
+
+/**
+ * geppetto's SQLite profile store (pkg/profiles/sqlite_store.go, as pinocchio web-chat runs it
+ * with --profile-registry-db): this DDL, WAL mode, one row per registry whose payload_json is
+ * Go's json.Marshal of the registry (fields in struct order, empty ones left out, except the
+ * policy's booleans and the runtime and metadata objects, which Go always writes).
+ */
+const DDL = `PRAGMA journal_mode=WAL;
+CREATE TABLE IF NOT EXISTS profile_registries (
+    slug TEXT PRIMARY KEY,
+    payload_json TEXT NOT NULL,
+    updated_at_ms INTEGER NOT NULL DEFAULT 0
+);`;
+
+const DEFAULT_REGISTRY = {
+  slug: 'default',
+  display_name: 'Default',
+  default_profile_slug: 'analyst',
+  profiles: {
+    analyst: {
+      slug: 'analyst',
+      display_name: 'Analyst',
+      description: 'Reads numbers',
+      stack: [{ profile_slug: 'base' }],
+      runtime: {
+        step_settings_patch: { 'ai-chat': { 'ai-engine': 'gpt-4o-mini' }, 'openai-chat': { 'openai-api-key': PINOCCHIO_KEY } },
+        system_prompt: 'You are an analyst',
+        middlewares: [{ name: 'agentmode', id: 'primary', enabled: true, config: { default_mode: 'chat' } }],
+        tools: ['search'],
+      },
+      policy: { allow_overrides: true, allowed_override_keys: ['ai-temperature'], read_only: false },
+      metadata: { source: 'http-api', version: 7, created_at_ms: 1771880000000, updated_at_ms: 1771880500000, created_by: 'alice', updated_by: 'bob', tags: ['team-a'] },
+      extensions: { 'vendor.custom@v1': { flags: [{ enabled: true }] } },
+    },
+    base: {
+      slug: 'base',
+      runtime: { system_prompt: 'Be brief' },
+      policy: { allow_overrides: false, read_only: true },
+      metadata: { version: 2, created_at_ms: 1771880000000, updated_at_ms: 1771880100000 },
+    },
+  },
+  metadata: { version: 11, created_at_ms: 1771880000000, updated_at_ms: 1771880500000, created_by: 'alice', updated_by: 'bob' },
+};
+
+// written by geppetto after March 17 2026: no policy, no step_settings_patch; the payload's slug left empty
+const TEAM_REGISTRY = {
+  slug: '',
+  profiles: { writer: { slug: 'writer', runtime: { system_prompt: 'Write well', tools: ['spell'] }, metadata: { version: 1 } } },
+  metadata: { version: 1 },
+};
+
+/** A payload as an SQL literal: a value as its JSON, a string as it is (to store a broken payload). */
+const sqlText = (value: unknown): string => `'${(typeof value === 'string' ? value : JSON.stringify(value)).replaceAll("'", "''")}'`;
+
+/** Makes a pinocchio database with the sqlite3 shell, the way geppetto's store makes and fills it. */
+const makePinocchioDatabase = async (dir: string, name: string, rows: [string, unknown][]): Promise<string> => {
+  const path = join(dir, name);
+  const script = join(dir, `${name}.sql`);
+  const inserts = rows.map(([slug, payload]) => `INSERT INTO profile_registries (slug, payload_json, updated_at_ms) VALUES ('${slug}', ${sqlText(payload)}, 1771880500000);`);
+  writeFileSync(script, `${DDL}\n${inserts.join('\n')}\n`);
+  const made = await runTracked('sqlite3', [path, `.read ${script}`]);
+  expect(made.code, made.stderr).toBe(0);
+  return path;
+};
+
+describeEachBackend('migrate-pinocchio into %s', (backend) => {
+  const { dir, remove } = tempDir();
+  let t: TestApp;
+  let pinocchio: string;
+  const cli = (...args: string[]) => runCli([...args, ...t.cliDatabaseArgs]);
+  const profile = async (registry: string, slug: string) =>
+    (await t.app.inject({ method: 'GET', url: `/api/chat/profiles/${slug}?registry=${registry}` })).json();
+
+  beforeAll(async () => {
+    t = await openTestApp(backend);
+    pinocchio = await makePinocchioDatabase(dir, 'pinocchio.db', [
+      ['default', DEFAULT_REGISTRY],
+      ['team', TEAM_REGISTRY],
+    ]);
+  });
+  afterAll(async () => {
+    await t.close();
+    remove();
+  });
+
+  it('--dry-run prints what it would import, secrets masked, and writes nothing to either database', async () => {
+    const before = await storeSnapshot(t.store.db);
+    const pinocchioBefore = fileState(pinocchio);
+    const run = await cli('migrate-pinocchio', '--from', pinocchio, '--dry-run');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toBe(`From: ${pinocchio}\nRegistries: 2\nProfiles: 3\nDry run: nothing written\n`);
+    expect(run.stdout).not.toContain(PINOCCHIO_KEY);
+    const preview = parseYaml(run.stdout);
+    expect(preview.registries.default.profiles.analyst.runtime.step_settings_patch['openai-chat']['openai-api-key']).toBe('***');
+    expect(preview.registries.default.profiles.analyst.metadata.tags).toEqual(['team-a', 'pinocchio-version:7']);
+    expect(await storeSnapshot(t.store.db)).toEqual(before);
+    expect(fileState(pinocchio)).toEqual(pinocchioBefore);
+  });
+
+  it('imports every registry and profile as events by actor migration, keeps the old versions as tags, and verify passes', async () => {
+    const pinocchioBefore = fileState(pinocchio);
+    const run = await cli('migrate-pinocchio', '--from', pinocchio);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^From: .*\nRegistries: 2\nProfiles: 3\nInto: .*\nRegistry default: 2 profiles, \d+ events, now at version \d+\nRegistry team: 1 profiles, \d+ events, now at version \d+\nEvents: \d+ \(actor migration\)\n$/);
+    expect(fileState(pinocchio)).toEqual(pinocchioBefore);
+
+    const analyst = await profile('default', 'analyst');
+    expect(analyst).toMatchObject({
+      registry: 'default',
+      slug: 'analyst',
+      display_name: 'Analyst',
+      description: 'Reads numbers',
+      stack: [{ profile_slug: 'base' }],
+      runtime: {
+        step_settings_patch: { 'ai-chat': { 'ai-engine': 'gpt-4o-mini' }, 'openai-chat': { 'openai-api-key': '***' } },
+        system_prompt: 'You are an analyst',
+        middlewares: [{ name: 'agentmode', id: 'primary', enabled: true, config: { default_mode: 'chat' } }],
+        tools: ['search'],
+      },
+      policy: { allow_overrides: true, allowed_override_keys: ['ai-temperature'], denied_override_keys: [], read_only: false },
+      extensions: { 'vendor.custom@v1': { flags: [{ enabled: true }] } },
+      is_default: true,
+    });
+    // the server owns the metadata of the new history; pinocchio's version stays as a tag
+    expect(analyst.metadata).toMatchObject({ version: 1, source: 'migration', created_by: 'migration', updated_by: 'migration', tags: ['team-a', 'pinocchio-version:7'] });
+    expect((await profile('default', 'base')).policy).toMatchObject({ allow_overrides: false, read_only: true });
+    expect((await profile('default', 'base')).metadata.tags).toEqual(['pinocchio-version:2']);
+    expect(await profile('team', 'writer')).toMatchObject({ runtime: { system_prompt: 'Write well', tools: ['spell'] }, is_default: true });
+
+    const history = await cli('history', '--registry', 'default');
+    const actors = history.stdout.trim().split('\n').map((line) => line.split('\t')[3]);
+    expect(actors.length).toBeGreaterThan(0);
+    expect(new Set(actors)).toEqual(new Set(['migration']));
+
+    const verify = await cli('verify');
+    expect(verify.code, verify.stderr).toBe(0);
+    expect(verify.stdout).toMatch(/^verify ok: /);
+  });
+
+  it('run again, finds nothing to change and appends nothing', async () => {
+    const before = await storeSnapshot(t.store.db);
+    const run = await cli('migrate-pinocchio', '--from', pinocchio);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('Events: 0 (actor migration)');
+    expect(await storeSnapshot(t.store.db)).toEqual(before);
+  });
+});
+
+describe('migrate-pinocchio refuses what it cannot read, with one line, writing nothing', () => {
+  const { dir, remove } = tempDir();
+  afterAll(() => remove());
+  const target = () => join(dir, 'target', 'profiles.db');
+
+  it.each([
+    ['a payload that is not JSON', [['default', '{"slug": "default", ']], /profile_registries row "default": payload_json is not JSON/],
+    ['a payload whose slug is another', [['default', { slug: 'other', profiles: {} }]], /payload slug "other" does not match the row/],
+    [
+      "geppetto's engine profiles (inference_settings)",
+      [['default', { slug: 'default', profiles: { a: { slug: 'a', inference_settings: { chat: { engine: 'gpt-4o' } } } } }]],
+      /profile "a" has inference_settings/,
+    ],
+  ] as [string, [string, unknown][], RegExp][])('%s', async (what, rows, message) => {
+    const file = await makePinocchioDatabase(dir, `${what.replace(/\W+/g, '-')}.db`, rows);
+    const run = await runCli(['migrate-pinocchio', '--from', file, '--profile-registry-db', target()]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(() => readFileSync(target())).toThrow(/ENOENT/);
+  });
+
+  it('a file without profile_registries, and a profile-registry database', async () => {
+    const other = join(dir, 'other.db');
+    await runTracked('sqlite3', [other, 'CREATE TABLE users (id INTEGER);']);
+    expect((await runCli(['migrate-pinocchio', '--from', other, '--profile-registry-db', target()])).stderr).toBe(
+      `profile-registry: not a pinocchio database: ${other} (it has no profile_registries table)\n`,
+    );
+    const ours = join(dir, 'ours.db');
+    writeFileSync(join(dir, 'bundle.yaml'), BUNDLE);
+    expect((await runCli(['import', join(dir, 'bundle.yaml'), '--profile-registry-db', ours])).code).toBe(0);
+    expect((await runCli(['migrate-pinocchio', '--from', ours, '--profile-registry-db', target()])).stderr).toBe(
+      `profile-registry: ${ours} is a profile-registry database already (nothing to migrate: serve it, or copy it with backup)\n`,
+    );
+    expect(() => readFileSync(target())).toThrow(/ENOENT/);
+  });
+});
+
+describe('serve on a pinocchio database', () => {
+  const { dir, remove } = tempDir();
+  afterAll(() => remove());
+
+  it('refuses it, leaves it as it was, and names migrate-pinocchio', async () => {
+    const file = await makePinocchioDatabase(dir, 'profiles.db', [['default', DEFAULT_REGISTRY]]);
+    const before = fileState(file);
+    const run = await runCli(['serve', '--port', String(await freePort()), '--profile-registry-db', file, '--log-level', 'silent']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      `profile-registry: not a profile-registry database: ${file} (it holds pinocchio's profile_registries table: move its profiles in with \`profile-registry migrate-pinocchio --from ${file}\`)\n`,
+    );
+    expect(fileState(file)).toEqual(before);
+  });
+});

@@ -21,3 +21,4 @@ await build({
   logLevel: 'warning',
 });
 copyFileSync(here('index.html'), `${out}/index.html`);
+copyFileSync(here('favicon.svg'), `${out}/favicon.svg`);

@@ -1,15 +1,16 @@
 // The admin console: log in with a token, then registries, profiles, edits, history and restores.
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { AppContext } from './app-context.js';
 import { ErrorNote } from './common.js';
 import { followChanges, type FeedState } from './live-feed.js';
 import type { FeedChange, Session } from './model.js';
+import { mayLeave } from './leave-guard.js';
 import { NewProfilePage } from './new-profile-page.js';
 import { ProfilePage } from './profile-page.js';
 import { RegistriesPage } from './registries-page.js';
 import { RegistryPage } from './registry-page.js';
-import { parseRoute } from './routes.js';
+import { parseRoute, type Route } from './routes.js';
 import { logIn, logOut, storedToken } from './session.js';
 
 const Login = ({ onSession }: { onSession: (session: Session) => void }) => {
@@ -40,18 +41,59 @@ const Login = ({ onSession }: { onSession: (session: Session) => void }) => {
 const useHash = (): string => {
   const [hash, setHash] = useState(location.hash);
   useEffect(() => {
-    const changed = () => setHash(location.hash);
+    let shown = location.href;
+    const changed = () => {
+      if (!mayLeave()) {
+        // stay: put the address back without another hashchange
+        history.replaceState(history.state, '', shown);
+        return;
+      }
+      shown = location.href;
+      setHash(location.hash);
+    };
     addEventListener('hashchange', changed);
     return () => removeEventListener('hashchange', changed);
   }, []);
   return hash;
 };
 
-const Pages = () => {
-  const route = parseRoute(useHash());
+/** The page's heading: where focus goes after a navigation and where the skip link leads. */
+const focusHeading = (): void => {
+  const heading = document.querySelector<HTMLElement>('main h1');
+  if (heading === null) return;
+  heading.tabIndex = -1;
+  heading.focus();
+};
+
+const titleOf = (route: Route): string => {
   switch (route.page) {
     case 'registry':
-      return <RegistryPage registry={route.registry} tab={route.tab} />;
+      return `${route.tab === 'history' ? 'History of registry' : 'Registry'} ${route.registry}`;
+    case 'new-profile':
+      return `New profile in ${route.registry}`;
+    case 'profile':
+      return `Profile ${route.slug} (${route.tab}) in ${route.registry}`;
+    default:
+      return 'Registries';
+  }
+};
+
+const Pages = () => {
+  const hash = useHash();
+  const route = parseRoute(hash);
+  const path = hash.split('?')[0];
+  useEffect(() => {
+    document.title = `${titleOf(route)} · profile-registry console`;
+  }, [path]);
+  const first = useRef(true);
+  useEffect(() => {
+    // after a navigation focus moves to the new page's heading (not on the first page shown)
+    if (first.current) first.current = false;
+    else focusHeading();
+  }, [path]);
+  switch (route.page) {
+    case 'registry':
+      return <RegistryPage registry={route.registry} tab={route.tab} params={route.params} />;
     case 'new-profile':
       return <NewProfilePage registry={route.registry} />;
     case 'profile':
@@ -76,6 +118,16 @@ const App = () => {
   if (session === null) return <Login onSession={setSession} />;
   return (
     <AppContext.Provider value={{ session, lastChange }}>
+      <a
+        class="skip"
+        href="#"
+        onClick={(event) => {
+          event.preventDefault();
+          focusHeading();
+        }}
+      >
+        Skip to content
+      </a>
       <header class="top">
         <a href="#/" class="brand">profile-registry</a>
         <span class={`feed feed-${feed}`} role="status">{feed === 'live' ? 'live updates on' : feed === 'connecting' ? 'connecting…' : 'live updates off'}</span>

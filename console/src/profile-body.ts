@@ -76,7 +76,8 @@ export const editedOf = (base: ProfileDocument, draft: FormDraft): EditableProfi
       tools: unlessBlank(base.runtime?.tools, tools, tools.length === 0),
       middlewares: unlessBlank(base.runtime?.middlewares, draft.middlewares, draft.middlewares.length === 0),
     },
-    policy: { ...base.policy, allow_overrides: draft.allow_overrides, read_only: draft.read_only },
+    // an untouched form leaves a profile without a policy without one
+    policy: unlessBlank(base.policy, { ...base.policy, allow_overrides: draft.allow_overrides, read_only: draft.read_only }, draft.allow_overrides && !draft.read_only),
     extensions: unlessBlank(base.extensions, draft.extensions, Object.keys(draft.extensions).length === 0),
     metadata: { tags: words(draft.tags) },
   };

@@ -1,15 +1,19 @@
 // Editing a profile: the form of common fields with schema-built editors, or the raw JSON; saved
 // with If-Match of the version the editor was opened at. Someone else's save first gives the
-// conflict view: what changed since, then reload or re-apply.
-import { useState } from 'preact/hooks';
+// conflict view: what changed since, the places both changed side by side, then reload or re-apply
+// (a three-way merge that carries over only what this user changed).
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, call, enc, get, withQuery, type FieldError } from './api.js';
-import { ErrorNote } from './common.js';
+import { ColumnHeads, ErrorNote } from './common.js';
 import { DiffTable } from './diff-table.js';
 import { ExtensionList } from './extension-list.js';
+import { guardUnsaved } from './leave-guard.js';
 import { MiddlewareList } from './middleware-list.js';
 import type { ExtensionSchema, MiddlewareSchema, PatchOp, ProfileDocument } from './model.js';
 import { changedFields, draftOf, editableOf, editedOf, type EditableProfile, type FormDraft } from './profile-body.js';
+import { fieldLabel, showValue } from './pointer.js';
 import { FieldMessages, messagesAt } from './schema-fields.js';
+import { resolveConflicts, threeWayMerge, type Merged } from './three-way.js';
 import { useLoad } from './use-load.js';
 
 export interface Loaded {
@@ -18,10 +22,17 @@ export interface Loaded {
 }
 
 interface Conflict {
+  /** The version my edit started from. */
+  base: Loaded;
   current: Loaded;
+  /** What others changed from base to current. */
   changes: PatchOp[];
+  /** The fields my edit changes. */
   mine: Partial<EditableProfile>;
+  merged: Merged;
 }
+
+type Choice = 'mine' | 'theirs';
 
 const profilePath = (doc: ProfileDocument): string => `/api/chat/profiles/${enc(doc.slug)}`;
 
@@ -71,26 +82,66 @@ const CommonFields = ({ draft, set, errors }: { draft: FormDraft; set: (next: Pa
   </fieldset>
 );
 
-const ConflictView = ({ conflict, base, onReload, onReapply }: { conflict: Conflict; base: ProfileDocument; onReload: () => void; onReapply: () => void }) => (
-  <section class="conflict" role="alert" aria-labelledby="conflict-title">
-    <h2 id="conflict-title">Someone saved first</h2>
-    <p>
-      You edited version {base.metadata.version}; the profile is now at version {conflict.current.doc.metadata.version}
-      {conflict.current.doc.metadata.updated_by ? `, saved by ${conflict.current.doc.metadata.updated_by}` : ''}. Nothing of yours was saved.
-    </p>
-    <DiffTable changes={conflict.changes} before={editableOf(base)} caption={`Changed since version ${base.metadata.version}`} />
-    <p>Your edit changes: {Object.keys(conflict.mine).join(', ')}.</p>
-    <button type="button" onClick={onReload}>
-      Reload (discard my edit)
-    </button>
-    <button type="button" onClick={onReapply}>
-      Re-apply my edit on version {conflict.current.doc.metadata.version}
-    </button>
-  </section>
+const ConflictRows = ({ merged, choices, choose }: { merged: Merged; choices: Record<string, Choice>; choose: (path: string, choice: Choice) => void }) => (
+  <table class="diff conflicts">
+    <caption>Changed by both: choose which value to keep</caption>
+    <ColumnHeads names={['Field', 'Yours', 'Theirs', 'Keep']} />
+    <tbody>
+      {merged.conflicts.map((conflict, index) => (
+        <tr key={conflict.path}>
+          <th scope="row" class="field">{fieldLabel(conflict.path)}</th>
+          <td class="mine"><code>{showValue(conflict.mine)}</code></td>
+          <td class="theirs"><code>{showValue(conflict.theirs)}</code></td>
+          <td>
+            <fieldset class="choice">
+              <legend class="sr-only">Keep which value of {fieldLabel(conflict.path)}</legend>
+              {(['mine', 'theirs'] as const).map((choice) => (
+                <div class="field-boolean" key={choice}>
+                  <input type="radio" id={`keep-${index}-${choice}`} name={`keep-${index}`} checked={choices[conflict.path] === choice} onChange={() => choose(conflict.path, choice)} />
+                  <label for={`keep-${index}-${choice}`}>{choice === 'mine' ? `Keep mine (${fieldLabel(conflict.path)})` : `Keep theirs (${fieldLabel(conflict.path)})`}</label>
+                </div>
+              ))}
+            </fieldset>
+          </td>
+        </tr>
+      ))}
+    </tbody>
+  </table>
 );
 
-const RawEditor = ({ base, onSave }: { base: ProfileDocument; onSave: (edited: EditableProfile) => void }) => {
-  const [text, setText] = useState(() => JSON.stringify(editableOf(base), null, 2));
+const ConflictView = ({ conflict, onReload, onReapply }: { conflict: Conflict; onReload: () => void; onReapply: (choices: Record<string, Choice>) => void }) => {
+  const [choices, setChoices] = useState<Record<string, Choice>>({});
+  const { base, current, merged } = conflict;
+  const undecided = merged.conflicts.filter((each) => choices[each.path] === undefined).length;
+  return (
+    <section class="conflict" role="alert" aria-labelledby="conflict-title">
+      <h2 id="conflict-title">Someone saved first</h2>
+      <p>
+        You edited version {base.doc.metadata.version}; the profile is now at version {current.doc.metadata.version}
+        {current.doc.metadata.updated_by ? `, saved by ${current.doc.metadata.updated_by}` : ''}. Nothing of yours was saved.
+      </p>
+      <DiffTable changes={conflict.changes} before={editableOf(base.doc)} caption={`Changed since version ${base.doc.metadata.version}`} />
+      <p>Your edit changes: {Object.keys(conflict.mine).join(', ')}. Re-applying keeps every change of theirs and carries over only yours.</p>
+      {merged.conflicts.length > 0 && <ConflictRows merged={merged} choices={choices} choose={(path, choice) => setChoices((now) => ({ ...now, [path]: choice }))} />}
+      <button type="button" onClick={onReload}>
+        Reload (discard my edit)
+      </button>
+      <button type="button" disabled={undecided > 0} aria-describedby={undecided > 0 ? 'conflict-undecided' : undefined} onClick={() => onReapply(choices)}>
+        Re-apply my edit on version {current.doc.metadata.version}
+      </button>
+      {undecided > 0 && (
+        <p class="hint" id="conflict-undecided">
+          Choose a value for each field changed by both ({undecided} left).
+        </p>
+      )}
+    </section>
+  );
+};
+
+const RawEditor = ({ base, onSave, onText }: { base: ProfileDocument; onSave: (edited: EditableProfile) => void; onText: (text: string, initial: string) => void }) => {
+  const [initial] = useState(() => JSON.stringify(editableOf(base), null, 2));
+  const [text, setText] = useState(initial);
+  useEffect(() => onText(text, initial), [text, initial]);
   const [parseError, setParseError] = useState<string | null>(null);
   return (
     <form
@@ -146,7 +197,19 @@ export const ProfileEditor = ({ start, liveVersion, mode, onSaved }: ProfileEdit
     setConflict(null);
     setErrors([]);
   };
-  const send = async (body: Partial<EditableProfile>, against: Loaded) => {
+  // what the open form holds, for the question asked before leaving with unsaved changes
+  const unsaved = useRef<() => boolean>(() => false);
+  unsaved.current =
+    mode === 'form' ? () => Object.keys(changedFields(base.doc, editedOf(base.doc, draft))).length > 0 : unsaved.current;
+  useEffect(() => guardUnsaved(() => unsaved.current()), []);
+  /** Sends the fields `edited` changes from `against`, with If-Match of `against`; a conflict merges. */
+  const send = async (edited: EditableProfile, against: Loaded) => {
+    const body = changedFields(against.doc, edited);
+    if (Object.keys(body).length === 0) {
+      if (against !== base) restart(against);
+      setNote('Nothing to save: no field changed.');
+      return;
+    }
     setError(undefined);
     setErrors([]);
     setNote(null);
@@ -162,21 +225,14 @@ export const ProfileEditor = ({ start, liveVersion, mode, onSaved }: ProfileEdit
         const { changes } = await get<{ changes: PatchOp[] }>(
           withQuery(`${profilePath(against.doc)}/diff`, { registry: against.doc.registry, from: against.doc.metadata.version, to: current.doc.metadata.version }),
         );
-        setConflict({ current, changes, mine: body });
+        setConflict({ base: against, current, changes, mine: body, merged: threeWayMerge(editableOf(against.doc), { ...editableOf(against.doc), ...body }, editableOf(current.doc)) });
         return;
       }
       if (failure instanceof ApiError) setErrors(failure.problem.errors ?? []);
       setError(failure);
     }
   };
-  const save = (edited: EditableProfile) => {
-    const body = changedFields(base.doc, edited);
-    if (Object.keys(body).length === 0) {
-      setNote('Nothing to save: no field changed.');
-      return;
-    }
-    void send(body, base);
-  };
+  const save = (edited: EditableProfile) => void send(edited, base);
   return (
     <>
       {liveVersion > base.doc.metadata.version && conflict === null && (
@@ -187,12 +243,11 @@ export const ProfileEditor = ({ start, liveVersion, mode, onSaved }: ProfileEdit
       {conflict && (
         <ConflictView
           conflict={conflict}
-          base={base.doc}
           onReload={() => restart(conflict.current)}
-          onReapply={() => {
-            const { current, mine } = conflict;
+          onReapply={(choices) => {
+            const { current, merged } = conflict;
             setConflict(null);
-            void send(mine, current);
+            void send(resolveConflicts(merged, choices), current);
           }}
         />
       )}
@@ -208,7 +263,14 @@ export const ProfileEditor = ({ start, liveVersion, mode, onSaved }: ProfileEdit
       )}
       {note && <p role="status">{note}</p>}
       {mode === 'raw' ? (
-        <RawEditor key={`raw-${round}`} base={base.doc} onSave={save} />
+        <RawEditor
+          key={`raw-${round}`}
+          base={base.doc}
+          onSave={save}
+          onText={(text, initial) => {
+            if (mode === 'raw') unsaved.current = () => text !== initial;
+          }}
+        />
       ) : (
         <form
           key={`form-${round}`}

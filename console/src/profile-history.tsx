@@ -77,7 +77,8 @@ const AsOf = ({ path, registry }: { path: string; registry: string }) => {
           event.preventDefault();
           if (version !== '') void view({ version }, `version ${version}`);
           else if (time !== '') {
-            const at = new Date(time).toISOString();
+            // the input's wall-clock time is read as UTC, like every time the console shows
+            const at = new Date(`${time.length === 16 ? `${time}:00` : time}Z`).toISOString();
             void view({ as_of: at }, at);
           }
         }}
@@ -87,7 +88,7 @@ const AsOf = ({ path, registry }: { path: string; registry: string }) => {
           <input id="as-of-version" type="number" min={1} value={version} onInput={(event) => setVersion(event.currentTarget.value)} />
         </div>
         <div class="field">
-          <label for="as-of-time">or time (your local time)</label>
+          <label for="as-of-time">or time (UTC)</label>
           <input id="as-of-time" type="datetime-local" step={1} value={time} onInput={(event) => setTime(event.currentTarget.value)} />
         </div>
         <button type="submit">View</button>

@@ -70,17 +70,21 @@ export const ProfilePage = ({ registry, slug, tab }: { registry: string; slug: s
     const answer = await call<ProfileDocument>(withQuery(`/api/chat/profiles/${enc(slug)}`, { registry, reveal: reveal ? 'secrets' : undefined }));
     return { doc: answer.data, etag: answer.etag };
   }, [registry, slug, reveal, relevant]);
+  // what was loaded for another address (the previous profile, while this one loads) is never shown
+  const isThis = (each: Loaded | null | undefined): each is Loaded => each !== null && each !== undefined && each.doc.slug === slug && each.doc.registry === registry;
+  const shown = isThis(loaded.data) ? loaded.data : undefined;
   // the editor opens at the version shown when it is opened, and keeps it while it is open
-  const [editStart, setEditStart] = useState<Loaded | null>(null);
+  const [kept, setEditStart] = useState<Loaded | null>(null);
+  const editStart = isThis(kept) ? kept : null;
   const editing = tab === 'edit' || tab === 'raw';
   useEffect(() => {
     if (!editing) setEditStart(null);
-    else if (editStart === null && loaded.data !== undefined && !reveal) setEditStart(loaded.data);
-  }, [editing, loaded.data, editStart, reveal]);
+    else if (editStart === null && shown !== undefined && !reveal) setEditStart(shown);
+  }, [editing, shown, editStart, reveal]);
   useEffect(() => {
     if (editing && reveal) setReveal(false);
   }, [editing, reveal]);
-  const doc = loaded.data?.doc;
+  const doc = shown?.doc;
   const tabs: [string, string][] = [['overview', 'Overview']];
   if (canEdit(session)) tabs.push(['edit', 'Edit'], ['raw', 'Raw JSON']);
   tabs.push(['history', 'History']);
@@ -99,7 +103,7 @@ export const ProfilePage = ({ registry, slug, tab }: { registry: string; slug: s
       {doc && tab === 'overview' && <Overview doc={doc} reveal={reveal} setReveal={setReveal} />}
       {doc && editing && !canEdit(session) && <p>Your token may not edit profiles.</p>}
       {doc && editing && canEdit(session) && editStart && (
-        <ProfileEditor key={tab} start={editStart} liveVersion={doc.metadata.version} mode={tab === 'raw' ? 'raw' : 'form'} onSaved={(saved) => {
+        <ProfileEditor key={`${registry}/${slug}/${tab}`} start={editStart} liveVersion={doc.metadata.version} mode={tab === 'raw' ? 'raw' : 'form'} onSaved={(saved) => {
             setEditStart(saved);
             loaded.reload();
           }} />

@@ -8,19 +8,19 @@ import { profileHref } from './routes.js';
 import { useLoad } from './use-load.js';
 
 const PAGE = 1000;
-const MAX_PAGES = 20;
 
+/** Every event of the registry, read page by page to the last one (the server says `at_end`). */
 const allEvents = async (registry: string): Promise<RegistryEvent[]> => {
   const events: RegistryEvent[] = [];
-  let after: number | null = 0;
-  for (let page = 0; page < MAX_PAGES && after !== null; page += 1) {
-    const answer: { events: RegistryEvent[]; next_after: number | null } = await get(
+  let after = 0;
+  for (;;) {
+    const answer: { events: RegistryEvent[]; next_after: number; at_end?: boolean } = await get(
       withQuery(`/api/registries/${enc(registry)}/events`, { after, limit: PAGE }),
     );
     events.push(...answer.events);
-    after = answer.events.length < PAGE ? null : answer.next_after;
+    if (answer.at_end ?? answer.events.length < PAGE) return events.reverse();
+    after = answer.next_after;
   }
-  return events.reverse();
 };
 
 export const RegistryHistory = ({ registry, onRestored }: { registry: RegistryDocument; onRestored: () => void }) => {

@@ -1,56 +1,63 @@
-// One registry: its profiles (searchable by slug, name and tag) and its history.
-import { useState } from 'preact/hooks';
-import { enc, get } from './api.js';
+// One registry: its profiles (searched and paged by the server) and its history.
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, enc, get } from './api.js';
 import { useApp } from './app-context.js';
-import { ColumnHeads, ErrorNote, Tabs } from './common.js';
-import { canEdit, type RegistryDocument } from './model.js';
+import { ErrorNote, Tabs } from './common.js';
+import { canEdit, type RegistryDocument, type RegistrySummary } from './model.js';
+import { ProfileList } from './profile-list.js';
 import { RegistryHistory } from './registry-history.js';
-import { newProfileHref, profileHref, registryHref } from './routes.js';
-import { matches } from './search.js';
+import { newProfileHref, registryHref, replaceParams } from './routes.js';
 import { useLoad } from './use-load.js';
 
-const Profiles = ({ registry }: { registry: RegistryDocument }) => {
+const Profiles = ({ registry, initialQuery }: { registry: string; initialQuery: string }) => {
   const { session } = useApp();
-  const [query, setQuery] = useState('');
-  const profiles = Object.values(registry.profiles)
-    .filter((profile) => matches(query, [profile.slug, profile.display_name, ...(profile.metadata.tags ?? [])]))
-    .sort((a, b) => a.slug.localeCompare(b.slug));
+  const [typed, setTyped] = useState(initialQuery);
+  const [query, setQuery] = useState(initialQuery);
+  // the server searches: one request once typing pauses, and the search goes into the address
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      setQuery(typed);
+      replaceParams({ q: typed.trim() });
+    }, 120);
+    return () => clearTimeout(timer);
+  }, [typed]);
   return (
     <>
       <div class="toolbar">
-        <label for="profile-search">Search profiles by slug, name or tag</label>
-        <input id="profile-search" type="search" value={query} onInput={(event) => setQuery(event.currentTarget.value)} />
+        <label for="profile-search">Search profiles by slug, name, tag, model or description</label>
+        <input id="profile-search" type="search" value={typed} onInput={(event) => setTyped(event.currentTarget.value)} />
         {canEdit(session) && (
-          <a class="button" href={newProfileHref(registry.slug)}>
+          <a class="button" href={newProfileHref(registry)}>
             New profile
           </a>
         )}
       </div>
-      <table class="list">
-        <caption class="sr-only">Profiles of {registry.slug}</caption>
-        <ColumnHeads names={['Profile', 'Name', 'Tags', 'Version']} />
-        <tbody>
-          {profiles.map((profile) => (
-            <tr key={profile.slug}>
-              <td>
-                <a href={profileHref(registry.slug, profile.slug)}>{profile.slug}</a>
-                {profile.is_default || registry.default_profile_slug === profile.slug ? <span class="badge">default</span> : null}
-              </td>
-              <td>{profile.display_name ?? ''}</td>
-              <td>{(profile.metadata.tags ?? []).join(', ')}</td>
-              <td>{profile.metadata.version}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ProfileList registry={registry} query={query} />
     </>
   );
 };
 
-export const RegistryPage = ({ registry, tab }: { registry: string; tab: string }) => {
+const FullHistory = ({ registry }: { registry: string }) => {
   const { lastChange } = useApp();
   const relevant = lastChange?.registry === registry ? lastChange.position : undefined;
   const loaded = useLoad(() => get<RegistryDocument>(`/api/registries/${enc(registry)}`), [registry, relevant]);
+  return (
+    <>
+      <ErrorNote error={loaded.error} />
+      {loaded.data && <RegistryHistory registry={loaded.data} onRestored={loaded.reload} />}
+    </>
+  );
+};
+
+export const RegistryPage = ({ registry, tab, params }: { registry: string; tab: string; params: URLSearchParams }) => {
+  const { lastChange } = useApp();
+  const relevant = lastChange?.registry === registry ? lastChange.position : undefined;
+  // the heading needs the registry's summary, not its (possibly large) document
+  const loaded = useLoad(async () => {
+    const found = (await get<RegistrySummary[]>('/api/registries')).find((each) => each.slug === registry);
+    if (found === undefined) throw new ApiError({ status: 404, detail: 'registry not found' });
+    return found;
+  }, [registry, relevant]);
   return (
     <>
       <p class="crumbs">
@@ -58,7 +65,7 @@ export const RegistryPage = ({ registry, tab }: { registry: string; tab: string 
       </p>
       <h1>
         Registry {registry}
-        {loaded.data ? <span class="version"> version {loaded.data.metadata.version}</span> : null}
+        {loaded.data ? <span class="version"> version {loaded.data.version}</span> : null}
       </h1>
       <Tabs
         tabs={[
@@ -69,7 +76,7 @@ export const RegistryPage = ({ registry, tab }: { registry: string; tab: string 
         hrefOf={(id) => registryHref(registry, id)}
       />
       <ErrorNote error={loaded.error} />
-      {loaded.data && (tab === 'history' ? <RegistryHistory registry={loaded.data} onRestored={loaded.reload} /> : <Profiles registry={loaded.data} />)}
+      {tab === 'history' ? <FullHistory registry={registry} /> : <Profiles key={registry} registry={registry} initialQuery={params.get('q') ?? ''} />}
     </>
   );
 };

@@ -1,13 +1,34 @@
-// The console's pages live in the URL's hash: #/, #/r/REG, #/r/REG/new, #/r/REG/p/SLUG/TAB.
+// The console's pages live in the URL's hash: #/, #/r/REG, #/r/REG/new, #/r/REG/p/SLUG/TAB, each
+// with the page's state after `?` (search, selected versions, as-of) so that a link shows it again.
 import { enc } from './api.js';
 
 export type Route =
-  | { page: 'registries' }
-  | { page: 'registry'; registry: string; tab: string }
-  | { page: 'new-profile'; registry: string }
-  | { page: 'profile'; registry: string; slug: string; tab: string };
+  | { page: 'registries'; params: URLSearchParams }
+  | { page: 'registry'; registry: string; tab: string; params: URLSearchParams }
+  | { page: 'new-profile'; registry: string; params: URLSearchParams }
+  | { page: 'profile'; registry: string; slug: string; tab: string; params: URLSearchParams };
 
 export const parseRoute = (hash: string): Route => {
+  const [path = '', query = ''] = hash.split('?', 2);
+  const params = new URLSearchParams(query);
+  return { ...routeOf(path), params } as Route;
+};
+
+/** Puts the page's state into the address without a new history entry (nor a hashchange). */
+export const replaceParams = (values: Record<string, string | undefined>): void => {
+  const [path = '', query = ''] = location.hash.split('?', 2);
+  const params = new URLSearchParams(query);
+  for (const [key, value] of Object.entries(values)) {
+    if (value === undefined || value === '') params.delete(key);
+    else params.set(key, value);
+  }
+  const text = params.toString();
+  history.replaceState(history.state, '', text === '' ? path : `${path}?${text}`);
+};
+
+type Path = { page: 'registries' } | { page: 'registry'; registry: string; tab: string } | { page: 'new-profile'; registry: string } | { page: 'profile'; registry: string; slug: string; tab: string };
+
+const routeOf = (hash: string): Path => {
   const parts = hash.replace(/^#\/?/, '').split('/').filter((part) => part !== '').map(decodeURIComponent);
   if (parts[0] === 'r' && parts[1] !== undefined) {
     if (parts[2] === 'new') return { page: 'new-profile', registry: parts[1] };

@@ -123,9 +123,9 @@ describe.skipIf(!chromiumAvailable)(title, () => {
 
     // the registry's list finds it by tag
     await page.goto(`${server.url}/console/#/r/${REGISTRY}/profiles`);
-    await page.getByLabel('Search profiles by slug, name or tag').fill('reports');
+    await page.getByLabel('Search profiles by slug, name, tag, model or description').fill('reports');
     await page.getByRole('link', { name: SLUG }).waitFor();
-    await page.getByLabel('Search profiles by slug, name or tag').fill('nothing-like-it');
+    await page.getByLabel('Search profiles by slug, name, tag, model or description').fill('nothing-like-it');
     await expect.poll(() => page.getByRole('link', { name: SLUG }).count()).toBe(0);
   });
 

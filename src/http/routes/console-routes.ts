@@ -42,6 +42,8 @@ export const consoleRoutes: RoutesPlugin<Record<never, never>> = async (app) => 
     );
     return;
   }
+  // browsers ask for /favicon.ico on any page of this origin: the console's icon answers it
+  app.get('/favicon.ico', { config: { role: 'public' }, schema: { hide: true } }, async (request, reply) => reply.redirect('/console/favicon.svg', 301));
   await app.register(async (scope) => {
     scope.addHook('onRoute', (route) => {
       route.config = { ...route.config, role: 'public' };

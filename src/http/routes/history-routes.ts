@@ -11,7 +11,7 @@ import { changesBetween, profileContentView } from '../../projections/content-vi
 import {
   findProfileVersion,
   profileHasHistory,
-  profileHistory,
+  readProfileVersions,
   readProfileHistoryPage,
   readProfileVersionsAt,
   type ProfileVersion,
@@ -23,6 +23,7 @@ import { registryOfProfileHistory } from '../../projections/unnamed-registry-rea
 import { mayAccessRegistry, requireRegistryAccess } from '../auth/scope.js';
 import { streamHeadVersion } from '../../projections/time-travel.js';
 import { sendJsonWithEtag } from '../conditional-requests.js';
+import { historyFilterOf, historyFilterQuery, isFiltered, passesFilter, type HistoryFilter } from '../history-filters.js';
 import { restorePointOf } from '../past-point-input.js';
 import { shownChanges, shownJson, shownValue } from '../secret-output.js';
 import { commandContext, namedRegistry, parseExpectedVersion, registryOf } from '../request-input.js';
@@ -50,6 +51,8 @@ import {
   versionNumberQuery,
 } from '../schemas/query.js';
 
+/** How many events one filtered read looks through at most before it answers (with `at_end: false`). */
+const MAX_SCANNED = 20_000;
 
 const throwProfileNotFound = (): never => {
   throw profileNotFound();
@@ -88,6 +91,29 @@ export const historyRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
     throw (await streamHeadVersion(db, registry)) === 0 ? registryNotFound() : profileNotFound();
   };
 
+  /**
+   * Events after `after` that pass the filter, up to `limit`: unfiltered one read as before; filtered,
+   * reads on in pages (at most MAX_SCANNED events per request) so that a rare match is still found.
+   */
+  const filteredEventsPage = async (registry: string, after: number, limit: number, filter: HistoryFilter) => {
+    const pageSize = isFiltered(filter) ? MAX_PAGE : limit;
+    const events: ReturnType<typeof publicEvent>[] = [];
+    let nextAfter = after;
+    let scanned = 0;
+    for (;;) {
+      const batch = await readStreamPage(db, registry, nextAfter, pageSize);
+      for (const event of batch) {
+        nextAfter = event.position;
+        scanned += 1;
+        const shown = publicEvent(event);
+        if (passesFilter(filter, shown)) events.push(shown);
+        if (events.length === limit) return { events, nextAfter, atEnd: false };
+      }
+      if (batch.length < pageSize) return { events, nextAfter, atEnd: true };
+      if (scanned >= MAX_SCANNED) return { events, nextAfter, atEnd: false };
+    }
+  };
+
   app.get(
     '/api/registries/:registry/events',
     {
@@ -97,16 +123,23 @@ export const historyRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
         tags: TAGS,
         summary: "A page of a registry's events, oldest first",
         params: registryParams,
-        querystring: z.looseObject({ after: afterQuery, limit: limitQuery, reveal: revealQuery }),
-        response: { 200: jsonAnswer(eventsPageSchema, 'events after `after`; `next_after` is the position to ask from next'), ...problemResponses() },
+        querystring: z.looseObject({ after: afterQuery, limit: limitQuery, reveal: revealQuery, ...historyFilterQuery }),
+        response: {
+          200: jsonAnswer(
+            eventsPageSchema,
+            'events after `after` that pass the filters; `next_after` is the position to ask from next; `at_end` says no later event passes them',
+          ),
+          ...problemResponses(),
+        },
       },
     },
     async (request) => {
       const registry = requireRegistryAccess(request, request.params.registry);
       const { after = 0, limit = 100 } = request.query;
+      const filter = historyFilterOf(request.query);
       if ((await streamHeadVersion(db, registry)) === 0) throw registryNotFound();
-      const events = await readStreamPage(db, registry, after, limit);
-      return { events: shownValue(request, events.map(publicEvent), SECRET_AREAS.events), next_after: events.at(-1)?.position ?? after };
+      const page = await filteredEventsPage(registry, after, limit, filter);
+      return { events: shownValue(request, page.events, SECRET_AREAS.events), next_after: page.nextAfter, at_end: page.atEnd };
     },
   );
 
@@ -124,6 +157,7 @@ export const historyRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
           limit: limitQuery,
           before_version: versionNumberQuery('only versions before this one', 'before_version'),
           reveal: revealQuery,
+          ...historyFilterQuery,
         }),
         response: { 200: jsonAnswer(profileHistorySchema, 'the versions (changes are RFC 6902 from the previous version)'), ...problemResponses() },
       },
@@ -132,13 +166,22 @@ export const historyRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
       const { slug } = request.params;
       const registry = await historyRegistryOf(request, slug);
       const { limit = MAX_PAGE, before_version: beforeVersion } = request.query;
-      const versions = await requireHistory(registry, slug, await readProfileHistoryPage(db, registry, slug, { limit, beforeVersion }));
-      if (versions.length === 0) return { registry, profile: slug, versions: [] };
-      const entries = (await effectiveProfileHistory(db, store.fingerprintKey, registry, slug, versions, { limit, beforeVersion })).map((entry) => ({
+      const filter = historyFilterOf(request.query);
+      const filtered = isFiltered(filter);
+      // unfiltered, only the page is read (by the profile index); a filter needs every version to judge
+      const read = filtered ? await readProfileVersions(db, registry, slug) : await readProfileHistoryPage(db, registry, slug, { limit, beforeVersion });
+      const versions = await requireHistory(registry, slug, read);
+      if (versions.length === 0) return { registry, profile: slug, versions: [], next_before_version: null };
+      const history = await effectiveProfileHistory(db, store.fingerprintKey, registry, slug, versions, filtered ? { beforeVersion } : { limit, beforeVersion });
+      const passing = history.filter((entry) => passesFilter(filter, entry));
+      const entries = passing.slice(0, limit).map((entry) => ({
         ...entry,
         changes: shownChanges(request, entry.changes, SECRET_AREAS.profile),
       }));
-      return { registry, profile: slug, versions: entries };
+      const oldest = entries.at(-1)?.version;
+      // unfiltered, versions count down to 1 with none missing: an older page exists while the oldest shown is past 1
+      const nextBefore = filtered ? (passing.length > limit ? (oldest ?? null) : null) : oldest !== undefined && oldest > 1 ? oldest : null;
+      return { registry, profile: slug, versions: entries, next_before_version: nextBefore };
     },
   );
 

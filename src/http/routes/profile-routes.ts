@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { profileNotFound, registryNotFound } from '../../domain/errors.js';
+import { profileNotFound, registryNotFound, validationError } from '../../domain/errors.js';
 import type { ProfileFieldsInput } from '../../domain/profile.js';
 import { createProfileBodySchema, patchProfileBodySchema, setDefaultBodySchema } from '../../domain/profile-schemas.js';
 import { SECRET_AREAS } from '../../domain/secrets.js';
@@ -12,6 +12,7 @@ import {
   readProfileDocument,
   registryExists,
 } from '../../projections/read-model.js';
+import { profileSummaryPage } from '../../projections/list-pages.js';
 import { pastProfileDocument } from '../../projections/past-documents.js';
 import type { WriteResult } from '../../projections/projector.js';
 import type { RegistryStore } from '../../projections/registry-store.js';
@@ -20,6 +21,7 @@ import { revealsSecrets } from '../auth/access-control.js';
 import { mayAccessRegistry } from '../auth/scope.js';
 import { executeGuardedWrite, sendJsonWithEtag } from '../conditional-requests.js';
 import { containsQuery, sendContainingProfiles } from '../contains-query.js';
+import { pageRequestOf, sendListPage, wantsPage } from '../list-paging.js';
 import { shownJson } from '../secret-output.js';
 import { pastPointOf } from '../past-point-input.js';
 import { executeWrite, type WriteAnswer } from '../idempotent-write.js';
@@ -28,13 +30,14 @@ import type { SigningKeys } from '../../domain/signing-keys.js';
 import { namedRegistry, parseExpectedVersion, registryOf } from '../request-input.js';
 import type { RoutesPlugin } from '../route-schema.js';
 import { ETAG, IDEMPOTENT_REPLAYED, jsonAnswer, LOCATION, noContent, NOT_MODIFIED } from '../schemas/answers.js';
-import { profileDocumentSchema, profileSummariesSchema } from '../schemas/documents.js';
+import { profileDocumentSchema, profileSummariesSchema, profileSummaryPageSchema } from '../schemas/documents.js';
 import { profileParams } from '../schemas/params.js';
 import { problemResponses } from '../schemas/problems.js';
 import {
   deleteQuerySchema,
   documentQuerySchema,
   expectedVersionQuery,
+  listPageQuery,
   pastPointQuerySchema,
   queryText,
   registryQuery,
@@ -110,14 +113,28 @@ export const profileRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
           registry: registryQuery,
           contains: queryText('JSON: only profiles whose document contains it (PostgreSQL `@>` semantics)'),
           reveal: revealQuery,
+          ...listPageQuery,
         }),
-        response: { 200: jsonAnswer(profileSummariesSchema, 'profile summaries, sorted by slug (then registry)'), ...problemResponses() },
+        response: {
+          200: jsonAnswer(
+            z.union([profileSummariesSchema, profileSummaryPageSchema]),
+            'profile summaries, sorted by slug (then registry): the whole list, or a page `{items, next_cursor}` when `limit`, `cursor` or `q` is given',
+          ),
+          ...problemResponses(),
+        },
       },
     },
     async (request, reply) => {
       const contains = containsQuery(request);
+      const paged = wantsPage(request.query);
+      if (contains !== undefined && paged) throw validationError('contains', 'cannot be combined with limit, cursor or q');
       if (contains !== undefined) return sendContainingProfiles(db, request, reply, contains);
       const registry = namedRegistry(request);
+      if (paged) {
+        const pageRequest = pageRequestOf(request.query);
+        if (registry !== undefined && !(mayAccessRegistry(request, registry) && (await registryExists(db, registry)))) throw registryNotFound();
+        return sendListPage(request, reply, await profileSummaryPage(db, registry, pageRequest, (each) => mayAccessRegistry(request, each)));
+      }
       const summaries =
         registry === undefined ? await listAllProfileSummaries(db, request.caller?.registries) : await listProfileSummaries(db, registry);
       if (registry !== undefined && summaries.count === 0 && !(await registryExists(db, registry))) throw registryNotFound();

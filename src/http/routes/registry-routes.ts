@@ -10,14 +10,16 @@ import type { RegistryStore } from '../../projections/registry-store.js';
 import { executeGuardedWrite, sendJsonWithEtag } from '../conditional-requests.js';
 import { executeWrite } from '../idempotent-write.js';
 import { pastPointOf } from '../past-point-input.js';
-import { requireRegistryAccess, scopeOf, visibleItems } from '../auth/scope.js';
+import { mayAccessRegistry, requireRegistryAccess, scopeOf, visibleItems } from '../auth/scope.js';
+import { pageRequestOf, sendListPage, wantsPage } from '../list-paging.js';
+import { registrySummaryPage } from '../../projections/list-pages.js';
 import { parseExpectedVersion } from '../request-input.js';
 import type { RoutesPlugin } from '../route-schema.js';
 import { ETAG, IDEMPOTENT_REPLAYED, jsonAnswer, LOCATION, noContent, NOT_MODIFIED } from '../schemas/answers.js';
-import { registryDocumentSchema, registrySummariesSchema } from '../schemas/documents.js';
+import { registryDocumentSchema, registrySummariesSchema, registrySummaryPageSchema } from '../schemas/documents.js';
 import { registryParams } from '../schemas/params.js';
 import { problemResponses } from '../schemas/problems.js';
-import { expectedVersionQuery, pastPointQuerySchema, revealQuerySchema } from '../schemas/query.js';
+import { expectedVersionQuery, listPageQuery, pastPointQuerySchema, revealQuerySchema } from '../schemas/query.js';
 import { shownJson } from '../secret-output.js';
 
 const json = 'application/json; charset=utf-8';
@@ -47,10 +49,21 @@ export const registryRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app
         operationId: 'listRegistries',
         tags: TAGS,
         summary: 'List the live registries',
-        response: { 200: jsonAnswer(registrySummariesSchema, 'registry summaries'), ...problemResponses() },
+        querystring: z.looseObject(listPageQuery),
+        response: {
+          200: jsonAnswer(
+            z.union([registrySummariesSchema, registrySummaryPageSchema]),
+            'registry summaries in slug order: all of them, or a page `{items, next_cursor}` when `limit`, `cursor` or `q` is given',
+          ),
+          ...problemResponses(),
+        },
       },
     },
     async (request, reply) => {
+      if (wantsPage(request.query)) {
+        const page = await registrySummaryPage(db, pageRequestOf(request.query), (registry) => mayAccessRegistry(request, registry));
+        return sendListPage(request, reply, page);
+      }
       const all = await listRegistrySummariesJson(db);
       if (!scopeOf(request).limited) return reply.type(json).send(all);
       const visible = visibleItems(request, JSON.parse(all) as { slug: string }[], (summary) => summary.slug);

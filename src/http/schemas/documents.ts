@@ -34,6 +34,14 @@ export const profileSummariesSchema = z
   .array(z.looseObject({ registry: z.string(), slug: z.string(), version: int, is_default: z.boolean().optional() }))
   .meta({ description: 'profiles sorted by slug' });
 
+/** A page of a list (API.md, Lists at scale): asked for with `limit`, `cursor` or `q`. */
+const listPage = (items: z.ZodType, what: string) =>
+  z
+    .object({ items, next_cursor: z.string().nullable().meta({ description: 'the `cursor` of the next page; null on the last page' }) })
+    .meta({ description: `a page of ${what}` });
+
+export const profileSummaryPageSchema = listPage(profileSummariesSchema, 'profiles, in slug then registry order');
+
 export const registryDocumentSchema = z
   .looseObject({
     slug: z.string(),
@@ -57,6 +65,8 @@ export const eventCauseSchema = z
   ])
   .meta({ description: 'present when the change was a restore (to which version, or as of which time) or an import' });
 
+export const registrySummaryPageSchema = listPage(registrySummariesSchema, 'registries, in slug order');
+
 export const eventsPageSchema = z.object({
   events: z.array(
     z.looseObject({
@@ -74,6 +84,7 @@ export const eventsPageSchema = z.object({
     }),
   ),
   next_after: int,
+  at_end: z.boolean().meta({ description: 'no later event passes the filters (ask again from `next_after` when false)' }),
 });
 
 export const profileHistorySchema = z.object({
@@ -90,6 +101,7 @@ export const profileHistorySchema = z.object({
       changes: jsonPatchSchema,
     }),
   ),
+  next_before_version: int.nullable().meta({ description: '`before_version` of the next (older) page; null when this page reaches the first version' }),
 });
 
 export const diffSchema = z.object({ from: int, to: int, changes: jsonPatchSchema });

@@ -74,6 +74,12 @@ export const requireSignedQuery = parsedQuery(
   { enum: ['true', 'false', '1', '0'] },
 );
 export const forceQuery = (description: string) => parsedQuery(description, flag('force', false, false), { enum: ['true', 'false'] });
+/** `limit`, `cursor` and `q` of the profile and registry lists; any of them asks for a page. */
+export const listPageQuery = {
+  limit: queryText('page size, an integer from 1 to 1000 (100 when only `cursor` or `q` is given); asks for a page `{items, next_cursor}`', { pattern: '^\\d+$' }),
+  cursor: queryText('`next_cursor` of the previous page (opaque)'),
+  q: queryText('case-insensitive substring of the slug, display name, description, a tag or the model (`ai-engine`)'),
+};
 
 /** A route that names a registry. */
 export const registryQuerySchema = z.looseObject({ registry: registryQuery });

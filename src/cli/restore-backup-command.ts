@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, realpathSync, rmSync } from 'node:fs';
+import { linkSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Command } from 'commander';
 import { inspectSqliteFile } from '../events/inspect-database.js';
@@ -11,15 +11,7 @@ import { createRegistryStore } from '../projections/registry-store.js';
 import { verifyFailureLine, verifyStore } from '../projections/verify-store.js';
 import { noDatabaseAt, sqlitePathOf } from './cli-store.js';
 import { databaseLocation, databaseOptions, type DatabaseFlags } from './database-options.js';
-
-const fsyncFolder = (folder: string): void => {
-  const fd = openSync(folder, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-};
+import { fsyncPath } from '../events/sqlite/fsync-path.js';
 
 const sameFile = (a: string, b: string): boolean => {
   try {
@@ -81,7 +73,7 @@ export const restoreBackupCommand = (): Command =>
         if (outcome.state === 'in-use') {
           throw new Error(`${live} is open in another process (a running server?): stop it, then run restore-backup again; nothing was changed`);
         }
-        fsyncFolder(folder);
+        fsyncPath(folder);
         const lines = [`restore-backup: verified ${file}: ${summary}`];
         for (const { from, to } of outcome.result) {
           const why = from === live ? 'the replaced database' : 'it belonged to the replaced database, not to the backup';

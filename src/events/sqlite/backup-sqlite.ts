@@ -2,7 +2,6 @@ import {
   chmodSync,
   closeSync,
   existsSync,
-  fsyncSync,
   linkSync,
   lstatSync,
   openSync,
@@ -15,15 +14,7 @@ import {
 import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { writeFailureCause } from '../write-failure-cause.js';
-
-const fsyncPath = (path: string): void => {
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-};
+import { fsyncPath } from './fsync-path.js';
 
 /** Where a path leads once every symbolic link is followed, also when it names no file (yet). */
 const realPathOf = (path: string, depth = 0): string => {

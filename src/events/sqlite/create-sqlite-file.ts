@@ -1,18 +1,10 @@
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, rmSync } from 'node:fs';
+import { linkSync, mkdirSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import type { SqlDatabase } from '../sql-database.js';
 import { openSqlite } from './open-sqlite.js';
 import type { SqliteOptions } from './sqlite-dsn.js';
-
-const fsyncPath = (path: string): void => {
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-};
+import { fsyncPath } from './fsync-path.js';
 
 /**
  * Creates a new database at `options.path` so that no other process ever sees it half made: the

@@ -122,7 +122,9 @@ describe('the npm package', () => {
     expect(files).toContain('package/dist/console/index.html'); // the admin console, built, no CDN
     expect(files).toContain('package/dist/console/app.js');
     expect(files.filter((file) => /^package\/(src|test|bench|dist\/bench|dist\/test)\//.test(file))).toEqual([]);
-    expect(files.filter((file) => /\.(ts|map)$/.test(file))).toEqual([]);
+    // no TypeScript sources nor source maps; declarations only for the typed client (profile-registry/client)
+    expect(files).toContain('package/dist/src/client/index.d.ts');
+    expect(files.filter((file) => /\.(ts|map)$/.test(file) && !/\.d\.ts$/.test(file))).toEqual([]);
     expect(listing.find((line) => line.endsWith('package/dist/src/cli/main.js'))).toMatch(/^-rwxr-xr-x/);
   });
 

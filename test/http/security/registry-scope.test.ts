@@ -130,12 +130,12 @@ describeEachBackend('registry scope (%s)', (backend) => {
     const sse = openSse(`${base}/api/watch?registry=${OWN_REGISTRY}&after=${after}`, tokens.bearer('reader@team-a'));
     expect(await sse.status).toBe(200);
     await ok('admin', 'PATCH', `/api/chat/profiles/bravo-layer?registry=${OTHER_REGISTRY}`, { runtime: { system_prompt: 'bravo, changed' } });
-    const fingerprint = (await ok('reader', 'GET', `/api/chat/profiles/alpha-stacked?registry=${OWN_REGISTRY}`)).json().fingerprint;
+    const stacked = (await ok('reader', 'GET', `/api/chat/profiles/alpha-stacked?registry=${OWN_REGISTRY}`)).json();
     const expected = {
       registry: OWN_REGISTRY,
       profile: 'alpha-stacked',
       type: 'stack.changed',
-      affected: [{ registry: OWN_REGISTRY, profile: 'alpha-stacked', fingerprint }],
+      affected: [{ registry: OWN_REGISTRY, profile: 'alpha-stacked', profile_version: stacked.metadata.version, fingerprint: stacked.fingerprint }],
     };
     const [message] = await sse.waitFor(1);
     sse.close();

@@ -4,7 +4,7 @@ import { epochMs } from './epoch-clock.js';
 /**
  * One share of the watchers of `openWatchers` (sse-watchers.ts), in a process of its own:
  *   node sse-watcher-process.js <base url> <count>
- * Opens `count` SSE watchers of /api/watch, says `ready` (or `failed`), then, for every position
+ * Opens `count` SSE watchers of /api/watch, says `ready` (or `failed`), then, for every position (`id: <store identity>:<position>`)
  * all of them have received, sends `{ type: 'delivered', position, times }` (epoch milliseconds).
  * Each watcher is a bare TCP connection that finds the `id:` lines in what arrives, chunk framing
  * and all: about 40 % less CPU than node:http's client, which on a small machine competes with
@@ -49,7 +49,7 @@ const open = () =>
       const lines = rest + text;
       const end = lines.lastIndexOf('\n');
       rest = lines.slice(end + 1);
-      for (const match of lines.slice(0, end + 1).matchAll(/^id: (\d+)$/gm)) onPosition(Number(match[1]), now);
+      for (const match of lines.slice(0, end + 1).matchAll(/^id: (?:[0-9a-f]+:)?(\d+)$/gm)) onPosition(Number(match[1]), now);
     });
     socket.on('error', reject);
   });

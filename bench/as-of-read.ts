@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openDatabase } from '../src/events/open-database.js';
 import { buildApp } from '../src/http/build-app.js';
-import { createRegistryStore, type RegistryStore } from '../src/projections/registry-store.js';
+import { createRegistryStore, type RegistryStore } from '../src/use-cases/registry-store.js';
 import { registryStateAt } from '../src/projections/time-travel.js';
 
 const argValue = (name: string, fallback: number): number => {

@@ -6,8 +6,8 @@ import { importBundle } from '../src/domain/read-registry-bundle.js';
 import { profileCount } from '../src/domain/registry-bundle.js';
 import { bundleYaml, registryBundle } from '../src/domain/write-registry-bundle.js';
 import { openDatabase } from '../src/events/open-database.js';
-import { importRegistries } from '../src/projections/import-registries.js';
-import { createRegistryStore } from '../src/projections/registry-store.js';
+import { importRegistries } from '../src/use-cases/import-registries.js';
+import { createRegistryStore } from '../src/use-cases/registry-store.js';
 import { generateProfiles, type ProfileBody } from './lib/generate-data.js';
 
 /**

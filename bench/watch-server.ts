@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '../src/http/build-app.js';
-import { openRegistryStore } from '../src/projections/registry-store.js';
-import { seedDefaultRegistry } from '../src/projections/seed-default-registry.js';
+import { openRegistryStore } from '../src/use-cases/registry-store.js';
+import { seedDefaultRegistry } from '../src/use-cases/seed-default-registry.js';
 
 /** The server side of bench/watch-latency.ts: a real server in its own process, so its memory is its own. */
 const dir = mkdtempSync(join(tmpdir(), 'profile-registry-watch-bench-'));

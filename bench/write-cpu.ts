@@ -32,7 +32,7 @@ const writesPerRound = Number(flags.writes);
 const profileCount = Number(flags.profiles);
 const callers = Number(flags.callers);
 
-type StoreModule = typeof import('../src/projections/registry-store.js');
+type StoreModule = typeof import('../src/use-cases/registry-store.js');
 type Store = Awaited<ReturnType<StoreModule['openRegistryStore']>>;
 
 interface Build {
@@ -54,7 +54,7 @@ const profiles = generateProfiles(profileCount, 1);
 const patches = generatePatches(profileCount, 1, writesPerRound * (rounds + 1));
 
 const openBuild = async (name: string, dist: string, dir: string): Promise<Build> => {
-  const module = (await import(pathToFileURL(join(dist, 'src/projections/registry-store.js')).href)) as StoreModule;
+  const module = (await import(pathToFileURL(join(dist, 'src/use-cases/registry-store.js')).href)) as StoreModule;
   const store = await module.openRegistryStore({ path: join(dir, `${name.replace(/\W+/g, '-')}.db`) });
   await store.execute({ type: 'create_registry', registry: REGISTRY }, context);
   for (const { registry, slug, set_default: setDefault, ...fields } of profiles) {

@@ -8,7 +8,7 @@ import { parseSqliteDsn } from '../events/sqlite/sqlite-dsn.js';
 import { createSqliteFile } from '../events/sqlite/create-sqlite-file.js';
 import { resolvePostgresSchema } from '../events/postgres/postgres-schema.js';
 import { ensureSchema } from '../projections/schema-setup.js';
-import { createRegistryStore, type RegistryStore, type RegistryStoreOptions } from '../projections/registry-store.js';
+import { createRegistryStore, type RegistryStore, type RegistryStoreOptions } from '../use-cases/registry-store.js';
 import { databaseLocation, type DatabaseFlags } from './database-options.js';
 
 /** The SQLite file a location names, or undefined for PostgreSQL. */

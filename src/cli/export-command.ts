@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { bundleJson, bundleYaml } from '../domain/write-registry-bundle.js';
 import { redactSecrets, SECRET_AREAS } from '../domain/secrets.js';
 import { requireRegistrySlug } from '../domain/slug.js';
-import { exportBundle } from '../projections/export-bundle.js';
+import { exportBundle } from '../use-cases/export-bundle.js';
 import { databaseOptions, type DatabaseFlags } from './database-options.js';
 import { withReadOnlyDatabase } from './cli-store.js';
 import { checkOutputFile, writeFileAtomically } from './file-io.js';

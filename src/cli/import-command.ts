@@ -6,7 +6,7 @@ import { readProfilesFile } from '../domain/profiles-file.js';
 import { profileCount } from '../domain/registry-bundle.js';
 import type { BundleSchemas } from '../domain/schema-documents.js';
 import { DEFAULT_REGISTRY } from '../events/registry-state.js';
-import { importRegistries } from '../projections/import-registries.js';
+import { importRegistries } from '../use-cases/import-registries.js';
 import { databaseOptions, type DatabaseFlags } from './database-options.js';
 import { openWritableStore } from './cli-store.js';
 import { progressBar } from './progress-bar.js';

@@ -5,7 +5,7 @@ import { profileCount } from '../domain/registry-bundle.js';
 import { redactSecrets, SECRET_AREAS } from '../domain/secrets.js';
 import { bundleYaml, registryBundle } from '../domain/write-registry-bundle.js';
 import { readPinocchioDatabase } from '../events/sqlite/read-pinocchio-database.js';
-import { importRegistries } from '../projections/import-registries.js';
+import { importRegistries } from '../use-cases/import-registries.js';
 import { databaseOptions, type DatabaseFlags } from './database-options.js';
 import { openWritableStore } from './cli-store.js';
 

@@ -7,7 +7,7 @@ import { backupSqlite } from '../events/sqlite/backup-sqlite.js';
 import { withDatabaseExclusive } from '../events/sqlite/database-in-use.js';
 import { setDatabaseAside } from '../events/sqlite/set-aside-database.js';
 import { renewStoreIdentity } from '../events/store-identity.js';
-import { createRegistryStore } from '../projections/registry-store.js';
+import { createRegistryStore } from '../use-cases/registry-store.js';
 import { verifyFailureLine, verifyStore } from '../projections/verify-store.js';
 import { noDatabaseAt, sqlitePathOf } from './cli-store.js';
 import { databaseLocation, databaseOptions, type DatabaseFlags } from './database-options.js';

@@ -10,7 +10,7 @@ import {
   startServerCheckpoints,
   type ServeIntegrityFlags,
 } from './serve-integrity.js';
-import { seedDefaultRegistry } from '../projections/seed-default-registry.js';
+import { seedDefaultRegistry } from '../use-cases/seed-default-registry.js';
 import { databaseLocation, databaseOptions, type DatabaseFlags } from './database-options.js';
 import { openWritableStore, sqlitePathOf } from './cli-store.js';
 import { checkServeBackupFlags, serveBackupOptions, startServeBackups, type ServeBackupFlags } from './serve-backups.js';

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { nanoid } from 'nanoid';
 import { decodeJsonUtf8, refuseInexactNumbers } from '../domain/intact-json.js';
-import type { RegistryStore } from '../projections/registry-store.js';
+import type { RegistryStore } from '../use-cases/registry-store.js';
 import { createLogger } from './logger.js';
 import { registerMetrics } from './metrics.js';
 import { registerOpenApi } from './openapi.js';

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../domain/errors.js';
 import type { Command } from '../events/commands.js';
 import type { WriteResult } from '../projections/projector.js';
-import type { RegistryStore } from '../projections/registry-store.js';
+import type { RegistryStore } from '../use-cases/registry-store.js';
 import { executeWrite, type WriteAnswer } from './idempotent-write.js';
 
 const header = (request: FastifyRequest, name: string): string | undefined => {

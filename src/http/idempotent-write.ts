@@ -11,7 +11,7 @@ import {
 } from '../projections/idempotency-store.js';
 import { checkSeal } from '../domain/row-seal.js';
 import type { WriteResult } from '../projections/projector.js';
-import type { RegistryStore } from '../projections/registry-store.js';
+import type { RegistryStore } from '../use-cases/registry-store.js';
 import { commandContext } from './request-input.js';
 
 /** What a write route answers, decided from the write's result. */

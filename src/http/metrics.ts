@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { ProjectionDamaged } from '../projections/damaged-row.js';
-import type { RegistryStore } from '../projections/registry-store.js';
+import type { RegistryStore } from '../use-cases/registry-store.js';
 import { problemResponse } from './schemas/problems.js';
 
 /**

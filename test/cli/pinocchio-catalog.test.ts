@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/events/open-database.js';
-import { createRegistryStore } from '../../src/projections/registry-store.js';
+import { createRegistryStore } from '../../src/use-cases/registry-store.js';
 import { runCli } from '../support/run-cli.js';
 import { buildTestApp, tempDir } from '../support/test-store.js';
 

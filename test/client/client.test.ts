@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createClient, ProblemError, UnreachableError, type Change, type Resolved } from '../../src/client/index.js';
-import type { RegistryStore } from '../../src/projections/registry-store.js';
+import type { RegistryStore } from '../../src/use-cases/registry-store.js';
 import { describeEachBackend } from '../support/backends.js';
 import { freePort, startServer, type ServerProcess } from '../support/server-process.js';
 import { openTestStore, type TestStore } from '../support/test-store.js';

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { isDomainError } from '../../src/domain/errors.js';
 import { rebuildProjections } from '../../src/projections/rebuild.js';
-import { seedDefaultRegistry } from '../../src/projections/seed-default-registry.js';
+import { seedDefaultRegistry } from '../../src/use-cases/seed-default-registry.js';
 import { describeEachBackend } from '../support/backends.js';
 import { storeSnapshot } from '../support/store-snapshot.js';
 import { openTestStore, type TestStore } from '../support/test-store.js';

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventProfile, type StoredEvent } from '../../src/events/event-types.js';
 import type { SqlExecutor } from '../../src/events/sql-database.js';
-import { seedDefaultRegistry } from '../../src/projections/seed-default-registry.js';
+import { seedDefaultRegistry } from '../../src/use-cases/seed-default-registry.js';
 import { describeEachBackend } from '../support/backends.js';
 import { storeSnapshot } from '../support/store-snapshot.js';
 import { openTestApp, type TestApp, buildTestApp } from '../support/test-store.js';

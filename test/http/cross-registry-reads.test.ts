@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDefaultRegistry } from '../../src/projections/seed-default-registry.js';
+import { seedDefaultRegistry } from '../../src/use-cases/seed-default-registry.js';
 import { postgresAvailable } from '../support/postgres.js';
 import { expectProblem } from '../support/problem-assertions.js';
 import { storeSnapshot } from '../support/store-snapshot.js';

@@ -1,6 +1,6 @@
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { seedDefaultRegistry } from '../../src/projections/seed-default-registry.js';
+import { seedDefaultRegistry } from '../../src/use-cases/seed-default-registry.js';
 import { describeEachBackend } from '../support/backends.js';
 import { expectProblem } from '../support/problem-assertions.js';
 import { storeSnapshot } from '../support/store-snapshot.js';

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/events/open-database.js';
-import { createRegistryStore, type RegistryStore } from '../../src/projections/registry-store.js';
+import { createRegistryStore, type RegistryStore } from '../../src/use-cases/registry-store.js';
 import { createTestSchema, PG_URL, postgresAvailable } from '../support/postgres.js';
 import { buildTestApp } from '../support/test-store.js';
 

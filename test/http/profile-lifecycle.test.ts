@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { seedDefaultRegistry } from '../../src/projections/seed-default-registry.js';
+import { seedDefaultRegistry } from '../../src/use-cases/seed-default-registry.js';
 import { describeEachBackend } from '../support/backends.js';
 import { openTestApp, type TestApp } from '../support/test-store.js';
 

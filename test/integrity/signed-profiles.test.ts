@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSigningKeys } from '../../src/domain/signing-keys.js';
 import { eventHash, GENESIS_HASH, type HashedFields } from '../../src/events/event-hash.js';
 import { openDatabase } from '../../src/events/open-database.js';
-import { createRegistryStore } from '../../src/projections/registry-store.js';
+import { createRegistryStore } from '../../src/use-cases/registry-store.js';
 import { postgresAvailable } from '../support/postgres.js';
 import { expectProblem } from '../support/problem-assertions.js';
 import { runCli } from '../support/run-cli.js';

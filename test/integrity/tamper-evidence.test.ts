@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/events/open-database.js';
-import { createRegistryStore } from '../../src/projections/registry-store.js';
+import { createRegistryStore } from '../../src/use-cases/registry-store.js';
 import { expectProblem } from '../support/problem-assertions.js';
 import { runCli } from '../support/run-cli.js';
 import { startServer } from '../support/server-process.js';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/events/open-database.js';
-import { createRegistryStore } from '../../src/projections/registry-store.js';
+import { createRegistryStore } from '../../src/use-cases/registry-store.js';
 import { readSchemaVersion, SCHEMA_VERSION } from '../../src/projections/schema-setup.js';
 import { describeOnPostgres } from '../support/backends.js';
 import { createTestDatabase, createTestSchema, PG_URL, postgresAvailable } from '../support/postgres.js';

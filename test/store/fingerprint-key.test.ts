@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openDatabase } from '../../src/events/open-database.js';
 import { backupSqlite } from '../../src/events/sqlite/backup-sqlite.js';
-import { createRegistryStore, type RegistryStore } from '../../src/projections/registry-store.js';
+import { createRegistryStore, type RegistryStore } from '../../src/use-cases/registry-store.js';
 import { rebuildProjections } from '../../src/projections/rebuild.js';
 import { verifyStore } from '../../src/projections/verify-store.js';
 import { describeEachBackend } from '../support/backends.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { isDomainError } from '../../src/domain/errors.js';
-import type { RegistryStore } from '../../src/projections/registry-store.js';
+import type { RegistryStore } from '../../src/use-cases/registry-store.js';
 import { describeEachBackend } from '../support/backends.js';
 import { openTestStore, type TestStore, buildTestApp } from '../support/test-store.js';
 

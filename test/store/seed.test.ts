@@ -1,6 +1,6 @@
 import { afterEach, expect, it } from 'vitest';
 import { listProfileSummaries } from '../../src/projections/read-model.js';
-import { seedDefaultRegistry } from '../../src/projections/seed-default-registry.js';
+import { seedDefaultRegistry } from '../../src/use-cases/seed-default-registry.js';
 import { describeEachBackend } from '../support/backends.js';
 import { openTestStore, type TestStore } from '../support/test-store.js';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { openDatabase } from '../../src/events/open-database.js';
 import { buildApp, type AppOptions } from '../../src/http/build-app.js';
-import { createRegistryStore, type RegistryStore, type RegistryStoreOptions } from '../../src/projections/registry-store.js';
+import { createRegistryStore, type RegistryStore, type RegistryStoreOptions } from '../../src/use-cases/registry-store.js';
 import { createTestSchema, PG_URL } from './postgres.js';
 import { recordAnswers, recordedLogStream } from './transcript.js';
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { requireProfileSlug } from '../../domain/slug.js';
 import { readProfileDocument } from '../../projections/read-model.js';
 import { missingProfileError, readRegistryDefaultProfile } from '../../projections/read-resolution.js';
-import type { RegistryStore } from '../../projections/registry-store.js';
+import type { RegistryStore } from '../../use-cases/registry-store.js';
 import { chatProfileCookie, chatProfileSetCookie, type ProfileSelection } from '../chat-profile-cookie.js';
 import { mayAccessRegistry } from '../auth/scope.js';
 import { registryOf } from '../request-input.js';

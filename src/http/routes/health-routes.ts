@@ -1,4 +1,4 @@
-import type { RegistryStore } from '../../projections/registry-store.js';
+import type { RegistryStore } from '../../use-cases/registry-store.js';
 import { problem, RETRY_AFTER_SECONDS, sendProblem } from '../problem.js';
 import type { RoutesPlugin } from '../route-schema.js';
 import { jsonAnswer } from '../schemas/answers.js';

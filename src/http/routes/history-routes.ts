@@ -17,8 +17,8 @@ import {
   type ProfileVersion,
 } from '../../projections/profile-history.js';
 import { effectiveProfileHistory } from '../../projections/effective-history.js';
-import type { RegistryStore } from '../../projections/registry-store.js';
-import { restoreProfile, restoreRegistry } from '../../projections/restore.js';
+import type { RegistryStore } from '../../use-cases/registry-store.js';
+import { restoreProfile, restoreRegistry } from '../../use-cases/restore.js';
 import { registryOfProfileHistory } from '../../projections/unnamed-registry-reads.js';
 import { mayAccessRegistry, requireRegistryAccess } from '../auth/scope.js';
 import { streamHeadVersion } from '../../projections/time-travel.js';

@@ -15,7 +15,7 @@ import {
 import { profileSummaryPage } from '../../projections/list-pages.js';
 import { pastProfileDocument } from '../../projections/past-documents.js';
 import type { WriteResult } from '../../projections/projector.js';
-import type { RegistryStore } from '../../projections/registry-store.js';
+import type { RegistryStore } from '../../use-cases/registry-store.js';
 import { pastProfileDocumentOfAnyRegistry, registryOfLiveProfile } from '../../projections/unnamed-registry-reads.js';
 import { revealsSecrets } from '../auth/access-control.js';
 import { mayAccessRegistry } from '../auth/scope.js';

@@ -1,7 +1,7 @@
 import { DomainError } from '../../domain/errors.js';
 import { setDefaultBodySchema } from '../../domain/profile-schemas.js';
 import { readProfileDocument } from '../../projections/read-model.js';
-import type { RegistryStore } from '../../projections/registry-store.js';
+import type { RegistryStore } from '../../use-cases/registry-store.js';
 import { executeGuardedWrite } from '../conditional-requests.js';
 import { parseExpectedVersion, registryOf } from '../request-input.js';
 import type { RoutesPlugin } from '../route-schema.js';

@@ -6,7 +6,7 @@ import { requireProfileSlug, requireRegistrySlug } from '../../domain/slug.js';
 import { listRegistrySummariesJson, readRegistryPayload } from '../../projections/read-model.js';
 import { pastRegistryPayload } from '../../projections/past-documents.js';
 import type { WriteResult } from '../../projections/projector.js';
-import type { RegistryStore } from '../../projections/registry-store.js';
+import type { RegistryStore } from '../../use-cases/registry-store.js';
 import { executeGuardedWrite, sendJsonWithEtag } from '../conditional-requests.js';
 import { executeWrite } from '../idempotent-write.js';
 import { pastPointOf } from '../past-point-input.js';

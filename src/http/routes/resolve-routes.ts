@@ -15,7 +15,7 @@ import { requireProfileSlug } from '../../domain/slug.js';
 import { registryNotFound } from '../../domain/errors.js';
 import { cachedRead, registryExists } from '../../projections/read-model.js';
 import { readRegistryDefaultProfile, readResolvedProfile } from '../../projections/read-resolution.js';
-import type { RegistryStore } from '../../projections/registry-store.js';
+import type { RegistryStore } from '../../use-cases/registry-store.js';
 import { requireRegistryAccess, requireVisibleLayers } from '../auth/scope.js';
 import { chatProfileCookie } from '../chat-profile-cookie.js';
 import { queryValue, registryOf } from '../request-input.js';

@@ -10,7 +10,7 @@ import {
 } from '../../domain/schema-documents.js';
 import { parseExtensionKey } from '../../domain/slug.js';
 import type { WriteResult } from '../../projections/projector.js';
-import type { RegistryStore } from '../../projections/registry-store.js';
+import type { RegistryStore } from '../../use-cases/registry-store.js';
 import { listSchemasJson, readSchemaHistory, readSchemaJson, type SchemaVersion } from '../../projections/schema-reads.js';
 import type { BrokenProfile } from '../../events/event-types.js';
 import { visibleItems } from '../auth/scope.js';

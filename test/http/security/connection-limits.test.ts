@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDefaultRegistry } from '../../../src/projections/seed-default-registry.js';
+import { seedDefaultRegistry } from '../../../src/use-cases/seed-default-registry.js';
 import { writeTestTokens, type TestTokens } from '../../support/auth-tokens.js';
 import { openTestStore, tempDir, type TestStore, buildTestApp } from '../../support/test-store.js';
 

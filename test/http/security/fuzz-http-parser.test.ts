@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDefaultRegistry } from '../../../src/projections/seed-default-registry.js';
+import { seedDefaultRegistry } from '../../../src/use-cases/seed-default-registry.js';
 import { storeFingerprint } from '../../support/store-fingerprint.js';
 import { openTestStore, type TestStore, buildTestApp } from '../../support/test-store.js';
 

@@ -1,5 +1,5 @@
 import { isDomainError } from '../domain/errors.js';
-import { hasEvents } from './read-model.js';
+import { hasEvents } from '../projections/read-model.js';
 import type { RegistryStore } from './registry-store.js';
 import { DEFAULT_REGISTRY } from '../events/registry-state.js';
 

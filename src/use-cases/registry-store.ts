@@ -11,13 +11,13 @@ import { openDatabase, type DatabaseLocation } from '../events/open-database.js'
 import type { SqlDatabase, SqlTransaction } from '../events/sql-database.js';
 import { sealOf } from '../domain/row-seal.js';
 import type { SigningKeys } from '../domain/signing-keys.js';
-import type { RowSealer } from './change-feed-store.js';
+import type { RowSealer } from '../projections/change-feed-store.js';
 import { DomainError } from '../domain/errors.js';
-import { createProjector, type ProjectorOptions, type WriteResult } from './projector.js';
-import { ensureSchema } from './schema-setup.js';
-import { readFingerprintKey, rememberFingerprintKey } from './fingerprint-key-store.js';
+import { createProjector, type ProjectorOptions, type WriteResult } from '../projections/projector.js';
+import { ensureSchema } from '../projections/schema-setup.js';
+import { readFingerprintKey, rememberFingerprintKey } from '../projections/fingerprint-key-store.js';
 import type { FingerprintKey } from '../domain/fingerprint.js';
-import { sqlProjectionStore } from './sql-projection-store.js';
+import { sqlProjectionStore } from '../projections/sql-projection-store.js';
 
 export interface RegistryStore {
   db: SqlDatabase;

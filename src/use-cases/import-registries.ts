@@ -6,7 +6,7 @@ import type { SchemaCommand, StoreCommand } from '../events/commands.js';
 import { schemaKey } from '../events/schema-state.js';
 import type { SqlExecutor } from '../events/sql-database.js';
 import type { RegistryStore } from './registry-store.js';
-import { readSchemaState } from './schema-reads.js';
+import { readSchemaState } from '../projections/schema-reads.js';
 
 type PutSchema = Extract<SchemaCommand, { type: 'put_schema' }>;
 

@@ -4,11 +4,11 @@ import { registryBundle } from '../domain/write-registry-bundle.js';
 import type { RegistryState } from '../events/registry-state.js';
 import { SCHEMA_STREAM, schemaKey, schemasOfKind } from '../events/schema-state.js';
 import type { BundleSchemas, ExtensionSchemaDocument, MiddlewareSchemaDocument, SchemaKind } from '../domain/schema-documents.js';
-import { readSchemaState } from './schema-reads.js';
+import { readSchemaState } from '../projections/schema-reads.js';
 import type { SqlExecutor } from '../events/sql-database.js';
-import { loadRegistryState } from './load-registry-state.js';
-import { registryStateAt } from './time-travel.js';
-import { LIVE_TABLES } from './projection-schema.js';
+import { loadRegistryState } from '../projections/load-registry-state.js';
+import { registryStateAt } from '../projections/time-travel.js';
+import { LIVE_TABLES } from '../projections/projection-schema.js';
 
 export interface ExportOptions {
   /** Only this registry (not found when it does not exist, or did not at `asOfMs`). */

@@ -3,11 +3,11 @@ import { profileNotFound, registryNotFound, validationError } from '../domain/er
 import type { CommandContext } from '../events/command-bus.js';
 import type { Command } from '../events/commands.js';
 import type { EventCause } from '../events/event-types.js';
-import { changesBetween, profileContentView, registryContentView } from './content-view.js';
-import { findProfileVersion, profileHasHistory, readProfileVersionsAt } from './profile-history.js';
-import type { WriteResult } from './projector.js';
+import { changesBetween, profileContentView, registryContentView } from '../projections/content-view.js';
+import { findProfileVersion, profileHasHistory, readProfileVersionsAt } from '../projections/profile-history.js';
+import type { WriteResult } from '../projections/projector.js';
 import type { RegistryStore } from './registry-store.js';
-import { requirePastVersion, registryStateAtVersion, type PastPoint } from './time-travel.js';
+import { requirePastVersion, registryStateAtVersion, type PastPoint } from '../projections/time-travel.js';
 
 export interface RestoreOptions {
   dryRun: boolean;

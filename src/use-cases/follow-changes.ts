@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { readChanges, type FeedChange } from './change-feed-store.js';
+import { readChanges, type FeedChange } from '../projections/change-feed-store.js';
 import type { RegistryStore } from './registry-store.js';
 
 const PAGE = 1000;

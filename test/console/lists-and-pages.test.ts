@@ -102,6 +102,7 @@ describe.skipIf(!chromiumAvailable)(title, () => {
       [`#/r/${REGISTRY}/p/${slugOf(1)}/edit`, `Profile ${slugOf(1)} (edit) in ${REGISTRY}`, `Profile ${slugOf(1)}`],
       [`#/r/${REGISTRY}/new`, `New profile in ${REGISTRY}`, 'New profile'],
       [`#/r/${REGISTRY}/p/${slugOf(1)}/history`, `Profile ${slugOf(1)} (history) in ${REGISTRY}`, `Profile ${slugOf(1)}`],
+      ['#/schemas', 'Schemas', 'Schemas'],
     ];
     for (const [hash, pageTitle, heading] of pages) {
       await page.evaluate(`location.hash = ${JSON.stringify(hash)}`);

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,13 +83,23 @@ export interface ConsoleSession {
 }
 
 /**
- * The console's test set-up: the built server on a temp SQLite file with a tokens file, and
- * Chromium. `seed` runs once the server is up (through `api`), before the browser starts.
+ * The console's test set-up: the built server on a temp SQLite file with a tokens file (and a
+ * signing key with `signing: true`), and Chromium. `seed` runs once the server is up (through
+ * `api`), before the browser starts.
  */
-export const startConsoleSession = async (seed: (api: ConsoleSession['api']) => Promise<void> = async () => undefined): Promise<ConsoleSession> => {
+export const startConsoleSession = async (
+  seed: (api: ConsoleSession['api']) => Promise<void> = async () => undefined,
+  options: { signing?: boolean } = {},
+): Promise<ConsoleSession> => {
   const dir = tempDir();
   const tokens = writeTestTokens(dir.dir);
-  const server = await startServer(['--profile-registry-db', join(dir.dir, 'profiles.db'), '--auth-tokens-file', tokens.file]);
+  const flags = ['--profile-registry-db', join(dir.dir, 'profiles.db'), '--auth-tokens-file', tokens.file];
+  if (options.signing === true) {
+    const keys = join(dir.dir, 'signing-keys.yaml');
+    writeFileSync(keys, 'keys:\n  - id: console-test\n    secret: a-long-enough-console-signing-secret\n', { mode: 0o600 });
+    flags.push('--signing-keys-file', keys);
+  }
+  const server = await startServer(flags);
   const contexts: BrowserContext[] = [];
   const api: ConsoleSession['api'] = async (holder, method, path, body) => {
     const response = await fetch(`${server.url}${path}`, {

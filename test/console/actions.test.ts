@@ -187,4 +187,29 @@ describe.skipIf(!chromiumAvailable)(title, () => {
     await expectAccessible(page, 'a schema with its versions');
     await screenshot(page, 'schema-history');
   });
+
+  it('keeps the actions, their forms and the schema pages usable at 390 px in dark mode', async () => {
+    const page = await loggedIn('admin', 390);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    const fits = async (where: string) => {
+      const wide = await page.evaluate(
+        '[...document.querySelectorAll("body *")].filter((element) => element.getBoundingClientRect().right > 390).slice(0, 5).map((element) => element.tagName + "." + element.className).join(" ")',
+      );
+      expect(await page.evaluate('document.documentElement.scrollWidth'), `width of ${where} at 390 px (wider: ${String(wide)})`).toBeLessThanOrEqual(390);
+      await expectAccessible(page, `${where} at 390 px in dark mode`);
+    };
+    await page.getByRole('button', { name: 'New registry' }).click();
+    await page.getByLabel('Registry slug').waitFor();
+    await fits('the new registry form');
+    await openProfile(page, 'child-copy');
+    await page.getByRole('button', { name: 'Duplicate…' }).click();
+    await page.getByRole('button', { name: 'Delete…' }).click();
+    await page.getByRole('button', { name: 'Delete child-copy' }).waitFor();
+    await fits('a profile with its duplicate and delete forms open');
+    await screenshot(page, 'narrow-dark-actions');
+    await page.goto(`${server.url}/console/#/schemas/middlewares/agentmode`);
+    await page.getByRole('button', { name: 'Show schema of entry 1' }).waitFor();
+    expect(await page.title()).toBe('Schema agentmode · profile-registry console');
+    await fits('a schema with its versions');
+  });
 });

@@ -101,8 +101,8 @@ describe.skipIf(!chromiumAvailable)(title, () => {
       [`#/r/${REGISTRY}/p/${slugOf(1)}/overview`, `Profile ${slugOf(1)} (overview) in ${REGISTRY}`, `Profile ${slugOf(1)}`],
       [`#/r/${REGISTRY}/p/${slugOf(1)}/edit`, `Profile ${slugOf(1)} (edit) in ${REGISTRY}`, `Profile ${slugOf(1)}`],
       [`#/r/${REGISTRY}/new`, `New profile in ${REGISTRY}`, 'New profile'],
-      [`#/r/${REGISTRY}/p/${slugOf(1)}/history`, `Profile ${slugOf(1)} (history) in ${REGISTRY}`, `Profile ${slugOf(1)}`],
       ['#/schemas', 'Schemas', 'Schemas'],
+      [`#/r/${REGISTRY}/p/${slugOf(1)}/history`, `Profile ${slugOf(1)} (history) in ${REGISTRY}`, `Profile ${slugOf(1)}`],
     ];
     for (const [hash, pageTitle, heading] of pages) {
       await page.evaluate(`location.hash = ${JSON.stringify(hash)}`);

@@ -1,3 +1,5 @@
+import { sameContent } from './canonical-json.js';
+import { GEPPETTO_SETTINGS_EXTENSION, InferenceSettingsError, inferenceSettingsRuntime, type InferenceSettingsRuntime } from './geppetto-inference-settings.js';
 import { importBundle } from './read-registry-bundle.js';
 import type { RegistryContent } from './registry-bundle.js';
 import { parseSlug } from './slug.js';
@@ -17,19 +19,50 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 const rowError = (slug: string, why: string): Error => new Error(`profile_registries row "${slug}": ${why}`);
 
 /**
+ * Puts a geppetto engine profile's `inference_settings` where this registry keeps them (see
+ * geppetto-inference-settings.ts): a value the profile's own `runtime.step_settings_patch` (or the
+ * extension) already holds differently is refused, naming the field, never its value.
+ */
+const withInferenceSettings = (row: string, key: string, content: Record<string, unknown>, settings: unknown): void => {
+  let converted: InferenceSettingsRuntime;
+  try {
+    converted = inferenceSettingsRuntime(settings);
+  } catch (error) {
+    if (error instanceof InferenceSettingsError) throw rowError(row, `profile "${key}": ${error.message}`);
+    throw error;
+  }
+  const runtime = isObject(content.runtime) ? { ...content.runtime } : {};
+  const patch: Record<string, unknown> = isObject(runtime.step_settings_patch) ? { ...runtime.step_settings_patch } : {};
+  for (const [section, fields] of Object.entries(converted.step_settings_patch)) {
+    const merged: Record<string, unknown> = isObject(patch[section]) ? { ...patch[section] } : {};
+    for (const [field, value] of Object.entries(fields)) {
+      if (Object.hasOwn(merged, field) && !sameContent(merged[field], value)) {
+        throw rowError(row, `profile "${key}": runtime.step_settings_patch.${section}.${field} and its inference_settings disagree`);
+      }
+      merged[field] = value;
+    }
+    patch[section] = merged;
+  }
+  if (Object.keys(patch).length > 0) runtime.step_settings_patch = patch;
+  content.runtime = runtime;
+  if (Object.keys(converted.kept).length === 0) return;
+  const extensions = isObject(content.extensions) ? { ...content.extensions } : {};
+  if (Object.hasOwn(extensions, GEPPETTO_SETTINGS_EXTENSION)) {
+    throw rowError(row, `profile "${key}": extension ${GEPPETTO_SETTINGS_EXTENSION} is taken, and its inference_settings need it`);
+  }
+  extensions[GEPPETTO_SETTINGS_EXTENSION] = converted.kept;
+  content.extensions = extensions;
+};
+
+/**
  * A pinocchio profile as this registry's bundle takes it: what the profile says (runtime,
- * policy, extensions, stack, tags) and, among its tags, the version pinocchio had given it.
+ * policy, extensions, stack, tags; geppetto's `inference_settings` as the runtime's step settings) and, among its tags, the version pinocchio had given it.
  * Versions, times and actors are the server's: the migration's events get their own.
  */
 const bundleProfile = (row: string, key: string, profile: unknown): Record<string, unknown> => {
   if (!isObject(profile)) throw rowError(row, `profile "${key}" is not an object`);
-  if (profile.inference_settings !== undefined) {
-    throw rowError(
-      row,
-      `profile "${key}" has inference_settings (geppetto's engine profiles, since March 2026); migrate-pinocchio reads profiles with runtime and policy`,
-    );
-  }
-  const { metadata, ...content } = profile;
+  const { metadata, inference_settings: settings, ...content } = profile;
+  if (settings !== undefined) withInferenceSettings(row, key, content, settings);
   const old = isObject(metadata) ? metadata : {};
   const tags = Array.isArray(old.tags) ? old.tags.filter((tag): tag is string => typeof tag === 'string') : [];
   if (typeof old.version === 'number' && old.version > 0) tags.push(pinocchioVersionTag(old.version));

@@ -54,6 +54,36 @@ const withInferenceSettings = (row: string, key: string, content: Record<string,
   content.extensions = extensions;
 };
 
+/** pinocchio's extension for what its engine profiles run with (pkg/inference/runtime ProfileRuntime). */
+export const WEBCHAT_RUNTIME_EXTENSION = 'pinocchio.webchat_runtime@v1';
+const WEBCHAT_RUNTIME_FIELDS = ['system_prompt', 'middlewares', 'tools'];
+
+/**
+ * Moves pinocchio's `pinocchio.webchat_runtime@v1` extension (system prompt, middlewares, tools,
+ * kept beside geppetto's engine profiles since March 2026) into the runtime, where this registry
+ * and its resolve keep them; the extension then goes (one place for each value). A runtime field
+ * the profile already sets differently, or a key ProfileRuntime does not have, is refused.
+ */
+const withWebchatRuntime = (row: string, key: string, content: Record<string, unknown>): void => {
+  const extensions = content.extensions;
+  if (!isObject(extensions) || !Object.hasOwn(extensions, WEBCHAT_RUNTIME_EXTENSION)) return;
+  const moved = extensions[WEBCHAT_RUNTIME_EXTENSION];
+  const where = `profile "${key}": extension ${WEBCHAT_RUNTIME_EXTENSION}`;
+  if (!isObject(moved)) throw rowError(row, `${where} is not an object`);
+  const runtime = isObject(content.runtime) ? { ...content.runtime } : {};
+  for (const [field, value] of Object.entries(moved)) {
+    if (!WEBCHAT_RUNTIME_FIELDS.includes(field)) throw rowError(row, `${where}: ${field} is not a field of pinocchio's ProfileRuntime`);
+    if (value === null || value === '' || (Array.isArray(value) && value.length === 0)) continue;
+    if (runtime[field] !== undefined && !sameContent(runtime[field], value)) {
+      throw rowError(row, `${where}: ${field} disagrees with the profile's runtime.${field}`);
+    }
+    runtime[field] = value;
+  }
+  content.runtime = runtime;
+  const { [WEBCHAT_RUNTIME_EXTENSION]: _moved, ...rest } = extensions;
+  content.extensions = rest;
+};
+
 /**
  * A pinocchio profile as this registry's bundle takes it: what the profile says (runtime,
  * policy, extensions, stack, tags; geppetto's `inference_settings` as the runtime's step settings) and, among its tags, the version pinocchio had given it.
@@ -63,6 +93,7 @@ const bundleProfile = (row: string, key: string, profile: unknown): Record<strin
   if (!isObject(profile)) throw rowError(row, `profile "${key}" is not an object`);
   const { metadata, inference_settings: settings, ...content } = profile;
   if (settings !== undefined) withInferenceSettings(row, key, content, settings);
+  withWebchatRuntime(row, key, content);
   const old = isObject(metadata) ? metadata : {};
   const tags = Array.isArray(old.tags) ? old.tags.filter((tag): tag is string => typeof tag === 'string') : [];
   if (typeof old.version === 'number' && old.version > 0) tags.push(pinocchioVersionTag(old.version));

@@ -107,7 +107,10 @@ const ENGINES_REGISTRY = {
         ModelInfo: { context_window: 128000, cost: { input: 0.15, output: 0.6 } },
       }),
       metadata: { version: 3, created_at_ms: 1771880000000, updated_at_ms: 1771880300000 },
-      extensions: { 'pinocchio.webchat_runtime@v1': { system_prompt: 'You are GPT', tools: ['search'] } },
+      extensions: {
+        'pinocchio.webchat_runtime@v1': { system_prompt: 'You are GPT', middlewares: [{ name: 'agentmode', config: { default_mode: 'chat' } }], tools: ['search'] },
+        'webchat.starter_suggestions@v1': { items: ['Summarize'] },
+      },
     },
     claude: {
       slug: 'claude',
@@ -223,9 +226,13 @@ describeEachBackend('migrate-pinocchio into %s', (backend) => {
         'ai-client': { timeout: 60 },
         'ai-inference': { 'inference-temperature': 0.3 },
       },
+      // pinocchio's runtime extension, moved where this registry keeps a runtime
+      system_prompt: 'You are GPT',
+      middlewares: [{ name: 'agentmode', enabled: true, config: { default_mode: 'chat' } }],
+      tools: ['search'],
     });
     expect(gpt.extensions).toEqual({
-      'pinocchio.webchat_runtime@v1': { system_prompt: 'You are GPT', tools: ['search'] },
+      'webchat.starter_suggestions@v1': { items: ['Summarize'] },
       'geppetto.inference_settings@v1': {
         // `api_keys` names a secret: the whole map reads "***"
         api: { api_keys: '***', base_urls: { 'fireworks-base-url': 'https://api.fireworks.ai/inference/v1' } },
@@ -296,6 +303,11 @@ describe('migrate-pinocchio refuses what it cannot read, with one line, writing 
         ],
       ],
       /profile "a": runtime\.step_settings_patch\.openai-chat\.openai-api-key and its inference_settings disagree$/m,
+    ],
+    [
+      "a key pinocchio's runtime extension does not have",
+      [['default', { slug: 'default', profiles: { a: { slug: 'a', extensions: { 'pinocchio.webchat_runtime@v1': { system_prompt: 'Hi', prompt_style: 'x' } } } } }]],
+      /profile "a": extension pinocchio\.webchat_runtime@v1: prompt_style is not a field of pinocchio's ProfileRuntime$/m,
     ],
   ] as [string, [string, unknown][], RegExp][])('%s', async (what, rows, message) => {
     const file = await makePinocchioDatabase(dir, `${what.replace(/\W+/g, '-')}.db`, rows);

@@ -78,7 +78,14 @@ export const schemaLookupOf = (state: SchemaState): SchemaLookup => {
     const entry = state.entries.get(schemaKey(kind, name));
     return entry && { version: entry.version, schema: entry.document.schema };
   };
-  return Object.assign(lookup, { hasEntries: (kind: SchemaKind) => hasSchemasOfKind(state, kind) });
+  // a state is never changed (evolveSchemas makes a new one): each answer is computed once
+  const has = new Map<SchemaKind, boolean>();
+  const hasEntries = (kind: SchemaKind): boolean => {
+    let answer = has.get(kind);
+    if (answer === undefined) has.set(kind, (answer = hasSchemasOfKind(state, kind)));
+    return answer;
+  };
+  return Object.assign(lookup, { hasEntries });
 };
 
 /** Whether a kind's catalog has any entry (with `except` left out, as after its deletion). */

@@ -170,7 +170,7 @@ describe.skipIf(!chromiumAvailable)(title, () => {
     const page = await loggedIn('reader');
     await page.getByRole('link', { name: 'Schemas' }).click();
     await page.getByRole('heading', { level: 1, name: 'Schemas' }).waitFor();
-    expect(await page.title()).toBe('Schemas · profile-registry console');
+    await expect.poll(() => page.title()).toBe('Schemas · profile-registry console');
     const row = page.getByRole('row').filter({ hasText: 'agentmode' });
     await row.waitFor();
     expect(await row.textContent()).toMatch(/agentmode\s*Agent mode\s*2/);
@@ -209,7 +209,7 @@ describe.skipIf(!chromiumAvailable)(title, () => {
     await screenshot(page, 'narrow-dark-actions');
     await page.goto(`${server.url}/console/#/schemas/middlewares/agentmode`);
     await page.getByRole('button', { name: 'Show schema of entry 1' }).waitFor();
-    expect(await page.title()).toBe('Schema agentmode · profile-registry console');
+    await expect.poll(() => page.title()).toBe('Schema agentmode · profile-registry console');
     await fits('a schema with its versions');
   });
 });

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, registryNotFound, validationError } from '../domain/errors.js';
+import { forbidden, registryNotFound, validationError } from '../domain/errors.js';
 import { redactJson, redactSecrets, SECRET_AREAS } from '../domain/secrets.js';
 import { refuseInexactNumbers } from '../domain/intact-json.js';
 import { unstorableField } from '../domain/parse-input.js';
@@ -25,7 +25,7 @@ export const containsQuery = (request: FastifyRequest): unknown => {
   if (unstorable !== undefined) throw validationError(`contains${unstorable.path ? `.${unstorable.path}` : ''}`, unstorable.message);
   // matching on a secret's value would let a reader guess it one query at a time
   if (redactSecrets(value, SECRET_AREAS.profile) !== value && callerRole(request) !== 'admin') {
-    throw new DomainError('forbidden', 'a contains query on a secret needs the admin role');
+    throw forbidden('a contains query on a secret needs the admin role');
   }
   return value;
 };

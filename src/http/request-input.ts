@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { DomainError, validationError } from '../domain/errors.js';
+import { invalidExpectedVersion, validationError } from '../domain/errors.js';
 import { unstorableField } from '../domain/parse-input.js';
 import { requireRegistrySlug } from '../domain/slug.js';
 import { DEFAULT_REGISTRY } from '../events/registry-state.js';
@@ -30,7 +30,7 @@ export const parseExpectedVersion = (raw: unknown): number | undefined => {
   if (raw === undefined || raw === null || raw === '') return undefined;
   const value = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new DomainError('invalid_expected_version', 'invalid expected_version');
+    throw invalidExpectedVersion();
   }
   return value;
 };
@@ -61,9 +61,7 @@ export const commandContext = (request: FastifyRequest, source = 'http-api'): Co
 export const objectBodyOf = (body: unknown): Record<string, unknown> => {
   if (body === undefined || body === null) return {};
   if (typeof body !== 'object' || Array.isArray(body)) {
-    throw new DomainError('validation', 'validation error (body): must be a JSON object', {
-      errors: [{ path: 'body', message: 'must be a JSON object' }],
-    });
+    throw validationError('body', 'must be a JSON object');
   }
   const unstorable = unstorableField(body);
   if (unstorable !== undefined) throw validationError(unstorable.path, unstorable.message);

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { DomainError, profileNotFound } from '../domain/errors.js';
+import { signatureRequired } from '../domain/errors.js';
 import { signatureVerdict, verdictDetail, type SignatureVerdict } from '../domain/profile-signature.js';
 import type { SigningKeys } from '../domain/signing-keys.js';
 import type { ProfileState } from '../events/registry-state.js';
@@ -21,9 +21,7 @@ export const enforceSigned = (
 ) => {
   if (!required || verdict === 'valid') return;
   // a layer the caller may not read answers as a missing profile (see auth/scope.ts)
-  throw new DomainError('signature_required', verdictDetail(registry, slug, verdict, profile?.signature?.version), {
-    named: { refs: [{ registry, profile: slug }], narrowed: () => profileNotFound() },
-  });
+  throw signatureRequired(registry, slug, verdictDetail(registry, slug, verdict, profile?.signature?.version));
 };
 
 /**

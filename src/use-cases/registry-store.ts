@@ -12,7 +12,7 @@ import type { SqlDatabase, SqlTransaction } from '../events/sql-database.js';
 import { sealOf } from '../domain/row-seal.js';
 import type { SigningKeys } from '../domain/signing-keys.js';
 import type { RowSealer } from '../projections/change-feed-store.js';
-import { DomainError } from '../domain/errors.js';
+import { readOnlyStore } from '../domain/errors.js';
 import { createProjector, type ProjectorOptions, type WriteResult } from '../projections/projector.js';
 import { ensureSchema } from '../projections/schema-setup.js';
 import { readFingerprintKey, rememberFingerprintKey } from '../projections/fingerprint-key-store.js';
@@ -69,11 +69,11 @@ export const createRegistryStore = async (db: SqlDatabase, options: RegistryStor
     fingerprintKey,
     readOnly: options.readOnly,
     execute: (command, context, executeOptions) => {
-      if (store.readOnly !== undefined) return Promise.reject(new DomainError('read_only', store.readOnly));
+      if (store.readOnly !== undefined) return Promise.reject(readOnlyStore(store.readOnly));
       return bus.execute(command, context, executeOptions);
     },
     executeAll: (commands, context) => {
-      if (store.readOnly !== undefined) return Promise.reject(new DomainError('read_only', store.readOnly));
+      if (store.readOnly !== undefined) return Promise.reject(readOnlyStore(store.readOnly));
       return bus.executeAll(commands, context);
     },
     judge: (command, context) => bus.judge(command, context),
@@ -96,7 +96,7 @@ export const createReadOnlyJudge = (db: SqlDatabase): Pick<RegistryStore, 'judge
   const bus = createCommandBus(db, createProjector((tx: SqlTransaction) => sqlProjectionStore(tx, (value) => sealOf(undefined, value))));
   return {
     judge: (command, context) => bus.judge(command, context),
-    execute: () => Promise.reject(new DomainError('read_only', 'a dry run writes nothing')),
+    execute: () => Promise.reject(readOnlyStore('a dry run writes nothing')),
     close: () => bus.close(),
   };
 };

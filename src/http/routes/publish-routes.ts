@@ -1,4 +1,4 @@
-import { DomainError } from '../../domain/errors.js';
+import { signingUnavailable } from '../../domain/errors.js';
 import { setDefaultBodySchema } from '../../domain/profile-schemas.js';
 import { readProfileDocument } from '../../projections/read-model.js';
 import type { RegistryStore } from '../../use-cases/registry-store.js';
@@ -42,7 +42,7 @@ export const publishRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
       const expectedVersion = parseExpectedVersion(body.expected_version);
       const keys = store.signingKeys;
       if (!keys) {
-        throw new DomainError('signing_unavailable', 'publishing needs a signing key: start the server with --signing-keys-file');
+        throw signingUnavailable();
       }
       return executeGuardedWrite(
         store,

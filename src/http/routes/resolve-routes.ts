@@ -8,7 +8,7 @@ import { canonicalOverrides } from '../../domain/override-policy.js';
 import { runtimeStackTrace, type TraceLayer } from '../../domain/stack-trace.js';
 import { middlewareConfigExtensions } from '../../domain/middleware-config-extensions.js';
 import { deepMerge } from '../../domain/stack-merge.js';
-import { DomainError } from '../../domain/errors.js';
+import { unsupportedLegacySelector, validationError } from '../../domain/errors.js';
 import { resolveBodySchema } from '../schemas/bodies.js';
 import { redactSecrets, SECRET_AREAS } from '../../domain/secrets.js';
 import { requireProfileSlug } from '../../domain/slug.js';
@@ -36,7 +36,7 @@ type ResolveBody = z.infer<typeof resolveBodySchema>;
 const refuseLegacySelectors = (request: FastifyRequest, body: ResolveBody): void => {
   for (const name of ['runtime_key', 'registry_slug'] as const) {
     const given = queryValue(request, name) !== undefined || (body[name] ?? '').trim() !== '';
-    if (given) throw new DomainError('validation', `unsupported legacy selector: ${name}`, { errors: [{ path: name, message: 'unsupported legacy selector' }] });
+    if (given) throw unsupportedLegacySelector(name);
   }
 };
 
@@ -44,15 +44,13 @@ const refuseLegacySelectors = (request: FastifyRequest, body: ResolveBody): void
 const requestedOverrides = (body: ResolveBody): { overrides?: RuntimeInput; field: string } => {
   if (body.request_overrides === undefined) return { overrides: body.overrides, field: 'overrides' };
   if (body.overrides !== undefined) {
-    throw new DomainError('validation', 'validation error (request_overrides): give `overrides` or `request_overrides`, not both', {
-      errors: [{ path: 'request_overrides', message: 'give `overrides` or `request_overrides`, not both' }],
-    });
+    throw validationError('request_overrides', 'give `overrides` or `request_overrides`, not both');
   }
   const parsed = runtimeSchema.safeParse(canonicalOverrides(body.request_overrides, 'request_overrides'));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = ['request_overrides', ...(issue.code === 'unrecognized_keys' ? [issue.keys[0]] : issue.path.map(String))].join('.');
-    throw new DomainError('validation', `validation error (${path}): ${issue.message}`, { errors: [{ path, message: issue.message }] });
+    throw validationError(path, issue.message);
   }
   return { overrides: parsed.data, field: 'request_overrides' };
 };

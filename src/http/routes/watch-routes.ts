@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { DomainError } from '../../domain/errors.js';
+import { validationError } from '../../domain/errors.js';
 import { eventProfile } from '../../events/event-types.js';
 import type { FeedChange } from '../../projections/change-feed-store.js';
 import { createChangeHub, pollChanges } from '../../use-cases/follow-changes.js';
@@ -34,9 +34,7 @@ const parseResume = (raw: string | undefined, name: string): Resume | undefined 
   // positions are BIGINT on PostgreSQL: anything past a safe integer is no position this store can reach
   const position = match ? Number(match[2]) : Number.NaN;
   if (!Number.isSafeInteger(position)) {
-    throw new DomainError('validation', `validation error (${name}): ${POSITION_RULE}`, {
-      errors: [{ path: name, message: POSITION_RULE }],
-    });
+    throw validationError(name, POSITION_RULE);
   }
   return { identity: match?.[1], position };
 };
@@ -55,9 +53,7 @@ const parseWait = (raw: string | undefined): number => {
   if (raw === undefined || raw === '') return 0;
   const seconds = Number(raw);
   if (!Number.isFinite(seconds) || seconds < 0) {
-    throw new DomainError('validation', 'validation error (wait): must be a number of seconds ≥ 0', {
-      errors: [{ path: 'wait', message: 'must be a number of seconds ≥ 0' }],
-    });
+    throw validationError('wait', 'must be a number of seconds ≥ 0');
   }
   return Math.min(seconds, MAX_WAIT_SECONDS) * 1000;
 };

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { verdictOf, withSignatureValid } from '../signed-documents.js';
-import { profileNotFound, registryNotFound, validationError } from '../../domain/errors.js';
+import { profileNotFound, registryNotFound } from '../../domain/errors.js';
 import { restoreProfileBodySchema, restoreRegistryBodySchema } from '../../domain/restore-schemas.js';
 import { SECRET_AREAS } from '../../domain/secrets.js';
 import { eventProfile, type StoredEvent } from '../../events/event-types.js';

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { registryNotFound } from '../../domain/errors.js';
 import { createRegistryBodySchema, patchRegistryBodySchema } from '../../domain/profile-schemas.js';
 import { SECRET_AREAS } from '../../domain/secrets.js';
-import { requireProfileSlug, requireRegistrySlug } from '../../domain/slug.js';
 import { listRegistrySummariesJson, readRegistryPayload } from '../../projections/read-model.js';
 import { pastRegistryPayload } from '../../projections/past-documents.js';
 import type { WriteResult } from '../../projections/projector.js';

@@ -116,6 +116,49 @@ it('refuses, on every operation, a value outside each constrained parameter with
   expect(await storeSnapshot(t.store.db)).toEqual(before);
 });
 
+type BodySchema = { properties?: Record<string, ParameterSchema> };
+type BodyOperation = Operation & { requestBody?: { content?: Record<string, { schema?: BodySchema }> } };
+
+/** JSON values a body field's schema does not allow: one for each constraint it declares. */
+const outsideInBody = (field: ParameterSchema & { anyOf?: ParameterSchema[] }): unknown[] => {
+  // a nullable field: the constraints of its non-null form
+  const schema = field.anyOf?.find((each) => each.type !== 'null') ?? field;
+  const values: unknown[] = [];
+  if (schema.pattern !== undefined) values.push(PATTERN_BREAKERS.find((candidate) => !new RegExp(schema.pattern as string).test(candidate)));
+  if (schema.type === 'integer') values.push('x1', 1.5);
+  if (schema.minimum !== undefined) values.push(schema.minimum - 1);
+  return values;
+};
+
+it('refuses, in every JSON body, a value outside each constrained top-level field with a 400 problem+json naming it', async () => {
+  const document = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json() as { paths: Record<string, Record<string, BodyOperation>> };
+  const before = await storeSnapshot(t.store.db);
+  const checked: string[] = [];
+  for (const [template, operations] of Object.entries(document.paths)) {
+    for (const [method, operation] of Object.entries(operations)) {
+      const properties = operation.requestBody?.content?.['application/json']?.schema?.properties ?? {};
+      const pathValues = template.includes('/extensions/') ? { ...PATH_VALUES, name: 'vendor.custom@v1' } : PATH_VALUES;
+      let url = template;
+      for (const [name, ordinary] of Object.entries(pathValues)) url = url.replace(`{${name}}`, ordinary);
+      for (const [field, schema] of Object.entries(properties)) for (const value of outsideInBody(schema)) {
+        const base = (BODIES[`${method} ${template}`] ?? {}) as Record<string, unknown>;
+        const answer = await t.app.inject({ method: method.toUpperCase() as 'POST', url, payload: { ...base, [field]: value } });
+        const where = `${method.toUpperCase()} ${url} (body ${field}: ${JSON.stringify(value)})`;
+        expect(answer.statusCode, `${where}: ${answer.body}`).toBe(400);
+        expect(answer.headers['content-type'], where).toContain('application/problem+json');
+        // a slug is refused as one (invalid-slug, invalid-registry); every other refusal names its field
+        const named = answer.body.includes(field) || /\/problems\/invalid-(slug|registry)"/.test(answer.body);
+        expect(named, `${where}: ${answer.body}`).toBe(true);
+        checked.push(`${method} ${template} ${field}=${JSON.stringify(value)}`);
+      }
+    }
+  }
+  for (const field of ['registry', 'slug', 'expected_version', 'to_version', 'default_profile_slug', 'profile', 'registry_slug', 'runtime_key']) {
+    expect(checked.some((each) => each.includes(` ${field}=`)), field).toBe(true);
+  }
+  expect(await storeSnapshot(t.store.db)).toEqual(before);
+});
+
 it('hands handlers typed values: a valid version, limit and position are answered as before', async () => {
   const patched = await t.app.inject({ method: 'PATCH', url: '/api/chat/profiles/writer?expected_version=1', payload: { description: 'b' } });
   expect(patched.statusCode, patched.body).toBe(200);

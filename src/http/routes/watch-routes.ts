@@ -27,7 +27,7 @@ interface Resume {
 
 const POSITION_RULE = 'must be a position (an integer from 0 to 2^53-1), optionally after the store identity and a colon';
 
-const RESUME_PATTERN = '^\\s*(?:[0-9a-f]{16}:)?\\d+\\s*$';
+const RESUME_PATTERN = '^(?:\\s*(?:[0-9a-f]{16}:)?\\d+\\s*)?$';
 
 /** `<position>` as clients have always sent it, or `<identity>:<position>` as the feed now gives it; empty: none. */
 const parseResume = (raw: string, name: string): Resume | undefined => {
@@ -59,7 +59,7 @@ const resetReason = (resume: Resume | undefined, identity: string, head: number)
   return undefined;
 };
 
-const WAIT_PATTERN = '^\\s*(?:\\d+(?:\\.\\d*)?|\\.\\d+)\\s*$';
+const WAIT_PATTERN = '^(?:\\s*(?:\\d+(?:\\.\\d*)?|\\.\\d+)\\s*)?$';
 const waitInput = new RegExp(WAIT_PATTERN);
 
 /** `?wait=`: seconds (a decimal ≥ 0), at most MAX_WAIT_SECONDS counted, as milliseconds; empty: 0. */

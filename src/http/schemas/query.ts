@@ -15,7 +15,8 @@ import { DEFAULT_REGISTRY } from '../../events/registry-state.js';
  * flags, slugs, cursors), and hands the handler a typed value; a refusal is the DomainError of
  * that parser (its problem type and `detail` as they always were). The JSON Schema in the
  * metadata (`type`/`minimum`/`maximum`, `pattern`, `enum`, `maxLength`) is what /openapi.json
- * shows of the rule; test/http/openapi-parameters.test.ts sends a value outside each.
+ * shows of the rule (surrounding spaces are ignored, and where a description says so an empty
+ * value counts as absent); test/http/openapi-parameters.test.ts sends a value outside each.
  */
 export const queryText = (description: string, extra: Record<string, unknown> = {}) => z.string().optional().meta({ description, ...extra });
 
@@ -97,7 +98,7 @@ export const neededVersionQuery = (description: string, field: string) =>
 const TIME = '(\\d+|\\d{4}-\\d{2}-\\d{2}[Tt ]\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?([Zz]|[+-]\\d{2}:\\d{2}))';
 /** A time of the history filters: RFC 3339 or epoch milliseconds (empty: not given), as epoch milliseconds. */
 export const timeQuery = (description: string, field: string) =>
-  parsedQuery(description, (raw) => (raw === '' ? undefined : parseAsOf(raw, field)), { pattern: `^\\s*${TIME}?\\s*$` });
+  parsedQuery(description, (raw) => (raw === '' ? undefined : parseAsOf(raw, field)), { pattern: `^(?:\\s*${TIME}\\s*)?$` });
 /** `as_of`: a past time, RFC 3339 or epoch milliseconds (an empty value is refused). */
 export const asOfQuery = parsedQuery('a past time: RFC 3339 or epoch milliseconds', (raw) => parseAsOf(raw, 'as_of'), { pattern: `^\\s*${TIME}\\s*$` });
 /** An event position to page from (the events route): absent or empty is 0. */

@@ -12,7 +12,7 @@ import type { SqlDatabase, SqlTransaction } from '../events/sql-database.js';
 import { sealOf } from '../domain/row-seal.js';
 import type { SigningKeys } from '../domain/signing-keys.js';
 import type { RowSealer } from '../projections/change-feed-store.js';
-import { DomainError } from '../domain/errors.js';
+import { readOnlyStore } from '../domain/errors.js';
 import { createProjector, type ProjectorOptions } from '../projections/projector.js';
 import { ensureSchema } from '../projections/schema-setup.js';
 import { readFingerprintKey, rememberFingerprintKey } from '../projections/fingerprint-key-store.js';
@@ -41,6 +41,8 @@ export interface RegistryStore {
   fingerprintKey: FingerprintKey;
   /** Why this store refuses every write (serving a database read-only for forensics), if it does; set before serving. */
   readOnly?: string;
+  /** Holds every write (execute, executeAll) until `check` settles (serve's chain check); `readOnly` is asked after it. */
+  writesWaitFor(check: Promise<void>): void;
 }
 
 /**
@@ -62,6 +64,12 @@ export const createRegistryStore = async (db: SqlDatabase, options: RegistryStor
   rememberFingerprintKey(db, fingerprintKey);
   const projector = createProjector((tx: SqlTransaction) => sqlProjectionStore(tx, seal), { ...options, fingerprintKey });
   const bus = createCommandBus(db, { ...projector, render: writeResults }, { now: options.now });
+  let gate: Promise<void> | undefined;
+  /** Runs `write` once the gate (if any) is open, unless the store refuses writes by then. */
+  const gated = <T>(write: () => Promise<T>): Promise<T> => {
+    const refuseOrWrite = () => (store.readOnly !== undefined ? Promise.reject(readOnlyStore(store.readOnly)) : write());
+    return gate === undefined ? refuseOrWrite() : gate.then(refuseOrWrite);
+  };
   const store: RegistryStore = {
     db,
     bus,
@@ -69,13 +77,18 @@ export const createRegistryStore = async (db: SqlDatabase, options: RegistryStor
     seal,
     fingerprintKey,
     readOnly: options.readOnly,
-    execute: (command, context, executeOptions) => {
-      if (store.readOnly !== undefined) return Promise.reject(new DomainError('read_only', store.readOnly));
-      return bus.execute(command, context, executeOptions);
-    },
-    executeAll: (commands, context) => {
-      if (store.readOnly !== undefined) return Promise.reject(new DomainError('read_only', store.readOnly));
-      return bus.executeAll(commands, context);
+    execute: (command, context, executeOptions) => gated(() => bus.execute(command, context, executeOptions)),
+    executeAll: (commands, context) => gated(() => bus.executeAll(commands, context)),
+    writesWaitFor: (check) => {
+      const opened = check.then(
+        () => {
+          if (gate === opened) gate = undefined;
+        },
+        () => {
+          if (gate === opened) gate = undefined;
+        },
+      );
+      gate = opened;
     },
     judge: (command, context) => bus.judge(command, context),
     close: async () => {
@@ -98,7 +111,7 @@ export const createReadOnlyJudge = (db: SqlDatabase): Pick<RegistryStore, 'judge
   const bus = createCommandBus(db, { ...projector, render: writeResults });
   return {
     judge: (command, context) => bus.judge(command, context),
-    execute: () => Promise.reject(new DomainError('read_only', 'a dry run writes nothing')),
+    execute: () => Promise.reject(readOnlyStore('a dry run writes nothing')),
     close: () => bus.close(),
   };
 };

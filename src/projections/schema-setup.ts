@@ -21,9 +21,11 @@ import { makeStoreIdentity, storeIdentitySchema } from '../events/store-identity
 /**
  * The version of the database layout this server writes. Raise it with an upgrade step that
  * needs more than the idempotent `CREATE ... IF NOT EXISTS` below; a server refuses a database
- * whose recorded version is newer than its own.
+ * whose recorded version is newer than its own. 2: event hashes bind global positions (format 2)
+ * and PostgreSQL hands positions out from `event_positions`; a server of layout 1 would append
+ * events in format 1 after them, which verify reports as rehashed.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const schemaVersionTable = (db: SqlExecutor): string => `
 CREATE TABLE IF NOT EXISTS schema_version (

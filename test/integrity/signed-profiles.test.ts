@@ -200,7 +200,7 @@ describe('a signed version rewritten with a recomputed hash chain (SQLite copy)'
       let prev = GENESIS_HASH;
       for (const row of rows) {
         const data_json = row.data_json.replace('"honest"', '"FORGED PROMPT"');
-        const hash = eventHash(prev, { ...row, data_json });
+        const hash = eventHash(prev, { ...row, data_json }, row.position);
         db.prepare('UPDATE events SET data_json = ?, prev_hash = ?, hash = ? WHERE position = ?').run(data_json, prev, hash, row.position);
         prev = hash;
       }

@@ -358,9 +358,9 @@ describe.runIf(postgresAvailable)('a forged event on PostgreSQL', () => {
   it('verify names it, rebuild refuses it, serve refuses to start', async () => {
     const last = await t.store.db.get<EventRow>("SELECT * FROM events WHERE stream_id = 'team' ORDER BY stream_version DESC LIMIT 1");
     const row = await t.store.db.get<{ position: number }>(
-      `INSERT INTO events (stream_id, stream_version, type, schema_version, data_json, metadata_json, occurred_at_ms, prev_hash, hash)
-       VALUES ('team', $1, 'registry.updated', 1, '{"description":"FORGED"}', $2, 0, $3, 'bogus') RETURNING position`,
-      [Number(last!.stream_version) + 1, last!.metadata_json, last!.hash],
+      `INSERT INTO events (position, stream_id, stream_version, type, schema_version, data_json, metadata_json, occurred_at_ms, prev_hash, hash)
+       VALUES ($1, 'team', $2, 'registry.updated', 1, '{"description":"FORGED"}', $3, 0, $4, 'bogus') RETURNING position`,
+      [Number(last!.position) + 1, Number(last!.stream_version) + 1, last!.metadata_json, last!.hash],
     );
     await t.store.db.run("UPDATE streams SET version = version + 1, last_hash = 'bogus', last_position = $1 WHERE stream_id = 'team'", [row!.position]);
     const name = `event at position ${row!.position} (registry "team", version ${Number(last!.stream_version) + 1}): its stored bytes do not match its hash`;

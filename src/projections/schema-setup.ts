@@ -3,6 +3,7 @@ import { eventStoreSchema } from '../events/event-store-schema.js';
 import { sealOf } from '../domain/row-seal.js';
 import { addColumnIfMissing } from './add-column.js';
 import { changeFeedSchema, upgradeChangeFeed, type RowSealer } from './change-feed-store.js';
+import { eventSealsSchema } from './event-seals.js';
 import { idempotencySchema, upgradeIdempotencyKeys } from './idempotency-store.js';
 import { integrityAuditSchema } from './integrity-audit.js';
 import {
@@ -58,6 +59,7 @@ export const ensureSchema = async (db: SqlDatabase, seal: RowSealer = (value) =>
     // no profile was published before the column existed: it starts empty, nothing to rebuild
     await addColumnIfMissing(db, LIVE_TABLES.documents, 'signature_json', 'TEXT');
     await db.exec(changeFeedSchema(db.flavour));
+    await db.exec(eventSealsSchema(db.flavour));
     await db.exec(idempotencySchema(db.flavour));
     await db.exec(snapshotSchema(db.flavour));
     await db.exec(integrityAuditSchema(db.flavour));

@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sealOf } from '../../src/domain/row-seal.js';
@@ -491,6 +492,22 @@ describe.runIf(postgresAvailable)('a forged event on PostgreSQL', () => {
     await t.app.inject({ method: 'POST', url: '/api/chat/profiles', payload: { registry: 'team', slug: 'alpha', runtime: { system_prompt: 'honest' } } });
   });
   afterAll(async () => t?.close());
+
+  it('written without keys: verify, serve and rebuild with keys refuse its SHA-256 seals, naming the event', async () => {
+    const keysFile = join(tmpdir(), `keys-${process.pid}-pg.yaml`);
+    writeFileSync(keysFile, KEYS_YAML, { mode: 0o600 });
+    const first = await t.store.db.get<{ position: number | string }>("SELECT position FROM events WHERE stream_id = 'team' AND stream_version = 1");
+    const named = `event at position ${Number(first!.position)} (registry "team", version 1): its seal is a plain SHA-256 digest, not an HMAC of a listed key`;
+    const args = ['--signing-keys-file', keysFile, ...t.cliDatabaseArgs];
+    const verify = await runCli(['verify', ...args]);
+    expect(verify.code).not.toBe(0);
+    expect(verify.stderr).toContain(`verify failed: ${named}`);
+    const rebuild = await runCli(['rebuild', ...args]);
+    expect(rebuild.stderr).toContain(`rebuild refused: the events do not verify under the signing keys: ${named}`);
+    const serve = await runCli(['serve', '--port', '0', '--log-level', 'silent', ...args]);
+    expect(serve.code).not.toBe(0);
+    expect(serve.stderr).toMatch(/^profile-registry: refusing to serve: the events do not verify under the signing keys: event at position \d+ \(registry "team", version \d+\): its seal is a plain SHA-256 digest/);
+  });
 
   it('verify names it, rebuild refuses it, serve refuses to start', async () => {
     const last = await t.store.db.get<EventRow>("SELECT * FROM events WHERE stream_id = 'team' ORDER BY stream_version DESC LIMIT 1");

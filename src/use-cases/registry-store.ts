@@ -13,12 +13,13 @@ import { sealOf } from '../domain/row-seal.js';
 import type { SigningKeys } from '../domain/signing-keys.js';
 import type { RowSealer } from '../projections/change-feed-store.js';
 import { DomainError } from '../domain/errors.js';
-import { createProjector, type ProjectorOptions, type WriteResult } from '../projections/projector.js';
+import { createProjector, type ProjectorOptions } from '../projections/projector.js';
 import { ensureSchema } from '../projections/schema-setup.js';
 import { sealingEvents } from '../projections/event-seals.js';
 import { readFingerprintKey, rememberFingerprintKey } from '../projections/fingerprint-key-store.js';
 import type { FingerprintKey } from '../domain/fingerprint.js';
 import { sqlProjectionStore } from '../projections/sql-projection-store.js';
+import { writeResults, type WriteResult } from './write-result.js';
 
 export interface RegistryStore {
   db: SqlDatabase;
@@ -45,8 +46,8 @@ export interface RegistryStore {
 
 /**
  * Composes the write side (decide → append → project, group-committed) over one database.
- * The projector, over the SQL projection tables, is handed to the command bus here, so that
- * src/events never imports src/projections.
+ * The projector, over the SQL projection tables, and the write results (`write-result.ts`) are
+ * handed to the command bus here, so that src/events never imports src/projections.
  */
 export interface RegistryStoreOptions extends ProjectorOptions {
   now?: () => number;
@@ -62,7 +63,7 @@ export const createRegistryStore = async (db: SqlDatabase, options: RegistryStor
   rememberFingerprintKey(db, fingerprintKey);
   const projector = createProjector((tx: SqlTransaction) => sqlProjectionStore(tx, seal), { ...options, fingerprintKey });
   // every event is sealed as it is appended (with the signing key when there is one)
-  const bus = createCommandBus(sealingEvents(db, seal), projector, { now: options.now });
+  const bus = createCommandBus(sealingEvents(db, seal), { ...projector, render: writeResults }, { now: options.now });
   const store: RegistryStore = {
     db,
     bus,
@@ -95,7 +96,8 @@ export const openRegistryStore = async (location: DatabaseLocation, options: Reg
  * SQL projector's read indexes; its dry runs write nothing, so the file stays as it was.
  */
 export const createReadOnlyJudge = (db: SqlDatabase): Pick<RegistryStore, 'judge' | 'execute'> & { close(): Promise<void> } => {
-  const bus = createCommandBus(db, createProjector((tx: SqlTransaction) => sqlProjectionStore(tx, (value) => sealOf(undefined, value))));
+  const projector = createProjector((tx: SqlTransaction) => sqlProjectionStore(tx, (value) => sealOf(undefined, value)));
+  const bus = createCommandBus(db, { ...projector, render: writeResults });
   return {
     judge: (command, context) => bus.judge(command, context),
     execute: () => Promise.reject(new DomainError('read_only', 'a dry run writes nothing')),

@@ -42,6 +42,8 @@ export interface RegistryStore {
   fingerprintKey: FingerprintKey;
   /** Why this store refuses every write (serving a database read-only for forensics), if it does; set before serving. */
   readOnly?: string;
+  /** Holds every write (execute, executeAll) until `check` settles (serve's chain check); `readOnly` is asked after it. */
+  writesWaitFor(check: Promise<void>): void;
 }
 
 /**
@@ -64,6 +66,12 @@ export const createRegistryStore = async (db: SqlDatabase, options: RegistryStor
   const projector = createProjector((tx: SqlTransaction) => sqlProjectionStore(tx, seal), { ...options, fingerprintKey });
   // every event is sealed as it is appended (with the signing key when there is one)
   const bus = createCommandBus(sealingEvents(db, seal), { ...projector, render: writeResults }, { now: options.now });
+  let gate: Promise<void> | undefined;
+  /** Runs `write` once the gate (if any) is open, unless the store refuses writes by then. */
+  const gated = <T>(write: () => Promise<T>): Promise<T> => {
+    const refuseOrWrite = () => (store.readOnly !== undefined ? Promise.reject(new DomainError('read_only', store.readOnly)) : write());
+    return gate === undefined ? refuseOrWrite() : gate.then(refuseOrWrite);
+  };
   const store: RegistryStore = {
     db,
     bus,
@@ -71,13 +79,18 @@ export const createRegistryStore = async (db: SqlDatabase, options: RegistryStor
     seal,
     fingerprintKey,
     readOnly: options.readOnly,
-    execute: (command, context, executeOptions) => {
-      if (store.readOnly !== undefined) return Promise.reject(new DomainError('read_only', store.readOnly));
-      return bus.execute(command, context, executeOptions);
-    },
-    executeAll: (commands, context) => {
-      if (store.readOnly !== undefined) return Promise.reject(new DomainError('read_only', store.readOnly));
-      return bus.executeAll(commands, context);
+    execute: (command, context, executeOptions) => gated(() => bus.execute(command, context, executeOptions)),
+    executeAll: (commands, context) => gated(() => bus.executeAll(commands, context)),
+    writesWaitFor: (check) => {
+      const opened = check.then(
+        () => {
+          if (gate === opened) gate = undefined;
+        },
+        () => {
+          if (gate === opened) gate = undefined;
+        },
+      );
+      gate = opened;
     },
     judge: (command, context) => bus.judge(command, context),
     close: async () => {

@@ -23,7 +23,7 @@ export interface CommandContext {
    * The registries the writer may read (absent: all). A stack may name only those: to the decision,
    * a profile elsewhere is missing, so the refusal is the same whether it exists or not.
    */
-  readable?: (registry: string) => boolean;
+  readable?: ReadonlySet<string>;
   /** Why the command was sent, when it is more than an edit (a restore, an import): recorded in each event's metadata. */
   cause?: EventMetadata['cause'];
   /** An import's source version of each profile, by `registry/slug`: recorded in the cause of that profile's events. */
@@ -134,7 +134,7 @@ export const decideRegistryCommand = async <Tx extends WriteTransaction>(
   const occurredAt = deps.now();
   const readable = context.readable;
   const bodies = decide(before, command, {
-    lookupProfile: readable === undefined ? access.lookupProfile : (r, slug) => (readable(r) ? access.lookupProfile(r, slug) : undefined),
+    lookupProfile: readable === undefined ? access.lookupProfile : (r, slug) => (readable.has(r) ? access.lookupProfile(r, slug) : undefined),
     dependentsOf: (r, slug) => (r === registry ? (dependents.get(slug) ?? []) : []),
     schemas,
     now: occurredAt,

@@ -3,7 +3,6 @@ import {
   type CommandBus,
   type CommandContext,
   type CommandOutcome,
-  type ExecuteOptions,
   type Judgement,
 } from '../events/command-bus.js';
 import type { Command, StoreCommand } from '../events/commands.js';
@@ -18,15 +17,18 @@ import { ensureSchema } from '../projections/schema-setup.js';
 import { readFingerprintKey, rememberFingerprintKey } from '../projections/fingerprint-key-store.js';
 import type { FingerprintKey } from '../domain/fingerprint.js';
 import { sqlProjectionStore } from '../projections/sql-projection-store.js';
+import { keyedWriteHooks, type KeyedWrite, type WriteAnswer } from './keyed-write.js';
+
+/** A write with an `Idempotency-Key`: the key, and the answer to record with it (computed where the request is). */
+export interface KeyedExecution extends KeyedWrite {
+  answer(rendered: WriteResult): WriteAnswer;
+}
 
 export interface RegistryStore {
   db: SqlDatabase;
   bus: CommandBus<WriteResult, SqlTransaction>;
-  execute(
-    command: StoreCommand,
-    context: CommandContext,
-    options?: ExecuteOptions<WriteResult, SqlTransaction>,
-  ): Promise<CommandOutcome<WriteResult>>;
+  /** Runs a command (its events durable when it resolves); with `keyed`, claims the key and records the answer in the same transaction. */
+  execute(command: StoreCommand, context: CommandContext, keyed?: KeyedExecution): Promise<CommandOutcome<WriteResult>>;
   /** Runs commands as one unit: every one goes through, or none does (an import). */
   executeAll(commands: StoreCommand[], context: CommandContext): Promise<CommandOutcome<WriteResult>[]>;
   /** A dry run: the bus's judge, in a savepoint rolled back (allowed on a read-only store: it writes nothing). */
@@ -68,9 +70,9 @@ export const createRegistryStore = async (db: SqlDatabase, options: RegistryStor
     seal,
     fingerprintKey,
     readOnly: options.readOnly,
-    execute: (command, context, executeOptions) => {
+    execute: (command, context, keyed) => {
       if (store.readOnly !== undefined) return Promise.reject(new DomainError('read_only', store.readOnly));
-      return bus.execute(command, context, executeOptions);
+      return bus.execute(command, context, keyed ? keyedWriteHooks(keyed, seal, keyed.answer) : {});
     },
     executeAll: (commands, context) => {
       if (store.readOnly !== undefined) return Promise.reject(new DomainError('read_only', store.readOnly));

@@ -11,10 +11,11 @@ import type { WriteAnswer } from './keyed-write.js';
 import { keyedWriteHooks } from './keyed-write.js';
 import { openRegistryStore, type RegistryStore } from './registry-store.js';
 import { fromThreadError, toThreadError } from './thread-errors.js';
+import { createOutbox } from './thread-outbox.js';
 import type { FromWriter, ToWriter, WriterThreadData } from './registry-writer.js';
 
 const port = parentPort!;
-const post = (message: FromWriter) => port.postMessage(message);
+const post = createOutbox<FromWriter>((messages) => port.postMessage(messages));
 const { location, options } = workerData as WriterThreadData;
 
 /** Answers a keyed write asks the main thread for, by request id. */
@@ -39,7 +40,7 @@ const settle = (id: number, context: CommandContext, work: Promise<unknown>) =>
 
 const serve = (store: RegistryStore) => {
   store.bus.onCommit((events, affected) => post({ kind: 'commit', events, affected }));
-  port.on('message', (message: ToWriter) => {
+  const receive = (message: ToWriter) => {
     switch (message.kind) {
       case 'execute': {
         const { id, command, context, keyed } = message;
@@ -70,6 +71,9 @@ const serve = (store: RegistryStore) => {
         );
         return;
     }
+  };
+  port.on('message', (messages: ToWriter[]) => {
+    for (const message of messages) receive(message);
   });
   post({ kind: 'ready' });
 };

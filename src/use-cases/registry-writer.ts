@@ -12,6 +12,7 @@ import type { WriteResult } from '../projections/projector.js';
 import type { KeyedWrite, WriteAnswer } from './keyed-write.js';
 import type { KeyedExecution, RegistryStore, RegistryStoreOptions } from './registry-store.js';
 import { fromThreadError, toThreadError, type ThreadError } from './thread-errors.js';
+import { createOutbox } from './thread-outbox.js';
 
 /** What the writer thread opens: the same database, with the options that are plain data. */
 export interface WriterThreadData {
@@ -93,8 +94,9 @@ export const writeInThread = async (store: RegistryStore, options: WriterThreadO
     if (!closing) options.onFailure?.(error);
   };
 
+  const post = createOutbox<ToWriter>((messages) => worker.postMessage(messages));
   const ready = new Promise<void>((resolve, reject) => {
-    worker.on('message', (message: FromWriter) => {
+    const receive = (message: FromWriter) => {
       switch (message.kind) {
         case 'ready':
           resolve();
@@ -115,9 +117,9 @@ export const writeInThread = async (store: RegistryStore, options: WriterThreadO
           const answer = inFlight.get(message.id)?.answer;
           try {
             if (!answer) throw new Error('no answer for this write');
-            worker.postMessage({ kind: 'answer', id: message.id, answer: answer(message.rendered) } satisfies ToWriter);
+            post({ kind: 'answer', id: message.id, answer: answer(message.rendered) });
           } catch (error) {
-            worker.postMessage({ kind: 'answer', id: message.id, error: toThreadError(error) } satisfies ToWriter);
+            post({ kind: 'answer', id: message.id, error: toThreadError(error) });
           }
           return;
         }
@@ -125,6 +127,9 @@ export const writeInThread = async (store: RegistryStore, options: WriterThreadO
           closed?.(message.error);
           return;
       }
+    };
+    worker.on('message', (messages: FromWriter[]) => {
+      for (const message of messages) receive(message);
     });
     worker.on('error', (error) => {
       reject(error);
@@ -150,7 +155,7 @@ export const writeInThread = async (store: RegistryStore, options: WriterThreadO
         return;
       }
       track(message.id, { resolve: resolve as InFlight['resolve'], reject, answer });
-      worker.postMessage(message);
+      post(message);
     });
 
   const refusedWhenReadOnly = () => (threaded.readOnly === undefined ? undefined : new DomainError('read_only', threaded.readOnly));
@@ -178,7 +183,7 @@ export const writeInThread = async (store: RegistryStore, options: WriterThreadO
           worker.once('exit', () => resolve(undefined));
         });
         worker.ref();
-        worker.postMessage({ kind: 'close' } satisfies ToWriter);
+        post({ kind: 'close' });
         const error = await done;
         await worker.terminate();
         if (error) throw fromThreadError(error);
@@ -198,7 +203,7 @@ export const writeInThread = async (store: RegistryStore, options: WriterThreadO
       emitter.on('commit', listener);
       return () => emitter.off('commit', listener);
     },
-    invalidate: (registry) => worker.postMessage({ kind: 'invalidate', registry } satisfies ToWriter),
+    invalidate: (registry) => post({ kind: 'invalidate', registry }),
     close,
   };
 

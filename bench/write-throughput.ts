@@ -8,7 +8,7 @@
  *     --variant event-loop=dist/src/cli/main.js:--writer,event-loop \
  *     --variant thread=dist/src/cli/main.js:--writer,thread
  */
-import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -55,6 +55,12 @@ const rawAppendLoop = (dir: string, seconds: number): number => {
   return count / seconds;
 };
 
+/** CPU seconds a process has used, all its threads (utime + stime of /proc/PID/stat, at 100 ticks a second). */
+const cpuSeconds = (pid: number): number => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+
 const measure = async (dir: string, variant: (typeof variants)[number]) => {
   const dbPath = join(dir, `${variant.name}.db`);
   const server = await startServer(variant.cli, ['serve', '--port', '{port}', '--profile-registry-db', dbPath, '--log-level', 'warn', '--no-seed', ...variant.extra]);
@@ -66,8 +72,10 @@ const measure = async (dir: string, variant: (typeof variants)[number]) => {
       .filter((patch) => patch.registry === 'default')
       .map((patch) => ({ path: `/api/chat/profiles/${patch.slug}?registry=${patch.registry}`, body: JSON.stringify(patch.body) }));
     const one = await runLoad({ url: server.url, connections: 1, durationSec, method: 'PATCH', cycle });
+    const cpuBefore = cpuSeconds(server.child.pid!);
     const fifty = await runLoad({ url: server.url, connections: 50, durationSec, method: 'PATCH', cycle });
-    return { one, fifty };
+    const cpuPerWriteUs = ((cpuSeconds(server.child.pid!) - cpuBefore) / fifty.requests) * 1e6;
+    return { one, fifty, cpuPerWriteUs };
   } finally {
     await server.stop();
     rmSync(dbPath, { force: true });
@@ -84,9 +92,9 @@ try {
   for (let round = 1; round <= Number(flags.rounds); round++) {
     log(`round ${round}: raw 4 KiB append+fdatasync ${Math.round(rawAppendLoop(dir, durationSec))}/s`);
     for (const variant of variants) {
-      const { one, fifty } = await measure(dir, variant);
+      const { one, fifty, cpuPerWriteUs } = await measure(dir, variant);
       log(`round ${round}: ${line(`${variant.name} PATCH 1 conn`, one)}`);
-      log(`round ${round}: ${line(`${variant.name} PATCH 50 conns`, fifty)}`);
+      log(`round ${round}: ${line(`${variant.name} PATCH 50 conns`, fifty)}, server CPU ${Math.round(cpuPerWriteUs)} µs/write`);
     }
   }
   log(`round end: raw 4 KiB append+fdatasync ${Math.round(rawAppendLoop(dir, durationSec))}/s`);

@@ -50,9 +50,9 @@ export const serveCommand = (): Command =>
     )
     .option('--no-seed', 'do not seed an empty store with registry "default" / profile "default"')
     .addOption(
-      new Option('--writer <where>', 'SQLite: run writes on a worker thread that owns the write connection (thread), or on the event loop')
+      new Option('--writer <where>', 'SQLite: run writes on the event loop, or on a worker thread that owns the write connection (thread)')
         .env('PROFILE_REGISTRY_WRITER')
-        .default('thread')
+        .default('event-loop')
         .choices(['thread', 'event-loop']),
     )
     .action(async (flags: ServeFlags) => {
@@ -68,16 +68,13 @@ export const serveCommand = (): Command =>
       const opened = await openWritableStore(flags, { mayCreate: true, signingKeys });
       const threaded = flags.writer === 'thread' && sqlitePath !== undefined && sqlitePath !== ':memory:';
       const store = threaded
-        ? await writeInThread(opened, {
+        ? writeInThread(opened, {
             location: databaseLocation(flags),
             options: { signingKeys },
             onFailure: (error) => {
               process.stderr.write(`profile-registry: ${error.message}; stopping\n`);
               process.exit(1);
             },
-          }).catch(async (error: unknown) => {
-            await opened.close();
-            throw error;
           })
         : opened;
       const app = await buildApp({ store, logLevel: flags.logLevel, ...securitySettings(flags) }).catch(async (error: unknown) => {

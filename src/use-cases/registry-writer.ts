@@ -63,7 +63,7 @@ export interface WriterThreadOptions extends WriterThreadData {
  * transaction (the answer is asked of this thread, where the route is), dry runs and units run in
  * the thread's write transaction.
  */
-export const writeInThread = async (store: RegistryStore, options: WriterThreadOptions): Promise<RegistryStore> => {
+export const writeInThread = (store: RegistryStore, options: WriterThreadOptions): RegistryStore => {
   const data: WriterThreadData = { location: options.location, options: options.options };
   const worker = new Worker(options.threadUrl ?? WRITER_THREAD_URL, { workerData: data });
   const emitter = new EventEmitter();
@@ -95,14 +95,14 @@ export const writeInThread = async (store: RegistryStore, options: WriterThreadO
   };
 
   const post = createOutbox<ToWriter>((messages) => worker.postMessage(messages));
-  const ready = new Promise<void>((resolve, reject) => {
+  // the thread opens its store while this one goes on starting: commands sent meanwhile wait in its port
+  {
     const receive = (message: FromWriter) => {
       switch (message.kind) {
         case 'ready':
-          resolve();
           return;
         case 'failed':
-          reject(fromThreadError(message.error));
+          stop(new DatabaseUnavailable(fromThreadError(message.error)));
           return;
         case 'commit':
           emitter.emit('commit', message.events, message.affected);
@@ -131,21 +131,8 @@ export const writeInThread = async (store: RegistryStore, options: WriterThreadO
     worker.on('message', (messages: FromWriter[]) => {
       for (const message of messages) receive(message);
     });
-    worker.on('error', (error) => {
-      reject(error);
-      stop(new DatabaseUnavailable(error));
-    });
-    worker.on('exit', (code) => {
-      const error = new DatabaseUnavailable(new Error(`the writer thread stopped (exit code ${code})`));
-      reject(error);
-      stop(error);
-    });
-  });
-  try {
-    await ready;
-  } catch (error) {
-    await worker.terminate();
-    throw error;
+    worker.on('error', (error) => stop(new DatabaseUnavailable(error)));
+    worker.on('exit', (code) => stop(new DatabaseUnavailable(new Error(`the writer thread stopped (exit code ${code})`))));
   }
 
   const send = <T>(message: ToWriter & { id: number }, answer?: KeyedExecution['answer']) =>

@@ -22,7 +22,7 @@ describe('writes on the writer thread (serve --writer thread)', () => {
   beforeEach(async () => {
     if (!existsSync(fileURLToPath(BUILT_WRITER_THREAD))) throw new Error('run `npm run build` first: the writer thread runs the built script');
     const path = join(dir.dir, `profiles-${Date.now()}.db`);
-    store = await writeInThread(await createRegistryStore(openDatabase({ path })), { location: { path }, options: {}, threadUrl: BUILT_WRITER_THREAD });
+    store = writeInThread(await createRegistryStore(openDatabase({ path })), { location: { path }, options: {}, threadUrl: BUILT_WRITER_THREAD });
     await seedDefaultRegistry(store);
   });
   afterEach(async () => store.close());

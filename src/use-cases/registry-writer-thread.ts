@@ -4,7 +4,7 @@
  * event loop of the HTTP server only parses, answers and reads.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { CommandContext, Judgement } from '../events/command-bus.js';
+import type { CommandContext, CommandOutcome, Judgement } from '../events/command-bus.js';
 import type { RegistryState } from '../events/registry-state.js';
 import type { WriteResult } from '../projections/projector.js';
 import type { WriteAnswer } from './keyed-write.js';
@@ -38,6 +38,14 @@ const settle = (id: number, context: CommandContext, work: Promise<unknown>) =>
     (error: unknown) => post({ kind: 'refused', id, error: toThreadError(error, context.readable) }),
   );
 
+/** Outcomes without their events: those went with the commit just before (cloned once, not twice). */
+const settleOutcomes = (id: number, context: CommandContext, single: boolean, work: Promise<CommandOutcome<WriteResult>[]>) =>
+  work.then(
+    (outcomes) =>
+      post({ kind: 'outcomes', id, single, outcomes: outcomes.map(({ events, rendered }) => ({ positions: events.map((event) => event.position), rendered })) }),
+    (error: unknown) => post({ kind: 'refused', id, error: toThreadError(error, context.readable) }),
+  );
+
 const serve = (store: RegistryStore) => {
   store.bus.onCommit((events, affected) => post({ kind: 'commit', events, affected }));
   const receive = (message: ToWriter) => {
@@ -45,11 +53,11 @@ const serve = (store: RegistryStore) => {
       case 'execute': {
         const { id, command, context, keyed } = message;
         const hooks = keyed ? keyedWriteHooks(keyed, store.seal, (rendered) => askAnswer(id, rendered)) : {};
-        void settle(id, context, store.bus.execute(command, context, hooks));
+        void settleOutcomes(id, context, true, store.bus.execute(command, context, hooks).then((outcome) => [outcome]));
         return;
       }
       case 'executeAll':
-        void settle(message.id, message.context, store.bus.executeAll(message.commands, message.context));
+        void settleOutcomes(message.id, message.context, false, store.bus.executeAll(message.commands, message.context));
         return;
       case 'judge':
         void settle(message.id, message.context, store.bus.judge(message.command, message.context).then(portableJudgement));

@@ -32,6 +32,8 @@ export type FromWriter =
   | { kind: 'ready' }
   | { kind: 'failed'; error: ThreadError }
   | { kind: 'done'; id: number; result: unknown }
+  /** What `execute` (single) or `executeAll` answered; each outcome's events by position, from the commit message before it. */
+  | { kind: 'outcomes'; id: number; single: boolean; outcomes: { positions: number[]; rendered: WriteResult }[] }
   | { kind: 'refused'; id: number; error: ThreadError }
   | { kind: 'commit'; events: StoredEvent[]; affected: AffectedByPosition }
   | { kind: 'ask'; id: number; rendered: WriteResult }
@@ -97,6 +99,8 @@ export const writeInThread = (store: RegistryStore, options: WriterThreadOptions
   const post = createOutbox<ToWriter>((messages) => worker.postMessage(messages));
   // the thread opens its store while this one goes on starting: commands sent meanwhile wait in its port
   {
+    /** The events of the commits of the message being read, by position (outcomes name theirs). */
+    const committed = new Map<number, StoredEvent>();
     const receive = (message: FromWriter) => {
       switch (message.kind) {
         case 'ready':
@@ -105,8 +109,14 @@ export const writeInThread = (store: RegistryStore, options: WriterThreadOptions
           stop(new DatabaseUnavailable(fromThreadError(message.error)));
           return;
         case 'commit':
+          for (const event of message.events) committed.set(event.position, event);
           emitter.emit('commit', message.events, message.affected);
           return;
+        case 'outcomes': {
+          const outcomes = message.outcomes.map(({ positions, rendered }) => ({ rendered, events: positions.map((position) => committed.get(position)!) }));
+          untrack(message.id)?.resolve(message.single ? outcomes[0] : outcomes);
+          return;
+        }
         case 'done':
           untrack(message.id)?.resolve(message.result);
           return;
@@ -129,7 +139,9 @@ export const writeInThread = (store: RegistryStore, options: WriterThreadOptions
       }
     };
     worker.on('message', (messages: FromWriter[]) => {
+      // a commit and the outcomes it made durable come in one message (thread-outbox.ts)
       for (const message of messages) receive(message);
+      committed.clear();
     });
     worker.on('error', (error) => stop(new DatabaseUnavailable(error)));
     worker.on('exit', (code) => stop(new DatabaseUnavailable(new Error(`the writer thread stopped (exit code ${code})`))));

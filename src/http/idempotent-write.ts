@@ -4,7 +4,7 @@ import { DomainError } from '../domain/errors.js';
 import type { StoreCommand } from '../events/commands.js';
 import { readIdempotentResponse, type SealedResponse } from '../projections/idempotency-store.js';
 import { checkSeal } from '../domain/row-seal.js';
-import type { WriteResult } from '../projections/projector.js';
+import type { WriteResult } from '../use-cases/write-result.js';
 import type { RegistryStore } from '../use-cases/registry-store.js';
 import type { WriteAnswer } from '../use-cases/keyed-write.js';
 import { commandContext } from './request-input.js';

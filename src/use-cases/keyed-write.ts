@@ -2,7 +2,7 @@ import type { ExecuteOptions } from '../events/command-bus.js';
 import type { SqlTransaction } from '../events/sql-database.js';
 import type { RowSealer } from '../projections/change-feed-store.js';
 import { claimIdempotencyKey, purgeExpiredIdempotencyKeys, recordIdempotentResponse } from '../projections/idempotency-store.js';
-import type { WriteResult } from '../projections/projector.js';
+import type { WriteResult } from './write-result.js';
 
 /** What a write route answers, decided from the write's result (recorded for an `Idempotency-Key`). */
 export interface WriteAnswer {

@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CommandContext, CommandOutcome, Judgement } from '../events/command-bus.js';
 import type { RegistryState } from '../events/registry-state.js';
-import type { WriteResult } from '../projections/projector.js';
+import type { WriteResult } from './write-result.js';
 import type { WriteAnswer } from './keyed-write.js';
 import { keyedWriteHooks } from './keyed-write.js';
 import { openRegistryStore, type RegistryStore } from './registry-store.js';

@@ -4,15 +4,15 @@ import type { AffectedByPosition } from '../events/change-feed.js';
 import type { CommandBus, CommandContext, CommandOutcome, Judgement } from '../events/command-bus.js';
 import type { Command, StoreCommand } from '../events/commands.js';
 import { DatabaseUnavailable } from '../events/database-unavailable.js';
-import { DomainError } from '../domain/errors.js';
 import type { StoredEvent } from '../events/event-types.js';
 import type { DatabaseLocation } from '../events/open-database.js';
 import type { SqlTransaction } from '../events/sql-database.js';
-import type { WriteResult } from '../projections/projector.js';
+import type { WriteResult } from './write-result.js';
 import type { KeyedWrite, WriteAnswer } from './keyed-write.js';
 import type { KeyedExecution, RegistryStore, RegistryStoreOptions } from './registry-store.js';
 import { fromThreadError, toThreadError, type ThreadError } from './thread-errors.js';
 import { createOutbox } from './thread-outbox.js';
+import { createWriteGate } from './write-gate.js';
 
 /** What the writer thread opens: the same database, with the options that are plain data. */
 export interface WriterThreadData {
@@ -157,21 +157,17 @@ export const writeInThread = (store: RegistryStore, options: WriterThreadOptions
       post(message);
     });
 
-  const refusedWhenReadOnly = () => (threaded.readOnly === undefined ? undefined : new DomainError('read_only', threaded.readOnly));
+  const gate = createWriteGate(() => threaded.readOnly);
 
-  const execute = (command: StoreCommand, context: CommandContext, keyed?: KeyedExecution) => {
-    const refusal = refusedWhenReadOnly();
-    if (refusal) return Promise.reject(refusal);
-    const id = nextId++;
-    if (!keyed) return send<CommandOutcome<WriteResult>>({ kind: 'execute', id, command, context });
-    const { answer, ...write } = keyed;
-    return send<CommandOutcome<WriteResult>>({ kind: 'execute', id, command, context, keyed: write }, answer);
-  };
-  const executeAll = (commands: StoreCommand[], context: CommandContext) => {
-    const refusal = refusedWhenReadOnly();
-    if (refusal) return Promise.reject(refusal);
-    return send<CommandOutcome<WriteResult>[]>({ kind: 'executeAll', id: nextId++, commands, context });
-  };
+  const execute = (command: StoreCommand, context: CommandContext, keyed?: KeyedExecution) =>
+    gate.gated(() => {
+      const id = nextId++;
+      if (!keyed) return send<CommandOutcome<WriteResult>>({ kind: 'execute', id, command, context });
+      const { answer, ...write } = keyed;
+      return send<CommandOutcome<WriteResult>>({ kind: 'execute', id, command, context, keyed: write }, answer);
+    });
+  const executeAll = (commands: StoreCommand[], context: CommandContext) =>
+    gate.gated(() => send<CommandOutcome<WriteResult>[]>({ kind: 'executeAll', id: nextId++, commands, context }));
   const judge = (command: Command, context: CommandContext) => send<Judgement>({ kind: 'judge', id: nextId++, command, context });
 
   const close = async () => {
@@ -213,6 +209,7 @@ export const writeInThread = (store: RegistryStore, options: WriterThreadOptions
     execute,
     executeAll,
     judge,
+    writesWaitFor: gate.waitFor,
     close: () =>
       (closedBoth ??= (async () => {
         try {

@@ -1,4 +1,4 @@
-import { DomainError } from '../domain/errors.js';
+import { readOnlyStore } from '../domain/errors.js';
 
 /**
  * Holds writes until a check settles (serve's chain check: `RegistryStore.writesWaitFor`), then
@@ -8,7 +8,7 @@ export const createWriteGate = (readOnly: () => string | undefined) => {
   let gate: Promise<void> | undefined;
   const refuseOrWrite = <T>(write: () => Promise<T>): Promise<T> => {
     const reason = readOnly();
-    return reason !== undefined ? Promise.reject(new DomainError('read_only', reason)) : write();
+    return reason !== undefined ? Promise.reject(readOnlyStore(reason)) : write();
   };
   return {
     gated: <T>(write: () => Promise<T>): Promise<T> => (gate === undefined ? refuseOrWrite(write) : gate.then(() => refuseOrWrite(write))),

@@ -92,6 +92,13 @@ export const listedProfiles = (shown: readonly NamedProfile[], hidden: number): 
   return names.join(', ');
 };
 
+/** The refusal as a caller who sees only some registries may read it (see `NamedProfiles`). */
+export const narrowedError = (error: DomainError, sees: (registry: string) => boolean): DomainError => {
+  if (error.named === undefined) return error;
+  const shown = error.named.refs.filter((ref) => sees(ref.registry));
+  return shown.length === error.named.refs.length ? error : error.named.narrowed(shown, error.named.refs.length - shown.length);
+};
+
 export const isDomainError = (value: unknown): value is DomainError => value instanceof DomainError;
 
 // ── 400: the request is not what the route takes ────────────────────────────────────────────

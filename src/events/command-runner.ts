@@ -21,7 +21,7 @@ export interface CommandContext {
    * The registries the writer may read (absent: all). A stack may name only those: to the decision,
    * a profile elsewhere is missing, so the refusal is the same whether it exists or not.
    */
-  readable?: (registry: string) => boolean;
+  readable?: ReadonlySet<string>;
   /** Why the command was sent, when it is more than an edit (a restore, an import): recorded in each event's metadata. */
   cause?: EventMetadata['cause'];
   /** An import's source version of each profile, by `registry/slug`: recorded in the cause of that profile's events. */
@@ -154,7 +154,7 @@ const loadInputs = async <Tx extends WriteTransaction>(
 
 /** Profiles of registries the writer may not read are missing to the decision. */
 const readableLookup = (access: StateAccess, readable: CommandContext['readable']): ProfileLookup =>
-  readable === undefined ? access.lookupProfile : (registry, slug) => (readable(registry) ? access.lookupProfile(registry, slug) : undefined);
+  readable === undefined ? access.lookupProfile : (registry, slug) => (readable.has(registry) ? access.lookupProfile(registry, slug) : undefined);
 
 /**
  * Judges a command with its stream's decider: loads its stream's state and what `needs` declares,

@@ -2,32 +2,19 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { canonicalJson, sha256Hex } from '../domain/canonical-json.js';
 import { idempotencyConflict, storedResponseDamaged, validationError } from '../domain/errors.js';
 import type { StoreCommand } from '../events/commands.js';
-import {
-  claimIdempotencyKey,
-  purgeExpiredIdempotencyKeys,
-  readIdempotentResponse,
-  recordIdempotentResponse,
-  type SealedResponse,
-} from '../projections/idempotency-store.js';
+import { readIdempotentResponse, type SealedResponse } from '../projections/idempotency-store.js';
 import { checkSeal } from '../domain/row-seal.js';
 import type { WriteResult } from '../use-cases/write-result.js';
 import type { RegistryStore } from '../use-cases/registry-store.js';
+import type { WriteAnswer } from '../use-cases/keyed-write.js';
 import { commandContext } from './request-input.js';
 
-/** What a write route answers, decided from the write's result. */
-export interface WriteAnswer {
-  status: number;
-  body?: string;
-  headers?: Record<string, string>;
-}
+export type { WriteAnswer } from '../use-cases/keyed-write.js';
 
 export const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 /** Expired keys are deleted by a keyed write at most this often. */
 const PURGE_EVERY_MS = 60_000;
 const lastPurge = new WeakMap<object, number>();
-
-/** Another request with the same key committed first (a race between retries). */
-class IdempotencyKeyTaken extends Error {}
 
 const idempotencyKey = (request: FastifyRequest): string | undefined => {
   const raw = request.headers['idempotency-key'];
@@ -94,15 +81,12 @@ export const executeWrite = async (
   let sent: WriteAnswer | undefined;
   try {
     await store.execute(await build(), commandContext(request), {
-      beforeDecide: async (tx) => {
-        if (purge) await purgeExpiredIdempotencyKeys(tx, notBefore);
-        if (!(await claimIdempotencyKey(tx, key, hash, now, notBefore))) throw new IdempotencyKeyTaken();
-      },
-      beforeCommit: async (tx, outcome) => {
-        sent = answer(outcome.rendered);
-        const stored = { request_hash: hash, status: sent.status, body: sent.body ?? '', headers: sent.headers ?? {} };
-        await recordIdempotentResponse(tx, key, stored, store.seal);
-      },
+      key,
+      hash,
+      nowMs: now,
+      notBeforeMs: notBefore,
+      purge,
+      answer: (rendered) => (sent = answer(rendered)),
     });
   } catch (error) {
     // a retry racing this one may have written first (then this one failed or found the key taken)

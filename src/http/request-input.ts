@@ -3,7 +3,7 @@ import { validationError } from '../domain/errors.js';
 import { unstorableField } from '../domain/parse-input.js';
 import { DEFAULT_REGISTRY } from '../events/registry-state.js';
 import type { CommandContext } from '../events/command-bus.js';
-import { requireRegistryAccess, scopeOf } from './auth/scope.js';
+import { requireRegistryAccess } from './auth/scope.js';
 
 /** Reading what a request names: the registry (as its route's schema parsed it), who asks. */
 
@@ -30,8 +30,9 @@ export const commandContext = (request: FastifyRequest, source = 'http-api'): Co
   const header = request.headers['x-actor'];
   const named = (Array.isArray(header) ? header[0] : header)?.trim();
   const caller = request.caller;
-  const scope = scopeOf(request);
-  const scoped = scope.limited ? { readable: scope.sees } : {};
+  // a set, not a function: a context crosses to the writer thread (registry-writer.ts)
+  const registries = caller?.registries;
+  const scoped = registries === undefined ? {} : { readable: registries };
   if (caller && caller.role !== 'admin') return { actor: caller.name, source, request_id: String(request.id), ...scoped };
   if (named !== undefined && named.length > MAX_ACTOR_LENGTH) {
     throw validationError('X-Actor', `at most ${MAX_ACTOR_LENGTH} characters`);

@@ -3,7 +3,6 @@ import {
   type CommandBus,
   type CommandContext,
   type CommandOutcome,
-  type ExecuteOptions,
   type Judgement,
 } from '../events/command-bus.js';
 import type { Command, StoreCommand } from '../events/commands.js';
@@ -20,15 +19,19 @@ import { readFingerprintKey, rememberFingerprintKey } from '../projections/finge
 import type { FingerprintKey } from '../domain/fingerprint.js';
 import { sqlProjectionStore } from '../projections/sql-projection-store.js';
 import { writeResults, type WriteResult } from './write-result.js';
+import { keyedWriteHooks, type KeyedWrite, type WriteAnswer } from './keyed-write.js';
+import { createWriteGate } from './write-gate.js';
+
+/** A write with an `Idempotency-Key`: the key, and the answer to record with it (computed where the request is). */
+export interface KeyedExecution extends KeyedWrite {
+  answer(rendered: WriteResult): WriteAnswer;
+}
 
 export interface RegistryStore {
   db: SqlDatabase;
   bus: CommandBus<WriteResult, SqlTransaction>;
-  execute(
-    command: StoreCommand,
-    context: CommandContext,
-    options?: ExecuteOptions<WriteResult, SqlTransaction>,
-  ): Promise<CommandOutcome<WriteResult>>;
+  /** Runs a command (its events durable when it resolves); with `keyed`, claims the key and records the answer in the same transaction. */
+  execute(command: StoreCommand, context: CommandContext, keyed?: KeyedExecution): Promise<CommandOutcome<WriteResult>>;
   /** Runs commands as one unit: every one goes through, or none does (an import). */
   executeAll(commands: StoreCommand[], context: CommandContext): Promise<CommandOutcome<WriteResult>[]>;
   /** A dry run: the bus's judge, in a savepoint rolled back (allowed on a read-only store: it writes nothing). */
@@ -66,12 +69,7 @@ export const createRegistryStore = async (db: SqlDatabase, options: RegistryStor
   const projector = createProjector((tx: SqlTransaction) => sqlProjectionStore(tx, seal), { ...options, fingerprintKey });
   // every event is sealed as it is appended (with the signing key when there is one)
   const bus = createCommandBus(sealingEvents(db, seal), { ...projector, render: writeResults }, { now: options.now });
-  let gate: Promise<void> | undefined;
-  /** Runs `write` once the gate (if any) is open, unless the store refuses writes by then. */
-  const gated = <T>(write: () => Promise<T>): Promise<T> => {
-    const refuseOrWrite = () => (store.readOnly !== undefined ? Promise.reject(readOnlyStore(store.readOnly)) : write());
-    return gate === undefined ? refuseOrWrite() : gate.then(refuseOrWrite);
-  };
+  const gate = createWriteGate(() => store.readOnly);
   const store: RegistryStore = {
     db,
     bus,
@@ -79,19 +77,9 @@ export const createRegistryStore = async (db: SqlDatabase, options: RegistryStor
     seal,
     fingerprintKey,
     readOnly: options.readOnly,
-    execute: (command, context, executeOptions) => gated(() => bus.execute(command, context, executeOptions)),
-    executeAll: (commands, context) => gated(() => bus.executeAll(commands, context)),
-    writesWaitFor: (check) => {
-      const opened = check.then(
-        () => {
-          if (gate === opened) gate = undefined;
-        },
-        () => {
-          if (gate === opened) gate = undefined;
-        },
-      );
-      gate = opened;
-    },
+    execute: (command, context, keyed) => gate.gated(() => bus.execute(command, context, keyed ? keyedWriteHooks(keyed, seal, keyed.answer) : {})),
+    executeAll: (commands, context) => gate.gated(() => bus.executeAll(commands, context)),
+    writesWaitFor: gate.waitFor,
     judge: (command, context) => bus.judge(command, context),
     close: async () => {
       await bus.close();

@@ -79,7 +79,7 @@ describeEachBackend('a command failing after its events were folded, on %s', (ba
 
   it('leaves the projection rows equal to a rebuild', async () => {
     const kept = t.store.execute(create('kept'), context);
-    const failed = t.store.execute(create('failed'), context, {
+    const failed = t.store.bus.execute(create('failed'), context, {
       beforeCommit: async () => {
         throw new Error('response could not be recorded');
       },

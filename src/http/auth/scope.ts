@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { isDomainError, profileNotFound, registryNotFound } from '../../domain/errors.js';
+import { isDomainError, narrowedError, profileNotFound, registryNotFound } from '../../domain/errors.js';
 
 /**
  * What a request may see (API.md section 5, "Scope is one invariant"): every registry, or the few
@@ -50,9 +50,7 @@ export const visibleItems = <T>(request: FastifyRequest, items: readonly T[], re
 export const scopedError = (request: FastifyRequest, error: unknown): unknown => {
   if (!isDomainError(error) || error.named === undefined) return error;
   const scope = scopeOf(request);
-  if (!scope.limited) return error;
-  const shown = error.named.refs.filter((ref) => scope.sees(ref.registry));
-  return shown.length === error.named.refs.length ? error : error.named.narrowed(shown, error.named.refs.length - shown.length);
+  return scope.limited ? narrowedError(error, scope.sees) : error;
 };
 
 /** A change as a caller's feed shows it (undefined: it shows nothing of it). */

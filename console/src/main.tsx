@@ -97,9 +97,9 @@ const Pages = () => {
     case 'new-profile':
       return <NewProfilePage registry={route.registry} />;
     case 'profile':
-      return <ProfilePage registry={route.registry} slug={route.slug} tab={route.tab} />;
+      return <ProfilePage registry={route.registry} slug={route.slug} tab={route.tab} params={route.params} />;
     default:
-      return <RegistriesPage />;
+      return <RegistriesPage params={route.params} />;
   }
 };
 

@@ -19,7 +19,8 @@ type ParamValues = Record<string, string | number | undefined>;
 
 /** The address of this page with `values` put in its state (undefined and '' take a value out). */
 const hashWith = (values: ParamValues): string => {
-  const [path = '', query = ''] = location.hash.split('?', 2);
+  const [hashPath = '', query = ''] = location.hash.split('?', 2);
+  const path = hashPath === '' ? '#/' : hashPath;
   const params = new URLSearchParams(query);
   for (const [key, value] of Object.entries(values)) {
     if (value === undefined || value === '') params.delete(key);

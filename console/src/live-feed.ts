@@ -31,12 +31,11 @@ export const followChanges = (onChange: (change: FeedChange) => void, onState: (
 };
 
 /**
- * Whether a change concerns a registry (or one profile of it): made there, or made elsewhere and
- * moving it, as when a profile is stacked on another registry's base (`affected` names it).
+ * Whether a change concerns a registry: made there, or made elsewhere and moving its profiles, as
+ * when one is stacked on another registry's base (the frame's `affected` names it).
  */
-export const concerns = (change: FeedChange, registry: string, slug?: string): boolean =>
-  (change.registry === registry && (slug === undefined || change.profile === undefined || change.profile === slug)) ||
-  change.affected.some((each) => each.registry === registry && (slug === undefined || each.profile === slug));
+export const concerns = (change: FeedChange, registry: string): boolean =>
+  change.registry === registry || change.affected.some((each) => each.registry === registry);
 
 /** The position of the last change that concerned a page: it moves only when another one does (an input of useLoad). */
 export const useLastPosition = (position: number | undefined): number | undefined => {

@@ -4,6 +4,7 @@ import { api, ProblemError } from './client.js';
 import { useApp } from './app-context.js';
 import { ErrorNote, Tabs } from './common.js';
 import { canEdit, type RegistryDocument } from './model.js';
+import { concerns, useLastPosition } from './live-feed.js';
 import { ProfileList } from './profile-list.js';
 import { RegistryHistory } from './registry-history.js';
 import { newProfileHref, registryHref, replaceParams } from './routes.js';
@@ -39,7 +40,8 @@ const Profiles = ({ registry, initialQuery }: { registry: string; initialQuery: 
 
 const FullHistory = ({ registry }: { registry: string }) => {
   const { lastChange } = useApp();
-  const relevant = lastChange?.registry === registry ? lastChange.position : undefined;
+  // only a change made here adds to this registry's history
+  const relevant = useLastPosition(lastChange?.registry === registry ? lastChange.position : undefined);
   const loaded = useLoad(async () => (await api.getRegistry(registry)) as RegistryDocument, [registry, relevant]);
   return (
     <>
@@ -51,7 +53,7 @@ const FullHistory = ({ registry }: { registry: string }) => {
 
 export const RegistryPage = ({ registry, tab, params }: { registry: string; tab: string; params: URLSearchParams }) => {
   const { lastChange } = useApp();
-  const relevant = lastChange?.registry === registry ? lastChange.position : undefined;
+  const relevant = useLastPosition(lastChange !== null && concerns(lastChange, registry) ? lastChange.position : undefined);
   // the heading needs the registry's summary, not its (possibly large) document
   const loaded = useLoad(async () => {
     const found = (await api.listRegistries()).find((each) => each.slug === registry);

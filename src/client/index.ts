@@ -101,6 +101,12 @@ export const createClient = (options: ClientOptions) => {
         method: 'POST',
         body: { registry: where.registry, expected_version: where.expectedVersion },
       }),
+    /** Sign the profile's current version with the server's signing key (admin; the server needs `--signing-keys-file`). */
+    publishProfile: (slug: string, where: InRegistry & { expectedVersion?: number } = {}) =>
+      http.json<ProfileDocument>(`${profilePath(slug)}/publish`, {
+        method: 'POST',
+        body: { registry: where.registry, expected_version: where.expectedVersion },
+      }),
 
     // registries
     listRegistries: () => http.json<RegistrySummary[]>('/api/registries'),

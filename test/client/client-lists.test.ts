@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createClient } from '../../src/client/index.js';
+import { createClient, ProblemError } from '../../src/client/index.js';
 import { describeEachBackend } from '../support/backends.js';
 import { startServer, type ServerProcess } from '../support/server-process.js';
 import { openTestStore, type TestStore } from '../support/test-store.js';
@@ -50,6 +50,13 @@ describeEachBackend('the typed client reads pages, filters and origins on %s', (
     // the store's own `default` registry comes between them
     expect((await client.listRegistriesPage({ cursor: registries.next_cursor ?? undefined })).items.map((item) => item.slug)).toEqual(['default', 'team']);
     expect((await client.listRegistriesPage({ q: 'tea' })).items.map((item) => item.slug)).toEqual(['team']);
+  });
+
+  it('publishes only where the server holds a signing key, and says so', async () => {
+    const refused = await client.publishProfile('alpha', { registry: 'team' }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ProblemError);
+    expect((refused as ProblemError).message).toContain('--signing-keys-file');
+    expect((await client.getProfile('alpha', { registry: 'team' })).signature ?? null).toBeNull();
   });
 
   it('reads secrets only when asked to reveal them', async () => {

@@ -20,6 +20,7 @@ import { startRegistryServer, startServer, type RunningServer } from './lib/spaw
 import { performance } from 'node:perf_hooks';
 import { checkProfileSchemas, type SchemaLookup } from '../src/domain/profile-schema-validation.js';
 import { newProfileContent } from '../src/domain/profile.js';
+import type { SchemaKind } from '../src/domain/schema-documents.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -79,7 +80,9 @@ const middlewares = (n: number) => [
 /** The validation alone, in this process: microseconds per profile write of the PATCH load's shape. */
 const validationMicros = (iterations = 20_000): number => {
   const registered = new Map(Object.entries(SCHEMAS).map(([name, schema]) => [name, { version: 1, schema }]));
-  const lookup: SchemaLookup = (kind, name) => (kind === 'middleware' ? registered.get(name) : undefined);
+  const lookup: SchemaLookup = Object.assign((kind: SchemaKind, name: string) => (kind === 'middleware' ? registered.get(name) : undefined), {
+    hasEntries: (kind: SchemaKind) => kind === 'middleware',
+  });
   const contents = Array.from({ length: 100 }, (_, n) => newProfileContent(`p${n}`, { runtime: { middlewares: middlewares(n) } }));
   for (const content of contents) checkProfileSchemas(content, lookup); // compiles once per schema
   const started = performance.now();

@@ -1,3 +1,5 @@
+import { sameContent } from './canonical-json.js';
+import { GEPPETTO_SETTINGS_EXTENSION, InferenceSettingsError, inferenceSettingsRuntime, type InferenceSettingsRuntime } from './geppetto-inference-settings.js';
 import { importBundle } from './read-registry-bundle.js';
 import type { RegistryContent } from './registry-bundle.js';
 import { parseSlug } from './slug.js';
@@ -17,19 +19,81 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 const rowError = (slug: string, why: string): Error => new Error(`profile_registries row "${slug}": ${why}`);
 
 /**
+ * Puts a geppetto engine profile's `inference_settings` where this registry keeps them (see
+ * geppetto-inference-settings.ts): a value the profile's own `runtime.step_settings_patch` (or the
+ * extension) already holds differently is refused, naming the field, never its value.
+ */
+const withInferenceSettings = (row: string, key: string, content: Record<string, unknown>, settings: unknown): void => {
+  let converted: InferenceSettingsRuntime;
+  try {
+    converted = inferenceSettingsRuntime(settings);
+  } catch (error) {
+    if (error instanceof InferenceSettingsError) throw rowError(row, `profile "${key}": ${error.message}`);
+    throw error;
+  }
+  const runtime = isObject(content.runtime) ? { ...content.runtime } : {};
+  const patch: Record<string, unknown> = isObject(runtime.step_settings_patch) ? { ...runtime.step_settings_patch } : {};
+  for (const [section, fields] of Object.entries(converted.step_settings_patch)) {
+    const merged: Record<string, unknown> = isObject(patch[section]) ? { ...patch[section] } : {};
+    for (const [field, value] of Object.entries(fields)) {
+      if (Object.hasOwn(merged, field) && !sameContent(merged[field], value)) {
+        throw rowError(row, `profile "${key}": runtime.step_settings_patch.${section}.${field} and its inference_settings disagree`);
+      }
+      merged[field] = value;
+    }
+    patch[section] = merged;
+  }
+  if (Object.keys(patch).length > 0) runtime.step_settings_patch = patch;
+  content.runtime = runtime;
+  if (Object.keys(converted.kept).length === 0) return;
+  const extensions = isObject(content.extensions) ? { ...content.extensions } : {};
+  if (Object.hasOwn(extensions, GEPPETTO_SETTINGS_EXTENSION)) {
+    throw rowError(row, `profile "${key}": extension ${GEPPETTO_SETTINGS_EXTENSION} is taken, and its inference_settings need it`);
+  }
+  extensions[GEPPETTO_SETTINGS_EXTENSION] = converted.kept;
+  content.extensions = extensions;
+};
+
+/** pinocchio's extension for what its engine profiles run with (pkg/inference/runtime ProfileRuntime). */
+export const WEBCHAT_RUNTIME_EXTENSION = 'pinocchio.webchat_runtime@v1';
+const WEBCHAT_RUNTIME_FIELDS = ['system_prompt', 'middlewares', 'tools'];
+
+/**
+ * Moves pinocchio's `pinocchio.webchat_runtime@v1` extension (system prompt, middlewares, tools,
+ * kept beside geppetto's engine profiles since March 2026) into the runtime, where this registry
+ * and its resolve keep them; the extension then goes (one place for each value). A runtime field
+ * the profile already sets differently, or a key ProfileRuntime does not have, is refused.
+ */
+const withWebchatRuntime = (row: string, key: string, content: Record<string, unknown>): void => {
+  const extensions = content.extensions;
+  if (!isObject(extensions) || !Object.hasOwn(extensions, WEBCHAT_RUNTIME_EXTENSION)) return;
+  const moved = extensions[WEBCHAT_RUNTIME_EXTENSION];
+  const where = `profile "${key}": extension ${WEBCHAT_RUNTIME_EXTENSION}`;
+  if (!isObject(moved)) throw rowError(row, `${where} is not an object`);
+  const runtime = isObject(content.runtime) ? { ...content.runtime } : {};
+  for (const [field, value] of Object.entries(moved)) {
+    if (!WEBCHAT_RUNTIME_FIELDS.includes(field)) throw rowError(row, `${where}: ${field} is not a field of pinocchio's ProfileRuntime`);
+    if (value === null || value === '' || (Array.isArray(value) && value.length === 0)) continue;
+    if (runtime[field] !== undefined && !sameContent(runtime[field], value)) {
+      throw rowError(row, `${where}: ${field} disagrees with the profile's runtime.${field}`);
+    }
+    runtime[field] = value;
+  }
+  content.runtime = runtime;
+  const { [WEBCHAT_RUNTIME_EXTENSION]: _moved, ...rest } = extensions;
+  content.extensions = rest;
+};
+
+/**
  * A pinocchio profile as this registry's bundle takes it: what the profile says (runtime,
- * policy, extensions, stack, tags) and, among its tags, the version pinocchio had given it.
+ * policy, extensions, stack, tags; geppetto's `inference_settings` as the runtime's step settings) and, among its tags, the version pinocchio had given it.
  * Versions, times and actors are the server's: the migration's events get their own.
  */
 const bundleProfile = (row: string, key: string, profile: unknown): Record<string, unknown> => {
   if (!isObject(profile)) throw rowError(row, `profile "${key}" is not an object`);
-  if (profile.inference_settings !== undefined) {
-    throw rowError(
-      row,
-      `profile "${key}" has inference_settings (geppetto's engine profiles, since March 2026); migrate-pinocchio reads profiles with runtime and policy`,
-    );
-  }
-  const { metadata, ...content } = profile;
+  const { metadata, inference_settings: settings, ...content } = profile;
+  if (settings !== undefined) withInferenceSettings(row, key, content, settings);
+  withWebchatRuntime(row, key, content);
   const old = isObject(metadata) ? metadata : {};
   const tags = Array.isArray(old.tags) ? old.tags.filter((tag): tag is string => typeof tag === 'string') : [];
   if (typeof old.version === 'number' && old.version > 0) tags.push(pinocchioVersionTag(old.version));

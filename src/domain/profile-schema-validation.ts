@@ -9,7 +9,20 @@ export interface RegisteredSchema {
   schema: unknown;
 }
 
-export type SchemaLookup = (kind: SchemaKind, name: string) => RegisteredSchema | undefined;
+/** The registered schemas: one by kind and name, and whether a kind's catalog has any entry. */
+export interface SchemaLookup {
+  (kind: SchemaKind, name: string): RegisteredSchema | undefined;
+  readonly hasEntries: (kind: SchemaKind) => boolean;
+}
+
+/**
+ * The policies in force for a registry's `policies`: once the middleware catalog has entries, a
+ * middleware without a schema is refused in every registry (API.md, as pinocchio answers
+ * "unknown middleware"); before that only where the registry says `unknown_middlewares: refuse`.
+ * Extensions without a schema are refused only where the registry says so.
+ */
+export const policiesInForce = (policies: SchemaPolicies, middlewareCatalogHasEntries: boolean): SchemaPolicies =>
+  middlewareCatalogHasEntries && policies.unknown_middlewares !== 'refuse' ? { ...policies, unknown_middlewares: 'refuse' } : policies;
 
 const NONE: FieldError[] = [];
 const KINDS: readonly SchemaKind[] = ['middleware', 'extension'];
@@ -69,12 +82,13 @@ const policyOf = (kind: SchemaKind, policies: SchemaPolicies) =>
 
 /**
  * Every way a profile's middleware configs and extensions disagree with the registered schemas
- * (or, where the registry refuses unknown names, name something without a schema). Paths are
+ * (or name something without a schema where that is refused: `policiesInForce`). Paths are
  * JSON pointers into the profile. Stops at the first failing part.
  */
 export const profileSchemaErrors = (content: ProfileContent, lookup: SchemaLookup, policies: SchemaPolicies = {}): FieldError[] => {
+  const inForce = policiesInForce(policies, lookup.hasEntries('middleware'));
   for (const kind of KINDS) {
-    const policy = policyOf(kind, policies);
+    const policy = policyOf(kind, inForce);
     const errors = firstPartErrors(content, kind, (name, value, base) => partErrors(kind, name, value, base, lookup(kind, name), policy));
     if (errors.length > 0) return errors;
   }
@@ -83,7 +97,8 @@ export const profileSchemaErrors = (content: ProfileContent, lookup: SchemaLooku
 
 /**
  * The errors of the parts of a profile named `name` of `kind` only, were that schema `registered`
- * (undefined: deleted): how a schema change would leave a stored profile.
+ * (undefined: deleted): how a schema change would leave a stored profile. `policies` are those in
+ * force after the change (`policiesInForce`).
  */
 export const schemaUseErrors = (
   content: ProfileContent,

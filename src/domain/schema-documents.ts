@@ -33,7 +33,11 @@ export const middlewareSchemaDocument = (input: MiddlewareSchemaDocument): Middl
   return out;
 };
 
-/** Whether names without a schema are accepted in a registry's profiles (absent: allow). */
+/**
+ * Whether names without a schema are accepted in a registry's profiles (absent: allow). For
+ * middlewares `allow` is the default of API.md: refused anyway once the catalog has entries
+ * (`policiesInForce`); `refuse` refuses them even while it is empty.
+ */
 export type UnknownNamesPolicy = 'allow' | 'refuse';
 
 export interface SchemaPolicies {

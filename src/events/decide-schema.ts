@@ -2,12 +2,12 @@ import { sameContent } from '../domain/canonical-json.js';
 import { DomainError, listedProfiles, schemaNotFound, type AffectedProfileError } from '../domain/errors.js';
 import { checkJsonSchema, dottedPath } from '../domain/json-schema-check.js';
 import type { RegisteredSchema } from '../domain/profile-schema-validation.js';
-import { schemaUseErrors } from '../domain/profile-schema-validation.js';
+import { policiesInForce, schemaUseErrors } from '../domain/profile-schema-validation.js';
 import type { ProfileContent } from '../domain/profile.js';
 import type { SchemaKind, SchemaPolicies } from '../domain/schema-documents.js';
 import type { SchemaCommand } from './commands.js';
 import type { BrokenProfile, EventBody } from './event-types.js';
-import { schemaKey, schemaVersionAfter, type SchemaState } from './schema-state.js';
+import { hasSchemasOfKind, schemaKey, schemaVersionAfter, type SchemaState } from './schema-state.js';
 
 /** A stored live profile that names the schema a command changes, with its registry's policies. */
 export interface ProfileUsingSchema {
@@ -16,17 +16,24 @@ export interface ProfileUsingSchema {
   content: ProfileContent;
 }
 
-/** The profiles (of those that name it) that the schema `registered` (undefined: none) would leave invalid. */
+/**
+ * The profiles (of those that name it) that the schema `registered` (undefined: none) would leave
+ * invalid, judged with the policies in force once the change is made: deleting a middleware's
+ * schema while others stay registered leaves its name unknown, and refused.
+ */
 const brokenBy = (
+  state: SchemaState,
   kind: SchemaKind,
   name: string,
   registered: RegisteredSchema | undefined,
   profiles: readonly ProfileUsingSchema[],
-): BrokenProfile[] =>
-  profiles.flatMap(({ registry, policies, content }) => {
-    const errors = schemaUseErrors(content, kind, name, registered, policies);
+): BrokenProfile[] => {
+  const middlewaresAfter = kind === 'middleware' ? registered !== undefined || hasSchemasOfKind(state, kind, name) : hasSchemasOfKind(state, 'middleware');
+  return profiles.flatMap(({ registry, policies, content }) => {
+    const errors = schemaUseErrors(content, kind, name, registered, policiesInForce(policies, middlewaresAfter));
     return errors.length === 0 ? [] : [{ registry, profile: content.slug, path: errors[0].path, message: errors[0].message }];
   });
+};
 
 /** The refusal of a change that breaks stored profiles, naming them (all, or those a caller may see). */
 const schemaInUse = (kind: SchemaKind, name: string, broken: BrokenProfile[], hidden = 0): DomainError => {
@@ -82,7 +89,7 @@ export const decideSchema = (
   if (command.type === 'put_schema') {
     checkJsonSchema(command.document.schema);
     if (current && sameContent(current.document, command.document)) return [];
-    const broken = brokenBy(kind, name, { version: version + 1, schema: command.document.schema }, profiles);
+    const broken = brokenBy(state, kind, name, { version: version + 1, schema: command.document.schema }, profiles);
     return [
       {
         type: 'schema.registered',
@@ -91,6 +98,6 @@ export const decideSchema = (
     ];
   }
   if (!current) throw schemaNotFound(kind);
-  const broken = brokenBy(kind, name, undefined, profiles);
+  const broken = brokenBy(state, kind, name, undefined, profiles);
   return [{ type: 'schema.deleted', data: { kind, name, version: version + 1, ...forcedData(kind, name, broken, command.force) } }];
 };

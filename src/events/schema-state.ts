@@ -73,12 +73,26 @@ export const foldSchemaEvents = (events: Iterable<DomainEvent>): SchemaState => 
 };
 
 /** Looks schemas up in a state, for profile validation. */
-export const schemaLookupOf =
-  (state: SchemaState): SchemaLookup =>
-  (kind, name): RegisteredSchema | undefined => {
+export const schemaLookupOf = (state: SchemaState): SchemaLookup => {
+  const lookup = (kind: SchemaKind, name: string): RegisteredSchema | undefined => {
     const entry = state.entries.get(schemaKey(kind, name));
     return entry && { version: entry.version, schema: entry.document.schema };
   };
+  // a state is never changed (evolveSchemas makes a new one): each answer is computed once
+  const has = new Map<SchemaKind, boolean>();
+  const hasEntries = (kind: SchemaKind): boolean => {
+    let answer = has.get(kind);
+    if (answer === undefined) has.set(kind, (answer = hasSchemasOfKind(state, kind)));
+    return answer;
+  };
+  return Object.assign(lookup, { hasEntries });
+};
+
+/** Whether a kind's catalog has any entry (with `except` left out, as after its deletion). */
+export const hasSchemasOfKind = (state: SchemaState, kind: SchemaKind, except?: string): boolean => {
+  for (const entry of state.entries.values()) if (entry.kind === kind && entry.name !== except) return true;
+  return false;
+};
 
 /** Schemas of one kind, sorted by name (byte order, as the list routes answer). */
 export const schemasOfKind = (state: SchemaState, kind: SchemaKind): SchemaEntry[] =>

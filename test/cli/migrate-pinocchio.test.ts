@@ -11,6 +11,10 @@ import { storeSnapshot } from '../support/store-snapshot.js';
 import { openTestApp, tempDir, type TestApp } from '../support/test-store.js';
 
 const PINOCCHIO_KEY = 'sk-test-pinocchio-openai-key';
+const ENGINE_OPENAI_KEY = 'sk-test-engine-openai-key';
+const ENGINE_CLAUDE_KEY = 'sk-test-engine-claude-key';
+const ENGINE_FIREWORKS_KEY = 'sk-test-engine-fireworks-key';
+const ENGINE_KEYS = [ENGINE_OPENAI_KEY, ENGINE_CLAUDE_KEY, ENGINE_FIREWORKS_KEY];
 
 /**
  * geppetto's SQLite profile store (pkg/profiles/sqlite_store.go, as pinocchio web-chat runs it
@@ -62,6 +66,66 @@ const TEAM_REGISTRY = {
   metadata: { version: 1 },
 };
 
+/**
+ * geppetto's engine profiles (pkg/engineprofiles since March 2026): `inference_settings` is its
+ * InferenceSettings as Go's json.Marshal writes it. Its structs have no JSON tags (but Inference
+ * and ModelInfo), so keys are Go field names; nil pointers and maps are null, value fields are
+ * written at their zero value; a nil section is null. Runtime parts sit in pinocchio's extension.
+ */
+const goChat = (chat: Record<string, unknown>) => ({
+  Engine: null, ApiType: null, MaxResponseTokens: null, TopP: null, Temperature: null, Stop: null, APIKeys: null, Stream: false,
+  CacheType: '', CacheMaxSize: 0, CacheMaxEntries: 0, CacheDirectory: '',
+  StructuredOutputMode: '', StructuredOutputName: '', StructuredOutputDescription: '', StructuredOutputSchema: '',
+  StructuredOutputStrict: null, StructuredOutputRequireValid: false,
+  ...chat,
+});
+const goSettings = (settings: Record<string, unknown>) => ({
+  API: null, Chat: null, OpenAI: null, Client: null, Claude: null, Gemini: null, Ollama: null, Embeddings: null, Rerank: null, Inference: null, ModelInfo: null,
+  ...settings,
+});
+const ENGINES_REGISTRY = {
+  slug: 'engines',
+  default_profile_slug: 'gpt',
+  profiles: {
+    gpt: {
+      slug: 'gpt',
+      display_name: 'GPT',
+      inference_settings: goSettings({
+        API: {
+          APIKeys: { 'openai-api-key': ENGINE_OPENAI_KEY, 'fireworks-api-key': ENGINE_FIREWORKS_KEY },
+          BaseUrls: { 'openai-base-url': 'https://api.openai.com/v1', 'fireworks-base-url': 'https://api.fireworks.ai/inference/v1' },
+          AllowHTTP: null,
+          AllowLocalNetworks: {},
+        },
+        Chat: goChat({ Engine: 'gpt-4o-mini', ApiType: 'openai', MaxResponseTokens: 4096, Temperature: 0, Stop: ['END'] }),
+        OpenAI: {
+          N: null, PresencePenalty: null, FrequencyPenalty: null, LogitBias: null, ReasoningEffort: 'low', ThinkingType: null, ChatReasoningEffort: null,
+          ParallelToolCalls: false, ReasoningSummary: null, IncludeReasoningEncrypted: null, StreamIncludeUsage: null,
+        },
+        Client: { Timeout: 60_000_000_000, TimeoutSeconds: null, Organization: null, UserAgent: null, ProxyURL: null, ProxyFromEnvironment: null },
+        Inference: { temperature: 0.3 },
+        ModelInfo: { context_window: 128000, cost: { input: 0.15, output: 0.6 } },
+      }),
+      metadata: { version: 3, created_at_ms: 1771880000000, updated_at_ms: 1771880300000 },
+      extensions: {
+        'pinocchio.webchat_runtime@v1': { system_prompt: 'You are GPT', middlewares: [{ name: 'agentmode', config: { default_mode: 'chat' } }], tools: ['search'] },
+        'webchat.starter_suggestions@v1': { items: ['Summarize'] },
+      },
+    },
+    claude: {
+      slug: 'claude',
+      stack: [{ profile_slug: 'gpt' }],
+      inference_settings: goSettings({
+        API: { APIKeys: { 'claude-api-key': ENGINE_CLAUDE_KEY }, BaseUrls: { 'claude-base-url': 'https://api.anthropic.com' }, AllowHTTP: null, AllowLocalNetworks: null },
+        Chat: goChat({ Engine: 'claude-sonnet-4', ApiType: 'claude', MaxResponseTokens: 8192, Temperature: 0.7 }),
+        Claude: { TopK: 40, UserID: null },
+      }),
+      metadata: { version: 1 },
+    },
+  },
+  metadata: { version: 4 },
+};
+
 /** A payload as an SQL literal: a value as its JSON, a string as it is (to store a broken payload). */
 const sqlText = (value: unknown): string => `'${(typeof value === 'string' ? value : JSON.stringify(value)).replaceAll("'", "''")}'`;
 
@@ -89,6 +153,7 @@ describeEachBackend('migrate-pinocchio into %s', (backend) => {
     pinocchio = await makePinocchioDatabase(dir, 'pinocchio.db', [
       ['default', DEFAULT_REGISTRY],
       ['team', TEAM_REGISTRY],
+      ['engines', ENGINES_REGISTRY],
     ]);
   });
   afterAll(async () => {
@@ -101,11 +166,17 @@ describeEachBackend('migrate-pinocchio into %s', (backend) => {
     const pinocchioBefore = fileState(pinocchio);
     const run = await cli('migrate-pinocchio', '--from', pinocchio, '--dry-run');
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toBe(`From: ${pinocchio}\nRegistries: 2\nProfiles: 3\nDry run: nothing written\n`);
-    expect(run.stdout).not.toContain(PINOCCHIO_KEY);
+    expect(run.stderr).toBe(`From: ${pinocchio}\nRegistries: 3\nProfiles: 5\nDry run: nothing written\n`);
+    for (const key of [PINOCCHIO_KEY, ...ENGINE_KEYS]) expect(run.stdout).not.toContain(key);
     const preview = parseYaml(run.stdout);
     expect(preview.registries.default.profiles.analyst.runtime.step_settings_patch['openai-chat']['openai-api-key']).toBe('***');
     expect(preview.registries.default.profiles.analyst.metadata.tags).toEqual(['team-a', 'pinocchio-version:7']);
+    expect(preview.registries.engines.profiles.gpt.runtime.step_settings_patch['openai-chat']).toEqual({
+      'openai-api-key': '***',
+      'openai-base-url': 'https://api.openai.com/v1',
+      'openai-reasoning-effort': 'low',
+      'openai-parallel-tool-calls': false,
+    });
     expect(await storeSnapshot(t.store.db)).toEqual(before);
     expect(fileState(pinocchio)).toEqual(pinocchioBefore);
   });
@@ -114,7 +185,7 @@ describeEachBackend('migrate-pinocchio into %s', (backend) => {
     const pinocchioBefore = fileState(pinocchio);
     const run = await cli('migrate-pinocchio', '--from', pinocchio);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/^From: .*\nRegistries: 2\nProfiles: 3\nInto: .*\nRegistry default: 2 profiles, \d+ events, now at version \d+\nRegistry team: 1 profiles, \d+ events, now at version \d+\nEvents: \d+ \(actor migration\)\n$/);
+    expect(run.stdout).toMatch(/^From: .*\nRegistries: 3\nProfiles: 5\nInto: .*\nRegistry default: 2 profiles, \d+ events, now at version \d+\nRegistry engines: 2 profiles, \d+ events, now at version \d+\nRegistry team: 1 profiles, \d+ events, now at version \d+\nEvents: \d+ \(actor migration\)\n$/);
     expect(fileState(pinocchio)).toEqual(pinocchioBefore);
 
     const analyst = await profile('default', 'analyst');
@@ -139,6 +210,48 @@ describeEachBackend('migrate-pinocchio into %s', (backend) => {
     expect((await profile('default', 'base')).policy).toMatchObject({ allow_overrides: false, read_only: true });
     expect((await profile('default', 'base')).metadata.tags).toEqual(['pinocchio-version:2']);
     expect(await profile('team', 'writer')).toMatchObject({ runtime: { system_prompt: 'Write well', tools: ['spell'] }, is_default: true });
+
+    // geppetto's engine profiles: each glazed value in its section, what has no glazed field in an extension, secrets "***"
+    const gpt = await profile('engines', 'gpt');
+    expect(gpt).toMatchObject({ display_name: 'GPT', is_default: true, metadata: { version: 1, tags: ['pinocchio-version:3'] } });
+    expect(gpt.runtime).toEqual({
+      step_settings_patch: {
+        'ai-chat': { 'ai-engine': 'gpt-4o-mini', 'ai-api-type': 'openai', 'ai-max-response-tokens': 4096, 'ai-temperature': 0, 'ai-stop': ['END'] },
+        'openai-chat': {
+          'openai-api-key': '***',
+          'openai-base-url': 'https://api.openai.com/v1',
+          'openai-reasoning-effort': 'low',
+          'openai-parallel-tool-calls': false,
+        },
+        'ai-client': { timeout: 60 },
+        'ai-inference': { 'inference-temperature': 0.3 },
+      },
+      // pinocchio's runtime extension, moved where this registry keeps a runtime
+      system_prompt: 'You are GPT',
+      middlewares: [{ name: 'agentmode', enabled: true, config: { default_mode: 'chat' } }],
+      tools: ['search'],
+    });
+    expect(gpt.extensions).toEqual({
+      'webchat.starter_suggestions@v1': { items: ['Summarize'] },
+      'geppetto.inference_settings@v1': {
+        // `api_keys` names a secret: the whole map reads "***"
+        api: { api_keys: '***', base_urls: { 'fireworks-base-url': 'https://api.fireworks.ai/inference/v1' } },
+        model_info: { context_window: 128000, cost: { input: 0.15, output: 0.6 } },
+      },
+    });
+    const claude = await profile('engines', 'claude');
+    expect(claude).toMatchObject({ stack: [{ profile_slug: 'gpt' }], metadata: { tags: ['pinocchio-version:1'] } });
+    expect(claude.runtime.step_settings_patch).toEqual({
+      'ai-chat': { 'ai-engine': 'claude-sonnet-4', 'ai-api-type': 'claude', 'ai-max-response-tokens': 8192, 'ai-temperature': 0.7 },
+      'claude-chat': { 'claude-api-key': '***', 'claude-base-url': 'https://api.anthropic.com', 'claude-top-k': 40 },
+    });
+    // the stack merges as geppetto's did: the layer's engine over gpt's, gpt's OpenAI settings kept
+    const resolved = (await t.app.inject({ method: 'GET', url: '/api/chat/resolve/claude?registry=engines' })).json();
+    expect(resolved.runtime.step_settings_patch['ai-chat']).toMatchObject({ 'ai-engine': 'claude-sonnet-4', 'ai-stop': ['END'] });
+    // the keys themselves are kept
+    const exported = await cli('export', '--registry', 'engines', '--include-secrets');
+    expect(exported.code, exported.stderr).toBe(0);
+    for (const key of ENGINE_KEYS) expect(exported.stdout).toContain(key);
 
     const history = await cli('history', '--registry', 'default');
     const actors = history.stdout.trim().split('\n').map((line) => line.split('\t')[3]);
@@ -168,9 +281,33 @@ describe('migrate-pinocchio refuses what it cannot read, with one line, writing 
     ['a payload that is not JSON', [['default', '{"slug": "default", ']], /profile_registries row "default": payload_json is not JSON/],
     ['a payload whose slug is another', [['default', { slug: 'other', profiles: {} }]], /payload slug "other" does not match the row/],
     [
-      "geppetto's engine profiles (inference_settings)",
-      [['default', { slug: 'default', profiles: { a: { slug: 'a', inference_settings: { chat: { engine: 'gpt-4o' } } } } }]],
-      /profile "a" has inference_settings/,
+      'an inference_settings field geppetto does not have',
+      [['default', { slug: 'default', profiles: { a: { slug: 'a', inference_settings: { Chat: { Engine: 'gpt-4o', Flavour: ENGINE_OPENAI_KEY } } } } }]],
+      /profile_registries row "default": profile "a": inference_settings\.Chat\.Flavour is not a field of geppetto's Chat settings$/m,
+    ],
+    [
+      'inference_settings that disagree with the profile\'s step settings',
+      [
+        [
+          'default',
+          {
+            slug: 'default',
+            profiles: {
+              a: {
+                slug: 'a',
+                runtime: { step_settings_patch: { 'openai-chat': { 'openai-api-key': PINOCCHIO_KEY } } },
+                inference_settings: { API: { APIKeys: { 'openai-api-key': ENGINE_OPENAI_KEY } } },
+              },
+            },
+          },
+        ],
+      ],
+      /profile "a": runtime\.step_settings_patch\.openai-chat\.openai-api-key and its inference_settings disagree$/m,
+    ],
+    [
+      "a key pinocchio's runtime extension does not have",
+      [['default', { slug: 'default', profiles: { a: { slug: 'a', extensions: { 'pinocchio.webchat_runtime@v1': { system_prompt: 'Hi', prompt_style: 'x' } } } } }]],
+      /profile "a": extension pinocchio\.webchat_runtime@v1: prompt_style is not a field of pinocchio's ProfileRuntime$/m,
     ],
   ] as [string, [string, unknown][], RegExp][])('%s', async (what, rows, message) => {
     const file = await makePinocchioDatabase(dir, `${what.replace(/\W+/g, '-')}.db`, rows);
@@ -178,6 +315,7 @@ describe('migrate-pinocchio refuses what it cannot read, with one line, writing 
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(message);
     expect(run.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    for (const key of [PINOCCHIO_KEY, ...ENGINE_KEYS]) expect(run.stderr).not.toContain(key);
     expect(() => readFileSync(target())).toThrow(/ENOENT/);
   });
 

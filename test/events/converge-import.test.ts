@@ -3,6 +3,7 @@ import { readProfilesFile } from '../../src/domain/profiles-file.js';
 import { DomainError } from '../../src/domain/errors.js';
 import type { SchemaLookup } from '../../src/domain/profile-schema-validation.js';
 import { newProfileContent } from '../../src/domain/profile.js';
+import type { SchemaKind } from '../../src/domain/schema-documents.js';
 import type { Command } from '../../src/events/commands.js';
 import { decide, localDecideContext } from '../../src/events/decide.js';
 import { CURRENT_SCHEMA_VERSION, type DomainEvent, type EventBody } from '../../src/events/event-types.js';
@@ -74,7 +75,10 @@ describe('converge_registry keeps what an import leaves out', () => {
 
 describe('converge_registry as an import judges every profile the file holds', () => {
   const limits = { type: 'object', properties: { max_tokens: { type: 'integer', maximum: 100 } } };
-  const schemas: SchemaLookup = (kind, name) => (kind === 'middleware' && name === 'inference' ? { version: 1, schema: limits } : undefined);
+  const schemas: SchemaLookup = Object.assign(
+    (kind: SchemaKind, name: string) => (kind === 'middleware' && name === 'inference' ? { version: 1, schema: limits } : undefined),
+    { hasEntries: (kind: SchemaKind) => kind === 'middleware' },
+  );
   const content = newProfileContent('analyst', { runtime: { middlewares: [{ name: 'inference', config: { max_tokens: 500 } }] } });
   // stored before the schema was this strict
   const stored = foldEvents(

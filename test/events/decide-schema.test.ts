@@ -69,13 +69,23 @@ describe('decideSchema: given the schema stream, when a schema command, then eve
     ]);
   });
 
-  it('refuses deleting a schema that a registry refusing unknown middlewares relies on; allows it elsewhere', () => {
-    const state = schemasAfter(registered(1, limits));
+  it('refuses deleting a middleware schema that stored profiles rely on while the catalog keeps entries; the last one only where a registry refuses unknown names', () => {
     const command = { type: 'delete_schema', kind: 'middleware', name: 'inference' } as const;
+    const deleted = [{ type: 'schema.deleted', data: { kind: 'middleware', name: 'inference', version: 2 } }];
+    const other: EventBody = {
+      type: 'schema.registered',
+      data: { kind: 'middleware', name: 'retry', version: 1, document: { name: 'retry', version: 1, schema: {} } },
+    };
+    // another middleware stays registered: "inference" would become unknown, refused by default
+    const withOther = schemasAfter(registered(1, limits), other);
+    expect(refusal(() => decideSchema(withOther, command, [using(5)])).message).toMatch(
+      /^middleware schema "inference" change would invalidate 1 stored profile\(s\): team\/analyst \(runtime\.middlewares\[0\]\.name: no schema is registered for middleware "inference"\)/,
+    );
+    expect(decideSchema(withOther, { ...command, force: true }, [using(5)])[0].data).toMatchObject({ forced: { broken: [{ profile: 'analyst' }] } });
+    // the last one: the catalog is empty again, unknown names are accepted but where a registry refuses them
+    const state = schemasAfter(registered(1, limits));
     expect(refusal(() => decideSchema(state, command, [using(5, { unknown_middlewares: 'refuse' })])).code).toBe('schema_in_use');
-    expect(decideSchema(state, command, [using(5)])).toEqual([
-      { type: 'schema.deleted', data: { kind: 'middleware', name: 'inference', version: 2 } },
-    ]);
+    expect(decideSchema(state, command, [using(5)])).toEqual(deleted);
     expect(refusal(() => decideSchema(schemasAfter(), command, [])).message).toBe('middleware schema not found');
   });
 
@@ -100,7 +110,17 @@ describe('decide: profile writes against the registered schemas', () => {
     expect(refusal(create({ extensions: { 'a.b@v1': {} } })).message).toBe(
       'validation error (extensions.a.b@v1): no schema is registered for extension "a.b@v1"',
     );
-    expect(create({ runtime: { middlewares: [{ name: 'inference', config: { max_tokens: 100 } }, { name: 'other' }] } })()).toHaveLength(2);
+    expect(create({ runtime: { middlewares: [{ name: 'inference', config: { max_tokens: 100 } }] } })()).toHaveLength(2);
+  });
+
+  it('refuses a middleware without a schema once the catalog has entries, in every registry; accepts it while the catalog is empty', () => {
+    const plain = foldEvents([stamped({ type: 'registry.created', data: { slug: 'team' } }, 0)]);
+    const create = (lookup: typeof schemas) => () =>
+      decide(plain, { type: 'create_profile', registry: 'team', slug: 'p', fields: { runtime: { middlewares: [{ name: 'inference' }, { name: 'other' }] } } }, { ...localDecideContext(plain), schemas: lookup });
+    expect(refusal(create(schemas)).message).toBe('validation error (runtime.middlewares[1].name): no schema is registered for middleware "other"');
+    expect(create(schemaLookupOf(schemasAfter()))()).toHaveLength(2);
+    // extensions without a schema stay accepted where the registry does not refuse them
+    expect(decide(plain, { type: 'create_profile', registry: 'team', slug: 'q', fields: { extensions: { 'a.b@v1': {} } } }, { ...localDecideContext(plain), schemas })).toHaveLength(2);
   });
 
   it('reads registry events of schema version 1 (before the schema policies) as they are', () => {

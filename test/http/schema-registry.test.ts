@@ -139,26 +139,29 @@ describe.each(backends)('schema registry on %s', (backend) => {
     expect(await storeSnapshot(t.store.db)).toEqual(before2);
   });
 
-  it('refuses names without a schema only where the registry says unknown_middlewares / unknown_extensions: refuse', async () => {
+  it('refuses middleware names without a schema in every registry once the catalog has entries; extension keys only where the registry says unknown_extensions: refuse', async () => {
     const strict = await request('POST', '/api/registries', { slug: 'strict', unknown_middlewares: 'refuse', unknown_extensions: 'refuse' });
     expect(strict.statusCode, strict.body).toBe(201);
     expect(strict.json()).toMatchObject({ unknown_middlewares: 'refuse', unknown_extensions: 'refuse' });
+    const before = await storeSnapshot(t.store.db);
     const unknown = { registry: 'strict', slug: 'x', runtime: { middlewares: [{ name: 'mystery' }] } };
-    expectProblem(
-      await request('POST', '/api/chat/profiles', unknown),
-      400,
-      'validation error (runtime.middlewares[0].name): no schema is registered for middleware "mystery"',
-    );
+    const unknownName = 'validation error (runtime.middlewares[0].name): no schema is registered for middleware "mystery"';
+    expectProblem(await request('POST', '/api/chat/profiles', unknown), 400, unknownName);
     expectProblem(
       await request('POST', '/api/chat/profiles', { registry: 'strict', slug: 'x', extensions: { 'acme.thing@v1': {} } }),
       400,
       'validation error (extensions.acme.thing@v1): no schema is registered for extension "acme.thing@v1"',
     );
-    expect((await request('POST', '/api/chat/profiles', { ...unknown, registry: 'goose' })).statusCode).toBe(201);
+    // goose says nothing: the catalog has entries, so the default refuses the middleware; the extension is free
+    expectProblem(await request('POST', '/api/chat/profiles', { ...unknown, registry: 'goose' }), 400, unknownName);
+    expect(await storeSnapshot(t.store.db)).toEqual(before);
+    const extension = await request('POST', '/api/chat/profiles', { registry: 'goose', slug: 'x', extensions: { 'acme.thing@v1': {} } });
+    expect(extension.statusCode, extension.body).toBe(201);
+    // `allow` is the default (no opt-out: see docs/COMPATIBILITY.md)
     const relaxed = await request('PATCH', '/api/registries/strict', { unknown_middlewares: 'allow' });
     expect(relaxed.json()).not.toHaveProperty('unknown_middlewares');
     expect(relaxed.json()).toMatchObject({ unknown_extensions: 'refuse' });
-    expect((await request('POST', '/api/chat/profiles', unknown)).statusCode).toBe(201);
+    expectProblem(await request('POST', '/api/chat/profiles', unknown), 400, unknownName);
   });
 
   it('refuses a schema change that would break a stored profile (409 naming it); force accepts it and the history records it', async () => {

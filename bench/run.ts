@@ -24,6 +24,8 @@ const { values: flags } = parseArgs({
     output: { type: 'string', default: 'docs/BENCHMARKS.md' },
     // stores of bench/generate-store.ts (rebuilt), smallest first: the history reads on each
     'history-stores': { type: 'string' },
+    // a large store of bench/generate-store.ts (rebuilt): start-up on it beside the empty database's
+    'startup-store': { type: 'string' },
   },
 });
 
@@ -56,7 +58,7 @@ const main = async () => {
     scenarios.push({ name: 'hello-world baseline (GET, 50 conns)', load: baseline, ratio: 1 });
 
     log('start-up against hello-world');
-    scenarios.push(await measureStartupRatio(flags.tiny ? 1 : 5));
+    scenarios.push(...(await measureStartupRatio(flags.tiny ? 1 : 5, undefined, flags['startup-store'])));
 
     log('registry server on a fresh SQLite file');
     const server = await startRegistryServer(join(workDir, 'bench.db'));

@@ -3,6 +3,7 @@ import { readTokensFile } from '../http/auth/tokens-file.js';
 import { buildApp } from '../http/build-app.js';
 import { readSigningKeys } from './signing-keys-option.js';
 import {
+  checkChainBeforeWrites,
   checkChainInBackground,
   checkLogBeforeServing,
   checkServeIntegrityFlags,
@@ -70,6 +71,10 @@ export const serveCommand = (): Command =>
         await store.close();
         throw error;
       }
+      // a break found before the stop below exists is kept until it does
+      let refused: string | undefined;
+      let stopWith = (line: string) => void (refused ??= line);
+      checkChainBeforeWrites(store, flags, app.log, (line) => stopWith(line));
       if (flags.authTokensFile === undefined && flags.insecureNoAuth) {
         app.log.warn({ host: flags.host }, 'authentication is off (--insecure-no-auth): anyone who reaches the port reads and changes every profile');
       }
@@ -79,7 +84,7 @@ export const serveCommand = (): Command =>
       const checkpoints = await startServerCheckpoints(store, flags, signingKeys, app.log);
       const backups = startServeBackups(flags, sqlitePath, app.log);
       let stopping = false;
-      const stop = async (signal: string) => {
+      const stop = async (signal: string, exitCode = 0) => {
         if (stopping) return;
         stopping = true;
         app.log.info({ signal }, 'shutting down: finishing in-flight requests');
@@ -97,8 +102,14 @@ export const serveCommand = (): Command =>
         clearInterval(reaper);
         clearTimeout(deadline);
         await store.close();
-        process.exit(0);
+        process.exit(exitCode);
       };
+      // the chain check of before-writes found a break: every write is refused already; stop as before-listen would not have started
+      stopWith = (line) => {
+        process.stderr.write(`profile-registry: ${line}\n`);
+        void stop('integrity', 1);
+      };
+      if (refused !== undefined) stopWith(refused);
       process.on('SIGTERM', () => void stop('SIGTERM'));
       process.on('SIGINT', () => void stop('SIGINT'));
       stopWhenLauncherExits((reason) => void stop(reason));

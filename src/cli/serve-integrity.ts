@@ -10,7 +10,7 @@ import { signingKeysOption, type SigningKeysFlags } from './signing-keys-option.
 
 export interface ServeIntegrityFlags extends SigningKeysFlags {
   readOnlyForensics: boolean;
-  chainCheck: 'before-listen' | 'background';
+  chainCheck: 'before-writes' | 'before-listen' | 'background';
   checkpointEvery?: number;
   checkpointFile?: string;
   onIntegrityError: 'read-only' | 'refuse';
@@ -27,9 +27,12 @@ export const serveIntegrityOptions = (command: Command): Command =>
   signingKeysOption(command)
     .option('--read-only-forensics', 'serve a database whose hash chain is broken, refusing every write (503)', false)
     .addOption(
-      new Option('--chain-check <when>', 'verify every event hash before listening, or (large databases) after, turning read-only on a break')
-        .choices(['before-listen', 'background'])
-        .default('before-listen'),
+      new Option(
+        '--chain-check <when>',
+        'verify every event hash while listening, writes waiting for it and a break stopping the server; before listening; or (large databases) while serving, turning read-only on a break',
+      )
+        .choices(['before-writes', 'before-listen', 'background'])
+        .default('before-writes'),
     )
     .addOption(
       new Option('--on-integrity-error <what>', 'when the events are shorter than what was served: serve read-only (writes 503), or refuse to start')
@@ -46,15 +49,24 @@ export const checkServeIntegrityFlags = (flags: ServeIntegrityFlags, keys: Signi
   if (flags.checkpointFile !== undefined && !keys) throw new Error('--checkpoint-file needs --signing-keys-file (checkpoints are signed)');
 };
 
+/** Whether the whole chain is checked before listening (forensics needs the break's name for its reason). */
+const wholeChainFirst = (flags: ServeIntegrityFlags): boolean =>
+  flags.chainCheck === 'before-listen' || (flags.chainCheck === 'before-writes' && flags.readOnlyForensics);
+
+/** The line a server that will not serve a broken chain stops with. */
+const refusal = (broken: string): string =>
+  `refusing to serve: the hash chain is broken at ${broken}; run \`profile-registry verify\`, or serve it with --read-only-forensics`;
+
 /**
- * Before serving: every event's hash and every stream head against its last event. A broken
- * chain is refused (one clear line), or with --read-only-forensics served with every write refused.
+ * Before serving: every stream head against its last event, and (`--chain-check before-listen`)
+ * every event's hash. A broken chain is refused (one clear line), or with --read-only-forensics
+ * served with every write refused.
  */
 export const checkLogBeforeServing = async (store: RegistryStore, flags: ServeIntegrityFlags, log: FastifyBaseLogger) => {
   const started = Date.now();
   const check = async () => {
     const heads = await verifyStreamHeads(store.db);
-    const chain = flags.chainCheck === 'background' && !heads ? undefined : await verifyHashChain(store.db);
+    const chain = !wholeChainFirst(flags) && !heads ? undefined : await verifyHashChain(store.db);
     return { chain, brokenAt: heads ?? chain?.broken };
   };
   let { chain, brokenAt } = await check();
@@ -66,11 +78,7 @@ export const checkLogBeforeServing = async (store: RegistryStore, flags: ServeIn
   }
   if (brokenAt) {
     const broken = describeChainBreak(brokenAt);
-    if (!flags.readOnlyForensics) {
-      throw new Error(
-        `refusing to serve: the hash chain is broken at ${broken}; run \`profile-registry verify\`, or serve it with --read-only-forensics`,
-      );
-    }
+    if (!flags.readOnlyForensics) throw new Error(refusal(broken));
     store.readOnly = `read-only forensics: the event log failed verification (${broken}); every write is refused`;
     log.warn({ broken }, 'serving a broken hash chain read-only for forensics');
   } else if (flags.readOnlyForensics) {
@@ -90,6 +98,34 @@ export const checkLogBeforeServing = async (store: RegistryStore, flags: ServeIn
 };
 
 const BACKGROUND_CHUNK_EVENTS = 500;
+
+/**
+ * With --chain-check before-writes (the default): the full check starts now and every write
+ * waits for it (reads are answered meanwhile); on a break every write is refused and `refuse` is
+ * called with the line `before-listen` would have refused to start with (serve stops with it).
+ * Call before the first write (seeding) and before listening.
+ */
+export const checkChainBeforeWrites = (store: RegistryStore, flags: ServeIntegrityFlags, log: FastifyBaseLogger, refuse: (line: string) => void): void => {
+  if (flags.chainCheck !== 'before-writes' || wholeChainFirst(flags) || store.readOnly !== undefined) return;
+  const started = Date.now();
+  const checked = verifyHashChain(store.db, { chunkSize: BACKGROUND_CHUNK_EVENTS }).then(
+    (chain) => {
+      if (!chain.broken) {
+        log.info({ events: chain.events, registries: chain.streams, ms: Date.now() - started }, 'hash chains checked; writes accepted');
+        return;
+      }
+      const broken = describeChainBreak(chain.broken);
+      store.readOnly = `read-only: the event log failed verification (${broken}); every write is refused`;
+      refuse(refusal(broken));
+    },
+    (error: unknown) => {
+      const reason = error instanceof Error ? error.message : String(error);
+      store.readOnly = `read-only: the hash chains could not be checked (${reason}); every write is refused`;
+      refuse(`refusing to serve: could not check the hash chains: ${reason}`);
+    },
+  );
+  store.writesWaitFor(checked);
+};
 
 /** With --chain-check background: the full check runs while serving; a break turns every write away from then on. */
 export const checkChainInBackground = (store: RegistryStore, flags: ServeIntegrityFlags, log: FastifyBaseLogger): void => {

@@ -1,32 +1,31 @@
 import { EventEmitter } from 'node:events';
 import { isDomainError } from '../domain/errors.js';
-import type { SchemaKind } from '../domain/schema-documents.js';
 import type { AffectedByPosition, AffectedProfile } from './change-feed.js';
 import {
   appendDecided,
-  appendDecidedSchema,
-  decideRegistryCommand,
-  decideSchemaCommand,
+  decideCommand,
+  type CommandChange,
   type CommandContext,
   type DecisionIndexes,
   type RunnerDeps,
-  type StateAccess,
 } from './command-runner.js';
-import { isSchemaCommand, type Command, type SchemaCommand, type StoreCommand } from './commands.js';
+import type { Command, StoreCommand } from './commands.js';
+import type { CommandOf, StreamDecider, StreamKind, StreamStates } from './decider.js';
+import { streamOfCommand, withDecider } from './deciders.js';
 import type { DomainEvent, StoredEvent } from './event-types.js';
 import { createGroupCommit } from './group-commit.js';
+import { registryDecider } from './registry-decider.js';
 import type { RegistryState } from './registry-state.js';
-import type { SchemaState } from './schema-state.js';
 import type { SnapshotStore } from './snapshot-store.js';
-import { createStateCache, emptyUnitChanges, type UnitChanges } from './state-cache.js';
+import { createStateCache, emptyUnitChanges, type StateCache, type UnitChanges } from './state-cache.js';
 import type { TransactionalStore, WriteTransaction } from './write-transaction.js';
 
-export type { CommandContext, StateAccess } from './command-runner.js';
+export type { CommandChange, CommandContext, StateAccess } from './command-runner.js';
 
 export interface CommandOutcome<Rendered> {
   /** The events this command appended (none when it changed nothing). */
   events: StoredEvent[];
-  /** The registry right after this command, as the projector rendered what the caller needs. */
+  /** The answer to the caller, rendered from the command's change and what the projector wrote (`CommandBusHooks.render`). */
   rendered: Rendered;
 }
 
@@ -37,50 +36,37 @@ export interface Judgement {
   events: DomainEvent[];
 }
 
-/** What one command changed, for the projector. */
-export interface CommandChange {
-  events: StoredEvent[];
-  /** The profiles each event touched, by event index. */
-  touchedByEvent: string[][];
-  access: StateAccess;
-}
-
-export interface ProjectedCommand<Rendered> {
-  rendered: Rendered;
-  /** Profiles whose fingerprint changed, by the position of the event that caused it. */
+/** What a projector reports it wrote for a command; the bus reads the change-feed part (for `onCommit`). */
+export interface ProjectedBase {
+  /** Profiles whose fingerprint changed, by the position of the event that caused it (the change-feed rows written). */
   affected: AffectedByPosition;
 }
 
 /**
  * What the composition root plugs in: where projections go, and the read indexes a decision
  * consults, each through the transaction handle `Tx` the bus's store gives (a database's, or an
- * in-memory log's).
+ * in-memory log's). One projection per stream kind, as there is one decider per stream kind.
  */
-export interface CommandBusHooks<Tx extends WriteTransaction, Rendered> {
+export interface ProjectorHooks<Tx extends WriteTransaction, Projected extends ProjectedBase> extends DecisionIndexes<Tx> {
   /** Where registries' snapshots are read, for loading states (the projector writes them). */
   snapshots(tx: Tx): SnapshotStore;
-  /** `registry/slug` of the live profiles whose stack names this profile. */
-  readStackDependents(tx: Tx, registry: string, slug: string): Promise<string[]>;
-  /** Profiles that may name schema `name` of `kind` (a superset is fine): their content is read from their registries' states. */
-  readSchemaUsers(tx: Tx, kind: SchemaKind, name: string): Promise<{ registry: string; profile: string }[]>;
-  /** Runs after each command inside its savepoint: writes what the command changed, renders the answer. */
-  projectCommand(
-    tx: Tx,
-    state: RegistryState | undefined,
-    touched: Set<string>,
-    command: Command,
-    change: CommandChange,
-  ): Promise<ProjectedCommand<Rendered>>;
-  /** Runs once per batch before commit: writes the rows of every registry the batch changed. */
-  projectBatch(tx: Tx, states: RegistryState[]): Promise<void>;
-  /** Runs after a schema command inside its savepoint: writes what it changed, renders the answer. */
-  projectSchemaCommand(tx: Tx, before: SchemaState, after: SchemaState, command: SchemaCommand): Promise<Rendered>;
+  /** Runs after each command inside its savepoint: writes what the command changed, and returns what it wrote. */
+  project: { [K in StreamKind]: (tx: Tx, change: CommandChange<K>) => Promise<Projected> };
+  /** Runs once per batch before commit: writes what depends on the batch's last states (the registry rows). */
+  projectBatch(tx: Tx, changed: StreamStates): Promise<void>;
+}
+
+/** What a caller hears back, per stream kind: built from the change and what the projector wrote (by the use-case layer). */
+export type Renderers<Projected, Rendered> = { [K in StreamKind]: (change: CommandChange<K>, projected: Projected) => Rendered };
+
+export interface CommandBusHooks<Tx extends WriteTransaction, Projected extends ProjectedBase, Rendered> extends ProjectorHooks<Tx, Projected> {
+  render: Renderers<Projected, Rendered>;
 }
 
 export interface ExecuteOptions<Rendered, Tx extends WriteTransaction = WriteTransaction> {
   /** Runs inside the command's savepoint before deciding; a throw refuses the command (e.g. to claim an idempotency key). */
   beforeDecide?: (tx: Tx) => Promise<void>;
-  /** Runs inside the command's savepoint after projection (e.g. to record an idempotent response). */
+  /** Runs inside the command's savepoint after projection and rendering (e.g. to record an idempotent response beside the command). */
   beforeCommit?: (tx: Tx, outcome: CommandOutcome<Rendered>) => Promise<void>;
 }
 
@@ -89,7 +75,7 @@ type Work<Rendered, Tx extends WriteTransaction> =
   | { kind: 'execute'; commands: StoreCommand[]; options: ExecuteOptions<Rendered, Tx> }
   | { kind: 'judge'; command: Command };
 
-interface Pending<Rendered, Tx extends WriteTransaction> {
+interface Item<Tx extends WriteTransaction, Rendered> {
   work: Work<Rendered, Tx>;
   context: CommandContext;
   resolve: (result: CommandOutcome<Rendered>[] | Judgement) => void;
@@ -116,140 +102,166 @@ export interface CommandBus<Rendered, Tx extends WriteTransaction = WriteTransac
   close(): Promise<void>;
 }
 
+/** What the bus's functions share: the store, the hooks, the state cache and the listeners. */
+interface BusCore<Tx extends WriteTransaction, Projected extends ProjectedBase, Rendered> {
+  store: TransactionalStore<Tx>;
+  hooks: CommandBusHooks<Tx, Projected, Rendered>;
+  cache: StateCache<Tx>;
+  deps: RunnerDeps<Tx>;
+  emitter: EventEmitter;
+}
+
 /** Thrown inside a dry run's savepoint so that it is rolled back. */
 class DryRunRollback extends Error {}
 
+/** One command, with its stream's decider: judge, append, project, render (the generic command handler). */
+const runCommand = <Tx extends WriteTransaction, Projected extends ProjectedBase, Rendered>(
+  core: BusCore<Tx, Projected, Rendered>,
+  tx: Tx,
+  unit: UnitChanges,
+  command: StoreCommand,
+  context: CommandContext,
+) =>
+  withDecider(command, async <K extends StreamKind>(decider: StreamDecider<K>, routed: CommandOf<K>) => {
+    const decided = await decideCommand(core.deps, tx, unit, decider, routed, context);
+    const events = await appendDecided(tx, unit, decider, decided);
+    const change: CommandChange<K> = { ...decided, events };
+    const projected = await core.hooks.project[decider.kind](tx, change);
+    return { events, rendered: core.hooks.render[decider.kind](change, projected), affected: projected.affected };
+  });
+
+const runCommands = async <Tx extends WriteTransaction, Projected extends ProjectedBase, Rendered>(
+  core: BusCore<Tx, Projected, Rendered>,
+  tx: Tx,
+  item: Item<Tx, Rendered>,
+  work: Extract<Work<Rendered, Tx>, { kind: 'execute' }>,
+) => {
+  const unit = emptyUnitChanges();
+  const outcomes: CommandOutcome<Rendered>[] = [];
+  const affected = new Map<number, AffectedProfile[]>();
+  for (const command of work.commands) {
+    await work.options.beforeDecide?.(tx);
+    const ran = await runCommand(core, tx, unit, command, item.context);
+    for (const [position, profiles] of ran.affected) affected.set(position, profiles);
+    const outcome = { events: ran.events, rendered: ran.rendered };
+    await work.options.beforeCommit?.(tx, outcome);
+    outcomes.push(outcome);
+  }
+  item.affected = affected;
+  item.changes = unit;
+  return outcomes;
+};
+
+const runJudge = async <Tx extends WriteTransaction>(deps: RunnerDeps<Tx>, tx: Tx, command: Command, context: CommandContext): Promise<Judgement> => {
+  let judgement: Judgement | undefined;
+  try {
+    await tx.savepoint(async () => {
+      const decided = await decideCommand(deps, tx, emptyUnitChanges(), registryDecider, command, context);
+      judgement = { before: decided.before, after: decided.after, events: decided.events };
+      throw new DryRunRollback();
+    });
+  } catch (error) {
+    if (!(error instanceof DryRunRollback)) throw error;
+  }
+  return judgement as Judgement;
+};
+
+const runItem = async <Tx extends WriteTransaction, Projected extends ProjectedBase, Rendered>(
+  core: BusCore<Tx, Projected, Rendered>,
+  tx: Tx,
+  item: Item<Tx, Rendered>,
+) => {
+  const { work } = item;
+  if (work.kind === 'judge') return runJudge(core.deps, tx, work.command, item.context);
+  return tx.savepoint(() => runCommands(core, tx, item, work));
+};
+
+/** After a refused unit: its states were never kept; drop what may have moved under it (not after a refusal by a decider). */
+const forgetAfterRefusal = <Tx extends WriteTransaction, Rendered>(cache: StateCache<Tx>, work: Work<Rendered, Tx>, error: unknown) => {
+  if (isDomainError(error)) return;
+  for (const command of work.kind === 'execute' ? work.commands : [work.command]) cache.forget(streamOfCommand(command));
+};
+
+const mergeStates = (into: StreamStates, from: StreamStates) => {
+  for (const [registry, state] of from.registry) into.registry.set(registry, state);
+  for (const [stream, state] of from.schemas) into.schemas.set(stream, state);
+};
+
+const runTransaction = async <Tx extends WriteTransaction, Projected extends ProjectedBase, Rendered>(
+  core: BusCore<Tx, Projected, Rendered>,
+  batch: Item<Tx, Rendered>[],
+  writerFree: () => void,
+) => {
+  const changed = emptyUnitChanges();
+  await core.store.transaction(async (tx) => {
+    core.cache.startTransaction();
+    for (const item of batch) {
+      try {
+        item.result = await runItem(core, tx, item);
+      } catch (error) {
+        item.error = error;
+        forgetAfterRefusal(core.cache, item.work, error);
+        continue;
+      }
+      if (!item.changes) continue;
+      core.cache.keep(item.changes);
+      mergeStates(changed, item.changes);
+    }
+    await core.hooks.projectBatch(tx, changed);
+  }, writerFree).catch((error: unknown) => {
+    core.cache.forget();
+    throw error;
+  });
+};
+
+const announce = <Tx extends WriteTransaction, Rendered>(emitter: EventEmitter, batch: Item<Tx, Rendered>[]) => {
+  const committed: StoredEvent[] = [];
+  const affected = new Map<number, AffectedProfile[]>();
+  for (const item of batch) {
+    if (item.result === undefined) {
+      item.reject(item.error);
+      continue;
+    }
+    if (Array.isArray(item.result)) for (const outcome of item.result) committed.push(...outcome.events);
+    for (const [position, profiles] of item.affected ?? []) affected.set(position, profiles);
+    item.resolve(item.result);
+  }
+  if (committed.length > 0) emitter.emit('commit', committed, affected);
+};
+
+const runBatch = async <Tx extends WriteTransaction, Projected extends ProjectedBase, Rendered>(
+  core: BusCore<Tx, Projected, Rendered>,
+  batch: Item<Tx, Rendered>[],
+  writerFree: () => void,
+): Promise<void> => {
+  try {
+    await runTransaction(core, batch, writerFree);
+  } catch (error) {
+    for (const item of batch) item.reject(error);
+    writerFree();
+    return;
+  }
+  announce(core.emitter, batch);
+};
+
 /**
- * The one writer path, and the one judge: decide → append → project, with group commit. Units
- * that arrive together are run in one transaction, each in its own savepoint, so one refused
- * command never fails the others; every caller hears back only after the commit that made its
- * events durable. Dry runs take the same path and are rolled back.
+ * The one writer path, and the one judge: each command is run by its stream's decider (judge →
+ * append → project → render), with group commit. Units that arrive together are run in one
+ * transaction, each in its own savepoint, so one refused command never fails the others; every
+ * caller hears back only after the commit that made its events durable. Dry runs take the same
+ * path and are rolled back.
  */
-export const createCommandBus = <Tx extends WriteTransaction, Rendered>(
+export const createCommandBus = <Tx extends WriteTransaction, Projected extends ProjectedBase, Rendered>(
   store: TransactionalStore<Tx>,
-  hooks: CommandBusHooks<Tx, Rendered>,
+  hooks: CommandBusHooks<Tx, Projected, Rendered>,
   options: { now?: () => number; maxBatch?: number } = {},
 ): CommandBus<Rendered, Tx> => {
   const cache = createStateCache<Tx>((tx) => hooks.snapshots(tx));
-  const deps: RunnerDeps<Tx> = { cache, indexes: hooks satisfies DecisionIndexes<Tx>, now: options.now ?? Date.now };
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
+  const core: BusCore<Tx, Projected, Rendered> = { store, hooks, cache, emitter, deps: { cache, indexes: hooks, now: options.now ?? Date.now } };
+  const group = createGroupCommit<Item<Tx, Rendered>>((batch, writerFree) => runBatch(core, batch, writerFree), options.maxBatch ?? 256);
   let closed = false;
-
-  const runSchemaCommand = async (tx: Tx, unit: UnitChanges, command: SchemaCommand, context: CommandContext) => {
-    const decided = await decideSchemaCommand(deps, tx, unit, command, context);
-    const events = await appendDecidedSchema(tx, unit, decided);
-    return { events, rendered: await hooks.projectSchemaCommand(tx, decided.before, decided.after, command), affected: new Map() };
-  };
-
-  const runRegistryCommand = async (tx: Tx, unit: UnitChanges, command: Command, context: CommandContext) => {
-    const decided = await decideRegistryCommand(deps, tx, unit, command, context);
-    const events = await appendDecided(tx, unit, command.registry, decided);
-    const touched = new Set(decided.touchedByEvent.flat());
-    const change = { events, touchedByEvent: decided.touchedByEvent, access: decided.access };
-    const projected = await hooks.projectCommand(tx, decided.after, touched, command, change);
-    return { events, rendered: projected.rendered, affected: projected.affected };
-  };
-
-  const runCommands = async (tx: Tx, item: Pending<Rendered, Tx>, work: Extract<Work<Rendered, Tx>, { kind: 'execute' }>) => {
-    const unit = emptyUnitChanges();
-    const outcomes: CommandOutcome<Rendered>[] = [];
-    const affected = new Map<number, AffectedProfile[]>();
-    for (const command of work.commands) {
-      await work.options.beforeDecide?.(tx);
-      const ran = isSchemaCommand(command)
-        ? await runSchemaCommand(tx, unit, command, item.context)
-        : await runRegistryCommand(tx, unit, command, item.context);
-      for (const [position, profiles] of ran.affected) affected.set(position, profiles);
-      const outcome = { events: ran.events, rendered: ran.rendered };
-      await work.options.beforeCommit?.(tx, outcome);
-      outcomes.push(outcome);
-    }
-    item.affected = affected;
-    item.changes = unit;
-    return outcomes;
-  };
-
-  const runJudge = async (tx: Tx, item: Pending<Rendered, Tx>, command: Command): Promise<Judgement> => {
-    let judgement: Judgement | undefined;
-    try {
-      await tx.savepoint(async () => {
-        const decided = await decideRegistryCommand(deps, tx, emptyUnitChanges(), command, item.context);
-        judgement = { before: decided.before, after: decided.after, events: decided.events };
-        throw new DryRunRollback();
-      });
-    } catch (error) {
-      if (!(error instanceof DryRunRollback)) throw error;
-    }
-    return judgement as Judgement;
-  };
-
-  const runItem = async (tx: Tx, item: Pending<Rendered, Tx>) => {
-    const { work } = item;
-    if (work.kind === 'judge') return runJudge(tx, item, work.command);
-    return tx.savepoint(() => runCommands(tx, item, work));
-  };
-
-  /** After a refused unit: its states were never kept; drop what may have moved under it. */
-  const forgetAfterRefusal = (item: Pending<Rendered, Tx>, error: unknown) => {
-    const commands = item.work.kind === 'execute' ? item.work.commands : [item.work.command];
-    for (const command of commands) {
-      if (isSchemaCommand(command)) cache.forgetSchemas();
-      else if (!isDomainError(error)) cache.forget(command.registry);
-    }
-  };
-
-  const runTransaction = async (batch: Pending<Rendered, Tx>[], writerFree: () => void) => {
-    const changed = new Map<string, RegistryState>();
-    await store.transaction(async (tx) => {
-      cache.startTransaction();
-      for (const item of batch) {
-        try {
-          item.result = await runItem(tx, item);
-        } catch (error) {
-          item.error = error;
-          forgetAfterRefusal(item, error);
-          continue;
-        }
-        if (!item.changes) continue;
-        cache.keep(item.changes);
-        for (const [registry, state] of item.changes.registries) changed.set(registry, state);
-      }
-      await hooks.projectBatch(tx, [...changed.values()]);
-    }, writerFree).catch((error: unknown) => {
-      for (const registry of changed.keys()) cache.forget(registry);
-      cache.forgetSchemas();
-      throw error;
-    });
-  };
-
-  const announce = (batch: Pending<Rendered, Tx>[]) => {
-    const committed: StoredEvent[] = [];
-    const affected = new Map<number, AffectedProfile[]>();
-    for (const item of batch) {
-      if (item.result === undefined) {
-        item.reject(item.error);
-        continue;
-      }
-      if (Array.isArray(item.result)) for (const outcome of item.result) committed.push(...outcome.events);
-      for (const [position, profiles] of item.affected ?? []) affected.set(position, profiles);
-      item.resolve(item.result);
-    }
-    if (committed.length > 0) emitter.emit('commit', committed, affected);
-  };
-
-  const runBatch = async (batch: Pending<Rendered, Tx>[], writerFree: () => void): Promise<void> => {
-    try {
-      await runTransaction(batch, writerFree);
-    } catch (error) {
-      for (const item of batch) item.reject(error);
-      writerFree();
-      return;
-    }
-    announce(batch);
-  };
-
-  const group = createGroupCommit(runBatch, options.maxBatch ?? 256);
 
   const submit = <T>(work: Work<Rendered, Tx>, context: CommandContext) =>
     new Promise<T>((resolve, reject) => {
@@ -257,7 +269,7 @@ export const createCommandBus = <Tx extends WriteTransaction, Rendered>(
         reject(new Error('command bus is closed'));
         return;
       }
-      group.push({ work, context, resolve: resolve as Pending<Rendered, Tx>['resolve'], reject });
+      group.push({ work, context, resolve: resolve as Item<Tx, Rendered>['resolve'], reject });
     });
 
   return {

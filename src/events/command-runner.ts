@@ -1,16 +1,14 @@
 import type { ProfileLookup } from '../domain/stack-merge.js';
 import type { SchemaKind } from '../domain/schema-documents.js';
-import type { Command, SchemaCommand } from './commands.js';
-import { decide } from './decide.js';
-import { decideSchema, type ProfileUsingSchema } from './decide-schema.js';
+import type { ProfileUsingSchema } from './decide-schema.js';
+import { foldTouched, type CommandOf, type DecisionInputs, type StateOf, type StreamDecider, type StreamKind, type StreamNeeds } from './decider.js';
 import { CURRENT_SCHEMA_VERSION, eventProfile, type DomainEvent, type EventBody, type EventCause, type EventMetadata, type StoredEvent } from './event-types.js';
-import { startFold } from './evolve.js';
-import { needs } from './needs.js';
 import { loadReachableStates, lookupInStates, stackedRegistries } from './profile-lookup.js';
+import { registryDecider } from './registry-decider.js';
 import type { RegistryState } from './registry-state.js';
-import { evolveSchemas, SCHEMA_STREAM, schemaLookupOf, type SchemaState } from './schema-state.js';
+import { schemaDecider } from './schema-decider.js';
+import { SCHEMA_STREAM, schemaLookupOf } from './schema-state.js';
 import type { StateCache, UnitChanges } from './state-cache.js';
-import { touchedProfiles } from './touched-profiles.js';
 import type { WriteTransaction } from './write-transaction.js';
 
 export interface CommandContext {
@@ -56,15 +54,24 @@ export interface DecisionIndexes<Tx extends WriteTransaction> {
   readSchemaUsers(tx: Tx, kind: SchemaKind, name: string): Promise<{ registry: string; profile: string }[]>;
 }
 
-/** A registry command, judged: the state it was judged on, its events (stamped, not yet stored) and the state they lead to. */
-export interface DecidedCommand {
-  before: RegistryState | undefined;
-  after: RegistryState | undefined;
+/**
+ * A command, judged: the state it was judged on, its events (stamped, not yet stored) and the
+ * state they lead to, with the registries it read (for the projector's fingerprints).
+ */
+export interface Decided<K extends StreamKind> {
+  kind: K;
+  stream: string;
+  command: CommandOf<K>;
+  before: StateOf<K>;
+  after: StateOf<K>;
   events: DomainEvent[];
-  /** The profiles each event touched, by event index. */
+  /** What each event touched (`StreamDecider.touched`), by event index. */
   touchedByEvent: string[][];
   access: StateAccess;
 }
+
+/** A command that went through: its decision with the events as stored. What the projector projects. */
+export type CommandChange<K extends StreamKind = StreamKind> = Omit<Decided<K>, 'events'> & { events: StoredEvent[] };
 
 /** Stamps decided event bodies with their schema version and the command's metadata. */
 export const stampEvents = (bodies: readonly EventBody[], context: CommandContext, occurredAt: number, stream: string): DomainEvent[] =>
@@ -90,71 +97,21 @@ export interface RunnerDeps<Tx extends WriteTransaction> {
   now: () => number;
 }
 
-const stateAccess = <Tx extends WriteTransaction>(deps: RunnerDeps<Tx>, tx: Tx, unit: UnitChanges): StateAccess & { set(registry: string, state: RegistryState): void } => {
+type LoadedStates = StateAccess & { add(states: ReadonlyMap<string, RegistryState | undefined>): Promise<void> };
+
+const stateAccess = <Tx extends WriteTransaction>(deps: RunnerDeps<Tx>, tx: Tx, unit: UnitChanges): LoadedStates => {
   const loaded = new Map<string, RegistryState | undefined>();
+  const loadReachable = (registries: Iterable<string>) =>
+    loadReachableStates(registries, loaded, (registry) => deps.cache.state(tx, unit, registry, registryDecider));
   return {
-    set: (registry, state) => loaded.set(registry, state),
-    loadReachable: (registries) => loadReachableStates(registries, loaded, (registry) => deps.cache.registry(tx, unit, registry)),
+    add: async (states) => {
+      for (const [registry, state] of states) loaded.set(registry, state);
+      for (const state of states.values()) await loadReachable(stackedRegistries(state));
+    },
+    loadReachable,
     loaded: (registry) => loaded.get(registry),
     lookupProfile: lookupInStates(loaded),
   };
-};
-
-/** Folds a command's events onto the state it was judged on, noting which profiles each touched. */
-const foldDecided = (before: RegistryState | undefined, registry: string, events: readonly DomainEvent[]) => {
-  const fold = startFold(before, registry);
-  const touchedByEvent: string[][] = [];
-  for (const event of events) {
-    touchedByEvent.push(touchedProfiles(fold.state, event));
-    fold.apply(event);
-  }
-  return { after: fold.state, touchedByEvent };
-};
-
-/**
- * Judges a registry command: loads what it needs (its registry, the registries its stacks reach,
- * the dependents of what it may delete, the schemas), decides, and folds the events. Writes nothing.
- */
-export const decideRegistryCommand = async <Tx extends WriteTransaction>(
-  deps: RunnerDeps<Tx>,
-  tx: Tx,
-  unit: UnitChanges,
-  command: Command,
-  context: CommandContext,
-): Promise<DecidedCommand> => {
-  const registry = command.registry;
-  const access = stateAccess(deps, tx, unit);
-  await access.loadReachable([registry]);
-  const before = access.loaded(registry);
-  const needed = needs(command, before);
-  await access.loadReachable(needed.registries);
-  const dependents = new Map<string, string[]>();
-  for (const slug of needed.dependentsOf) dependents.set(slug, await deps.indexes.readStackDependents(tx, registry, slug));
-  const schemas = needed.schemas ? schemaLookupOf(await deps.cache.schemas(tx, unit)) : undefined;
-  const occurredAt = deps.now();
-  const readable = context.readable;
-  const bodies = decide(before, command, {
-    lookupProfile: readable === undefined ? access.lookupProfile : (r, slug) => (readable(r) ? access.lookupProfile(r, slug) : undefined),
-    dependentsOf: (r, slug) => (r === registry ? (dependents.get(slug) ?? []) : []),
-    schemas,
-    now: occurredAt,
-    actor: context.actor,
-  });
-  const events = stampEvents(bodies, context, occurredAt, registry);
-  const { after, touchedByEvent } = foldDecided(before, registry, events);
-  if (after && events.length > 0) {
-    access.set(registry, after);
-    await access.loadReachable(stackedRegistries(after));
-  }
-  return { before, after, events, touchedByEvent, access };
-};
-
-/** Appends a judged registry command's events; the unit's later commands see its new state. */
-export const appendDecided = async (tx: WriteTransaction, unit: UnitChanges, registry: string, decided: DecidedCommand): Promise<StoredEvent[]> => {
-  if (decided.events.length === 0) return [];
-  const stored = await tx.events.appendToStream(registry, decided.before?.version ?? 0, decided.events);
-  if (decided.after) unit.registries.set(registry, decided.after);
-  return stored;
 };
 
 /** The stored live profiles that name a schema, with their content and policies from their registries' states. */
@@ -167,7 +124,7 @@ const schemaUsers = async <Tx extends WriteTransaction>(
 ): Promise<ProfileUsingSchema[]> => {
   const users: ProfileUsingSchema[] = [];
   for (const { registry, profile: slug } of await deps.indexes.readSchemaUsers(tx, kind, name)) {
-    const state = await deps.cache.registry(tx, unit, registry);
+    const state = await deps.cache.state(tx, unit, registry, registryDecider);
     const profile = state?.live ? state.profiles.get(slug) : undefined;
     if (!state || !profile) continue;
     const policies: ProfileUsingSchema['policies'] = {};
@@ -178,30 +135,62 @@ const schemaUsers = async <Tx extends WriteTransaction>(
   return users;
 };
 
-export interface DecidedSchemaCommand {
-  before: SchemaState;
-  after: SchemaState;
-  events: DomainEvent[];
-}
-
-/** Judges a schema command against the registered schemas and the stored profiles that use it. Writes nothing. */
-export const decideSchemaCommand = async <Tx extends WriteTransaction>(
+/** Loads what `needs` declared: the registries it names (and those they stack on), dependents, schemas, a schema's users. */
+const loadInputs = async <Tx extends WriteTransaction>(
   deps: RunnerDeps<Tx>,
   tx: Tx,
   unit: UnitChanges,
-  command: SchemaCommand,
-  context: CommandContext,
-): Promise<DecidedSchemaCommand> => {
-  const before = await deps.cache.schemas(tx, unit);
-  const profiles = await schemaUsers(deps, tx, unit, command.kind, command.name);
-  const events = stampEvents(decideSchema(before, command, profiles), context, deps.now(), SCHEMA_STREAM);
-  let after = before;
-  for (const event of events) after = evolveSchemas(after, event);
-  return { before, after, events };
+  stream: string,
+  needed: StreamNeeds,
+  access: LoadedStates,
+): Promise<Omit<DecisionInputs, 'lookupProfile'>> => {
+  await access.loadReachable(needed.registries);
+  const dependents = new Map<string, string[]>();
+  for (const slug of needed.dependentsOf) dependents.set(slug, await deps.indexes.readStackDependents(tx, stream, slug));
+  const schemas = needed.schemas ? schemaLookupOf(await deps.cache.state(tx, unit, SCHEMA_STREAM, schemaDecider)) : undefined;
+  const users = needed.schemaUsers ? await schemaUsers(deps, tx, unit, needed.schemaUsers.kind, needed.schemaUsers.name) : [];
+  return { dependentsOf: (r, slug) => (r === stream ? (dependents.get(slug) ?? []) : []), schemas, schemaUsers: users };
 };
 
-/** Appends a judged schema command's events. */
-export const appendDecidedSchema = async (tx: WriteTransaction, unit: UnitChanges, decided: DecidedSchemaCommand): Promise<StoredEvent[]> => {
-  unit.schemas = decided.after;
-  return decided.events.length > 0 ? tx.events.appendToStream(SCHEMA_STREAM, decided.before.version, decided.events) : [];
+/** Profiles of registries the writer may not read are missing to the decision. */
+const readableLookup = (access: StateAccess, readable: CommandContext['readable']): ProfileLookup =>
+  readable === undefined ? access.lookupProfile : (registry, slug) => (readable(registry) ? access.lookupProfile(registry, slug) : undefined);
+
+/**
+ * Judges a command with its stream's decider: loads its stream's state and what `needs` declares,
+ * decides, stamps the events and folds them. Writes nothing. The one judge of every command.
+ */
+export const decideCommand = async <Tx extends WriteTransaction, K extends StreamKind>(
+  deps: RunnerDeps<Tx>,
+  tx: Tx,
+  unit: UnitChanges,
+  decider: StreamDecider<K>,
+  command: CommandOf<K>,
+  context: CommandContext,
+): Promise<Decided<K>> => {
+  const stream = decider.streamOf(command);
+  const before = await deps.cache.state(tx, unit, stream, decider);
+  const access = stateAccess(deps, tx, unit);
+  await access.add(decider.registriesIn(stream, before));
+  const inputs = await loadInputs(deps, tx, unit, stream, decider.needs(command, before), access);
+  const occurredAt = deps.now();
+  const lookupProfile = readableLookup(access, context.readable);
+  const bodies = decider.decide(command, before, { ...inputs, lookupProfile, now: occurredAt, actor: context.actor });
+  const events = stampEvents(bodies, context, occurredAt, stream);
+  const { after, touchedByEvent } = foldTouched(decider, before, stream, events);
+  if (events.length > 0) await access.add(decider.registriesIn(stream, after));
+  return { kind: decider.kind, stream, command, before, after, events, touchedByEvent, access };
+};
+
+/** Appends a judged command's events (expected version: the state it was judged on); the unit's later commands see its new state. */
+export const appendDecided = async <K extends StreamKind>(
+  tx: WriteTransaction,
+  unit: UnitChanges,
+  decider: StreamDecider<K>,
+  decided: Decided<K>,
+): Promise<StoredEvent[]> => {
+  if (decided.events.length === 0) return [];
+  const stored = await tx.events.appendToStream(decided.stream, decider.versionOf(decided.before), decided.events);
+  unit[decider.kind].set(decided.stream, decided.after);
+  return stored;
 };

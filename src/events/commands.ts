@@ -75,3 +75,6 @@ export type StoreCommand = Command | SchemaCommand;
 
 export const isSchemaCommand = (command: StoreCommand): command is SchemaCommand =>
   command.type === 'put_schema' || command.type === 'delete_schema';
+
+/** The profile a registry command names (its answer is that profile's document), if it names one. */
+export const profileNamedBy = (command: Command): string | undefined => ('slug' in command ? command.slug : undefined);

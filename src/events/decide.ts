@@ -229,139 +229,144 @@ export const decide = (
   return events;
 };
 
-const decideEvents = (
+/** Decides one type of command: the command's own type, so each case reads its own fields. */
+type DecideCase<T extends Command['type']> = (
   state: RegistryState | undefined,
-  command: Command,
-  context: DecideContext = localDecideContext(state),
-): EventBody[] => {
-  switch (command.type) {
-    case 'create_registry': {
-      if (state?.live) throw new DomainError('already_exists', `registry "${command.registry}" already exists`);
-      const data: { slug: string; display_name?: string; description?: string } = { slug: command.registry };
-      if (command.display_name) data.display_name = command.display_name;
-      if (command.description) data.description = command.description;
-      return [{ type: 'registry.created', data: { ...data, ...changedPolicies({}, policyFields(command)) } }];
+  command: Extract<Command, { type: T }>,
+  context: DecideContext,
+) => EventBody[];
+
+const decideByType: { [T in Command['type']]: DecideCase<T> } = {
+  create_registry: (state, command) => {
+    if (state?.live) throw new DomainError('already_exists', `registry "${command.registry}" already exists`);
+    const data: { slug: string; display_name?: string; description?: string } = { slug: command.registry };
+    if (command.display_name) data.display_name = command.display_name;
+    if (command.description) data.description = command.description;
+    return [{ type: 'registry.created', data: { ...data, ...changedPolicies({}, policyFields(command)) } }];
+  },
+  update_registry: (state, command) => {
+    const registry = liveRegistry(state);
+    checkRegistryVersion(registry, command.expected_version);
+    const events: EventBody[] = [];
+    const data: { display_name?: string | null; description?: string | null } = {};
+    if (command.display_name !== undefined && (command.display_name || undefined) !== registry.display_name) {
+      data.display_name = command.display_name || null;
     }
-    case 'update_registry': {
-      const registry = liveRegistry(state);
-      checkRegistryVersion(registry, command.expected_version);
-      const events: EventBody[] = [];
-      const data: { display_name?: string | null; description?: string | null } = {};
-      if (command.display_name !== undefined && (command.display_name || undefined) !== registry.display_name) {
-        data.display_name = command.display_name || null;
+    if (command.description !== undefined && (command.description || undefined) !== registry.description) {
+      data.description = command.description || null;
+    }
+    Object.assign(data, changedPolicies(registry, policyFields(command)));
+    if (Object.keys(data).length > 0) events.push({ type: 'registry.updated', data });
+    if (command.default_profile_slug !== undefined && command.default_profile_slug !== null) {
+      existingProfile(registry, command.default_profile_slug);
+      events.push(...defaultChange(registry, command.default_profile_slug));
+    } else if (command.default_profile_slug === null && registry.default_profile_slug !== undefined) {
+      if (registry.profiles.size > 0) {
+        throw new DomainError('default_profile_in_use', 'a registry with profiles must keep a default profile');
       }
-      if (command.description !== undefined && (command.description || undefined) !== registry.description) {
-        data.description = command.description || null;
+    }
+    return events;
+  },
+  delete_registry: (state, command, context) => {
+    const registry = liveRegistry(state);
+    if (registry.slug === DEFAULT_REGISTRY) {
+      throw new DomainError('default_profile_in_use', 'the default registry cannot be deleted');
+    }
+    checkRegistryVersion(registry, command.expected_version);
+    for (const slug of registry.profiles.keys()) checkNoDependents(registry.slug, slug, context, true);
+    return [{ type: 'registry.deleted', data: {} }];
+  },
+  create_profile: (state, command, context) => {
+    const registry = liveRegistry(state);
+    const content = applyProfileFields(emptyProfile(command.slug), command.fields);
+    checkStack(registry.slug, content, undefined, context.lookupProfile);
+    return decideCreateProfile(registry, command.slug, content, command.set_default === true);
+  },
+  update_profile: (state, command, context) => {
+    const registry = liveRegistry(state);
+    const profile = existingProfile(registry, command.slug);
+    checkProfileVersion(command.slug, profile, command.expected_version);
+    checkWritable(command.slug, profile);
+    const content = applyProfileFields(profile.content, command.fields);
+    checkStack(registry.slug, content, profile.content, context.lookupProfile);
+    const events: EventBody[] = [];
+    if (!sameContent(content, profile.content)) {
+      events.push({ type: 'profile.updated', data: { profile: command.slug, version: profile.version + 1, content } });
+    }
+    if (command.set_default === true) events.push(...defaultChange(registry, command.slug));
+    return events;
+  },
+  delete_profile: (state, command, context) => {
+    const registry = liveRegistry(state);
+    const profile = existingProfile(registry, command.slug);
+    checkProfileVersion(command.slug, profile, command.expected_version);
+    checkWritable(command.slug, profile);
+    checkNoDependents(registry.slug, command.slug, context);
+    const isDefault = registry.default_profile_slug === command.slug;
+    if (isDefault && registry.profiles.size > 1) {
+      throw new DomainError(
+        'default_profile_in_use',
+        `cannot delete default profile "${command.slug}" while other profiles remain; set another default first`,
+      );
+    }
+    const events: EventBody[] = [
+      { type: 'profile.deleted', data: { profile: command.slug, version: profile.version + 1 } },
+    ];
+    if (isDefault) events.push({ type: 'registry.default_profile_changed', data: { profile: null } });
+    return events;
+  },
+  set_default_profile: (state, command) => {
+    const registry = liveRegistry(state);
+    checkRegistryVersion(registry, command.expected_version);
+    existingProfile(registry, command.slug);
+    return defaultChange(registry, command.slug);
+  },
+  publish_profile: (state, command, context) => {
+    const registry = liveRegistry(state);
+    const profile = existingProfile(registry, command.slug);
+    checkProfileVersion(command.slug, profile, command.expected_version);
+    const key = command.key;
+    const current = profile.signature;
+    // publishing a version already signed by this key changes nothing
+    if (current?.key_id === key.id) {
+      const keys = { signing: key, byId: new Map([[key.id, key]]) };
+      if (signatureVerdict(keys, registry.slug, profile) === 'valid') return [];
+    }
+    const signature = signProfile(key, registry.slug, profile.content, {
+      version: profile.version,
+      signed_at: new Date(context.now ?? 0).toISOString(),
+      signed_by: context.actor ?? 'unknown',
+    });
+    return [{ type: 'profile.published', data: { profile: command.slug, ...signature } }];
+  },
+  put_profile: (state, command, context) => {
+    const registry = liveRegistry(state);
+    const profile = registry.profiles.get(command.slug);
+    if (!profile) {
+      if (hasExpectation(command.expected_version)) {
+        const actual = profileVersionAfter(registry, command.slug);
+        if (command.expected_version !== actual) throw profileVersionConflict(command.slug, command.expected_version, actual);
       }
-      Object.assign(data, changedPolicies(registry, policyFields(command)));
-      if (Object.keys(data).length > 0) events.push({ type: 'registry.updated', data });
-      if (command.default_profile_slug !== undefined && command.default_profile_slug !== null) {
-        existingProfile(registry, command.default_profile_slug);
-        events.push(...defaultChange(registry, command.default_profile_slug));
-      } else if (command.default_profile_slug === null && registry.default_profile_slug !== undefined) {
-        if (registry.profiles.size > 0) {
-          throw new DomainError('default_profile_in_use', 'a registry with profiles must keep a default profile');
-        }
-      }
-      return events;
+      checkStack(registry.slug, command.content, undefined, context.lookupProfile);
+      return decideCreateProfile(registry, command.slug, command.content, false);
     }
-    case 'delete_registry': {
-      const registry = liveRegistry(state);
-      if (registry.slug === DEFAULT_REGISTRY) {
-        throw new DomainError('default_profile_in_use', 'the default registry cannot be deleted');
-      }
-      checkRegistryVersion(registry, command.expected_version);
-      for (const slug of registry.profiles.keys()) checkNoDependents(registry.slug, slug, context, true);
-      return [{ type: 'registry.deleted', data: {} }];
-    }
-    case 'create_profile': {
-      const registry = liveRegistry(state);
-      const content = applyProfileFields(emptyProfile(command.slug), command.fields);
-      checkStack(registry.slug, content, undefined, context.lookupProfile);
-      return decideCreateProfile(registry, command.slug, content, command.set_default === true);
-    }
-    case 'update_profile': {
-      const registry = liveRegistry(state);
-      const profile = existingProfile(registry, command.slug);
-      checkProfileVersion(command.slug, profile, command.expected_version);
-      checkWritable(command.slug, profile);
-      const content = applyProfileFields(profile.content, command.fields);
-      checkStack(registry.slug, content, profile.content, context.lookupProfile);
-      const events: EventBody[] = [];
-      if (!sameContent(content, profile.content)) {
-        events.push({ type: 'profile.updated', data: { profile: command.slug, version: profile.version + 1, content } });
-      }
-      if (command.set_default === true) events.push(...defaultChange(registry, command.slug));
-      return events;
-    }
-    case 'delete_profile': {
-      const registry = liveRegistry(state);
-      const profile = existingProfile(registry, command.slug);
-      checkProfileVersion(command.slug, profile, command.expected_version);
-      checkWritable(command.slug, profile);
-      checkNoDependents(registry.slug, command.slug, context);
-      const isDefault = registry.default_profile_slug === command.slug;
-      if (isDefault && registry.profiles.size > 1) {
-        throw new DomainError(
-          'default_profile_in_use',
-          `cannot delete default profile "${command.slug}" while other profiles remain; set another default first`,
-        );
-      }
-      const events: EventBody[] = [
-        { type: 'profile.deleted', data: { profile: command.slug, version: profile.version + 1 } },
-      ];
-      if (isDefault) events.push({ type: 'registry.default_profile_changed', data: { profile: null } });
-      return events;
-    }
-    case 'set_default_profile': {
-      const registry = liveRegistry(state);
-      checkRegistryVersion(registry, command.expected_version);
-      existingProfile(registry, command.slug);
-      return defaultChange(registry, command.slug);
-    }
-    case 'publish_profile': {
-      const registry = liveRegistry(state);
-      const profile = existingProfile(registry, command.slug);
-      checkProfileVersion(command.slug, profile, command.expected_version);
-      const key = command.key;
-      const current = profile.signature;
-      // publishing a version already signed by this key changes nothing
-      if (current?.key_id === key.id) {
-        const keys = { signing: key, byId: new Map([[key.id, key]]) };
-        if (signatureVerdict(keys, registry.slug, profile) === 'valid') return [];
-      }
-      const signature = signProfile(key, registry.slug, profile.content, {
-        version: profile.version,
-        signed_at: new Date(context.now ?? 0).toISOString(),
-        signed_by: context.actor ?? 'unknown',
-      });
-      return [{ type: 'profile.published', data: { profile: command.slug, ...signature } }];
-    }
-    case 'put_profile': {
-      const registry = liveRegistry(state);
-      const profile = registry.profiles.get(command.slug);
-      if (!profile) {
-        if (hasExpectation(command.expected_version)) {
-          const actual = profileVersionAfter(registry, command.slug);
-          if (command.expected_version !== actual) throw profileVersionConflict(command.slug, command.expected_version, actual);
-        }
-        checkStack(registry.slug, command.content, undefined, context.lookupProfile);
-        return decideCreateProfile(registry, command.slug, command.content, false);
-      }
-      checkProfileVersion(command.slug, profile, command.expected_version);
-      checkWritable(command.slug, profile);
-      checkStack(registry.slug, command.content, profile.content, context.lookupProfile);
-      if (sameContent(command.content, profile.content)) return [];
-      return [
-        { type: 'profile.updated', data: { profile: command.slug, version: profile.version + 1, content: command.content } },
-      ];
-    }
-    case 'converge_registry': {
-      if (state?.live) checkRegistryVersion(state, command.expected_version);
-      const target = withStoredSecrets(state, command.registry, command.target);
-      const events = decideConverge(state, command.registry, target, command.prune);
-      checkConvergedStacks(state, command.registry, events, target, context);
-      return events;
-    }
-  }
+    checkProfileVersion(command.slug, profile, command.expected_version);
+    checkWritable(command.slug, profile);
+    checkStack(registry.slug, command.content, profile.content, context.lookupProfile);
+    if (sameContent(command.content, profile.content)) return [];
+    return [
+      { type: 'profile.updated', data: { profile: command.slug, version: profile.version + 1, content: command.content } },
+    ];
+  },
+  converge_registry: (state, command, context) => {
+    if (state?.live) checkRegistryVersion(state, command.expected_version);
+    const target = withStoredSecrets(state, command.registry, command.target);
+    const events = decideConverge(state, command.registry, target, command.prune);
+    checkConvergedStacks(state, command.registry, events, target, context);
+    return events;
+  },
 };
+
+const decideEvents = (state: RegistryState | undefined, command: Command, context: DecideContext): EventBody[] =>
+  // the record pairs each command type with the case that takes it
+  (decideByType[command.type] as DecideCase<Command['type']>)(state, command, context);

@@ -42,22 +42,22 @@ const draftOf = (state: RegistryState): Draft => ({
   tombstones: ForkedMap.fork(state.tombstones),
 });
 
-const applyEvent = (draft: Draft, event: DomainEvent): void => {
-  draft.version += 1;
+/** A registry created (again, after a delete): a fresh stamp, its fields and policies from the event. */
+const createRegistry = (draft: Draft, event: Extract<DomainEvent, { type: 'registry.created' }>): void => {
+  draft.live = true;
+  draft.stamp = freshStamp(event);
+  draft.display_name = event.data.display_name;
+  draft.description = event.data.description;
+  if (draft.display_name === undefined) delete draft.display_name;
+  if (draft.description === undefined) delete draft.description;
+  delete draft.default_profile_slug;
+  delete draft.unknown_middlewares;
+  delete draft.unknown_extensions;
+  applySchemaPolicies(draft, event.data);
+};
+
+const applyRegistryEvent = (draft: Draft, event: DomainEvent): void => {
   switch (event.type) {
-    case 'registry.created': {
-      draft.live = true;
-      draft.stamp = freshStamp(event);
-      draft.display_name = event.data.display_name;
-      draft.description = event.data.description;
-      if (draft.display_name === undefined) delete draft.display_name;
-      if (draft.description === undefined) delete draft.description;
-      delete draft.default_profile_slug;
-      delete draft.unknown_middlewares;
-      delete draft.unknown_extensions;
-      applySchemaPolicies(draft, event.data);
-      return;
-    }
     case 'registry.updated': {
       if (event.data.display_name !== undefined) draft.display_name = event.data.display_name ?? undefined;
       if (event.data.description !== undefined) draft.description = event.data.description ?? undefined;
@@ -78,6 +78,11 @@ const applyEvent = (draft: Draft, event: DomainEvent): void => {
       else draft.default_profile_slug = event.data.profile;
       break;
     }
+  }
+};
+
+const applyProfileEvent = (draft: Draft, event: DomainEvent): void => {
+  switch (event.type) {
     case 'profile.created': {
       draft.tombstones.delete(event.data.profile);
       draft.profiles.set(event.data.profile, {
@@ -111,6 +116,16 @@ const applyEvent = (draft: Draft, event: DomainEvent): void => {
       break;
     }
   }
+};
+
+const applyEvent = (draft: Draft, event: DomainEvent): void => {
+  draft.version += 1;
+  if (event.type === 'registry.created') {
+    createRegistry(draft, event);
+    return;
+  }
+  if (event.type.startsWith('profile.')) applyProfileEvent(draft, event);
+  else applyRegistryEvent(draft, event);
   draft.stamp = touch(draft.stamp, event);
 };
 

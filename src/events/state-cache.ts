@@ -1,19 +1,14 @@
-import { aggregateStream } from './aggregate-stream.js';
-import type { RegistryState } from './registry-state.js';
-import { foldSchemaEvents, SCHEMA_STREAM, type SchemaState } from './schema-state.js';
+import { emptyStreamStates, type StateOf, type StreamDecider, type StreamKind, type StreamStates } from './decider.js';
 import type { SnapshotStore } from './snapshot-store.js';
 import type { WriteTransaction } from './write-transaction.js';
 
 /**
  * What one unit of work (a command, or the commands of an import) changed so far: the states its
- * later commands see. The cache keeps them only once the unit went through.
+ * later commands see, by stream. The cache keeps them only once the unit went through.
  */
-export interface UnitChanges {
-  registries: Map<string, RegistryState>;
-  schemas?: SchemaState;
-}
+export type UnitChanges = StreamStates;
 
-export const emptyUnitChanges = (): UnitChanges => ({ registries: new Map() });
+export const emptyUnitChanges = (): UnitChanges => emptyStreamStates();
 
 /**
  * The states the command runner judges on, kept between transactions. A cached state is used only
@@ -25,72 +20,63 @@ export const emptyUnitChanges = (): UnitChanges => ({ registries: new Map() });
 export interface StateCache<Tx extends WriteTransaction> {
   /** Forgets which heads were checked: call at the start of each write transaction. */
   startTransaction(): void;
-  /** A registry's state: the unit's own, else the cached one if still current, else from its events. */
-  registry(tx: Tx, unit: UnitChanges, registry: string): Promise<RegistryState | undefined>;
-  /** The schema stream's state, likewise. */
-  schemas(tx: Tx, unit: UnitChanges): Promise<SchemaState>;
+  /** A stream's state: the unit's own, else the cached one if still current, else from its snapshot and events. */
+  state<K extends StreamKind>(tx: Tx, unit: UnitChanges, stream: string, decider: StreamDecider<K>): Promise<StateOf<K>>;
   /** Keeps what a unit that went through changed. */
   keep(unit: UnitChanges): void;
-  /** Forgets a registry's state, or every state (another process may have written). */
-  forget(registry?: string): void;
-  forgetSchemas(): void;
+  /** Forgets a stream's state, or every state (another process may have written). */
+  forget(stream?: string): void;
 }
 
-export const createStateCache = <Tx extends WriteTransaction>(snapshots: (tx: Tx) => SnapshotStore): StateCache<Tx> => {
-  const registries = new Map<string, RegistryState | undefined>();
-  const checked = new Set<string>();
-  let schemas: SchemaState | undefined;
-  let schemasChecked = false;
+/** A stream's state from its events: the latest snapshot (when its kind keeps them), then a fold of the events after it. */
+const aggregate = async <K extends StreamKind>(tx: WriteTransaction, snapshots: SnapshotStore, stream: string, decider: StreamDecider<K>) => {
+  const snapshot = await decider.nearestSnapshot?.(snapshots, stream);
+  const from = snapshot ?? decider.initialState();
+  const fold = decider.startFold(from, stream);
+  for (const event of await tx.events.readStream(stream, { fromVersion: decider.versionOf(from) + 1 })) fold.apply(event);
+  return fold.state;
+};
 
-  const cachedIfCurrent = async (tx: Tx, registry: string): Promise<{ state: RegistryState | undefined } | undefined> => {
-    if (!registries.has(registry)) return undefined;
-    const cached = registries.get(registry);
-    if (checked.has(registry)) return { state: cached };
-    const head = await tx.events.streamHead(registry);
-    if (head.version !== (cached?.version ?? 0)) return undefined;
-    checked.add(registry);
-    return { state: cached };
+export const createStateCache = <Tx extends WriteTransaction>(snapshots: (tx: Tx) => SnapshotStore): StateCache<Tx> => {
+  const cached = emptyStreamStates();
+  const checked = new Set<string>();
+
+  const cachedIfCurrent = async <K extends StreamKind>(tx: Tx, stream: string, decider: StreamDecider<K>) => {
+    const states = cached[decider.kind];
+    if (!states.has(stream)) return undefined;
+    const state = states.get(stream) as StateOf<K>;
+    if (checked.has(stream)) return { state };
+    const head = await tx.events.streamHead(stream);
+    if (head.version !== decider.versionOf(state)) return undefined;
+    checked.add(stream);
+    return { state };
   };
 
   return {
-    startTransaction: () => {
-      checked.clear();
-      schemasChecked = false;
-    },
-    registry: async (tx, unit, registry) => {
-      if (unit.registries.has(registry)) return unit.registries.get(registry);
-      const cached = await cachedIfCurrent(tx, registry);
-      if (cached) return cached.state;
-      const loaded = await aggregateStream(tx.events, registry, { snapshots: snapshots(tx) });
-      registries.set(registry, loaded);
-      checked.add(registry);
+    startTransaction: () => checked.clear(),
+    state: async (tx, unit, stream, decider) => {
+      const own = unit[decider.kind];
+      if (own.has(stream)) return own.get(stream) as StateOf<typeof decider.kind>;
+      const current = await cachedIfCurrent(tx, stream, decider);
+      if (current) return current.state;
+      const loaded = await aggregate(tx, snapshots(tx), stream, decider);
+      cached[decider.kind].set(stream, loaded);
+      checked.add(stream);
       return loaded;
     },
-    schemas: async (tx, unit) => {
-      if (unit.schemas) return unit.schemas;
-      if (schemasChecked && schemas) return schemas;
-      const head = await tx.events.streamHead(SCHEMA_STREAM);
-      if (schemas?.version !== head.version) schemas = foldSchemaEvents(await tx.events.readStream(SCHEMA_STREAM));
-      schemasChecked = true;
-      return schemas;
-    },
     keep: (unit) => {
-      for (const [registry, state] of unit.registries) {
-        registries.set(registry, state);
-        checked.add(registry);
+      for (const kind of Object.keys(unit) as StreamKind[]) {
+        for (const [stream, state] of unit[kind]) {
+          (cached[kind] as Map<string, unknown>).set(stream, state);
+          checked.add(stream);
+        }
       }
-      if (unit.schemas) schemas = unit.schemas;
     },
-    forget: (registry) => {
-      if (registry !== undefined) {
-        registries.delete(registry);
-        return;
+    forget: (stream) => {
+      for (const states of Object.values(cached)) {
+        if (stream === undefined) states.clear();
+        else states.delete(stream);
       }
-      registries.clear();
-      schemas = undefined;
-    },
-    forgetSchemas: () => {
-      schemas = undefined;
     },
   };
 };

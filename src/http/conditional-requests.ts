@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../domain/errors.js';
 import type { Command } from '../events/commands.js';
-import type { WriteResult } from '../projections/projector.js';
+import type { WriteResult } from '../use-cases/write-result.js';
 import type { RegistryStore } from '../use-cases/registry-store.js';
 import { executeWrite, type WriteAnswer } from './idempotent-write.js';
 

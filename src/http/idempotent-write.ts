@@ -10,7 +10,7 @@ import {
   type SealedResponse,
 } from '../projections/idempotency-store.js';
 import { checkSeal } from '../domain/row-seal.js';
-import type { WriteResult } from '../projections/projector.js';
+import type { WriteResult } from '../use-cases/write-result.js';
 import type { RegistryStore } from '../use-cases/registry-store.js';
 import { commandContext } from './request-input.js';
 

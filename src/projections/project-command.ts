@@ -29,7 +29,7 @@ export const projectCommandChange = async (
   projections: ProjectionStore,
   state: RegistryState,
   touched: Set<string>,
-  change: CommandChange,
+  change: CommandChange<'registry'>,
   key: FingerprintKey,
 ): Promise<{ written: Map<string, WrittenDocument>; affected: AffectedByPosition }> => {
   const fingerprintOf = stackFingerprintOf(key, change.access.lookupProfile);

@@ -1,24 +1,19 @@
 import { randomFingerprintKey, type FingerprintKey } from '../domain/fingerprint.js';
-import type { CommandBusHooks } from '../events/command-bus.js';
-import type { StoreCommand } from '../events/commands.js';
+import type { CommandChange, ProjectedBase, ProjectorHooks } from '../events/command-bus.js';
+import { profileNamedBy } from '../events/commands.js';
 import { schemaKey } from '../events/schema-state.js';
 import { createSnapshotTaker, DEFAULT_SNAPSHOT_EVERY } from '../events/snapshots.js';
 import type { WriteTransaction } from '../events/write-transaction.js';
 import { projectCommandChange } from './project-command.js';
 import type { WrittenDocument } from './project-registry.js';
 import type { ProjectionStore } from './projection-store.js';
-import { registryPayloadJson } from './registry-serialization.js';
-import { schemaDocumentJson, schemaMetadataJson, schemaReadJson } from './schema-projection.js';
 
-/** What a write answers with: the document of the profile it named, or the registry it changed. */
-export interface WriteResult {
-  registryVersion: number;
-  document?: WrittenDocument;
-  registryJson?: string;
-  /** A schema command's answer: the schema it left (absent once deleted). */
-  schemaJson?: string;
-  /** Whether a schema command registered a schema that was not there. */
-  created?: boolean;
+/** What the projector wrote for one command: the use-case layer builds the caller's answer from it. */
+export interface ProjectedChange extends ProjectedBase {
+  /** The profile documents written in the command's own registry, by slug (its touched profiles and the one it names). */
+  documents: ReadonlyMap<string, WrittenDocument>;
+  /** The schemas whose rows were written (`kind/name`). */
+  schemas: string[];
 }
 
 export interface ProjectorOptions {
@@ -28,47 +23,50 @@ export interface ProjectorOptions {
   snapshotEvery?: number;
 }
 
-const profileSlugOf = (command: StoreCommand): string | undefined => ('slug' in command ? command.slug : undefined);
+const nothingWritten = (): ProjectedChange => ({ documents: new Map(), affected: new Map(), schemas: [] });
+
+/** A schema command's rows: the schema it changed (nothing when it changed nothing). */
+const projectSchemaChange = async (projections: ProjectionStore, change: CommandChange<'schemas'>): Promise<ProjectedChange> => {
+  const { kind, name } = change.command;
+  if (change.before === change.after) return nothingWritten();
+  await projections.writeSchemaRows(change.after, [[kind, name]]);
+  return { ...nothingWritten(), schemas: [schemaKey(kind, name)] };
+};
 
 /**
- * The projector the command bus runs in each command's savepoint: it writes what the command
- * changed to the ProjectionStore of the transaction (`projectionsIn`) and renders the answer.
+ * The projector the command bus runs in each command's savepoint, one projection per stream kind:
+ * it writes what the command changed to the ProjectionStore of the transaction (`projectionsIn`)
+ * and returns what it wrote. It builds no answer (`use-cases/write-result.ts` does).
  */
 export const createProjector = <Tx extends WriteTransaction>(
   projectionsIn: (tx: Tx) => ProjectionStore,
   options: ProjectorOptions = {},
-): CommandBusHooks<Tx, WriteResult> => {
+): ProjectorHooks<Tx, ProjectedChange> => {
   const takeSnapshot = createSnapshotTaker(options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY);
   const key = options.fingerprintKey ?? randomFingerprintKey();
+  const projectRegistryChange = async (projections: ProjectionStore, change: CommandChange<'registry'>): Promise<ProjectedChange> => {
+    const state = change.after;
+    if (!state) return nothingWritten();
+    await takeSnapshot(projections.snapshots, state);
+    const touched = new Set(change.touchedByEvent.flat());
+    // the profile the command names is written even when the command changed nothing of it
+    const named = profileNamedBy(change.command);
+    if (named !== undefined && state.profiles.has(named)) touched.add(named);
+    const { written, affected } = await projectCommandChange(projections, state, touched, change, key);
+    return { documents: written, affected, schemas: [] };
+  };
   return {
     snapshots: (tx) => projectionsIn(tx).snapshots,
     readStackDependents: async (tx, registry, slug) =>
       (await projectionsIn(tx).stackDependents(registry, slug)).map((ref) => `${ref.registry}/${ref.profile}`),
-    projectCommand: async (tx, state, touched, command, change) => {
-      if (!state) return { rendered: { registryVersion: 0 }, affected: new Map() };
-      const projections = projectionsIn(tx);
-      await takeSnapshot(projections.snapshots, state);
-      const slug = profileSlugOf(command);
-      if (slug !== undefined && !touched.has(slug) && state.profiles.has(slug)) touched.add(slug);
-      const { written, affected } = await projectCommandChange(projections, state, touched, change, key);
-      const result: WriteResult = { registryVersion: state.version, document: slug ? written.get(slug) : undefined };
-      if (slug === undefined && state.live) result.registryJson = registryPayloadJson(state);
-      return { rendered: result, affected };
-    },
-    projectBatch: async (tx, states) => {
-      const projections = projectionsIn(tx);
-      for (const state of states) await projections.writeRegistryRow(state);
-    },
     readSchemaUsers: (tx, kind, name) => projectionsIn(tx).schemaUsers(kind, name),
-    projectSchemaCommand: async (tx, before, after, command) => {
-      const key = schemaKey(command.kind, command.name);
-      if (before !== after) await projectionsIn(tx).writeSchemaRows(after, [[command.kind, command.name]]);
-      const entry = after.entries.get(key);
-      return {
-        registryVersion: after.version,
-        schemaJson: entry && schemaReadJson(schemaDocumentJson(entry), schemaMetadataJson(entry)),
-        created: entry !== undefined && !before.entries.has(key),
-      };
+    project: {
+      registry: (tx, change) => projectRegistryChange(projectionsIn(tx), change),
+      schemas: (tx, change) => projectSchemaChange(projectionsIn(tx), change),
+    },
+    projectBatch: async (tx, changed) => {
+      const projections = projectionsIn(tx);
+      for (const state of changed.registry.values()) if (state) await projections.writeRegistryRow(state);
     },
   };
 };

@@ -13,11 +13,12 @@ import { sealOf } from '../domain/row-seal.js';
 import type { SigningKeys } from '../domain/signing-keys.js';
 import type { RowSealer } from '../projections/change-feed-store.js';
 import { DomainError } from '../domain/errors.js';
-import { createProjector, type ProjectorOptions, type WriteResult } from '../projections/projector.js';
+import { createProjector, type ProjectorOptions } from '../projections/projector.js';
 import { ensureSchema } from '../projections/schema-setup.js';
 import { readFingerprintKey, rememberFingerprintKey } from '../projections/fingerprint-key-store.js';
 import type { FingerprintKey } from '../domain/fingerprint.js';
 import { sqlProjectionStore } from '../projections/sql-projection-store.js';
+import { writeResults, type WriteResult } from './write-result.js';
 
 export interface RegistryStore {
   db: SqlDatabase;
@@ -40,12 +41,14 @@ export interface RegistryStore {
   fingerprintKey: FingerprintKey;
   /** Why this store refuses every write (serving a database read-only for forensics), if it does; set before serving. */
   readOnly?: string;
+  /** Holds every write (execute, executeAll) until `check` settles (serve's chain check); `readOnly` is asked after it. */
+  writesWaitFor(check: Promise<void>): void;
 }
 
 /**
  * Composes the write side (decide → append → project, group-committed) over one database.
- * The projector, over the SQL projection tables, is handed to the command bus here, so that
- * src/events never imports src/projections.
+ * The projector, over the SQL projection tables, and the write results (`write-result.ts`) are
+ * handed to the command bus here, so that src/events never imports src/projections.
  */
 export interface RegistryStoreOptions extends ProjectorOptions {
   now?: () => number;
@@ -60,7 +63,13 @@ export const createRegistryStore = async (db: SqlDatabase, options: RegistryStor
   const fingerprintKey = await readFingerprintKey(db);
   rememberFingerprintKey(db, fingerprintKey);
   const projector = createProjector((tx: SqlTransaction) => sqlProjectionStore(tx, seal), { ...options, fingerprintKey });
-  const bus = createCommandBus(db, projector, { now: options.now });
+  const bus = createCommandBus(db, { ...projector, render: writeResults }, { now: options.now });
+  let gate: Promise<void> | undefined;
+  /** Runs `write` once the gate (if any) is open, unless the store refuses writes by then. */
+  const gated = <T>(write: () => Promise<T>): Promise<T> => {
+    const refuseOrWrite = () => (store.readOnly !== undefined ? Promise.reject(new DomainError('read_only', store.readOnly)) : write());
+    return gate === undefined ? refuseOrWrite() : gate.then(refuseOrWrite);
+  };
   const store: RegistryStore = {
     db,
     bus,
@@ -68,13 +77,18 @@ export const createRegistryStore = async (db: SqlDatabase, options: RegistryStor
     seal,
     fingerprintKey,
     readOnly: options.readOnly,
-    execute: (command, context, executeOptions) => {
-      if (store.readOnly !== undefined) return Promise.reject(new DomainError('read_only', store.readOnly));
-      return bus.execute(command, context, executeOptions);
-    },
-    executeAll: (commands, context) => {
-      if (store.readOnly !== undefined) return Promise.reject(new DomainError('read_only', store.readOnly));
-      return bus.executeAll(commands, context);
+    execute: (command, context, executeOptions) => gated(() => bus.execute(command, context, executeOptions)),
+    executeAll: (commands, context) => gated(() => bus.executeAll(commands, context)),
+    writesWaitFor: (check) => {
+      const opened = check.then(
+        () => {
+          if (gate === opened) gate = undefined;
+        },
+        () => {
+          if (gate === opened) gate = undefined;
+        },
+      );
+      gate = opened;
     },
     judge: (command, context) => bus.judge(command, context),
     close: async () => {
@@ -93,7 +107,8 @@ export const openRegistryStore = async (location: DatabaseLocation, options: Reg
  * SQL projector's read indexes; its dry runs write nothing, so the file stays as it was.
  */
 export const createReadOnlyJudge = (db: SqlDatabase): Pick<RegistryStore, 'judge' | 'execute'> & { close(): Promise<void> } => {
-  const bus = createCommandBus(db, createProjector((tx: SqlTransaction) => sqlProjectionStore(tx, (value) => sealOf(undefined, value))));
+  const projector = createProjector((tx: SqlTransaction) => sqlProjectionStore(tx, (value) => sealOf(undefined, value)));
+  const bus = createCommandBus(db, { ...projector, render: writeResults });
   return {
     judge: (command, context) => bus.judge(command, context),
     execute: () => Promise.reject(new DomainError('read_only', 'a dry run writes nothing')),

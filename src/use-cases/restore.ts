@@ -5,7 +5,7 @@ import type { Command } from '../events/commands.js';
 import type { EventCause } from '../events/event-types.js';
 import { changesBetween, profileContentView, registryContentView } from '../projections/content-view.js';
 import { findProfileVersion, profileHasHistory, readProfileVersionsAt } from '../projections/profile-history.js';
-import type { WriteResult } from '../projections/projector.js';
+import type { WriteResult } from './write-result.js';
 import type { RegistryStore } from './registry-store.js';
 import { requirePastVersion, registryStateAtVersion, type PastPoint } from '../projections/time-travel.js';
 

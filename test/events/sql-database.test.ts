@@ -53,4 +53,29 @@ describeOnPostgres('SQL text on postgres', () => {
     );
     expect(row).toEqual({ has: true, any: true, all: false });
   });
+
+  it('chains an append on the stored head after another instance appended and after a rolled-back append', async () => {
+    const renamed = (n: number): DomainEvent => ({ ...created, type: 'registry.updated', data: { slug: 'beta', display_name: `B${n}` } } as DomainEvent);
+    const mine = t.store.db;
+    const other = (await t.reopen()).db;
+    await mine.transaction((tx) => tx.events.appendToStream('beta', 0, [{ ...created, data: { slug: 'beta' } }]));
+    // this instance appends v2 and takes it back: what it last wrote is not what the store holds
+    const refused = mine.transaction(async (tx) => {
+      await tx.events.appendToStream('beta', 1, [renamed(1)]);
+      throw new Error('refused');
+    });
+    await expect(refused).rejects.toThrow('refused');
+    // another instance writes v2: another event, so another hash
+    await other.transaction((tx) => tx.events.appendToStream('beta', 1, [renamed(2)]));
+    await expect(mine.transaction((tx) => tx.events.appendToStream('beta', 1, [renamed(3)]))).rejects.toThrow(/version/i);
+    const [third] = await mine.transaction((tx) => tx.events.appendToStream('beta', 2, [renamed(3)]));
+    const stream = await mine.events.readStream('beta');
+    expect(stream.map((event) => [event.stream_version, (event.data as { display_name?: string }).display_name])).toEqual([
+      [1, undefined],
+      [2, 'B2'],
+      [3, 'B3'],
+    ]);
+    expect(third.prev_hash).toBe(stream[1].hash);
+    expect(await mine.events.streamHead('beta')).toEqual({ version: 3, hash: third.hash });
+  });
 });

@@ -165,6 +165,21 @@ describe('a tamper-evident log on SQLite copies', () => {
     });
   });
 
+  it('serve (the default check: writes wait for the whole chain) stops with one clear line on a break deep in history', async () => {
+    const path = copy();
+    const events = teamEvents(path);
+    withSqlite(path, (db) =>
+      db.prepare("UPDATE events SET data_json = REPLACE(data_json, 'honest prompt', 'EDITED PROMPT') WHERE position = ?").run(events[1].position),
+    );
+    const before = teamEvents(path);
+    const result = await runCli(['serve', '--port', '0', '--log-level', 'silent', ...dbArgs(path)]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toBe(
+      `profile-registry: refusing to serve: the hash chain is broken at event at position ${events[1].position} (registry "team", version 2): its stored bytes do not match its hash; run \`profile-registry verify\`, or serve it with --read-only-forensics\n`,
+    );
+    expect(teamEvents(path)).toEqual(before);
+  });
+
   it('serve --chain-check background serves at once and turns every write away once it finds a break deep in history', async () => {
     const path = copy();
     const events = teamEvents(path);

@@ -1,9 +1,10 @@
 import { describe } from 'vitest';
 import type { CommandBus } from '../../src/events/command-bus.js';
 import type { EventStore } from '../../src/events/event-store.js';
-import { createInMemoryWriteSide } from '../../src/projections/in-memory/in-memory-write-side.js';
+import { createInMemoryWriteSide } from '../../src/use-cases/in-memory-write-side.js';
 import type { ProjectionStore } from '../../src/projections/projection-store.js';
-import type { ProjectorOptions, WriteResult } from '../../src/projections/projector.js';
+import type { ProjectorOptions } from '../../src/projections/projector.js';
+import type { WriteResult } from '../../src/use-cases/write-result.js';
 import { sqlProjectionStore } from '../../src/projections/sql-projection-store.js';
 import { describeEachBackend } from './backends.js';
 import { openTestStore, type Backend } from './test-store.js';

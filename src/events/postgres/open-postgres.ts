@@ -1,10 +1,11 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { DatabaseUnavailable, isDatabaseUnavailable } from '../database-unavailable.js';
 import { createMutex, sqlTransactionOf, type SqlDatabase, type SqlExecutor, type SqlStatements, type SqlTransaction } from '../sql-database.js';
 import { createCommitListener } from './commit-listener.js';
 import { commitWait, createHeadReader } from './head-reader.js';
+import type { StreamHeadGuesses } from './append-to-stream.js';
 import { postgresEventStore } from './postgres-event-store.js';
 import { POSTGRES_FLAVOUR } from './postgres-flavour.js';
 import { DEFAULT_POSTGRES_SETTINGS, type PostgresSettings } from './postgres-settings.js';
@@ -48,25 +49,74 @@ const guarded = async <T>(work: () => Promise<T>): Promise<T> => {
 };
 
 interface Queryable {
-  query(text: string, values?: unknown[]): Promise<pg.QueryResult>;
+  query(text: string | pg.QueryConfig, values?: unknown[]): Promise<pg.QueryResult>;
 }
 
-const statementsOf = (client: Queryable): SqlStatements => ({
-  flavour: POSTGRES_FLAVOUR,
-  run: (sql, params = []) => guarded(async () => (await client.query(sql, [...params])).rowCount ?? 0),
-  get: <T>(sql: string, params: readonly unknown[] = []) =>
-    guarded(async () => (await client.query(sql, [...params])).rows[0] as T | undefined),
-  all: <T>(sql: string, params: readonly unknown[] = []) =>
-    guarded(async () => (await client.query(sql, [...params])).rows as T[]),
-  exec: (sql) =>
-    guarded(async () => {
-      await client.query(sql);
-    }),
-});
+/**
+ * Names for the statements of write transactions: a connection parses and plans a named
+ * statement once, then only binds and runs it (the write path sends the same few statements over
+ * and over). At most `MAX_NAMED` texts are named; others (never seen on the write path) go unnamed.
+ */
+const MAX_NAMED = 500;
+const statementNames = new Map<string, string>();
+const named = (text: string, values: unknown[]): pg.QueryConfig | string => {
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < MAX_NAMED) {
+    name = `pr_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    statementNames.set(text, name);
+  }
+  return name === undefined ? text : { name, text, values };
+};
 
-const executorOf = (client: Queryable): SqlExecutor => {
-  const statements = statementsOf(client);
-  return { ...statements, events: postgresEventStore(statements) };
+const statementsOf = (client: Queryable, prepare = false): SqlStatements => {
+  const query = (sql: string, params: readonly unknown[]) => (prepare ? client.query(named(sql, [...params])) : client.query(sql, [...params]));
+  return {
+    flavour: POSTGRES_FLAVOUR,
+    run: (sql, params = []) => guarded(async () => (await query(sql, params)).rowCount ?? 0),
+    get: <T>(sql: string, params: readonly unknown[] = []) => guarded(async () => (await query(sql, params)).rows[0] as T | undefined),
+    all: <T>(sql: string, params: readonly unknown[] = []) => guarded(async () => (await query(sql, params)).rows as T[]),
+    exec: (sql) =>
+      guarded(async () => {
+        await client.query(sql);
+      }),
+  };
+};
+
+const executorOf = (client: Queryable, options: { prepare?: boolean; guesses?: StreamHeadGuesses } = {}): SqlExecutor => {
+  const statements = statementsOf(client, options.prepare);
+  return { ...statements, events: postgresEventStore(statements, options.guesses) };
+};
+
+const RELEASE = /^RELEASE SAVEPOINT \w+$/;
+const JOINS_A_RELEASE = /^(SAVEPOINT \w+|COMMIT)$/;
+const NO_ROWS = { rows: [], rowCount: 0 } as unknown as pg.QueryResult;
+
+/**
+ * A transaction's connection that sends `RELEASE SAVEPOINT` together with what follows it when
+ * that is the next write's `SAVEPOINT` or the `COMMIT` (one round trip instead of two, as a
+ * simple query of two statements: the second does not run if the first fails). Before any other
+ * statement the release is sent on its own first, so every statement runs where it did.
+ */
+const joiningReleases = (client: Queryable): Queryable => {
+  let pending: string | undefined;
+  return {
+    query: async (text, values) => {
+      if (typeof text === 'string' && values === undefined && pending === undefined && RELEASE.test(text)) {
+        pending = text;
+        return NO_ROWS;
+      }
+      if (pending !== undefined) {
+        const release = pending;
+        pending = undefined;
+        if (typeof text === 'string' && values === undefined && JOINS_A_RELEASE.test(text)) {
+          const results = (await client.query(`${release}; ${text}`)) as pg.QueryResult | pg.QueryResult[];
+          return Array.isArray(results) ? (results.at(-1) as pg.QueryResult) : results;
+        }
+        await client.query(release);
+      }
+      return client.query(text, values);
+    },
+  };
 };
 
 /** Write transactions of every instance take this lock (with the schema's key), so positions commit in order. */
@@ -132,6 +182,7 @@ export const openPostgres = (
   const readExecutor = executorOf(pool);
   const exclusive = createMutex();
   const instanceId = randomUUID();
+  const guesses: StreamHeadGuesses = new Map();
 
   let identity: Promise<SchemaIdentity> | undefined;
   const schemaIdentity = (): Promise<SchemaIdentity> => {
@@ -189,7 +240,8 @@ export const openPostgres = (
     transaction: async <T>(fn: (tx: SqlTransaction) => Promise<T>, afterCommit?: () => void) => {
       const result = await exclusive(async () => {
         const { key, channel } = await schemaIdentity();
-        const client = await guarded(() => pool.connect());
+        const pooled = await guarded(() => pool.connect());
+        const client = joiningReleases(pooled);
         let broken: Error | undefined;
         try {
           if (readonly) {
@@ -200,16 +252,16 @@ export const openPostgres = (
             // the NOTIFY is queued now and delivered by PostgreSQL only if the transaction commits
             await client.query('SELECT pg_advisory_xact_lock($1, $2), pg_notify($3, $4)', [APPEND_LOCK_KEY, key, channel, instanceId]);
           }
-          const value = await fn(sqlTransactionOf(executorOf(client)));
+          const value = await fn(sqlTransactionOf(executorOf(client, { prepare: true, guesses })));
           await client.query('COMMIT');
           headReader.expire();
           return { value, committedAt: performance.now() };
         } catch (error) {
           if (isConnectionFailure(error)) broken = error as Error;
-          else await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+          else await pooled.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
           throw unavailableOr(error);
         } finally {
-          client.release(broken);
+          pooled.release(broken);
         }
       });
       afterCommit?.();

@@ -14,7 +14,7 @@ import {
 } from '../../projections/read-model.js';
 import { profileSummaryPage } from '../../projections/list-pages.js';
 import { pastProfileDocument } from '../../projections/past-documents.js';
-import type { WriteResult } from '../../projections/projector.js';
+import type { WriteResult } from '../../use-cases/write-result.js';
 import type { RegistryStore } from '../../use-cases/registry-store.js';
 import { pastProfileDocumentOfAnyRegistry, registryOfLiveProfile } from '../../projections/unnamed-registry-reads.js';
 import { revealsSecrets } from '../auth/access-control.js';

@@ -5,7 +5,7 @@ import { SECRET_AREAS } from '../../domain/secrets.js';
 import { requireProfileSlug, requireRegistrySlug } from '../../domain/slug.js';
 import { listRegistrySummariesJson, readRegistryPayload } from '../../projections/read-model.js';
 import { pastRegistryPayload } from '../../projections/past-documents.js';
-import type { WriteResult } from '../../projections/projector.js';
+import type { WriteResult } from '../../use-cases/write-result.js';
 import type { RegistryStore } from '../../use-cases/registry-store.js';
 import { executeGuardedWrite, sendJsonWithEtag } from '../conditional-requests.js';
 import { executeWrite } from '../idempotent-write.js';

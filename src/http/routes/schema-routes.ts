@@ -9,7 +9,7 @@ import {
   type SchemaKind,
 } from '../../domain/schema-documents.js';
 import { parseExtensionKey } from '../../domain/slug.js';
-import type { WriteResult } from '../../projections/projector.js';
+import type { WriteResult } from '../../use-cases/write-result.js';
 import type { RegistryStore } from '../../use-cases/registry-store.js';
 import { listSchemasJson, readSchemaHistory, readSchemaJson, type SchemaVersion } from '../../projections/schema-reads.js';
 import type { BrokenProfile } from '../../events/event-types.js';

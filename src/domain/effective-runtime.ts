@@ -1,4 +1,4 @@
-import { DomainError } from './errors.js';
+import { overridesNotAllowed } from './errors.js';
 import { runtimeFingerprint, type FingerprintKey } from './fingerprint.js';
 import type { Policy, ProfileContent, Runtime } from './profile.js';
 import { overrideRefusal, mergePolicyLayers } from './override-policy.js';
@@ -57,9 +57,7 @@ export const applyOverrides = (effective: EffectiveProfile, overrides: Runtime, 
   if (keys.length === 0) return effective.runtime;
   const refused = overrideRefusal(effective.policy, keys);
   if (refused !== undefined) {
-    throw new DomainError('validation', 'profile does not allow engine overrides', {
-      errors: [{ path: refused.key === undefined ? field : `${field}.${refused.key}`, message: refused.reason }],
-    });
+    throw overridesNotAllowed(refused.key === undefined ? field : `${field}.${refused.key}`, refused.reason);
   }
   return mergeRuntime(effective.runtime, overrides);
 };

@@ -1,6 +1,5 @@
 import { refuseInexactNumbers } from './intact-json.js';
 import { parseYamlText, refuseInexactYamlNumbers } from './yaml-text.js';
-import { DomainError } from './errors.js';
 
 /** What a profiles file holds, as pinocchio's migrate-legacy tells them apart. */
 export type InputFormat = 'empty' | 'canonical-registries' | 'single-registry' | 'invalid' | 'legacy-map';
@@ -81,12 +80,3 @@ export const classifyDocument = (value: unknown): DetectedInput => {
   return { format: 'legacy-map', value };
 };
 
-export const invalidInput = (reason: string | undefined): DomainError =>
-  new DomainError('validation', `invalid YAML: ${reason ?? 'does not parse'}`, {
-    errors: [{ path: 'body', message: reason ?? 'does not parse' }],
-  });
-
-export const emptyInput = (): DomainError =>
-  new DomainError('validation', 'input is empty: no registries or profiles', {
-    errors: [{ path: 'body', message: 'empty' }],
-  });

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type Ajv2020Module from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
-import { DomainError, type FieldError } from './errors.js';
+import { type FieldError, invalidJsonSchema } from './errors.js';
 import { linearRegExp } from './linear-regexp.js';
 
 type Ajv2020Class = typeof Ajv2020Module.default;
@@ -26,17 +26,6 @@ const escapePointer = (segment: string): string => segment.replace(/~/g, '~0').r
 /** A JSON pointer from its segments. */
 export const jsonPointer = (segments: readonly (string | number)[]): string =>
   segments.map((segment) => `/${escapePointer(String(segment))}`).join('');
-
-/** `runtime.middlewares[1].config.max_tokens` from `/runtime/middlewares/1/config/max_tokens`. */
-export const dottedPath = (pointer: string): string => {
-  let out = '';
-  for (const raw of pointer.split('/').slice(1)) {
-    const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    if (/^\d+$/.test(segment)) out += `[${segment}]`;
-    else out += out === '' ? segment : `.${segment}`;
-  }
-  return out;
-};
 
 /** The property an error is about, when Ajv names it beside the object's path. */
 const namedProperty = (error: ErrorObject): string | undefined => {
@@ -77,11 +66,7 @@ export const jsonSchemaProblems = (schema: unknown, base = '/schema'): FieldErro
 export const checkJsonSchema = (schema: unknown, base = '/schema'): void => {
   const problems = jsonSchemaProblems(schema, base);
   if (problems.length === 0) return;
-  throw new DomainError(
-    'validation',
-    `validation error (${dottedPath(problems[0].path)}): not a valid JSON Schema (draft 2020-12): ${problems[0].message}`,
-    { errors: problems },
-  );
+  throw invalidJsonSchema(problems);
 };
 
 /** A compiled schema, identified by what it was compiled for. */

@@ -1,9 +1,6 @@
-import { DomainError } from './errors.js';
+import { invalidLegacyProfiles } from './errors.js';
 import { isPlainMap } from './input-format.js';
 import { parseSlug } from './slug.js';
-
-const legacyError = (message: string): DomainError =>
-  new DomainError('validation', message, { errors: [{ path: 'body', message }] });
 
 /**
  * pinocchio's legacy `profiles.yaml` (`profile → section → field → value`) as a `registries:`
@@ -14,11 +11,11 @@ export const legacyMapToBundle = (legacy: Record<string, unknown>, registry: str
   const profiles: Record<string, unknown> = {};
   for (const key of Object.keys(legacy).sort()) {
     const slug = parseSlug(key);
-    if (slug === undefined) throw legacyError(`invalid legacy profile slug "${key}"`);
-    if (Object.hasOwn(profiles, slug)) throw legacyError(`duplicate legacy profile slug "${slug}"`);
+    if (slug === undefined) throw invalidLegacyProfiles(`invalid legacy profile slug "${key}"`);
+    if (Object.hasOwn(profiles, slug)) throw invalidLegacyProfiles(`duplicate legacy profile slug "${slug}"`);
     const sections = legacy[key];
     if (!isPlainMap(sections) || !Object.values(sections).every(isPlainMap)) {
-      throw legacyError(`legacy profile "${slug}" must map to section settings`);
+      throw invalidLegacyProfiles(`legacy profile "${slug}" must map to section settings`);
     }
     profiles[slug] = { slug, runtime: { step_settings_patch: sections } };
   }

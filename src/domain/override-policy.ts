@@ -1,4 +1,4 @@
-import { DomainError } from './errors.js';
+import { validationError } from './errors.js';
 import type { Policy } from './profile.js';
 
 /**
@@ -18,15 +18,12 @@ export const canonicalOverrides = (overrides: Record<string, unknown>, field: st
   const out: Record<string, unknown> = {};
   for (const [raw, value] of Object.entries(overrides)) {
     const key = canonicalOverrideKey(raw);
-    if (key === '') throw overrideError(field, 'override keys must not be empty');
-    if (key in out) throw overrideError(`${field}.${key}`, 'duplicate override key after canonicalization');
+    if (key === '') throw validationError(field, 'override keys must not be empty');
+    if (key in out) throw validationError(`${field}.${key}`, 'duplicate override key after canonicalization');
     out[key] = value;
   }
   return out;
 };
-
-const overrideError = (path: string, message: string) =>
-  new DomainError('validation', `validation error (${path}): ${message}`, { errors: [{ path, message }] });
 
 /** Why the policy refuses these (canonical) override keys, or undefined when it allows them. */
 export const overrideRefusal = (policy: Policy, keys: string[]): { key?: string; reason: string } | undefined => {

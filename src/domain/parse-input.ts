@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { DomainError, type FieldError } from './errors.js';
+import { type FieldError, validationErrors } from './errors.js';
 
 /** `runtime.tools[0]` from zod's `['runtime', 'tools', 0]`. */
 export const formatFieldPath = (path: readonly PropertyKey[]): string => {
@@ -72,9 +72,5 @@ export const parseWith = <T>(schema: z.ZodType<T>, value: unknown): T => {
   if (result.success) return result.data;
   const errors = result.error.issues.flatMap(issueToFieldErrors);
   const first = errors[0] ?? { path: 'body', message: 'invalid' };
-  return fail(first, errors);
-};
-
-const fail = (first: FieldError, errors: FieldError[]): never => {
-  throw new DomainError('validation', `validation error (${first.path}): ${first.message}`, { errors });
+  throw validationErrors(errors, first);
 };

@@ -1,5 +1,5 @@
-import { DomainError, type FieldError } from './errors.js';
-import { compiledSchema, dottedPath, jsonPointer, schemaErrors } from './json-schema-check.js';
+import { type FieldError, schemaValidationFailed } from './errors.js';
+import { compiledSchema, jsonPointer, schemaErrors } from './json-schema-check.js';
 import type { ProfileContent } from './profile.js';
 import type { SchemaKind, SchemaPolicies } from './schema-documents.js';
 
@@ -113,12 +113,8 @@ export const schemaUseErrors = (
   );
 };
 
-/** `validation error (runtime.middlewares[1].config.max_tokens): must be <= 4096`, for the first error. */
-export const schemaErrorDetail = (errors: readonly FieldError[]): string =>
-  `validation error (${dottedPath(errors[0].path) || 'body'}): ${errors[0].message}`;
-
 /** Refuses a profile that its registry's schemas do not accept (400, `errors[].path` JSON pointers). */
 export const checkProfileSchemas = (content: ProfileContent, lookup: SchemaLookup, policies: SchemaPolicies = {}): void => {
   const errors = profileSchemaErrors(content, lookup, policies);
-  if (errors.length > 0) throw new DomainError('validation', schemaErrorDetail(errors), { errors });
+  if (errors.length > 0) throw schemaValidationFailed(errors);
 };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { expectedVersionField } from './expected-version-field.js';
 import { unknownNamesPolicySchema } from './schema-documents.js';
+import { optionalRegistryField, profileSlugField, registrySlugField } from './slug-fields.js';
 
 /** Request-side shapes of a profile (API.md section 1). Strict: unknown fields are refused. */
 
@@ -46,14 +47,17 @@ const profileFields = {
   set_default: z.boolean().optional(),
 };
 
+/** The registry a profile body names (it wins over `?registry=`). */
+const bodyRegistry = optionalRegistryField('the registry (wins over `?registry=`)');
+
 export const createProfileBodySchema = z.strictObject({
-  registry: z.string().optional(),
-  slug: z.string(),
+  registry: bodyRegistry,
+  slug: profileSlugField(),
   ...profileFields,
 });
 
 export const patchProfileBodySchema = z.strictObject({
-  registry: z.string().optional(),
+  registry: bodyRegistry,
   expected_version: expectedVersionField,
   ...profileFields,
 });
@@ -66,14 +70,14 @@ export type CreateProfileBody = z.infer<typeof createProfileBodySchema>;
 export type PatchProfileBody = z.infer<typeof patchProfileBodySchema>;
 
 export const setDefaultBodySchema = z.strictObject({
-  registry: z.string().optional(),
+  registry: bodyRegistry,
   expected_version: expectedVersionField,
 });
 
 const optionalText = z.string().nullable().optional();
 
 export const createRegistryBodySchema = z.strictObject({
-  slug: z.string(),
+  slug: registrySlugField(),
   display_name: z.string().optional(),
   description: z.string().optional(),
   unknown_middlewares: unknownNamesPolicySchema.optional(),
@@ -83,7 +87,7 @@ export const createRegistryBodySchema = z.strictObject({
 export const patchRegistryBodySchema = z.strictObject({
   display_name: optionalText,
   description: optionalText,
-  default_profile_slug: optionalText,
+  default_profile_slug: profileSlugField('the default profile (null: none)').nullable().optional(),
   unknown_middlewares: unknownNamesPolicySchema.optional(),
   unknown_extensions: unknownNamesPolicySchema.optional(),
   expected_version: expectedVersionField,

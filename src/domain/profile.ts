@@ -1,6 +1,6 @@
-import { validationError, type FieldError } from './errors.js';
+import { type FieldError, secretsToReenter, validationError } from './errors.js';
 import type { MiddlewareInput, PolicyInput, RuntimeInput, StackRefInput } from './profile-schemas.js';
-import { restoreStoredSecrets, SECRET_AREAS, secretsToReenter, type SecretAreas } from './secrets.js';
+import { restoreStoredSecrets, SECRET_AREAS, type SecretAreas } from './secrets.js';
 import { parseExtensionKey, parseSlug } from './slug.js';
 
 export interface Middleware {

@@ -1,4 +1,5 @@
-import { detectInputFormat, emptyInput, invalidInput, type DetectedInput, type InputFormat } from './input-format.js';
+import { emptyInput, invalidInput } from './errors.js';
+import { detectInputFormat, type DetectedInput, type InputFormat } from './input-format.js';
 import { legacyMapToBundle } from './legacy-profiles.js';
 import { importBundle } from './read-registry-bundle.js';
 import type { RegistryContent } from './registry-bundle.js';

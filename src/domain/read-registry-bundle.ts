@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DomainError, isDomainError, validationError } from './errors.js';
+import { isDomainError, validationError, validationErrors } from './errors.js';
 import { parseWith, unstorableField } from './parse-input.js';
 import { newProfileContent, type ProfileContent } from './profile.js';
 import { createProfileBodySchema } from './profile-schemas.js';
@@ -36,7 +36,7 @@ const withinPath = <T>(prefix: string, fn: () => T): T => {
   } catch (error) {
     if (!isDomainError(error) || error.code !== 'validation' || !error.errors?.length) throw error;
     const errors = error.errors.map((each) => ({ path: `${prefix}.${each.path}`, message: each.message }));
-    throw new DomainError('validation', `validation error (${errors[0].path}): ${errors[0].message}`, { errors });
+    throw validationErrors(errors);
   }
 };
 

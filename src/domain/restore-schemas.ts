@@ -1,18 +1,28 @@
 import { z } from 'zod';
 import { expectedVersionField } from './expected-version-field.js';
+import { parseAsOf, parseVersionNumber } from './past-point.js';
+import { optionalRegistryField } from './slug-fields.js';
 
 /** Request bodies of the restore routes (API.md section 3, History, time travel, restore). */
 
 export const restoreProfileBodySchema = z.strictObject({
-  registry: z.string().optional(),
-  to_version: z.unknown().meta({ type: 'integer', minimum: 1, description: 'the version to restore' }),
+  registry: optionalRegistryField('the registry (wins over `?registry=`)'),
+  to_version: z.unknown().transform((raw) => parseVersionNumber(raw, 'to_version')).meta({ type: 'integer', minimum: 1, description: 'the version to restore' }),
   expected_version: expectedVersionField,
   dry_run: z.boolean().optional(),
 });
 
 export const restoreRegistryBodySchema = z.strictObject({
-  to_version: z.unknown().optional().meta({ type: 'integer', minimum: 1, description: 'the registry version to go back to' }),
-  as_of: z.unknown().optional().meta({ description: 'or the time to go back to: RFC 3339 or epoch milliseconds' }),
+  to_version: z
+    .unknown()
+    .optional()
+    .transform((raw) => (raw === undefined ? undefined : parseVersionNumber(raw, 'to_version')))
+    .meta({ type: 'integer', minimum: 1, description: 'the registry version to go back to' }),
+  as_of: z
+    .unknown()
+    .optional()
+    .transform((raw) => (raw === undefined ? undefined : parseAsOf(raw)))
+    .meta({ type: ['string', 'integer'], description: 'or the time to go back to: RFC 3339 or epoch milliseconds' }),
   expected_version: expectedVersionField,
   dry_run: z.boolean().optional(),
 });

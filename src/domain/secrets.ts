@@ -1,5 +1,5 @@
 import { sameContent } from './same-content.js';
-import { DomainError, type FieldError } from './errors.js';
+import { type FieldError, secretsToReenter } from './errors.js';
 
 /**
  * The one secret detector (API.md section 5, docs/SECURITY.md "Secrets"). Every path that shows
@@ -367,13 +367,6 @@ const sameExcept = (after: Record<string | number, unknown>, before: unknown, ex
   return true;
 };
 
-/** The refusal of a write whose masks cannot stand for stored secrets (422, naming each path). */
-export const secretsToReenter = (reenter: readonly FieldError[]): DomainError =>
-  new DomainError(
-    'secret_reentry',
-    `re-enter the secrets at ${reenter.map((error) => error.path).join(', ')}: "***" keeps a stored secret only where it is stored and nothing else in its object changed`,
-    { errors: [...reenter] },
-  );
 
 /** `restoreStoredSecrets`, refusing the write when a secret must be re-entered. */
 export const keepStoredSecrets = <T>(incoming: T, stored: unknown, areas: SecretAreas, pointer = ''): T => {

@@ -1,4 +1,4 @@
-import { DomainError } from './errors.js';
+import { invalidProfileSlug, invalidRegistrySlug } from './errors.js';
 
 const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9._-]{0,126}[a-z0-9])?$/;
 const EXTENSION_KEY_PATTERN =
@@ -15,13 +15,13 @@ export const parseSlug = (raw: unknown): string | undefined => {
 
 export const requireProfileSlug = (raw: unknown): string => {
   const slug = parseSlug(raw);
-  if (slug === undefined) throw new DomainError('invalid_slug', 'invalid profile slug');
+  if (slug === undefined) throw invalidProfileSlug();
   return slug;
 };
 
 export const requireRegistrySlug = (raw: unknown): string => {
   const slug = parseSlug(raw);
-  if (slug === undefined) throw new DomainError('invalid_registry', 'invalid registry');
+  if (slug === undefined) throw invalidRegistrySlug();
   return slug;
 };
 

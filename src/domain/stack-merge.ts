@@ -1,4 +1,4 @@
-import { DomainError } from './errors.js';
+import { stackRefused } from './errors.js';
 import type { Middleware, ProfileContent, Runtime, StackRef } from './profile.js';
 
 export const MAX_STACK_DEPTH = 32;
@@ -10,9 +10,6 @@ export interface StackLayer {
   registry: string;
   content: ProfileContent;
 }
-
-const stackError = (message: string): DomainError =>
-  new DomainError('validation', message, { errors: [{ path: 'stack', message }] });
 
 const refRegistry = (ref: StackRef, holder: string): string => ref.registry_slug ?? holder;
 
@@ -35,17 +32,17 @@ export const expandStack = (
     const key = `${layerRegistry}/${layer.slug}`;
     if (path.includes(key)) {
       const cycle = [...path.slice(path.indexOf(key)), key].map((k) => label(...(k.split('/') as [string, string])));
-      throw stackError(`stack cycle detected: ${cycle.join(' -> ')}`);
+      throw stackRefused(`stack cycle detected: ${cycle.join(' -> ')}`);
     }
     if (done.has(key)) return;
-    if (path.length > MAX_STACK_DEPTH) throw stackError(`stack depth exceeds ${MAX_STACK_DEPTH}`);
+    if (path.length > MAX_STACK_DEPTH) throw stackRefused(`stack depth exceeds ${MAX_STACK_DEPTH}`);
     path.push(key);
     for (const ref of layer.stack) {
       const baseRegistry = refRegistry(ref, layerRegistry);
       const base = lookup(baseRegistry, ref.profile_slug);
       if (!base) {
         if (options.skipMissing) continue;
-        throw stackError(`stack refers to missing profile "${baseRegistry}/${ref.profile_slug}"`);
+        throw stackRefused(`stack refers to missing profile "${baseRegistry}/${ref.profile_slug}"`);
       }
       visit(baseRegistry, base);
     }

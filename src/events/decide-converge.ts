@@ -1,5 +1,5 @@
 import { sameContent } from '../domain/canonical-json.js';
-import { DomainError, readOnlyProfile } from '../domain/errors.js';
+import { defaultProfileNotInRegistry, readOnlyProfile } from '../domain/errors.js';
 import type { SchemaPolicies } from '../domain/schema-documents.js';
 import type { RegistryTarget } from './commands.js';
 import type { EventBody } from './event-types.js';
@@ -9,11 +9,7 @@ import { profileVersionAfter, type RegistryState } from './registry-state.js';
 const targetDefault = (state: RegistryState | undefined, target: RegistryTarget, slugs: string[]): string | undefined => {
   if (target.default_profile_slug !== undefined) {
     if (!slugs.includes(target.default_profile_slug)) {
-      throw new DomainError(
-        'validation',
-        `validation error (default_profile_slug): profile "${target.default_profile_slug}" is not in the registry`,
-        { errors: [{ path: 'default_profile_slug', message: 'names no profile of the registry' }] },
-      );
+      throw defaultProfileNotInRegistry(target.default_profile_slug);
     }
     return target.default_profile_slug;
   }

@@ -1,6 +1,6 @@
 import { sameContent } from '../domain/canonical-json.js';
-import { DomainError, listedProfiles, schemaNotFound, type AffectedProfileError } from '../domain/errors.js';
-import { checkJsonSchema, dottedPath } from '../domain/json-schema-check.js';
+import { DomainError, schemaInUse, schemaNotFound, schemaVersionConflict } from '../domain/errors.js';
+import { checkJsonSchema } from '../domain/json-schema-check.js';
 import type { RegisteredSchema } from '../domain/profile-schema-validation.js';
 import { policiesInForce, schemaUseErrors } from '../domain/profile-schema-validation.js';
 import type { ProfileContent } from '../domain/profile.js';
@@ -35,25 +35,6 @@ const brokenBy = (
   });
 };
 
-/** The refusal of a change that breaks stored profiles, naming them (all, or those a caller may see). */
-const schemaInUse = (kind: SchemaKind, name: string, broken: BrokenProfile[], hidden = 0): DomainError => {
-  const profiles: AffectedProfileError[] = broken.map(({ registry, profile, path, message }) => ({ registry, slug: profile, path, message }));
-  const listed = broken.map((each) => `${each.registry}/${each.profile} (${dottedPath(each.path)}: ${each.message})`);
-  if (hidden > 0) listed.push(listedProfiles([], hidden));
-  return new DomainError(
-    'schema_in_use',
-    `${kind} schema "${name}" change would invalidate ${broken.length + hidden} stored profile(s): ${listed.join(', ')}; send force: true to change it anyway`,
-    {
-      profiles,
-      named: {
-        refs: broken.map(({ registry, profile }) => ({ registry, profile })),
-        narrowed: (shown, left) =>
-          schemaInUse(kind, name, broken.filter((each) => shown.some((ref) => ref.registry === each.registry && ref.profile === each.profile)), left),
-      },
-    },
-  );
-};
-
 const refuseBreaking = (kind: SchemaKind, name: string, broken: BrokenProfile[]): never => {
   throw schemaInUse(kind, name, broken);
 };
@@ -82,9 +63,7 @@ export const decideSchema = (
   const version = schemaVersionAfter(state, kind, name);
   const expected = command.expected_version;
   if (expected !== undefined && expected > 0 && expected !== version) {
-    throw new DomainError('version_conflict', `${kind} schema "${name}" version conflict: expected=${expected} actual=${version}`, {
-      currentVersion: version,
-    });
+    throw schemaVersionConflict(kind, name, expected, version);
   }
   if (command.type === 'put_schema') {
     checkJsonSchema(command.document.schema);

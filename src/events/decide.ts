@@ -1,20 +1,26 @@
 import {
-  DomainError,
+  defaultProfileRequired,
+  defaultProfileUndeletable,
+  defaultRegistryUndeletable,
   type FieldError,
-  listedProfiles,
   type NamedProfile,
+  profileAlreadyExists,
+  profileInUse,
   profileNotFound,
   profileVersionConflict,
   readOnlyProfile,
+  registryAlreadyExists,
   registryNotFound,
   registryVersionConflict,
+  schemaValidationFailed,
+  secretsToReenter,
 } from '../domain/errors.js';
 import { applyProfileFields, emptyProfile, type ProfileContent } from '../domain/profile.js';
-import { profileSchemaErrors, schemaErrorDetail, type SchemaLookup } from '../domain/profile-schema-validation.js';
+import { profileSchemaErrors, type SchemaLookup } from '../domain/profile-schema-validation.js';
 import { jsonPointer } from '../domain/json-schema-check.js';
 import type { SchemaPolicies } from '../domain/schema-documents.js';
 import { sameContent } from '../domain/canonical-json.js';
-import { restoreStoredSecrets, SECRET_AREAS, secretsToReenter } from '../domain/secrets.js';
+import { restoreStoredSecrets, SECRET_AREAS } from '../domain/secrets.js';
 import { signatureVerdict, signProfile } from '../domain/profile-signature.js';
 import { expandStack, type ProfileLookup } from '../domain/stack-merge.js';
 import type { Command, RegistryTarget } from './commands.js';
@@ -65,11 +71,6 @@ const namedProfile = (key: string): NamedProfile => {
   const at = key.indexOf('/');
   return { registry: key.slice(0, at), profile: key.slice(at + 1) };
 };
-
-const profileInUse = (slug: string, dependents: NamedProfile[], hidden: number): DomainError =>
-  new DomainError('profile_in_use', `profile "${slug}" is stacked on by ${listedProfiles(dependents, hidden)}`, {
-    named: { refs: dependents, narrowed: (shown, left) => profileInUse(slug, shown, left) },
-  });
 
 /** A converge's new stacks must expand against the registry as it will be; what it deletes must not be stacked on from elsewhere. */
 const checkConvergedStacks = (
@@ -151,7 +152,7 @@ const decideCreateProfile = (
   content: ProfileContent,
   setDefault: boolean,
 ): EventBody[] => {
-  if (registry.profiles.has(slug)) throw new DomainError('already_exists', `profile "${slug}" already exists`);
+  if (registry.profiles.has(slug)) throw profileAlreadyExists(slug);
   const events: EventBody[] = [
     { type: 'profile.created', data: { profile: slug, version: profileVersionAfter(registry, slug) + 1, content } },
   ];
@@ -194,7 +195,7 @@ const checkWrittenContents = (state: RegistryState | undefined, events: readonly
     if (errors.length === 0) continue;
     const base = under === undefined ? '' : jsonPointer([...under, slug]);
     const located = errors.map((error) => ({ path: `${base}${error.path}`, message: error.message }));
-    throw new DomainError('validation', schemaErrorDetail(located), { errors: located });
+    throw schemaValidationFailed(located);
   }
 };
 
@@ -238,7 +239,7 @@ type DecideCase<T extends Command['type']> = (
 
 const decideByType: { [T in Command['type']]: DecideCase<T> } = {
   create_registry: (state, command) => {
-    if (state?.live) throw new DomainError('already_exists', `registry "${command.registry}" already exists`);
+    if (state?.live) throw registryAlreadyExists(command.registry);
     const data: { slug: string; display_name?: string; description?: string } = { slug: command.registry };
     if (command.display_name) data.display_name = command.display_name;
     if (command.description) data.description = command.description;
@@ -262,7 +263,7 @@ const decideByType: { [T in Command['type']]: DecideCase<T> } = {
       events.push(...defaultChange(registry, command.default_profile_slug));
     } else if (command.default_profile_slug === null && registry.default_profile_slug !== undefined) {
       if (registry.profiles.size > 0) {
-        throw new DomainError('default_profile_in_use', 'a registry with profiles must keep a default profile');
+        throw defaultProfileRequired();
       }
     }
     return events;
@@ -270,7 +271,7 @@ const decideByType: { [T in Command['type']]: DecideCase<T> } = {
   delete_registry: (state, command, context) => {
     const registry = liveRegistry(state);
     if (registry.slug === DEFAULT_REGISTRY) {
-      throw new DomainError('default_profile_in_use', 'the default registry cannot be deleted');
+      throw defaultRegistryUndeletable();
     }
     checkRegistryVersion(registry, command.expected_version);
     for (const slug of registry.profiles.keys()) checkNoDependents(registry.slug, slug, context, true);
@@ -304,10 +305,7 @@ const decideByType: { [T in Command['type']]: DecideCase<T> } = {
     checkNoDependents(registry.slug, command.slug, context);
     const isDefault = registry.default_profile_slug === command.slug;
     if (isDefault && registry.profiles.size > 1) {
-      throw new DomainError(
-        'default_profile_in_use',
-        `cannot delete default profile "${command.slug}" while other profiles remain; set another default first`,
-      );
+      throw defaultProfileUndeletable(command.slug);
     }
     const events: EventBody[] = [
       { type: 'profile.deleted', data: { profile: command.slug, version: profile.version + 1 } },

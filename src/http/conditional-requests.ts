@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError } from '../domain/errors.js';
+import { conflictAsPreconditionFailure, DomainError, ifMatchFailed } from '../domain/errors.js';
 import type { Command } from '../events/commands.js';
 import type { WriteResult } from '../use-cases/write-result.js';
 import type { RegistryStore } from '../use-cases/registry-store.js';
@@ -35,7 +35,7 @@ export const checkIfMatch = (request: FastifyRequest, currentEtag: string | unde
   const ifMatch = header(request, 'if-match');
   if (ifMatch === undefined) return undefined;
   if (currentEtag === undefined || !matches(ifMatch, currentEtag)) {
-    throw new DomainError('precondition_failed', 'the resource has changed (If-Match does not match the current ETag)');
+    throw ifMatchFailed();
   }
   const version = /^"(\d+)-/.exec(currentEtag)?.[1];
   return version === undefined ? undefined : Number(version);
@@ -44,7 +44,7 @@ export const checkIfMatch = (request: FastifyRequest, currentEtag: string | unde
 /** A version conflict on a write guarded by If-Match answers 412, not 409. */
 export const asPreconditionFailure = (error: unknown, guardedByIfMatch: boolean): unknown =>
   guardedByIfMatch && error instanceof DomainError && error.code === 'version_conflict'
-    ? new DomainError('precondition_failed', error.message, { currentVersion: error.currentVersion })
+    ? conflictAsPreconditionFailure(error)
     : error;
 
 /**

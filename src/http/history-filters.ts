@@ -1,6 +1,6 @@
 import { validationError } from '../domain/errors.js';
-import { parseAsOf } from '../domain/past-point.js';
-import { queryText } from './schemas/query.js';
+import { z } from 'zod';
+import { timeQuery } from './schemas/query.js';
 
 /**
  * The filters of both histories (API.md, Lists at scale): who, which event types, and a time
@@ -13,19 +13,34 @@ export interface HistoryFilter {
   until?: number;
 }
 
-export const historyFilterQuery = {
-  actor: queryText('only entries written by this actor (a token name)'),
-  type: queryText('only these event types, separated by commas (e.g. `profile.updated,profile.restored`)'),
-  since: queryText('only entries at or after this time: RFC 3339 or epoch milliseconds'),
-  until: queryText('only entries at or before this time: RFC 3339 or epoch milliseconds'),
+/** Comma-separated event types; blank items are dropped (nothing left: no filter). */
+const typesOf = (raw: string): ReadonlySet<string> | undefined => {
+  const types = raw.split(',').map((type) => type.trim()).filter((type) => type !== '');
+  return raw === '' ? undefined : new Set(types);
 };
 
-export const historyFilterOf = (query: { actor?: string; type?: string; since?: string; until?: string }): HistoryFilter => {
+export const historyFilterQuery = {
+  actor: z
+    .string()
+    .optional()
+    .transform((raw) => (raw === '' ? undefined : raw))
+    .meta({ description: 'only entries written by this actor (a token name)' }),
+  type: z
+    .string()
+    .optional()
+    .transform((raw) => (raw === undefined ? undefined : typesOf(raw)))
+    .meta({ description: 'only these event types, separated by commas (e.g. `profile.updated,profile.restored`)' }),
+  since: timeQuery('only entries at or after this time: RFC 3339 or epoch milliseconds', 'since'),
+  until: timeQuery('only entries at or before this time: RFC 3339 or epoch milliseconds', 'until'),
+};
+
+/** The filters as the route's schema parsed them (`historyFilterQuery`); `since` must not be after `until`. */
+export const historyFilterOf = (query: { actor?: string; type?: ReadonlySet<string>; since?: number; until?: number }): HistoryFilter => {
   const filter: HistoryFilter = {};
-  if (query.actor !== undefined && query.actor !== '') filter.actor = query.actor;
-  if (query.type !== undefined && query.type !== '') filter.types = new Set(query.type.split(',').map((type) => type.trim()).filter((type) => type !== ''));
-  if (query.since !== undefined && query.since !== '') filter.since = parseAsOf(query.since, 'since');
-  if (query.until !== undefined && query.until !== '') filter.until = parseAsOf(query.until, 'until');
+  if (query.actor !== undefined) filter.actor = query.actor;
+  if (query.type !== undefined) filter.types = query.type;
+  if (query.since !== undefined) filter.since = query.since;
+  if (query.until !== undefined) filter.until = query.until;
   if (filter.since !== undefined && filter.until !== undefined && filter.since > filter.until) throw validationError('since', 'must not be after until');
   return filter;
 };

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { canonicalJson, sha256Hex } from '../domain/canonical-json.js';
-import { DomainError } from '../domain/errors.js';
+import { idempotencyConflict, storedResponseDamaged, validationError } from '../domain/errors.js';
 import type { StoreCommand } from '../events/commands.js';
 import {
   claimIdempotencyKey,
@@ -34,9 +34,7 @@ const idempotencyKey = (request: FastifyRequest): string | undefined => {
   const key = (Array.isArray(raw) ? raw[0] : raw)?.trim();
   if (key === undefined) return undefined;
   if (key === '' || key.length > 255) {
-    throw new DomainError('validation', 'validation error (Idempotency-Key): must be 1 to 255 characters', {
-      errors: [{ path: 'Idempotency-Key', message: 'must be 1 to 255 characters' }],
-    });
+    throw validationError('Idempotency-Key', 'must be 1 to 255 characters');
   }
   // keys belong to their caller: another token's same key is another key (token names hold no `/`)
   return request.caller ? `token:${request.caller.name}/${key}` : key;
@@ -56,10 +54,10 @@ const replay = async (store: RegistryStore, reply: FastifyReply, stored: SealedR
   if (check !== 'ok') {
     // an edited stored response must never reach a client: refuse, and say so in the log
     reply.log.error({ seal: check }, 'stored idempotent response failed its integrity check');
-    throw new DomainError('integrity', `the stored response for this Idempotency-Key failed its integrity check (${check})`);
+    throw storedResponseDamaged(check);
   }
   if (stored.request_hash !== hash) {
-    throw new DomainError('idempotency_conflict', 'Idempotency-Key was already used with another request');
+    throw idempotencyConflict();
   }
   // the first answer may still be waiting out PostgreSQL's read lease: this one waits as long
   await store.db.settleBeforeAcknowledging?.();

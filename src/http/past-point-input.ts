@@ -1,5 +1,4 @@
 import { validationError } from '../domain/errors.js';
-import { parseAsOf, parseVersionNumber } from '../domain/past-point.js';
 import type { PastPoint } from '../projections/time-travel.js';
 
 /** The past point a read names with `?version=N` or `?as_of=` (parsed by the route's schema), or undefined for the present. */
@@ -10,8 +9,9 @@ export const pastPointOf = ({ version, as_of: asOf }: { version?: number; as_of?
   return undefined;
 };
 
-/** A restore's target from its body: `to_version` or `as_of`, exactly one. */
-export const restorePointOf = (toVersion: unknown, asOf: unknown): PastPoint => {
-  if ((toVersion === undefined) === (asOf === undefined)) throw validationError('to_version', 'give exactly one of to_version and as_of');
-  return toVersion !== undefined ? { version: parseVersionNumber(toVersion, 'to_version') } : { atMs: parseAsOf(asOf) };
+/** A restore's target from its body (parsed by the route's schema): `to_version` or `as_of`, exactly one. */
+export const restorePointOf = (toVersion: number | undefined, asOf: number | undefined): PastPoint => {
+  if (toVersion !== undefined && asOf === undefined) return { version: toVersion };
+  if (asOf !== undefined && toVersion === undefined) return { atMs: asOf };
+  throw validationError('to_version', 'give exactly one of to_version and as_of');
 };

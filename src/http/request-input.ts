@@ -1,39 +1,24 @@
 import type { FastifyRequest } from 'fastify';
-import { DomainError, validationError } from '../domain/errors.js';
+import { validationError } from '../domain/errors.js';
 import { unstorableField } from '../domain/parse-input.js';
-import { requireRegistrySlug } from '../domain/slug.js';
 import { DEFAULT_REGISTRY } from '../events/registry-state.js';
 import type { CommandContext } from '../events/command-bus.js';
 import { requireRegistryAccess, scopeOf } from './auth/scope.js';
 
-/** Reading what a request names: slugs, the registry, expected versions, who asks. */
+/** Reading what a request names: the registry (as its route's schema parsed it), who asks. */
 
-export type Query = Record<string, string | string[] | undefined>;
-
-export const queryValue = (request: FastifyRequest, name: string): string | undefined => {
-  const value = (request.query as Query)[name];
-  return Array.isArray(value) ? value[value.length - 1] : value;
+/**
+ * The registry a request names, checked against the caller's scope: the first of `named` that is
+ * given (the body's field, then `?registry=`, both parsed by the route's schema); undefined when none is.
+ */
+export const namedRegistry = (request: FastifyRequest, ...named: (string | undefined)[]): string | undefined => {
+  const registry = named.find((each) => each !== undefined);
+  return registry === undefined ? undefined : requireRegistryAccess(request, registry);
 };
 
-/** The registry the body or `?registry=` names (the body wins); undefined when neither does. */
-export const namedRegistry = (request: FastifyRequest, bodyRegistry?: unknown): string | undefined => {
-  const raw = bodyRegistry ?? queryValue(request, 'registry');
-  return raw === undefined || raw === '' ? undefined : requireRegistryAccess(request, requireRegistrySlug(raw));
-};
-
-/** The registry from the body, then `?registry=`, then the server's default registry. */
-export const registryOf = (request: FastifyRequest, bodyRegistry?: unknown): string =>
-  namedRegistry(request, bodyRegistry) ?? requireRegistryAccess(request, DEFAULT_REGISTRY);
-
-/** `expected_version`: an integer ≥ 0 (a number in a body, digits in a query); 0 or absent means no check. */
-export const parseExpectedVersion = (raw: unknown): number | undefined => {
-  if (raw === undefined || raw === null || raw === '') return undefined;
-  const value = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new DomainError('invalid_expected_version', 'invalid expected_version');
-  }
-  return value;
-};
+/** The registry a request names (see `namedRegistry`), else the server's default registry. */
+export const registryOf = (request: FastifyRequest, ...named: (string | undefined)[]): string =>
+  namedRegistry(request, ...named) ?? requireRegistryAccess(request, DEFAULT_REGISTRY);
 
 const MAX_ACTOR_LENGTH = 256;
 
@@ -61,9 +46,7 @@ export const commandContext = (request: FastifyRequest, source = 'http-api'): Co
 export const objectBodyOf = (body: unknown): Record<string, unknown> => {
   if (body === undefined || body === null) return {};
   if (typeof body !== 'object' || Array.isArray(body)) {
-    throw new DomainError('validation', 'validation error (body): must be a JSON object', {
-      errors: [{ path: 'body', message: 'must be a JSON object' }],
-    });
+    throw validationError('body', 'must be a JSON object');
   }
   const unstorable = unstorableField(body);
   if (unstorable !== undefined) throw validationError(unstorable.path, unstorable.message);

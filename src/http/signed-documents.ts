@@ -1,12 +1,8 @@
-import type { FastifyRequest } from 'fastify';
-import { DomainError, profileNotFound } from '../domain/errors.js';
+import { signatureRequired } from '../domain/errors.js';
 import { signatureVerdict, verdictDetail, type SignatureVerdict } from '../domain/profile-signature.js';
 import type { SigningKeys } from '../domain/signing-keys.js';
 import type { ProfileState } from '../events/registry-state.js';
 import { BYTES_TEXT, objectJsonIn, STRING_TEXT } from '../domain/json-splicing.js';
-
-/** `?require_signed=true|false` (also 1/0), as the route's schema parsed it (requireSignedQuery); anything else was a 400 there. */
-export const requireSignedOf = (request: FastifyRequest): boolean => (request.query as { require_signed?: unknown }).require_signed === true;
 
 export const verdictOf = (keys: SigningKeys | undefined, registry: string, profile: ProfileState | undefined): SignatureVerdict =>
   profile ? signatureVerdict(keys, registry, profile) : 'unsigned';
@@ -21,9 +17,7 @@ export const enforceSigned = (
 ) => {
   if (!required || verdict === 'valid') return;
   // a layer the caller may not read answers as a missing profile (see auth/scope.ts)
-  throw new DomainError('signature_required', verdictDetail(registry, slug, verdict, profile?.signature?.version), {
-    named: { refs: [{ registry, profile: slug }], narrowed: () => profileNotFound() },
-  });
+  throw signatureRequired(registry, slug, verdictDetail(registry, slug, verdict, profile?.signature?.version));
 };
 
 /**
@@ -37,9 +31,9 @@ export const withSignatureValid = <T extends string | Buffer>(json: T, profile: 
   return objectJsonIn(BYTES_TEXT, [{ spread: json as Buffer }, ['signature_valid', BYTES_TEXT.text(valid)]]) as T;
 };
 
-/** Judges, enforces `?require_signed`, and returns the document's bytes with `signature_valid`. */
+/** Judges, enforces `?require_signed` (`required`: as the route's schema parsed it), and returns the document's bytes with `signature_valid`. */
 export const signedDocument = <T extends string | Buffer>(
-  request: FastifyRequest,
+  required: boolean,
   keys: SigningKeys | undefined,
   registry: string,
   slug: string,
@@ -47,6 +41,6 @@ export const signedDocument = <T extends string | Buffer>(
   profile: ProfileState | undefined,
 ): T => {
   const verdict = verdictOf(keys, registry, profile);
-  enforceSigned(requireSignedOf(request), registry, slug, profile, verdict);
+  enforceSigned(required, registry, slug, profile, verdict);
   return withSignatureValid(json, profile, verdict);
 };

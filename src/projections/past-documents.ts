@@ -1,7 +1,7 @@
-import { profileNotFound, registryNotFound } from '../domain/errors.js';
+import { profileNotFound, profileVersionNotFound, registryNotFound } from '../domain/errors.js';
 import type { ProfileState, RegistryState } from '../events/registry-state.js';
 import type { SqlExecutor } from '../events/sql-database.js';
-import { profileVersionNotFound } from './profile-history.js';
+
 import { fingerprintAtPoint, registriesAtPosition, registriesAtTime } from './fingerprint-at-point.js';
 import { storeFingerprintKey } from './fingerprint-key-store.js';
 import type { FingerprintOf } from './project-registry.js';

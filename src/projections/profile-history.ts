@@ -1,5 +1,5 @@
 import type { Operation } from 'fast-json-patch';
-import { DomainError, profileNotFound } from '../domain/errors.js';
+import { profileNotFound, profileVersionNotFound } from '../domain/errors.js';
 import { effectiveFingerprint } from '../domain/effective-runtime.js';
 import type { FingerprintKey } from '../domain/fingerprint.js';
 import type { ProfileContent } from '../domain/profile.js';
@@ -61,8 +61,6 @@ export const readProfileHistoryPage = (
   options: { limit: number; beforeVersion?: number },
 ): Promise<ProfileVersion[]> => readProfileVersions(executor, registry, slug, { beforeVersion: options.beforeVersion, last: options.limit + 1 });
 
-export const profileVersionNotFound = (version: number): DomainError =>
-  new DomainError('not_found', `profile version ${version} not found`);
 
 /** The version asked for, or 404 when the profile never had it. */
 export const findProfileVersion = (versions: ProfileVersion[], version: number): ProfileVersion => {

@@ -1,4 +1,4 @@
-import { DomainError, registryNotFound } from '../domain/errors.js';
+import { registryNotFound, registryVersionNotFound } from '../domain/errors.js';
 import type { StoredEvent } from '../events/event-types.js';
 import { aggregateStream } from '../events/aggregate-stream.js';
 import type { RegistryState } from '../events/registry-state.js';
@@ -84,6 +84,6 @@ export const requirePastVersion = async (executor: SqlExecutor, registry: string
   const head = await streamHeadVersion(executor, registry);
   const version = await streamVersionOf(executor, registry, point);
   if (head === 0 || version === 0) throw registryNotFound();
-  if (version > head) throw new DomainError('not_found', `registry version ${version} not found`);
+  if (version > head) throw registryVersionNotFound(version);
   return version;
 };

@@ -1,8 +1,8 @@
-import { isDomainError, profileNotFound } from '../domain/errors.js';
+import { isDomainError, profileNotFound, profileVersionNotFound } from '../domain/errors.js';
 import { DEFAULT_REGISTRY } from '../events/registry-state.js';
 import type { SqlExecutor } from '../events/sql-database.js';
 import { pastProfileDocument, type PastDocument } from './past-documents.js';
-import { profileVersionNotFound } from './profile-history.js';
+
 import { registriesHoldingProfile } from './read-model.js';
 import type { PastPoint } from './time-travel.js';
 

@@ -12,7 +12,7 @@ import type { SqlDatabase, SqlTransaction } from '../events/sql-database.js';
 import { sealOf } from '../domain/row-seal.js';
 import type { SigningKeys } from '../domain/signing-keys.js';
 import type { RowSealer } from '../projections/change-feed-store.js';
-import { DomainError } from '../domain/errors.js';
+import { readOnlyStore } from '../domain/errors.js';
 import { createProjector, type ProjectorOptions } from '../projections/projector.js';
 import { ensureSchema } from '../projections/schema-setup.js';
 import { readFingerprintKey, rememberFingerprintKey } from '../projections/fingerprint-key-store.js';
@@ -67,7 +67,7 @@ export const createRegistryStore = async (db: SqlDatabase, options: RegistryStor
   let gate: Promise<void> | undefined;
   /** Runs `write` once the gate (if any) is open, unless the store refuses writes by then. */
   const gated = <T>(write: () => Promise<T>): Promise<T> => {
-    const refuseOrWrite = () => (store.readOnly !== undefined ? Promise.reject(new DomainError('read_only', store.readOnly)) : write());
+    const refuseOrWrite = () => (store.readOnly !== undefined ? Promise.reject(readOnlyStore(store.readOnly)) : write());
     return gate === undefined ? refuseOrWrite() : gate.then(refuseOrWrite);
   };
   const store: RegistryStore = {
@@ -111,7 +111,7 @@ export const createReadOnlyJudge = (db: SqlDatabase): Pick<RegistryStore, 'judge
   const bus = createCommandBus(db, { ...projector, render: writeResults });
   return {
     judge: (command, context) => bus.judge(command, context),
-    execute: () => Promise.reject(new DomainError('read_only', 'a dry run writes nothing')),
+    execute: () => Promise.reject(readOnlyStore('a dry run writes nothing')),
     close: () => bus.close(),
   };
 };

@@ -4,12 +4,23 @@ import { openTestApp, type TestApp } from '../support/test-store.js';
 
 /**
  * Parameters are parsed once, by the route's schema: every query, path and header parameter that
- * /openapi.json constrains (a pattern, an enum, bounds) is refused with a 400 problem+json naming
- * it when a value outside the constraint is sent, on every operation that declares it, before the
- * handler runs (nothing is written).
+ * /openapi.json constrains (a pattern, an enum, integer bounds, a length, JSON content, or none
+ * allowed at all) is refused with a 400 problem+json naming it when a value outside each
+ * constraint is sent, on every operation that declares it, before the handler runs (nothing is
+ * written).
  */
 
-type Parameter = { name: string; in: 'query' | 'path' | 'header'; schema?: { pattern?: string; enum?: unknown[]; minimum?: number; maximum?: number } };
+type ParameterSchema = {
+  type?: string;
+  pattern?: string;
+  enum?: unknown[];
+  minimum?: number;
+  maximum?: number;
+  maxLength?: number;
+  contentMediaType?: string;
+  not?: object;
+};
+type Parameter = { name: string; in: 'query' | 'path' | 'header'; schema?: ParameterSchema };
 type Operation = { parameters?: Parameter[]; requestBody?: unknown };
 type Document = { paths: Record<string, Record<string, Operation>> };
 
@@ -21,18 +32,26 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-/** A value the parameter's schema does not allow. */
-const outside = (parameter: Parameter): string | undefined => {
+/** Values that break a pattern: the first one the pattern refuses is sent. */
+const PATTERN_BREAKERS = ['x1', '!', ' '];
+
+/** Values the parameter's schema does not allow: one for each constraint it declares. */
+const outside = (parameter: Parameter): string[] => {
   const schema = parameter.schema ?? {};
-  if (schema.enum !== undefined) return 'not-one-of-them';
+  const values: string[] = [];
+  if (schema.not !== undefined) values.push('x');
+  if (schema.enum !== undefined) values.push('not-one-of-them');
   if (schema.pattern !== undefined) {
-    const candidate = 'x1';
-    expect(new RegExp(schema.pattern).test(candidate), `${parameter.name}: ${schema.pattern}`).toBe(false);
-    return candidate;
+    const breaker = PATTERN_BREAKERS.find((candidate) => !new RegExp(schema.pattern as string).test(candidate));
+    expect(breaker, `${parameter.name}: ${schema.pattern}`).toBeDefined();
+    values.push(breaker as string);
   }
-  if (schema.maximum !== undefined) return String(schema.maximum + 1);
-  if (schema.minimum !== undefined) return String(schema.minimum - 1);
-  return undefined;
+  if (schema.type === 'integer') values.push('x1', '1.5');
+  if (schema.maximum !== undefined) values.push(String(schema.maximum + 1));
+  if (schema.minimum !== undefined) values.push(String(schema.minimum - 1));
+  if (schema.maxLength !== undefined) values.push('x'.repeat(schema.maxLength + 1));
+  if (schema.contentMediaType === 'application/json') values.push('{not json');
+  return values;
 };
 
 /** A path parameter's ordinary value, so that only the parameter under test is wrong. */
@@ -54,12 +73,12 @@ it('refuses, on every operation, a value outside each constrained parameter with
   const checked: string[] = [];
   for (const [template, operations] of Object.entries(document.paths)) {
     for (const [method, operation] of Object.entries(operations)) {
-      for (const parameter of operation.parameters ?? []) {
-        const value = outside(parameter);
-        if (value === undefined) continue;
+      for (const parameter of operation.parameters ?? []) for (const value of outside(parameter)) {
         let path = template;
         const pathValues = template.includes('/extensions/') ? { ...PATH_VALUES, name: 'vendor.custom@v1' } : PATH_VALUES;
-        for (const [name, ordinary] of Object.entries(pathValues)) path = path.replace(`{${name}}`, name === parameter.name && parameter.in === 'path' ? value : ordinary);
+        for (const [name, ordinary] of Object.entries(pathValues)) {
+          path = path.replace(`{${name}}`, encodeURIComponent(name === parameter.name && parameter.in === 'path' ? value : ordinary));
+        }
         const query = new URLSearchParams();
         for (const other of operation.parameters ?? []) {
           if (other.in === 'query' && other.name !== parameter.name && NEEDED_QUERY[other.name] !== undefined) query.set(other.name, NEEDED_QUERY[other.name]);
@@ -78,16 +97,65 @@ it('refuses, on every operation, a value outside each constrained parameter with
         const where = `${method.toUpperCase()} ${url} (${parameter.in} ${parameter.name})`;
         expect(answer.statusCode, `${where}: ${answer.body}`).toBe(400);
         expect(answer.headers['content-type'], where).toContain('application/problem+json');
-        expect(answer.body.toLowerCase(), where).toContain(parameter.name.toLowerCase());
-        checked.push(`${method} ${template} ${parameter.name}`);
+        // a profile slug is refused as one (invalid-slug) wherever it is named; every other refusal names its parameter
+        const named = answer.body.toLowerCase().includes(parameter.name.toLowerCase()) || answer.body.includes('/problems/invalid-slug"');
+        expect(named, `${where}: ${answer.body}`).toBe(true);
+        checked.push(`${method} ${template} ${parameter.name}=${value}`);
       }
     }
   }
-  // the parameters of versions, positions, limits, times and flags are all constrained
-  for (const name of ['expected_version', 'version', 'after', 'limit', 'before_version', 'from', 'to', 'wait', 'reveal', 'require_signed', 'force']) {
-    expect(checked.some((each) => each.endsWith(` ${name}`)), name).toBe(true);
+  // the parameters of versions, positions, limits, times, flags, slugs, registry selectors, cursors and searches are all constrained
+  const names = ['expected_version', 'version', 'after', 'limit', 'before_version', 'from', 'to', 'wait', 'reveal', 'require_signed', 'force'];
+  names.push('as_of', 'since', 'until', 'cursor', 'q', 'contains', 'registry', 'slug', 'name', 'profile', 'runtime', 'registry_slug', 'runtime_key', 'last-event-id');
+  for (const name of names) expect(checked.some((each) => each.includes(` ${name}=`)), name).toBe(true);
+  // out of range as well as malformed: a version past the largest integer, a page of 1001, a position below 0
+  for (const sent of ['expected_version=9007199254740992', 'version=0', 'limit=1001', 'after=-1']) {
+    expect(checked.some((each) => each.endsWith(` ${sent}`)), sent).toBe(true);
   }
-  expect(checked.length).toBeGreaterThan(30);
+  expect(checked.length).toBeGreaterThan(150);
+  expect(await storeSnapshot(t.store.db)).toEqual(before);
+});
+
+type BodySchema = { properties?: Record<string, ParameterSchema> };
+type BodyOperation = Operation & { requestBody?: { content?: Record<string, { schema?: BodySchema }> } };
+
+/** JSON values a body field's schema does not allow: one for each constraint it declares. */
+const outsideInBody = (field: ParameterSchema & { anyOf?: ParameterSchema[] }): unknown[] => {
+  // a nullable field: the constraints of its non-null form
+  const schema = field.anyOf?.find((each) => each.type !== 'null') ?? field;
+  const values: unknown[] = [];
+  if (schema.pattern !== undefined) values.push(PATTERN_BREAKERS.find((candidate) => !new RegExp(schema.pattern as string).test(candidate)));
+  if (schema.type === 'integer') values.push('x1', 1.5);
+  if (schema.minimum !== undefined) values.push(schema.minimum - 1);
+  return values;
+};
+
+it('refuses, in every JSON body, a value outside each constrained top-level field with a 400 problem+json naming it', async () => {
+  const document = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json() as { paths: Record<string, Record<string, BodyOperation>> };
+  const before = await storeSnapshot(t.store.db);
+  const checked: string[] = [];
+  for (const [template, operations] of Object.entries(document.paths)) {
+    for (const [method, operation] of Object.entries(operations)) {
+      const properties = operation.requestBody?.content?.['application/json']?.schema?.properties ?? {};
+      const pathValues = template.includes('/extensions/') ? { ...PATH_VALUES, name: 'vendor.custom@v1' } : PATH_VALUES;
+      let url = template;
+      for (const [name, ordinary] of Object.entries(pathValues)) url = url.replace(`{${name}}`, ordinary);
+      for (const [field, schema] of Object.entries(properties)) for (const value of outsideInBody(schema)) {
+        const base = (BODIES[`${method} ${template}`] ?? {}) as Record<string, unknown>;
+        const answer = await t.app.inject({ method: method.toUpperCase() as 'POST', url, payload: { ...base, [field]: value } });
+        const where = `${method.toUpperCase()} ${url} (body ${field}: ${JSON.stringify(value)})`;
+        expect(answer.statusCode, `${where}: ${answer.body}`).toBe(400);
+        expect(answer.headers['content-type'], where).toContain('application/problem+json');
+        // a slug is refused as one (invalid-slug, invalid-registry); every other refusal names its field
+        const named = answer.body.includes(field) || /\/problems\/invalid-(slug|registry)"/.test(answer.body);
+        expect(named, `${where}: ${answer.body}`).toBe(true);
+        checked.push(`${method} ${template} ${field}=${JSON.stringify(value)}`);
+      }
+    }
+  }
+  for (const field of ['registry', 'slug', 'expected_version', 'to_version', 'default_profile_slug', 'profile', 'registry_slug', 'runtime_key']) {
+    expect(checked.some((each) => each.includes(` ${field}=`)), field).toBe(true);
+  }
   expect(await storeSnapshot(t.store.db)).toEqual(before);
 });
 
@@ -105,4 +173,27 @@ it('hands handlers typed values: a valid version, limit and position are answere
   expect(refused.json().detail).toBe('invalid expected_version');
   const poll = await t.app.inject({ method: 'GET', url: '/api/watch?after=0&wait=0', headers: { accept: 'application/json' } });
   expect(poll.json().changes.length).toBeGreaterThan(0);
+  // slugs come trimmed and lower-cased, a cursor decoded, a search normalized
+  expect((await t.app.inject({ method: 'GET', url: '/api/chat/profiles/%20Writer%20?registry=DEFAULT' })).json().slug).toBe('writer');
+  await t.app.inject({ method: 'POST', url: '/api/chat/profiles', payload: { slug: 'zeta-writer', description: 'z' } });
+  const first = (await t.app.inject({ method: 'GET', url: '/api/chat/profiles?limit=1&q=%20WRIT' })).json();
+  expect(first.items.map((each: { slug: string }) => each.slug)).toEqual(['writer']);
+  const rest = (await t.app.inject({ method: 'GET', url: `/api/chat/profiles?q=writ&cursor=${first.next_cursor}` })).json();
+  expect(rest).toMatchObject({ items: [{ slug: 'zeta-writer' }], next_cursor: null });
+  const restored = await t.app.inject({ method: 'POST', url: '/api/chat/profiles/writer/restore', payload: { to_version: 1, dry_run: true } });
+  expect(restored.json().changes.length).toBeGreaterThan(0);
+});
+
+it('answers pinocchio\'s retired selectors with 400, even empty, and a cursor it never gave with 400 naming it', async () => {
+  for (const url of ['/api/chat/resolve/writer?registry_slug=', '/api/chat/resolve?runtime_key=writer']) {
+    const answer = await t.app.inject({ method: 'GET', url });
+    expect(answer.statusCode, url).toBe(400);
+    expect(answer.json().detail).toMatch(/^unsupported legacy selector: (registry_slug|runtime_key)$/);
+  }
+  const body = await t.app.inject({ method: 'POST', url: '/api/chat/resolve', payload: { registry_slug: 'default' } });
+  expect(body.json().detail).toBe('unsupported legacy selector: registry_slug');
+  const forged = Buffer.from(JSON.stringify({ slug: 'writer' })).toString('base64url');
+  const refused = await t.app.inject({ method: 'GET', url: `/api/chat/profiles?cursor=${forged}` });
+  expect(refused.statusCode).toBe(400);
+  expect(refused.json().detail).toBe('validation error (cursor): not a cursor of this list (use next_cursor of the previous page)');
 });

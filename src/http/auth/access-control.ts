@@ -33,7 +33,11 @@ const unauthorized = (reply: FastifyReply, detail: string, error?: string): Fast
 /** The role of whoever asks: without auth, every caller is an admin (the server listens on loopback only). */
 export const callerRole = (request: FastifyRequest): Role => request.caller?.role ?? 'admin';
 
-/** Whether `?reveal=secrets` was asked (only an admin gets that far: the access hook refuses others). */
+/**
+ * Whether `?reveal=secrets` was asked (only an admin gets that far: the access hook refuses others).
+ * The access hook runs before the route's schema and reads the query as sent; handlers read it
+ * as `revealQuery` parsed it (`'secrets'` or undefined).
+ */
 export const revealsSecrets = (request: FastifyRequest): boolean => {
   const reveal = (request.query as Record<string, unknown> | undefined)?.reveal;
   return reveal === 'secrets' || (Array.isArray(reveal) && reveal.includes('secrets'));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { requireProfileSlug } from '../../domain/slug.js';
+import { invalidProfileSlug } from '../../domain/errors.js';
+import { optionalRegistryField, profileSlugField } from '../../domain/slug-fields.js';
 import { readProfileDocument } from '../../projections/read-model.js';
 import { missingProfileError, readRegistryDefaultProfile } from '../../projections/read-resolution.js';
 import type { RegistryStore } from '../../use-cases/registry-store.js';
@@ -13,9 +14,9 @@ import { problemResponses } from '../schemas/problems.js';
 import { registryQuerySchema } from '../schemas/query.js';
 
 const selectBodySchema = z.strictObject({
-  profile: z.string().optional(),
-  slug: z.string().optional().meta({ description: 'the profile, as older clients name it' }),
-  registry: z.string().optional(),
+  profile: profileSlugField('the profile').optional(),
+  slug: profileSlugField('the profile, as older clients name it (when `profile` is absent)').optional(),
+  registry: optionalRegistryField('the registry (wins over `?registry=`)'),
 });
 
 const answer = (selection: ProfileSelection) => ({ slug: selection.profile, profile: selection.profile, registry: selection.registry });
@@ -43,7 +44,7 @@ export const currentProfileRoutes: RoutesPlugin<{ store: RegistryStore }> = asyn
       if (cookie && mayAccessRegistry(request, cookie.registry) && (await readProfileDocument(db, cookie.registry, cookie.profile))) {
         return answer(cookie);
       }
-      const registry = registryOf(request);
+      const registry = registryOf(request, request.query.registry);
       const fallback = await readRegistryDefaultProfile(db, registry);
       if (fallback === undefined) throw await missingProfileError(db, registry);
       return answer({ registry, profile: fallback });
@@ -70,7 +71,9 @@ export const currentProfileRoutes: RoutesPlugin<{ store: RegistryStore }> = asyn
     },
     async (request, reply) => {
       const body = request.body;
-      const selection = { registry: registryOf(request, body.registry), profile: requireProfileSlug(body.profile ?? body.slug) };
+      const profile = body.profile ?? body.slug;
+      if (profile === undefined) throw invalidProfileSlug();
+      const selection = { registry: registryOf(request, body.registry, request.query.registry), profile };
       if (!(await readProfileDocument(db, selection.registry, selection.profile))) {
         throw await missingProfileError(db, selection.registry);
       }

@@ -1,8 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { verdictOf, withSignatureValid } from '../signed-documents.js';
-import { profileNotFound, registryNotFound, validationError } from '../../domain/errors.js';
-import { parseVersionNumber } from '../../domain/past-point.js';
+import { profileNotFound, registryNotFound } from '../../domain/errors.js';
 import { restoreProfileBodySchema, restoreRegistryBodySchema } from '../../domain/restore-schemas.js';
 import { SECRET_AREAS } from '../../domain/secrets.js';
 import { eventProfile, type StoredEvent } from '../../events/event-types.js';
@@ -26,7 +25,7 @@ import { sendJsonWithEtag } from '../conditional-requests.js';
 import { historyFilterOf, historyFilterQuery, isFiltered, passesFilter, type HistoryFilter } from '../history-filters.js';
 import { restorePointOf } from '../past-point-input.js';
 import { shownChanges, shownJson, shownValue } from '../secret-output.js';
-import { commandContext, namedRegistry, parseExpectedVersion, registryOf } from '../request-input.js';
+import { commandContext, namedRegistry, registryOf } from '../request-input.js';
 import type { RoutesPlugin } from '../route-schema.js';
 import { ETAG, IDEMPOTENT_REPLAYED, jsonAnswer } from '../schemas/answers.js';
 import {
@@ -82,8 +81,8 @@ export const historyRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
   const db = store.db;
 
   /** The registry a history read names, else the one whose history of the profile it answers from. */
-  const historyRegistryOf = async (request: FastifyRequest, slug: string): Promise<string> =>
-    namedRegistry(request) ?? (await registryOfProfileHistory(db, slug, (candidate) => mayAccessRegistry(request, candidate))) ?? throwProfileNotFound();
+  const historyRegistryOf = async (request: FastifyRequest, slug: string, named: string | undefined): Promise<string> =>
+    namedRegistry(request, named) ?? (await registryOfProfileHistory(db, slug, (candidate) => mayAccessRegistry(request, candidate))) ?? throwProfileNotFound();
 
   /** Versions read of a profile; when none were, 404 naming what is missing unless the profile has a history. */
   const requireHistory = async (registry: string, slug: string, versions: ProfileVersion[]) => {
@@ -164,7 +163,7 @@ export const historyRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
     },
     async (request) => {
       const { slug } = request.params;
-      const registry = await historyRegistryOf(request, slug);
+      const registry = await historyRegistryOf(request, slug, request.query.registry);
       const { limit = MAX_PAGE, before_version: beforeVersion } = request.query;
       const filter = historyFilterOf(request.query);
       const filtered = isFiltered(filter);
@@ -205,7 +204,7 @@ export const historyRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
     },
     async (request) => {
       const { slug } = request.params;
-      const registry = await historyRegistryOf(request, slug);
+      const registry = await historyRegistryOf(request, slug, request.query.registry);
       const { from, to } = request.query;
       const versions = await requireHistory(registry, slug, await readProfileVersionsAt(db, registry, slug, [from, to]));
       const view = (version: number) => profileContentView(registry, findProfileVersion(versions, version).content);
@@ -237,11 +236,10 @@ export const historyRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
     async (request, reply) => {
       const { slug } = request.params;
       const body = request.body;
-      const registry = registryOf(request, body.registry);
-      const toVersion = parseVersionNumber(body.to_version, 'to_version');
-      const result = await restoreProfile(store, registry, slug, toVersion, {
+      const registry = registryOf(request, body.registry, request.query.registry);
+      const result = await restoreProfile(store, registry, slug, body.to_version, {
         dryRun: body.dry_run === true,
-        expectedVersion: parseExpectedVersion(body.expected_version),
+        expectedVersion: body.expected_version,
         context: commandContext(request),
       });
       if (result.dryRun) return { changes: shownChanges(request, result.changes, SECRET_AREAS.profile) };
@@ -272,7 +270,7 @@ export const historyRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
       const body = request.body;
       const result = await restoreRegistry(store, registry, restorePointOf(body.to_version, body.as_of), {
         dryRun: body.dry_run === true,
-        expectedVersion: parseExpectedVersion(body.expected_version),
+        expectedVersion: body.expected_version,
         context: commandContext(request),
       });
       return { ...result, changes: shownChanges(request, result.changes, SECRET_AREAS.registry) };

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { DomainError, validationError } from '../../domain/errors.js';
+import { forbidden, validationError } from '../../domain/errors.js';
 import { classifyDocument } from '../../domain/input-format.js';
 import { registriesOf, schemasOf } from '../../domain/profiles-file.js';
 import { SECRET_AREAS } from '../../domain/secrets.js';
@@ -57,7 +57,7 @@ export const importExportRoutes: RoutesPlugin<{ store: RegistryStore }> = async 
       const schemas = schemasOf(detected);
       // schemas are global: a token limited to registries may bring along only schemas already registered as they are
       if (scopeOf(request).limited && (await schemasChangedBy(store.db, schemas)).length > 0) {
-        throw new DomainError('forbidden', GLOBAL_ONLY);
+        throw forbidden(GLOBAL_ONLY);
       }
       const [outcome] = await importRegistries(store, [imported], commandContext(request, 'import'), undefined, schemas);
       return reply.type('application/json; charset=utf-8').send({

@@ -4,7 +4,6 @@ import { profileNotFound, registryNotFound, validationError } from '../../domain
 import type { ProfileFieldsInput } from '../../domain/profile.js';
 import { createProfileBodySchema, patchProfileBodySchema, setDefaultBodySchema } from '../../domain/profile-schemas.js';
 import { SECRET_AREAS } from '../../domain/secrets.js';
-import { requireProfileSlug } from '../../domain/slug.js';
 import type { Command } from '../../events/commands.js';
 import {
   listAllProfileSummaries,
@@ -20,14 +19,14 @@ import { pastProfileDocumentOfAnyRegistry, registryOfLiveProfile } from '../../p
 import { revealsSecrets } from '../auth/access-control.js';
 import { mayAccessRegistry } from '../auth/scope.js';
 import { executeGuardedWrite, sendJsonWithEtag } from '../conditional-requests.js';
-import { containsQuery, sendContainingProfiles } from '../contains-query.js';
+import { refuseSecretMatch, sendContainingProfiles } from '../contains-query.js';
 import { pageRequestOf, sendListPage, wantsPage } from '../list-paging.js';
 import { shownJson } from '../secret-output.js';
 import { pastPointOf } from '../past-point-input.js';
 import { executeWrite, type WriteAnswer } from '../idempotent-write.js';
 import { signedDocument, withSignatureValid, verdictOf } from '../signed-documents.js';
 import type { SigningKeys } from '../../domain/signing-keys.js';
-import { namedRegistry, parseExpectedVersion, registryOf } from '../request-input.js';
+import { namedRegistry, registryOf } from '../request-input.js';
 import type { RoutesPlugin } from '../route-schema.js';
 import { ETAG, IDEMPOTENT_REPLAYED, jsonAnswer, LOCATION, noContent, NOT_MODIFIED } from '../schemas/answers.js';
 import { profileDocumentSchema, profileSummariesSchema, profileSummaryPageSchema } from '../schemas/documents.js';
@@ -37,9 +36,9 @@ import {
   deleteQuerySchema,
   documentQuerySchema,
   expectedVersionQuery,
+  containsQuery,
   listPageQuery,
   pastPointQuerySchema,
-  queryText,
   registryQuery,
   requireSignedQuery,
   revealQuery,
@@ -111,7 +110,7 @@ export const profileRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
         summary: 'List the profiles of a registry, or of every registry',
         querystring: z.looseObject({
           registry: registryQuery,
-          contains: queryText('JSON: only profiles whose document contains it (PostgreSQL `@>` semantics)'),
+          contains: containsQuery,
           reveal: revealQuery,
           ...listPageQuery,
         }),
@@ -125,11 +124,11 @@ export const profileRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
       },
     },
     async (request, reply) => {
-      const contains = containsQuery(request);
+      const { contains } = request.query;
       const paged = wantsPage(request.query);
       if (contains !== undefined && paged) throw validationError('contains', 'cannot be combined with limit, cursor or q');
-      if (contains !== undefined) return sendContainingProfiles(db, request, reply, contains);
-      const registry = namedRegistry(request);
+      if (contains !== undefined) return sendContainingProfiles(db, request, reply, refuseSecretMatch(request, contains.value), request.query.registry);
+      const registry = namedRegistry(request, request.query.registry);
       if (paged) {
         const pageRequest = pageRequestOf(request.query);
         if (registry !== undefined && !(mayAccessRegistry(request, registry) && (await registryExists(db, registry)))) throw registryNotFound();
@@ -157,7 +156,7 @@ export const profileRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
     },
     async (request, reply) => {
       const { slug } = request.params;
-      const named = namedRegistry(request);
+      const named = namedRegistry(request, request.query.registry);
       const point = pastPointOf(request.query);
       if (point) {
         const past =
@@ -165,7 +164,7 @@ export const profileRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
             ? await pastProfileDocumentOfAnyRegistry(db, slug, point, (registry) => mayAccessRegistry(request, registry))
             : { ...(await pastProfileDocument(db, named, slug, point)), registry: named };
         const shown = shownJson(request, past.json, SECRET_AREAS.profile);
-        return sendJsonWithEtag(request, reply, signedDocument(request, store.signingKeys, past.registry, slug, shown, past.profile), past.etag);
+        return sendJsonWithEtag(request, reply, signedDocument(request.query.require_signed === true, store.signingKeys, past.registry, slug, shown, past.profile), past.etag);
       }
       const registry = named ?? (await registryOfLiveProfile(db, slug, (candidate) => mayAccessRegistry(request, candidate)));
       const row = registry === undefined ? undefined : await readProfileDocument(db, registry, slug);
@@ -174,7 +173,7 @@ export const profileRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
         throw profileNotFound();
       }
       const shown = revealsSecrets(request) ? row.revealed : row.body;
-      return sendJsonWithEtag(request, reply, signedDocument(request, store.signingKeys, registry, slug, shown, row.signed), row.etag);
+      return sendJsonWithEtag(request, reply, signedDocument(request.query.require_signed === true, store.signingKeys, registry, slug, shown, row.signed), row.etag);
     },
   );
 
@@ -197,8 +196,8 @@ export const profileRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
     },
     async (request, reply) => {
       const body = request.body;
-      const registry = registryOf(request, body.registry);
-      const slug = requireProfileSlug(body.slug);
+      const registry = registryOf(request, body.registry, request.query.registry);
+      const slug = body.slug;
       const command: Command = { type: 'create_profile', registry, slug, fields: profileFields(body), set_default: body.set_default };
       return writeDocument(request, reply, command, 201, { location: location(registry, slug) });
     },
@@ -221,8 +220,8 @@ export const profileRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
     async (request, reply) => {
       const { slug } = request.params;
       const body = request.body;
-      const expectedVersion = parseExpectedVersion(body.expected_version ?? request.query.expected_version);
-      const registry = registryOf(request, body.registry);
+      const expectedVersion = body.expected_version ?? request.query.expected_version;
+      const registry = registryOf(request, body.registry, request.query.registry);
       return writeProfile(
         request,
         reply,
@@ -256,7 +255,7 @@ export const profileRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
     },
     async (request, reply) => {
       const { slug } = request.params;
-      const registry = registryOf(request);
+      const registry = registryOf(request, request.query.registry);
       const expectedVersion = request.query.expected_version;
       return writeProfile(
         request,
@@ -286,8 +285,8 @@ export const profileRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
     async (request, reply) => {
       const { slug } = request.params;
       const body = request.body;
-      const registry = registryOf(request, body.registry);
-      const expectedVersion = parseExpectedVersion(body.expected_version);
+      const registry = registryOf(request, body.registry, request.query.registry);
+      const expectedVersion = body.expected_version;
       return writeDocument(request, reply, { type: 'set_default_profile', registry, slug, expected_version: expectedVersion }, 200);
     },
   );

@@ -1,9 +1,9 @@
-import { DomainError } from '../../domain/errors.js';
+import { signingUnavailable } from '../../domain/errors.js';
 import { setDefaultBodySchema } from '../../domain/profile-schemas.js';
 import { readProfileDocument } from '../../projections/read-model.js';
 import type { RegistryStore } from '../../use-cases/registry-store.js';
 import { executeGuardedWrite } from '../conditional-requests.js';
-import { parseExpectedVersion, registryOf } from '../request-input.js';
+import { registryOf } from '../request-input.js';
 import type { RoutesPlugin } from '../route-schema.js';
 import { ETAG, IDEMPOTENT_REPLAYED, jsonAnswer } from '../schemas/answers.js';
 import { profileDocumentSchema } from '../schemas/documents.js';
@@ -38,11 +38,11 @@ export const publishRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
     async (request, reply) => {
       const { slug } = request.params;
       const body = request.body;
-      const registry = registryOf(request, body.registry);
-      const expectedVersion = parseExpectedVersion(body.expected_version);
+      const registry = registryOf(request, body.registry, request.query.registry);
+      const expectedVersion = body.expected_version;
       const keys = store.signingKeys;
       if (!keys) {
-        throw new DomainError('signing_unavailable', 'publishing needs a signing key: start the server with --signing-keys-file');
+        throw signingUnavailable();
       }
       return executeGuardedWrite(
         store,

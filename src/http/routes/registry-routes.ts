@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { registryNotFound } from '../../domain/errors.js';
 import { createRegistryBodySchema, patchRegistryBodySchema } from '../../domain/profile-schemas.js';
 import { SECRET_AREAS } from '../../domain/secrets.js';
-import { requireProfileSlug, requireRegistrySlug } from '../../domain/slug.js';
 import { listRegistrySummariesJson, readRegistryPayload } from '../../projections/read-model.js';
 import { pastRegistryPayload } from '../../projections/past-documents.js';
 import type { WriteResult } from '../../use-cases/write-result.js';
@@ -13,7 +12,6 @@ import { pastPointOf } from '../past-point-input.js';
 import { mayAccessRegistry, requireRegistryAccess, scopeOf, visibleItems } from '../auth/scope.js';
 import { pageRequestOf, sendListPage, wantsPage } from '../list-paging.js';
 import { registrySummaryPage } from '../../projections/list-pages.js';
-import { parseExpectedVersion } from '../request-input.js';
 import type { RoutesPlugin } from '../route-schema.js';
 import { ETAG, IDEMPOTENT_REPLAYED, jsonAnswer, LOCATION, noContent, NOT_MODIFIED } from '../schemas/answers.js';
 import { registryDocumentSchema, registrySummariesSchema, registrySummaryPageSchema } from '../schemas/documents.js';
@@ -116,7 +114,7 @@ export const registryRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app
     },
     async (request, reply) => {
       const body = request.body;
-      const registry = requireRegistryAccess(request, requireRegistrySlug(body.slug));
+      const registry = requireRegistryAccess(request, body.slug);
       return executeWrite(
         store,
         request,
@@ -155,11 +153,6 @@ export const registryRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app
     async (request, reply) => {
       const registry = requireRegistryAccess(request, request.params.registry);
       const body = request.body;
-      const expectedVersion = parseExpectedVersion(body.expected_version);
-      const defaultProfile =
-        body.default_profile_slug === undefined || body.default_profile_slug === null
-          ? body.default_profile_slug
-          : requireProfileSlug(body.default_profile_slug);
       return executeGuardedWrite(
         store,
         request,
@@ -170,10 +163,10 @@ export const registryRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app
           registry,
           display_name: body.display_name,
           description: body.description,
-          default_profile_slug: defaultProfile,
+          default_profile_slug: body.default_profile_slug,
           unknown_middlewares: body.unknown_middlewares,
           unknown_extensions: body.unknown_extensions,
-          expected_version: ifMatchVersion ?? expectedVersion,
+          expected_version: ifMatchVersion ?? body.expected_version,
         }),
         (result) => ({
           status: 200,

@@ -8,61 +8,54 @@ import { canonicalOverrides } from '../../domain/override-policy.js';
 import { runtimeStackTrace, type TraceLayer } from '../../domain/stack-trace.js';
 import { middlewareConfigExtensions } from '../../domain/middleware-config-extensions.js';
 import { deepMerge } from '../../domain/stack-merge.js';
-import { DomainError } from '../../domain/errors.js';
+import { validationError } from '../../domain/errors.js';
 import { resolveBodySchema } from '../schemas/bodies.js';
 import { redactSecrets, SECRET_AREAS } from '../../domain/secrets.js';
-import { requireProfileSlug } from '../../domain/slug.js';
 import { registryNotFound } from '../../domain/errors.js';
 import { cachedRead, registryExists } from '../../projections/read-model.js';
 import { readRegistryDefaultProfile, readResolvedProfile } from '../../projections/read-resolution.js';
 import type { RegistryStore } from '../../use-cases/registry-store.js';
 import { requireRegistryAccess, requireVisibleLayers } from '../auth/scope.js';
 import { chatProfileCookie } from '../chat-profile-cookie.js';
-import { queryValue, registryOf } from '../request-input.js';
+import { registryOf } from '../request-input.js';
 import type { RoutesPlugin } from '../route-schema.js';
 import { jsonAnswer } from '../schemas/answers.js';
 import { resolvedSchema } from '../schemas/documents.js';
 import { profileParams } from '../schemas/params.js';
 import { problemResponses } from '../schemas/problems.js';
-import { queryText, registryQuery, requireSignedQuery } from '../schemas/query.js';
+import { legacySelectorQuery, profileQuery, registryOrDefaultQuery, requireSignedQuery } from '../schemas/query.js';
 import { seesRuntimeSecrets } from '../secret-output.js';
 import { markSecretsRevealed } from '../revealed-secrets.js';
-import { enforceSigned, requireSignedOf, verdictOf } from '../signed-documents.js';
+import { enforceSigned, verdictOf } from '../signed-documents.js';
 
 
-type ResolveBody = z.infer<typeof resolveBodySchema>;
-
-/** pinocchio answers its retired selectors with 400 rather than ignore them (a request meant another registry). */
-const refuseLegacySelectors = (request: FastifyRequest, body: ResolveBody): void => {
-  for (const name of ['runtime_key', 'registry_slug'] as const) {
-    const given = queryValue(request, name) !== undefined || (body[name] ?? '').trim() !== '';
-    if (given) throw new DomainError('validation', `unsupported legacy selector: ${name}`, { errors: [{ path: name, message: 'unsupported legacy selector' }] });
-  }
-};
+type ResolveBody = Partial<z.output<typeof resolveBodySchema>>;
 
 /** The overrides a request asks for: ours (`overrides`) or pinocchio's (`request_overrides`, keys canonicalized as geppetto does). */
 const requestedOverrides = (body: ResolveBody): { overrides?: RuntimeInput; field: string } => {
   if (body.request_overrides === undefined) return { overrides: body.overrides, field: 'overrides' };
   if (body.overrides !== undefined) {
-    throw new DomainError('validation', 'validation error (request_overrides): give `overrides` or `request_overrides`, not both', {
-      errors: [{ path: 'request_overrides', message: 'give `overrides` or `request_overrides`, not both' }],
-    });
+    throw validationError('request_overrides', 'give `overrides` or `request_overrides`, not both');
   }
   const parsed = runtimeSchema.safeParse(canonicalOverrides(body.request_overrides, 'request_overrides'));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = ['request_overrides', ...(issue.code === 'unrecognized_keys' ? [issue.keys[0]] : issue.path.map(String))].join('.');
-    throw new DomainError('validation', `validation error (${path}): ${issue.message}`, { errors: [{ path, message: issue.message }] });
+    throw validationError(path, issue.message);
   }
   return { overrides: parsed.data, field: 'request_overrides' };
 };
 
+/** pinocchio answers its retired selectors (`runtime_key`, `registry_slug`) with 400 rather than ignore them (a request meant another registry). */
 const resolveQuerySchema = z.looseObject({
-  registry: registryQuery,
-  profile: queryText('the profile to resolve (after the path slug and the body)'),
-  runtime: queryText('the runtime key, as older clients name the profile'),
+  runtime_key: legacySelectorQuery('runtime_key'),
+  registry_slug: legacySelectorQuery('registry_slug'),
+  registry: registryOrDefaultQuery("registry slug (the server's default registry when absent; naming one overrides the cookie's)"),
+  profile: profileQuery('the profile to resolve (after the path slug and the body)'),
+  runtime: profileQuery('the runtime key, as older clients name the profile'),
   require_signed: requireSignedQuery,
 });
+type ResolveQuery = z.output<typeof resolveQuerySchema>;
 
 const DEFAULT_PROFILE = 'default';
 
@@ -80,20 +73,21 @@ const chooseProfile = async (
   request: FastifyRequest,
   pathSlug: string | undefined,
   body: ResolveBody,
+  query: ResolveQuery,
 ): Promise<Choice> => {
-  const registry = registryOf(request, body.registry);
-  const explicit: [Source, unknown][] = [
+  const registry = registryOf(request, body.registry, query.registry);
+  const explicit: [Source, string | undefined][] = [
     ['path', pathSlug],
     ['body', body.profile],
-    ['query', queryValue(request, 'profile')],
-    ['runtime', queryValue(request, 'runtime')],
+    ['query', query.profile],
+    ['runtime', query.runtime],
   ];
-  for (const [source, raw] of explicit) {
-    if (raw !== undefined && raw !== '') return { registry, profile: requireProfileSlug(raw), source };
+  for (const [source, profile] of explicit) {
+    if (profile !== undefined) return { registry, profile, source };
   }
   const cookie = chatProfileCookie(request);
   if (cookie) {
-    const registryGiven = body.registry !== undefined || queryValue(request, 'registry') !== undefined;
+    const registryGiven = body.registry !== undefined || query.registry !== undefined;
     return {
       registry: registryGiven ? registry : requireRegistryAccess(request, cookie.registry),
       profile: cookie.profile,
@@ -162,13 +156,12 @@ export const resolveRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
     };
     return { body, registries: resolved.reached };
   };
-  const resolve = async (request: FastifyRequest, reply: FastifyReply, pathSlug: string | undefined, body: ResolveBody) => {
-    refuseLegacySelectors(request, body);
+  const resolve = async (request: FastifyRequest, reply: FastifyReply, pathSlug: string | undefined, body: ResolveBody, query: ResolveQuery) => {
     const { overrides, field } = requestedOverrides(body);
-    const choice = await chooseProfile(store, request, pathSlug, body);
+    const choice = await chooseProfile(store, request, pathSlug, body, query);
     const showSecrets = seesRuntimeSecrets(request);
     if (showSecrets) markSecretsRevealed(reply);
-    const requireSigned = requireSignedOf(request);
+    const requireSigned = query.require_signed === true;
     if (overrides !== undefined || requireSigned) {
       return (await answer(choice, overrides ?? {}, showSecrets, requireSigned, request, field)).body;
     }
@@ -198,7 +191,7 @@ export const resolveRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
   const withBody = { ...problemResponses({ body: true }), 200: jsonAnswer(resolvedSchema, 'the effective runtime with the overrides applied') };
   // a POST resolve reads: its body only names a profile and overrides
   app.get('/api/chat/resolve', { config, schema: schema('resolveCurrentProfile', 'Resolve the profile a request names (query, cookie, default)') }, (request, reply) =>
-    resolve(request, reply, undefined, {}),
+    resolve(request, reply, undefined, {}, request.query),
   );
   app.post(
     '/api/chat/resolve',
@@ -206,12 +199,12 @@ export const resolveRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
       config,
       schema: { ...schema('resolveProfileWithOverrides', 'Resolve the profile the body names, with overrides'), body: resolveBodySchema, response: withBody },
     },
-    (request, reply) => resolve(request, reply, undefined, request.body),
+    (request, reply) => resolve(request, reply, undefined, request.body, request.query),
   );
   app.get(
     '/api/chat/resolve/:slug',
     { config, schema: { ...schema('resolveProfile', 'Resolve a profile by slug'), params: profileParams } },
-    (request, reply) => resolve(request, reply, request.params.slug, {}),
+    (request, reply) => resolve(request, reply, request.params.slug, {}, request.query),
   );
   app.post(
     '/api/chat/resolve/:slug',
@@ -224,6 +217,6 @@ export const resolveRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
         response: withBody,
       },
     },
-    (request, reply) => resolve(request, reply, request.params.slug, request.body),
+    (request, reply) => resolve(request, reply, request.params.slug, request.body, request.query),
   );
 };

@@ -15,7 +15,6 @@ import { listSchemasJson, readSchemaHistory, readSchemaJson, type SchemaVersion 
 import type { BrokenProfile } from '../../events/event-types.js';
 import { visibleItems } from '../auth/scope.js';
 import { executeWrite, type WriteAnswer } from '../idempotent-write.js';
-import { parseExpectedVersion } from '../request-input.js';
 import type { RoutesPlugin } from '../route-schema.js';
 import { IDEMPOTENT_REPLAYED, jsonAnswer, noContent } from '../schemas/answers.js';
 import { extensionSchemasSchema, middlewareSchemasSchema, schemaDocumentSchema, schemaHistorySchema } from '../schemas/documents.js';
@@ -37,22 +36,28 @@ interface KindRoutes {
 /** What a PUT registers: the document, and the write's conditions. */
 interface SchemaPut {
   document: SchemaDocument;
-  expected_version?: unknown;
+  expected_version?: number;
   force?: boolean;
 }
 
-const nameParams = (description: string, nameOf: (raw: string) => string) =>
-  z.object({ name: z.string().transform(nameOf).meta({ description }) });
+/** The path's `name`, parsed by `nameOf`; `pattern` is what it accepts as sent. */
+const nameParams = (description: string, nameOf: (raw: string) => string, pattern: string) =>
+  z.object({ name: z.string().transform(nameOf).meta({ description, pattern }) });
 
+const MIDDLEWARE_NAME = '\\S';
 const middlewareName = (raw: string): string => {
   const name = raw.trim();
   if (name === '') throw validationError('name', 'must not be blank');
   return name;
 };
 
+/** An extension key as sent: `namespace.feature@vN`, any case, surrounding spaces allowed (then trimmed and lower-cased). */
+const PART = '[A-Za-z0-9](?:[A-Za-z0-9_-]{0,62}[A-Za-z0-9])?';
+const EXTENSION_KEY_INPUT = `^\\s*${PART}\\.${PART}@[vV][1-9][0-9]{0,4}\\s*$`;
+const extensionKeyInput = new RegExp(EXTENSION_KEY_INPUT);
 const extensionKey = (raw: string): string => {
-  const key = parseExtensionKey(raw);
-  if (key === undefined) throw validationError('key', 'invalid extension key');
+  const key = extensionKeyInput.test(raw) ? parseExtensionKey(raw) : undefined;
+  if (key === undefined) throw validationError('name', 'invalid extension key');
   return key;
 };
 
@@ -60,7 +65,7 @@ const MIDDLEWARES: KindRoutes = {
   kind: 'middleware',
   title: 'Middleware',
   path: '/api/chat/schemas/middlewares',
-  nameParams: nameParams('the middleware name', middlewareName),
+  nameParams: nameParams('the middleware name (trimmed; not blank)', middlewareName, MIDDLEWARE_NAME),
   list: middlewareSchemasSchema,
 };
 
@@ -68,7 +73,7 @@ const EXTENSIONS: KindRoutes = {
   kind: 'extension',
   title: 'Extension',
   path: '/api/chat/schemas/extensions',
-  nameParams: nameParams('the extension key, `namespace.feature@vN`', extensionKey),
+  nameParams: nameParams('the extension key, `namespace.feature@vN` (trimmed and lower-cased)', extensionKey, EXTENSION_KEY_INPUT),
   list: extensionSchemasSchema,
 };
 
@@ -187,12 +192,11 @@ export const schemaRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app, 
     },
   });
   const put = (request: FastifyRequest, reply: FastifyReply, kind: SchemaKind, name: string, { document, expected_version, force }: SchemaPut) => {
-    const expectedVersion = parseExpectedVersion(expected_version);
     return executeWrite(
       store,
       request,
       reply,
-      () => ({ type: 'put_schema', kind, name, document, expected_version: expectedVersion, force }),
+      () => ({ type: 'put_schema', kind, name, document, expected_version, force }),
       schemaAnswer,
     );
   };

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { DomainError } from '../../domain/errors.js';
+import { validationError } from '../../domain/errors.js';
 import { eventProfile } from '../../events/event-types.js';
 import type { FeedChange } from '../../projections/change-feed-store.js';
 import { createChangeHub, pollChanges } from '../../use-cases/follow-changes.js';
@@ -12,7 +12,7 @@ import { registryOf } from '../request-input.js';
 import type { RoutesPlugin } from '../route-schema.js';
 import { changesPollSchema, eventStreamSchema } from '../schemas/documents.js';
 import { problemResponse, problemResponses } from '../schemas/problems.js';
-import { queryText, registryQuery } from '../schemas/query.js';
+import { registryOrDefaultQuery } from '../schemas/query.js';
 import { readStoreIdentity } from '../../events/store-identity.js';
 
 export const DEFAULT_HEARTBEAT_MS = 15_000;
@@ -27,19 +27,27 @@ interface Resume {
 
 const POSITION_RULE = 'must be a position (an integer from 0 to 2^53-1), optionally after the store identity and a colon';
 
-/** `<position>` as clients have always sent it, or `<identity>:<position>` as the feed now gives it. */
-const parseResume = (raw: string | undefined, name: string): Resume | undefined => {
-  if (raw === undefined || raw === '') return undefined;
+const RESUME_PATTERN = '^(?:\\s*(?:[0-9a-f]{16}:)?\\d+\\s*)?$';
+
+/** `<position>` as clients have always sent it, or `<identity>:<position>` as the feed now gives it; empty: none. */
+const parseResume = (raw: string, name: string): Resume | undefined => {
+  if (raw === '') return undefined;
   const match = /^(?:([0-9a-f]{16}):)?(\d+)$/.exec(raw.trim());
   // positions are BIGINT on PostgreSQL: anything past a safe integer is no position this store can reach
   const position = match ? Number(match[2]) : Number.NaN;
   if (!Number.isSafeInteger(position)) {
-    throw new DomainError('validation', `validation error (${name}): ${POSITION_RULE}`, {
-      errors: [{ path: name, message: POSITION_RULE }],
-    });
+    throw validationError(name, POSITION_RULE);
   }
   return { identity: match?.[1], position };
 };
+
+/** A resume position in the query or a header, parsed by `parseResume` (refusals name `name`). */
+const resumeQuery = (name: string, description: string) =>
+  z
+    .string()
+    .optional()
+    .transform((raw) => (raw === undefined ? undefined : parseResume(raw, name)))
+    .meta({ description, pattern: RESUME_PATTERN });
 
 /** Why a resume position cannot be followed from (another store identity, or beyond the newest event), if it cannot. */
 const resetReason = (resume: Resume | undefined, identity: string, head: number): string | undefined => {
@@ -51,13 +59,15 @@ const resetReason = (resume: Resume | undefined, identity: string, head: number)
   return undefined;
 };
 
-const parseWait = (raw: string | undefined): number => {
-  if (raw === undefined || raw === '') return 0;
-  const seconds = Number(raw);
-  if (!Number.isFinite(seconds) || seconds < 0) {
-    throw new DomainError('validation', 'validation error (wait): must be a number of seconds ≥ 0', {
-      errors: [{ path: 'wait', message: 'must be a number of seconds ≥ 0' }],
-    });
+const WAIT_PATTERN = '^(?:\\s*(?:\\d+(?:\\.\\d*)?|\\.\\d+)\\s*)?$';
+const waitInput = new RegExp(WAIT_PATTERN);
+
+/** `?wait=`: seconds (a decimal ≥ 0), at most MAX_WAIT_SECONDS counted, as milliseconds; empty: 0. */
+const parseWait = (raw: string): number => {
+  if (raw === '') return 0;
+  const seconds = waitInput.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isFinite(seconds)) {
+    throw validationError('wait', 'must be a number of seconds ≥ 0');
   }
   return Math.min(seconds, MAX_WAIT_SECONDS) * 1000;
 };
@@ -222,16 +232,16 @@ export const watchRoutes: RoutesPlugin<WatchOptions> = async (app, options) => {
         tags: ['change feed'],
         summary: 'Follow the changes: Server-Sent Events, or a long poll with Accept: application/json',
         querystring: z.looseObject({
-          registry: queryText("only changes of this registry (and of profiles elsewhere that stack on it)"),
-          after: queryText('the position to resume after: `<position>`, or `<identity>:<position>` as the feed gives it', {
-            pattern: '^([0-9a-f]{16}:)?\\d+$',
-          }),
-          wait: queryText('long poll: seconds to wait for a change (at most 60)', { pattern: '^\\d+(\\.\\d+)?$' }),
+          registry: registryOrDefaultQuery('only changes of this registry (and of profiles elsewhere that stack on it)'),
+          after: resumeQuery('after', 'the position to resume after: `<position>`, or `<identity>:<position>` as the feed gives it'),
+          wait: z
+            .string()
+            .optional()
+            .transform((raw) => (raw === undefined ? 0 : parseWait(raw)))
+            .meta({ description: `long poll: seconds to wait for a change (at most ${MAX_WAIT_SECONDS} counted)`, pattern: WAIT_PATTERN }),
         }),
         headers: z.looseObject({
-          'last-event-id': queryText('the position to resume after, `<identity>:<position>` or `<position>` (wins over `after`)', {
-            pattern: '^([0-9a-f]{16}:)?\\d+$',
-          }),
+          'last-event-id': resumeQuery('Last-Event-ID', 'the position to resume after, `<identity>:<position>` or `<position>` (wins over `after`)'),
         }),
         response: {
           200: {
@@ -245,11 +255,9 @@ export const watchRoutes: RoutesPlugin<WatchOptions> = async (app, options) => {
       },
     },
     async (request, reply) => {
-    const registryFilter = request.query.registry === undefined ? undefined : registryOf(request);
+    const registryFilter = request.query.registry === undefined ? undefined : registryOf(request, request.query.registry);
     const scope = scopeOf(request);
-    const lastEventId = request.headers['last-event-id'];
-    const resume =
-      parseResume(Array.isArray(lastEventId) ? lastEventId[0] : lastEventId, 'Last-Event-ID') ?? parseResume(request.query.after, 'after');
+    const resume = request.headers['last-event-id'] ?? request.query.after;
     const head = await store.db.events.lastPosition();
     const reset = resetReason(resume, identity, head);
     const after = reset === undefined && resume !== undefined ? resume.position : head;
@@ -275,7 +283,7 @@ export const watchRoutes: RoutesPlugin<WatchOptions> = async (app, options) => {
       const abort = () => aborted.abort();
       reply.raw.on('close', abort);
       try {
-        const result = await pollChanges(hub, after, parseWait(request.query.wait), keep, aborted.signal);
+        const result = await pollChanges(hub, after, request.query.wait, keep, aborted.signal);
         const changes = result.changes.flatMap((change) => scopedItem(scope, change) ?? []);
         return { changes, next_after: result.next_after, identity };
       } finally {

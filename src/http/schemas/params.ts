@@ -1,19 +1,11 @@
 import { z } from 'zod';
-import { requireProfileSlug, requireRegistrySlug } from '../../domain/slug.js';
+import { profileSlugField, registrySlugField } from '../../domain/slug-fields.js';
 
 /** Path parameters: the slug checks of the domain run as zod transforms (their refusals keep their problem types). */
 
-const SLUG_RULE = 'trimmed and lower-cased, then ^[a-z0-9](?:[a-z0-9._-]{0,126}[a-z0-9])?$';
+export const profileSlug = profileSlugField();
 
-export const profileSlug = z
-  .string()
-  .transform((raw) => requireProfileSlug(raw))
-  .meta({ description: `profile slug: ${SLUG_RULE}` });
-
-export const registrySlug = z
-  .string()
-  .transform((raw) => requireRegistrySlug(raw))
-  .meta({ description: `registry slug: ${SLUG_RULE}` });
+export const registrySlug = registrySlugField();
 
 export const profileParams = z.object({ slug: profileSlug });
 

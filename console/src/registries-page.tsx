@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import { api } from './client.js';
 import { useApp } from './app-context.js';
+import { NewRegistry } from './actions/new-registry.js';
 import { ColumnHeads, ErrorNote, when } from './common.js';
 import { registryHref, replaceParams } from './routes.js';
 import { matches } from './search.js';
@@ -20,6 +21,7 @@ export const RegistriesPage = ({ params }: { params: URLSearchParams }) => {
           setQuery(event.currentTarget.value);
           replaceParams({ q: event.currentTarget.value.trim() });
         }} />
+      <NewRegistry />
       <ErrorNote error={registries.error} />
       <table class="list">
         <caption class="sr-only">Registries</caption>

@@ -1,6 +1,6 @@
 // Small pieces every page uses.
 import type { ComponentChildren } from 'preact';
-import { ApiError } from './api.js';
+import { ProblemError, UnreachableError } from './client.js';
 
 export const when = (ms: number | undefined): string => (ms === undefined ? '—' : new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC'));
 
@@ -9,8 +9,8 @@ export const messageOf = (error: unknown): string => (error instanceof Error ? e
 export const ErrorNote = ({ error }: { error: unknown }) =>
   error === undefined || error === null ? null : (
     <p class="error" role="alert">
-      {error instanceof ApiError && error.status > 0 ? `${error.status}: ` : ''}
-      {messageOf(error)}
+      {error instanceof ProblemError ? `${error.status}: ` : ''}
+      {error instanceof UnreachableError ? 'The server cannot be reached.' : messageOf(error)}
     </p>
   );
 

@@ -1,6 +1,6 @@
 // A profile's extensions, each edited through its registered schema.
 import { useState } from 'preact/hooks';
-import type { FieldError } from './api.js';
+import type { FieldError } from './client.js';
 import type { ExtensionSchema } from './model.js';
 import { SchemaFields } from './schema-fields.js';
 

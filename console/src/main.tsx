@@ -102,13 +102,13 @@ const Pages = () => {
     case 'new-profile':
       return <NewProfilePage registry={route.registry} />;
     case 'profile':
-      return <ProfilePage registry={route.registry} slug={route.slug} tab={route.tab} />;
+      return <ProfilePage registry={route.registry} slug={route.slug} tab={route.tab} params={route.params} />;
     case 'schemas':
       return <SchemasPage />;
     case 'schema':
       return <SchemaPage kind={route.kind} name={route.name} />;
     default:
-      return <RegistriesPage />;
+      return <RegistriesPage params={route.params} />;
   }
 };
 

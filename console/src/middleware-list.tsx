@@ -1,5 +1,5 @@
 // The middlewares of a profile, each with its config edited through its registered schema.
-import type { FieldError } from './api.js';
+import type { FieldError } from './client.js';
 import { FieldMessages, messagesAt, SchemaFields } from './schema-fields.js';
 import type { Middleware, MiddlewareSchema } from './model.js';
 

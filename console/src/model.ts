@@ -1,12 +1,8 @@
-// The shapes of the API's answers the console reads (API.md).
+// The shapes of the API's answers the console reads: the typed client's (profile-registry/client),
+// and for profiles and schemas the deeper view the forms need (runtime, policy, JSON Schema).
+import type { Change, EventsPage, ProfileHistory, Session } from '../../src/client/index.js';
 
-export type Role = 'reader' | 'runtime' | 'editor' | 'admin';
-
-export interface Session {
-  name: string | null;
-  role: Role;
-  registries?: string[];
-}
+export type { EventCause, Resolved, RegistryDocument, RegistrySummary, Session, StackTraceEntry } from '../../src/client/index.js';
 
 export const canEdit = (session: Session): boolean => session.role === 'editor' || session.role === 'admin';
 export const isAdmin = (session: Session): boolean => session.role === 'admin';
@@ -19,7 +15,7 @@ export interface Middleware {
 }
 
 export interface Runtime {
-  step_settings_patch?: Record<string, unknown>;
+  step_settings_patch?: Record<string, Record<string, unknown>>;
   system_prompt?: string;
   middlewares?: Middleware[];
   tools?: string[];
@@ -56,24 +52,7 @@ export interface ProfileDocument {
   signature_valid?: boolean;
 }
 
-export interface RegistrySummary {
-  slug: string;
-  display_name?: string;
-  description?: string;
-  default_profile_slug?: string;
-  profile_count: number;
-  version: number;
-  updated_at_ms: number;
-}
 
-export interface RegistryDocument {
-  slug: string;
-  display_name?: string;
-  description?: string;
-  default_profile_slug?: string;
-  profiles: Record<string, ProfileDocument>;
-  metadata: { version: number; updated_at_ms?: number; updated_by?: string };
-}
 
 export interface PatchOp {
   op: string;
@@ -82,49 +61,10 @@ export interface PatchOp {
   from?: string;
 }
 
-/** Why events were written when more than an edit (API: `cause`). */
-export type EventCause = { type: 'restore'; to_version: number; as_of_ms?: number } | { type: 'import'; source_version?: number };
 
-/** `profile.updated (restore to version 2)`: the event type and, when it was a restore or an import, which. */
-export const eventLabel = (type: string, cause?: EventCause): string => {
-  if (cause === undefined) return type;
-  if (cause.type === 'import') return `${type} (import${cause.source_version === undefined ? '' : ` of version ${cause.source_version}`})`;
-  return `${type} (restore to version ${cause.to_version}${cause.as_of_ms === undefined ? '' : `, as of ${new Date(cause.as_of_ms).toISOString()}`})`;
-};
 
-export interface HistoryEntry {
-  version: number;
-  type: string;
-  cause?: EventCause;
-  actor: string;
-  source: string;
-  at_ms: number;
-  fingerprint?: string;
-  changes: PatchOp[];
-}
 
-export interface RegistryEvent {
-  position: number;
-  registry: string;
-  version: number;
-  type: string;
-  cause?: EventCause;
-  profile?: string;
-  actor: string;
-  source: string;
-  at_ms: number;
-}
 
-export interface Resolved {
-  registry: string;
-  profile: string;
-  profile_version: number;
-  runtime: Runtime;
-  fingerprint: string;
-  stack_lineage: { registry_slug: string; profile_slug: string; version: number }[];
-  signature?: unknown;
-  signature_valid?: boolean;
-}
 
 export interface MiddlewareSchema {
   name: string;
@@ -149,11 +89,9 @@ export interface JsonSchema {
   default?: unknown;
 }
 
-export interface FeedChange {
-  position: number;
-  registry: string;
-  profile?: string;
-  type: string;
-  /** Absent on `stack.changed`: a change outside the token's registries that moved its profiles. */
-  version?: number;
-}
+/** One version of a profile's history. */
+export type HistoryEntry = ProfileHistory['versions'][number];
+/** One event of a registry's history. */
+export type RegistryEvent = EventsPage['events'][number];
+/** One frame of the change feed (`stack.changed` when a layer elsewhere moved these profiles). */
+export type FeedChange = Change;

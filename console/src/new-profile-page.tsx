@@ -1,9 +1,9 @@
 // Creating a profile: its slug and first fields; the rest is edited afterwards.
 import { useState } from 'preact/hooks';
-import { ApiError, call, type FieldError } from './api.js';
+import { api, ProblemError, type FieldError } from './client.js';
 import { useApp } from './app-context.js';
 import { ErrorNote } from './common.js';
-import { canEdit, type ProfileDocument } from './model.js';
+import { canEdit } from './model.js';
 import { profileHref, registryHref } from './routes.js';
 import { FieldMessages, messagesAt } from './schema-fields.js';
 
@@ -29,20 +29,17 @@ export const NewProfilePage = ({ registry }: { registry: string }) => {
     setErrors([]);
     const tags = values.tags.split(',').map((tag) => tag.trim()).filter((tag) => tag !== '');
     try {
-      const { data } = await call<ProfileDocument>('/api/chat/profiles', {
-        method: 'POST',
-        body: {
+      const data = await api.createProfile({
           registry,
           slug: values.slug,
           ...(values.display_name === '' ? {} : { display_name: values.display_name }),
           ...(values.description === '' ? {} : { description: values.description }),
           ...(values.system_prompt === '' ? {} : { runtime: { system_prompt: values.system_prompt } }),
           ...(tags.length === 0 ? {} : { metadata: { tags } }),
-        },
       });
       location.hash = profileHref(data.registry, data.slug);
     } catch (failure) {
-      if (failure instanceof ApiError) setErrors(failure.problem.errors ?? []);
+      if (failure instanceof ProblemError) setErrors(failure.problem.errors ?? []);
       setError(failure);
     }
   };

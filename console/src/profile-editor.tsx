@@ -1,9 +1,9 @@
 // Editing a profile: the form of common fields with schema-built editors, or the raw JSON; saved
-// with If-Match of the version the editor was opened at. Someone else's save first gives the
+// with the version the editor was opened at as `expected_version`. Someone else's save first gives the
 // conflict view: what changed since, the places both changed side by side, then reload or re-apply
 // (a three-way merge that carries over only what this user changed).
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, call, enc, get, withQuery, type FieldError } from './api.js';
+import { api, ProblemError, type FieldError } from './client.js';
 import { ColumnHeads, ErrorNote } from './common.js';
 import { DiffTable } from './diff-table.js';
 import { ExtensionList } from './extension-list.js';
@@ -18,7 +18,6 @@ import { useLoad } from './use-load.js';
 
 export interface Loaded {
   doc: ProfileDocument;
-  etag: string | null;
 }
 
 interface Conflict {
@@ -34,12 +33,10 @@ interface Conflict {
 
 type Choice = 'mine' | 'theirs';
 
-const profilePath = (doc: ProfileDocument): string => `/api/chat/profiles/${enc(doc.slug)}`;
-
-const loadProfile = async (registry: string, slug: string): Promise<Loaded> => {
-  const answer = await call<ProfileDocument>(withQuery(`/api/chat/profiles/${enc(slug)}`, { registry }));
-  return { doc: answer.data, etag: answer.etag };
-};
+/** The profile as stored now; secrets as "***" unless `reveal` (an admin's read, audited). */
+export const loadProfile = async (registry: string, slug: string, reveal = false): Promise<Loaded> => ({
+  doc: (await api.getProfile(slug, { registry, reveal })) as ProfileDocument,
+});
 
 const TextField = ({ id, label, value, onInput, messages = [], multiline = false, hint }: { id: string; label: string; value: string; onInput: (value: string) => void; messages?: string[]; multiline?: boolean; hint?: string }) => {
   const props = {
@@ -185,8 +182,8 @@ export const ProfileEditor = ({ start, liveVersion, mode, onSaved }: ProfileEdit
   const [conflict, setConflict] = useState<Conflict | null>(null);
   const schemas = useLoad(
     async () => ({
-      middlewares: await get<MiddlewareSchema[]>('/api/chat/schemas/middlewares'),
-      extensions: await get<ExtensionSchema[]>('/api/chat/schemas/extensions'),
+      middlewares: (await api.listMiddlewareSchemas()) as MiddlewareSchema[],
+      extensions: (await api.listExtensionSchemas()) as ExtensionSchema[],
     }),
     [],
   );
@@ -202,7 +199,7 @@ export const ProfileEditor = ({ start, liveVersion, mode, onSaved }: ProfileEdit
   unsaved.current =
     mode === 'form' ? () => Object.keys(changedFields(base.doc, editedOf(base.doc, draft))).length > 0 : unsaved.current;
   useEffect(() => guardUnsaved(() => unsaved.current()), []);
-  /** Sends the fields `edited` changes from `against`, with If-Match of `against`; a conflict merges. */
+  /** Sends the fields `edited` changes from `against`, expecting its version; a conflict merges. */
   const send = async (edited: EditableProfile, against: Loaded) => {
     const body = changedFields(against.doc, edited);
     if (Object.keys(body).length === 0) {
@@ -214,21 +211,19 @@ export const ProfileEditor = ({ start, liveVersion, mode, onSaved }: ProfileEdit
     setErrors([]);
     setNote(null);
     try {
-      const answer = await call<ProfileDocument>(profilePath(against.doc), { method: 'PATCH', body: { registry: against.doc.registry, ...body }, ifMatch: against.etag });
-      const saved = { doc: answer.data, etag: answer.etag };
+      const { doc } = against;
+      const saved = { doc: (await api.updateProfile(doc.slug, { ...body, expected_version: doc.metadata.version }, { registry: doc.registry })) as ProfileDocument };
       restart(saved);
       setNote(`Saved as version ${saved.doc.metadata.version}.`);
       onSaved(saved);
     } catch (failure) {
-      if (failure instanceof ApiError && (failure.status === 412 || failure.status === 409)) {
+      if (failure instanceof ProblemError && (failure.status === 412 || failure.status === 409)) {
         const current = await loadProfile(against.doc.registry, against.doc.slug);
-        const { changes } = await get<{ changes: PatchOp[] }>(
-          withQuery(`${profilePath(against.doc)}/diff`, { registry: against.doc.registry, from: against.doc.metadata.version, to: current.doc.metadata.version }),
-        );
+        const { changes } = await api.diff(against.doc.slug, against.doc.metadata.version, current.doc.metadata.version, { registry: against.doc.registry });
         setConflict({ base: against, current, changes, mine: body, merged: threeWayMerge(editableOf(against.doc), { ...editableOf(against.doc), ...body }, editableOf(current.doc)) });
         return;
       }
-      if (failure instanceof ApiError) setErrors(failure.problem.errors ?? []);
+      if (failure instanceof ProblemError) setErrors(failure.problem.errors ?? []);
       setError(failure);
     }
   };

@@ -2,7 +2,7 @@
 // list is scrolled to (a virtualised table), more pages fetched near the end, and feed frames
 // applied to the one row they name instead of fetching the list again.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, enc, get, withQuery } from './api.js';
+import { api, ProblemError } from './client.js';
 import { useApp } from './app-context.js';
 import { ColumnHeads, ErrorNote } from './common.js';
 import type { ProfileDocument } from './model.js';
@@ -27,8 +27,8 @@ const PAGE = 200;
 export const ROW_HEIGHT = 40;
 const OVERSCAN = 10;
 
-const pageOf = (registry: string, q: string, cursor?: string): Promise<Page> =>
-  get<Page>(withQuery('/api/chat/profiles', { registry, q: q.trim() === '' ? undefined : q.trim(), limit: PAGE, cursor }));
+const pageOf = async (registry: string, q: string, cursor?: string): Promise<Page> =>
+  (await api.listProfilesPage({ registry, q: q.trim() === '' ? undefined : q.trim(), limit: PAGE, cursor })) as Page;
 
 const rowOf = (doc: ProfileDocument): ProfileRow => ({
   registry: doc.registry,
@@ -75,8 +75,9 @@ export const ProfileList = ({ registry, query }: { registry: string; query: stri
     const change = lastChange;
     if (change === null || change.registry !== registry || change.profile === undefined) return;
     const slug = change.profile;
-    get<ProfileDocument>(withQuery(`/api/chat/profiles/${enc(slug)}`, { registry })).then(
-      (doc) =>
+    api.getProfile(slug, { registry }).then(
+      (answer) => {
+        const doc = answer as ProfileDocument;
         setRows((now) => {
           const at = now.findIndex((row) => row.slug === slug);
           if (at >= 0) return now.map((row, index) => (index === at ? rowOf(doc) : row));
@@ -87,9 +88,10 @@ export const ProfileList = ({ registry, query }: { registry: string; query: stri
           const after = now.findIndex((row) => row.slug > slug);
           if (after < 0) return next === null ? [...now, rowOf(doc)] : now;
           return [...now.slice(0, after), rowOf(doc), ...now.slice(after)];
-        }),
+        });
+      },
       (failure: unknown) => {
-        if (failure instanceof ApiError && failure.status === 404) setRows((now) => now.filter((row) => row.slug !== slug));
+        if (failure instanceof ProblemError && failure.status === 404) setRows((now) => now.filter((row) => row.slug !== slug));
       },
     );
   }, [lastChange]);

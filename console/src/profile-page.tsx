@@ -1,12 +1,12 @@
 // One profile: its document, effective runtime, signature, the editor, raw JSON and history.
 import { useEffect, useState } from 'preact/hooks';
 import { ProfileActions } from './actions/profile-actions.js';
-import { call, enc, withQuery } from './api.js';
 import { useApp } from './app-context.js';
 import { ErrorNote, Json, Tabs, when } from './common.js';
 import { EffectiveRuntime } from './effective-runtime.js';
+import { concerns, useLastPosition } from './live-feed.js';
 import { canEdit, isAdmin, type ProfileDocument } from './model.js';
-import { ProfileEditor, type Loaded } from './profile-editor.js';
+import { loadProfile, ProfileEditor, type Loaded } from './profile-editor.js';
 import { ProfileHistory } from './profile-history.js';
 import { profileHref, registryHref } from './routes.js';
 import { useLoad } from './use-load.js';
@@ -63,14 +63,12 @@ const Overview = ({ doc, reveal, setReveal }: { doc: ProfileDocument; reveal: bo
   );
 };
 
-export const ProfilePage = ({ registry, slug, tab }: { registry: string; slug: string; tab: string }) => {
+export const ProfilePage = ({ registry, slug, tab, params }: { registry: string; slug: string; tab: string; params: URLSearchParams }) => {
   const { session, lastChange } = useApp();
   const [reveal, setReveal] = useState(false);
-  const relevant = lastChange !== null && lastChange.registry === registry ? lastChange.position : undefined;
-  const loaded = useLoad(async (): Promise<Loaded> => {
-    const answer = await call<ProfileDocument>(withQuery(`/api/chat/profiles/${enc(slug)}`, { registry, reveal: reveal ? 'secrets' : undefined }));
-    return { doc: answer.data, etag: answer.etag };
-  }, [registry, slug, reveal, relevant]);
+  // read again on a change of this registry, or of a layer elsewhere that this profile stacks on
+  const relevant = useLastPosition(lastChange !== null && concerns(lastChange, registry) ? lastChange.position : undefined);
+  const loaded = useLoad(() => loadProfile(registry, slug, reveal), [registry, slug, reveal, relevant]);
   // what was loaded for another address (the previous profile, while this one loads) is never shown
   const isThis = (each: Loaded | null | undefined): each is Loaded => each !== null && each !== undefined && each.doc.slug === slug && each.doc.registry === registry;
   const shown = isThis(loaded.data) ? loaded.data : undefined;
@@ -110,7 +108,7 @@ export const ProfilePage = ({ registry, slug, tab }: { registry: string; slug: s
             loaded.reload();
           }} />
       )}
-      {doc && tab === 'history' && <ProfileHistory doc={doc} onRestored={loaded.reload} />}
+      {doc && tab === 'history' && <ProfileHistory doc={doc} params={params} onRestored={loaded.reload} />}
     </>
   );
 };

@@ -1,24 +1,26 @@
-// Every registry the token may see, searchable.
+// Every registry the token may see, searchable (the search kept in the address as `q`).
 import { useState } from 'preact/hooks';
-import { get } from './api.js';
+import { api } from './client.js';
 import { useApp } from './app-context.js';
 import { NewRegistry } from './actions/new-registry.js';
 import { ColumnHeads, ErrorNote, when } from './common.js';
-import type { RegistrySummary } from './model.js';
-import { registryHref } from './routes.js';
+import { registryHref, replaceParams } from './routes.js';
 import { matches } from './search.js';
 import { useLoad } from './use-load.js';
 
-export const RegistriesPage = () => {
+export const RegistriesPage = ({ params }: { params: URLSearchParams }) => {
   const { lastChange } = useApp();
-  const [query, setQuery] = useState('');
-  const registries = useLoad(() => get<RegistrySummary[]>('/api/registries'), [lastChange?.position]);
+  const [query, setQuery] = useState(params.get('q') ?? '');
+  const registries = useLoad(() => api.listRegistries(), [lastChange?.position]);
   const shown = (registries.data ?? []).filter((registry) => matches(query, [registry.slug, registry.display_name, registry.description]));
   return (
     <>
       <h1>Registries</h1>
       <label for="registry-search">Search registries</label>
-      <input id="registry-search" type="search" value={query} onInput={(event) => setQuery(event.currentTarget.value)} />
+      <input id="registry-search" type="search" value={query} onInput={(event) => {
+          setQuery(event.currentTarget.value);
+          replaceParams({ q: event.currentTarget.value.trim() });
+        }} />
       <NewRegistry />
       <ErrorNote error={registries.error} />
       <table class="list">

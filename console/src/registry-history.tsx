@@ -1,8 +1,9 @@
 // A registry's timeline (every event, newest first) and the registry-wide restore.
-import { call, enc, get, withQuery } from './api.js';
+import { api } from './client.js';
 import { useApp } from './app-context.js';
 import { ColumnHeads, ErrorNote, when } from './common.js';
-import { eventLabel, isAdmin, type PatchOp, type RegistryDocument, type RegistryEvent } from './model.js';
+import { EventName } from './event-name.js';
+import { isAdmin, type RegistryDocument, type RegistryEvent } from './model.js';
 import { RestorePanel } from './restore-panel.js';
 import { profileHref } from './routes.js';
 import { useLoad } from './use-load.js';
@@ -14,10 +15,8 @@ const allEvents = async (registry: string): Promise<RegistryEvent[]> => {
   const events: RegistryEvent[] = [];
   let after = 0;
   for (;;) {
-    const answer: { events: RegistryEvent[]; next_after: number; at_end?: boolean } = await get(
-      withQuery(`/api/registries/${enc(registry)}/events`, { after, limit: PAGE }),
-    );
-    events.push(...answer.events);
+    const answer = await api.registryEvents(registry, { after, limit: PAGE });
+    events.push(...(answer.events as RegistryEvent[]));
     if (answer.at_end ?? answer.events.length < PAGE) return events.reverse();
     after = answer.next_after;
   }
@@ -26,7 +25,6 @@ const allEvents = async (registry: string): Promise<RegistryEvent[]> => {
 export const RegistryHistory = ({ registry, onRestored }: { registry: RegistryDocument; onRestored: () => void }) => {
   const { session } = useApp();
   const events = useLoad(() => allEvents(registry.slug), [registry.slug, registry.metadata.version]);
-  const path = `/api/registries/${enc(registry.slug)}/restore`;
   return (
     <>
       {isAdmin(session) && (
@@ -35,9 +33,9 @@ export const RegistryHistory = ({ registry, onRestored }: { registry: RegistryDo
           idPrefix="registry"
           latest={registry.metadata.version}
           before={registry}
-          preview={async (version) => (await call<{ changes: PatchOp[] }>(path, { method: 'POST', body: { to_version: version, dry_run: true } })).data.changes}
+          preview={async (version) => (await api.restoreRegistry(registry.slug, { to_version: version, dry_run: true })).changes}
           apply={async (version) => {
-            await call(path, { method: 'POST', body: { to_version: version, expected_version: registry.metadata.version } });
+            await api.restoreRegistry(registry.slug, { to_version: version, expected_version: registry.metadata.version });
             onRestored();
           }}
         />
@@ -50,7 +48,9 @@ export const RegistryHistory = ({ registry, onRestored }: { registry: RegistryDo
           {(events.data ?? []).map((event) => (
             <tr key={event.position}>
               <td>{event.version}</td>
-              <td>{eventLabel(event.type, event.cause)}</td>
+              <td>
+                <EventName type={event.type} cause={event.cause} />
+              </td>
               <td>{event.profile ? <a href={profileHref(registry.slug, event.profile, 'history')}>{event.profile}</a> : ''}</td>
               <td>{event.actor}</td>
               <td>{when(event.at_ms)}</td>

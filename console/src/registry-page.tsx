@@ -1,9 +1,10 @@
 // One registry: its profiles (searched and paged by the server) and its history.
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, enc, get } from './api.js';
+import { api, ProblemError } from './client.js';
 import { useApp } from './app-context.js';
 import { ErrorNote, Tabs } from './common.js';
-import { canEdit, type RegistryDocument, type RegistrySummary } from './model.js';
+import { canEdit, type RegistryDocument } from './model.js';
+import { concerns, useLastPosition } from './live-feed.js';
 import { ProfileList } from './profile-list.js';
 import { RegistryHistory } from './registry-history.js';
 import { newProfileHref, registryHref, replaceParams } from './routes.js';
@@ -39,8 +40,9 @@ const Profiles = ({ registry, initialQuery }: { registry: string; initialQuery: 
 
 const FullHistory = ({ registry }: { registry: string }) => {
   const { lastChange } = useApp();
-  const relevant = lastChange?.registry === registry ? lastChange.position : undefined;
-  const loaded = useLoad(() => get<RegistryDocument>(`/api/registries/${enc(registry)}`), [registry, relevant]);
+  // only a change made here adds to this registry's history
+  const relevant = useLastPosition(lastChange?.registry === registry ? lastChange.position : undefined);
+  const loaded = useLoad(async () => (await api.getRegistry(registry)) as RegistryDocument, [registry, relevant]);
   return (
     <>
       <ErrorNote error={loaded.error} />
@@ -51,11 +53,11 @@ const FullHistory = ({ registry }: { registry: string }) => {
 
 export const RegistryPage = ({ registry, tab, params }: { registry: string; tab: string; params: URLSearchParams }) => {
   const { lastChange } = useApp();
-  const relevant = lastChange?.registry === registry ? lastChange.position : undefined;
+  const relevant = useLastPosition(lastChange !== null && concerns(lastChange, registry) ? lastChange.position : undefined);
   // the heading needs the registry's summary, not its (possibly large) document
   const loaded = useLoad(async () => {
-    const found = (await get<RegistrySummary[]>('/api/registries')).find((each) => each.slug === registry);
-    if (found === undefined) throw new ApiError({ status: 404, detail: 'registry not found' });
+    const found = (await api.listRegistries()).find((each) => each.slug === registry);
+    if (found === undefined) throw new ProblemError(404, { detail: 'registry not found' });
     return found;
   }, [registry, relevant]);
   return (

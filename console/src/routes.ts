@@ -1,6 +1,7 @@
 // The console's pages live in the URL's hash: #/, #/r/REG, #/r/REG/new, #/r/REG/p/SLUG/TAB, each
 // with the page's state after `?` (search, selected versions, as-of) so that a link shows it again.
-import { enc } from './api.js';
+
+const enc = encodeURIComponent;
 
 export type Route =
   | { page: 'registries'; params: URLSearchParams }
@@ -16,16 +17,35 @@ export const parseRoute = (hash: string): Route => {
   return { ...routeOf(path), params } as Route;
 };
 
-/** Puts the page's state into the address without a new history entry (nor a hashchange). */
-export const replaceParams = (values: Record<string, string | undefined>): void => {
-  const [path = '', query = ''] = location.hash.split('?', 2);
+type ParamValues = Record<string, string | number | undefined>;
+
+/** The address of this page with `values` put in its state (undefined and '' take a value out). */
+const hashWith = (values: ParamValues): string => {
+  const [hashPath = '', query = ''] = location.hash.split('?', 2);
+  const path = hashPath === '' ? '#/' : hashPath;
   const params = new URLSearchParams(query);
   for (const [key, value] of Object.entries(values)) {
     if (value === undefined || value === '') params.delete(key);
-    else params.set(key, value);
+    else params.set(key, String(value));
   }
   const text = params.toString();
-  history.replaceState(history.state, '', text === '' ? path : `${path}?${text}`);
+  return text === '' ? path : `${path}?${text}`;
+};
+
+/** Puts the page's state into the address without a new history entry (nor a hashchange): typing a search. */
+export const replaceParams = (values: ParamValues): void => {
+  history.replaceState(history.state, '', hashWith(values));
+};
+
+/** A new history entry with the page's state changed (a hashchange): Back shows the state before. */
+export const pushParams = (values: ParamValues): void => {
+  location.hash = hashWith(values);
+};
+
+/** A whole number from the address, or undefined when it holds none. */
+export const numberParam = (params: URLSearchParams, name: string): number | undefined => {
+  const raw = params.get(name);
+  return raw !== null && /^\d+$/.test(raw) ? Number(raw) : undefined;
 };
 
 type Path =

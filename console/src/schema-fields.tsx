@@ -1,7 +1,7 @@
 // An editor built from a registered JSON Schema: one control per property of simple type, a JSON
 // field for the rest, and the server's validation messages beside the field they name.
 import { useState } from 'preact/hooks';
-import type { FieldError } from './api.js';
+import type { FieldError } from './client.js';
 import type { JsonSchema } from './model.js';
 import { pointerSegments } from './pointer.js';
 

@@ -1,7 +1,7 @@
 // The schema browser: the middleware and extension schemas profiles are checked against, and
 // each schema's versions (who registered or removed it, when, and what it said).
 import { useState } from 'preact/hooks';
-import { enc, get } from './api.js';
+import { api } from './client.js';
 import { ColumnHeads, ErrorNote, Json, when } from './common.js';
 import { schemaHref } from './routes.js';
 import { useLoad } from './use-load.js';
@@ -28,8 +28,8 @@ interface SchemaVersion {
 }
 
 export const SchemasPage = () => {
-  const middlewares = useLoad(() => get<MiddlewareSchema[]>('/api/chat/schemas/middlewares'), []);
-  const extensions = useLoad(() => get<ExtensionSchema[]>('/api/chat/schemas/extensions'), []);
+  const middlewares = useLoad(async () => (await api.listMiddlewareSchemas()) as MiddlewareSchema[], []);
+  const extensions = useLoad(async () => (await api.listExtensionSchemas()) as ExtensionSchema[], []);
   return (
     <>
       <p class="crumbs">
@@ -76,7 +76,11 @@ export const SchemasPage = () => {
 const KIND_NAME: Record<SchemaKind, string> = { middlewares: 'middleware', extensions: 'extension' };
 
 export const SchemaPage = ({ kind, name }: { kind: SchemaKind; name: string }) => {
-  const history = useLoad(() => get<{ versions: SchemaVersion[] }>(`/api/chat/schemas/${kind}/${enc(name)}/history`), [kind, name]);
+  const history = useLoad(
+    // the API types each version as an open object; these are the fields the page reads
+    async () => ({ versions: (await api.schemaHistory(kind, name)).versions as unknown as SchemaVersion[] }),
+    [kind, name],
+  );
   const versions = history.data?.versions ?? [];
   const [picked, setPicked] = useState<number | undefined>(undefined);
   const shown = versions[picked ?? 0];

@@ -1,5 +1,5 @@
 // The token lives in sessionStorage: it is gone when the tab closes, and never in a cookie.
-import { call, setApiToken } from './api.js';
+import { api, setApiToken } from './client.js';
 import type { Session } from './model.js';
 
 const KEY = 'profile-registry-token';
@@ -10,9 +10,9 @@ export const storedToken = (): string | null => sessionStorage.getItem(KEY);
 export const logIn = async (token: string): Promise<Session> => {
   setApiToken(token === '' ? null : token);
   try {
-    const { data } = await call<Session>('/api/session');
+    const session = await api.session();
     sessionStorage.setItem(KEY, token);
-    return data;
+    return session;
   } catch (error) {
     setApiToken(null);
     throw error;

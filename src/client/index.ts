@@ -15,17 +15,20 @@ import type {
   ProfileDocument,
   ProfileHistory,
   ProfileSummary,
+  ProfileSummaryPage,
   PutExtensionSchemaInput,
   PutMiddlewareSchemaInput,
   RegistryDocument,
   RegistryRestoreResult,
   RegistrySummary,
+  RegistrySummaryPage,
   Resolved,
   ResolveInput,
   RestoreProfileInput,
   RestoreRegistryInput,
   SchemaDocument,
   SchemaHistory,
+  Session,
   UpdateProfileInput,
   UpdateRegistryInput,
 } from './types.js';
@@ -46,8 +49,23 @@ export interface InRegistry {
   registry?: string;
 }
 export type SchemaKind = 'middlewares' | 'extensions';
+/** One page of a list (API.md, Lists at scale): `q` searches slug, name, tag, model and description. */
+export interface ListPageQuery {
+  q?: string;
+  limit?: number;
+  /** The `next_cursor` of the page before. */
+  cursor?: string;
+}
+/** The filters of both histories: who, which event types, a time range (RFC 3339 or epoch ms, inclusive). */
+export interface HistoryFilter {
+  actor?: string;
+  types?: string[];
+  since?: string | number;
+  until?: string | number;
+}
 
 const pastQuery = (point: PastPoint = {}) => ({ version: point.version, as_of: point.asOf });
+const filterQuery = (filter: HistoryFilter = {}) => ({ actor: filter.actor, type: filter.types?.join(','), since: filter.since, until: filter.until });
 
 /**
  * A typed client of profile-registry (API.md section 3): fetch only, so it runs in Node 20 and in
@@ -59,13 +77,20 @@ export const createClient = (options: ClientOptions) => {
   const registryPath = (registry: string) => `/api/registries/${enc(registry)}`;
 
   const client = {
+    /** Who the token is: its name, role and registries (when limited). */
+    session: () => http.json<Session>('/api/session'),
+
     // profiles
     listProfiles: (query: InRegistry & { contains?: unknown } = {}) =>
       http.json<ProfileSummary[]>('/api/chat/profiles', {
         query: { registry: query.registry, contains: query.contains === undefined ? undefined : JSON.stringify(query.contains) },
       }),
-    getProfile: (slug: string, query: InRegistry & PastPoint = {}) =>
-      http.json<ProfileDocument>(profilePath(slug), { query: { registry: query.registry, ...pastQuery(query) } }),
+    /** A page of the profiles (of one registry, or of every registry the token sees). */
+    listProfilesPage: (query: InRegistry & ListPageQuery = {}) =>
+      http.json<ProfileSummaryPage>('/api/chat/profiles', { query: { registry: query.registry, q: query.q, limit: query.limit, cursor: query.cursor } }),
+    /** `reveal: true` shows secret values (admin only, audited). */
+    getProfile: (slug: string, query: InRegistry & PastPoint & { reveal?: boolean } = {}) =>
+      http.json<ProfileDocument>(profilePath(slug), { query: { registry: query.registry, ...pastQuery(query), reveal: query.reveal ? 'secrets' : undefined } }),
     createProfile: (input: CreateProfileInput) => http.json<ProfileDocument>('/api/chat/profiles', { method: 'POST', body: input }),
     updateProfile: (slug: string, input: UpdateProfileInput, where: InRegistry = {}) =>
       http.json<ProfileDocument>(profilePath(slug), { method: 'PATCH', query: { registry: where.registry }, body: input }),
@@ -76,9 +101,16 @@ export const createClient = (options: ClientOptions) => {
         method: 'POST',
         body: { registry: where.registry, expected_version: where.expectedVersion },
       }),
+    /** Sign the profile's current version with the server's signing key (admin; the server needs `--signing-keys-file`). */
+    publishProfile: (slug: string, where: InRegistry & { expectedVersion?: number } = {}) =>
+      http.json<ProfileDocument>(`${profilePath(slug)}/publish`, {
+        method: 'POST',
+        body: { registry: where.registry, expected_version: where.expectedVersion },
+      }),
 
     // registries
     listRegistries: () => http.json<RegistrySummary[]>('/api/registries'),
+    listRegistriesPage: (query: ListPageQuery = {}) => http.json<RegistrySummaryPage>('/api/registries', { query: { q: query.q, limit: query.limit, cursor: query.cursor } }),
     getRegistry: (registry: string, point: PastPoint = {}) => http.json<RegistryDocument>(registryPath(registry), { query: pastQuery(point) }),
     createRegistry: (input: CreateRegistryInput) => http.json<RegistryDocument>('/api/registries', { method: 'POST', body: input }),
     updateRegistry: (registry: string, input: UpdateRegistryInput) =>
@@ -87,11 +119,11 @@ export const createClient = (options: ClientOptions) => {
       http.json<void>(registryPath(registry), { method: 'DELETE', query: { expected_version: where.expectedVersion } }),
 
     // history, time travel, restore
-    registryEvents: (registry: string, page: { after?: number; limit?: number } = {}) =>
-      http.json<EventsPage>(`${registryPath(registry)}/events`, { query: page }),
-    profileHistory: (slug: string, query: InRegistry & { limit?: number; beforeVersion?: number } = {}) =>
+    registryEvents: (registry: string, page: { after?: number; limit?: number } & HistoryFilter = {}) =>
+      http.json<EventsPage>(`${registryPath(registry)}/events`, { query: { after: page.after, limit: page.limit, ...filterQuery(page) } }),
+    profileHistory: (slug: string, query: InRegistry & { limit?: number; beforeVersion?: number } & HistoryFilter = {}) =>
       http.json<ProfileHistory>(`${profilePath(slug)}/history`, {
-        query: { registry: query.registry, limit: query.limit, before_version: query.beforeVersion },
+        query: { registry: query.registry, limit: query.limit, before_version: query.beforeVersion, ...filterQuery(query) },
       }),
     diff: (slug: string, from: number, to: number, where: InRegistry = {}) =>
       http.json<Diff>(`${profilePath(slug)}/diff`, { query: { registry: where.registry, from, to } }),

@@ -15,14 +15,17 @@ import type {
   profileDocumentSchema,
   profileHistorySchema,
   profileSummariesSchema,
+  profileSummaryPageSchema,
   registryDocumentSchema,
   registryRestoreSchema,
   registrySummariesSchema,
+  registrySummaryPageSchema,
   resolvedSchema,
   schemaDocumentSchema,
   schemaHistorySchema,
 } from '../http/schemas/documents.js';
 import type { problemSchema } from '../http/schemas/problem-document.js';
+import type { sessionSchema } from '../http/routes/session-routes.js';
 
 /**
  * The client's types, inferred from the zod schemas the routes validate and document with
@@ -33,6 +36,11 @@ export type ProfileDocument = z.output<typeof profileDocumentSchema>;
 export type ProfileSummary = z.output<typeof profileSummariesSchema>[number];
 export type RegistryDocument = z.output<typeof registryDocumentSchema>;
 export type RegistrySummary = z.output<typeof registrySummariesSchema>[number];
+export type ProfileSummaryPage = Omit<z.output<typeof profileSummaryPageSchema>, 'items'> & { items: ProfileSummary[] };
+export type RegistrySummaryPage = Omit<z.output<typeof registrySummaryPageSchema>, 'items'> & { items: RegistrySummary[] };
+export type Session = z.output<typeof sessionSchema>;
+/** Which layer of the stack set one value of a resolved runtime. */
+export type StackTraceEntry = Resolved['stack_trace'][number];
 export type EventsPage = z.output<typeof eventsPageSchema>;
 export type ProfileHistory = z.output<typeof profileHistorySchema>;
 export type Diff = z.output<typeof diffSchema>;
@@ -49,6 +57,8 @@ export type ChangesPage = z.output<typeof changesPollSchema>;
 /** One frame of the change feed. */
 export type Change = ChangesPage['changes'][number];
 export type AffectedProfile = Change['affected'][number];
+/** Why events were written when more than an edit: a restore (to which version or time) or an import. */
+export type EventCause = NonNullable<ProfileHistory['versions'][number]['cause']>;
 export type ProblemDetails = z.output<typeof problemSchema>;
 
 export type CreateProfileInput = z.input<typeof createProfileBodySchema>;

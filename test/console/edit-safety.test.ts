@@ -107,10 +107,12 @@ describe.skipIf(!chromiumAvailable)(title, () => {
     await page.getByText('Saved as version 3.').waitFor();
 
     expect(await stored('gamma')).toMatchObject({ display_name: 'Gamma two', runtime: { system_prompt: 'p-mine', tools: ['search', 'calc'] }, metadata: { version: 3 } });
+    // the changed field alone, each time against the version the edit was made on
     expect(patches.map((body) => Object.keys(body).sort())).toEqual([
-      ['registry', 'runtime'],
-      ['registry', 'runtime'],
+      ['expected_version', 'runtime'],
+      ['expected_version', 'runtime'],
     ]);
+    expect(patches.map((body) => body.expected_version)).toEqual([1, 2]);
   });
 
   it('shows a field changed by both side by side and saves the value the user chose, keeping the rest of theirs', async () => {

@@ -1,9 +1,9 @@
 // Creating a registry (admin): its slug and names; profiles are added on its page.
 import { useState } from 'preact/hooks';
-import { ApiError, call, type FieldError } from '../api.js';
+import { api, ProblemError, type FieldError } from '../client.js';
 import { useApp } from '../app-context.js';
 import { ErrorNote } from '../common.js';
-import { isAdmin, type RegistryDocument } from '../model.js';
+import { isAdmin } from '../model.js';
 import { registryHref } from '../routes.js';
 import { FieldMessages, messagesAt } from '../schema-fields.js';
 
@@ -27,17 +27,14 @@ export const NewRegistry = () => {
     setError(undefined);
     setErrors([]);
     try {
-      const { data } = await call<RegistryDocument>('/api/registries', {
-        method: 'POST',
-        body: {
-          slug: values.slug.trim(),
-          ...(values.display_name === '' ? {} : { display_name: values.display_name }),
-          ...(values.description === '' ? {} : { description: values.description }),
-        },
+      const data = await api.createRegistry({
+        slug: values.slug.trim(),
+        ...(values.display_name === '' ? {} : { display_name: values.display_name }),
+        ...(values.description === '' ? {} : { description: values.description }),
       });
       location.hash = registryHref(data.slug);
     } catch (failure) {
-      if (failure instanceof ApiError) setErrors(failure.problem.errors ?? []);
+      if (failure instanceof ProblemError) setErrors(failure.problem.errors ?? []);
       setError(failure);
     }
   };

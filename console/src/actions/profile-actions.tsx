@@ -1,7 +1,7 @@
 // What a user does to a whole profile: make it the registry's default, publish (sign) it,
 // duplicate it under a new slug, delete it. Each is offered only to a role that may do it.
 import { useState } from 'preact/hooks';
-import { ApiError, call, enc, withQuery } from '../api.js';
+import { api, ProblemError } from '../client.js';
 import { useApp } from '../app-context.js';
 import { ErrorNote } from '../common.js';
 import { canEdit, isAdmin, type ProfileDocument } from '../model.js';
@@ -12,7 +12,7 @@ type Open = 'none' | 'duplicate' | 'delete';
 
 /** A stacked-on profile cannot go: the 409 names who stacks on it. */
 const deleteRefusal = (error: unknown): string | undefined =>
-  error instanceof ApiError && error.status === 409 && /\/profile-in-use$/.test(String((error.problem as { type?: string }).type))
+  error instanceof ProblemError && error.status === 409 && error.kind === 'profile-in-use'
     ? `Not deleted: ${error.message}. Remove it from their stacks first.`
     : undefined;
 
@@ -24,7 +24,6 @@ export const ProfileActions = ({ doc, onChanged }: { doc: ProfileDocument; onCha
   const [done, setDone] = useState('');
   const [busy, setBusy] = useState(false);
   if (!canEdit(session)) return null;
-  const path = `/api/chat/profiles/${enc(doc.slug)}`;
   const run = async (action: () => Promise<void>) => {
     setBusy(true);
     setError(undefined);
@@ -39,13 +38,13 @@ export const ProfileActions = ({ doc, onChanged }: { doc: ProfileDocument; onCha
   };
   const makeDefault = () =>
     run(async () => {
-      await call(withQuery(`${path}/default`, { registry: doc.registry }), { method: 'POST', body: { registry: doc.registry } });
+      await api.setDefaultProfile(doc.slug, { registry: doc.registry });
       setDone(`${doc.slug} is now the default profile of ${doc.registry}.`);
       onChanged();
     });
   const publish = () =>
     run(async () => {
-      await call(withQuery(`${path}/publish`, { registry: doc.registry }), { method: 'POST', body: { registry: doc.registry } });
+      await api.publishProfile(doc.slug, { registry: doc.registry });
       setDone(`Published: version ${doc.metadata.version} is signed.`);
       onChanged();
     });
@@ -54,15 +53,15 @@ export const ProfileActions = ({ doc, onChanged }: { doc: ProfileDocument; onCha
     return run(async () => {
       // an admin copies the real secrets (the read is logged); others copy what they see
       const source = isAdmin(session)
-        ? (await call<ProfileDocument>(withQuery(path, { registry: doc.registry, reveal: 'secrets' }))).data
+        ? ((await api.getProfile(doc.slug, { registry: doc.registry, reveal: true })) as ProfileDocument)
         : doc;
-      const { data } = await call<ProfileDocument>('/api/chat/profiles', { method: 'POST', body: copyOf(source, newSlug.trim()) });
+      const data = await api.createProfile(copyOf(source, newSlug.trim()));
       location.hash = profileHref(data.registry, data.slug);
     });
   };
   const remove = () =>
     run(async () => {
-      await call(withQuery(path, { registry: doc.registry, expected_version: doc.metadata.version }), { method: 'DELETE' });
+      await api.deleteProfile(doc.slug, { registry: doc.registry, expectedVersion: doc.metadata.version });
       location.hash = registryHref(doc.registry);
     });
   const refusal = deleteRefusal(error);

@@ -5,7 +5,7 @@ import type { RoutesPlugin } from '../route-schema.js';
 import { jsonAnswer } from '../schemas/answers.js';
 import { problemResponses } from '../schemas/problems.js';
 
-const sessionSchema = z.object({
+export const sessionSchema = z.object({
   name: z.string().nullable().describe("the token's name (the actor of its writes); null without auth"),
   role: z.enum(ROLES),
   registries: z.array(z.string()).optional().describe('the registries a limited token may see and change'),

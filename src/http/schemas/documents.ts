@@ -31,7 +31,16 @@ export const profileDocumentSchema = z
   .meta({ description: 'a profile document (secrets shown as "***")' });
 
 export const profileSummariesSchema = z
-  .array(z.looseObject({ registry: z.string(), slug: z.string(), version: int, is_default: z.boolean().optional() }))
+  .array(
+    z.looseObject({
+      registry: z.string(),
+      slug: z.string(),
+      display_name: z.string().optional(),
+      description: z.string().optional(),
+      version: int,
+      is_default: z.boolean().optional(),
+    }),
+  )
   .meta({ description: 'profiles sorted by slug' });
 
 /** A page of a list (API.md, Lists at scale): asked for with `limit`, `cursor` or `q`. */
@@ -54,7 +63,17 @@ export const registryDocumentSchema = z
   .meta({ description: 'a registry with its profiles' });
 
 export const registrySummariesSchema = z
-  .array(z.looseObject({ slug: z.string(), profile_count: int, version: int, updated_at_ms: int }))
+  .array(
+    z.looseObject({
+      slug: z.string(),
+      display_name: z.string().optional(),
+      description: z.string().optional(),
+      default_profile_slug: z.string().optional(),
+      profile_count: int,
+      version: int,
+      updated_at_ms: int,
+    }),
+  )
   .meta({ description: 'live registries' });
 
 /** Why events were written when more than an edit (`metadata.cause` of the events): a restore or an import. */

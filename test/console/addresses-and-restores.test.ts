@@ -1,10 +1,6 @@
-import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeTestTokens, type Holder, type TestTokens } from '../support/auth-tokens.js';
-import { chromiumAvailable, chromiumSkipReason, expectAccessible, launchChromium } from '../support/browser.js';
-import { startServer, type ServerProcess } from '../support/server-process.js';
-import { tempDir } from '../support/test-store.js';
+import { chromiumAvailable, chromiumSkipReason, expectAccessible, startConsoleSession, type ConsoleSession } from '../support/browser.js';
 
 /**
  * The console's state in its address, and restores told as restores, in Chromium against the
@@ -17,58 +13,32 @@ const SLUG = 'analyst';
 const title = chromiumAvailable ? 'console addresses and restores' : `console addresses and restores [skipped: ${chromiumSkipReason}]`;
 
 describe.skipIf(!chromiumAvailable)(title, () => {
-  let server: ServerProcess;
-  let tokens: TestTokens;
-  let browser: Browser;
-  let removeDir: () => void;
-  const contexts: BrowserContext[] = [];
+  let session: ConsoleSession;
+  let server: ConsoleSession['server'];
+  let api: ConsoleSession['api'];
+  let loggedIn: ConsoleSession['loggedIn'];
 
-  const api = async (holder: Holder, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> => {
-    const response = await fetch(`${server.url}${path}`, {
-      method,
-      headers: { ...tokens.bearer(holder), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, json: text === '' ? undefined : JSON.parse(text) };
-  };
-  const patch = async (body: Record<string, unknown>) => expect((await api('admin', 'PATCH', `/api/chat/profiles/${SLUG}`, { registry: REGISTRY, ...body })).status).toBe(200);
-
-  const loggedIn = async (holder: Holder): Promise<Page> => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    await page.goto(`${server.url}/console/`);
-    await page.getByLabel('Access token').fill(tokens.token[holder]);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('link', { name: REGISTRY }).waitFor();
-    return page;
-  };
   const query = (page: Page) => new URLSearchParams(new URL(page.url()).hash.split('?')[1] ?? '');
   const diffTable = (page: Page, from: number, to: number) => page.getByRole('table', { name: `From version ${from} to version ${to}` });
   let versionOneAtMs = 0;
 
   beforeAll(async () => {
-    const dir = tempDir();
-    removeDir = dir.remove;
-    tokens = writeTestTokens(dir.dir);
-    server = await startServer(['--profile-registry-db', join(dir.dir, 'profiles.db'), '--auth-tokens-file', tokens.file]);
-    for (const slug of [REGISTRY, 'research', 'archive']) expect((await api('admin', 'POST', '/api/registries', { slug })).status).toBe(201);
-    const created = await api('admin', 'POST', '/api/chat/profiles', { registry: REGISTRY, slug: SLUG, display_name: 'Analyst', runtime: { system_prompt: 'p1' } });
-    expect(created.status).toBe(201);
-    await new Promise((resolve) => setTimeout(resolve, 1100)); // version 2 a second later than version 1
-    await patch({ display_name: 'Senior analyst' });
-    await patch({ runtime: { system_prompt: 'p3' } });
-    const history = await api('admin', 'GET', `/api/chat/profiles/${SLUG}/history?registry=${REGISTRY}`);
-    versionOneAtMs = history.json.versions.find((entry: { version: number }) => entry.version === 1).at_ms;
-    browser = await launchChromium();
+    session = await startConsoleSession(async (api) => {
+      for (const slug of [REGISTRY, 'research', 'archive']) expect((await api('admin', 'POST', '/api/registries', { slug })).status).toBe(201);
+      const created = await api('admin', 'POST', '/api/chat/profiles', { registry: REGISTRY, slug: SLUG, display_name: 'Analyst', runtime: { system_prompt: 'p1' } });
+      expect(created.status).toBe(201);
+      await new Promise((resolve) => setTimeout(resolve, 1100)); // version 2 a second later than version 1
+      const patch = async (body: Record<string, unknown>) => expect((await api('admin', 'PATCH', `/api/chat/profiles/${SLUG}`, { registry: REGISTRY, ...body })).status).toBe(200);
+      await patch({ display_name: 'Senior analyst' });
+      await patch({ runtime: { system_prompt: 'p3' } });
+      const history = await api('admin', 'GET', `/api/chat/profiles/${SLUG}/history?registry=${REGISTRY}`);
+      versionOneAtMs = history.json.versions.find((entry: { version: number }) => entry.version === 1).at_ms;
+    });
+    ({ server, api, loggedIn } = session);
   }, 60_000);
 
   afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
-    await browser?.close();
-    await server?.stop();
-    removeDir?.();
+    await session?.close();
   });
 
   it('keeps the selected version and the diff in the address: a reload, Back and Forward show them again', async () => {

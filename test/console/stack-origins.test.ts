@@ -1,10 +1,6 @@
-import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeTestTokens, type Holder, type TestTokens } from '../support/auth-tokens.js';
-import { chromiumAvailable, chromiumSkipReason, expectAccessible, launchChromium } from '../support/browser.js';
-import { startServer, type ServerProcess } from '../support/server-process.js';
-import { tempDir } from '../support/test-store.js';
+import { chromiumAvailable, chromiumSkipReason, expectAccessible, startConsoleSession, type ConsoleSession } from '../support/browser.js';
 
 /**
  * A profile stacked on another registry's base, in Chromium against the built server: the
@@ -16,32 +12,11 @@ const REGISTRY = 'team';
 const title = chromiumAvailable ? 'stacked profiles in the console' : `stacked profiles in the console [skipped: ${chromiumSkipReason}]`;
 
 describe.skipIf(!chromiumAvailable)(title, () => {
-  let server: ServerProcess;
-  let tokens: TestTokens;
-  let browser: Browser;
-  let removeDir: () => void;
-  const contexts: BrowserContext[] = [];
+  let session: ConsoleSession;
+  let server: ConsoleSession['server'];
+  let api: ConsoleSession['api'];
+  let loggedIn: ConsoleSession['loggedIn'];
 
-  const api = async (holder: Holder, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> => {
-    const response = await fetch(`${server.url}${path}`, {
-      method,
-      headers: { ...tokens.bearer(holder), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, json: text === '' ? undefined : JSON.parse(text) };
-  };
-
-  const loggedIn = async (holder: Holder): Promise<Page> => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    await page.goto(`${server.url}/console/`);
-    await page.getByLabel('Access token').fill(tokens.token[holder]);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('link', { name: REGISTRY }).waitFor();
-    return page;
-  };
   const originsTable = (page: Page) => page.getByRole('table', { name: 'Fields of the effective runtime and where they come from' });
   /** The row of one value (by its name in the first column): its value and where it comes from. */
   const rowOf = async (page: Page, field: string): Promise<{ value: string; from: string }> => {
@@ -52,15 +27,12 @@ describe.skipIf(!chromiumAvailable)(title, () => {
   };
 
   beforeAll(async () => {
-    const dir = tempDir();
-    removeDir = dir.remove;
-    tokens = writeTestTokens(dir.dir);
-    server = await startServer(['--profile-registry-db', join(dir.dir, 'profiles.db'), '--auth-tokens-file', tokens.file]);
-    for (const slug of [BASE_REGISTRY, REGISTRY]) expect((await api('admin', 'POST', '/api/registries', { slug })).status).toBe(201);
-    const base = await api('admin', 'POST', '/api/chat/profiles', {
-      registry: BASE_REGISTRY,
-      slug: 'base',
-      runtime: { system_prompt: 'Be brief.', step_settings_patch: { 'ai-chat': { 'ai-engine': 'gpt-4o-mini', 'ai-max-response-tokens': 512 } } },
+    session = await startConsoleSession(async (api) => {
+      for (const slug of [BASE_REGISTRY, REGISTRY]) expect((await api('admin', 'POST', '/api/registries', { slug })).status).toBe(201);
+      const base = await api('admin', 'POST', '/api/chat/profiles', {
+        registry: BASE_REGISTRY,
+        slug: 'base',
+        runtime: { system_prompt: 'Be brief.', step_settings_patch: { 'ai-chat': { 'ai-engine': 'gpt-4o-mini', 'ai-max-response-tokens': 512 } } },
     });
     expect(base.status).toBe(201);
     const child = await api('admin', 'POST', '/api/chat/profiles', {
@@ -70,14 +42,12 @@ describe.skipIf(!chromiumAvailable)(title, () => {
       runtime: { step_settings_patch: { 'ai-chat': { 'ai-max-response-tokens': 2048 } }, tools: ['search'] },
     });
     expect(child.status).toBe(201);
-    browser = await launchChromium();
+    });
+    ({ server, api, loggedIn } = session);
   }, 60_000);
 
   afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
-    await browser?.close();
-    await server?.stop();
-    removeDir?.();
+    await session?.close();
   });
 
   it('credits each value to the layer that set it: the base for what the child keeps, the child for what it overrides', async () => {

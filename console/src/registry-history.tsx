@@ -10,12 +10,15 @@ import { useLoad } from './use-load.js';
 
 const PAGE = 1000;
 
-/** Every event of the registry, read page by page to the last one (the server says `at_end`). */
+/**
+ * Every event of the registry, read page by page to the last one (the server says `at_end`),
+ * without the events' `data`: the timeline never shows it, and it is most of the bytes.
+ */
 const allEvents = async (registry: string): Promise<RegistryEvent[]> => {
   const events: RegistryEvent[] = [];
   let after = 0;
   for (;;) {
-    const answer = await api.registryEvents(registry, { after, limit: PAGE });
+    const answer = await api.registryEvents(registry, { after, limit: PAGE, data: false });
     events.push(...(answer.events as RegistryEvent[]));
     if (answer.at_end ?? answer.events.length < PAGE) return events.reverse();
     after = answer.next_after;

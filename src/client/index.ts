@@ -119,8 +119,11 @@ export const createClient = (options: ClientOptions) => {
       http.json<void>(registryPath(registry), { method: 'DELETE', query: { expected_version: where.expectedVersion } }),
 
     // history, time travel, restore
-    registryEvents: (registry: string, page: { after?: number; limit?: number } & HistoryFilter = {}) =>
-      http.json<EventsPage>(`${registryPath(registry)}/events`, { query: { after: page.after, limit: page.limit, ...filterQuery(page) } }),
+    /** A page of a registry's events; `data: false` leaves out each event's `data` (a timeline's fields only). */
+    registryEvents: (registry: string, page: { after?: number; limit?: number; data?: boolean } & HistoryFilter = {}) =>
+      http.json<EventsPage>(`${registryPath(registry)}/events`, {
+        query: { after: page.after, limit: page.limit, data: page.data, ...filterQuery(page) },
+      }),
     profileHistory: (slug: string, query: InRegistry & { limit?: number; beforeVersion?: number } & HistoryFilter = {}) =>
       http.json<ProfileHistory>(`${profilePath(slug)}/history`, {
         query: { registry: query.registry, limit: query.limit, before_version: query.beforeVersion, ...filterQuery(query) },

@@ -104,8 +104,29 @@ describeEachBackend('history pages and filters (%s)', (backend) => {
     expect(window.length).toBeGreaterThanOrEqual(11);
   });
 
+  it('leaves out the events\' data with data=false: the same timeline, fewer bytes', async () => {
+    const withData = await call('/api/registries/staff/events?after=0&limit=1000');
+    const without = await call('/api/registries/staff/events?after=0&limit=1000&data=false');
+    expect(without.statusCode).toBe(200);
+    const [full, lean] = [withData.json(), without.json()];
+    expect(lean.events).toHaveLength(1000);
+    expect(lean.events.every((event: object) => !('data' in event))).toBe(true);
+    expect(lean.events).toEqual(full.events.map(({ data: _data, ...rest }: { data: unknown }) => rest));
+    expect([lean.next_after, lean.at_end]).toEqual([full.next_after, full.at_end]);
+    expect(without.body.length).toBeLessThan(withData.body.length);
+    // data=true is the default answer; filters apply as before
+    expect((await ok('/api/registries/staff/events?after=0&limit=3&data=true')).events).toEqual(full.events.slice(0, 3));
+    const carol = await ok('/api/registries/staff/events?actor=carol&limit=2&data=false');
+    expect(carol.events.map((event: { actor: string; data?: unknown }) => [event.actor, event.data])).toEqual([['carol', undefined], ['carol', undefined]]);
+    // documented in OpenAPI
+    const openapi = await ok('/openapi.json');
+    const parameters: { name: string; in: string; schema: { enum?: string[] } }[] = openapi.paths['/api/registries/{registry}/events'].get.parameters;
+    expect(parameters.find((parameter) => parameter.in === 'query' && parameter.name === 'data')?.schema.enum).toEqual(['true', 'false']);
+  });
+
   it('refuses bad filters with a problem, and changes nothing', async () => {
     const before = await storeFingerprint(t.store.db);
+    expectProblem(await call('/api/registries/staff/events?data=no'), 400, /data/);
     expectProblem(await call('/api/registries/staff/events?since=yesterday'), 400, /since/);
     expectProblem(await call('/api/chat/profiles/busy/history?registry=staff&until=soon'), 400, /until/);
     expectProblem(await call(`/api/registries/staff/events?since=${START + 10_000}&until=${START}`), 400, /since/);

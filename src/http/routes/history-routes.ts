@@ -41,6 +41,7 @@ import { problemResponses } from '../schemas/problems.js';
 import {
   afterQuery,
   documentQuerySchema,
+  eventDataQuery,
   limitQuery,
   MAX_PAGE,
   neededVersionQuery,
@@ -57,7 +58,7 @@ const throwProfileNotFound = (): never => {
   throw profileNotFound();
 };
 
-const publicEvent = (event: StoredEvent) => {
+const publicEvent = (event: StoredEvent, withData = true) => {
   const profile = eventProfile(event);
   return {
     position: event.position,
@@ -70,7 +71,7 @@ const publicEvent = (event: StoredEvent) => {
     source: event.metadata.source,
     at_ms: event.metadata.occurred_at_ms,
     ...(event.metadata.cause === undefined ? {} : { cause: event.metadata.cause }),
-    data: event.data,
+    ...(withData ? { data: event.data } : {}),
   };
 };
 
@@ -94,7 +95,7 @@ export const historyRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
    * Events after `after` that pass the filter, up to `limit`: unfiltered one read as before; filtered,
    * reads on in pages (at most MAX_SCANNED events per request) so that a rare match is still found.
    */
-  const filteredEventsPage = async (registry: string, after: number, limit: number, filter: HistoryFilter) => {
+  const filteredEventsPage = async (registry: string, after: number, limit: number, filter: HistoryFilter, withData: boolean) => {
     const pageSize = isFiltered(filter) ? MAX_PAGE : limit;
     const events: ReturnType<typeof publicEvent>[] = [];
     let nextAfter = after;
@@ -104,7 +105,7 @@ export const historyRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
       for (const event of batch) {
         nextAfter = event.position;
         scanned += 1;
-        const shown = publicEvent(event);
+        const shown = publicEvent(event, withData);
         if (passesFilter(filter, shown)) events.push(shown);
         if (events.length === limit) return { events, nextAfter, atEnd: false };
       }
@@ -122,7 +123,7 @@ export const historyRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
         tags: TAGS,
         summary: "A page of a registry's events, oldest first",
         params: registryParams,
-        querystring: z.looseObject({ after: afterQuery, limit: limitQuery, reveal: revealQuery, ...historyFilterQuery }),
+        querystring: z.looseObject({ after: afterQuery, limit: limitQuery, reveal: revealQuery, data: eventDataQuery, ...historyFilterQuery }),
         response: {
           200: jsonAnswer(
             eventsPageSchema,
@@ -134,10 +135,10 @@ export const historyRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
     },
     async (request) => {
       const registry = requireRegistryAccess(request, request.params.registry);
-      const { after = 0, limit = 100 } = request.query;
+      const { after = 0, limit = 100, data = true } = request.query;
       const filter = historyFilterOf(request.query);
       if ((await streamHeadVersion(db, registry)) === 0) throw registryNotFound();
-      const page = await filteredEventsPage(registry, after, limit, filter);
+      const page = await filteredEventsPage(registry, after, limit, filter, data);
       return { events: shownValue(request, page.events, SECRET_AREAS.events), next_after: page.nextAfter, at_end: page.atEnd };
     },
   );

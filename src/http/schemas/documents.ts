@@ -99,7 +99,7 @@ export const eventsPageSchema = z.object({
       source: z.string(),
       at_ms: int,
       cause: eventCauseSchema.optional(),
-      data: z.unknown(),
+      data: z.unknown().meta({ description: 'what the event records; left out with `data=false`' }),
     }),
   ),
   next_after: int,

@@ -114,6 +114,12 @@ export const requireSignedQuery = parsedQuery(
   flag('require_signed', true, true),
   { enum: ['true', 'false', '1', '0', ''] },
 );
+/** `?data=false`: events without their `data` (what a timeline shows: who, what, when). */
+export const eventDataQuery = parsedQuery(
+  "`false`: each event without its `data` (the timeline's fields only, a fraction of the bytes); `true` (default): with it",
+  flag('data', false, false),
+  { enum: ['true', 'false'] },
+);
 export const forceQuery = (description: string) => parsedQuery(description, flag('force', false, false), { enum: ['true', 'false'] });
 
 const MAX_SEARCH_LENGTH = 200;

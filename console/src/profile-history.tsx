@@ -25,6 +25,18 @@ const docAt = async (doc: ProfileDocument, version: number): Promise<ProfileDocu
   }
 };
 
+/** Every version of the profile, newest first, read page by page to its first (`next_before_version` null). */
+const allVersions = async (doc: ProfileDocument): Promise<HistoryEntry[]> => {
+  const versions: HistoryEntry[] = [];
+  let beforeVersion: number | undefined;
+  for (;;) {
+    const page = await api.profileHistory(doc.slug, { registry: doc.registry, limit: 1000, beforeVersion });
+    versions.push(...page.versions);
+    if (page.next_before_version === null || page.versions.length === 0) return versions;
+    beforeVersion = page.next_before_version;
+  }
+};
+
 const VersionDiff = ({ doc, entry, against, versions }: { doc: ProfileDocument; entry: HistoryEntry; against: number; versions: number[] }) => {
   const diff = useLoad(async () => {
     const before = await docAt(doc, against);
@@ -55,9 +67,9 @@ const VersionDiff = ({ doc, entry, against, versions }: { doc: ProfileDocument; 
 
 export const ProfileHistory = ({ doc, params, onRestored }: { doc: ProfileDocument; params: URLSearchParams; onRestored: () => void }) => {
   const { session } = useApp();
-  const history = useLoad(() => api.profileHistory(doc.slug, { registry: doc.registry, limit: 1000 }), [doc.registry, doc.slug, doc.metadata.version]);
+  const history = useLoad(() => allVersions(doc), [doc.registry, doc.slug, doc.metadata.version]);
   const selected = numberParam(params, 'v');
-  const entries = history.data?.versions ?? [];
+  const entries = history.data ?? [];
   const entry = entries.find((each) => each.version === selected);
   return (
     <>

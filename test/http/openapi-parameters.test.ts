@@ -16,6 +16,7 @@ type ParameterSchema = {
   enum?: unknown[];
   minimum?: number;
   maximum?: number;
+  minLength?: number;
   maxLength?: number;
   contentMediaType?: string;
   not?: object;
@@ -49,6 +50,7 @@ const outside = (parameter: Parameter): string[] => {
   if (schema.type === 'integer') values.push('x1', '1.5');
   if (schema.maximum !== undefined) values.push(String(schema.maximum + 1));
   if (schema.minimum !== undefined) values.push(String(schema.minimum - 1));
+  if (schema.minLength !== undefined && schema.minLength > 0) values.push(' '.repeat(schema.minLength - 1));
   if (schema.maxLength !== undefined) values.push('x'.repeat(schema.maxLength + 1));
   if (schema.contentMediaType === 'application/json') values.push('{not json');
   return values;
@@ -65,6 +67,8 @@ const BODIES: Record<string, unknown> = {
   'post /api/chat/profiles': { slug: 'fresh' },
   'post /api/registries': { slug: 'fresh' },
   'post /api/chat/profiles/{slug}/restore': { to_version: 1 },
+  'put /api/chat/schemas/middlewares/{name}': { version: 1, schema: {} },
+  'put /api/chat/schemas/extensions/{name}': { schema: {} },
 };
 
 it('refuses, on every operation, a value outside each constrained parameter with a 400 problem+json naming it', async () => {
@@ -107,9 +111,10 @@ it('refuses, on every operation, a value outside each constrained parameter with
   // the parameters of versions, positions, limits, times, flags, slugs, registry selectors, cursors and searches are all constrained
   const names = ['expected_version', 'version', 'after', 'limit', 'before_version', 'from', 'to', 'wait', 'reveal', 'require_signed', 'force'];
   names.push('as_of', 'since', 'until', 'cursor', 'q', 'contains', 'registry', 'slug', 'name', 'profile', 'runtime', 'registry_slug', 'runtime_key', 'last-event-id');
+  names.push('idempotency-key', 'x-actor');
   for (const name of names) expect(checked.some((each) => each.includes(` ${name}=`)), name).toBe(true);
   // out of range as well as malformed: a version past the largest integer, a page of 1001, a position below 0
-  for (const sent of ['expected_version=9007199254740992', 'version=0', 'limit=1001', 'after=-1']) {
+  for (const sent of ['expected_version=9007199254740992', 'version=0', 'limit=1001', 'after=-1', `idempotency-key=${'x'.repeat(256)}`, 'idempotency-key=']) {
     expect(checked.some((each) => each.endsWith(` ${sent}`)), sent).toBe(true);
   }
   expect(checked.length).toBeGreaterThan(150);

@@ -13,6 +13,7 @@ import { eventTotal } from './lib/event-total.js';
 import { measureWatchLatency } from './lib/watch-latency-scenario.js';
 import { measureStartupRatio } from './lib/startup-ratio.js';
 import { measureHistoryFlatness } from './lib/history-flatness.js';
+import { measureConsoleScale } from './lib/console-scale.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -143,6 +144,17 @@ const main = async () => {
       const stores = flags['history-stores'].split(',');
       scenarios.push(...(await measureHistoryFlatness({ stores, reps: flags.tiny ? 1 : 9, log })));
     } else scenarios.push({ name: 'history reads flat from 100,000 to 1,000,000 events', skipped: 'run with --history-stores A.db,B.db (bench/generate-store.ts)' });
+
+    log('console at scale in Chromium');
+    const consoleScale = await measureConsoleScale({
+      workDir,
+      profiles: flags.tiny ? 500 : 5000,
+      events: flags.tiny ? 2000 : 20_000,
+      rounds: flags.tiny ? 1 : 5,
+      log,
+    });
+    if ('skipped' in consoleScale) scenarios.push({ name: 'console at scale (5,000 profiles, 20,000 events)', skipped: consoleScale.skipped });
+    else scenarios.push(...consoleScale.scenarios);
 
     const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
     writeReport(flags.output as string, { command, scenarios, elapsedSec: (Date.now() - started) / 1000 });

@@ -11,6 +11,7 @@ import { ProfilePage } from './profile-page.js';
 import { RegistriesPage } from './registries-page.js';
 import { RegistryPage } from './registry-page.js';
 import { parseRoute, type Route } from './routes.js';
+import { SchemaPage, SchemasPage } from './schemas-page.js';
 import { logIn, logOut, storedToken } from './session.js';
 
 const Login = ({ onSession }: { onSession: (session: Session) => void }) => {
@@ -73,6 +74,10 @@ const titleOf = (route: Route): string => {
       return `New profile in ${route.registry}`;
     case 'profile':
       return `Profile ${route.slug} (${route.tab}) in ${route.registry}`;
+    case 'schemas':
+      return 'Schemas';
+    case 'schema':
+      return `Schema ${route.name}`;
     default:
       return 'Registries';
   }
@@ -98,6 +103,10 @@ const Pages = () => {
       return <NewProfilePage registry={route.registry} />;
     case 'profile':
       return <ProfilePage registry={route.registry} slug={route.slug} tab={route.tab} />;
+    case 'schemas':
+      return <SchemasPage />;
+    case 'schema':
+      return <SchemaPage kind={route.kind} name={route.name} />;
     default:
       return <RegistriesPage />;
   }
@@ -130,6 +139,7 @@ const App = () => {
       </a>
       <header class="top">
         <a href="#/" class="brand">profile-registry</a>
+        <a href="#/schemas">Schemas</a>
         <span class={`feed feed-${feed}`} role="status">{feed === 'live' ? 'live updates on' : feed === 'connecting' ? 'connecting…' : 'live updates off'}</span>
         <span class="who">
           {session.name ?? 'no auth'} ({session.role})

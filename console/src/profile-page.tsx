@@ -1,5 +1,6 @@
 // One profile: its document, effective runtime, signature, the editor, raw JSON and history.
 import { useEffect, useState } from 'preact/hooks';
+import { ProfileActions } from './actions/profile-actions.js';
 import { call, enc, withQuery } from './api.js';
 import { useApp } from './app-context.js';
 import { ErrorNote, Json, Tabs, when } from './common.js';
@@ -100,6 +101,7 @@ export const ProfilePage = ({ registry, slug, tab }: { registry: string; slug: s
       </h1>
       <Tabs tabs={tabs} current={tab} hrefOf={(id) => profileHref(registry, slug, id)} />
       <ErrorNote error={loaded.error} />
+      {doc && tab === 'overview' && <ProfileActions key={`${registry}/${slug}`} doc={doc} onChanged={loaded.reload} />}
       {doc && tab === 'overview' && <Overview doc={doc} reveal={reveal} setReveal={setReveal} />}
       {doc && editing && !canEdit(session) && <p>Your token may not edit profiles.</p>}
       {doc && editing && canEdit(session) && editStart && (

@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import { get } from './api.js';
 import { useApp } from './app-context.js';
+import { NewRegistry } from './actions/new-registry.js';
 import { ColumnHeads, ErrorNote, when } from './common.js';
 import type { RegistrySummary } from './model.js';
 import { registryHref } from './routes.js';
@@ -18,6 +19,7 @@ export const RegistriesPage = () => {
       <h1>Registries</h1>
       <label for="registry-search">Search registries</label>
       <input id="registry-search" type="search" value={query} onInput={(event) => setQuery(event.currentTarget.value)} />
+      <NewRegistry />
       <ErrorNote error={registries.error} />
       <table class="list">
         <caption class="sr-only">Registries</caption>

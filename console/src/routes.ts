@@ -6,7 +6,9 @@ export type Route =
   | { page: 'registries'; params: URLSearchParams }
   | { page: 'registry'; registry: string; tab: string; params: URLSearchParams }
   | { page: 'new-profile'; registry: string; params: URLSearchParams }
-  | { page: 'profile'; registry: string; slug: string; tab: string; params: URLSearchParams };
+  | { page: 'profile'; registry: string; slug: string; tab: string; params: URLSearchParams }
+  | { page: 'schemas'; params: URLSearchParams }
+  | { page: 'schema'; kind: 'middlewares' | 'extensions'; name: string; params: URLSearchParams };
 
 export const parseRoute = (hash: string): Route => {
   const [path = '', query = ''] = hash.split('?', 2);
@@ -26,7 +28,11 @@ export const replaceParams = (values: Record<string, string | undefined>): void 
   history.replaceState(history.state, '', text === '' ? path : `${path}?${text}`);
 };
 
-type Path = { page: 'registries' } | { page: 'registry'; registry: string; tab: string } | { page: 'new-profile'; registry: string } | { page: 'profile'; registry: string; slug: string; tab: string };
+type Path =
+  | { page: 'registries' }
+  | { page: 'schemas' }
+  | { page: 'schema'; kind: 'middlewares' | 'extensions'; name: string }
+  | { page: 'registry'; registry: string; tab: string } | { page: 'new-profile'; registry: string } | { page: 'profile'; registry: string; slug: string; tab: string };
 
 const routeOf = (hash: string): Path => {
   const parts = hash.replace(/^#\/?/, '').split('/').filter((part) => part !== '').map(decodeURIComponent);
@@ -35,9 +41,14 @@ const routeOf = (hash: string): Path => {
     if (parts[2] === 'p' && parts[3] !== undefined) return { page: 'profile', registry: parts[1], slug: parts[3], tab: parts[4] ?? 'overview' };
     return { page: 'registry', registry: parts[1], tab: parts[2] ?? 'profiles' };
   }
+  if (parts[0] === 'schemas') {
+    if ((parts[1] === 'middlewares' || parts[1] === 'extensions') && parts[2] !== undefined) return { page: 'schema', kind: parts[1], name: parts[2] };
+    return { page: 'schemas' };
+  }
   return { page: 'registries' };
 };
 
 export const registryHref = (registry: string, tab = 'profiles'): string => `#/r/${enc(registry)}/${tab}`;
 export const profileHref = (registry: string, slug: string, tab = 'overview'): string => `#/r/${enc(registry)}/p/${enc(slug)}/${tab}`;
 export const newProfileHref = (registry: string): string => `#/r/${enc(registry)}/new`;
+export const schemaHref = (kind: 'middlewares' | 'extensions', name: string): string => `#/schemas/${kind}/${enc(name)}`;

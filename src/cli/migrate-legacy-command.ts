@@ -11,8 +11,9 @@ import { DEFAULT_REGISTRY } from '../events/registry-state.js';
 import { fileErrorCause } from '../domain/file-errors.js';
 import { checkOutputFile, readInputFile, writeFileAtomically } from './file-io.js';
 import { secretKeyOptions } from './secret-options.js';
+import { readSigningKeys, signingKeysOption, type SigningKeysFlags } from './signing-keys-option.js';
 
-interface MigrateLegacyFlags {
+interface MigrateLegacyFlags extends SigningKeysFlags {
   input: string;
   output?: string;
   registry: string;
@@ -54,6 +55,8 @@ const copyToFreeBackupName = async (input: string): Promise<string> => {
 /** Converts a legacy profiles.yaml (or any profiles file) into a canonical `registries:` bundle, as pinocchio does. */
 export const migrateLegacy = async (flags: MigrateLegacyFlags): Promise<void> => {
   const registry = requireRegistrySlug(flags.registry);
+  // taken like every command's (one environment serves them all) and checked, though a bundle file holds no seal
+  await readSigningKeys(flags);
   const output = flags.inPlace ? flags.input : (flags.output ?? `${flags.input}.registry.yaml`);
   const detected = detectInputFormat(await readInputFile(flags.input));
   const summary = [`Input: ${flags.input}`, `Input format: ${detected.format}`];
@@ -82,7 +85,7 @@ export const migrateLegacy = async (flags: MigrateLegacyFlags): Promise<void> =>
 };
 
 export const migrateLegacyCommand = (): Command =>
-  secretKeyOptions(new Command('migrate-legacy'))
+  signingKeysOption(secretKeyOptions(new Command('migrate-legacy')))
     .description("convert pinocchio's legacy profiles.yaml into a canonical registries bundle")
     .requiredOption('--input <file>', 'the legacy profiles.yaml (or any profiles file)')
     .option('--output <file>', 'where to write the bundle (default: <input>.registry.yaml)')

@@ -8,8 +8,9 @@ import { readPinocchioDatabase } from '../events/sqlite/read-pinocchio-database.
 import { importRegistries } from '../use-cases/import-registries.js';
 import { databaseOptions, type DatabaseFlags } from './database-options.js';
 import { openWritableStore } from './cli-store.js';
+import { signingKeysOption, type SigningKeysFlags } from './signing-keys-option.js';
 
-interface MigratePinocchioFlags extends DatabaseFlags {
+interface MigratePinocchioFlags extends DatabaseFlags, SigningKeysFlags {
   from: string;
   dryRun: boolean;
 }
@@ -21,8 +22,8 @@ const lines = (text: string[]): string => text.map((line) => `${line}\n`).join('
 
 /**
  * Moves the registries of a pinocchio database (its `profile_registries` table) into this store
- * through the import path: one converge per registry, events by actor `migration`. Pinocchio's
- * file is only read. A second run finds nothing to change and appends nothing.
+ * through the import path: one converge per registry, events by actor `migration`, sealed with the
+ * signing key when `--signing-keys-file` is given. Pinocchio's file is only read. A second run finds nothing to change and appends nothing.
  */
 export const migratePinocchio = async (flags: MigratePinocchioFlags): Promise<void> => {
   const registries = pinocchioRegistries(readPinocchioDatabase(flags.from));
@@ -49,9 +50,11 @@ export const migratePinocchio = async (flags: MigratePinocchioFlags): Promise<vo
 };
 
 export const migratePinocchioCommand = (): Command =>
-  databaseOptions(
-    new Command('migrate-pinocchio').description(
-      "move the registries of pinocchio's SQLite profile database (profile_registries) into this store, as events by actor migration",
+  signingKeysOption(
+    databaseOptions(
+      new Command('migrate-pinocchio').description(
+        "move the registries of pinocchio's SQLite profile database (profile_registries) into this store, as events by actor migration",
+      ),
     ),
   )
     .requiredOption('--from <file>', "pinocchio's database (its --profile-registry-db), read only")

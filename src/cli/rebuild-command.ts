@@ -13,7 +13,7 @@ interface RebuildFlags extends DatabaseFlags {
 
 export const rebuildCommand = (): Command =>
   signingKeysOption(databaseOptions(new Command('rebuild').description('recreate every projection and snapshot from the events (refused on a broken hash chain)')))
-    .option('--accept-broken-chain', 'rebuild even from a broken hash chain (recorded in integrity_audit; for forensics)', false)
+    .option('--accept-broken-chain', 'rebuild even from a broken hash chain or seals that do not verify (recorded in integrity_audit; with keys, then seals everything again under them)', false)
     .action(async (flags: RebuildFlags) => {
       const started = Date.now();
       const bar = progressBar('rebuild [{bar}] {value}/{total} events | {registries} registries');

@@ -4,6 +4,7 @@ import type { SigningKeys } from '../domain/signing-keys.js';
 import { describeChainBreak, verifyHashChain, verifyStreamHeads } from '../events/verify-hash-chain.js';
 import { startCheckpointWriter } from '../use-cases/checkpoint-writer.js';
 import type { RegistryStore } from '../use-cases/registry-store.js';
+import { verifyHeadSeals } from '../projections/event-seals.js';
 import { missingServedEvents } from '../projections/served-heads.js';
 import { appendLine } from './file-io.js';
 import { signingKeysOption, type SigningKeysFlags } from './signing-keys-option.js';
@@ -59,8 +60,10 @@ const refusal = (broken: string): string =>
 
 /**
  * Before serving: every stream head against its last event, and (`--chain-check before-listen`)
- * every event's hash. A broken chain is refused (one clear line), or with --read-only-forensics
- * served with every write refused.
+ * every event's hash; with signing keys, the seal of each stream's last event, an HMAC of a listed
+ * key over a hash that covers the whole stream (O(registries): an event rewritten with its SHA-256
+ * chain recomputed, or appended by someone without the key, fails it). A broken chain or seal is
+ * refused (one clear line), or with --read-only-forensics served with every write refused.
  */
 export const checkLogBeforeServing = async (store: RegistryStore, flags: ServeIntegrityFlags, log: FastifyBaseLogger) => {
   const started = Date.now();
@@ -69,16 +72,25 @@ export const checkLogBeforeServing = async (store: RegistryStore, flags: ServeIn
     const chain = !wholeChainFirst(flags) && !heads ? undefined : await verifyHashChain(store.db);
     return { chain, brokenAt: heads ?? chain?.broken };
   };
+  const checkSeals = async () => (store.signingKeys ? verifyHeadSeals(store.db, store.signingKeys) : undefined);
   let { chain, brokenAt } = await check();
+  let unsealed = brokenAt ? undefined : await checkSeals();
   // the check reads the events, then the heads, outside one snapshot: another instance that writes
   // in between (instances that start together seed the store) looks like a break; a real one stays
-  for (let again = 0; brokenAt && again < 3; again++) {
+  for (let again = 0; (brokenAt || unsealed) && again < 3; again++) {
     await new Promise((resolve) => setTimeout(resolve, 100));
     ({ chain, brokenAt } = await check());
+    unsealed = brokenAt ? undefined : await checkSeals();
   }
-  if (brokenAt) {
-    const broken = describeChainBreak(brokenAt);
-    if (!flags.readOnlyForensics) throw new Error(refusal(broken));
+  if (brokenAt || unsealed) {
+    const broken = brokenAt ? describeChainBreak(brokenAt) : (unsealed as string);
+    if (!flags.readOnlyForensics) {
+      throw new Error(
+        brokenAt
+          ? refusal(broken)
+          : `refusing to serve: the events do not verify under the signing keys: ${broken}; run \`profile-registry verify\`, or serve it with --read-only-forensics`,
+      );
+    }
     store.readOnly = `read-only forensics: the event log failed verification (${broken}); every write is refused`;
     log.warn({ broken }, 'serving a broken hash chain read-only for forensics');
   } else if (flags.readOnlyForensics) {

@@ -4,9 +4,10 @@ import type { StreamHead } from './event-store.js';
 import type { DomainEvent, StoredEvent } from './event-types.js';
 import { StreamVersionConflict } from './stream-version-conflict.js';
 
-/** One event ready to be written: the bytes that are stored and hashed, and where it chains on. */
+/** One event ready to be written: the bytes that are stored and hashed, its place, and where it chains on. */
 export interface ChainedEvent extends HashedFields {
   event: DomainEvent;
+  position: number;
   occurred_at_ms: number;
   prev_hash: string;
   hash: string;
@@ -15,13 +16,16 @@ export interface ChainedEvent extends HashedFields {
 /**
  * The one place events are versioned and hash-chained, for every EventStore: checks the expected
  * version against the stream's head (StreamVersionConflict otherwise), then numbers the events
- * from the head on and chains each one's hash to the previous.
+ * from the head on and chains each one's hash to the previous. `firstPosition` is the global
+ * position the first event will hold (the store hands positions out without gaps, under its write
+ * lock): the hash binds it (format 2, see eventHash).
  */
 export const chainEvents = (
   streamId: string,
   head: StreamHead,
   expectedVersion: number,
   events: readonly DomainEvent[],
+  firstPosition: number,
 ): ChainedEvent[] => {
   if (head.version !== expectedVersion) throw new StreamVersionConflict(streamId, expectedVersion, head.version);
   let prevHash = head.hash;
@@ -34,17 +38,19 @@ export const chainEvents = (
       data_json: eventDataJson(event.data),
       metadata_json: JSON.stringify(event.metadata),
     };
-    const chained = { event, ...fields, occurred_at_ms: event.metadata.occurred_at_ms, prev_hash: prevHash, hash: eventHash(prevHash, fields) };
+    const position = firstPosition + index;
+    const hash = eventHash(prevHash, fields, position);
+    const chained = { event, ...fields, position, occurred_at_ms: event.metadata.occurred_at_ms, prev_hash: prevHash, hash };
     prevHash = chained.hash;
     return chained;
   });
 };
 
-/** The event as the store returns it once it has its global position. */
-export const storedEventOf = (chained: ChainedEvent, position: number): StoredEvent =>
+/** The event as the store returns it. */
+export const storedEventOf = (chained: ChainedEvent): StoredEvent =>
   ({
     ...chained.event,
-    position,
+    position: chained.position,
     stream_id: chained.stream_id,
     stream_version: chained.stream_version,
     prev_hash: chained.prev_hash,

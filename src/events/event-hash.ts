@@ -11,12 +11,28 @@ export interface HashedFields {
   metadata_json: string;
 }
 
-/** SHA-256 over the previous hash and the stored bytes of the event: any change to a stored byte shows. */
-export const eventHash = (prevHash: string, event: HashedFields): string =>
+/**
+ * The prefix of a hash in format 2, which binds the event's global position as well as its stream
+ * version. Hashes without it are format 1 (events written before positions were bound): they
+ * still verify, over the same fields without the position.
+ */
+export const POSITION_BOUND_PREFIX = 'v2:';
+
+/** Whether a stored hash is in format 2 (binds the global position). */
+export const bindsPosition = (hash: string): boolean => hash.startsWith(POSITION_BOUND_PREFIX);
+
+/**
+ * SHA-256 over the previous hash and the stored bytes of the event: any change to a stored byte
+ * shows. Given the event's global position, the hash is in format 2 (`v2:<hex>`) and covers the
+ * position too, so an event cannot be moved to another place in the log, and a log that lost
+ * positions shows the hole before the next event (see verifyHashChain). Without it, format 1
+ * (`<hex>`), as events were hashed before.
+ */
+export const eventHash = (prevHash: string, event: HashedFields, position?: number): string => {
   // the fields joined by newlines, fed piece by piece (the same digest, without copying the event's bytes)
-  createHash('sha256')
-    .update(prevHash)
-    .update('\n')
+  const digest = createHash('sha256').update(prevHash).update('\n');
+  if (position !== undefined) digest.update(POSITION_BOUND_PREFIX).update(String(position)).update('\n');
+  digest
     .update(event.stream_id)
     .update('\n')
     .update(String(event.stream_version))
@@ -27,5 +43,10 @@ export const eventHash = (prevHash: string, event: HashedFields): string =>
     .update('\n')
     .update(event.data_json)
     .update('\n')
-    .update(event.metadata_json)
-    .digest('hex');
+    .update(event.metadata_json);
+  return position === undefined ? digest.digest('hex') : POSITION_BOUND_PREFIX + digest.digest('hex');
+};
+
+/** The hash a stored event's bytes give in the format its stored hash is in: equal to it unless something changed. */
+export const recomputedHash = (prevHash: string, record: HashedFields & { position: number; hash: string }): string =>
+  eventHash(prevHash, record, bindsPosition(record.hash) ? record.position : undefined);

@@ -28,4 +28,4 @@ CREATE TABLE IF NOT EXISTS streams (
   last_hash TEXT NOT NULL,
   last_position ${flavour.bigint} NOT NULL
 );
-`;
+${flavour.positionCounter ?? ''}`;

@@ -11,6 +11,12 @@ export interface SqlFlavour {
   readonly bigint: string;
   /** A 64-bit integer primary key the database numbers, never reusing a number. */
   readonly serialKey: string;
+  /**
+   * DDL of what hands out event positions without gaps where the serial key can skip numbers
+   * (PostgreSQL's sequences skip on rollback), run after the events table exists; none where the
+   * database's own numbering is transactional (SQLite's AUTOINCREMENT).
+   */
+  readonly positionCounter?: string;
   /** `column` for `ORDER BY` in byte order, as JavaScript sorts strings (not the locale's order). */
   bySlug(column: string): string;
   /** The text at `key` of a JSON object stored as text in `column`. */

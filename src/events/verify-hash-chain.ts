@@ -1,5 +1,5 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { eventHash, GENESIS_HASH } from './event-hash.js';
+import { bindsPosition, GENESIS_HASH, recomputedHash } from './event-hash.js';
 import type { SqlExecutor } from './sql-database.js';
 
 export interface ChainBreak {
@@ -15,10 +15,17 @@ export interface ChainReport {
   broken?: ChainBreak;
 }
 
+/** `positions 11 to 12 are missing before it`, or `position 11 is missing before it`. */
+const missingPositions = (from: number, to: number): string =>
+  from === to ? `position ${from} is missing before it: an event was deleted` : `positions ${from} to ${to} are missing before it: events were deleted`;
+
 /**
  * Recomputes every event's hash from its stored bytes and its stream's previous hash, in position
  * order, and checks the stream heads: the first event whose bytes, order or link do not match is
- * named by its position. It lets the event loop run between chunks (SQLite reads synchronously),
+ * named by its position. An event whose hash binds its position (format 2) must follow the event
+ * at the position before it: positions are handed out without gaps, so a missing one is a deleted
+ * event, however many honest events were written after the hole. Once one event binds its
+ * position, every later one must (an event rehashed in format 1 would hide a hole). It lets the event loop run between chunks (SQLite reads synchronously),
  * so that a server checking in the background keeps answering.
  */
 export const verifyHashChain = async (
@@ -30,6 +37,8 @@ export const verifyHashChain = async (
   const chunkSize = options.chunkSize ?? 500;
   const heads = new Map<string, { version: number; hash: string; position: number }>();
   let events = 0;
+  let previousPosition = 0;
+  let bound = false;
   for (let after = 0; ; ) {
     // the stored bytes as they are (not parsed): the hash covers them
     const rows = await executor.events.readRecords({ after, limit: chunkSize });
@@ -43,8 +52,13 @@ export const verifyHashChain = async (
       });
       if (streamVersion !== head.version + 1) return fail(`stream version ${streamVersion} follows ${head.version}`);
       if (row.prev_hash !== head.hash) return fail('its prev_hash does not match the hash of the event before it');
-      const hash = eventHash(head.hash, row);
+      const hash = recomputedHash(head.hash, row);
       if (hash !== row.hash) return fail('its stored bytes do not match its hash');
+      if (bindsPosition(row.hash)) {
+        if (position !== previousPosition + 1) return fail(missingPositions(previousPosition + 1, position - 1));
+        bound = true;
+      } else if (bound) return fail('its hash does not bind its position though the events before it do: it was rehashed');
+      previousPosition = position;
       heads.set(row.stream_id, { version: streamVersion, hash, position });
       events += 1;
     }
@@ -110,7 +124,7 @@ export const verifyStreamHeads = async (executor: SqlExecutor): Promise<ChainBre
     if (!headEvent) return broken('the stream head names an event that does not exist');
     if (lastVersion !== head.version) return broken(`the stream head is at version ${head.version} but its events go on to ${lastVersion}`);
     if (headEvent.hash !== head.hash) return broken('the stream head does not match its last event');
-    if (eventHash(headEvent.prev_hash, headEvent) !== headEvent.hash) return broken('its stored bytes do not match its hash');
+    if (recomputedHash(headEvent.prev_hash, headEvent) !== headEvent.hash) return broken('its stored bytes do not match its hash');
   }
   const orphan = ends.find((end) => !end.head);
   if (orphan) return { position: 0, streamId: orphan.streamId, streamVersion: 0, reason: 'its stream has no head' };

@@ -29,7 +29,11 @@ export type RowSealer = (value: unknown) => string;
 
 /** Rows written before seals existed are sealed when the column is added (`seal` as the store seals). */
 export const upgradeChangeFeed = async (db: SqlExecutor, seal: RowSealer): Promise<void> => {
-  if (!(await addColumnIfMissing(db, 'change_affected', 'seal', 'TEXT'))) return;
+  if (await addColumnIfMissing(db, 'change_affected', 'seal', 'TEXT')) await resealChangeRows(db, seal);
+};
+
+/** Seals every change-feed row whose event is there again with `seal` (adopting signing keys: see reseal.ts). */
+export const resealChangeRows = async (db: SqlExecutor, seal: RowSealer): Promise<void> => {
   for await (const row of readChangeRowsWithHashes(db)) {
     if (row.hash === undefined) continue;
     await db.run('UPDATE change_affected SET seal = $1 WHERE position = $2', [

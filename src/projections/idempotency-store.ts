@@ -53,7 +53,11 @@ export const responseSealed = (row: Omit<ResponseRow, 'seal'>) => ({
 const COLUMNS = 'key, request_hash, status, body, headers_json, seal';
 
 export const upgradeIdempotencyKeys = async (db: SqlExecutor, seal: RowSealer): Promise<void> => {
-  if (!(await addColumnIfMissing(db, 'idempotency_keys', 'seal', 'TEXT'))) return;
+  if (await addColumnIfMissing(db, 'idempotency_keys', 'seal', 'TEXT')) await resealResponses(db, seal);
+};
+
+/** Seals every stored response again with `seal` (adopting signing keys: see reseal.ts). */
+export const resealResponses = async (db: SqlExecutor, seal: RowSealer): Promise<void> => {
   for (const row of await db.all<ResponseRow>(`SELECT ${COLUMNS} FROM idempotency_keys WHERE status <> 0`)) {
     await db.run('UPDATE idempotency_keys SET seal = $1 WHERE key = $2', [seal(responseSealed(row)), row.key]);
   }

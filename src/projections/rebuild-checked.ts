@@ -5,12 +5,17 @@ import { describeChainBreak, lostTail, verifyHashChain } from '../events/verify-
 import type { SqlExecutor } from '../events/sql-database.js';
 import { LIVE_TABLES } from './projection-schema.js';
 import { recordAudit } from './integrity-audit.js';
+import { resealUnderKeys } from './reseal.js';
+import { sealedPastTheEnd } from './event-seals.js';
 import { rebuildProjections, type RebuildOptions, type RebuildProgress } from './rebuild.js';
 
 export interface CheckedRebuildOptions extends RebuildOptions {
   /** Rebuild from a broken chain anyway (forensics); the act is recorded in `integrity_audit`. */
   acceptBrokenChain?: boolean;
-  /** With keys, events whose seals or signatures do not verify under them are refused too. */
+  /**
+   * With keys, events whose seals or signatures do not verify under them are refused too; accepted
+   * (`acceptBrokenChain`), every seal is made again under the signing key, on the record.
+   */
   keys?: SigningKeys;
   actor: string;
   nowMs: number;
@@ -36,7 +41,7 @@ export const rebuildCheckingChain = async (
   options: CheckedRebuildOptions,
 ): Promise<RebuildProgress & { acceptedBreak?: string }> => {
   const chain = await verifyHashChain(db);
-  const lost = chain.broken ? undefined : ((await lostTail(db)) ?? (await projectionAhead(db)));
+  const lost = chain.broken ? undefined : ((await lostTail(db)) ?? (await sealedPastTheEnd(db)) ?? (await projectionAhead(db)));
   const forged = chain.broken || lost !== undefined || !options.keys ? [] : await keyedFindings(db, options.keys);
   const broken = chain.broken ? describeChainBreak(chain.broken) : (lost ?? forged[0]);
   if (broken !== undefined) {
@@ -50,9 +55,19 @@ export const rebuildCheckingChain = async (
         `rebuild refused: ${what}; keep this database as evidence and restore a backup, or pass --accept-broken-chain to rebuild from these events anyway (the act is recorded)`,
       );
     }
-    await db.transaction((tx) =>
-      recordAudit(tx, { at_ms: options.nowMs, actor: options.actor, action: 'rebuild over a broken hash chain', detail: broken }),
-    );
+    const keys = options.keys;
+    await db.transaction(async (tx) => {
+      await recordAudit(tx, { at_ms: options.nowMs, actor: options.actor, action: 'rebuild over a broken hash chain', detail: broken });
+      if (!keys) return;
+      // the operator vouches for the events as they are: from now on the keys do (a store written without keys comes under them so)
+      await resealUnderKeys(tx, keys);
+      await recordAudit(tx, {
+        at_ms: options.nowMs,
+        actor: options.actor,
+        action: 'sealed again under the signing keys',
+        detail: `every event, change-feed row and stored response, with key "${keys.signing.id}"`,
+      });
+    });
   }
   const progress = await rebuildProjections(db, options);
   return broken === undefined ? progress : { ...progress, acceptedBreak: broken };

@@ -3,6 +3,7 @@ import { eventStoreSchema } from '../events/event-store-schema.js';
 import { sealOf } from '../domain/row-seal.js';
 import { addColumnIfMissing } from './add-column.js';
 import { changeFeedSchema, upgradeChangeFeed, type RowSealer } from './change-feed-store.js';
+import { eventSealsSchema } from './event-seals.js';
 import { idempotencySchema, upgradeIdempotencyKeys } from './idempotency-store.js';
 import { integrityAuditSchema } from './integrity-audit.js';
 import {
@@ -21,9 +22,11 @@ import { makeStoreIdentity, storeIdentitySchema } from '../events/store-identity
 /**
  * The version of the database layout this server writes. Raise it with an upgrade step that
  * needs more than the idempotent `CREATE ... IF NOT EXISTS` below; a server refuses a database
- * whose recorded version is newer than its own.
+ * whose recorded version is newer than its own. 2: event hashes bind global positions (format 2)
+ * and PostgreSQL hands positions out from `event_positions`; a server of layout 1 would append
+ * events in format 1 after them, which verify reports as rehashed.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const schemaVersionTable = (db: SqlExecutor): string => `
 CREATE TABLE IF NOT EXISTS schema_version (
@@ -56,6 +59,7 @@ export const ensureSchema = async (db: SqlDatabase, seal: RowSealer = (value) =>
     // no profile was published before the column existed: it starts empty, nothing to rebuild
     await addColumnIfMissing(db, LIVE_TABLES.documents, 'signature_json', 'TEXT');
     await db.exec(changeFeedSchema(db.flavour));
+    await db.exec(eventSealsSchema(db.flavour));
     await db.exec(idempotencySchema(db.flavour));
     await db.exec(snapshotSchema(db.flavour));
     await db.exec(integrityAuditSchema(db.flavour));

@@ -1,11 +1,12 @@
 import type { SqlDatabase } from '../events/sql-database.js';
 import { lostTail } from '../events/verify-hash-chain.js';
+import { sealedPastTheEnd } from './event-seals.js';
 import { LIVE_TABLES } from './projection-schema.js';
 
 /**
  * What was served that the events no longer hold, from heads only (O(registries), for a server's
  * start): a registry projection at a version past its stream's head, a change-feed row past the
- * log's last position, a store sequence past it (SQLite). Someone who deleted a stream's last
+ * log's last position, an event seal past it, a store sequence past it. Someone who deleted a stream's last
  * events and pointed its head back leaves the chain valid; these witnesses still saw the events.
  */
 export const missingServedEvents = async (db: SqlDatabase): Promise<string[]> => {
@@ -27,6 +28,8 @@ export const missingServedEvents = async (db: SqlDatabase): Promise<string[]> =>
   if (feed?.last !== null && feed?.last !== undefined && Number(feed.last) > lastPosition) {
     findings.push(`the change feed served position ${Number(feed.last)} but the log ends at position ${lastPosition}`);
   }
+  const sealed = await sealedPastTheEnd(db);
+  if (sealed) findings.push(sealed);
   const tail = await lostTail(db);
   if (tail) findings.push(tail);
   return findings;

@@ -1,4 +1,4 @@
-import { checkSeal } from '../domain/row-seal.js';
+import { checkSeal, sealProblem } from '../domain/row-seal.js';
 import { signatureVerdict } from '../domain/profile-signature.js';
 import type { ProfileContent } from '../domain/profile.js';
 import type { SigningKeys } from '../domain/signing-keys.js';
@@ -7,6 +7,7 @@ import type { StoredEvent } from '../events/event-types.js';
 import type { SqlDatabase } from '../events/sql-database.js';
 import { describeChainBreak, lostTail, verifyHashChain } from '../events/verify-hash-chain.js';
 import { changeRowSealed, readChangeRowsWithHashes } from './change-feed-store.js';
+import { sealedPastTheEnd, verifyEventSeals } from './event-seals.js';
 import { readAllSealedResponses } from './idempotency-store.js';
 import { readAudit, type AuditRecord } from './integrity-audit.js';
 import { verifyProjections, verifySnapshots } from './verify-projections.js';
@@ -40,9 +41,6 @@ export interface VerifyOptions {
 }
 
 const PAGE = 1000;
-
-const sealProblem = (check: string): string =>
-  check === 'unknown_key' ? 'its seal names a key the signing keys file does not list' : `its seal does not match (${check})`;
 
 /** History rows that are not events but are not rebuildable either: checked against their seals and their events. */
 const verifySealedRows = async (db: SqlDatabase, keys: SigningKeys | undefined): Promise<string[]> => {
@@ -102,7 +100,7 @@ const verifySignatures = async (db: SqlDatabase, keys: SigningKeys | undefined, 
  * the SHA-256 chain fails here.
  */
 export const keyedFindings = async (db: SqlDatabase, keys: SigningKeys): Promise<string[]> => {
-  const findings = await verifySealedRows(db, keys);
+  const findings = [...(await verifyEventSeals(db, keys)), ...(await verifySealedRows(db, keys))];
   await verifySignatures(db, keys, findings);
   return findings;
 };
@@ -121,10 +119,13 @@ export const verifyStore = async (db: SqlDatabase, options: VerifyOptions = {}):
   if (chain.broken) events.push(describeChainBreak(chain.broken));
   const tail = await lostTail(db);
   if (tail) events.push(tail);
+  const sealedTail = await sealedPastTheEnd(db);
+  if (sealedTail) events.push(sealedTail);
   for (const checkpoint of options.checkpoints ?? []) {
     if (!options.keys) throw new Error('--checkpoint needs --signing-keys-file (the key that signed the checkpoint)');
     events.push(...(await checkCheckpoint(db, options.keys, checkpoint)));
   }
+  events.push(...(await verifyEventSeals(db, options.keys)));
   events.push(...(await verifySealedRows(db, options.keys)));
   const signatures = await verifySignatures(db, options.keys, events);
   try {

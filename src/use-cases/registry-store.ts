@@ -15,6 +15,7 @@ import type { RowSealer } from '../projections/change-feed-store.js';
 import { readOnlyStore } from '../domain/errors.js';
 import { createProjector, type ProjectorOptions } from '../projections/projector.js';
 import { ensureSchema } from '../projections/schema-setup.js';
+import { sealingEvents } from '../projections/event-seals.js';
 import { readFingerprintKey, rememberFingerprintKey } from '../projections/fingerprint-key-store.js';
 import type { FingerprintKey } from '../domain/fingerprint.js';
 import { sqlProjectionStore } from '../projections/sql-projection-store.js';
@@ -63,7 +64,8 @@ export const createRegistryStore = async (db: SqlDatabase, options: RegistryStor
   const fingerprintKey = await readFingerprintKey(db);
   rememberFingerprintKey(db, fingerprintKey);
   const projector = createProjector((tx: SqlTransaction) => sqlProjectionStore(tx, seal), { ...options, fingerprintKey });
-  const bus = createCommandBus(db, { ...projector, render: writeResults }, { now: options.now });
+  // every event is sealed as it is appended (with the signing key when there is one)
+  const bus = createCommandBus(sealingEvents(db, seal), { ...projector, render: writeResults }, { now: options.now });
   let gate: Promise<void> | undefined;
   /** Runs `write` once the gate (if any) is open, unless the store refuses writes by then. */
   const gated = <T>(write: () => Promise<T>): Promise<T> => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable } from '../support/browser.js';
 import { runTracked } from '../support/child-processes.js';
 import { tempDir } from '../support/test-store.js';
 
@@ -31,6 +32,7 @@ describe('npm run bench at a tiny size', () => {
       'commit-to-watcher latency, 5 SSE watchers',
       'start-up and memory with',
       'start-up with (',
+      ...(chromiumAvailable ? ['console: first page of a registry of 500 profiles', 'console: registry history of'] : []),
     ]) {
       expect(report, scenario).toContain(`| ${scenario}`);
     }

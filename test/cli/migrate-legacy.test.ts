@@ -40,6 +40,19 @@ describe('profile-registry migrate-legacy', () => {
     expect(run.stderr).toBe('');
   });
 
+  it('takes --signing-keys-file like every command (one environment serves them all) and refuses a bad keys file with one line', async () => {
+    const keysFile = join(dir, 'keys.yaml');
+    writeFileSync(keysFile, 'keys:\n  - id: ops-2026\n    secret: a-long-enough-signing-secret\n', { mode: 0o600 });
+    const run = await runCli(['migrate-legacy', '--input', input, '--signing-keys-file', keysFile]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(Object.keys(parseYaml(readFileSync(`${input}.registry.yaml`, 'utf8')).registries)).toEqual(['default']);
+    const badKeys = join(dir, 'bad-keys.yaml');
+    writeFileSync(badKeys, 'keys:\n  - id: short\n    secret: tiny\n');
+    const bad = await runCli(['migrate-legacy', '--input', input, '--force', '--signing-keys-file', badKeys]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe(`profile-registry: signing keys file: keys.0.secret must be at least 16 characters (${badKeys})\n`);
+  });
+
   // a legacy profile carries no policy: geppetto's zero policy, which refuses request overrides
   it('converts the map of the issue into registry default with default profile default', async () => {
     write('default: {ai-chat: {ai-engine: gpt-4o-mini}}\nagent: {ai-chat: {ai-engine: gpt-4.1}}\n');

@@ -272,6 +272,29 @@ describeEachBackend('migrate-pinocchio into %s', (backend) => {
   });
 });
 
+describe('migrate-pinocchio --signing-keys-file', () => {
+  const { dir, remove } = tempDir();
+  afterAll(() => remove());
+
+  it('seals every event it writes with the signing key: verify with the keys accepts them, every seal an HMAC', async () => {
+    const pinocchio = await makePinocchioDatabase(dir, 'pinocchio.db', [['default', DEFAULT_REGISTRY]]);
+    const keysFile = join(dir, 'keys.yaml');
+    writeFileSync(keysFile, 'keys:\n  - id: ops-2026\n    secret: a-long-enough-signing-secret\n', { mode: 0o600 });
+    const target = join(dir, 'keyed.db');
+    const run = await runCli(['migrate-pinocchio', '--from', pinocchio, '--signing-keys-file', keysFile, '--profile-registry-db', target]);
+    expect(run.code, run.stderr).toBe(0);
+    const verify = await runCli(['verify', '--signing-keys-file', keysFile, '--profile-registry-db', target]);
+    expect(verify.stderr).toBe('');
+    expect(verify.stdout).toMatch(/^verify ok: .*every seal an HMAC of a listed key/);
+    // the same migration without keys writes SHA-256 seals, which the keys refuse
+    const unkeyed = join(dir, 'unkeyed.db');
+    expect((await runCli(['migrate-pinocchio', '--from', pinocchio, '--profile-registry-db', unkeyed])).code).toBe(0);
+    const refused = await runCli(['verify', '--signing-keys-file', keysFile, '--profile-registry-db', unkeyed]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('its seal is a plain SHA-256 digest, not an HMAC of a listed key');
+  });
+});
+
 describe('migrate-pinocchio refuses what it cannot read, with one line, writing nothing', () => {
   const { dir, remove } = tempDir();
   afterAll(() => remove());

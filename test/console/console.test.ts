@@ -1,10 +1,6 @@
-import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeTestTokens, type Holder, type TestTokens } from '../support/auth-tokens.js';
-import { chromiumAvailable, chromiumSkipReason, expectAccessible, launchChromium, screenshot } from '../support/browser.js';
-import { startServer, type ServerProcess } from '../support/server-process.js';
-import { tempDir } from '../support/test-store.js';
+import { chromiumAvailable, chromiumSkipReason, expectAccessible, screenshot, startConsoleSession, type ConsoleSession } from '../support/browser.js';
 
 /**
  * The admin console in a real browser (Debian's Chromium driven by playwright-core) against the
@@ -25,40 +21,13 @@ const AGENTMODE_SCHEMA = {
 const title = chromiumAvailable ? 'admin console in a browser' : `admin console in a browser [skipped: ${chromiumSkipReason}]`;
 
 describe.skipIf(!chromiumAvailable)(title, () => {
-  let server: ServerProcess;
-  let tokens: TestTokens;
-  let browser: Browser;
-  let removeDir: () => void;
-  const contexts: BrowserContext[] = [];
+  let session: ConsoleSession;
+  let server: ConsoleSession['server'];
+  let api: ConsoleSession['api'];
+  let loggedIn: ConsoleSession['loggedIn'];
 
-  const api = async (holder: Holder, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> => {
-    const response = await fetch(`${server.url}${path}`, {
-      method,
-      headers: { ...tokens.bearer(holder), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, json: text === '' ? undefined : JSON.parse(text) };
-  };
   const profileNow = async () => (await api('admin', 'GET', `/api/chat/profiles/${SLUG}?registry=${REGISTRY}`)).json;
 
-  /** A fresh browser context (its own sessionStorage) logged in with this holder's token. */
-  const loggedIn = async (holder: Holder): Promise<Page> => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) errors.push(message.text());
-    });
-    await page.goto(`${server.url}/console/`);
-    await page.getByLabel('Access token').fill(tokens.token[holder]);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await expect.poll(() => page.getByRole('heading', { name: 'Registries' }).isVisible()).toBe(true);
-    expect(errors).toEqual([]);
-    return page;
-  };
   const openProfile = async (page: Page, tab = 'overview') => {
     await page.goto(`${server.url}/console/#/r/${REGISTRY}/p/${SLUG}/${tab}`);
     await page.getByRole('heading', { name: new RegExp(`^Profile ${SLUG}`) }).waitFor();
@@ -66,33 +35,26 @@ describe.skipIf(!chromiumAvailable)(title, () => {
   const shownVersion = (page: Page) => page.locator('h1 .version').textContent();
 
   beforeAll(async () => {
-    const dir = tempDir();
-    removeDir = dir.remove;
-    tokens = writeTestTokens(dir.dir);
-    server = await startServer(['--profile-registry-db', join(dir.dir, 'profiles.db'), '--auth-tokens-file', tokens.file]);
-    expect((await api('admin', 'POST', '/api/registries', { slug: REGISTRY, display_name: 'Team' })).status).toBe(201);
-    expect((await api('admin', 'PUT', '/api/chat/schemas/middlewares/agentmode', { version: 1, schema: AGENTMODE_SCHEMA })).status).toBe(201);
-    browser = await launchChromium();
+    session = await startConsoleSession(async (api) => {
+      expect((await api('admin', 'POST', '/api/registries', { slug: REGISTRY, display_name: 'Team' })).status).toBe(201);
+      expect((await api('admin', 'PUT', '/api/chat/schemas/middlewares/agentmode', { version: 1, schema: AGENTMODE_SCHEMA })).status).toBe(201);
+    });
+    ({ server, api, loggedIn } = session);
   }, 60_000);
 
   afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
-    await browser?.close();
-    await server?.stop();
-    removeDir?.();
+    await session?.close();
   });
 
   it('logs in with a token, kept in the tab, and lists the registries', async () => {
-    const context = await browser.newContext();
-    contexts.push(context);
-    const page = await context.newPage();
+    const page = await (await session.browser.newContext()).newPage();
     await page.goto(`${server.url}/console/`);
     await expectAccessible(page, 'the login page');
     await page.getByLabel('Access token').fill('prt_not-a-token-of-this-server');
     await page.getByRole('button', { name: 'Log in' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('401');
 
-    await page.getByLabel('Access token').fill(tokens.token.admin);
+    await page.getByLabel('Access token').fill(session.tokens.token.admin);
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('link', { name: REGISTRY }).waitFor();
     expect(await page.locator('.who').textContent()).toContain('admin-token (admin)');

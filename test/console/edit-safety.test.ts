@@ -1,10 +1,6 @@
-import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeTestTokens, type Holder, type TestTokens } from '../support/auth-tokens.js';
-import { chromiumAvailable, chromiumSkipReason, expectAccessible, launchChromium, screenshot } from '../support/browser.js';
-import { startServer, type ServerProcess } from '../support/server-process.js';
-import { tempDir } from '../support/test-store.js';
+import { chromiumAvailable, chromiumSkipReason, expectAccessible, screenshot, startConsoleSession, type ConsoleSession } from '../support/browser.js';
 
 /**
  * Edits land where the user meant (issue 26's two data bugs), in Chromium against the built
@@ -15,35 +11,15 @@ const REGISTRY = 'team';
 const title = chromiumAvailable ? 'console edits in a browser' : `console edits in a browser [skipped: ${chromiumSkipReason}]`;
 
 describe.skipIf(!chromiumAvailable)(title, () => {
-  let server: ServerProcess;
-  let tokens: TestTokens;
-  let browser: Browser;
-  let removeDir: () => void;
-  const contexts: BrowserContext[] = [];
+  let session: ConsoleSession;
+  let server: ConsoleSession['server'];
+  let api: ConsoleSession['api'];
+  let loggedIn: ConsoleSession['loggedIn'];
 
-  const api = async (holder: Holder, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> => {
-    const response = await fetch(`${server.url}${path}`, {
-      method,
-      headers: { ...tokens.bearer(holder), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, json: text === '' ? undefined : JSON.parse(text) };
-  };
   const stored = async (slug: string) => (await api('admin', 'GET', `/api/chat/profiles/${slug}?registry=${REGISTRY}`)).json;
   const create = async (body: Record<string, unknown>) => expect((await api('admin', 'POST', '/api/chat/profiles', { registry: REGISTRY, ...body })).status).toBe(201);
   const patch = async (slug: string, body: Record<string, unknown>) => expect((await api('admin', 'PATCH', `/api/chat/profiles/${slug}`, { registry: REGISTRY, ...body })).status).toBe(200);
 
-  const loggedIn = async (holder: Holder): Promise<Page> => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    await page.goto(`${server.url}/console/`);
-    await page.getByLabel('Access token').fill(tokens.token[holder]);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('link', { name: REGISTRY }).waitFor();
-    return page;
-  };
   const editHash = (slug: string) => `#/r/${REGISTRY}/p/${slug}/edit`;
   const heading = (page: Page, slug: string) => page.getByRole('heading', { name: new RegExp(`^Profile ${slug}`) });
   /** The PATCH bodies the page sends. */
@@ -56,19 +32,14 @@ describe.skipIf(!chromiumAvailable)(title, () => {
   };
 
   beforeAll(async () => {
-    const dir = tempDir();
-    removeDir = dir.remove;
-    tokens = writeTestTokens(dir.dir);
-    server = await startServer(['--profile-registry-db', join(dir.dir, 'profiles.db'), '--auth-tokens-file', tokens.file]);
-    expect((await api('admin', 'POST', '/api/registries', { slug: REGISTRY })).status).toBe(201);
-    browser = await launchChromium();
+    session = await startConsoleSession(async (api) => {
+      expect((await api('admin', 'POST', '/api/registries', { slug: REGISTRY })).status).toBe(201);
+    });
+    ({ server, api, loggedIn } = session);
   }, 60_000);
 
   afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
-    await browser?.close();
-    await server?.stop();
-    removeDir?.();
+    await session?.close();
   });
 
   it('shows the form of the profile in the address after the address changes, and saves that profile', async () => {

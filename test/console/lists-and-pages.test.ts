@@ -1,10 +1,6 @@
-import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeTestTokens, type Holder, type TestTokens } from '../support/auth-tokens.js';
-import { chromiumAvailable, chromiumSkipReason, expectAccessible, launchChromium, screenshot } from '../support/browser.js';
-import { startServer, type ServerProcess } from '../support/server-process.js';
-import { tempDir } from '../support/test-store.js';
+import { chromiumAvailable, chromiumSkipReason, expectAccessible, screenshot, startConsoleSession, type ConsoleSession } from '../support/browser.js';
 
 /**
  * A large registry in the console (issue 26): the list comes in server pages and only the rows in
@@ -17,56 +13,31 @@ const slugOf = (index: number) => `p-${String(index).padStart(4, '0')}`;
 const title = chromiumAvailable ? 'console lists and pages in a browser' : `console lists and pages in a browser [skipped: ${chromiumSkipReason}]`;
 
 describe.skipIf(!chromiumAvailable)(title, () => {
-  let server: ServerProcess;
-  let tokens: TestTokens;
-  let browser: Browser;
-  let removeDir: () => void;
-  const contexts: BrowserContext[] = [];
+  let session: ConsoleSession;
+  let server: ConsoleSession['server'];
+  let api: ConsoleSession['api'];
+  let loggedIn: ConsoleSession['loggedIn'];
 
-  const api = async (holder: Holder, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> => {
-    const response = await fetch(`${server.url}${path}`, {
-      method,
-      headers: { ...tokens.bearer(holder), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, json: text === '' ? undefined : JSON.parse(text) };
-  };
-  const loggedIn = async (holder: Holder, width = 1280): Promise<Page> => {
-    const context = await browser.newContext({ viewport: { width, height: 900 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    await page.goto(`${server.url}/console/`);
-    await page.getByLabel('Access token').fill(tokens.token[holder]);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('heading', { name: 'Registries' }).waitFor();
-    return page;
-  };
   const status = (page: Page) => page.getByRole('status').filter({ hasText: /profiles?( matching|$|\+)/ });
 
   beforeAll(async () => {
-    const dir = tempDir();
-    removeDir = dir.remove;
-    tokens = writeTestTokens(dir.dir);
-    server = await startServer(['--profile-registry-db', join(dir.dir, 'profiles.db'), '--auth-tokens-file', tokens.file]);
-    expect((await api('admin', 'POST', '/api/registries', { slug: REGISTRY, display_name: 'Big' })).status).toBe(201);
-    for (let start = 0; start < COUNT; start += 15) {
-      const batch = Array.from({ length: Math.min(15, COUNT - start) }, (_, offset) => start + offset);
-      const answers = await Promise.all(
-        batch.map((index) =>
-          api('admin', 'POST', '/api/chat/profiles', { registry: REGISTRY, slug: slugOf(index), display_name: `Profile ${index}`, metadata: { tags: index % 50 === 0 ? ['round'] : [] } }),
-        ),
-      );
-      expect(answers.map((answer) => answer.status)).toEqual(batch.map(() => 201));
-    }
-    browser = await launchChromium();
+    session = await startConsoleSession(async (api) => {
+      expect((await api('admin', 'POST', '/api/registries', { slug: REGISTRY, display_name: 'Big' })).status).toBe(201);
+      for (let start = 0; start < COUNT; start += 15) {
+        const batch = Array.from({ length: Math.min(15, COUNT - start) }, (_, offset) => start + offset);
+        const answers = await Promise.all(
+          batch.map((index) =>
+            api('admin', 'POST', '/api/chat/profiles', { registry: REGISTRY, slug: slugOf(index), display_name: `Profile ${index}`, metadata: { tags: index % 50 === 0 ? ['round'] : [] } }),
+          ),
+        );
+        expect(answers.map((answer) => answer.status)).toEqual(batch.map(() => 201));
+      }
+    });
+    ({ server, api, loggedIn } = session);
   }, 120_000);
 
   afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
-    await browser?.close();
-    await server?.stop();
-    removeDir?.();
+    await session?.close();
   });
 
   it('pages a large registry from the server and draws only the rows in view, to the last profile', async () => {
@@ -130,6 +101,7 @@ describe.skipIf(!chromiumAvailable)(title, () => {
       [`#/r/${REGISTRY}/p/${slugOf(1)}/overview`, `Profile ${slugOf(1)} (overview) in ${REGISTRY}`, `Profile ${slugOf(1)}`],
       [`#/r/${REGISTRY}/p/${slugOf(1)}/edit`, `Profile ${slugOf(1)} (edit) in ${REGISTRY}`, `Profile ${slugOf(1)}`],
       [`#/r/${REGISTRY}/new`, `New profile in ${REGISTRY}`, 'New profile'],
+      ['#/schemas', 'Schemas', 'Schemas'],
       [`#/r/${REGISTRY}/p/${slugOf(1)}/history`, `Profile ${slugOf(1)} (history) in ${REGISTRY}`, `Profile ${slugOf(1)}`],
     ];
     for (const [hash, pageTitle, heading] of pages) {

@@ -32,14 +32,18 @@ const body = (stored: StoredEvent) => ({ type: stored.type, schema_version: stor
 
 /** The hash the stored bytes of the event must give (JSON.stringify is how the store serializes). */
 const expectedHash = (stored: StoredEvent): string =>
-  eventHash(stored.prev_hash, {
-    stream_id: stored.stream_id,
-    stream_version: stored.stream_version,
-    type: stored.type,
-    schema_version: stored.schema_version,
-    data_json: JSON.stringify(stored.data),
-    metadata_json: JSON.stringify(stored.metadata),
-  });
+  eventHash(
+    stored.prev_hash,
+    {
+      stream_id: stored.stream_id,
+      stream_version: stored.stream_version,
+      type: stored.type,
+      schema_version: stored.schema_version,
+      data_json: JSON.stringify(stored.data),
+      metadata_json: JSON.stringify(stored.metadata),
+    },
+    stored.position,
+  );
 
 describeEachEventStore('the EventStore contract on %s', (open) => {
   let s: EventStoreUnderTest;
@@ -221,7 +225,7 @@ describeEachEventStore('the EventStore contract on %s', (open) => {
       all.map((e) => [e.position, e.stream_id, e.stream_version, e.type, e.schema_version, e.prev_hash, e.hash]),
     );
     for (const [i, record] of records.entries()) {
-      expect(eventHash(record.prev_hash, record)).toBe(record.hash);
+      expect(eventHash(record.prev_hash, record, record.position)).toBe(record.hash);
       expect(JSON.parse(record.data_json)).toEqual(all[i].data);
       expect(JSON.parse(record.metadata_json)).toEqual(all[i].metadata);
     }

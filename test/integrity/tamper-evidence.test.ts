@@ -1,6 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sealOf } from '../../src/domain/row-seal.js';
+import { parseSigningKeys } from '../../src/domain/signing-keys.js';
+import { eventHash, GENESIS_HASH, type HashedFields } from '../../src/events/event-hash.js';
+import { changeRowSealed } from '../../src/projections/change-feed-store.js';
+import { eventSealed } from '../../src/projections/event-seals.js';
 import { openDatabase } from '../../src/events/open-database.js';
 import { createRegistryStore } from '../../src/use-cases/registry-store.js';
 import { expectProblem } from '../support/problem-assertions.js';
@@ -50,13 +56,12 @@ describe('a tamper-evident log on SQLite copies', () => {
       return events.slice(-count);
     });
 
-  beforeAll(async () => {
-    t = await openTestApp('sqlite');
-    dir = dirname(t.dbPath as string);
-    keysFile = join(dir, 'keys.yaml');
-    writeFileSync(keysFile, KEYS_YAML, { mode: 0o600 });
+  /** The same history written by a server with signing keys: every seal an HMAC. */
+  let keyed: TestApp;
+  const copyKeyed = () => copySqlite(keyed.dbPath as string, dir);
+  const history = async (app: TestApp) => {
     const write = async (method: 'POST' | 'PATCH', url: string, payload: object, headers: Record<string, string> = {}) => {
-      const response = await t.app.inject({ method, url, payload, headers: { 'x-actor': 'alice', ...headers } });
+      const response = await app.app.inject({ method, url, payload, headers: { 'x-actor': 'alice', ...headers } });
       expect(response.statusCode, response.body).toBeLessThan(300);
     };
     await write('POST', '/api/registries', { slug: 'team' });
@@ -64,9 +69,27 @@ describe('a tamper-evident log on SQLite copies', () => {
     await write('POST', '/api/chat/profiles', { registry: 'team', slug: 'beta', description: 'kept' }, { 'idempotency-key': 'create-beta' });
     await write('PATCH', '/api/chat/profiles/alpha?registry=team', { description: 'second' });
     await write('PATCH', '/api/chat/profiles/alpha?registry=team', { runtime: { system_prompt: 'third prompt' } });
-    expect((await runCli(['verify', ...dbArgs(t.dbPath as string)])).code).toBe(0);
+  };
+
+  beforeAll(async () => {
+    t = await openTestApp('sqlite');
+    dir = dirname(t.dbPath as string);
+    keysFile = join(dir, 'keys.yaml');
+    writeFileSync(keysFile, KEYS_YAML, { mode: 0o600 });
+    await history(t);
+    const verified = await runCli(['verify', ...dbArgs(t.dbPath as string)]);
+    expect(verified.code).toBe(0);
+    expect(verified.stdout).toContain('without --signing-keys-file this detects accidents, not forgery');
+    keyed = await openTestApp('sqlite', { signingKeys: parseSigningKeys(KEYS_YAML) });
+    await history(keyed);
+    const keyedVerify = await runCli(['verify', '--signing-keys-file', keysFile, ...dbArgs(keyed.dbPath as string)]);
+    expect(keyedVerify.stderr).toBe('');
+    expect(keyedVerify.stdout).toContain('every seal an HMAC of a listed key');
   });
-  afterAll(async () => t?.close());
+  afterAll(async () => {
+    await t?.close();
+    await keyed?.close();
+  });
 
   describe('a forged profile.updated appended with a bogus hash', () => {
     let forged: string;
@@ -216,7 +239,10 @@ describe('a tamper-evident log on SQLite copies', () => {
     expect(result.stderr).toContain(
       `the log ends at position ${deleted.position - 1} but positions up to ${deleted.position} were committed: events were deleted from its tail`,
     );
-    expect(result.stderr).toContain('profile_documents row "team/alpha" is at version 3 but the events end at version 2: events it saw are missing');
+    expect(result.stderr).toContain(
+      `events were sealed up to position ${deleted.position} but the log ends at position ${deleted.position - 1}: events were deleted from its tail`,
+    );
+    expect(result.stderr).toContain('registry_headers row "team" is at version 6 but the events end at version 5: events it saw are missing');
     expect(result.stderr).toContain(`change feed row at position ${deleted.position} has no event`);
     expect(result.stderr).not.toContain('run `profile-registry rebuild`');
     // the chain is intact, but rebuild refuses too: it would erase what the projections still show
@@ -225,13 +251,16 @@ describe('a tamper-evident log on SQLite copies', () => {
     expect(rebuild.stderr).toBe(
       `profile-registry: rebuild refused: events are missing: the log ends at position ${deleted.position - 1} but positions up to ${deleted.position} were committed: events were deleted from its tail; keep this database as evidence and restore a backup, or pass --accept-broken-chain to rebuild from these events anyway (the act is recorded)\n`,
     );
-    withSqlite(path, (db) => db.prepare("UPDATE sqlite_sequence SET seq = seq - 1 WHERE name = 'events'").run());
+    withSqlite(path, (db) => {
+      db.prepare("UPDATE sqlite_sequence SET seq = seq - 1 WHERE name = 'events'").run();
+      db.prepare('DELETE FROM event_seals WHERE position > (SELECT MAX(position) FROM events)').run();
+    });
     const ahead = await runCli(['rebuild', ...dbArgs(path)]);
     expect(ahead.stderr).toContain('rebuild refused: events are missing: registry "team": its projection is at version 6 but the events end at version 5');
   });
 
   it('verify --checkpoint catches a truncated tail that the chain alone cannot', async () => {
-    const path = copy();
+    const path = copyKeyed();
     const checkpointFile = join(dir, 'checkpoints.jsonl');
     const taken = await runCli(['checkpoint', '--signing-keys-file', keysFile, '--output', checkpointFile, ...dbArgs(path)]);
     expect(taken.code, taken.stderr).toBe(0);
@@ -246,7 +275,10 @@ describe('a tamper-evident log on SQLite copies', () => {
     const removed = truncateTeam(path, 2);
     withSqlite(path, (db) => {
       db.prepare("UPDATE sqlite_sequence SET seq = (SELECT MAX(position) FROM events) WHERE name = 'events'").run();
-      for (const event of removed) db.prepare('DELETE FROM change_affected WHERE position = ?').run(event.position);
+      for (const event of removed) {
+        db.prepare('DELETE FROM change_affected WHERE position = ?').run(event.position);
+        db.prepare('DELETE FROM event_seals WHERE position = ?').run(event.position);
+      }
       db.prepare("DELETE FROM registry_headers WHERE slug = 'team'").run();
       db.prepare("DELETE FROM profile_documents WHERE registry = 'team'").run();
     });
@@ -329,7 +361,7 @@ describe('a tamper-evident log on SQLite copies', () => {
   });
 
   it('the server appends a signed checkpoint every N events, which verify --checkpoint accepts', async () => {
-    const path = copy();
+    const path = copyKeyed();
     const checkpointFile = join(dir, 'server-checkpoints.jsonl');
     const server = await startServer([
       ...dbArgs(path),
@@ -359,6 +391,112 @@ describe('a tamper-evident log on SQLite copies', () => {
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(/^verify ok: .*, \d+ checkpoint\(s\) hold/);
   });
+
+  describe('with signing keys, only HMAC seals of a listed key hold', () => {
+    const keysArgs = () => ['--signing-keys-file', keysFile];
+    /** Rewrites every event of "team" (content edited by `edit`) with its SHA-256 chain, head and seals recomputed, as someone without the key would. */
+    const rewriteTeam = (path: string, edit: (dataJson: string) => string) =>
+      withSqlite(path, (db) => {
+        const rows = db.prepare("SELECT * FROM events WHERE stream_id = 'team' ORDER BY stream_version").all() as (EventRow & HashedFields)[];
+        let prev = GENESIS_HASH;
+        for (const row of rows) {
+          const data_json = edit(row.data_json);
+          const hash = eventHash(prev, { ...row, data_json }, row.position);
+          db.prepare('UPDATE events SET data_json = ?, prev_hash = ?, hash = ? WHERE position = ?').run(data_json, prev, hash, row.position);
+          db.prepare('UPDATE event_seals SET seal = ? WHERE position = ?').run(sealOf(undefined, eventSealed(row.position, hash)), row.position);
+          const feed = db.prepare('SELECT affected_json FROM change_affected WHERE position = ?').get(row.position) as { affected_json: string } | undefined;
+          if (feed) {
+            db.prepare('UPDATE change_affected SET seal = ? WHERE position = ?').run(
+              sealOf(undefined, changeRowSealed(row.position, hash, feed.affected_json)),
+              row.position,
+            );
+          }
+          prev = hash;
+        }
+        db.prepare("UPDATE streams SET last_hash = ? WHERE stream_id = 'team'").run(prev);
+        return rows;
+      });
+    const refusedEverywhere = async (path: string, named: string) => {
+      const verify = await runCli(['verify', ...keysArgs(), ...dbArgs(path)]);
+      expect(verify.code).not.toBe(0);
+      expect(verify.stderr).toContain(`verify failed: ${named}`);
+      expect(verify.stderr).toContain('do not rebuild');
+      const serve = await runCli(['serve', '--port', '0', '--log-level', 'silent', ...keysArgs(), ...dbArgs(path)]);
+      expect(serve.code).not.toBe(0);
+      expect(serve.stderr).toMatch(/^profile-registry: refusing to serve: the events do not verify under the signing keys: event at position \d+ \(registry "team", version \d+\): /);
+      const rebuild = await runCli(['rebuild', ...keysArgs(), ...dbArgs(path)]);
+      expect(rebuild.code).not.toBe(0);
+      expect(rebuild.stderr).toContain(`rebuild refused: the events do not verify under the signing keys: ${named}`);
+    };
+
+    it('a store written without keys: verify, serve and rebuild with keys refuse its SHA-256 seals, naming the event', async () => {
+      const path = copy();
+      const [first] = teamEvents(path);
+      await refusedEverywhere(
+        path,
+        `event at position ${first.position} (registry "team", version 1): its seal is a plain SHA-256 digest, not an HMAC of a listed key (written without keys, or forged)`,
+      );
+    });
+
+    it('rebuild --accept-broken-chain with keys rebuilds, records the act and seals again under the key; verify then shows the record', async () => {
+      const path = copy();
+      const rebuild = await runCli(['rebuild', '--accept-broken-chain', ...keysArgs(), ...dbArgs(path)], { USER: 'operator-jo' });
+      expect(rebuild.code, rebuild.stderr).toBe(0);
+      expect(rebuild.stderr).toContain('WARNING: rebuilt over a broken hash chain (event at position');
+      const audit = withSqlite(path, (db) => db.prepare('SELECT actor, action, detail FROM integrity_audit ORDER BY id').all());
+      expect(audit).toEqual([
+        { actor: 'operator-jo', action: 'rebuild over a broken hash chain', detail: expect.stringContaining('its seal is a plain SHA-256 digest') },
+        { actor: 'operator-jo', action: 'sealed again under the signing keys', detail: 'every event, change-feed row and stored response, with key "ops-2026"' },
+      ]);
+      const verify = await runCli(['verify', ...keysArgs(), ...dbArgs(path)]);
+      expect(verify.code, verify.stderr).toBe(0);
+      expect(verify.stderr).toMatch(/verify: recorded: \S+ operator-jo: sealed again under the signing keys/);
+      expect(verify.stdout).toContain('every seal an HMAC of a listed key');
+    });
+
+    it('an event edited with its SHA-256 chain, head and seals recomputed: refused by verify, serve and rebuild with keys', async () => {
+      const path = copyKeyed();
+      rewriteTeam(path, (data) => data.replace('honest prompt', 'FORGED PROMPT'));
+      withSqlite(path, (db) => db.prepare("UPDATE profile_documents SET stored_json = REPLACE(stored_json, 'honest prompt', 'FORGED PROMPT')").run());
+      const [first] = teamEvents(path);
+      await refusedEverywhere(
+        path,
+        `event at position ${first.position} (registry "team", version 1): its seal is a plain SHA-256 digest, not an HMAC of a listed key (written without keys, or forged)`,
+      );
+    });
+
+    it('a forged profile.published appended with a valid chain: refused by verify, serve and rebuild with keys', async () => {
+      const path = copyKeyed();
+      const position = withSqlite(path, (db) => {
+        const last = db.prepare("SELECT * FROM events WHERE stream_id = 'team' ORDER BY stream_version DESC LIMIT 1").get() as EventRow &
+          HashedFields & { prev_hash: string };
+        const fields = {
+          stream_id: 'team',
+          stream_version: last.stream_version + 1,
+          type: 'profile.published',
+          schema_version: 1,
+          data_json: JSON.stringify({ profile: 'alpha', algorithm: 'hmac-sha256', key_id: 'ops-2026', version: 3, signed_at: '2026-12-01T00:00:00Z', signed_by: 'mallory', value: 'f'.repeat(64) }),
+          metadata_json: last.metadata_json,
+        };
+        const next = Number((db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'").get() as { seq: number }).seq) + 1;
+        const hash = eventHash(last.hash, fields, next);
+        db.prepare(
+          `INSERT INTO events (position, stream_id, stream_version, type, schema_version, data_json, metadata_json, occurred_at_ms, prev_hash, hash)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(next, 'team', fields.stream_version, fields.type, 1, fields.data_json, fields.metadata_json, Date.now(), last.hash, hash);
+        db.prepare('INSERT INTO event_seals (position, seal) VALUES (?, ?)').run(next, sealOf(undefined, eventSealed(next, hash)));
+        db.prepare("UPDATE streams SET version = version + 1, last_hash = ?, last_position = ? WHERE stream_id = 'team'").run(hash, next);
+        return next;
+      });
+      expect((await runCli(['verify', ...dbArgs(path)])).stderr).not.toContain(`event at position ${position}`);
+      await refusedEverywhere(
+        path,
+        `event at position ${position} (registry "team", version 7): its seal is a plain SHA-256 digest, not an HMAC of a listed key (written without keys, or forged)`,
+      );
+      const verify = await runCli(['verify', ...keysArgs(), ...dbArgs(path)]);
+      expect(verify.stderr).toMatch(/signature of profile "team\/alpha" version 3 \(event at position \d+\) is invalid/);
+    });
+  });
 });
 
 describe.runIf(postgresAvailable)('a forged event on PostgreSQL', () => {
@@ -370,12 +508,28 @@ describe.runIf(postgresAvailable)('a forged event on PostgreSQL', () => {
   });
   afterAll(async () => t?.close());
 
+  it('written without keys: verify, serve and rebuild with keys refuse its SHA-256 seals, naming the event', async () => {
+    const keysFile = join(tmpdir(), `keys-${process.pid}-pg.yaml`);
+    writeFileSync(keysFile, KEYS_YAML, { mode: 0o600 });
+    const first = await t.store.db.get<{ position: number | string }>("SELECT position FROM events WHERE stream_id = 'team' AND stream_version = 1");
+    const named = `event at position ${Number(first!.position)} (registry "team", version 1): its seal is a plain SHA-256 digest, not an HMAC of a listed key`;
+    const args = ['--signing-keys-file', keysFile, ...t.cliDatabaseArgs];
+    const verify = await runCli(['verify', ...args]);
+    expect(verify.code).not.toBe(0);
+    expect(verify.stderr).toContain(`verify failed: ${named}`);
+    const rebuild = await runCli(['rebuild', ...args]);
+    expect(rebuild.stderr).toContain(`rebuild refused: the events do not verify under the signing keys: ${named}`);
+    const serve = await runCli(['serve', '--port', '0', '--log-level', 'silent', ...args]);
+    expect(serve.code).not.toBe(0);
+    expect(serve.stderr).toMatch(/^profile-registry: refusing to serve: the events do not verify under the signing keys: event at position \d+ \(registry "team", version \d+\): its seal is a plain SHA-256 digest/);
+  });
+
   it('verify names it, rebuild refuses it, serve refuses to start', async () => {
     const last = await t.store.db.get<EventRow>("SELECT * FROM events WHERE stream_id = 'team' ORDER BY stream_version DESC LIMIT 1");
     const row = await t.store.db.get<{ position: number }>(
-      `INSERT INTO events (stream_id, stream_version, type, schema_version, data_json, metadata_json, occurred_at_ms, prev_hash, hash)
-       VALUES ('team', $1, 'registry.updated', 1, '{"description":"FORGED"}', $2, 0, $3, 'bogus') RETURNING position`,
-      [Number(last!.stream_version) + 1, last!.metadata_json, last!.hash],
+      `INSERT INTO events (position, stream_id, stream_version, type, schema_version, data_json, metadata_json, occurred_at_ms, prev_hash, hash)
+       VALUES ($1, 'team', $2, 'registry.updated', 1, '{"description":"FORGED"}', $3, 0, $4, 'bogus') RETURNING position`,
+      [Number(last!.position) + 1, Number(last!.stream_version) + 1, last!.metadata_json, last!.hash],
     );
     await t.store.db.run("UPDATE streams SET version = version + 1, last_hash = 'bogus', last_position = $1 WHERE stream_id = 'team'", [row!.position]);
     const name = `event at position ${row!.position} (registry "team", version ${Number(last!.stream_version) + 1}): its stored bytes do not match its hash`;

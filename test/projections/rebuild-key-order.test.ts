@@ -6,7 +6,7 @@ import { describeEachBackend } from '../support/backends.js';
 import { projectionRows } from '../support/store-snapshot.js';
 import { openTestApp, steppingClock, type TestApp } from '../support/test-store.js';
 
-type EventRow = Pick<StoredEventRow, 'stream_id' | 'stream_version' | 'type' | 'schema_version' | 'data_json' | 'metadata_json'>;
+type EventRow = Pick<StoredEventRow, 'position' | 'stream_id' | 'stream_version' | 'type' | 'schema_version' | 'data_json' | 'metadata_json'>;
 
 /**
  * Events written by another writer (an older release, another language) may hold their data's keys
@@ -38,13 +38,13 @@ describeEachBackend('a rebuild does not depend on the order of keys in event dat
     const db = t.store.db;
     await db.transaction(async (tx) => {
       const rows = await tx.all<EventRow>(
-        "SELECT stream_id, stream_version, type, schema_version, data_json, metadata_json FROM events WHERE stream_id = 'keys' ORDER BY stream_version",
+        "SELECT position, stream_id, stream_version, type, schema_version, data_json, metadata_json FROM events WHERE stream_id = 'keys' ORDER BY stream_version",
       );
       let prevHash = GENESIS_HASH;
       for (const row of rows) {
         const data = JSON.parse(row.data_json) as Record<string, unknown>;
         const dataJson = JSON.stringify(Object.fromEntries(Object.entries(data).reverse()));
-        const hash = eventHash(prevHash, { ...row, stream_version: Number(row.stream_version), data_json: dataJson });
+        const hash = eventHash(prevHash, { ...row, stream_version: Number(row.stream_version), data_json: dataJson }, Number(row.position));
         await tx.run('UPDATE events SET data_json = $1, prev_hash = $2, hash = $3 WHERE stream_id = $4 AND stream_version = $5', [
           dataJson,
           prevHash,

@@ -30,20 +30,20 @@ const operations: EventStoreOperations<Log> = {
     return last ? { version: last.stream_version, hash: last.hash } : { version: 0, hash: GENESIS_HASH };
   },
   appendToStream: async (log, streamId, expectedVersion, events) => {
-    const chained = chainEvents(streamId, await operations.streamHead(log, streamId), expectedVersion, events);
+    const chained = chainEvents(streamId, await operations.streamHead(log, streamId), expectedVersion, events, log.rows.length + 1);
     const stream = log.streams.get(streamId) ?? [];
     log.streams.set(streamId, stream);
     return chained.map((event) => {
       // stored as the databases store it: the same bytes come back parsed and upcast
       const { event: _, ...columns } = event;
-      const row: Row = { ...columns, position: log.rows.length + 1 };
+      const row: Row = columns;
       log.rows.push(row);
       stream.push(row);
       log.undo.record(() => {
         log.rows.pop();
         stream.pop();
       });
-      return storedEventOf(event, row.position);
+      return storedEventOf(event);
     });
   },
   readStream: async (log, streamId, options = {}) => {

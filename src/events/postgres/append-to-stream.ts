@@ -5,39 +5,49 @@ import type { SqlStatements } from '../sql-database.js';
 import { streamHead } from '../sql/stream-head.js';
 
 /**
- * The heads this process last wrote, by stream: a guess that spares the head query of the next
- * append to the same stream. It is only ever a guess: the INSERT below writes nothing unless the
- * stream's row holds exactly that version and hash (a rolled-back write, or another instance's,
- * makes it miss), and then the head is read and the append tried once more.
+ * What this process last wrote: the heads by stream and the last position it handed out. Guesses
+ * that spare the read of the head and of the position counter before the next append. They are
+ * only ever guesses: the INSERT below writes nothing unless the stream's row holds exactly that
+ * version and hash and `event_positions` that position (a rolled-back write, or another
+ * instance's, makes it miss), and then both are read and the append tried once more.
  */
-export type StreamHeadGuesses = Map<string, StreamHead>;
+export interface StreamHeadGuesses {
+  heads: Map<string, StreamHead>;
+  lastPosition?: number;
+}
+
+export const createStreamHeadGuesses = (): StreamHeadGuesses => ({ heads: new Map() });
 
 /**
- * Appends the chained events and moves the stream's head in one statement (one round trip), if
- * the stream's head is still `head`; gives the events' positions, or undefined when it is not.
+ * Appends the chained events at their positions, moves the position counter and the stream's
+ * head in one statement (one round trip), if the stream's head is still `head` and the counter
+ * still `lastPosition`; gives whether it did.
  */
-const insertIfHeadIs = async (sql: SqlStatements, streamId: string, head: StreamHead, chained: ChainedEvent[]) => {
+const insertIfHeadIs = async (sql: SqlStatements, streamId: string, head: StreamHead, lastPosition: number, chained: ChainedEvent[]) => {
   const last = chained.at(-1) as ChainedEvent;
   const rows = await sql.all<{ position: number }>(
     `WITH current AS (
-       SELECT coalesce((SELECT version FROM streams WHERE stream_id = $1), 0) AS version,
-              coalesce((SELECT last_hash FROM streams WHERE stream_id = $1), $12) AS last_hash),
+       SELECT coalesce((SELECT version FROM streams WHERE stream_id = $1), 0) = $11
+              AND coalesce((SELECT last_hash FROM streams WHERE stream_id = $1), $13) = $12
+              AND (SELECT last_position FROM event_positions WHERE id = 1) = $14 AS ok),
+     counter AS (
+       UPDATE event_positions SET last_position = $15 WHERE id = 1 AND (SELECT ok FROM current)),
      inserted AS (
-       INSERT INTO events (stream_id, stream_version, type, schema_version, data_json, metadata_json, occurred_at_ms, prev_hash, hash)
-       SELECT $1, e.stream_version, e.type, e.schema_version, e.data_json, e.metadata_json, e.occurred_at_ms, e.prev_hash, e.hash
-       FROM unnest($2::bigint[], $3::text[], $4::int[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::text[])
-         WITH ORDINALITY AS e(stream_version, type, schema_version, data_json, metadata_json, occurred_at_ms, prev_hash, hash, n)
-       WHERE (SELECT version = $10 AND last_hash = $11 FROM current)
-       ORDER BY e.n
+       INSERT INTO events (position, stream_id, stream_version, type, schema_version, data_json, metadata_json, occurred_at_ms, prev_hash, hash)
+       SELECT e.position, $1, e.stream_version, e.type, e.schema_version, e.data_json, e.metadata_json, e.occurred_at_ms, e.prev_hash, e.hash
+       FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::int[], $6::text[], $7::text[], $8::bigint[], $9::text[], $10::text[])
+         AS e(position, stream_version, type, schema_version, data_json, metadata_json, occurred_at_ms, prev_hash, hash)
+       WHERE (SELECT ok FROM current)
        RETURNING position),
      moved AS (
        INSERT INTO streams (stream_id, version, last_hash, last_position)
-       SELECT $1, $13, $14, max(position) FROM inserted HAVING count(*) > 0
+       SELECT $1, $16, $17, $15 WHERE (SELECT ok FROM current)
        ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, last_hash = excluded.last_hash,
        last_position = excluded.last_position)
      SELECT position FROM inserted`,
     [
       streamId,
+      chained.map((event) => event.position),
       chained.map((event) => event.stream_version),
       chained.map((event) => event.type),
       chained.map((event) => event.schema_version),
@@ -49,41 +59,61 @@ const insertIfHeadIs = async (sql: SqlStatements, streamId: string, head: Stream
       head.version,
       head.hash,
       GENESIS_HASH,
+      lastPosition,
+      last.position,
       last.stream_version,
       last.hash,
     ],
   );
-  // positions grow with the rows' order of insertion, which is the events' order
-  return rows.length === 0 ? undefined : rows.map((row) => row.position).sort((a, b) => a - b);
+  return rows.length === chained.length;
+};
+
+/**
+ * The last position handed out: `event_positions`, moved in the write transaction (so a rolled-back
+ * transaction or savepoint takes its numbers back, where a sequence would leave a gap) and never
+ * moved back by a delete, so the next event's hash binds a position past a deleted tail. Created
+ * (from the log's end) if someone removed its row.
+ */
+const readLastPosition = async (sql: SqlStatements): Promise<number> => {
+  const row = await sql.get<{ last_position: number | string }>(
+    `INSERT INTO event_positions (id, last_position) SELECT 1, coalesce(max(position), 0) FROM events
+     ON CONFLICT (id) DO UPDATE SET last_position = event_positions.last_position RETURNING last_position`,
+  );
+  return Number(row?.last_position ?? 0);
 };
 
 /**
  * Appends inside the caller's transaction, which holds the append lock (see open-postgres.ts), so
- * positions are handed out in commit order. All events and the stream's new head go in one
- * statement, numbered in their order; the UNIQUE (stream_id, stream_version) constraint backs the
- * version check. With `guesses`, the head query is skipped when the guessed head is the expected one.
+ * positions are handed out in commit order and without gaps. All events, the counter and the
+ * stream's new head go in one statement, at the positions the events' hashes bind; the UNIQUE
+ * (stream_id, stream_version) constraint backs the version check. With `guesses`, the reads of the
+ * head and the counter are skipped when the guessed head is the expected one.
  */
 export const appendToStreamWith =
   (guesses?: StreamHeadGuesses): EventStoreOperations<SqlStatements>['appendToStream'] =>
   async (sql, streamId, expectedVersion, events) => {
     if (events.length === 0) {
-      chainEvents(streamId, await streamHead(sql, streamId), expectedVersion, events);
+      chainEvents(streamId, await streamHead(sql, streamId), expectedVersion, events, 1);
       return [];
     }
-    const guess = guesses?.get(streamId);
-    let head = guess?.version === expectedVersion ? guess : await streamHead(sql, streamId);
-    let chained = chainEvents(streamId, head, expectedVersion, events);
-    let positions = await insertIfHeadIs(sql, streamId, head, chained);
-    if (positions === undefined && head === guess) {
+    const guess = guesses?.heads.get(streamId);
+    const guessed = guess?.version === expectedVersion && guesses?.lastPosition !== undefined;
+    let head = guessed ? (guess as StreamHead) : await streamHead(sql, streamId);
+    let lastPosition = guessed ? (guesses?.lastPosition as number) : await readLastPosition(sql);
+    let chained = chainEvents(streamId, head, expectedVersion, events, lastPosition + 1);
+    let inserted = await insertIfHeadIs(sql, streamId, head, lastPosition, chained);
+    if (!inserted && guessed) {
       head = await streamHead(sql, streamId);
-      chained = chainEvents(streamId, head, expectedVersion, events);
-      positions = await insertIfHeadIs(sql, streamId, head, chained);
+      lastPosition = await readLastPosition(sql);
+      chained = chainEvents(streamId, head, expectedVersion, events, lastPosition + 1);
+      inserted = await insertIfHeadIs(sql, streamId, head, lastPosition, chained);
     }
-    // the head was read in this transaction, which holds the append lock: nothing moved it since
-    if (positions === undefined) throw new Error(`the head of stream ${streamId} moved while the append lock was held`);
+    // the head and the counter were read in this transaction, which holds the append lock: nothing moved them since
+    if (!inserted) throw new Error(`the head of stream ${streamId} moved while the append lock was held`);
     const last = chained.at(-1) as ChainedEvent;
-    guesses?.set(streamId, { version: last.stream_version, hash: last.hash });
-    return chained.map((event, index) => storedEventOf(event, (positions as number[])[index]));
+    guesses?.heads.set(streamId, { version: last.stream_version, hash: last.hash });
+    if (guesses) guesses.lastPosition = last.position;
+    return chained.map(storedEventOf);
   };
 
 export const appendToStream = appendToStreamWith();

@@ -5,7 +5,7 @@ import { DatabaseUnavailable, isDatabaseUnavailable } from '../database-unavaila
 import { createMutex, sqlTransactionOf, type SqlDatabase, type SqlExecutor, type SqlStatements, type SqlTransaction } from '../sql-database.js';
 import { createCommitListener } from './commit-listener.js';
 import { commitWait, createHeadReader } from './head-reader.js';
-import type { StreamHeadGuesses } from './append-to-stream.js';
+import { createStreamHeadGuesses, type StreamHeadGuesses } from './append-to-stream.js';
 import { postgresEventStore } from './postgres-event-store.js';
 import { POSTGRES_FLAVOUR } from './postgres-flavour.js';
 import { DEFAULT_POSTGRES_SETTINGS, type PostgresSettings } from './postgres-settings.js';
@@ -182,7 +182,7 @@ export const openPostgres = (
   const readExecutor = executorOf(pool);
   const exclusive = createMutex();
   const instanceId = randomUUID();
-  const guesses: StreamHeadGuesses = new Map();
+  const guesses: StreamHeadGuesses = createStreamHeadGuesses();
 
   let identity: Promise<SchemaIdentity> | undefined;
   const schemaIdentity = (): Promise<SchemaIdentity> => {

@@ -7,6 +7,15 @@ export const POSTGRES_FLAVOUR: SqlFlavour = {
   name: 'postgres',
   bigint: 'BIGINT',
   serialKey: 'BIGSERIAL PRIMARY KEY',
+  // one row, moved inside the write transaction (so a rollback takes its numbers back), started
+  // where the log ends; the append takes positions from it (see append-to-stream.ts)
+  positionCounter: `
+CREATE TABLE IF NOT EXISTS event_positions (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  last_position BIGINT NOT NULL
+);
+INSERT INTO event_positions (id, last_position) SELECT 1, coalesce(max(position), 0) FROM events ON CONFLICT (id) DO NOTHING;
+`,
   bySlug: bytewise,
   jsonTextAt: (column, key) => `(${column}::jsonb ->> '${key}')`,
   jsonIntegerAt: (column, key) => `((${column}::jsonb ->> '${key}')::bigint)`,

@@ -5,19 +5,37 @@ import type { SqlStatements } from '../sql-database.js';
 import { streamHead } from '../sql/stream-head.js';
 
 /**
+ * The last position handed out: AUTOINCREMENT keeps it in sqlite_sequence, which a rolled-back
+ * transaction or savepoint takes back with its events and no delete moves back, so positions have
+ * no gaps and a deleted tail leaves a hole before the next event (the log's last position, if the
+ * sequence row is gone).
+ */
+const lastHandedOut = async (sql: SqlStatements): Promise<number> =>
+  Number(
+    (
+      await sql.get<{ last: number | string | null }>(
+        `SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0),
+                COALESCE((SELECT MAX(position) FROM events), 0)) AS last`,
+      )
+    )?.last ?? 0,
+  );
+
+/**
  * Appends inside the caller's transaction (the writer connection: no other writer runs). One
- * prepared INSERT per event; the UNIQUE (stream_id, stream_version) constraint backs the check.
+ * prepared INSERT per event, at the position its hash binds; the UNIQUE (stream_id,
+ * stream_version) constraint backs the check.
  */
 export const appendToStream: EventStoreOperations<SqlStatements>['appendToStream'] = async (sql, streamId, expectedVersion, events) => {
-  const chained = chainEvents(streamId, await streamHead(sql, streamId), expectedVersion, events);
+  const head = await streamHead(sql, streamId);
+  const chained = chainEvents(streamId, head, expectedVersion, events, (await lastHandedOut(sql)) + 1);
   const stored: StoredEvent[] = [];
   for (const event of chained) {
-    const row = await sql.get<{ position: number }>(
-      `INSERT INTO events (stream_id, stream_version, type, schema_version, data_json, metadata_json, occurred_at_ms, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING position`,
-      [streamId, event.stream_version, event.type, event.schema_version, event.data_json, event.metadata_json, event.occurred_at_ms, event.prev_hash, event.hash],
+    await sql.run(
+      `INSERT INTO events (position, stream_id, stream_version, type, schema_version, data_json, metadata_json, occurred_at_ms, prev_hash, hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [event.position, streamId, event.stream_version, event.type, event.schema_version, event.data_json, event.metadata_json, event.occurred_at_ms, event.prev_hash, event.hash],
     );
-    stored.push(storedEventOf(event, Number(row?.position)));
+    stored.push(storedEventOf(event));
   }
   const last = stored.at(-1);
   if (last) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { expectedVersionField } from './expected-version-field.js';
+import { expectedVersionField, versionInBody } from './expected-version-field.js';
 import { parseAsOf, parseVersionNumber } from './past-point.js';
 import { optionalRegistryField } from './slug-fields.js';
 
@@ -7,7 +7,7 @@ import { optionalRegistryField } from './slug-fields.js';
 
 export const restoreProfileBodySchema = z.strictObject({
   registry: optionalRegistryField('the registry (wins over `?registry=`)'),
-  to_version: z.unknown().transform((raw) => parseVersionNumber(raw, 'to_version')).meta({ type: 'integer', minimum: 1, description: 'the version to restore' }),
+  to_version: z.unknown().transform((raw) => parseVersionNumber(raw, 'to_version')).meta(versionInBody(1, 'integer ≥ 1 (or its digits): the version to restore')),
   expected_version: expectedVersionField,
   dry_run: z.boolean().optional(),
 });
@@ -17,7 +17,7 @@ export const restoreRegistryBodySchema = z.strictObject({
     .unknown()
     .optional()
     .transform((raw) => (raw === undefined ? undefined : parseVersionNumber(raw, 'to_version')))
-    .meta({ type: 'integer', minimum: 1, description: 'the registry version to go back to' }),
+    .meta(versionInBody(1, 'integer ≥ 1 (or its digits): the registry version to go back to')),
   as_of: z
     .unknown()
     .optional()

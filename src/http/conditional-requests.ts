@@ -4,6 +4,7 @@ import type { Command } from '../events/commands.js';
 import type { WriteResult } from '../use-cases/write-result.js';
 import type { RegistryStore } from '../use-cases/registry-store.js';
 import { executeWrite, type WriteAnswer } from './idempotent-write.js';
+import type { GuardedWriteHeaders } from './schemas/headers.js';
 
 const header = (request: FastifyRequest, name: string): string | undefined => {
   const value = request.headers[name];
@@ -27,14 +28,15 @@ export const sendJsonWithEtag = (request: FastifyRequest, reply: FastifyReply, j
   return reply.status(status).type('application/json; charset=utf-8').send(json);
 };
 
+/** A request whose route declared `guardedWriteHeaders`: `If-Match` comes parsed into the tags it names. */
+export type GuardedWriteRequest = FastifyRequest & { headers: GuardedWriteHeaders };
+
 /**
- * `If-Match` on a write: 412 unless it names the current ETag. Returns the version the tag
- * carries, so that the write also checks it atomically (ETags are `"<version>-<digest>"`).
+ * `If-Match` (its tags) on a write: 412 unless one names the current ETag. Returns the version the
+ * tag carries, so that the write also checks it atomically (ETags are `"<version>-<digest>"`).
  */
-export const checkIfMatch = (request: FastifyRequest, currentEtag: string | undefined): number | undefined => {
-  const ifMatch = header(request, 'if-match');
-  if (ifMatch === undefined) return undefined;
-  if (currentEtag === undefined || !matches(ifMatch, currentEtag)) {
+const checkIfMatch = (ifMatch: readonly string[], currentEtag: string | undefined): number | undefined => {
+  if (currentEtag === undefined || !ifMatch.some((tag) => tag === '*' || tag === currentEtag)) {
     throw ifMatchFailed();
   }
   const version = /^"(\d+)-/.exec(currentEtag)?.[1];
@@ -42,7 +44,7 @@ export const checkIfMatch = (request: FastifyRequest, currentEtag: string | unde
 };
 
 /** A version conflict on a write guarded by If-Match answers 412, not 409. */
-export const asPreconditionFailure = (error: unknown, guardedByIfMatch: boolean): unknown =>
+const asPreconditionFailure = (error: unknown, guardedByIfMatch: boolean): unknown =>
   guardedByIfMatch && error instanceof DomainError && error.code === 'version_conflict'
     ? conflictAsPreconditionFailure(error)
     : error;
@@ -54,7 +56,7 @@ export const asPreconditionFailure = (error: unknown, guardedByIfMatch: boolean)
  */
 export const executeGuardedWrite = (
   store: RegistryStore,
-  request: FastifyRequest,
+  request: GuardedWriteRequest,
   reply: FastifyReply,
   current: () => Promise<{ etag: string; version: number } | undefined>,
   build: (ifMatchVersion: number | undefined) => Command,
@@ -62,9 +64,10 @@ export const executeGuardedWrite = (
 ): Promise<FastifyReply> => {
   let ifMatchVersion: number | undefined;
   const guarded = async () => {
-    if (header(request, 'if-match') !== undefined) {
+    const ifMatch = request.headers['if-match'];
+    if (ifMatch !== undefined) {
       const resource = await current();
-      checkIfMatch(request, resource?.etag);
+      checkIfMatch(ifMatch, resource?.etag);
       ifMatchVersion = resource?.version;
     }
     return build(ifMatchVersion);

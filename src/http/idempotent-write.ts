@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { canonicalJson, sha256Hex } from '../domain/canonical-json.js';
-import { idempotencyConflict, storedResponseDamaged, validationError } from '../domain/errors.js';
+import { idempotencyConflict, storedResponseDamaged } from '../domain/errors.js';
 import type { StoreCommand } from '../events/commands.js';
 import { readIdempotentResponse, type SealedResponse } from '../projections/idempotency-store.js';
 import { checkSeal } from '../domain/row-seal.js';
@@ -8,6 +8,7 @@ import type { WriteResult } from '../use-cases/write-result.js';
 import type { RegistryStore } from '../use-cases/registry-store.js';
 import type { WriteAnswer } from '../use-cases/keyed-write.js';
 import { commandContext } from './request-input.js';
+import type { WriteHeaders } from './schemas/headers.js';
 
 export type { WriteAnswer } from '../use-cases/keyed-write.js';
 
@@ -16,18 +17,17 @@ export const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 const PURGE_EVERY_MS = 60_000;
 const lastPurge = new WeakMap<object, number>();
 
-const idempotencyKey = (request: FastifyRequest): string | undefined => {
-  const raw = request.headers['idempotency-key'];
-  const key = (Array.isArray(raw) ? raw[0] : raw)?.trim();
+/** A request whose route declared `writeHeaders` (or `guardedWriteHeaders`): `Idempotency-Key` and `X-Actor` come parsed. */
+export type WriteRequest = FastifyRequest & { headers: WriteHeaders };
+
+const idempotencyKey = (request: WriteRequest): string | undefined => {
+  const key = request.headers['idempotency-key'];
   if (key === undefined) return undefined;
-  if (key === '' || key.length > 255) {
-    throw validationError('Idempotency-Key', 'must be 1 to 255 characters');
-  }
   // keys belong to their caller: another token's same key is another key (token names hold no `/`)
   return request.caller ? `token:${request.caller.name}/${key}` : key;
 };
 
-const requestHash = (request: FastifyRequest): string =>
+const requestHash = (request: WriteRequest): string =>
   sha256Hex(canonicalJson({ method: request.method, url: request.url, body: request.body ?? null }));
 
 const send = (reply: FastifyReply, answer: WriteAnswer): FastifyReply => {
@@ -59,7 +59,7 @@ const replay = async (store: RegistryStore, reply: FastifyReply, stored: SealedR
  */
 export const executeWrite = async (
   store: RegistryStore,
-  request: FastifyRequest,
+  request: WriteRequest,
   reply: FastifyReply,
   /** Builds the command once the request is known not to be a replay (preconditions are checked here). */
   build: () => StoreCommand | Promise<StoreCommand>,

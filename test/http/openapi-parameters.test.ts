@@ -16,6 +16,7 @@ type ParameterSchema = {
   enum?: unknown[];
   minimum?: number;
   maximum?: number;
+  minLength?: number;
   maxLength?: number;
   contentMediaType?: string;
   not?: object;
@@ -49,6 +50,7 @@ const outside = (parameter: Parameter): string[] => {
   if (schema.type === 'integer') values.push('x1', '1.5');
   if (schema.maximum !== undefined) values.push(String(schema.maximum + 1));
   if (schema.minimum !== undefined) values.push(String(schema.minimum - 1));
+  if (schema.minLength !== undefined && schema.minLength > 0) values.push(' '.repeat(schema.minLength - 1));
   if (schema.maxLength !== undefined) values.push('x'.repeat(schema.maxLength + 1));
   if (schema.contentMediaType === 'application/json') values.push('{not json');
   return values;
@@ -65,6 +67,8 @@ const BODIES: Record<string, unknown> = {
   'post /api/chat/profiles': { slug: 'fresh' },
   'post /api/registries': { slug: 'fresh' },
   'post /api/chat/profiles/{slug}/restore': { to_version: 1 },
+  'put /api/chat/schemas/middlewares/{name}': { version: 1, schema: {} },
+  'put /api/chat/schemas/extensions/{name}': { schema: {} },
 };
 
 it('refuses, on every operation, a value outside each constrained parameter with a 400 problem+json naming it', async () => {
@@ -107,9 +111,10 @@ it('refuses, on every operation, a value outside each constrained parameter with
   // the parameters of versions, positions, limits, times, flags, slugs, registry selectors, cursors and searches are all constrained
   const names = ['expected_version', 'version', 'after', 'limit', 'before_version', 'from', 'to', 'wait', 'reveal', 'require_signed', 'force'];
   names.push('as_of', 'since', 'until', 'cursor', 'q', 'contains', 'registry', 'slug', 'name', 'profile', 'runtime', 'registry_slug', 'runtime_key', 'last-event-id');
+  names.push('idempotency-key', 'x-actor');
   for (const name of names) expect(checked.some((each) => each.includes(` ${name}=`)), name).toBe(true);
   // out of range as well as malformed: a version past the largest integer, a page of 1001, a position below 0
-  for (const sent of ['expected_version=9007199254740992', 'version=0', 'limit=1001', 'after=-1']) {
+  for (const sent of ['expected_version=9007199254740992', 'version=0', 'limit=1001', 'after=-1', `idempotency-key=${'x'.repeat(256)}`, 'idempotency-key=']) {
     expect(checked.some((each) => each.endsWith(` ${sent}`)), sent).toBe(true);
   }
   expect(checked.length).toBeGreaterThan(150);
@@ -196,4 +201,44 @@ it('answers pinocchio\'s retired selectors with 400, even empty, and a cursor it
   const refused = await t.app.inject({ method: 'GET', url: `/api/chat/profiles?cursor=${forged}` });
   expect(refused.statusCode).toBe(400);
   expect(refused.json().detail).toBe('validation error (cursor): not a cursor of this list (use next_cursor of the previous page)');
+});
+
+it('takes a version in a body as an integer or as its digits, both as /openapi.json documents them', async () => {
+  const document = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json() as { paths: Record<string, Record<string, BodyOperation>> };
+  const forms = (template: string, method: string, field: string) =>
+    ((document.paths[template][method].requestBody?.content?.['application/json']?.schema?.properties?.[field] ?? {}) as { anyOf?: ParameterSchema[] }).anyOf ?? [];
+  for (const [template, method, field] of [
+    ['/api/chat/profiles/{slug}', 'patch', 'expected_version'],
+    ['/api/chat/profiles/{slug}/restore', 'post', 'to_version'],
+    ['/api/registries/{registry}/restore', 'post', 'to_version'],
+  ]) {
+    const documented = forms(template, method, field);
+    expect(documented.find((each) => each.type === 'integer'), `${method} ${template} ${field}`).toBeDefined();
+    const digits = documented.find((each) => each.type === 'string');
+    expect(new RegExp(digits?.pattern as string).test(' 12 '), `${method} ${template} ${field}`).toBe(true);
+  }
+  await t.app.inject({ method: 'POST', url: '/api/chat/profiles', payload: { slug: 'digits', description: 'one' } });
+  const patched = await t.app.inject({ method: 'PATCH', url: '/api/chat/profiles/digits', payload: { description: 'two', expected_version: ' 1 ' } });
+  expect(patched.statusCode, patched.body).toBe(200);
+  // the digits are the version they spell: 1 is stale now
+  const stale = await t.app.inject({ method: 'PATCH', url: '/api/chat/profiles/digits', payload: { description: 'three', expected_version: '1' } });
+  expect(stale.statusCode, stale.body).toBe(409);
+  const restored = await t.app.inject({ method: 'POST', url: '/api/chat/profiles/digits/restore', payload: { to_version: '1' } });
+  expect(restored.statusCode, restored.body).toBe(200);
+  expect(restored.json()).toMatchObject({ description: 'one', metadata: { version: 3 } });
+});
+
+it('hands the write helpers parsed headers: a trimmed Idempotency-Key replays, If-Match is a list of tags, X-Actor is trimmed', async () => {
+  const created = await t.app.inject({ method: 'POST', url: '/api/chat/profiles', headers: { 'idempotency-key': '  keyed ', 'x-actor': '  ada  ' }, payload: { slug: 'keyed' } });
+  expect(created.statusCode, created.body).toBe(201);
+  const again = await t.app.inject({ method: 'POST', url: '/api/chat/profiles', headers: { 'idempotency-key': 'keyed' }, payload: { slug: 'keyed' } });
+  expect(again.statusCode, again.body).toBe(201);
+  expect(again.headers['idempotent-replayed']).toBe('true');
+  const history = (await t.app.inject({ method: 'GET', url: '/api/chat/profiles/keyed/history' })).json();
+  expect(history.versions.map((each: { actor: string }) => each.actor)).toEqual(['ada']);
+  const etag = created.headers.etag as string;
+  const guarded = await t.app.inject({ method: 'PATCH', url: '/api/chat/profiles/keyed', headers: { 'if-match': `"0-other", ${etag}` }, payload: { description: 'b' } });
+  expect(guarded.statusCode, guarded.body).toBe(200);
+  const stale = await t.app.inject({ method: 'PATCH', url: '/api/chat/profiles/keyed', headers: { 'if-match': `"0-other", ${etag}` }, payload: { description: 'c' } });
+  expect(stale.statusCode, stale.body).toBe(412);
 });

@@ -50,6 +50,7 @@ import {
   revealQuerySchema,
   versionNumberQuery,
 } from '../schemas/query.js';
+import { actorHeaders } from '../schemas/headers.js';
 
 /** How many events one filtered read looks through at most before it answers (with `at_end: false`). */
 const MAX_SCANNED = 20_000;
@@ -221,6 +222,7 @@ export const historyRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
         operationId: 'restoreProfile',
         tags: TAGS,
         summary: "Restore a profile's content of an earlier version, as a new version",
+        headers: actorHeaders,
         params: profileParams,
         querystring: documentQuerySchema,
         body: restoreProfileBodySchema,
@@ -260,6 +262,7 @@ export const historyRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
         operationId: 'restoreRegistry',
         tags: TAGS,
         summary: 'Put a whole registry back as it was at a version or time, as new events',
+        headers: actorHeaders,
         params: registryParams,
         querystring: revealQuerySchema,
         body: restoreRegistryBodySchema,

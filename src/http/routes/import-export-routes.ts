@@ -18,6 +18,7 @@ import { registryParams } from '../schemas/params.js';
 import { problemResponses } from '../schemas/problems.js';
 import { revealQuerySchema } from '../schemas/query.js';
 import { shownValue } from '../secret-output.js';
+import { actorHeaders } from '../schemas/headers.js';
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml'];
 
@@ -43,6 +44,7 @@ export const importExportRoutes: RoutesPlugin<{ store: RegistryStore }> = async 
         operationId: 'importRegistry',
         tags: TAGS,
         summary: 'Import the registry a document holds: the changes as new events (again: none)',
+        headers: actorHeaders,
         params: registryParams,
         body: importBodySchema,
         response: { 200: jsonAnswer(importResultSchema, 'what was imported'), ...problemResponses({ body: true, also: [409, 422] }) },

@@ -18,12 +18,12 @@ import type { RegistryStore } from '../../use-cases/registry-store.js';
 import { pastProfileDocumentOfAnyRegistry, registryOfLiveProfile } from '../../projections/unnamed-registry-reads.js';
 import { revealsSecrets } from '../auth/access-control.js';
 import { mayAccessRegistry } from '../auth/scope.js';
-import { executeGuardedWrite, sendJsonWithEtag } from '../conditional-requests.js';
+import { executeGuardedWrite, type GuardedWriteRequest, sendJsonWithEtag } from '../conditional-requests.js';
 import { refuseSecretMatch, sendContainingProfiles } from '../contains-query.js';
 import { pageRequestOf, sendListPage, wantsPage } from '../list-paging.js';
 import { shownJson } from '../secret-output.js';
 import { pastPointOf } from '../past-point-input.js';
-import { executeWrite, type WriteAnswer } from '../idempotent-write.js';
+import { executeWrite, type WriteAnswer, type WriteRequest } from '../idempotent-write.js';
 import { signedDocument, withSignatureValid, verdictOf } from '../signed-documents.js';
 import type { SigningKeys } from '../../domain/signing-keys.js';
 import { namedRegistry, registryOf } from '../request-input.js';
@@ -43,6 +43,7 @@ import {
   requireSignedQuery,
   revealQuery,
 } from '../schemas/query.js';
+import { guardedWriteHeaders, writeHeaders } from '../schemas/headers.js';
 
 const profileFields = (body: ProfileFieldsInput): ProfileFieldsInput => ({
   display_name: body.display_name,
@@ -82,7 +83,7 @@ export const profileRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
 
   /** Runs a profile write (guarded by If-Match when sent) and answers with what `answer` makes of it. */
   const writeProfile = (
-    request: FastifyRequest,
+    request: GuardedWriteRequest,
     reply: FastifyReply,
     registry: string,
     slug: string,
@@ -91,7 +92,7 @@ export const profileRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
   ) => executeGuardedWrite(store, request, reply, () => readProfileDocument(db, registry, slug), build, answer);
 
   /** Runs an unguarded profile write and answers with the document it left. */
-  const writeDocument = (request: FastifyRequest, reply: FastifyReply, command: Command, status: number, headers?: Record<string, string>) =>
+  const writeDocument = (request: WriteRequest, reply: FastifyReply, command: Command, status: number, headers?: Record<string, string>) =>
     executeWrite(
       store,
       request,
@@ -185,6 +186,7 @@ export const profileRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
         operationId: 'createProfile',
         tags: TAGS,
         summary: 'Create a profile',
+        headers: writeHeaders,
         querystring: documentQuerySchema,
         body: createProfileBodySchema,
         response: {
@@ -211,6 +213,7 @@ export const profileRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
         operationId: 'updateProfile',
         tags: TAGS,
         summary: 'Change a profile: a present field replaces it, an absent one keeps it',
+        headers: guardedWriteHeaders,
         params: profileParams,
         querystring: documentQuerySchema.extend({ expected_version: expectedVersionQuery }),
         body: patchProfileBodySchema,
@@ -248,6 +251,7 @@ export const profileRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
         operationId: 'deleteProfile',
         tags: TAGS,
         summary: 'Delete a profile (its history stays)',
+        headers: guardedWriteHeaders,
         params: profileParams,
         querystring: deleteQuerySchema,
         response: { 204: noContent('deleted'), ...problemResponses({ also: [409, 412, 422] }) },
@@ -276,6 +280,7 @@ export const profileRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
         operationId: 'setDefaultProfile',
         tags: TAGS,
         summary: "Make a profile its registry's default",
+        headers: writeHeaders,
         params: profileParams,
         querystring: documentQuerySchema,
         body: setDefaultBodySchema,

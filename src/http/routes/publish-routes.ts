@@ -11,6 +11,7 @@ import { profileParams } from '../schemas/params.js';
 import { problemResponses } from '../schemas/problems.js';
 import { documentQuerySchema } from '../schemas/query.js';
 import { documentAnswer } from './profile-routes.js';
+import { guardedWriteHeaders } from '../schemas/headers.js';
 
 /**
  * `POST /api/chat/profiles/{slug}/publish` (admin): signs the profile's current version with the
@@ -26,6 +27,7 @@ export const publishRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
         operationId: 'publishProfile',
         tags: ['profiles'],
         summary: "Sign a profile's current version with the server's signing key",
+        headers: guardedWriteHeaders,
         params: profileParams,
         querystring: documentQuerySchema,
         body: setDefaultBodySchema,

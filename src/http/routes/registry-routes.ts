@@ -19,6 +19,7 @@ import { registryParams } from '../schemas/params.js';
 import { problemResponses } from '../schemas/problems.js';
 import { expectedVersionQuery, listPageQuery, pastPointQuerySchema, revealQuerySchema } from '../schemas/query.js';
 import { shownJson } from '../secret-output.js';
+import { guardedWriteHeaders, writeHeaders } from '../schemas/headers.js';
 
 const json = 'application/json; charset=utf-8';
 
@@ -103,6 +104,7 @@ export const registryRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app
         operationId: 'createRegistry',
         tags: TAGS,
         summary: 'Create a registry',
+        headers: writeHeaders,
         querystring: revealQuerySchema,
         body: createRegistryBodySchema,
         response: {
@@ -144,6 +146,7 @@ export const registryRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app
         operationId: 'updateRegistry',
         tags: TAGS,
         summary: "Change a registry's names, default profile or schema policies",
+        headers: guardedWriteHeaders,
         params: registryParams,
         querystring: revealQuerySchema,
         body: patchRegistryBodySchema,
@@ -185,6 +188,7 @@ export const registryRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app
         operationId: 'deleteRegistry',
         tags: TAGS,
         summary: 'Delete a registry (its events stay; the default registry cannot be deleted)',
+        headers: guardedWriteHeaders,
         params: registryParams,
         querystring: z.looseObject({ expected_version: expectedVersionQuery }),
         response: { 204: noContent('deleted'), ...problemResponses({ also: [409, 412, 422] }) },

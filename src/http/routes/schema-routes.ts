@@ -14,7 +14,8 @@ import type { RegistryStore } from '../../use-cases/registry-store.js';
 import { listSchemasJson, readSchemaHistory, readSchemaJson, type SchemaVersion } from '../../projections/schema-reads.js';
 import type { BrokenProfile } from '../../events/event-types.js';
 import { visibleItems } from '../auth/scope.js';
-import { executeWrite, type WriteAnswer } from '../idempotent-write.js';
+import { executeWrite, type WriteAnswer, type WriteRequest } from '../idempotent-write.js';
+import { writeHeaders } from '../schemas/headers.js';
 import type { RoutesPlugin } from '../route-schema.js';
 import { IDEMPOTENT_REPLAYED, jsonAnswer, noContent } from '../schemas/answers.js';
 import { extensionSchemasSchema, middlewareSchemasSchema, schemaDocumentSchema, schemaHistorySchema } from '../schemas/documents.js';
@@ -157,6 +158,7 @@ export const schemaRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app, 
           tags: TAGS,
           summary: `Remove a ${kind} schema (refused while stored profiles use it, unless forced)`,
           params,
+          headers: writeHeaders,
           querystring: z.looseObject({
             expected_version: expectedVersionQuery,
             force: forceQuery('`true`: remove it even though stored profiles use it'),
@@ -185,13 +187,14 @@ export const schemaRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app, 
     tags: TAGS,
     summary: `Register or replace a ${kind} schema (stored profiles must still validate unless forced)`,
     params,
+    headers: writeHeaders,
     response: {
       200: jsonAnswer(schemaDocumentSchema, 'the replaced schema', IDEMPOTENT_REPLAYED),
       201: jsonAnswer(schemaDocumentSchema, 'the new schema', IDEMPOTENT_REPLAYED),
       ...problemResponses({ body: true, also: [409, 422] }),
     },
   });
-  const put = (request: FastifyRequest, reply: FastifyReply, kind: SchemaKind, name: string, { document, expected_version, force }: SchemaPut) => {
+  const put = (request: WriteRequest, reply: FastifyReply, kind: SchemaKind, name: string, { document, expected_version, force }: SchemaPut) => {
     return executeWrite(
       store,
       request,

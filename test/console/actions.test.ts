@@ -177,7 +177,8 @@ describe.skipIf(!chromiumAvailable)(title, () => {
     await expectAccessible(page, 'the schema list');
     await page.getByRole('link', { name: 'agentmode' }).click();
     await page.getByRole('heading', { level: 1, name: 'Schema of middleware agentmode' }).waitFor();
-    expect(await page.evaluate('document.activeElement?.tagName')).toBe('H1');
+    // focus moves once the new page has been drawn (an effect after paint): wait for it
+    await expect.poll(() => page.evaluate('document.activeElement?.tagName')).toBe('H1');
     const versions = page.getByRole('table', { name: 'Versions of agentmode, newest first' }).locator('tbody tr');
     await expect.poll(() => versions.count()).toBe(2);
     expect(await versions.first().textContent()).toMatch(/^2\s*registered\s*admin-token/);

@@ -50,7 +50,7 @@ describe.skipIf(!chromiumAvailable)(title, () => {
     await page.getByRole('link', { name: slugOf(0), exact: true }).waitFor();
     expect(await page.locator('table.virtual tbody tr').count()).toBeLessThan(60);
     expect(lists[0]).toContain('limit=200');
-    expect(await page.evaluate('document.activeElement?.tagName')).toBe('H1'); // focus moved to the new page's heading
+    await expect.poll(() => page.evaluate('document.activeElement?.tagName')).toBe('H1'); // focus moved to the new page's heading
     expect(await page.title()).toBe(`Registry ${REGISTRY} · profile-registry console`);
     const scroller = page.locator('.scroller');
     for (let round = 0; round < 30 && !((await status(page).textContent()) ?? '').startsWith(`${COUNT} profiles`); round += 1) {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachBackend } from '../support/backends.js';
 import { runCli } from '../support/run-cli.js';
+import { cutTeamTail, writeTeamHistory } from '../support/shortened-log.js';
 import { openTestApp, type TestApp } from '../support/test-store.js';
 
 /**
@@ -16,27 +17,8 @@ describeEachBackend('a hole in the log stays a hole after later writes, on %s', 
   let written: number;
   beforeAll(async () => {
     t = await openTestApp(backend);
-    const write = async (method: 'POST' | 'PATCH', url: string, payload: object) => {
-      const response = await t.app.inject({ method, url, payload, headers: { 'x-actor': 'alice' } });
-      expect(response.statusCode, response.body).toBeLessThan(300);
-    };
-    await write('POST', '/api/registries', { slug: 'team' });
-    await write('POST', '/api/chat/profiles', { registry: 'team', slug: 'alpha', runtime: { system_prompt: 'first' } });
-    for (const prompt of ['second', 'third', 'fourth']) {
-      await write('PATCH', '/api/chat/profiles/alpha?registry=team', { runtime: { system_prompt: prompt } });
-    }
-    await t.app.close();
-    const events = await t.store.db.all<{ position: number | string; stream_version: number | string; hash: string }>(
-      "SELECT position, stream_version, hash FROM events WHERE stream_id = 'team' ORDER BY stream_version",
-    );
-    const kept = events[events.length - 3];
-    deleted = events.slice(-2).map((event) => Number(event.position));
-    await t.store.db.run("DELETE FROM events WHERE stream_id = 'team' AND stream_version > $1", [Number(kept.stream_version)]);
-    await t.store.db.run("UPDATE streams SET version = $1, last_hash = $2, last_position = $3 WHERE stream_id = 'team'", [
-      Number(kept.stream_version),
-      kept.hash,
-      Number(kept.position),
-    ]);
+    await writeTeamHistory(t);
+    deleted = await cutTeamTail(t);
     for (const position of deleted) await t.store.db.run('DELETE FROM change_affected WHERE position = $1', [position]);
     const restore = await runCli(['restore', '--registry', 'team', '--to-version', '2', ...t.cliDatabaseArgs]);
     expect(restore.code, restore.stderr).toBe(0);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachBackend } from '../support/backends.js';
 import { runCli } from '../support/run-cli.js';
 import { startServer } from '../support/server-process.js';
+import { cutTeamTail, writeTeamHistory } from '../support/shortened-log.js';
 import { openTestApp, type TestApp } from '../support/test-store.js';
 
 /**
@@ -15,27 +16,8 @@ describeEachBackend('a log shorter than what was served, on %s', (backend) => {
     (await t.store.db.get<{ version: number | string }>("SELECT version FROM streams WHERE stream_id = 'team'"))?.version;
   beforeAll(async () => {
     t = await openTestApp(backend);
-    const write = async (method: 'POST' | 'PATCH', url: string, payload: object) => {
-      const response = await t.app.inject({ method, url, payload, headers: { 'x-actor': 'alice' } });
-      expect(response.statusCode, response.body).toBeLessThan(300);
-    };
-    await write('POST', '/api/registries', { slug: 'team' });
-    await write('POST', '/api/chat/profiles', { registry: 'team', slug: 'alpha', runtime: { system_prompt: 'first' } });
-    for (const prompt of ['second', 'third', 'fourth']) {
-      await write('PATCH', '/api/chat/profiles/alpha?registry=team', { runtime: { system_prompt: prompt } });
-    }
-    await t.app.close();
-    // the forger: the last two events of "team" go, its head points at the event left last
-    const events = await t.store.db.all<{ position: number | string; stream_version: number | string; hash: string }>(
-      "SELECT position, stream_version, hash FROM events WHERE stream_id = 'team' ORDER BY stream_version",
-    );
-    const kept = events[events.length - 3];
-    await t.store.db.run("DELETE FROM events WHERE stream_id = 'team' AND stream_version > $1", [Number(kept.stream_version)]);
-    await t.store.db.run("UPDATE streams SET version = $1, last_hash = $2, last_position = $3 WHERE stream_id = 'team'", [
-      Number(kept.stream_version),
-      kept.hash,
-      Number(kept.position),
-    ]);
+    await writeTeamHistory(t);
+    await cutTeamTail(t);
   });
   afterAll(async () => t?.close());
 

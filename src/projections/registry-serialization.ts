@@ -1,3 +1,4 @@
+import type { RegistryContent } from '../domain/registry-bundle.js';
 import { parseProjectionJson } from './damaged-row.js';
 import { documentDigest, type FingerprintKey } from '../domain/fingerprint.js';
 import { objectJsonOfValues } from '../domain/content-json.js';
@@ -114,8 +115,9 @@ const registryMetadata = (state: RegistryState): Record<string, unknown> => ({
   source: state.stamp.source,
 });
 
-const registryHeader = (state: RegistryState): Record<string, unknown> => {
-  const out: Record<string, unknown> = { slug: state.slug };
+/** A registry's own fields (its profiles aside), in the order its stored header keeps them. */
+export const registryHeader = (state: RegistryState): Omit<RegistryContent, 'profiles' | 'source_versions'> => {
+  const out: Omit<RegistryContent, 'profiles' | 'source_versions'> = { slug: state.slug };
   if (state.display_name !== undefined) out.display_name = state.display_name;
   if (state.description !== undefined) out.description = state.description;
   if (state.default_profile_slug !== undefined) out.default_profile_slug = state.default_profile_slug;

@@ -9,6 +9,7 @@ import type { SqlExecutor } from '../events/sql-database.js';
 import { loadRegistryState } from '../projections/load-registry-state.js';
 import { registryStateAt } from '../projections/time-travel.js';
 import { LIVE_TABLES } from '../projections/projection-schema.js';
+import { registryHeader } from '../projections/registry-serialization.js';
 
 export interface ExportOptions {
   /** Only this registry (not found when it does not exist, or did not at `asOfMs`). */
@@ -22,13 +23,7 @@ export interface ExportOptions {
 const contentOf = (state: RegistryState): RegistryContent => {
   const profiles: RegistryContent['profiles'] = {};
   for (const [slug, profile] of state.profiles) profiles[slug] = profile.content;
-  const out: RegistryContent = { slug: state.slug, profiles };
-  if (state.display_name !== undefined) out.display_name = state.display_name;
-  if (state.description !== undefined) out.description = state.description;
-  if (state.default_profile_slug !== undefined) out.default_profile_slug = state.default_profile_slug;
-  if (state.unknown_middlewares !== undefined) out.unknown_middlewares = state.unknown_middlewares;
-  if (state.unknown_extensions !== undefined) out.unknown_extensions = state.unknown_extensions;
-  return out;
+  return { ...registryHeader(state), profiles };
 };
 
 /** The names of the middlewares and extensions the registries' profiles use. */

@@ -112,6 +112,29 @@ export const checkLogBeforeServing = async (store: RegistryStore, flags: ServeIn
 const BACKGROUND_CHUNK_EVENTS = 500;
 
 /**
+ * The whole chain checked while serving, in small chunks (requests wait for at most one chunk's
+ * hashes, a few milliseconds); a break turns every write away, then `onBroken` says so.
+ */
+const checkWholeChain = (
+  store: RegistryStore,
+  log: FastifyBaseLogger,
+  checkedMessage: string,
+  onBroken: (broken: string) => void,
+  onFailure: (error: unknown) => void,
+): Promise<void> => {
+  const started = Date.now();
+  return verifyHashChain(store.db, { chunkSize: BACKGROUND_CHUNK_EVENTS }).then((chain) => {
+    if (!chain.broken) {
+      log.info({ events: chain.events, registries: chain.streams, ms: Date.now() - started }, checkedMessage);
+      return;
+    }
+    const broken = describeChainBreak(chain.broken);
+    store.readOnly = `read-only: the event log failed verification (${broken}); every write is refused`;
+    onBroken(broken);
+  }, onFailure);
+};
+
+/**
  * With --chain-check before-writes (the default): the full check starts now and every write
  * waits for it (reads are answered meanwhile); on a break every write is refused and `refuse` is
  * called with the line `before-listen` would have refused to start with (serve stops with it).
@@ -119,18 +142,12 @@ const BACKGROUND_CHUNK_EVENTS = 500;
  */
 export const checkChainBeforeWrites = (store: RegistryStore, flags: ServeIntegrityFlags, log: FastifyBaseLogger, refuse: (line: string) => void): void => {
   if (flags.chainCheck !== 'before-writes' || wholeChainFirst(flags) || store.readOnly !== undefined) return;
-  const started = Date.now();
-  const checked = verifyHashChain(store.db, { chunkSize: BACKGROUND_CHUNK_EVENTS }).then(
-    (chain) => {
-      if (!chain.broken) {
-        log.info({ events: chain.events, registries: chain.streams, ms: Date.now() - started }, 'hash chains checked; writes accepted');
-        return;
-      }
-      const broken = describeChainBreak(chain.broken);
-      store.readOnly = `read-only: the event log failed verification (${broken}); every write is refused`;
-      refuse(refusal(broken));
-    },
-    (error: unknown) => {
+  const checked = checkWholeChain(
+    store,
+    log,
+    'hash chains checked; writes accepted',
+    (broken) => refuse(refusal(broken)),
+    (error) => {
       const reason = error instanceof Error ? error.message : String(error);
       store.readOnly = `read-only: the hash chains could not be checked (${reason}); every write is refused`;
       refuse(`refusing to serve: could not check the hash chains: ${reason}`);
@@ -142,19 +159,12 @@ export const checkChainBeforeWrites = (store: RegistryStore, flags: ServeIntegri
 /** With --chain-check background: the full check runs while serving; a break turns every write away from then on. */
 export const checkChainInBackground = (store: RegistryStore, flags: ServeIntegrityFlags, log: FastifyBaseLogger): void => {
   if (flags.chainCheck !== 'background' || store.readOnly !== undefined) return;
-  const started = Date.now();
-  // small chunks: requests wait for at most one chunk's hashes (a few milliseconds)
-  void verifyHashChain(store.db, { chunkSize: BACKGROUND_CHUNK_EVENTS }).then(
-    (chain) => {
-      if (!chain.broken) {
-        log.info({ events: chain.events, registries: chain.streams, ms: Date.now() - started }, 'hash chains checked');
-        return;
-      }
-      const broken = describeChainBreak(chain.broken);
-      store.readOnly = `read-only: the event log failed verification (${broken}); every write is refused`;
-      log.error({ broken }, 'the hash chain is broken: every write is refused from now on');
-    },
-    (error: unknown) => log.error({ err: error }, 'could not check the hash chains'),
+  void checkWholeChain(
+    store,
+    log,
+    'hash chains checked',
+    (broken) => log.error({ broken }, 'the hash chain is broken: every write is refused from now on'),
+    (error) => log.error({ err: error }, 'could not check the hash chains'),
   );
 };
 

@@ -14,6 +14,12 @@ export interface SqlStatements {
   run(sql: string, params?: readonly unknown[]): Promise<number>;
   get<T>(sql: string, params?: readonly unknown[]): Promise<T | undefined>;
   all<T>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /**
+   * A write whose row count nobody reads. In PostgreSQL's write transactions it is sent without
+   * waiting for its answer: its error, if any, is thrown by the next statement that is waited for,
+   * at the latest by the release of its savepoint or the commit. Elsewhere it is `run`.
+   */
+  write(sql: string, params?: readonly unknown[]): Promise<void>;
   exec(sql: string): Promise<void>;
 }
 

@@ -73,7 +73,7 @@ export const writeAffected = async (
 ): Promise<void> => {
   for (const [position, profiles] of affected) {
     const json = JSON.stringify(profiles);
-    await tx.run('INSERT INTO change_affected (position, affected_json, seal) VALUES ($1, $2, $3)', [
+    await tx.write('INSERT INTO change_affected (position, affected_json, seal) VALUES ($1, $2, $3)', [
       position,
       json,
       seal(changeRowSealed(position, hashOf(position), json)),

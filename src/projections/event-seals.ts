@@ -31,7 +31,7 @@ export const eventSealed = (position: number, hash: string) => ({ position, even
 const writeEventSeals = async (tx: SqlExecutor, events: readonly StoredEvent[], seal: RowSealer): Promise<void> => {
   if (events.length === 0) return;
   const values = events.map((_, index) => `($${index * 2 + 1}, $${index * 2 + 2})`).join(', ');
-  await tx.run(
+  await tx.write(
     `INSERT INTO event_seals (position, seal) VALUES ${values}`,
     events.flatMap((event) => [event.position, seal(eventSealed(event.position, event.hash))]),
   );

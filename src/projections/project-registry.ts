@@ -40,9 +40,9 @@ export interface WrittenDocument {
 }
 
 const writeStackRefs = async (tx: SqlExecutor, tables: ProjectionTables, registry: string, profile: ProfileState | undefined, slug: string) => {
-  await tx.run(`DELETE FROM ${tables.stackRefs} WHERE registry = $1 AND profile = $2`, [registry, slug]);
+  await tx.write(`DELETE FROM ${tables.stackRefs} WHERE registry = $1 AND profile = $2`, [registry, slug]);
   for (const ref of profile?.content.stack ?? []) {
-    await tx.run(
+    await tx.write(
       `INSERT INTO ${tables.stackRefs} (registry, profile, ref_registry, ref_profile) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
       [registry, slug, ref.registry_slug ?? registry, ref.profile_slug],
     );
@@ -50,7 +50,7 @@ const writeStackRefs = async (tx: SqlExecutor, tables: ProjectionTables, registr
 };
 
 const upsertTombstone = async (tx: SqlExecutor, tables: ProjectionTables, registry: string, slug: string, version: number) => {
-  await tx.run(
+  await tx.write(
     `INSERT INTO ${tables.tombstones} (registry, slug, version) VALUES ($1, $2, $3)
      ON CONFLICT (registry, slug) DO UPDATE SET version = excluded.version`,
     [registry, slug, version],
@@ -74,7 +74,7 @@ const upsertDocument = async (
   fingerprintOf: FingerprintOf,
 ): Promise<WrittenDocument> => {
   const document = documentOf(state, profile, fingerprintOf);
-  await tx.run(
+  await tx.write(
     `INSERT INTO ${tables.documents} (registry, slug, version, etag, is_default, fingerprint, stored_json, signature_json)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
      ON CONFLICT (registry, slug) DO UPDATE SET version = excluded.version, etag = excluded.etag,
@@ -107,18 +107,18 @@ export const writeProfileRows = async (
 ): Promise<Map<string, WrittenDocument>> => {
   const written = new Map<string, WrittenDocument>();
   if (!state.live) {
-    await tx.run(`DELETE FROM ${tables.documents} WHERE registry = $1`, [state.slug]);
-    await tx.run(`DELETE FROM ${tables.stackRefs} WHERE registry = $1`, [state.slug]);
+    await tx.write(`DELETE FROM ${tables.documents} WHERE registry = $1`, [state.slug]);
+    await tx.write(`DELETE FROM ${tables.stackRefs} WHERE registry = $1`, [state.slug]);
   }
   for (const slug of slugs) {
     const profile = state.live ? state.profiles.get(slug) : undefined;
     await writeStackRefs(tx, tables, state.slug, profile, slug);
     if (profile) {
       written.set(slug, await upsertDocument(tx, tables, state, profile, fingerprintOf));
-      await tx.run(`DELETE FROM ${tables.tombstones} WHERE registry = $1 AND slug = $2`, [state.slug, slug]);
+      await tx.write(`DELETE FROM ${tables.tombstones} WHERE registry = $1 AND slug = $2`, [state.slug, slug]);
       continue;
     }
-    await tx.run(`DELETE FROM ${tables.documents} WHERE registry = $1 AND slug = $2`, [state.slug, slug]);
+    await tx.write(`DELETE FROM ${tables.documents} WHERE registry = $1 AND slug = $2`, [state.slug, slug]);
     const tombstone = state.tombstones.get(slug);
     if (tombstone !== undefined) await upsertTombstone(tx, tables, state.slug, slug, tombstone);
   }
@@ -135,10 +135,10 @@ export const writeRegistryRow = async (
   tables: ProjectionTables = LIVE_TABLES,
 ): Promise<void> => {
   if (!state.live) {
-    await tx.run(`DELETE FROM ${tables.headers} WHERE slug = $1`, [state.slug]);
+    await tx.write(`DELETE FROM ${tables.headers} WHERE slug = $1`, [state.slug]);
     return;
   }
-  await tx.run(
+  await tx.write(
     `INSERT INTO ${tables.headers} (slug, header_json, metadata_json, updated_at_ms, version, summary_json)
      VALUES ($1, $2, $3, $4, $5, $6)
      ON CONFLICT (slug) DO UPDATE SET header_json = excluded.header_json, metadata_json = excluded.metadata_json,

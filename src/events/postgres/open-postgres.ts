@@ -50,6 +50,8 @@ const guarded = async <T>(work: () => Promise<T>): Promise<T> => {
 
 interface Queryable {
   query(text: string | pg.QueryConfig, values?: unknown[]): Promise<pg.QueryResult>;
+  /** Sends a statement without waiting for its answer (see `pipelined`); where absent, `write` waits. */
+  send?(query: string | pg.QueryConfig, values?: unknown[]): Promise<void>;
 }
 
 /**
@@ -75,6 +77,12 @@ const statementsOf = (client: Queryable, prepare = false): SqlStatements => {
     run: (sql, params = []) => guarded(async () => (await query(sql, params)).rowCount ?? 0),
     get: <T>(sql: string, params: readonly unknown[] = []) => guarded(async () => (await query(sql, params)).rows[0] as T | undefined),
     all: <T>(sql: string, params: readonly unknown[] = []) => guarded(async () => (await query(sql, params)).rows as T[]),
+    write: (sql, params = []) =>
+      guarded(async () => {
+        if (client.send === undefined) await query(sql, params);
+        else if (prepare) await client.send(named(sql, [...params]));
+        else await client.send(sql, [...params]);
+      }),
     exec: (sql) =>
       guarded(async () => {
         await client.query(sql);
@@ -87,34 +95,60 @@ const executorOf = (client: Queryable, options: { prepare?: boolean; guesses?: S
   return { ...statements, events: postgresEventStore(statements, options.guesses) };
 };
 
+const SENT_AHEAD = /^(BEGIN|SAVEPOINT \w+)$/;
 const RELEASE = /^RELEASE SAVEPOINT \w+$/;
-const JOINS_A_RELEASE = /^(SAVEPOINT \w+|COMMIT)$/;
+const TAKES_BACK = /^ROLLBACK TO SAVEPOINT \w+$/;
 const NO_ROWS = { rows: [], rowCount: 0 } as unknown as pg.QueryResult;
+/** Statements sent ahead at most before a write waits for their answers (a rebuild writes thousands in a row). */
+const MAX_AHEAD = 256;
 
 /**
- * A transaction's connection that sends `RELEASE SAVEPOINT` together with what follows it when
- * that is the next write's `SAVEPOINT` or the `COMMIT` (one round trip instead of two, as a
- * simple query of two statements: the second does not run if the first fails). Before any other
- * statement the release is sent on its own first, so every statement runs where it did.
+ * A write transaction's connection (in pipeline mode: statements go out without waiting for the
+ * answers before them) that waits for an answer only where someone needs one. `BEGIN`,
+ * `SAVEPOINT`, `RELEASE SAVEPOINT` and `write`s are sent ahead; the next statement that is
+ * waited for waits for them too and throws the first one's error. A `RELEASE` first waits for
+ * what its savepoint sent ahead (a savepoint's writes have all succeeded when it is released), so
+ * a failed write is thrown inside its own savepoint; `ROLLBACK TO SAVEPOINT` takes back what was
+ * sent ahead without looking at it, and `COMMIT` throws the error of any (PostgreSQL then rolls
+ * back). So a savepoint costs no round trip of its own, nor does a write of the projection.
  */
-const joiningReleases = (client: Queryable): Queryable => {
-  let pending: string | undefined;
+const pipelined = (client: Queryable): Queryable => {
+  let ahead: Promise<{ error: unknown } | undefined>[] = [];
+  const answered = async () => {
+    const waiting = ahead;
+    ahead = [];
+    for (const answer of waiting) {
+      const failed = await answer;
+      if (failed) throw failed.error;
+    }
+  };
+  const send = async (text: string | pg.QueryConfig, values?: unknown[]) => {
+    ahead.push(client.query(text, values).then(() => undefined, (error: unknown) => ({ error })));
+    if (ahead.length >= MAX_AHEAD) await answered();
+  };
   return {
+    send,
     query: async (text, values) => {
-      if (typeof text === 'string' && values === undefined && pending === undefined && RELEASE.test(text)) {
-        pending = text;
-        return NO_ROWS;
-      }
-      if (pending !== undefined) {
-        const release = pending;
-        pending = undefined;
-        if (typeof text === 'string' && values === undefined && JOINS_A_RELEASE.test(text)) {
-          const results = (await client.query(`${release}; ${text}`)) as pg.QueryResult | pg.QueryResult[];
-          return Array.isArray(results) ? (results.at(-1) as pg.QueryResult) : results;
+      if (typeof text === 'string' && values === undefined) {
+        if (SENT_AHEAD.test(text)) {
+          await send(text);
+          return NO_ROWS;
         }
-        await client.query(release);
+        if (RELEASE.test(text)) {
+          await answered();
+          await send(text);
+          return NO_ROWS;
+        }
+        if (TAKES_BACK.test(text)) ahead = [];
       }
-      return client.query(text, values);
+      const result = client.query(text, values);
+      try {
+        await answered();
+      } catch (error) {
+        await result.catch(() => undefined);
+        throw error;
+      }
+      return result;
     },
   };
 };
@@ -174,7 +208,7 @@ export const openPostgres = (
     ...(statementTimeout > 0 ? { statement_timeout: statementTimeout } : {}),
     ...(sessionOptions ? { options: sessionOptions } : {}),
   });
-  const pool = new pg.Pool({ ...clientConfig(''), max: poolSize });
+  const pool = new pg.Pool({ ...clientConfig(''), max: poolSize, pipeline: true });
   // A client whose server went away emits 'error' (the pool's, when idle; its own, when checked
   // out between two queries): without listeners Node would exit. Its next query fails instead.
   pool.on('error', () => undefined);
@@ -241,7 +275,7 @@ export const openPostgres = (
       const result = await exclusive(async () => {
         const { key, channel } = await schemaIdentity();
         const pooled = await guarded(() => pool.connect());
-        const client = joiningReleases(pooled);
+        const client = pipelined(pooled);
         let broken: Error | undefined;
         try {
           if (readonly) {
@@ -253,7 +287,8 @@ export const openPostgres = (
             await client.query('SELECT pg_advisory_xact_lock($1, $2), pg_notify($3, $4)', [APPEND_LOCK_KEY, key, channel, instanceId]);
           }
           const value = await fn(sqlTransactionOf(executorOf(client, { prepare: true, guesses })));
-          await client.query('COMMIT');
+          // an aborted transaction (a statement failed that no savepoint took back) "commits" as a rollback
+          if ((await client.query('COMMIT')).command !== 'COMMIT') throw new Error('the write transaction failed and was rolled back');
           headReader.expire();
           return { value, committedAt: performance.now() };
         } catch (error) {

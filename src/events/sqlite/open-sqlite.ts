@@ -64,6 +64,9 @@ const executorOf = (connection: Connection, busyWaitMs?: number): SqlExecutor =>
         const [statement, values] = bound(sql, params);
         return statement.run(...values).changes;
       }),
+    write: async (sql, params = []) => {
+      await statements.run(sql, params);
+    },
     get: async <T>(sql: string, params: readonly unknown[] = []) =>
       locked(() => {
         const [statement, values] = bound(sql, params);

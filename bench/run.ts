@@ -14,6 +14,7 @@ import { measureWatchLatency } from './lib/watch-latency-scenario.js';
 import { measureStartupRatio } from './lib/startup-ratio.js';
 import { measureHistoryFlatness } from './lib/history-flatness.js';
 import { measureConsoleScale } from './lib/console-scale.js';
+import { measurePostgresWriteRatio } from './lib/postgres-write-ratio.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -27,6 +28,8 @@ const { values: flags } = parseArgs({
     'history-stores': { type: 'string' },
     // a large store of bench/generate-store.ts (rebuilt): start-up on it beside the empty database's
     'startup-store': { type: 'string' },
+    // PostgreSQL for the PATCH ratio against SQLite (skipped when it does not answer)
+    pg: { type: 'string', default: process.env.PROFILE_REGISTRY_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
   },
 });
 
@@ -121,6 +124,11 @@ const main = async () => {
       runLoad({ url: server.url, connections: 50, durationSec, method: 'PATCH', cycle: descriptionPatchCycle('default', defaultSlugs) }),
     );
     await server.stop();
+
+    log('PATCH on PostgreSQL against SQLite');
+    scenarios.push(
+      await measurePostgresWriteRatio({ workDir, pgUrl: flags.pg as string, durationSec, rounds: flags.tiny ? 1 : 3, profiles: flags.tiny ? 20 : 200, log }),
+    );
 
     scenarios.push(await measureRebuild(join(workDir, 'bench.db')));
     log('commit-to-watcher latency');

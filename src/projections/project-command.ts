@@ -33,9 +33,11 @@ export const projectCommandChange = async (
   key: FingerprintKey,
 ): Promise<{ written: Map<string, WrittenDocument>; affected: AffectedByPosition }> => {
   const fingerprintOf = stackFingerprintOf(key, change.access.lookupProfile);
-  const before = new Map<string, string | null>();
-  for (const slug of touched) before.set(slug, await projections.storedFingerprint(state.slug, slug));
+  // asked before the rows are written and awaited after: on PostgreSQL the writes go out with the read
+  const asked = Promise.all([...touched].map(async (slug) => [slug, await projections.storedFingerprint(state.slug, slug)] as const));
+  asked.catch(() => undefined);
   const written = await projections.writeProfileRows(state, touched, fingerprintOf);
+  const before = new Map<string, string | null>(await asked);
 
   const caused: Caused[] = [];
   const versionOf = (slug: string): number | null => written.get(slug)?.version ?? state.tombstones.get(slug) ?? null;

@@ -14,7 +14,10 @@ import type { ProfileRef } from './stack-dependents.js';
  * projection tables) and in-memory/in-memory-projection-store.ts.
  */
 export interface ProjectionStore {
-  /** The fingerprint of a profile's stored document (null when it has none). */
+  /**
+   * The fingerprint of a profile's stored document (null when it has none), as of the call: rows
+   * written after the call, before the answer is awaited, are not seen.
+   */
   storedFingerprint(registry: string, slug: string): Promise<string | null>;
   /** The live profiles whose stack names this profile directly, by registry and slug. */
   stackDependents(registry: string, slug: string): Promise<ProfileRef[]>;

@@ -32,6 +32,32 @@ describeEachBackend('the SQL database on %s', (backend) => {
     expect(await storeSnapshot(db)).toEqual(before);
   });
 
+  it('throws a failed write inside its savepoint, which takes back only its writes, and a failed write outside one fails the transaction', async () => {
+    const db = t.store.db;
+    const createdAs = (slug: string): DomainEvent => ({ ...created, data: { slug } }) as DomainEvent;
+    const duplicate = (slug: string) =>
+      `INSERT INTO events (stream_id, stream_version, type, schema_version, data_json, metadata_json, occurred_at_ms, prev_hash, hash)
+       VALUES ('${slug}', 1, 'registry.updated', 1, '{}', '{}', 0, 'x', 'y')`;
+    await db.transaction((tx) => tx.events.appendToStream('gamma', 0, [createdAs('gamma')]));
+    await db.transaction(async (tx) => {
+      await tx.events.appendToStream('delta', 0, [createdAs('delta')]);
+      const refused = tx.savepoint(async () => {
+        await tx.events.appendToStream('epsilon', 0, [createdAs('epsilon')]);
+        await tx.write(duplicate('gamma'));
+      });
+      await expect(refused).rejects.toThrow(/unique/i);
+    });
+    expect((await db.events.readStream('delta')).length).toBe(1);
+    expect(await db.events.readStream('epsilon')).toEqual([]);
+    const before = await storeSnapshot(db);
+    const failed = db.transaction(async (tx) => {
+      await tx.events.appendToStream('zeta', 0, [createdAs('zeta')]);
+      await tx.write(duplicate('gamma'));
+    });
+    await expect(failed).rejects.toThrow(/unique/i);
+    expect(await storeSnapshot(db)).toEqual(before);
+  });
+
   it('binds $1, $2 by number, $1 used twice being one value, inside and outside a transaction', async () => {
     const sql = 'SELECT CAST($1 AS TEXT) AS a, CAST($2 AS TEXT) AS b, CAST($1 AS TEXT) AS c';
     expect(await t.store.db.get(sql, ['x', 'y'])).toEqual({ a: 'x', b: 'y', c: 'x' });

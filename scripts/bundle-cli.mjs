@@ -26,7 +26,7 @@ await build({
   sourcemap: true,
   allowOverwrite: true,
   // native drivers; and packages that read files beside their own code through __dirname
-  external: ['better-sqlite3', 'pg-native', '@fastify/swagger', '@fastify/swagger-ui', 'pino', 'thread-stream'],
+  external: ['better-sqlite3', 'pg-native', '@fastify/swagger', '@fastify/swagger-ui', 'pino'],
   // the CommonJS packages inside call require() for Node's modules
   banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
   logLevel: 'warning',

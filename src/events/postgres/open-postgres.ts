@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
+import type pg from 'pg';
 import { DatabaseUnavailable, isDatabaseUnavailable } from '../database-unavailable.js';
 import { createMutex, sqlTransactionOf, type SqlDatabase, type SqlExecutor, type SqlStatements, type SqlTransaction } from '../sql-database.js';
 import { createCommitListener } from './commit-listener.js';
@@ -10,9 +10,7 @@ import { postgresEventStore } from './postgres-event-store.js';
 import { POSTGRES_FLAVOUR } from './postgres-flavour.js';
 import { DEFAULT_POSTGRES_SETTINGS, type PostgresSettings } from './postgres-settings.js';
 import { SCHEMA_LOCK_KEY } from './postgres-schema.js';
-
-// BIGINT (positions, versions, times) as numbers: every value stays below 2^53.
-pg.types.setTypeParser(20, (value) => Number(value));
+import { pgDriver } from './pg-driver.js';
 
 /** Errors that say the server is not there (rather than that the statement is wrong). */
 const UNAVAILABLE_CODES = new Set([
@@ -208,7 +206,7 @@ export const openPostgres = (
     ...(statementTimeout > 0 ? { statement_timeout: statementTimeout } : {}),
     ...(sessionOptions ? { options: sessionOptions } : {}),
   });
-  const pool = new pg.Pool({ ...clientConfig(''), max: poolSize, pipeline: true });
+  const pool = new (pgDriver().Pool)({ ...clientConfig(''), max: poolSize, pipeline: true });
   // A client whose server went away emits 'error' (the pool's, when idle; its own, when checked
   // out between two queries): without listeners Node would exit. Its next query fails instead.
   pool.on('error', () => undefined);
@@ -232,7 +230,7 @@ export const openPostgres = (
 
   const commitListener = createCommitListener({
     connect: async () => {
-      const client = new pg.Client(clientConfig('listener', 0));
+      const client = new (pgDriver().Client)(clientConfig('listener', 0));
       const { channel } = await schemaIdentity();
       return { client, channel };
     },
@@ -261,7 +259,7 @@ export const openPostgres = (
     withSchemaLock: async <T>(fn: () => Promise<T>) => {
       // a client of its own, without statement timeout: another instance may upgrade for long
       // (the key is the one around creating the schema: see resolvePostgresSchema)
-      const client = new pg.Client(clientConfig('schema', 0));
+      const client = new (pgDriver().Client)(clientConfig('schema', 0));
       client.on('error', () => undefined);
       await guarded(() => client.connect());
       try {

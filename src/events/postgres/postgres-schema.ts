@@ -1,4 +1,4 @@
-import pg from 'pg';
+import { pgDriver } from './pg-driver.js';
 import { DatabaseUnavailable } from '../database-unavailable.js';
 import { DEFAULT_POSTGRES_SETTINGS, type PostgresSettings } from './postgres-settings.js';
 
@@ -35,7 +35,7 @@ export const resolvePostgresSchema = async (
   options: { requested?: string; mayCreate: boolean; settings?: Partial<PostgresSettings> },
 ): Promise<string> => {
   const settings = { ...DEFAULT_POSTGRES_SETTINGS, ...options.settings };
-  const client = new pg.Client({
+  const client = new (pgDriver().Client)({
     connectionString,
     application_name: `${settings.applicationName} schema`,
     connectionTimeoutMillis: settings.connectTimeoutMs,

@@ -2,9 +2,10 @@ import { parseArgs } from 'node:util';
 import { measureHistoryFlatness } from './lib/history-flatness.js';
 
 /**
- * Issue 29's reads of history on stores of different sizes, the largest over the smallest:
+ * Issue 29's requests on stores of different sizes, the largest over the smallest:
  * `node dist/bench/history-flatness.js --store /tmp/store-100k.db --store /tmp/store-1m.db`
- * (stores from bench/generate-store.ts, rebuilt by `profile-registry rebuild`). With `--cli`
+ * (stores from bench/generate-store.ts, rebuilt by `profile-registry rebuild`; a PostgreSQL store
+ * is named by its JSON: `--store /tmp/store-100k.pg.json --store /tmp/store-1m.pg.json`). With `--cli`
  * (repeatable, each named by a `--label`), each build serves the same stores in turn: before and
  * after a change in one run. Prints a Markdown table.
  */

@@ -24,7 +24,7 @@ const { values: flags } = parseArgs({
     'large-events': { type: 'string', default: '1000000' },
     'large-profiles': { type: 'string', default: '100000' },
     output: { type: 'string', default: 'docs/BENCHMARKS.md' },
-    // stores of bench/generate-store.ts (rebuilt), smallest first: the history reads on each
+    // stores of bench/generate-store.ts (rebuilt), smallest first, SQLite A.db or PostgreSQL A.pg.json: issue 29's requests on each
     'history-stores': { type: 'string' },
     // a large store of bench/generate-store.ts (rebuilt): start-up on it beside the empty database's
     'startup-store': { type: 'string' },
@@ -151,7 +151,7 @@ const main = async () => {
     if (flags['history-stores']) {
       const stores = flags['history-stores'].split(',');
       scenarios.push(...(await measureHistoryFlatness({ stores, reps: flags.tiny ? 1 : 9, log })));
-    } else scenarios.push({ name: 'history reads flat from 100,000 to 1,000,000 events', skipped: 'run with --history-stores A.db,B.db (bench/generate-store.ts)' });
+    } else scenarios.push({ name: 'history reads flat from 100,000 to 1,000,000 events', skipped: 'run with --history-stores A.db,B.db or A.pg.json,B.pg.json (bench/generate-store.ts)' });
 
     log('console at scale in Chromium');
     const consoleScale = await measureConsoleScale({

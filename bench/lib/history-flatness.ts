@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import type { Scenario } from './report.js';
 import type { ShapedHistory } from './shaped-history.js';
 import { CLI, startServer } from './spawn-server.js';
@@ -8,13 +10,22 @@ const GENERATOR_START_MS = 1_771_880_000_000;
 
 interface Probe {
   name: string;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH';
   path: (store: ShapedHistory) => string;
-  body?: (store: ShapedHistory) => unknown;
+  /** The body of request number `serial` (a write's must differ from the one before, or nothing is written). */
+  body?: (store: ShapedHistory, serial: number) => unknown;
 }
 
-/** The reads issue 29 wants flat in the length of the history, each on the same profile or point of both stores. */
+/** The requests issue 29 wants flat in the length of the history, each on the same profile or point of every store. */
 export const PROBES: Probe[] = [
+  { name: 'GET profile, hot profile', method: 'GET', path: ({ hot }) => `/api/chat/profiles/${hot.slug}?registry=${hot.registry}` },
+  { name: 'resolve, stacked profile', method: 'GET', path: ({ stacked }) => `/api/chat/resolve/${stacked.slug}?registry=${stacked.registry}` },
+  {
+    name: 'PATCH description, hot profile (sequential)',
+    method: 'PATCH',
+    path: ({ hot }) => `/api/chat/profiles/${hot.slug}?registry=${hot.registry}`,
+    body: (_, serial) => ({ description: `flatness probe ${Date.now()}-${serial}` }),
+  },
   {
     name: 'history page, hot profile (?limit=100)',
     method: 'GET',
@@ -45,20 +56,20 @@ export const PROBES: Probe[] = [
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
-const timed = async (url: string, probe: Probe, store: ShapedHistory): Promise<number> => {
+const timed = async (url: string, probe: Probe, store: ShapedHistory, serial: number): Promise<number> => {
+  const body = probe.body ? JSON.stringify(probe.body(store, serial)) : undefined;
   const started = performance.now();
-  const response = await fetch(url, {
-    method: probe.method,
-    headers: probe.body ? { 'content-type': 'application/json' } : {},
-    body: probe.body ? JSON.stringify(probe.body(store)) : undefined,
-  });
+  const response = await fetch(url, { method: probe.method, headers: body ? { 'content-type': 'application/json' } : {}, body });
   await response.arrayBuffer();
   if (response.status !== 200) throw new Error(`${probe.name}: ${response.status} from ${url}`);
   return performance.now() - started;
 };
 
 export interface FlatnessOptions {
-  /** Stores written by bench/generate-store.ts (each with its FILE.db.json) and rebuilt, smallest first. */
+  /**
+   * Stores written by bench/generate-store.ts and rebuilt, smallest first: a SQLite FILE.db (with
+   * its FILE.db.json), or the JSON of a PostgreSQL one (it names the URL and schema).
+   */
   stores: string[];
   /** The CLI to serve them with (another build's, to compare). */
   cli?: string;
@@ -72,19 +83,23 @@ export interface FlatnessOptions {
  * load falls on all alike), median milliseconds each, and the largest store's over the smallest's.
  */
 export const measureHistoryFlatness = async (options: FlatnessOptions): Promise<Scenario[]> => {
-  const stores = options.stores.map((path) => ({ path, shape: JSON.parse(readFileSync(`${path}.json`, 'utf8')) as ShapedHistory }));
+  // the PATCH probe writes: SQLite stores are served from copies, the given files stay as they are
+  const copies = mkdtempSync(join(tmpdir(), 'history-flatness-'));
   const servers = [];
-  for (const { path } of stores) {
-    options.log(`history flatness: serving ${path}${options.label ? ` (${options.label})` : ''}`);
-    servers.push(await startServer(options.cli ?? CLI, ['serve', '--port', '{port}', '--profile-registry-db', path, '--log-level', 'warn', '--no-seed', '--chain-check', 'background']));
-  }
   try {
+    const stores = options.stores.map((path, index) => storeOf(path, join(copies, `${index}-${basename(path)}`)));
+    for (const { path, database } of stores) {
+      options.log(`history flatness: serving ${path}${options.label ? ` (${options.label})` : ''}`);
+      // the whole chain checked before it listens: a check running beside the requests would weigh on the larger store's more
+      const args = ['serve', '--port', '{port}', ...database, '--log-level', 'warn', '--no-seed', '--chain-check', 'before-listen'];
+      servers.push(await startServer(options.cli ?? CLI, args, 60 * 60_000));
+    }
     const scenarios: Scenario[] = [];
     for (const probe of PROBES) {
       const times: number[][] = stores.map(() => []);
       for (let rep = 0; rep < options.reps + 1; rep++) {
         for (const [index, server] of servers.entries()) {
-          const ms = await timed(`${server.url}${probe.path(stores[index]!.shape)}`, probe, stores[index]!.shape);
+          const ms = await timed(`${server.url}${probe.path(stores[index]!.shape)}`, probe, stores[index]!.shape, rep);
           if (rep > 0) times[index]!.push(ms); // the first of each warms the server's caches
         }
       }
@@ -102,5 +117,17 @@ export const measureHistoryFlatness = async (options: FlatnessOptions): Promise<
     return scenarios;
   } finally {
     for (const server of servers) await server.stop();
+    rmSync(copies, { recursive: true, force: true });
   }
+};
+
+/** A store's shape and the serve options that name its database (for SQLite, `copy`, made now). */
+const storeOf = (path: string, copy: string): { path: string; shape: ShapedHistory; database: string[] } => {
+  if (path.endsWith('.json')) {
+    const shape = JSON.parse(readFileSync(path, 'utf8')) as ShapedHistory & { postgres?: { dsn: string; schema: string } };
+    if (!shape.postgres) throw new Error(`${path} names no PostgreSQL store: give a SQLite store by its .db file`);
+    return { path, shape, database: ['--profile-registry-dsn', shape.postgres.dsn, '--pg-schema', shape.postgres.schema] };
+  }
+  for (const suffix of ['', '-wal']) if (existsSync(`${path}${suffix}`)) copyFileSync(`${path}${suffix}`, `${copy}${suffix}`);
+  return { path, shape: JSON.parse(readFileSync(`${path}.json`, 'utf8')) as ShapedHistory, database: ['--profile-registry-db', copy] };
 };

@@ -2,7 +2,9 @@ import type { Command } from '../../src/events/commands.js';
 import { decide, type DecideContext } from '../../src/events/decide.js';
 import { CURRENT_SCHEMA_VERSION, type DomainEvent } from '../../src/events/event-types.js';
 import { evolve } from '../../src/events/evolve.js';
-import { openDatabase } from '../../src/events/open-database.js';
+import { openDatabase, type DatabaseLocation } from '../../src/events/open-database.js';
+import { resolvePostgresSchema } from '../../src/events/postgres/postgres-schema.js';
+import type { SqlDatabase } from '../../src/events/sql-database.js';
 import type { RegistryState } from '../../src/events/registry-state.js';
 import { ensureSchema } from '../../src/projections/schema-setup.js';
 import { profileBody, registrySlugs } from './generate-data.js';
@@ -34,7 +36,8 @@ const seeded = (seed: number) => () => {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 };
 
-const FLUSH_EVENTS = 2000;
+/** Events held before they are written, all registries' in one transaction: more held long enough to leave V8's young generation made GC most of the run. */
+const FLUSH_EVENTS = 4000;
 
 type Runtime = { step_settings_patch?: Record<string, Record<string, unknown>> } & Record<string, unknown>;
 
@@ -61,19 +64,18 @@ const editFields = (state: RegistryState, slug: string, serial: number): Command
 
 /**
  * Writes a store of `events` events in issue 29's shape straight through decide → evolve → the
- * EventStore's appendToStream (the write path's own functions, a transaction per 2,000 events of
- * a registry), without projecting: a rebuild makes the projections. 20 registries of 500 profiles
+ * EventStore's appendToStream (the write path's own functions, a transaction per 4,000 events of
+ * all registries), without projecting: a rebuild makes the projections. 20 registries of 500 profiles
  * (fewer when the event count cannot hold 10,000 creations: half the events are creations then),
  * 5 % of the profiles (picked at random) stacking on the default profile of `default`, and 90 % of the edits on the
  * first 1 % of each registry's profiles (the rest spread evenly over all of them).
  */
-export const writeShapedHistory = async (options: { dbPath: string; events: number; log?: (message: string) => void }): Promise<ShapedHistory> => {
+export const writeShapedHistory = async (options: { location: DatabaseLocation; events: number; log?: (message: string) => void }): Promise<ShapedHistory> => {
   const log = options.log ?? (() => undefined);
   const registries = registrySlugs(SHAPE.registries);
   const perRegistry = Math.max(2, Math.min(SHAPE.profilesPerRegistry, Math.floor(options.events / 2 / registries.length)));
   const profiles = perRegistry * registries.length;
-  const db = openDatabase({ path: options.dbPath });
-  await ensureSchema(db);
+  const db = await openEmptyStore(options.location);
   const states = new Map<string, RegistryState | undefined>();
   const pending = new Map<string, DomainEvent[]>();
   const written = new Map<string, number>();
@@ -84,13 +86,17 @@ export const writeShapedHistory = async (options: { dbPath: string; events: numb
   let total = 0;
   let clock = 1_771_880_000_000;
 
-  const flush = async (registry: string) => {
-    const events = pending.get(registry) ?? [];
-    if (events.length === 0) return;
-    const expected = written.get(registry) ?? 0;
-    await db.transaction((tx) => tx.events.appendToStream(registry, expected, events));
-    written.set(registry, expected + events.length);
-    pending.set(registry, []);
+  let held = 0;
+  const flush = async () => {
+    await db.transaction(async (tx) => {
+      for (const [registry, events] of pending) {
+        const expected = written.get(registry) ?? 0;
+        await tx.events.appendToStream(registry, expected, events);
+        written.set(registry, expected + events.length);
+      }
+    });
+    pending.clear();
+    held = 0;
   };
   const apply = async (command: Command) => {
     const registry = command.registry;
@@ -107,9 +113,10 @@ export const writeShapedHistory = async (options: { dbPath: string; events: numb
       queue.push(event);
       pending.set(registry, queue);
       total += 1;
+      held += 1;
     }
     states.set(registry, state);
-    if ((pending.get(registry)?.length ?? 0) >= FLUSH_EVENTS) await flush(registry);
+    if (held >= FLUSH_EVENTS) await flush();
   };
 
   const slugsOf = new Map<string, string[]>();
@@ -135,7 +142,7 @@ export const writeShapedHistory = async (options: { dbPath: string; events: numb
     await apply(editFields(states.get(registry)!, slugs[at]!, serial));
     if (serial % 100_000 === 99_999) log(`shaped history: ${total.toLocaleString('en-US')} events`);
   }
-  for (const registry of registries) await flush(registry);
+  await flush();
   await db.close();
 
   const versionOf = (ref: ProfileRef) => states.get(ref.registry)!.profiles.get(ref.slug)!.version;
@@ -152,6 +159,19 @@ export const writeShapedHistory = async (options: { dbPath: string; events: numb
     cold,
     versions: { hot: versionOf(hot), stacked: versionOf(stacked), cold: versionOf(cold) },
   };
+};
+
+/** Opens the new store's database (a PostgreSQL schema is created if missing) and refuses one that holds events already. */
+const openEmptyStore = async (location: DatabaseLocation): Promise<SqlDatabase> => {
+  const schema = location.dsn ? await resolvePostgresSchema(location.dsn, { requested: location.schema, mayCreate: true }) : undefined;
+  const db = openDatabase({ ...location, schema });
+  await ensureSchema(db);
+  const held = Number((await db.get<{ n: number | string }>('SELECT count(*) AS n FROM events'))?.n ?? 0);
+  if (held > 0) {
+    await db.close();
+    throw new Error(`${db.location} holds ${held} events already: the shaped history needs an empty store`);
+  }
+  return db;
 };
 
 /** The position of the first profile of a registry past the hot ones whose stack names another profile. */

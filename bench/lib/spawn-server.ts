@@ -46,7 +46,7 @@ export const rssOf = (pid: number): number => {
 };
 
 /** Starts a node script as a server on a free port and waits until it answers. */
-export const startServer = async (script: string, args: string[]): Promise<RunningServer> => {
+export const startServer = async (script: string, args: string[], healthTimeoutMs = 120_000): Promise<RunningServer> => {
   const port = await freePort();
   const started = performance.now();
   const child = spawn(process.execPath, [script, ...args.map((arg) => arg.replace('{port}', String(port)))], {
@@ -54,7 +54,7 @@ export const startServer = async (script: string, args: string[]): Promise<Runni
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
-  await waitForHealth(url, child, 120_000);
+  await waitForHealth(url, child, healthTimeoutMs);
   const startupMs = performance.now() - started;
   return {
     url,

@@ -4,7 +4,9 @@ import { profileOfData, profileVersionOfData } from './sql/profile-columns.js';
 /**
  * The event log: one stream per registry, a global position, a per-stream hash chain. The index
  * on the profile and profile version an event names makes a profile's history cost its own
- * versions only, and finding one version a lookup.
+ * versions only, and finding one version a lookup. A profile belongs to one stream: taken as
+ * independent, PostgreSQL guessed 43 rows for a hot profile of 791 versions, read them all and
+ * sorted them for a history page; the statistics of the pair make it walk the index (after ANALYZE).
  */
 export const eventStoreSchema = (flavour: SqlFlavour): string => `
 CREATE TABLE IF NOT EXISTS events (
@@ -22,6 +24,7 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_stream_time ON events (stream_id, occurred_at_ms);
 CREATE INDEX IF NOT EXISTS events_stream_profile ON events (stream_id, (${profileOfData(flavour)}), (${profileVersionOfData(flavour)}));
+${flavour.dependentStatistics?.('events_stream_profile_stats', 'events', ['stream_id', `(${profileOfData(flavour)})`]) ?? ''}
 CREATE TABLE IF NOT EXISTS streams (
   stream_id TEXT PRIMARY KEY,
   version ${flavour.bigint} NOT NULL,

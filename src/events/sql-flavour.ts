@@ -17,6 +17,11 @@ export interface SqlFlavour {
    * database's own numbering is transactional (SQLite's AUTOINCREMENT).
    */
   readonly positionCounter?: string;
+  /**
+   * DDL of statistics `name` on expressions of `table` whose values depend on each other, where
+   * the planner keeps such statistics (PostgreSQL's CREATE STATISTICS); none elsewhere.
+   */
+  dependentStatistics?(name: string, table: string, expressions: readonly string[]): string;
   /** `column` for `ORDER BY` in byte order, as JavaScript sorts strings (not the locale's order). */
   bySlug(column: string): string;
   /** The text at `key` of a JSON object stored as text in `column`. */

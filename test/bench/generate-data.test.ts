@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePatches, generateProfiles, generateRegistries, registrySlugs } from '../../bench/lib/generate-data.js';
 import { join } from 'node:path';
 import { writeShapedHistory } from '../../bench/lib/shaped-history.js';
-import { openDatabase } from '../../src/events/open-database.js';
+import { openDatabase, type DatabaseLocation } from '../../src/events/open-database.js';
+import { verifyHashChain } from '../../src/events/verify-hash-chain.js';
+import { describeEachBackend } from '../support/backends.js';
+import { createTestSchema, PG_URL } from '../support/postgres.js';
 import { loadRegistryState } from '../../src/projections/load-registry-state.js';
 import { rebuildProjections } from '../../src/projections/rebuild.js';
 import { openTestApp, tempDir, type TestApp } from '../support/test-store.js';
@@ -82,18 +85,29 @@ describe('the benchmark data generator', () => {
   });
 });
 
-describe("the generator of issue 29's stores", () => {
+describeEachBackend("the generator of issue 29's stores (%s)", (backend) => {
   const { dir, remove } = tempDir();
-  afterAll(() => remove());
+  let location: DatabaseLocation = { path: join(dir, 'shaped.db') };
+  let dropSchema: () => Promise<void> = async () => undefined;
+  beforeAll(async () => {
+    if (backend !== 'postgres') return;
+    const { schema, drop } = await createTestSchema();
+    location = { dsn: PG_URL, schema };
+    dropSchema = drop;
+  });
+  afterAll(async () => {
+    remove();
+    await dropSchema();
+  });
 
-  it('writes exactly the events asked for, in 20 registries, 5 % stacked, most edits on the hot profiles, and a rebuild serves them', async () => {
-    const path = join(dir, 'shaped.db');
-    const store = await writeShapedHistory({ dbPath: path, events: 4000 });
+  it('writes exactly the events asked for, in 20 registries, 5 % stacked, most edits on the hot profiles, a whole chain, and a rebuild serves them', async () => {
+    const store = await writeShapedHistory({ location, events: 4000 });
     expect(store.events).toBe(4000);
     expect(store.profiles).toBe(20 * 100);
-    const db = openDatabase({ path });
+    const db = openDatabase(location);
     try {
       expect(await db.events.countEvents()).toBe(4000);
+      expect((await verifyHashChain(db)).broken).toBeUndefined();
       const streams = (await db.events.listStreams()).map((stream) => stream.streamId).filter((id) => !id.startsWith('$'));
       expect(streams.sort()).toEqual([...registrySlugs(20)].sort());
       await rebuildProjections(db);
@@ -112,5 +126,6 @@ describe("the generator of issue 29's stores", () => {
     } finally {
       await db.close();
     }
+    await expect(writeShapedHistory({ location, events: 100 })).rejects.toThrow(/holds 4000 events already/);
   });
 });

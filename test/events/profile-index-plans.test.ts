@@ -92,3 +92,46 @@ describeEachBackend('reading profiles at versions on %s', (backend) => {
     }
   });
 });
+
+const STREAMS = 20;
+const HOT_VERSIONS = 200;
+const COLD_PROFILES = 50;
+
+/**
+ * A profile's events are all in one stream. Taken as independent of the stream, a hot profile's
+ * rows were guessed at a twentieth of its versions here; PostgreSQL then read all its versions
+ * and sorted them for a page of 100 (at 1,000,000 events, 8,898 versions for a page of 101).
+ */
+describeEachBackend("a history page of a hot profile among %s's streams", (backend) => {
+  let db: SqlDatabase;
+  let remove: () => Promise<void> | void;
+
+  beforeAll(async () => {
+    ({ db, remove } = await openEmptyEventDatabase(backend));
+    for (let stream = 0; stream < STREAMS; stream++) {
+      const cold = Array.from({ length: COLD_PROFILES }, (_, i) => profileEvent(`cold${i}`, 1));
+      const hot = Array.from({ length: HOT_VERSIONS }, (_, i) => profileEvent(`hot${stream}`, i + 1));
+      await db.transaction((tx) => tx.events.appendToStream(`s${stream}`, 0, [...cold, ...hot]));
+    }
+    await db.exec(backend === 'sqlite' ? 'ANALYZE' : 'ANALYZE events');
+  });
+  afterAll(async () => {
+    await db?.close();
+    await remove?.();
+  });
+
+  it('walks the profile index for the page, without reading and sorting all its versions', async () => {
+    const sql = profileEventsSql(db.flavour, { before: false, last: true });
+    const params = ['s3', 'hot3', 100];
+    expect(await db.all(sql, params)).toHaveLength(100);
+    if (backend === 'sqlite') {
+      const plan = (await db.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, params)).map((row) => row.detail).join('\n');
+      expect(plan).toMatch(/SEARCH events USING INDEX events_stream_profile/);
+      expect(plan).not.toMatch(/TEMP B-TREE/);
+    } else {
+      const plan = (await db.all<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, params)).map((row) => row['QUERY PLAN']).join('\n');
+      expect(plan).toMatch(/Index Scan Backward using events_stream_profile on events/);
+      expect(plan).not.toMatch(/Sort|Bitmap/);
+    }
+  });
+});

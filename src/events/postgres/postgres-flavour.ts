@@ -16,6 +16,8 @@ CREATE TABLE IF NOT EXISTS event_positions (
 );
 INSERT INTO event_positions (id, last_position) SELECT 1, coalesce(max(position), 0) FROM events ON CONFLICT (id) DO NOTHING;
 `,
+  dependentStatistics: (name, table, expressions) =>
+    `CREATE STATISTICS IF NOT EXISTS ${name} (mcv, dependencies) ON ${expressions.join(', ')} FROM ${table};`,
   bySlug: bytewise,
   jsonTextAt: (column, key) => `(${column}::jsonb ->> '${key}')`,
   jsonIntegerAt: (column, key) => `((${column}::jsonb ->> '${key}')::bigint)`,

@@ -309,6 +309,24 @@ describeEachEventStore('the EventStore contract on %s', (open) => {
     expect(await s.reads.streamVersionAtPosition('gamma', a3.position)).toBe(0);
   });
 
+  it('tells a stream’s version at every position of a long interleaved history (the search halves, it does not walk)', async () => {
+    const appended: Array<{ stream: string; version: number; position: number }> = [];
+    const versions = { alpha: 0, beta: 0 };
+    for (let i = 0; i < 37; i++) {
+      const stream = i % 3 === 0 ? 'beta' : 'alpha';
+      const events = versions[stream] === 0 ? [created(stream, 1000 + i)] : [renamed(`n${i}`, 1000 + i)];
+      const [stored] = await s.transaction((store) => store.appendToStream(stream, versions[stream], events));
+      versions[stream] += 1;
+      appended.push({ stream, version: versions[stream], position: stored.position });
+    }
+    const expected = (stream: string, position: number) =>
+      Math.max(0, ...appended.filter((e) => e.stream === stream && e.position <= position).map((e) => e.version));
+    const last = appended[appended.length - 1].position;
+    for (let position = appended[0].position - 1; position <= last + 1; position++) {
+      for (const stream of ['alpha', 'beta']) expect(await s.reads.streamVersionAtPosition(stream, position)).toBe(expected(stream, position));
+    }
+  });
+
   it('lists the streams with their heads and ends, counts the events, keeps the positions it handed out', async () => {
     expect(await s.reads.listStreams()).toEqual([]);
     expect(await s.reads.readStreamEnds()).toEqual([]);

@@ -53,15 +53,15 @@ export class RequestDurationHistogram {
 
   /** What prom-client's Registry prints: per series, the cumulative buckets, +Inf, sum and count. */
   getForPromString() {
-    const values: (Sample & { sharedLabels: Record<string, string> })[] = [];
+    const values: (Sample & { exemplar?: null; sharedLabels: Record<string, string> })[] = [];
     for (const { labels, buckets, sum, count } of this.series.values()) {
       let cumulative = 0;
       this.bounds.forEach((bound, index) => {
         cumulative += buckets[index] as number;
-        values.push({ labels: { le: bound }, value: cumulative, metricName: `${this.name}_bucket`, sharedLabels: labels });
+        values.push({ labels: { le: bound }, value: cumulative, metricName: `${this.name}_bucket`, exemplar: null, sharedLabels: labels });
       });
       values.push(
-        { labels: { le: '+Inf' }, value: count, metricName: `${this.name}_bucket`, sharedLabels: labels },
+        { labels: { le: '+Inf' }, value: count, metricName: `${this.name}_bucket`, exemplar: null, sharedLabels: labels },
         { labels: {}, value: sum, metricName: `${this.name}_sum`, sharedLabels: labels },
         { labels: {}, value: count, metricName: `${this.name}_count`, sharedLabels: labels },
       );

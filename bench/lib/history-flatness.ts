@@ -92,7 +92,7 @@ export const measureHistoryFlatness = async (options: FlatnessOptions): Promise<
       options.log(`history flatness: serving ${path}${options.label ? ` (${options.label})` : ''}`);
       // the whole chain checked before it listens: a check running beside the requests would weigh on the larger store's more
       const args = ['serve', '--port', '{port}', ...database, '--log-level', 'warn', '--no-seed', '--chain-check', 'before-listen'];
-      servers.push(await startServer(options.cli ?? CLI, args, 60 * 60_000));
+      servers.push(await startServer(options.cli ?? CLI, args, { healthTimeoutMs: 60 * 60_000 }));
     }
     const scenarios: Scenario[] = [];
     for (const probe of PROBES) {

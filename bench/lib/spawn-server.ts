@@ -45,11 +45,18 @@ export const rssOf = (pid: number): number => {
   return Number(kb ?? 0) * 1024;
 };
 
-/** Starts a node script as a server on a free port and waits until it answers. */
-export const startServer = async (script: string, args: string[], healthTimeoutMs = 120_000): Promise<RunningServer> => {
+/**
+ * Starts a node script as a server on a free port and waits until it answers (`nodeArgs` go to
+ * node, before the script; a store whose chain is checked before listening needs a longer wait).
+ */
+export const startServer = async (
+  script: string,
+  args: string[],
+  { nodeArgs = [], healthTimeoutMs = 120_000 }: { nodeArgs?: string[]; healthTimeoutMs?: number } = {},
+): Promise<RunningServer> => {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, [script, ...args.map((arg) => arg.replace('{port}', String(port)))], {
+  const child = spawn(process.execPath, [...nodeArgs, script, ...args.map((arg) => arg.replace('{port}', String(port)))], {
     env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

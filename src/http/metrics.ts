@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { RequestDurationHistogram } from './request-duration-histogram.js';
 import { ProjectionDamaged } from '../projections/damaged-row.js';
 import type { RegistryStore } from '../use-cases/registry-store.js';
 import { problemResponse } from './schemas/problems.js';
@@ -12,13 +13,12 @@ import { problemResponse } from './schemas/problems.js';
 export const registerMetrics = (app: FastifyInstance, store: RegistryStore): { feedDelivered: (seconds: number) => void } => {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const requestDuration = new Histogram({
-    name: 'profile_registry_http_request_duration_seconds',
-    help: 'HTTP request duration by route, method and status',
-    labelNames: ['route', 'method', 'status'] as const,
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
-    registers: [registry],
-  });
+  const requestDuration = new RequestDurationHistogram(
+    'profile_registry_http_request_duration_seconds',
+    'HTTP request duration by route, method and status',
+    [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registry,
+  );
   const eventsAppended = new Counter({
     name: 'profile_registry_events_appended_total',
     help: 'Events committed, by type',
@@ -55,17 +55,8 @@ export const registerMetrics = (app: FastifyInstance, store: RegistryStore): { f
     commitEvents.observe(events.length);
     for (const event of events) eventsAppended.inc({ type: event.type });
   });
-  // one labelled child per route, method and status, found by one string key (labels() hashes its arguments each call)
-  const durationByLabels = new Map<string, ReturnType<typeof requestDuration.labels>>();
   app.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    const key = `${reply.statusCode} ${request.method} ${route}`;
-    let child = durationByLabels.get(key);
-    if (!child) {
-      child = requestDuration.labels({ route, method: request.method, status: String(reply.statusCode) });
-      durationByLabels.set(key, child);
-    }
-    child.observe(reply.elapsedTime / 1000);
+    requestDuration.observe(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
   app.get(

@@ -33,16 +33,55 @@ const lastValues = (query: unknown): unknown => {
   return Object.fromEntries(Object.entries(query).map(([name, value]) => [name, Array.isArray(value) ? value.at(-1) : value]));
 };
 
+const MEMO_ENTRIES = 256;
+const MEMO_KEY_LENGTH = 256;
+
+/**
+ * The key of a path's or query's parsed values when they are all strings (what a URL holds but
+ * for a repeated query parameter) and short: the same key, the same parsed values. Undefined otherwise.
+ */
+const memoKeyOf = (data: unknown): string | undefined => {
+  if (data === null || typeof data !== 'object') return undefined;
+  let key = '';
+  for (const name in data) {
+    const value = (data as Record<string, unknown>)[name];
+    if (typeof value !== 'string') return undefined;
+    key += `${name.length}:${name}${value.length}:${value}`;
+  }
+  return key.length <= MEMO_KEY_LENGTH ? key : undefined;
+};
+
+const isFlat = (value: unknown): boolean =>
+  typeof value === 'object' && value !== null && Object.values(value).every((each) => each === null || typeof each !== 'object');
+
 /** Validates a request part with the route's zod schema; a refusal is the DomainError `parseWith` (or a slug check) throws. */
 export const zodValidatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, method, url, httpPart }) => {
   if (!(schema instanceof z.ZodType)) throw new Error(`${method} ${url}: the ${httpPart ?? 'request'} schema must be a zod schema`);
-  return (data: unknown) => {
+  const validate = (data: unknown) => {
     try {
       const input = httpPart === 'body' ? objectBodyOf(data) : httpPart === 'querystring' ? lastValues(data) : data;
       return { value: parseWith(schema, input) };
     } catch (error) {
       return { error: error as Error };
     }
+  };
+  if (httpPart !== 'params' && httpPart !== 'querystring') return validate;
+  // a route's reads repeat the same few paths and queries: their parsed values (the schemas are
+  // pure) are kept, while they hold no object a handler could change, and served frozen
+  const memo = new Map<string, { value: unknown }>();
+  return (data: unknown) => {
+    const key = memoKeyOf(data);
+    if (key === undefined) return validate(data);
+    const known = memo.get(key);
+    if (known !== undefined) return known;
+    const result = validate(data);
+    if ('value' in result && isFlat(result.value)) {
+      if (memo.size >= MEMO_ENTRIES) memo.clear();
+      const value = { value: Object.freeze(result.value) };
+      memo.set(key, value);
+      return value;
+    }
+    return result;
   };
 };
 

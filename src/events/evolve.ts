@@ -24,11 +24,14 @@ type Draft = Writable<RegistryState> & {
   tombstones: ForkedMap<number>;
 };
 
-const emptyDraft = (slug: string, event: DomainEvent): Draft => {
-  const draft: Draft = { slug, live: false, version: 0, stamp: freshStamp(event), profiles: ForkedMap.fork(), tombstones: ForkedMap.fork() };
-  forkStackCounts(draft, undefined);
-  return draft;
-};
+const emptyDraft = (slug: string, event: DomainEvent): Draft => ({
+  slug,
+  live: false,
+  version: 0,
+  stamp: freshStamp(event),
+  profiles: ForkedMap.fork(),
+  tombstones: ForkedMap.fork(),
+});
 
 /**
  * A private copy of `state`: forks of its maps, which share the state's entries and cost only

@@ -1,10 +1,10 @@
 import type { ProfileState, RegistryState } from './registry-state.js';
 
 /**
- * How many stack refs of a registry's profiles name each registry, by state. A fold keeps its
- * draft's counts from the counts of the state it started from (evolve.ts), so a write costs the
- * refs of the profiles it changes; a state that did not come from a counted fold (a snapshot, a
- * fold of a whole stream) is counted once, the first time it is asked.
+ * How many stack refs of a registry's profiles name each registry, by state. A fold from a
+ * counted state keeps its draft's counts (evolve.ts), so a write costs the refs of the profiles it
+ * changes; any other state (from a snapshot, or a replay from the first event, whose folds may
+ * leave replaced content unread: rebuild.ts) is counted once, the first time it is asked.
  */
 const countsByState = new WeakMap<RegistryState, Map<string, number>>();
 
@@ -29,12 +29,9 @@ export const stackCountsOf = (state: RegistryState): ReadonlyMap<string, number>
   return counts;
 };
 
-/**
- * Starts the counts of `draft`, a fold's private copy of `from` (undefined: a new registry), from
- * those of `from` when it has them; otherwise the draft is counted when first asked.
- */
-export const forkStackCounts = (draft: RegistryState, from: RegistryState | undefined): void => {
-  const counts = from ? countsByState.get(from) : new Map<string, number>();
+/** Starts the counts of `draft`, a fold's private copy of `from`, from those of `from` when it has them. */
+export const forkStackCounts = (draft: RegistryState, from: RegistryState): void => {
+  const counts = countsByState.get(from);
   if (counts) countsByState.set(draft, new Map(counts));
 };
 

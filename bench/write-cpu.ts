@@ -57,9 +57,9 @@ const openBuild = async (name: string, dist: string, dir: string): Promise<Build
   const module = (await import(pathToFileURL(join(dist, 'src/use-cases/registry-store.js')).href)) as StoreModule;
   const store = await module.openRegistryStore({ path: join(dir, `${name.replace(/\W+/g, '-')}.db`) });
   await store.execute({ type: 'create_registry', registry: REGISTRY }, context);
-  for (const { registry, slug, set_default: setDefault, ...fields } of profiles) {
-    await store.execute({ type: 'create_profile', registry, slug, fields, set_default: setDefault }, context);
-  }
+  // seeded in units of 500 (one commit each): a large registry is ready in seconds, not one fsync per profile
+  const creates = profiles.map(({ registry, slug, set_default: setDefault, ...fields }) => ({ type: 'create_profile' as const, registry, slug, fields, set_default: setDefault }));
+  for (let at = 0; at < creates.length; at += 500) await store.executeAll(creates.slice(at, at + 500), context);
   return { name, store, figures: [], system: [], instructions: [], allThreads: [] };
 };
 

@@ -5,8 +5,7 @@
  *
  *   node dist/bench/write-throughput.js --rounds 3 --duration 5 \
  *     --variant base=/path/to/other/dist/src/cli/main.js \
- *     --variant event-loop=dist/src/cli/main.js:--writer,event-loop \
- *     --variant thread=dist/src/cli/main.js:--writer,thread
+ *     --variant this=dist/src/cli/main.js
  */
 import { closeSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';

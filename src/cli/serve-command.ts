@@ -20,7 +20,6 @@ import { keepRequestObjectsYoung } from './young-request-objects.js';
 import { stopWhenLauncherExits } from './launcher-watch.js';
 import { checkExposure, securityOptions, securitySettings, type SecurityFlags } from './security-options.js';
 import { secretKeyOptions } from './secret-options.js';
-import { writeInThread } from '../use-cases/registry-writer.js';
 
 const parsePort = (value: string): number => {
   const port = Number(value);
@@ -36,7 +35,6 @@ interface ServeFlags extends DatabaseFlags, SecurityFlags, ServeIntegrityFlags, 
   port: number;
   logLevel: string;
   seed: boolean;
-  writer: 'thread' | 'event-loop';
 }
 
 export const serveCommand = (): Command =>
@@ -50,12 +48,6 @@ export const serveCommand = (): Command =>
         .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     )
     .option('--no-seed', 'do not seed an empty store with registry "default" / profile "default"')
-    .addOption(
-      new Option('--writer <where>', 'SQLite: run writes on the event loop, or on a worker thread that owns the write connection (thread)')
-        .env('PROFILE_REGISTRY_WRITER')
-        .default('event-loop')
-        .choices(['thread', 'event-loop']),
-    )
     .action(async (flags: ServeFlags) => {
       checkExposure(flags);
       keepRequestObjectsYoung();
@@ -66,18 +58,7 @@ export const serveCommand = (): Command =>
       const sqlitePath = sqlitePathOf(databaseLocation(flags));
       checkServeBackupFlags(flags, sqlitePath);
       await requireFreePort(flags.host, flags.port);
-      const opened = await openWritableStore(flags, { mayCreate: true, signingKeys });
-      const threaded = flags.writer === 'thread' && sqlitePath !== undefined && sqlitePath !== ':memory:';
-      const store = threaded
-        ? writeInThread(opened, {
-            location: databaseLocation(flags),
-            options: { signingKeys },
-            onFailure: (error) => {
-              process.stderr.write(`profile-registry: ${error.message}; stopping\n`);
-              process.exit(1);
-            },
-          })
-        : opened;
+      const store = await openWritableStore(flags, { mayCreate: true, signingKeys });
       const app = await buildApp({ store, logLevel: flags.logLevel, ...securitySettings(flags) }).catch(async (error: unknown) => {
         await store.close();
         throw error;

@@ -1,5 +1,6 @@
 import type { DomainEvent } from './event-types.js';
 import { ForkedMap } from './forked-map.js';
+import { clearStackCounts, countProfileChange, forkStackCounts } from './stack-counts.js';
 import { applySchemaPolicies, type ChangeStamp, type ProfileState, type RegistryState, type Writable } from './registry-state.js';
 
 const touch = (stamp: ChangeStamp, event: DomainEvent): ChangeStamp => ({
@@ -36,11 +37,11 @@ const emptyDraft = (slug: string, event: DomainEvent): Draft => ({
  * A private copy of `state`: forks of its maps, which share the state's entries and cost only
  * those that events change. Profiles and their content are shared: nothing changes them.
  */
-const draftOf = (state: RegistryState): Draft => ({
-  ...state,
-  profiles: ForkedMap.fork(state.profiles),
-  tombstones: ForkedMap.fork(state.tombstones),
-});
+const draftOf = (state: RegistryState): Draft => {
+  const draft: Draft = { ...state, profiles: ForkedMap.fork(state.profiles), tombstones: ForkedMap.fork(state.tombstones) };
+  forkStackCounts(draft, state);
+  return draft;
+};
 
 /** A registry created (again, after a delete): a fresh stamp, its fields and policies from the event. */
 const createRegistry = (draft: Draft, event: Extract<DomainEvent, { type: 'registry.created' }>): void => {
@@ -69,6 +70,7 @@ const applyRegistryEvent = (draft: Draft, event: DomainEvent): void => {
     case 'registry.deleted': {
       for (const [profileSlug, profile] of draft.profiles) draft.tombstones.set(profileSlug, profile.version);
       draft.profiles = ForkedMap.fork();
+      clearStackCounts(draft);
       draft.live = false;
       delete draft.default_profile_slug;
       break;
@@ -85,11 +87,9 @@ const applyProfileEvent = (draft: Draft, event: DomainEvent): void => {
   switch (event.type) {
     case 'profile.created': {
       draft.tombstones.delete(event.data.profile);
-      draft.profiles.set(event.data.profile, {
-        content: event.data.content,
-        version: event.data.version,
-        stamp: freshStamp(event),
-      });
+      const created: ProfileState = { content: event.data.content, version: event.data.version, stamp: freshStamp(event) };
+      countProfileChange(draft, draft.profiles.get(event.data.profile), created);
+      draft.profiles.set(event.data.profile, created);
       break;
     }
     case 'profile.updated': {
@@ -101,6 +101,7 @@ const applyProfileEvent = (draft: Draft, event: DomainEvent): void => {
         // the last signature stays, stale, until the profile is published again
         ...(previous?.signature ? { signature: previous.signature } : {}),
       };
+      countProfileChange(draft, previous, next);
       draft.profiles.set(event.data.profile, next);
       break;
     }
@@ -111,6 +112,7 @@ const applyProfileEvent = (draft: Draft, event: DomainEvent): void => {
       break;
     }
     case 'profile.deleted': {
+      countProfileChange(draft, draft.profiles.get(event.data.profile), undefined);
       draft.profiles.delete(event.data.profile);
       draft.tombstones.set(event.data.profile, event.data.version);
       break;

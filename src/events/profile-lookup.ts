@@ -1,5 +1,6 @@
 import type { ProfileLookup } from '../domain/stack-merge.js';
 import type { RegistryState } from './registry-state.js';
+import { stackCountsOf } from './stack-counts.js';
 
 /** Looks profiles up in the live registries of `states` (keyed by registry slug). */
 export const lookupInStates =
@@ -9,15 +10,8 @@ export const lookupInStates =
     return state?.live ? state.profiles.get(slug)?.content : undefined;
   };
 
-/** The other registries a registry's profiles stack on. */
-export const stackedRegistries = (state: RegistryState | undefined): Set<string> => {
-  const out = new Set<string>();
-  if (!state?.live) return out;
-  for (const profile of state.profiles.values()) {
-    for (const ref of profile.content.stack) if (ref.registry_slug !== undefined) out.add(ref.registry_slug);
-  }
-  return out;
-};
+/** The other registries a registry's profiles stack on (kept per state: see stack-counts.ts). */
+export const stackedRegistries = (state: RegistryState | undefined): Iterable<string> => (state?.live ? stackCountsOf(state).keys() : []);
 
 /**
  * Adds to `states` every registry reachable from `start` through stack refs that it does not hold

@@ -31,7 +31,6 @@ export type ActorRequest = FastifyRequest & { headers: ActorHeaders };
 export const commandContext = (request: ActorRequest, source = 'http-api'): CommandContext => {
   const named = request.headers['x-actor'];
   const caller = request.caller;
-  // a set, not a function: a context crosses to the writer thread (registry-writer.ts)
   const registries = caller?.registries;
   const scoped = registries === undefined ? {} : { readable: registries };
   if (caller && caller.role !== 'admin') return { actor: caller.name, source, request_id: String(request.id), ...scoped };

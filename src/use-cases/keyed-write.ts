@@ -12,8 +12,8 @@ export interface WriteAnswer {
 }
 
 /**
- * A write with an `Idempotency-Key`, as plain data (it crosses to the writer thread): the key is
- * claimed in the command's savepoint before deciding, and the answer recorded there before commit.
+ * A write with an `Idempotency-Key`: the key is claimed in the command's savepoint before deciding,
+ * and the answer recorded there before commit.
  */
 export interface KeyedWrite {
   key: string;

@@ -103,8 +103,8 @@ const expectDurable = async (location: DatabaseLocation, acknowledged: Acknowled
 describeEachBackend('the real server on %s', (backend) => {
   let database: TestDatabase;
   const started: ServerProcess[] = [];
-  const start = async (writer = 'event-loop') => {
-    const server = await startServer([...database.flags, '--writer', writer]);
+  const start = async () => {
+    const server = await startServer(database.flags);
     started.push(server);
     return server;
   };
@@ -120,26 +120,23 @@ describeEachBackend('the real server on %s', (backend) => {
   });
 
   /** A server on a fresh database, busy with `writers` writers that already had `acknowledged` writes answered. */
-  const busyServer = async (writers: number, acknowledged: number, writer?: string) => {
-    const server = await start(writer);
+  const busyServer = async (writers: number, acknowledged: number) => {
+    const server = await start();
     expect((await post(server.url, '/api/chat/profiles', { slug: 'counter' })).status).toBe(201);
     const stream = writeStream(server.url, writers);
     await waitFor(() => stream.count() >= acknowledged);
     return { server, stream };
   };
 
-  // on SQLite also with the writes on the writer thread (serve --writer thread)
-  const writers = backend === 'sqlite' ? ['event-loop', 'thread'] : ['event-loop'];
-
-  it.each(writers)('keeps every acknowledged write through a SIGKILL mid-stream, writing on the %s', { timeout: 60_000 }, async (writer) => {
-    const { server: first, stream } = await busyServer(16, 150, writer);
+  it('keeps every acknowledged write through a SIGKILL mid-stream', { timeout: 60_000 }, async () => {
+    const { server: first, stream } = await busyServer(16, 150);
     first.child.kill('SIGKILL');
     expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
     await stream.done;
     const { acknowledged } = stream;
     expect(acknowledged.created.length).toBeGreaterThan(50);
 
-    const second = await start(writer);
+    const second = await start();
     const list = await (await fetch(`${second.url}/api/chat/profiles`)).json();
     const slugs = new Set(list.map((profile: { slug: string }) => profile.slug));
     for (const slug of acknowledged.created) expect(slugs.has(slug), slug).toBe(true);
@@ -154,11 +151,11 @@ describeEachBackend('the real server on %s', (backend) => {
     await expectDurable(database.location, acknowledged);
   });
 
-  it.each(writers.flatMap((writer) => (['SIGTERM', 'SIGINT'] as const).map((signal) => [signal, writer] as const)))(
-    'finishes in-flight requests on %s and exits 0, writing on the %s',
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'finishes in-flight requests on %s and exits 0',
     { timeout: 60_000 },
-    async (signal, writer) => {
-      const { server, stream } = await busyServer(8, 30, writer);
+    async (signal) => {
+      const { server, stream } = await busyServer(8, 30);
       server.child.kill(signal);
       expect(await server.exited).toEqual({ code: 0, signal: null });
       await stream.done;

@@ -19,7 +19,7 @@ const patch = (url: string, description: string) =>
     body: JSON.stringify({ description }),
   });
 
-describe.each(['thread', 'event-loop'])('a server writing on its %s whose SQLite file another process holds locked (sqlite3 in BEGIN IMMEDIATE)', (writer) => {
+describe('a server whose SQLite file another process holds locked (sqlite3 in BEGIN IMMEDIATE)', () => {
   const dir = tempDir();
   let server: ServerProcess | undefined;
   afterEach(async () => {
@@ -29,7 +29,7 @@ describe.each(['thread', 'event-loop'])('a server writing on its %s whose SQLite
 
   it('answers health, readiness and reads at once, and a write 503 with Retry-After once its wait for the lock is over', async () => {
     const path = join(dir.dir, 'profiles.db');
-    server = await startServer(['--profile-registry-dsn', `file:${path}?_busy_timeout=1500`, '--writer', writer]);
+    server = await startServer(['--profile-registry-dsn', `file:${path}?_busy_timeout=1500`]);
     const url = server.url;
     expect((await patch(url, 'before the lock')).response.status).toBe(200);
 
@@ -65,7 +65,7 @@ describe.each(['thread', 'event-loop'])('a server writing on its %s whose SQLite
 
   it('lets a write through as soon as the lock is released within its wait', async () => {
     const path = join(dir.dir, 'profiles.db');
-    server = await startServer(['--profile-registry-dsn', `file:${path}?_busy_timeout=5000`, '--writer', writer]);
+    server = await startServer(['--profile-registry-dsn', `file:${path}?_busy_timeout=5000`]);
     const lock = await holdWriteLock(path);
     const waiting = patch(server.url, 'waited');
     await new Promise((resolve) => setTimeout(resolve, 300));

@@ -5,7 +5,6 @@ import type { FastifyInstance } from 'fastify';
 import { openDatabase } from '../../src/events/open-database.js';
 import { buildApp, type AppOptions } from '../../src/http/build-app.js';
 import { createRegistryStore, type RegistryStore, type RegistryStoreOptions } from '../../src/use-cases/registry-store.js';
-import { writeInThread } from '../../src/use-cases/registry-writer.js';
 import { createTestSchema, PG_URL } from './postgres.js';
 import { recordAnswers, recordedLogStream } from './transcript.js';
 
@@ -26,24 +25,12 @@ export const tempDir = (): { dir: string; remove: () => void } => {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 };
 
-/** The writer thread as built (dist/): the TypeScript sources cannot run in a worker thread. */
-export const BUILT_WRITER_THREAD = new URL('../../dist/src/use-cases/registry-writer-thread.js', import.meta.url);
-
-/** With PROFILE_REGISTRY_TEST_WRITER=thread, SQLite test stores write on the writer thread of `serve` (built first). */
-const writerThread = process.env.PROFILE_REGISTRY_TEST_WRITER === 'thread';
-
 /** A store on a real SQLite file in a temp folder, or on a fresh PostgreSQL schema. */
 export const openTestStore = async (backend: Backend = 'sqlite', options: RegistryStoreOptions = {}): Promise<TestStore> => {
   if (backend === 'sqlite') {
     const { dir, remove } = tempDir();
     const dbPath = join(dir, 'profiles.db');
-    const open = async () => {
-      const store = await createRegistryStore(openDatabase({ path: dbPath }), options);
-      if (!writerThread) return store;
-      if (options.now !== undefined) throw new Error('a clock cannot cross to the writer thread: run this test without PROFILE_REGISTRY_TEST_WRITER');
-      const { signingKeys, snapshotEvery } = options;
-      return writeInThread(store, { location: { path: dbPath }, options: { signingKeys, snapshotEvery }, threadUrl: BUILT_WRITER_THREAD });
-    };
+    const open = () => createRegistryStore(openDatabase({ path: dbPath }), options);
     const store = await open();
     const opened: RegistryStore[] = [store];
     return {

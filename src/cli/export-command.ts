@@ -1,8 +1,10 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { bundleJson, bundleYaml } from '../domain/write-registry-bundle.js';
+import { once } from 'node:events';
+import type { RegistryContent } from '../domain/registry-bundle.js';
+import { bundleTextParts } from '../domain/write-registry-bundle.js';
 import { redactSecrets, SECRET_AREAS } from '../domain/secrets.js';
 import { requireRegistrySlug } from '../domain/slug.js';
-import { exportBundle } from '../use-cases/export-bundle.js';
+import { exportedRegistries, exportedSchemas } from '../use-cases/export-bundle.js';
 import { databaseOptions, type DatabaseFlags } from './database-options.js';
 import { withReadOnlyDatabase } from './cli-store.js';
 import { checkOutputFile, writeFileAtomically } from './file-io.js';
@@ -26,21 +28,38 @@ const parseAsOf = (value: string): number => {
   return ms;
 };
 
-/** Writes the store (or one registry, now or as of a time) as a canonical bundle. */
+/** Writes text as it comes, waiting while stdout's buffer is full. */
+const writeToStdout = async (parts: AsyncIterable<string>): Promise<void> => {
+  for await (const part of parts) if (!process.stdout.write(part)) await once(process.stdout, 'drain');
+};
+
+/** Writes the store (or one registry, now or as of a time) as a canonical bundle, a registry at a time. */
 export const exportRegistries = async (flags: ExportFlags): Promise<void> => {
   const registry = flags.registry === undefined ? undefined : requireRegistrySlug(flags.registry);
   if (flags.output !== undefined) await checkOutputFile(flags.output, flags.force);
   const bar = progressBar('export [{bar}] {value}/{total} registries', { delayMs: PROGRESS_AFTER_MS });
-  const text = await withReadOnlyDatabase(flags, async (db) => {
-    const exported = await namingRegistry(db, registry ?? '', flags.asOf, () =>
-      exportBundle(db, { registry, asOfMs: flags.asOf, onProgress: (done, total) => bar.update(done, total) }),
-    );
-    // an import of a redacted bundle into the same store keeps the stored secrets ("***" is kept as stored)
-    const bundle = flags.includeSecrets ? exported : redactSecrets(exported, SECRET_AREAS.bundle);
-    return flags.format === 'json' ? bundleJson(bundle) : bundleYaml(bundle);
-  }).finally(() => bar.stop());
-  if (flags.output === undefined) process.stdout.write(text);
-  else await writeFileAtomically(flags.output, text, { force: flags.force });
+  await withReadOnlyDatabase(flags, (db) =>
+    namingRegistry(db, registry ?? '', flags.asOf, async () => {
+      const options = { registry, asOfMs: flags.asOf, onProgress: (done: number, total: number) => bar.update(done, total) };
+      let exported: RegistryContent | undefined;
+      const registries = async function* () {
+        for await (const content of exportedRegistries(db, options)) yield (exported = content);
+      };
+      const parts = bundleTextParts(registries(), () => exportedSchemas(db, options, exported), {
+        format: flags.format,
+        // an import of a redacted bundle into the same store keeps the stored secrets ("***" is kept as stored)
+        shown: flags.includeSecrets ? undefined : (bundle) => redactSecrets(bundle, SECRET_AREAS.bundle),
+      });
+      // one registry's absence is found before a byte is written: its bundle is the first part
+      const first = await parts.next();
+      const rest = async function* () {
+        if (!first.done) yield first.value;
+        yield* parts;
+      };
+      if (flags.output === undefined) await writeToStdout(rest());
+      else await writeFileAtomically(flags.output, rest(), { force: flags.force });
+    }),
+  ).finally(() => bar.stop());
 };
 
 export const exportCommand = (): Command =>

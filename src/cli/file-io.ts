@@ -37,13 +37,13 @@ export const checkOutputFile = async (path: string, force: boolean): Promise<voi
 };
 
 /**
- * Writes `text` to a temporary file beside `path`, then moves it onto `path`, so that a reader
+ * Writes `text` (or its parts, as they come) to a temporary file beside `path`, then moves it onto `path`, so that a reader
  * never sees half a file. A new file gets mode 0600 (profiles may hold API keys); a replaced one
  * keeps its mode. Without `force` an existing file is refused, atomically (the move is then a
  * hard link, which fails if the name exists). Errors name `path` and their cause, never the
  * temporary file.
  */
-export const writeFileAtomically = async (path: string, text: string, options: { force: boolean }): Promise<void> => {
+export const writeFileAtomically = async (path: string, text: string | AsyncIterable<string>, options: { force: boolean }): Promise<void> => {
   await checkOutputFile(path, options.force);
   const mode = await stat(path).then(
     (existing) => existing.mode & 0o777,

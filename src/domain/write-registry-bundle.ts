@@ -86,3 +86,46 @@ export const bundleYaml = (bundle: RegistryBundle): string =>
   stringifyYaml(bundle, { indent: 4, lineWidth: 0, blockQuote: 'literal', aliasDuplicateObjects: false });
 
 export const bundleJson = (bundle: RegistryBundle): string => `${JSON.stringify(bundle, null, 2)}\n`;
+
+export type BundleFormat = 'yaml' | 'json';
+
+const bundleText = (bundle: RegistryBundle, format: BundleFormat): string => (format === 'json' ? bundleJson(bundle) : bundleYaml(bundle));
+
+/** `text` without `prefix` and `suffix`, which it must have. */
+const between = (text: string, prefix: string, suffix: string): string => {
+  if (!text.startsWith(prefix) || !text.endsWith(suffix)) throw new Error('bundle text: unexpected layout');
+  return text.slice(prefix.length, text.length - suffix.length);
+};
+
+// What the text of a bundle of one registry holds around that registry's entry, and around the
+// schemas section in a bundle without registries. Each entry is cut out of the text of a bundle
+// of that registry alone: the writers lay out a mapping's entry the same wherever it stands.
+const LAYOUT = {
+  yaml: { head: 'registries:\n', entryEnd: '', separator: '', empty: 'registries: {}\n', end: '' },
+  json: { head: '{\n  "registries": {\n', entryEnd: '\n  }\n}\n', separator: ',\n', empty: '{\n  "registries": {}', end: '\n}\n' },
+} as const;
+
+/**
+ * The text of the bundle of `registries` (in slug order, as `registryBundle` sorts them) and the
+ * schemas, a registry at a time, so that no more than one registry's text is held: joined, the
+ * parts are `bundleYaml` / `bundleJson` of the whole bundle. `shown` is applied to each part's
+ * bundle (the redaction of secrets).
+ */
+export async function* bundleTextParts(
+  registries: AsyncIterable<RegistryContent>,
+  schemas: () => Promise<BundleSchemas | undefined>,
+  options: { format: BundleFormat; shown?: (bundle: RegistryBundle) => RegistryBundle },
+): AsyncGenerator<string> {
+  const layout = LAYOUT[options.format];
+  const shown = options.shown ?? ((bundle: RegistryBundle) => bundle);
+  let previous: string | undefined;
+  for await (const registry of registries) {
+    if (previous !== undefined && compareSlugs(previous, registry.slug) >= 0) throw new Error('bundle text: registries out of slug order');
+    const entry = between(bundleText(shown(registryBundle([registry])), options.format), layout.head, layout.entryEnd);
+    yield previous === undefined ? `${layout.head}${entry}` : `${layout.separator}${entry}`;
+    previous = registry.slug;
+  }
+  const rest = between(bundleText(shown(registryBundle([], await schemas())), options.format), layout.empty, layout.end);
+  if (previous === undefined) yield `${layout.empty}${rest}${layout.end}`;
+  else yield `${options.format === 'json' ? '\n  }' : ''}${rest}${layout.end}`;
+}

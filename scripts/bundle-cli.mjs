@@ -4,8 +4,8 @@
 // Run by `npm run build` after tsc; the rest of dist/src stays tsc's (the client, the benches).
 //
 // Everything lands in dist/src/cli/, so each import.meta.url-relative path resolves as from
-// dist/src/cli/main.js: ./main.js (backups), ./registry-writer-thread.js (an entry of its own
-// here), the console (found above dist/), package.json (searched upwards), better-sqlite3.
+// dist/src/cli/main.js: ./main.js (backups), the console (found above dist/), package.json
+// (searched upwards), better-sqlite3.
 import { readdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -15,7 +15,7 @@ const out = here('../dist/src/cli');
 for (const file of readdirSync(out)) if (file.startsWith('chunk-')) rmSync(`${out}/${file}`);
 
 await build({
-  entryPoints: { main: here('../src/cli/main.ts'), 'registry-writer-thread': here('../src/use-cases/registry-writer-thread.ts') },
+  entryPoints: { main: here('../src/cli/main.ts') },
   outdir: out,
   chunkNames: 'chunk-[hash]',
   bundle: true,

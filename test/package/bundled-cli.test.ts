@@ -7,7 +7,7 @@ import { tempDir } from '../support/test-store.js';
 
 /**
  * The bin is esbuild's bundle of the command line (scripts/bundle-cli.mjs): what the modules find
- * beside themselves at run time (the console's files, Swagger UI's, the writer thread's script)
+ * beside themselves at run time (the console's files, Swagger UI's)
  * must still be found from dist/src/cli/.
  */
 describe('the built bin (one bundle with a chunk per command)', () => {
@@ -25,8 +25,8 @@ describe('the built bin (one bundle with a chunk per command)', () => {
     expect(imported.filter((file) => !/^\.\/chunk-\w+\.js$/.test(file))).toEqual([]);
   });
 
-  it('starts on a new database, answers /healthz, serves the console, the API docs and writes on the writer thread', async () => {
-    server = await startServer(['--profile-registry-db', join(dir, 'new.db'), '--writer', 'thread']);
+  it('starts on a new database, answers /healthz, serves the console, the API docs and takes a write', async () => {
+    server = await startServer(['--profile-registry-db', join(dir, 'new.db')]);
     const health = await fetch(`${server.url}/healthz`);
     expect(health.status).toBe(200);
     const consolePage = await fetch(`${server.url}/console/`);

@@ -133,8 +133,8 @@ export const rebuildInTransaction = async (tx: SqlExecutor, options: RebuildOpti
       const broken = chain?.next(record);
       if (broken) throw new BrokenChainError(broken);
       const folding = folds.get(record.stream_id);
-      const event = folding && record.stream_version <= folding.version ? chunk.eventAt(index) : undefined;
-      if (!folding || !event) continue;
+      const event = chunk.events[index];
+      if (!folding || !event || record.stream_version > folding.version) continue;
       folding.fold.apply(event);
       if (snapshotEvery > 0) await takeSnapshot(snapshots, folding.fold.state as RegistryState);
     }

@@ -16,16 +16,16 @@ export const CURRENT_CONTENT_EVENTS = `((type = 'profile.created' AND schema_ver
 
 /**
  * The event as a fold of the stream to its end takes it: a creation or update of the current
- * shape that a later event of its profile replaces (not `isLatest`) comes with the profile and
- * version its data names (`head`, read by the database) and REPLACED_CONTENT, any other event whole.
+ * shape that a later event of its profile replaces (not `isLatest`) comes with its head and
+ * REPLACED_CONTENT, any other event whole.
  */
-export const contentEventOf = (row: StoredEventRow, isLatest: boolean, { head_profile, head_version }: DataHead): StoredEvent => {
+export const contentEventOf = (row: StoredEventRow & DataHead, isLatest: boolean): StoredEvent => {
   const isReplaced =
     !isLatest &&
     (row.type === 'profile.created' || row.type === 'profile.updated') &&
     row.schema_version === CURRENT_SCHEMA_VERSION[row.type as EventType];
   if (!isReplaced) return storedEventFromRow(row);
-  if (typeof head_profile !== 'string' || head_version === null) {
+  if (typeof row.head_profile !== 'string' || row.head_version === null) {
     throw new Error(`the event at position ${row.position} names no profile and version`);
   }
   return {
@@ -34,7 +34,7 @@ export const contentEventOf = (row: StoredEventRow, isLatest: boolean, { head_pr
     stream_version: Number(row.stream_version),
     type: row.type,
     schema_version: row.schema_version,
-    data: { profile: head_profile, version: Number(head_version), content: REPLACED_CONTENT },
+    data: { profile: row.head_profile, version: Number(row.head_version), content: REPLACED_CONTENT },
     metadata: JSON.parse(row.metadata_json) as EventMetadata,
     prev_hash: row.prev_hash,
     hash: row.hash,
@@ -75,7 +75,7 @@ export const readLatestContent: EventStoreOperations<SqlStatements>['readLatestC
        ORDER BY stream_version`,
       [streamId, from, to, latestParam],
     );
-    const events = rows.map((row) => contentEventOf(row, latest.has(Number(row.stream_version)), row));
+    const events = rows.map((row) => contentEventOf(row, latest.has(Number(row.stream_version))));
     yield { events, toVersion: to };
   }
 };

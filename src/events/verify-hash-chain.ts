@@ -1,5 +1,6 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { bindsPosition, GENESIS_HASH, recomputedHash } from './event-hash.js';
+import type { EventRecord, StreamSummary } from './event-store.js';
 import type { SqlExecutor } from './sql-database.js';
 
 export interface ChainBreak {
@@ -20,36 +21,43 @@ const missingPositions = (from: number, to: number): string =>
   from === to ? `position ${from} is missing before it: an event was deleted` : `positions ${from} to ${to} are missing before it: events were deleted`;
 
 /**
+ * The chain check fed one event at a time, in position order: `next` gives the break an event
+ * makes (the check stops at the first), `end` checks the stream heads against the events' ends.
+ * Shared by verifyHashChain and the rebuild, which checks the events as it folds them (one read
+ * of the log instead of two).
+ */
+export interface ChainCheck {
+  next(row: EventRecord): ChainBreak | undefined;
+  end(streams: readonly StreamSummary[]): ChainBreak | undefined;
+  /** Events checked and streams seen so far. */
+  readonly events: number;
+  readonly streams: number;
+}
+
+/**
  * Recomputes every event's hash from its stored bytes and its stream's previous hash, in position
  * order, and checks the stream heads: the first event whose bytes, order or link do not match is
  * named by its position. An event whose hash binds its position (format 2) must follow the event
  * at the position before it: positions are handed out without gaps, so a missing one is a deleted
  * event, however many honest events were written after the hole. Once one event binds its
- * position, every later one must (an event rehashed in format 1 would hide a hole). It lets the event loop run between chunks (SQLite reads synchronously),
- * so that a server checking in the background keeps answering.
+ * position, every later one must (an event rehashed in format 1 would hide a hole).
  */
-export const verifyHashChain = async (
-  executor: SqlExecutor,
-  options: { chunkSize?: number; onEvents?: (count: number) => void } = {},
-): Promise<ChainReport> => {
-  // a chunk's rows die young: 5,000 events of 4 KB (20 MB) outlived the young generation, and
-  // their promotion and the mark-compacts it brings took most of the check's time (2.5x slower)
-  const chunkSize = options.chunkSize ?? 500;
+export const startChainCheck = (): ChainCheck => {
   const heads = new Map<string, { version: number; hash: string; position: number }>();
   let events = 0;
   let previousPosition = 0;
   let bound = false;
-  for (let after = 0; ; ) {
-    // the stored bytes as they are (not parsed): the hash covers them
-    const rows = await executor.events.readRecords({ after, limit: chunkSize });
-    for (const row of rows) {
+  return {
+    get events() {
+      return events;
+    },
+    get streams() {
+      return heads.size;
+    },
+    next(row) {
       const { position, stream_version: streamVersion } = row;
       const head = heads.get(row.stream_id) ?? { version: 0, hash: GENESIS_HASH, position: 0 };
-      const fail = (reason: string): ChainReport => ({
-        events,
-        streams: heads.size,
-        broken: { position, streamId: row.stream_id, streamVersion, reason },
-      });
+      const fail = (reason: string): ChainBreak => ({ position, streamId: row.stream_id, streamVersion, reason });
       if (streamVersion !== head.version + 1) return fail(`stream version ${streamVersion} follows ${head.version}`);
       if (row.prev_hash !== head.hash) return fail('its prev_hash does not match the hash of the event before it');
       const hash = recomputedHash(head.hash, row);
@@ -61,39 +69,56 @@ export const verifyHashChain = async (
       previousPosition = position;
       heads.set(row.stream_id, { version: streamVersion, hash, position });
       events += 1;
+      return undefined;
+    },
+    end(streams) {
+      for (const stream of streams) {
+        const head = heads.get(stream.streamId);
+        if (!head || head.version !== stream.version || head.hash !== stream.hash) {
+          return {
+            position: head?.position ?? 0,
+            streamId: stream.streamId,
+            streamVersion: stream.version,
+            reason: 'the stream head does not match its last event',
+          };
+        }
+      }
+      const listed = new Set(streams.map((stream) => stream.streamId));
+      for (const [streamId, head] of heads) {
+        if (!listed.has(streamId)) return { position: head.position, streamId, streamVersion: head.version, reason: 'its stream has no head' };
+      }
+      return undefined;
+    },
+  };
+};
+
+/**
+ * The whole chain checked (see startChainCheck), read in chunks. It lets the event loop run between
+ * chunks (SQLite reads synchronously), so that a server checking in the background keeps answering.
+ */
+export const verifyHashChain = async (
+  executor: SqlExecutor,
+  options: { chunkSize?: number; onEvents?: (count: number) => void } = {},
+): Promise<ChainReport> => {
+  // a chunk's rows die young: 5,000 events of 4 KB (20 MB) outlived the young generation, and
+  // their promotion and the mark-compacts it brings took most of the check's time (2.5x slower)
+  const chunkSize = options.chunkSize ?? 500;
+  const check = startChainCheck();
+  const report = (broken?: ChainBreak): ChainReport =>
+    broken ? { events: check.events, streams: check.streams, broken } : { events: check.events, streams: check.streams };
+  for (let after = 0; ; ) {
+    // the stored bytes as they are (not parsed): the hash covers them
+    const rows = await executor.events.readRecords({ after, limit: chunkSize });
+    for (const row of rows) {
+      const broken = check.next(row);
+      if (broken) return report(broken);
     }
     options.onEvents?.(rows.length);
     if (rows.length < chunkSize) break;
     after = rows[rows.length - 1].position;
     await yieldToEventLoop();
   }
-  const streams = await executor.events.listStreams();
-  for (const stream of streams) {
-    const head = heads.get(stream.streamId);
-    if (!head || head.version !== stream.version || head.hash !== stream.hash) {
-      return {
-        events,
-        streams: heads.size,
-        broken: {
-          position: head?.position ?? 0,
-          streamId: stream.streamId,
-          streamVersion: stream.version,
-          reason: 'the stream head does not match its last event',
-        },
-      };
-    }
-  }
-  const listed = new Set(streams.map((stream) => stream.streamId));
-  for (const [streamId, head] of heads) {
-    if (!listed.has(streamId)) {
-      return {
-        events,
-        streams: heads.size,
-        broken: { position: head.position, streamId, streamVersion: head.version, reason: 'its stream has no head' },
-      };
-    }
-  }
-  return { events, streams: heads.size };
+  return report(check.end(await executor.events.listStreams()));
 };
 
 /** `event at position 7 (registry "team", version 5): <reason>`: how every tool names a break. */

@@ -1,13 +1,13 @@
 import type { SigningKeys } from '../domain/signing-keys.js';
 import { keyedFindings } from './verify-store.js';
 import type { SqlDatabase } from '../events/sql-database.js';
-import { describeChainBreak, lostTail, verifyHashChain } from '../events/verify-hash-chain.js';
+import { describeChainBreak, lostTail, verifyHashChain, type ChainBreak } from '../events/verify-hash-chain.js';
 import type { SqlExecutor } from '../events/sql-database.js';
 import { LIVE_TABLES } from './projection-schema.js';
 import { recordAudit } from './integrity-audit.js';
 import { resealUnderKeys } from './reseal.js';
 import { sealedPastTheEnd } from './event-seals.js';
-import { rebuildProjections, type RebuildOptions, type RebuildProgress } from './rebuild.js';
+import { BrokenChainError, rebuildProjections, type RebuildOptions, type RebuildProgress } from './rebuild.js';
 
 export interface CheckedRebuildOptions extends RebuildOptions {
   /** Rebuild from a broken chain anyway (forensics); the act is recorded in `integrity_audit`. */
@@ -34,19 +34,32 @@ const projectionAhead = async (db: SqlExecutor): Promise<string | undefined> => 
 /**
  * A rebuild makes the projections say what the events say. From a broken hash chain that would
  * serve forged or damaged events as the truth and erase the evidence the projections still hold,
- * so it is refused, naming the first bad event, unless the operator accepts it explicitly.
+ * so it is refused, naming the first bad event, unless the operator accepts it explicitly. The
+ * cheap checks (a lost tail, the projection ahead of the events) come first; the chain is checked
+ * in the rebuild's own read of the log, whose transaction a break rolls back (with signing keys,
+ * whose check needs a whole chain, it is checked before).
  */
 export const rebuildCheckingChain = async (
   db: SqlDatabase,
   options: CheckedRebuildOptions,
 ): Promise<RebuildProgress & { acceptedBreak?: string }> => {
-  const chain = await verifyHashChain(db);
-  const lost = chain.broken ? undefined : ((await lostTail(db)) ?? (await sealedPastTheEnd(db)) ?? (await projectionAhead(db)));
-  const forged = chain.broken || lost !== undefined || !options.keys ? [] : await keyedFindings(db, options.keys);
-  const broken = chain.broken ? describeChainBreak(chain.broken) : (lost ?? forged[0]);
+  const lost = (await lostTail(db)) ?? (await sealedPastTheEnd(db)) ?? (await projectionAhead(db));
+  let chainBreak: ChainBreak | undefined;
+  if (lost === undefined && !options.keys) {
+    // the usual case: the rebuild checks the chain as it reads the events, in one read of the log
+    try {
+      return await rebuildProjections(db, { ...options, checkChain: true });
+    } catch (error) {
+      if (!(error instanceof BrokenChainError)) throw error;
+      chainBreak = error.broken; // its transaction rolled back: nothing was written
+    }
+  } else chainBreak = (await verifyHashChain(db)).broken;
+  // a broken chain is named first: what the other checks find follows from it
+  const forged = chainBreak || lost !== undefined || !options.keys ? [] : await keyedFindings(db, options.keys);
+  const broken = chainBreak ? describeChainBreak(chainBreak) : (lost ?? forged[0]);
   if (broken !== undefined) {
     if (!options.acceptBrokenChain) {
-      const what = chain.broken
+      const what = chainBreak
         ? `the hash chain is broken at ${broken}`
         : lost !== undefined
           ? `events are missing: ${broken}`

@@ -12,6 +12,8 @@ import { snapshotSchema } from '../events/snapshot-schema.js';
 import { convertSnapshots } from './convert-snapshots.js';
 import { foldSchemaEvents, SCHEMA_STREAM } from '../events/schema-state.js';
 import { writeAllSchemaRows } from './schema-projection.js';
+import { readLogForFold } from '../events/sql/read-log-for-fold.js';
+import { describeChainBreak, startChainCheck, type ChainBreak } from '../events/verify-hash-chain.js';
 
 export interface RebuildProgress {
   events: number;
@@ -29,6 +31,18 @@ export interface RebuildOptions {
    * keeps them (they are folds of the events, not projections) but converts those of an earlier format.
    */
   snapshotEvery?: number;
+  /**
+   * Checks the hash chain in the same read of the log as the fold (see startChainCheck): a break
+   * throws BrokenChainError, and the caller's transaction rolls back whatever was written.
+   */
+  checkChain?: boolean;
+}
+
+/** The rebuild's own chain check found a break (see `checkChain`). */
+export class BrokenChainError extends Error {
+  constructor(readonly broken: ChainBreak) {
+    super(`the hash chain is broken at ${describeChainBreak(broken)}`);
+  }
 }
 
 /**
@@ -63,7 +77,12 @@ export const foldStreamToEnd = async (
     onEvents(chunk.toVersion - folded);
     folded = chunk.toVersion;
   }
-  const state = fold.state && { ...fold.state, version: streamVersion };
+  return endOfFold(streamId, fold.state, streamVersion);
+};
+
+/** A stream folded to its head: the registry's version is the stream's, and every profile kept its last content. */
+const endOfFold = (streamId: string, folded: RegistryState | undefined, streamVersion: number): RegistryState | undefined => {
+  const state = folded && { ...folded, version: streamVersion };
   for (const [slug, profile] of state?.profiles ?? []) {
     if (profile.content === REPLACED_CONTENT) throw new Error(`rebuild: ${streamId}/${slug} kept content it skipped`);
   }
@@ -81,7 +100,8 @@ export const rebuildProjections = async (db: SqlDatabase, options: RebuildOption
 /** rebuildProjections inside a transaction the caller holds (verify compares in the same one). */
 export const rebuildInTransaction = async (tx: SqlExecutor, options: RebuildOptions = {}): Promise<RebuildProgress> => {
   const tables = options.tables ?? LIVE_TABLES;
-  const chunkSize = options.chunkSize ?? 5000;
+  // 500 events of ~4 KB die young (see verifyHashChain)
+  const chunkSize = options.chunkSize ?? 500;
   const snapshotEvery = options.tables ? 0 : (options.snapshotEvery ?? 0);
   const takeSnapshot = createSnapshotTaker(snapshotEvery);
   const snapshots = sqlSnapshotStore(tx);
@@ -103,16 +123,32 @@ export const rebuildInTransaction = async (tx: SqlExecutor, options: RebuildOpti
     progress.registries += 1;
     options.onProgress?.({ ...progress });
   };
-  // A registry whose stacks stay inside it is written as soon as it is folded and then let go,
-  // so memory holds one registry at a time. One that stacks on others waits for the end: its
-  // fingerprints need those registries, read back from the rows written here.
+  // Every stream is folded in one read of the log in position order (which the chain check needs),
+  // each to its recorded head; a snapshot is taken as a stream's version passes one.
+  const folds = new Map(streams.map(({ streamId, version }) => [streamId, { fold: startFold(undefined, streamId), version }]));
+  const chain = options.checkChain ? startChainCheck() : undefined;
+  for await (const chunk of readLogForFold(tx, { chunkSize, keepReplaced: snapshotEvery > 0 })) {
+    for (let index = 0; index < chunk.records.length; index += 1) {
+      const record = chunk.records[index];
+      const broken = chain?.next(record);
+      if (broken) throw new BrokenChainError(broken);
+      const folding = folds.get(record.stream_id);
+      const event = chunk.events[index];
+      if (!folding || !event || record.stream_version > folding.version) continue;
+      folding.fold.apply(event);
+      if (snapshotEvery > 0) await takeSnapshot(snapshots, folding.fold.state as RegistryState);
+    }
+    progress.events += chunk.records.length;
+    options.onProgress?.({ ...progress });
+  }
+  const broken = chain?.end(await tx.events.listStreams());
+  if (broken) throw new BrokenChainError(broken);
+  // A registry whose stacks stay inside it is written and then let go. One that stacks on others
+  // waits for the end: its fingerprints need those registries, read back from the rows written here.
   const waiting = new Map<string, RegistryState>();
-  for (const { streamId } of streams) {
-    const countEvents = (count: number) => {
-      progress.events += count;
-      options.onProgress?.({ ...progress });
-    };
-    const state = await foldStreamToEnd(tx, streamId, chunkSize, countEvents, snapshotEvery > 0 ? (next) => takeSnapshot(snapshots, next) : undefined);
+  for (const [streamId, { fold, version }] of folds) {
+    folds.delete(streamId);
+    const state = endOfFold(streamId, fold.state, version);
     const others = [...stackedRegistries(state)].filter((registry) => registry !== streamId);
     if (state && others.length > 0) waiting.set(streamId, state);
     else await writeRows(state);

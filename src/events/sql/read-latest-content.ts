@@ -5,14 +5,41 @@ import { storedEventFromRow, type StoredEventRow } from '../stored-event-row.js'
 import { PROFILE_CONTENT_EVENTS, profileOfData, profileVersionOfData } from './profile-columns.js';
 
 /** What is read of a replaced creation's data besides the row (the rest of the row is its head too). */
-interface DataHead {
+export interface DataHead {
   head_profile: string | null;
   head_version: number | string | null;
 }
 
 /** Only events of the current shape are read by their head, `profile` and `version` (an older one goes through its upcaster). */
-const CURRENT_CONTENT_EVENTS = `((type = 'profile.created' AND schema_version = ${CURRENT_SCHEMA_VERSION['profile.created']})
+export const CURRENT_CONTENT_EVENTS = `((type = 'profile.created' AND schema_version = ${CURRENT_SCHEMA_VERSION['profile.created']})
   OR (type = 'profile.updated' AND schema_version = ${CURRENT_SCHEMA_VERSION['profile.updated']}))`;
+
+/**
+ * The event as a fold of the stream to its end takes it: a creation or update of the current
+ * shape that a later event of its profile replaces (not `isLatest`) comes with its head and
+ * REPLACED_CONTENT, any other event whole.
+ */
+export const contentEventOf = (row: StoredEventRow & DataHead, isLatest: boolean): StoredEvent => {
+  const isReplaced =
+    !isLatest &&
+    (row.type === 'profile.created' || row.type === 'profile.updated') &&
+    row.schema_version === CURRENT_SCHEMA_VERSION[row.type as EventType];
+  if (!isReplaced) return storedEventFromRow(row);
+  if (typeof row.head_profile !== 'string' || row.head_version === null) {
+    throw new Error(`the event at position ${row.position} names no profile and version`);
+  }
+  return {
+    position: Number(row.position),
+    stream_id: row.stream_id,
+    stream_version: Number(row.stream_version),
+    type: row.type,
+    schema_version: row.schema_version,
+    data: { profile: row.head_profile, version: Number(row.head_version), content: REPLACED_CONTENT },
+    metadata: JSON.parse(row.metadata_json) as EventMetadata,
+    prev_hash: row.prev_hash,
+    hash: row.hash,
+  } as StoredEvent & DomainEvent;
+};
 
 /**
  * First the version of each profile's last content event (a scan of the stream's part of the
@@ -48,27 +75,7 @@ export const readLatestContent: EventStoreOperations<SqlStatements>['readLatestC
        ORDER BY stream_version`,
       [streamId, from, to, latestParam],
     );
-    const events = rows.map((row): StoredEvent => {
-      const isReplaced =
-        !latest.has(Number(row.stream_version)) &&
-        (row.type === 'profile.created' || row.type === 'profile.updated') &&
-        row.schema_version === CURRENT_SCHEMA_VERSION[row.type as EventType];
-      if (!isReplaced) return storedEventFromRow(row);
-      if (typeof row.head_profile !== 'string' || row.head_version === null) {
-        throw new Error(`the event at position ${row.position} names no profile and version`);
-      }
-      return {
-        position: Number(row.position),
-        stream_id: row.stream_id,
-        stream_version: Number(row.stream_version),
-        type: row.type,
-        schema_version: row.schema_version,
-        data: { profile: row.head_profile, version: Number(row.head_version), content: REPLACED_CONTENT },
-        metadata: JSON.parse(row.metadata_json) as EventMetadata,
-        prev_hash: row.prev_hash,
-        hash: row.hash,
-      } as StoredEvent & DomainEvent;
-    });
+    const events = rows.map((row) => contentEventOf(row, latest.has(Number(row.stream_version))));
     yield { events, toVersion: to };
   }
 };

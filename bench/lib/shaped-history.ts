@@ -6,7 +6,9 @@ import { openDatabase, type DatabaseLocation } from '../../src/events/open-datab
 import { resolvePostgresSchema } from '../../src/events/postgres/postgres-schema.js';
 import type { SqlDatabase } from '../../src/events/sql-database.js';
 import type { RegistryState } from '../../src/events/registry-state.js';
+import { sealingEvents } from '../../src/projections/event-seals.js';
 import { ensureSchema } from '../../src/projections/schema-setup.js';
+import { sealOf } from '../../src/domain/row-seal.js';
 import { profileBody, registrySlugs } from './generate-data.js';
 
 /** The shape of issue 29's stores: 20 registries of up to 500 profiles, 5 % stacked, 90 % of edits on the hot 1 %. */
@@ -86,9 +88,11 @@ export const writeShapedHistory = async (options: { location: DatabaseLocation; 
   let total = 0;
   let clock = 1_771_880_000_000;
 
+  // sealed as the server seals its appends (no keys: SHA-256), so verify finds every event's seal
+  const sealed = sealingEvents(db, (value) => sealOf(undefined, value));
   let held = 0;
   const flush = async () => {
-    await db.transaction(async (tx) => {
+    await sealed.transaction(async (tx) => {
       for (const [registry, events] of pending) {
         const expected = written.get(registry) ?? 0;
         await tx.events.appendToStream(registry, expected, events);

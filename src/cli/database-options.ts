@@ -20,8 +20,13 @@ const integerAtLeast = (minimum: number) => (value: string): number => {
   return number;
 };
 
-/** `--profile-registry-db` / `--profile-registry-dsn` (and their env variables); the DSN wins. PostgreSQL's pool settings. */
-export const databaseOptions = (command: Command): Command =>
+/**
+ * `--profile-registry-db` / `--profile-registry-dsn` (and their env variables); the DSN wins.
+ * PostgreSQL's pool settings. A statement timeout protects a server's requests (serve passes its
+ * 10 s); the operator's commands read or write a whole store, whose statements may rightly take
+ * longer at 1,000,000 events, so they default to none.
+ */
+export const databaseOptions = (command: Command, { statementTimeoutMs = 0 }: { statementTimeoutMs?: number } = {}): Command =>
   command
     .addOption(
       new Option('--profile-registry-db <path>', 'SQLite database file')
@@ -42,7 +47,7 @@ export const databaseOptions = (command: Command): Command =>
     .addOption(
       new Option('--pg-statement-timeout <ms>', 'PostgreSQL: cancel a statement after this long (503); 0 for never')
         .env('PROFILE_REGISTRY_PG_STATEMENT_TIMEOUT_MS')
-        .default(DEFAULT_POSTGRES_SETTINGS.statementTimeoutMs)
+        .default(statementTimeoutMs)
         .argParser(integerAtLeast(0)),
     )
     .addOption(

@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_POSTGRES_SETTINGS } from '../events/postgres/postgres-settings.js';
 import { readTokensFile } from '../http/auth/tokens-file.js';
 import { buildApp } from '../http/build-app.js';
 import { readSigningKeys } from './signing-keys-option.js';
@@ -38,7 +39,7 @@ interface ServeFlags extends DatabaseFlags, SecurityFlags, ServeIntegrityFlags, 
 }
 
 export const serveCommand = (): Command =>
-  secretKeyOptions(serveBackupOptions(serveIntegrityOptions(securityOptions(databaseOptions(new Command('serve').description('serve the HTTP API'))))))
+  secretKeyOptions(serveBackupOptions(serveIntegrityOptions(securityOptions(databaseOptions(new Command('serve').description('serve the HTTP API'), { statementTimeoutMs: DEFAULT_POSTGRES_SETTINGS.statementTimeoutMs })))))
     .addOption(new Option('--host <host>', 'address to listen on').env('HOST').default('127.0.0.1'))
     .addOption(new Option('--port <port>', 'port to listen on').env('PORT').default(8080).argParser(parsePort))
     .addOption(

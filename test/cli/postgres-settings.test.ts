@@ -14,6 +14,15 @@ describe('the DSN in logs', () => {
   });
 });
 
+describe('the statement timeout by command', () => {
+  it('is 10 s for serve (requests) and none for the operator commands that span a whole store', async () => {
+    const timeoutLine = async (command: string) =>
+      (await runCli([command, '--help'])).stdout.replace(/\s+/g, ' ').match(/--pg-statement-timeout <ms>.*?\(default: (\d+)/)?.[1];
+    expect(await timeoutLine('serve')).toBe('10000');
+    for (const command of ['rebuild', 'verify', 'export', 'backup', 'restore', 'import']) expect(await timeoutLine(command), command).toBe('0');
+  });
+});
+
 describe.runIf(postgresAvailable)('serve on PostgreSQL with pool and statement flags', () => {
   const applicationName = `preg-flags-${process.pid}-${Date.now().toString(36)}`;
   let server: ServerProcess;

@@ -1,5 +1,6 @@
 import { startFold } from '../events/evolve.js';
-import { REPLACED_CONTENT } from '../events/event-store.js';
+import { REPLACED_CONTENT, type EventRecord, type StreamSummary } from '../events/event-store.js';
+import type { StoredEvent } from '../events/event-types.js';
 import type { RegistryState } from '../events/registry-state.js';
 import type { SqlDatabase, SqlExecutor } from '../events/sql-database.js';
 import { loadReachableStates, lookupInStates, stackedRegistries } from '../events/profile-lookup.js';
@@ -97,6 +98,28 @@ const endOfFold = (streamId: string, folded: RegistryState | undefined, streamVe
 export const rebuildProjections = async (db: SqlDatabase, options: RebuildOptions = {}): Promise<RebuildProgress> =>
   db.transaction((tx) => rebuildInTransaction(tx, options));
 
+/** A chunk of what a rebuild folds: the events (undefined: left out), how many of the log it read, and the stored rows when the chain is checked. */
+interface FoldChunk {
+  events: (StoredEvent | undefined)[];
+  read: number;
+  records?: EventRecord[];
+}
+
+/**
+ * The whole log in position order, each event's stored bytes with it, when the chain is checked
+ * in the same read; else each stream by itself (readLatestContent), where replaced content is
+ * never read out of the database (a third less time for a rebuild that checks nothing).
+ */
+async function* streamByStream(tx: SqlExecutor, streams: StreamSummary[], chunkSize: number, keepReplaced: boolean): AsyncIterable<FoldChunk> {
+  for (const { streamId, version } of streams) {
+    let folded = 0;
+    for await (const chunk of tx.events.readLatestContent(streamId, { toVersion: version, chunkSize, keepReplaced })) {
+      yield { events: chunk.events, read: chunk.toVersion - folded };
+      folded = chunk.toVersion;
+    }
+  }
+}
+
 /** rebuildProjections inside a transaction the caller holds (verify compares in the same one). */
 export const rebuildInTransaction = async (tx: SqlExecutor, options: RebuildOptions = {}): Promise<RebuildProgress> => {
   const tables = options.tables ?? LIVE_TABLES;
@@ -123,22 +146,23 @@ export const rebuildInTransaction = async (tx: SqlExecutor, options: RebuildOpti
     progress.registries += 1;
     options.onProgress?.({ ...progress });
   };
-  // Every stream is folded in one read of the log in position order (which the chain check needs),
-  // each to its recorded head; a snapshot is taken as a stream's version passes one.
+  // Every stream is folded to its recorded head; a snapshot is taken as a stream's version passes one.
   const folds = new Map(streams.map(({ streamId, version }) => [streamId, { fold: startFold(undefined, streamId), version }]));
   const chain = options.checkChain ? startChainCheck() : undefined;
-  for await (const chunk of readLogForFold(tx, { chunkSize, keepReplaced: snapshotEvery > 0 })) {
-    for (let index = 0; index < chunk.records.length; index += 1) {
-      const record = chunk.records[index];
-      const broken = chain?.next(record);
+  const keepReplaced = snapshotEvery > 0;
+  const source = chain ? readLogForFold(tx, { chunkSize, keepReplaced }) : streamByStream(tx, streams, chunkSize, keepReplaced);
+  for await (const chunk of source) {
+    for (let index = 0; index < chunk.events.length; index += 1) {
+      const record = chunk.records?.[index];
+      const broken = record && chain?.next(record);
       if (broken) throw new BrokenChainError(broken);
-      const folding = folds.get(record.stream_id);
       const event = chunk.events[index];
-      if (!folding || !event || record.stream_version > folding.version) continue;
+      const folding = event && folds.get(event.stream_id);
+      if (!event || !folding || event.stream_version > folding.version) continue;
       folding.fold.apply(event);
       if (snapshotEvery > 0) await takeSnapshot(snapshots, folding.fold.state as RegistryState);
     }
-    progress.events += chunk.records.length;
+    progress.events += chunk.read;
     options.onProgress?.({ ...progress });
   }
   const broken = chain?.end(await tx.events.listStreams());

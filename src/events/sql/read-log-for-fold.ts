@@ -9,6 +9,7 @@ import { contentEventOf, CURRENT_CONTENT_EVENTS, type DataHead } from './read-la
 export interface LogChunk {
   records: EventRecord[];
   events: (StoredEvent | undefined)[];
+  read: number;
 }
 
 /** Per stream, the version of each profile's last content event (one scan of the profile index). */
@@ -49,7 +50,7 @@ export async function* readLogForFold(sql: SqlStatements, { chunkSize, keepRepla
       if (!keepReplaced && !isLatest && row.type === 'profile.updated') return undefined;
       return contentEventOf(row, isLatest);
     });
-    yield { records, events };
+    yield { records, events, read: records.length };
     if (rows.length < chunkSize) return;
     after = records[records.length - 1].position;
   }

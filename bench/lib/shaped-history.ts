@@ -6,7 +6,7 @@ import { openDatabase, type DatabaseLocation } from '../../src/events/open-datab
 import { resolvePostgresSchema } from '../../src/events/postgres/postgres-schema.js';
 import type { SqlDatabase } from '../../src/events/sql-database.js';
 import type { RegistryState } from '../../src/events/registry-state.js';
-import { sealingEvents } from '../../src/projections/event-seals.js';
+import { sealingEvents } from '../../src/events/event-seals.js';
 import { ensureSchema } from '../../src/projections/schema-setup.js';
 import { sealOf } from '../../src/domain/row-seal.js';
 import { profileBody, registrySlugs } from './generate-data.js';

@@ -4,7 +4,7 @@ import type { SigningKeys } from '../domain/signing-keys.js';
 import { describeChainBreak, verifyHashChain, verifyStreamHeads } from '../events/verify-hash-chain.js';
 import { startCheckpointWriter } from '../use-cases/checkpoint-writer.js';
 import type { RegistryStore } from '../use-cases/registry-store.js';
-import { verifyHeadSeals } from '../projections/event-seals.js';
+import { verifyHeadSeals } from '../events/event-seals.js';
 import { missingServedEvents } from '../projections/served-heads.js';
 import { appendLine } from './file-io.js';
 import { signingKeysOption, type SigningKeysFlags } from './signing-keys-option.js';

@@ -7,6 +7,9 @@ import { hmacOf, HMAC_ALGORITHM, sameDigest, type SigningKeys } from './signing-
  * which nobody without the key can recompute; without them a plain digest (`sha256:<hex>`), which
  * catches an edit of the row but not someone who also recomputes the digest.
  */
+/** Seals a row's value: `sealOf` with the writer's keys. */
+export type RowSealer = (value: unknown) => string;
+
 export const sealOf = (keys: SigningKeys | undefined, value: unknown): string =>
   keys
     ? `${HMAC_ALGORITHM}:${keys.signing.id}:${hmacOf(keys.signing.secret, value)}`

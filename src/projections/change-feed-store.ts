@@ -1,3 +1,4 @@
+import type { RowSealer } from '../domain/row-seal.js';
 import type { AffectedByPosition, AffectedProfile } from '../events/change-feed.js';
 import type { StoredEvent } from '../events/event-types.js';
 import type { SqlExecutor } from '../events/sql-database.js';
@@ -25,7 +26,6 @@ export const changeRowSealed = (position: number, eventHash: string, affectedJso
   affected_json: affectedJson,
 });
 
-export type RowSealer = (value: unknown) => string;
 
 /** Rows written before seals existed are sealed when the column is added (`seal` as the store seals). */
 export const upgradeChangeFeed = async (db: SqlExecutor, seal: RowSealer): Promise<void> => {

@@ -1,7 +1,7 @@
 import type { SqlExecutor } from '../events/sql-database.js';
 import type { SqlFlavour } from '../events/sql-flavour.js';
 import { addColumnIfMissing } from './add-column.js';
-import type { RowSealer } from './change-feed-store.js';
+import type { RowSealer } from '../domain/row-seal.js';
 
 /**
  * The first response to each `Idempotency-Key`, written in the transaction of the write it answers,

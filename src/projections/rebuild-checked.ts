@@ -6,7 +6,7 @@ import type { SqlExecutor } from '../events/sql-database.js';
 import { LIVE_TABLES } from './projection-schema.js';
 import { recordAudit } from './integrity-audit.js';
 import { resealUnderKeys } from './reseal.js';
-import { sealedPastTheEnd } from './event-seals.js';
+import { sealedPastTheEnd } from '../events/event-seals.js';
 import { BrokenChainError, rebuildProjections, type RebuildOptions, type RebuildProgress } from './rebuild.js';
 
 export interface CheckedRebuildOptions extends RebuildOptions {

@@ -2,7 +2,7 @@ import { sealOf } from '../domain/row-seal.js';
 import type { SigningKeys } from '../domain/signing-keys.js';
 import type { SqlExecutor } from '../events/sql-database.js';
 import { resealChangeRows } from './change-feed-store.js';
-import { resealEvents } from './event-seals.js';
+import { resealEvents } from '../events/event-seals.js';
 import { resealResponses } from './idempotency-store.js';
 
 /**

@@ -2,8 +2,9 @@ import type { SqlDatabase, SqlExecutor } from '../events/sql-database.js';
 import { eventStoreSchema } from '../events/event-store-schema.js';
 import { sealOf } from '../domain/row-seal.js';
 import { addColumnIfMissing } from './add-column.js';
-import { changeFeedSchema, upgradeChangeFeed, type RowSealer } from './change-feed-store.js';
-import { eventSealsSchema } from './event-seals.js';
+import { changeFeedSchema, upgradeChangeFeed } from './change-feed-store.js';
+import type { RowSealer } from '../domain/row-seal.js';
+import { eventSealsSchema } from '../events/event-seals.js';
 import { idempotencySchema, upgradeIdempotencyKeys } from './idempotency-store.js';
 import { integrityAuditSchema } from './integrity-audit.js';
 import {

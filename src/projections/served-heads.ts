@@ -1,6 +1,6 @@
 import type { SqlDatabase } from '../events/sql-database.js';
 import { lostTail } from '../events/verify-hash-chain.js';
-import { sealedPastTheEnd } from './event-seals.js';
+import { sealedPastTheEnd } from '../events/event-seals.js';
 import { LIVE_TABLES } from './projection-schema.js';
 
 /**

@@ -1,6 +1,7 @@
 import { sqlSnapshotStore } from '../events/snapshots.js';
 import type { SqlExecutor } from '../events/sql-database.js';
-import { writeAffected, type RowSealer } from './change-feed-store.js';
+import { writeAffected } from './change-feed-store.js';
+import type { RowSealer } from '../domain/row-seal.js';
 import { writeProfileRows, writeRegistryRow } from './project-registry.js';
 import type { ProjectionStore } from './projection-store.js';
 import { readSchemaUsers, writeSchemaRows } from './schema-projection.js';

@@ -7,7 +7,7 @@ import type { StoredEvent } from '../events/event-types.js';
 import type { SqlDatabase } from '../events/sql-database.js';
 import { describeChainBreak, lostTail, verifyHashChain } from '../events/verify-hash-chain.js';
 import { changeRowSealed, readChangeRowsWithHashes } from './change-feed-store.js';
-import { sealedPastTheEnd, verifyEventSeals } from './event-seals.js';
+import { sealedPastTheEnd, verifyEventSeals } from '../events/event-seals.js';
 import { readAllSealedResponses } from './idempotency-store.js';
 import { readAudit, type AuditRecord } from './integrity-audit.js';
 import { verifyProjections, verifySnapshots } from './verify-projections.js';

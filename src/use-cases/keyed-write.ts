@@ -1,6 +1,6 @@
 import type { ExecuteOptions } from '../events/command-bus.js';
 import type { SqlTransaction } from '../events/sql-database.js';
-import type { RowSealer } from '../projections/change-feed-store.js';
+import type { RowSealer } from '../domain/row-seal.js';
 import { claimIdempotencyKey, purgeExpiredIdempotencyKeys, recordIdempotentResponse } from '../projections/idempotency-store.js';
 import type { WriteResult } from './write-result.js';
 

@@ -10,11 +10,11 @@ import { openDatabase, type DatabaseLocation } from '../events/open-database.js'
 import type { SqlDatabase, SqlTransaction } from '../events/sql-database.js';
 import { sealOf } from '../domain/row-seal.js';
 import type { SigningKeys } from '../domain/signing-keys.js';
-import type { RowSealer } from '../projections/change-feed-store.js';
+import type { RowSealer } from '../domain/row-seal.js';
 import { readOnlyStore } from '../domain/errors.js';
 import { createProjector, type ProjectorOptions } from '../projections/projector.js';
 import { ensureSchema } from '../projections/schema-setup.js';
-import { sealingEvents } from '../projections/event-seals.js';
+import { sealingEvents } from '../events/event-seals.js';
 import { readFingerprintKey, rememberFingerprintKey } from '../projections/fingerprint-key-store.js';
 import type { FingerprintKey } from '../domain/fingerprint.js';
 import { sqlProjectionStore } from '../projections/sql-projection-store.js';

@@ -6,7 +6,7 @@ import { sealOf } from '../../src/domain/row-seal.js';
 import { parseSigningKeys } from '../../src/domain/signing-keys.js';
 import { eventHash, GENESIS_HASH, type HashedFields } from '../../src/events/event-hash.js';
 import { changeRowSealed } from '../../src/projections/change-feed-store.js';
-import { eventSealed } from '../../src/projections/event-seals.js';
+import { eventSealed } from '../../src/events/event-seals.js';
 import { openDatabase } from '../../src/events/open-database.js';
 import { createRegistryStore } from '../../src/use-cases/registry-store.js';
 import { expectProblem } from '../support/problem-assertions.js';

@@ -1,13 +1,13 @@
 import { checkSeal, sealProblem } from '../domain/row-seal.js';
 import type { SigningKeys } from '../domain/signing-keys.js';
-import { bindsPosition } from '../events/event-hash.js';
-import type { EventRecord } from '../events/event-store.js';
-import type { StoredEvent } from '../events/event-types.js';
-import type { SqlDatabase, SqlExecutor, SqlTransaction } from '../events/sql-database.js';
-import type { SqlFlavour } from '../events/sql-flavour.js';
-import { describeChainBreak } from '../events/verify-hash-chain.js';
-import type { TransactionalStore } from '../events/write-transaction.js';
-import type { RowSealer } from './change-feed-store.js';
+import { bindsPosition } from './event-hash.js';
+import type { EventRecord } from './event-store.js';
+import type { StoredEvent } from './event-types.js';
+import type { SqlDatabase, SqlExecutor, SqlTransaction } from './sql-database.js';
+import type { SqlFlavour } from './sql-flavour.js';
+import { describeChainBreak } from './verify-hash-chain.js';
+import type { TransactionalStore } from './write-transaction.js';
+import type { RowSealer } from '../domain/row-seal.js';
 
 /**
  * Every event's seal, written with it: an HMAC under the signing key over its position and chain

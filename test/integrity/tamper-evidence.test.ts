@@ -429,13 +429,13 @@ describe('a tamper-evident log on SQLite copies', () => {
       expect(rebuild.stderr).toContain(`rebuild refused: the events do not verify under the signing keys: ${named}`);
     };
 
+    const plainSealOfFirstTeamEvent = (position: number) =>
+      `event at position ${position} (registry "team", version 1): its seal is a plain SHA-256 digest, not an HMAC of a listed key (written without keys, or forged)`;
+
     it('a store written without keys: verify, serve and rebuild with keys refuse its SHA-256 seals, naming the event', async () => {
       const path = copy();
       const [first] = teamEvents(path);
-      await refusedEverywhere(
-        path,
-        `event at position ${first.position} (registry "team", version 1): its seal is a plain SHA-256 digest, not an HMAC of a listed key (written without keys, or forged)`,
-      );
+      await refusedEverywhere(path, plainSealOfFirstTeamEvent(first.position));
     });
 
     it('rebuild --accept-broken-chain with keys rebuilds, records the act and seals again under the key; verify then shows the record', async () => {
@@ -459,10 +459,7 @@ describe('a tamper-evident log on SQLite copies', () => {
       rewriteTeam(path, (data) => data.replace('honest prompt', 'FORGED PROMPT'));
       withSqlite(path, (db) => db.prepare("UPDATE profile_documents SET stored_json = REPLACE(stored_json, 'honest prompt', 'FORGED PROMPT')").run());
       const [first] = teamEvents(path);
-      await refusedEverywhere(
-        path,
-        `event at position ${first.position} (registry "team", version 1): its seal is a plain SHA-256 digest, not an HMAC of a listed key (written without keys, or forged)`,
-      );
+      await refusedEverywhere(path, plainSealOfFirstTeamEvent(first.position));
     });
 
     it('a forged profile.published appended with a valid chain: refused by verify, serve and rebuild with keys', async () => {

@@ -165,6 +165,32 @@ describe.runIf(postgresAvailable)('instances that start together on a fresh Post
     }
   }, 60_000);
 
+  it('an instance that starts while another is in the middle of a write neither deadlocks nor breaks that write', async () => {
+    const { schema, drop } = await createTestSchema();
+    const writer = new pg.Client({ connectionString: PG_URL });
+    try {
+      await (await createRegistryStore(openDatabase({ dsn: PG_URL, schema }))).close();
+      await writer.connect();
+      await writer.query(`SET search_path TO "${schema}"`);
+      // what an append does first (takes its positions) and next (writes the events table)
+      await writer.query('BEGIN');
+      await writer.query('UPDATE event_positions SET last_position = last_position');
+      const starting = createRegistryStore(openDatabase({ dsn: PG_URL, schema }));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const writing = writer.query('LOCK TABLE events IN ROW EXCLUSIVE MODE').then(() => writer.query('COMMIT'));
+      const [started, wrote] = await Promise.allSettled([starting, writing]);
+      expect([started.status, wrote.status, String((started as PromiseRejectedResult).reason ?? (wrote as PromiseRejectedResult).reason ?? '')]).toEqual([
+        'fulfilled',
+        'fulfilled',
+        '',
+      ]);
+      if (started.status === 'fulfilled') await started.value.close();
+    } finally {
+      await writer.end().catch(() => undefined);
+      await drop();
+    }
+  }, 30_000);
+
   it('refuses a database whose recorded schema is newer than the server', async () => {
     const { schema, drop } = await createTestSchema();
     try {

@@ -11,6 +11,7 @@ import { POSTGRES_FLAVOUR } from './postgres-flavour.js';
 import { DEFAULT_POSTGRES_SETTINGS, type PostgresSettings } from './postgres-settings.js';
 import { SCHEMA_LOCK_KEY } from './postgres-schema.js';
 import { pgDriver } from './pg-driver.js';
+import { splitStatements } from './split-statements.js';
 
 /** Errors that say the server is not there (rather than that the statement is wrong). */
 const UNAVAILABLE_CODES = new Set([
@@ -83,7 +84,7 @@ const statementsOf = (client: Queryable, prepare = false): SqlStatements => {
       }),
     exec: (sql) =>
       guarded(async () => {
-        await client.query(sql);
+        for (const statement of splitStatements(sql)) await client.query(statement);
       }),
   };
 };

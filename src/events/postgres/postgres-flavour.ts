@@ -8,13 +8,15 @@ export const POSTGRES_FLAVOUR: SqlFlavour = {
   bigint: 'BIGINT',
   serialKey: 'BIGSERIAL PRIMARY KEY',
   // one row, moved inside the write transaction (so a rollback takes its numbers back), started
-  // where the log ends; the append takes positions from it (see append-to-stream.ts)
+  // where the log ends; the append takes positions from it (see append-to-stream.ts). A start that
+  // finds the row reads it and inserts nothing: ON CONFLICT alone would wait for a writer holding it
   positionCounter: `
 CREATE TABLE IF NOT EXISTS event_positions (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   last_position BIGINT NOT NULL
 );
-INSERT INTO event_positions (id, last_position) SELECT 1, coalesce(max(position), 0) FROM events ON CONFLICT (id) DO NOTHING;
+INSERT INTO event_positions (id, last_position) SELECT 1, coalesce(max(position), 0) FROM events
+  WHERE NOT EXISTS (SELECT 1 FROM event_positions) ON CONFLICT (id) DO NOTHING;
 `,
   dependentStatistics: (name, table, expressions) =>
     `CREATE STATISTICS IF NOT EXISTS ${name} (mcv, dependencies) ON ${expressions.join(', ')} FROM ${table};`,

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import type { Writable } from 'node:stream';
 import type pg from 'pg';
 import { DatabaseUnavailable, isDatabaseUnavailable } from '../database-unavailable.js';
 import { createMutex, sqlTransactionOf, type SqlDatabase, type SqlExecutor, type SqlStatements, type SqlTransaction } from '../sql-database.js';
@@ -111,8 +112,22 @@ const MAX_AHEAD = 256;
  * sent ahead without looking at it, and `COMMIT` throws the error of any (PostgreSQL then rolls
  * back). So a savepoint costs no round trip of its own, nor does a write of the projection.
  */
-const pipelined = (client: Queryable): Queryable => {
+const pipelined = (client: Queryable, socket?: Writable): Queryable => {
   let ahead: Promise<{ error: unknown } | undefined>[] = [];
+  // pg writes each statement with a system call of its own: those sent in one tick go out in one
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    socket?.uncork();
+  };
+  const sent = (text: string | pg.QueryConfig, values?: unknown[]) => {
+    if (socket && !corked) {
+      corked = true;
+      socket.cork();
+      process.nextTick(uncork);
+    }
+    return client.query(text, values);
+  };
   const answered = async () => {
     const waiting = ahead;
     ahead = [];
@@ -122,7 +137,7 @@ const pipelined = (client: Queryable): Queryable => {
     }
   };
   const send = async (text: string | pg.QueryConfig, values?: unknown[]) => {
-    ahead.push(client.query(text, values).then(() => undefined, (error: unknown) => ({ error })));
+    ahead.push(sent(text, values).then(() => undefined, (error: unknown) => ({ error })));
     if (ahead.length >= MAX_AHEAD) await answered();
   };
   return {
@@ -140,7 +155,7 @@ const pipelined = (client: Queryable): Queryable => {
         }
         if (TAKES_BACK.test(text)) ahead = [];
       }
-      const result = client.query(text, values);
+      const result = sent(text, values);
       try {
         await answered();
       } catch (error) {
@@ -274,7 +289,7 @@ export const openPostgres = (
       const result = await exclusive(async () => {
         const { key, channel } = await schemaIdentity();
         const pooled = await guarded(() => pool.connect());
-        const client = pipelined(pooled);
+        const client = pipelined(pooled, (pooled as unknown as { connection?: { stream?: Writable } }).connection?.stream);
         let broken: Error | undefined;
         try {
           if (readonly) {

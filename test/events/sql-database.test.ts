@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { CURRENT_SCHEMA_VERSION, type DomainEvent } from '../../src/events/event-types.js';
 import { describeEachBackend, describeOnPostgres } from '../support/backends.js';
 import { storeSnapshot } from '../support/store-snapshot.js';
@@ -103,5 +103,34 @@ describeOnPostgres('SQL text on postgres', () => {
     ]);
     expect(third.prev_hash).toBe(stream[1].hash);
     expect(await mine.events.streamHead('beta')).toEqual({ version: 3, hash: third.hash });
+  });
+
+  it('moves the head of a stream appended to in several savepoints of one transaction without locking its row (no MultiXact)', async () => {
+    const renamed = (n: number): DomainEvent => ({ ...created, type: 'registry.updated', data: { slug: 'eta', display_name: `E${n}` } } as DomainEvent);
+    const db = t.store.db;
+    await db.transaction(async (tx) => {
+      await tx.savepoint(() => tx.events.appendToStream('eta', 0, [{ ...created, data: { slug: 'eta' } }]));
+      for (let version = 1; version <= 3; version++) await tx.savepoint(() => tx.events.appendToStream('eta', version, [renamed(version)]));
+    });
+    // an upsert locked the row in each savepoint, which left a MultiXact as its xmax; an UPDATE leaves none
+    expect(await db.get(`SELECT xmax::text AS xmax, version FROM streams WHERE stream_id = 'eta'`)).toEqual({ xmax: '0', version: 4 });
+    expect((await db.events.readStream('eta')).map((event) => event.stream_version)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('sends the statements a write transaction sends in one tick with one system call', async () => {
+    const writes: number[] = [];
+    const { Socket } = await import('node:net');
+    const spies = [vi.spyOn(Socket.prototype, '_writev' as never), vi.spyOn(Socket.prototype, '_write' as never)];
+    try {
+      await t.store.db.transaction(async (tx) => {
+        await tx.write(`CREATE TEMP TABLE IF NOT EXISTS ticks (n INTEGER)`);
+        const before = spies.reduce((sum, spy) => sum + spy.mock.calls.length, 0);
+        await Promise.all([tx.write('INSERT INTO ticks VALUES (1)'), tx.write('INSERT INTO ticks VALUES (2)'), tx.get('SELECT count(*)::int AS n FROM ticks')]);
+        writes.push(spies.reduce((sum, spy) => sum + spy.mock.calls.length, 0) - before);
+      });
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    expect(writes).toEqual([1]);
   });
 });

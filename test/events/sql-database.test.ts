@@ -120,13 +120,15 @@ describeOnPostgres('SQL text on postgres', () => {
   it('sends the statements a write transaction sends in one tick with one system call', async () => {
     const writes: number[] = [];
     const { Socket } = await import('node:net');
-    const spies = [vi.spyOn(Socket.prototype, '_writev' as never), vi.spyOn(Socket.prototype, '_write' as never)];
+    const socket = Socket.prototype as unknown as Record<'_write' | '_writev', (...args: unknown[]) => unknown>;
+    const spies = [vi.spyOn(socket, '_writev'), vi.spyOn(socket, '_write')];
+    const calls = () => spies.reduce((sum, spy) => sum + spy.mock.calls.length, 0);
     try {
       await t.store.db.transaction(async (tx) => {
         await tx.write(`CREATE TEMP TABLE IF NOT EXISTS ticks (n INTEGER)`);
-        const before = spies.reduce((sum, spy) => sum + spy.mock.calls.length, 0);
+        const before = calls();
         await Promise.all([tx.write('INSERT INTO ticks VALUES (1)'), tx.write('INSERT INTO ticks VALUES (2)'), tx.get('SELECT count(*)::int AS n FROM ticks')]);
-        writes.push(spies.reduce((sum, spy) => sum + spy.mock.calls.length, 0) - before);
+        writes.push(calls() - before);
       });
     } finally {
       for (const spy of spies) spy.mockRestore();

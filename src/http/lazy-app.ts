@@ -27,7 +27,8 @@ export const lazyApp = (app: FastifyInstance, paths: string[], build: (inner: Fa
     for (const [name, value] of Object.entries(answer.headers)) {
       if (value !== undefined && !CONNECTION_HEADERS.has(name)) reply.header(name, value);
     }
-    return reply.code(answer.statusCode).send(answer.rawPayload);
+    // no body is sent as none (an empty buffer would be typed application/octet-stream)
+    return reply.code(answer.statusCode).send(answer.rawPayload.length === 0 ? undefined : answer.rawPayload);
   };
   for (const path of paths) app.get(path, { schema: { hide: true } }, forward);
 };

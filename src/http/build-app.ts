@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { nanoid } from 'nanoid';
 import { decodeJsonUtf8, refuseInexactNumbers } from '../domain/intact-json.js';
 import type { RegistryStore } from '../use-cases/registry-store.js';
@@ -34,6 +34,12 @@ export interface AppOptions extends SecurityOptions {
   watchPollMs?: number;
 }
 
+/** Fastify types these factories after ajv's; they receive the route schema all the same. */
+const ZOD_COMPILERS = {
+  buildValidator: () => zodValidatorCompiler,
+  buildSerializer: () => jsonSerializerCompiler,
+} as unknown as NonNullable<FastifyServerOptions['schemaController']>['compilersFactory'];
+
 /** A caller's request id is kept when it is a plain token of at most 128 characters. */
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -51,6 +57,9 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : nanoid(12);
     },
     return503OnClosing: true,
+    // routes declare zod schemas: zod validates (refusals are problem+json), answers are serialized
+    // as JSON; given here, Fastify never loads its own compilers (ajv, fast-json-stringify)
+    schemaController: { compilersFactory: ZOD_COMPILERS },
     // slugs are up to 128 characters (more once percent-encoded); longer ones reach the slug check
     routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
     frameworkErrors: problemErrorHandler,
@@ -86,14 +95,11 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
       done(null, value);
     });
   });
-  // routes declare zod schemas: zod validates (refusals are problem+json), answers are serialized as JSON
-  app.setValidatorCompiler(zodValidatorCompiler);
-  app.setSerializerCompiler(jsonSerializerCompiler);
   app.setErrorHandler(problemErrorHandler);
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, problem(404, 'not-found', `route ${request.method} ${request.url.split('?')[0]} not found`)),
   );
-  await registerOpenApi(app);
+  registerOpenApi(app);
   const metrics = registerMetrics(app, options.store);
   const routes = { store: options.store };
   await app.register(healthRoutes, routes);

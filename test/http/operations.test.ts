@@ -40,6 +40,40 @@ describe('operations routes', () => {
   });
 });
 
+describe('the API document, Swagger UI and the console, built on their first request', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await openTestApp('sqlite');
+  });
+  afterAll(async () => t?.close());
+
+  it('answer right after the start, asked for all at once, as they answered when built at the start', async () => {
+    const [openapi, docsJson, docsPage, consolePage] = await Promise.all(
+      ['/openapi.json', '/docs/json', '/docs/', '/console/'].map((url) => t.app.inject({ method: 'GET', url })),
+    );
+    expect([openapi, docsJson, docsPage, consolePage].map((response) => response!.statusCode)).toEqual([200, 200, 200, 200]);
+    expect(docsJson!.json()).toEqual(openapi!.json());
+    expect(Object.keys(openapi!.json().paths)).toContain('/healthz');
+    expect(Object.keys(openapi!.json().paths).filter((path) => path.startsWith('/docs') || path.startsWith('/console'))).toEqual([]);
+    expect(docsPage!.headers['content-type']).toContain('text/html');
+    expect(consolePage!.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(consolePage!.headers['cache-control']).toBe('no-cache');
+    const yaml = await t.app.inject({ method: 'GET', url: '/docs/yaml' });
+    expect(yaml.body).toContain('openapi: 3.1.0');
+    const head = await t.app.inject({ method: 'HEAD', url: '/docs/' });
+    expect(head.statusCode).toBe(200);
+    expect(head.headers['content-length']).toBe(String(docsPage!.rawPayload.length));
+  });
+
+  it('answer a file they do not have with the API\'s own 404', async () => {
+    for (const url of ['/docs/static/missing.js', '/console/missing.js']) {
+      const missing = await t.app.inject({ method: 'GET', url });
+      expect(missing.statusCode).toBe(404);
+      expect(missing.headers['content-type']).toContain('application/problem+json');
+    }
+  });
+});
+
 describe('request edges', () => {
   let t: TestApp;
   beforeAll(async () => {

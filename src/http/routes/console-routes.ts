@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import fastifyStatic from '@fastify/static';
+import { lazyApp } from '../lazy-app.js';
 import { problem, sendProblem } from '../problem.js';
 import type { RoutesPlugin } from '../route-schema.js';
 
@@ -54,6 +54,9 @@ export const consoleRoutes: RoutesPlugin<Record<never, never>> = async (app) => 
       reply.header('referrer-policy', 'no-referrer');
       reply.header('cache-control', 'no-cache');
     });
-    await scope.register(fastifyStatic, { root, prefix: '/console/', decorateReply: false, index: ['index.html'] });
+    // @fastify/static (with glob and mime) is loaded by the first request for a console file
+    lazyApp(scope, ['/console/*'], async (inner) => {
+      await inner.register((await import('@fastify/static')).default, { root, prefix: '/console/', decorateReply: false, index: ['index.html'] });
+    });
   });
 };

@@ -44,6 +44,8 @@ export interface ReadStreamOptions {
   limit?: number;
   /** Newest first: the last `limit` events of the range. */
   backwards?: boolean;
+  /** Only the registry's own events and the profile events of these profiles (none of the others' content is read). */
+  profiles?: readonly string[];
 }
 
 export interface ReadAllOptions {

@@ -1,7 +1,7 @@
 import { registryNotFound, registryVersionNotFound } from '../domain/errors.js';
 import type { StoredEvent } from '../events/event-types.js';
 import { aggregateStream } from '../events/aggregate-stream.js';
-import type { RegistryState } from '../events/registry-state.js';
+import { profileVersionAfter, type RegistryState } from '../events/registry-state.js';
 import { foldEvents } from '../events/evolve.js';
 import { nearestSnapshot, sqlSnapshotStore } from '../events/snapshots.js';
 import type { SqlExecutor } from '../events/sql-database.js';
@@ -78,7 +78,11 @@ export const profilesAtVersion = async (
 ): Promise<ProfilesView | undefined> => {
   if (version <= 0) return undefined;
   const snapshot = await nearestSnapshot(executor, registry, version, new Set(slugs));
-  const after = await executor.events.readStream(registry, { fromVersion: (snapshot?.version ?? 0) + 1, toVersion: version, profiles: slugs });
+  const after = await executor.events.readStream(registry, {
+    fromVersion: (snapshot?.version ?? 0) + 1,
+    toVersion: version,
+    profiles: slugs.map((slug) => [slug, profileVersionAfter(snapshot, slug)] as const),
+  });
   return foldEvents(after, registry, snapshot);
 };
 

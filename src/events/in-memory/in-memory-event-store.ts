@@ -53,7 +53,9 @@ const operations: EventStoreOperations<Log> = {
         row.stream_version >= fromVersion &&
         row.stream_version <= toVersion &&
         row.occurred_at_ms <= untilMs &&
-        (profiles === undefined || !row.type.startsWith('profile.') || profiles.includes(profileOf(row).profile as string)),
+        (profiles === undefined ||
+          !row.type.startsWith('profile.') ||
+          profiles.some(([profile, from]) => profileOf(row).profile === profile && (profileOf(row).version as number) >= from)),
     );
     if (backwards) rows.reverse();
     return rows.slice(0, limit).map(storedEventFromRow);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Scenario } from './report.js';
 import type { ShapedHistory } from './shaped-history.js';
-import { CLI, startServer } from './spawn-server.js';
+import { CLI, startServer, type RunningServer } from './spawn-server.js';
 
 /** The clock of the shaped generator: command k happened at START + 7k (so a time names the same point of every store). */
 const GENERATOR_START_MS = 1_771_880_000_000;
@@ -56,13 +56,16 @@ export const PROBES: Probe[] = [
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
-const timed = async (url: string, probe: Probe, store: ShapedHistory, serial: number): Promise<number> => {
+/** A request's milliseconds, and the server's CPU milliseconds meanwhile (all its threads; the database server's not counted). */
+const timed = async (server: RunningServer, url: string, probe: Probe, store: ShapedHistory, serial: number): Promise<{ ms: number; cpuMs: number }> => {
   const body = probe.body ? JSON.stringify(probe.body(store, serial)) : undefined;
+  const cpuBefore = server.cpuNs();
   const started = performance.now();
   const response = await fetch(url, { method: probe.method, headers: body ? { 'content-type': 'application/json' } : {}, body });
   await response.arrayBuffer();
+  const ms = performance.now() - started;
   if (response.status !== 200) throw new Error(`${probe.name}: ${response.status} from ${url}`);
-  return performance.now() - started;
+  return { ms, cpuMs: (server.cpuNs() - cpuBefore) / 1e6 };
 };
 
 export interface FlatnessOptions {
@@ -97,20 +100,30 @@ export const measureHistoryFlatness = async (options: FlatnessOptions): Promise<
     const scenarios: Scenario[] = [];
     for (const probe of PROBES) {
       const times: number[][] = stores.map(() => []);
+      const cpuTimes: number[][] = stores.map(() => []);
       for (let rep = 0; rep < options.reps + 1; rep++) {
         for (const [index, server] of servers.entries()) {
-          const ms = await timed(`${server.url}${probe.path(stores[index]!.shape)}`, probe, stores[index]!.shape, rep);
-          if (rep > 0) times[index]!.push(ms); // the first of each warms the server's caches
+          const { ms, cpuMs } = await timed(server, `${server.url}${probe.path(stores[index]!.shape)}`, probe, stores[index]!.shape, rep);
+          if (rep === 0) continue; // the first of each warms the server's caches
+          times[index]!.push(ms);
+          cpuTimes[index]!.push(cpuMs);
         }
       }
       const medians = times.map(median);
+      const cpuMedians = cpuTimes.map(median);
       const ratio = medians.at(-1)! / medians[0]!;
       const figures = Object.fromEntries(
-        stores.map(({ shape }, index) => [`ms at ${shape.events.toLocaleString('en-US')} events`, medians[index]!.toFixed(1)]),
+        stores.flatMap(({ shape }, index) => {
+          const events = shape.events.toLocaleString('en-US');
+          return [
+            [`ms at ${events} events`, medians[index]!.toFixed(1)],
+            [`server CPU ms at ${events}`, cpuMedians[index]!.toFixed(1)],
+          ];
+        }),
       );
       scenarios.push({
         name: `${probe.name}${options.label ? `, ${options.label}` : ''}`,
-        figures: { ...figures, 'largest / smallest': `${ratio.toFixed(2)}×` },
+        figures: { ...figures, 'largest / smallest': `${ratio.toFixed(2)}×`, 'CPU largest / smallest': `${(cpuMedians.at(-1)! / cpuMedians[0]!).toFixed(2)}×` },
         goal: { text: 'largest ≤ 1.2 × smallest', met: () => ratio <= 1.2 },
       });
     }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -21,6 +21,7 @@ export interface RunningServer {
   /** Milliseconds from spawn until /healthz answered. */
   startupMs: number;
   rssBytes(): number;
+  cpuNs(): number;
   stop(): Promise<void>;
 }
 
@@ -43,6 +44,19 @@ export const rssOf = (pid: number): number => {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
   return Number(kb ?? 0) * 1024;
+};
+
+/** Nanoseconds the process's threads have run on a CPU (Linux schedstat: exact, where /proc's ticks are 10 ms). */
+export const cpuNsOf = (pid: number): number => {
+  let ns = 0;
+  for (const thread of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${thread}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return ns;
 };
 
 /**
@@ -68,6 +82,7 @@ export const startServer = async (
     child,
     startupMs,
     rssBytes: () => rssOf(child.pid as number),
+    cpuNs: () => cpuNsOf(child.pid as number),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

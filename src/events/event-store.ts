@@ -44,6 +44,12 @@ export interface ReadStreamOptions {
   limit?: number;
   /** Newest first: the last `limit` events of the range. */
   backwards?: boolean;
+  /**
+   * Only the registry's own events and those of these profiles from these profile versions on (a
+   * profile's events after a snapshot: from its version there), each found by the profile index:
+   * no other profile's event is read.
+   */
+  profiles?: readonly ProfileVersionRef[];
 }
 
 export interface ReadAllOptions {

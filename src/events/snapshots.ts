@@ -49,12 +49,14 @@ export const snapshotFormatOf = (parsed: object): number =>
 
 /**
  * Reads a snapshot back into the state it was taken from; undefined for a snapshot of an earlier
- * format (a cache of folds: the caller folds from further back instead).
+ * format (a cache of folds: the caller folds from further back instead). With `only`, the state
+ * holds those of its profiles only (the others' content is not read).
  */
-export const readSnapshot = async (executor: SqlExecutor, json: string): Promise<RegistryState | undefined> => {
+export const readSnapshot = async (executor: SqlExecutor, json: string, only?: ReadonlySet<string>): Promise<RegistryState | undefined> => {
   const parsed = JSON.parse(json) as Snapshot;
   if (snapshotFormatOf(parsed) !== SNAPSHOT_FORMAT) return undefined;
-  const { format: _format, profile_refs: refs, tombstones, ...fields } = parsed;
+  const { format: _format, profile_refs: allRefs, tombstones, ...fields } = parsed;
+  const refs = only ? allRefs.filter(([slug]) => only.has(slug)) : allRefs;
   const events = await executor.events.readProfileEventsAt(
     fields.slug,
     refs.map(([slug, version]) => [slug, version] as const),
@@ -127,18 +129,22 @@ export const createSnapshotTaker = (every: number) => {
   };
 };
 
-/** The latest snapshot of a registry at or before `maxVersion` (undefined if none, or if it is of an earlier format). */
+/**
+ * The latest snapshot of a registry at or before `maxVersion` (undefined if none, or if it is of an
+ * earlier format); with `only`, holding those of its profiles only.
+ */
 export const nearestSnapshot = async (
   executor: SqlExecutor,
   registry: string,
   maxVersion: number = Number.MAX_SAFE_INTEGER,
+  only?: ReadonlySet<string>,
 ): Promise<RegistryState | undefined> => {
   const row = await executor.get<{ state_json: string }>(
     `SELECT state_json FROM ${SNAPSHOT_TABLE} WHERE stream_id = $1 AND stream_version <= $2
      ORDER BY stream_version DESC LIMIT 1`,
     [registry, maxVersion],
   );
-  return row ? readSnapshot(executor, row.state_json) : undefined;
+  return row ? readSnapshot(executor, row.state_json, only) : undefined;
 };
 
 /** The snapshot table seen through one executor. */

@@ -43,6 +43,9 @@ export interface SqlFlavour {
   /** `column` is one of the integers of one parameter (`param`), given as `integerListParam(values)`. */
   integerIn(column: string, param: string): string;
   integerListParam(values: readonly number[]): unknown;
+  /** `column` is one of the texts of one parameter (`param`), given as `textListParam(values)`. */
+  textIn(column: string, param: string): string;
+  textListParam(values: readonly string[]): unknown;
   /**
    * `(SELECT <values joined by ','> FROM <from> WHERE <where>)`, the values in byte order of
    * `orderBy`; NULL when no row matches.

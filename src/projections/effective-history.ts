@@ -1,5 +1,4 @@
 import type { FingerprintKey } from '../domain/fingerprint.js';
-import type { RegistryState } from '../events/registry-state.js';
 import type { SqlExecutor } from '../events/sql-database.js';
 import { contentFingerprintAtPosition } from './fingerprint-at-point.js';
 import { profileHistory, type ProfileHistoryEntry, type ProfileVersion } from './profile-history.js';
@@ -20,12 +19,11 @@ export const effectiveProfileHistory = async (
 ): Promise<ProfileHistoryEntry[]> => {
   const entries = profileHistory(key, registry, slug, versions, options);
   const byVersion = new Map(versions.map((version) => [version.version, version]));
-  const cache = new Map<string, Promise<RegistryState | undefined>>();
   for (const entry of entries) {
     const version = byVersion.get(entry.version);
     if (!version?.content || version.content.stack.length === 0) continue;
     const end = await commandEndEvent(executor, version.event);
-    entry.fingerprint = await contentFingerprintAtPosition(executor, key, registry, version.content, end.position, cache);
+    entry.fingerprint = await contentFingerprintAtPosition(executor, key, registry, version.content, end.position);
   }
   return entries;
 };

@@ -1,17 +1,17 @@
+import { effectiveFingerprint } from '../domain/effective-runtime.js';
 import { profileNotFound, profileVersionNotFound, registryNotFound } from '../domain/errors.js';
-import type { ProfileState, RegistryState } from '../events/registry-state.js';
+import type { ProfileState } from '../events/registry-state.js';
 import type { SqlExecutor } from '../events/sql-database.js';
-
-import { fingerprintAtPoint, registriesAtPosition, registriesAtTime } from './fingerprint-at-point.js';
+import { profilesAtPosition, profilesAtTime, stackLookupAt, type ProfilesLoader } from './fingerprint-at-point.js';
 import { storeFingerprintKey } from './fingerprint-key-store.js';
-import type { FingerprintOf } from './project-registry.js';
 import { documentEtag, profileDocumentJson, registryPayloadJson } from './registry-serialization.js';
 import {
-  registryStateAt,
-  registryStateAtProfileVersion,
+  profilesAtVersion,
+  profileVersionWrite,
   registryStateAtVersion,
   requirePastVersion,
   streamHeadVersion,
+  streamVersionOf,
   type PastPoint,
 } from './time-travel.js';
 
@@ -24,37 +24,36 @@ export interface PastDocument {
   profile?: ProfileState;
 }
 
-const liveAt = (state: RegistryState | undefined): RegistryState => {
+const liveAt = <T extends { live: boolean }>(state: T | undefined): T => {
   if (!state?.live) throw registryNotFound();
   return state;
 };
 
-/** A profile at its version N (`{version}`) or at a time; 404 where it did not exist. */
-export const pastProfileDocument = async (
-  executor: SqlExecutor,
-  registry: string,
-  slug: string,
-  point: PastPoint,
-  fingerprintOf?: FingerprintOf,
-): Promise<PastDocument> => {
+/**
+ * A profile at its version N (`{version}`) or at a time; 404 where it did not exist. It reads the
+ * profile and the profiles its stack reaches as they were then, none of their registries' others.
+ */
+export const pastProfileDocument = async (executor: SqlExecutor, registry: string, slug: string, point: PastPoint): Promise<PastDocument> => {
   if ((await streamHeadVersion(executor, registry)) === 0) throw registryNotFound();
-  let state: RegistryState;
-  let loadOthers: (state: RegistryState) => Promise<FingerprintOf>;
+  let version: number;
+  let load: ProfilesLoader;
   if ('version' in point) {
-    const found = await registryStateAtProfileVersion(executor, registry, slug, point.version);
-    if (!found) throw profileVersionNotFound(point.version);
-    state = liveAt(found.state);
-    // the version's own write is the point: every other registry as it stood right after it
-    loadOthers = async (then) => fingerprintAtPoint(await storeFingerprintKey(executor), then, registriesAtPosition(executor, found.position));
+    const write = await profileVersionWrite(executor, registry, slug, point.version);
+    if (!write) throw profileVersionNotFound(point.version);
+    // the version's own write is the point: every registry as it stood right after it
+    version = write.stream_version;
+    load = profilesAtPosition(executor, write.position);
   } else {
-    state = liveAt(await registryStateAt(executor, registry, point));
-    loadOthers = async (then) => fingerprintAtPoint(await storeFingerprintKey(executor), then, registriesAtTime(executor, point.atMs));
+    version = await streamVersionOf(executor, registry, point);
+    load = profilesAtTime(executor, point.atMs);
   }
-  const profile = state.profiles.get(slug);
+  const then = liveAt(await profilesAtVersion(executor, registry, version, [slug]));
+  const profile = then.profiles.get(slug);
   if (!profile) throw profileNotFound();
-  const fingerprintThen = fingerprintOf ?? (await loadOthers(state));
-  const json = profileDocumentJson(state.slug, profile, state.default_profile_slug === slug, fingerprintThen(state, profile));
-  return { json, etag: documentEtag(fingerprintThen.key, profile.version, json), profile };
+  const key = await storeFingerprintKey(executor);
+  const fingerprint = effectiveFingerprint(key, registry, profile.content, await stackLookupAt(registry, profile.content, load));
+  const json = profileDocumentJson(registry, profile, then.default_profile_slug === slug, fingerprint);
+  return { json, etag: documentEtag(key, profile.version, json), profile };
 };
 
 /** A whole registry at its stream version N or at a time. */

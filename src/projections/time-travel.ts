@@ -1,8 +1,9 @@
 import { registryNotFound, registryVersionNotFound } from '../domain/errors.js';
 import type { StoredEvent } from '../events/event-types.js';
 import { aggregateStream } from '../events/aggregate-stream.js';
-import type { RegistryState } from '../events/registry-state.js';
-import { sqlSnapshotStore } from '../events/snapshots.js';
+import { profileVersionAfter, type RegistryState } from '../events/registry-state.js';
+import { foldEvents } from '../events/evolve.js';
+import { nearestSnapshot, sqlSnapshotStore } from '../events/snapshots.js';
 import type { SqlExecutor } from '../events/sql-database.js';
 
 /** A point in a registry's past: a stream version, or a time (epoch ms). */
@@ -60,17 +61,35 @@ export const commandEndEvent = async (executor: SqlExecutor, event: StoredEvent)
   }
 };
 
-/** The registry right after the write that gave profile `slug` its version `version`, or undefined. */
-export const registryStateAtProfileVersion = async (
+/** Some of a registry's profiles, whether it is live and its default profile: a registry state without the rest. */
+export type ProfilesView = Pick<RegistryState, 'slug' | 'live' | 'default_profile_slug' | 'profiles'>;
+
+/**
+ * Profiles `slugs` of a registry as they were right after stream version `version`: the nearest
+ * snapshot's refs of those profiles, then a fold of the events after it that are the registry's
+ * own or theirs. It costs those profiles and the events since the snapshot, not the registry's
+ * other profiles (a snapshot of 500 profiles read back 500 contents) nor its history.
+ */
+export const profilesAtVersion = async (
   executor: SqlExecutor,
   registry: string,
-  slug: string,
   version: number,
-): Promise<{ state: RegistryState | undefined; position: number } | undefined> => {
+  slugs: readonly string[],
+): Promise<ProfilesView | undefined> => {
+  if (version <= 0) return undefined;
+  const snapshot = await nearestSnapshot(executor, registry, version, new Set(slugs));
+  const after = await executor.events.readStream(registry, {
+    fromVersion: (snapshot?.version ?? 0) + 1,
+    toVersion: version,
+    profiles: slugs.map((slug) => [slug, profileVersionAfter(snapshot, slug)] as const),
+  });
+  return foldEvents(after, registry, snapshot);
+};
+
+/** The write that gave profile `slug` its version `version` (undefined if none did): its command's last event. */
+export const profileVersionWrite = async (executor: SqlExecutor, registry: string, slug: string, version: number): Promise<StoredEvent | undefined> => {
   const [event] = await executor.events.readProfileEventsAt(registry, [[slug, version]]);
-  if (!event) return undefined;
-  const end = await commandEndEvent(executor, event);
-  return { state: await registryStateAtVersion(executor, registry, end.stream_version), position: end.position };
+  return event && commandEndEvent(executor, event);
 };
 
 export const streamHeadVersion = async (executor: SqlExecutor, registry: string): Promise<number> =>

@@ -196,6 +196,29 @@ describeEachEventStore('the EventStore contract on %s', (open) => {
     expect(appended.map((e) => e.hash)).toEqual(expected.map((e) => e.hash));
   });
 
+  it('reads a range of a stream for some profiles: the registry’s own events and theirs from a profile version on', async () => {
+    const events = [
+      created('alpha', 1000),
+      profile('p', 1, 1000),
+      profile('q', 1, 1000),
+      profile('p', 2, 2000),
+      published('p', 2, 2000),
+      renamed('A', 2000),
+      profile('q', 2, 3000),
+      deleted('p', 3, 3000),
+      profile('r', 1, 3000),
+    ];
+    const appended = await s.transaction((store) => store.appendToStream('alpha', 0, events));
+    const versions = (read: StoredEvent[]) => read.map((stored) => stored.stream_version);
+    expect(versions(await s.reads.readStream('alpha', { profiles: [['p', 0]] }))).toEqual([1, 2, 4, 5, 6, 8]);
+    expect(versions(await s.reads.readStream('alpha', { fromVersion: 3, toVersion: 8, profiles: [['p', 2], ['q', 2]] }))).toEqual([4, 5, 6, 7, 8]);
+    // a published event carries the version it signs: from version 2 on, it is read
+    expect(await s.reads.readStream('alpha', { fromVersion: 5, toVersion: 5, profiles: [['p', 2]] })).toEqual([appended[4]]);
+    expect(versions(await s.reads.readStream('alpha', { fromVersion: 2, profiles: [['nobody', 0]] }))).toEqual([6]);
+    expect(versions(await s.reads.readStream('alpha', { untilMs: 2000, backwards: true, limit: 3, profiles: [['q', 0]] }))).toEqual([6, 3, 1]);
+    expect(await s.reads.readStream('alpha', { profiles: [] })).toEqual([appended[0], appended[5]]);
+  });
+
   it('reads a page of a stream by version and limit, either way', async () => {
     const events = [created('alpha', 1000), renamed('A', 2000), renamed('B', 2000), renamed('C', 3000)];
     const appended = await s.transaction((store) => store.appendToStream('alpha', 0, events));

@@ -47,9 +47,15 @@ const operations: EventStoreOperations<Log> = {
     });
   },
   readStream: async (log, streamId, options = {}) => {
-    const { fromVersion = 1, toVersion = Number.MAX_SAFE_INTEGER, untilMs = Number.MAX_SAFE_INTEGER, limit, backwards = false } = options;
+    const { fromVersion = 1, toVersion = Number.MAX_SAFE_INTEGER, untilMs = Number.MAX_SAFE_INTEGER, limit, backwards = false, profiles } = options;
     const rows = (log.streams.get(streamId) ?? []).filter(
-      (row) => row.stream_version >= fromVersion && row.stream_version <= toVersion && row.occurred_at_ms <= untilMs,
+      (row) =>
+        row.stream_version >= fromVersion &&
+        row.stream_version <= toVersion &&
+        row.occurred_at_ms <= untilMs &&
+        (profiles === undefined ||
+          !row.type.startsWith('profile.') ||
+          profiles.some(([profile, from]) => profileOf(row).profile === profile && (profileOf(row).version as number) >= from)),
     );
     if (backwards) rows.reverse();
     return rows.slice(0, limit).map(storedEventFromRow);

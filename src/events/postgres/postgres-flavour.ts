@@ -33,6 +33,8 @@ INSERT INTO event_positions (id, last_position) SELECT 1, coalesce(max(position)
     `(${rows}) w CROSS JOIN LATERAL (SELECT * FROM ${table} e WHERE ${condition} LIMIT 1) e`,
   integerIn: (column, param) => `${column} = ANY(${param}::bigint[])`,
   integerListParam: (values) => values,
+  textIn: (column, param) => `${column} = ANY(${param}::text[])`,
+  textListParam: (values) => values,
   joinedInOrder: (value, from, where, orderBy) => `(SELECT string_agg(${value}, ',' ORDER BY ${bytewise(orderBy)})
             FROM ${from} WHERE ${where})`,
   // PostgreSQL's LIKE escapes with a backslash unless told otherwise

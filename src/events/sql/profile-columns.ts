@@ -11,3 +11,6 @@ export const PROFILE_VERSION_EVENTS = "('profile.created', 'profile.updated', 'p
 
 /** The events that give a profile its content. */
 export const PROFILE_CONTENT_EVENTS = "('profile.created', 'profile.updated')";
+
+/** The events of one profile (the others of a registry stream are the registry's own). */
+export const PROFILE_EVENTS = "('profile.created', 'profile.updated', 'profile.deleted', 'profile.published')";

@@ -17,6 +17,8 @@ export const SQLITE_FLAVOUR: SqlFlavour = {
   eachRowJoinedToOne: (rows, table, condition) => `(${rows}) w CROSS JOIN ${table} e WHERE ${condition}`,
   integerIn: (column, param) => `${column} IN (SELECT value FROM json_each(${param}))`,
   integerListParam: (values) => JSON.stringify(values),
+  textIn: (column, param) => `${column} IN (SELECT value FROM json_each(${param}))`,
+  textListParam: (values) => JSON.stringify(values),
   // group_concat(... ORDER BY ...) needs 3.44, and the floor is 3.37 (Debian 12 ships 3.40), so it
   // concatenates a subquery that is ordered: SQLite never flattens an ordered subquery into an
   // aggregate (see its query flattener) and reads the rows in that order.

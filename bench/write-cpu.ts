@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -54,12 +54,16 @@ const profiles = generateProfiles(profileCount, 1);
 const patches = generatePatches(profileCount, 1, writesPerRound * (rounds + 1));
 
 const openBuild = async (name: string, dist: string, dir: string): Promise<Build> => {
-  const module = (await import(pathToFileURL(join(dist, 'src/use-cases/registry-store.js')).href)) as StoreModule;
+  // older builds kept the store module under projections/
+  const modulePath = ['src/use-cases/registry-store.js', 'src/projections/registry-store.js'].map((path) => join(dist, path)).find((path) => existsSync(path))!;
+  const module = (await import(pathToFileURL(modulePath).href)) as StoreModule;
   const store = await module.openRegistryStore({ path: join(dir, `${name.replace(/\W+/g, '-')}.db`) });
   await store.execute({ type: 'create_registry', registry: REGISTRY }, context);
   // seeded in units of 500 (one commit each): a large registry is ready in seconds, not one fsync per profile
   const creates = profiles.map(({ registry, slug, set_default: setDefault, ...fields }) => ({ type: 'create_profile' as const, registry, slug, fields, set_default: setDefault }));
-  for (let at = 0; at < creates.length; at += 500) await store.executeAll(creates.slice(at, at + 500), context);
+  // (older builds have no executeAll: one command at a time)
+  if (!('executeAll' in store)) for (const create of creates) await (store as Store).execute(create, context);
+  else for (let at = 0; at < creates.length; at += 500) await store.executeAll(creates.slice(at, at + 500), context);
   return { name, store, figures: [], system: [], instructions: [], allThreads: [] };
 };
 

@@ -112,6 +112,8 @@ const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s/?#@:"]*:)([^\s/?#@"]+)@/gi;
 const MASKED_URL_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^\s/?#@:"]*:\*\*\*@/i;
 
 const hasUrlPassword = (text: string): boolean => {
+  // most values hold no '@': they skip matchAll, which clones the pattern on every call
+  if (!text.includes('@')) return false;
   for (const match of text.matchAll(URL_PASSWORD)) if (match[2] !== REDACTED) return true;
   return false;
 };

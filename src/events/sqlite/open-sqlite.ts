@@ -57,15 +57,16 @@ const executorOf = (connection: Connection, busyWaitMs?: number): SqlExecutor =>
       throw isSqliteBusy(error) ? databaseBusy(0) : error;
     }
   };
+  const run = (sql: string, params: readonly unknown[]) =>
+    locked(() => {
+      const [statement, values] = bound(sql, params);
+      return statement.run(...values).changes;
+    });
   const statements: SqlStatements = {
     flavour: SQLITE_FLAVOUR,
-    run: async (sql, params = []) =>
-      locked(() => {
-        const [statement, values] = bound(sql, params);
-        return statement.run(...values).changes;
-      }),
+    run: async (sql, params = []) => run(sql, params),
     write: async (sql, params = []) => {
-      await statements.run(sql, params);
+      await run(sql, params);
     },
     get: async <T>(sql: string, params: readonly unknown[] = []) =>
       locked(() => {

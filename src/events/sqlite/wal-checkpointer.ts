@@ -60,6 +60,7 @@ export const createWalCheckpointer = (options: {
 }) => {
   const idleMs = options.idleMs ?? DEFAULT_IDLE_CHECKPOINT_MS;
   let idleTimer: NodeJS.Timeout | undefined;
+  let lastCommitAt = 0;
   /** A TRUNCATE is owed: set by every commit, cleared by a complete one. */
   let dirty = false;
   let closing = false;
@@ -102,24 +103,31 @@ export const createWalCheckpointer = (options: {
   const truncateWhenIdle = () => {
     idleTimer = undefined;
     if (failed || closing || !dirty) return;
+    // commits since the timer was set push the TRUNCATE back: the timer waits out the rest
+    const quietFor = Date.now() - lastCommitAt;
+    if (quietFor < idleMs) return armIdle(idleMs - quietFor);
     if (running) return; // its answer schedules the next try
     worker ??= start();
     running = true;
     worker.postMessage('truncate');
   };
-  function scheduleIdle() {
-    if (failed || closing) return;
-    if (idleTimer) clearTimeout(idleTimer);
-    idleTimer = setTimeout(truncateWhenIdle, idleMs);
+  function armIdle(ms: number) {
+    idleTimer = setTimeout(truncateWhenIdle, ms);
     idleTimer.unref();
+  }
+  // one timer at a time, not one per commit: a commit only notes its time
+  function scheduleIdle() {
+    if (failed || closing || idleTimer) return;
+    armIdle(idleMs);
   }
 
   return {
     /** After a commit: asks for a checkpoint once the WAL has grown past the threshold, and for an emptied WAL once writes pause. */
     afterCommit: (): void => {
       dirty = true;
+      lastCommitAt = Date.now();
       scheduleIdle();
-      if (running || failed || Date.now() - lastDoneAt < MIN_CHECKPOINT_INTERVAL_MS) return;
+      if (running || failed || lastCommitAt - lastDoneAt < MIN_CHECKPOINT_INTERVAL_MS) return;
       let size: number;
       try {
         size = statSync(walPath).size;

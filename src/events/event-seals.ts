@@ -97,24 +97,20 @@ const sealFinding = (keys: SigningKeys | undefined, record: Pick<EventRecord, 'p
   return name(sealProblem(check));
 };
 
-
 /**
- * Every event's seal (verify; rebuild with keys). Without keys it catches a seal edited or deleted
- * without care; with keys, any event whose seal is not an HMAC of a listed key over its hash: an
- * event rewritten with its chain recomputed, an event appended by someone without the key.
+ * The seal findings of these events, one chunk of the log as whoever reads it read it (verify reads
+ * the log once for all its checks). Without keys it catches a seal edited or deleted without care;
+ * with keys, any event whose seal is not an HMAC of a listed key over its hash: an event rewritten
+ * with its chain recomputed, an event appended by someone without the key.
  */
-export const verifyEventSeals = async (db: SqlDatabase, keys: SigningKeys | undefined): Promise<string[]> => {
+export const eventSealFindings = async (db: SqlExecutor, keys: SigningKeys | undefined, records: readonly EventRecord[]): Promise<string[]> => {
+  const seals = await readEventSeals(db, records.map((record) => record.position));
   const findings: string[] = [];
-  for (let after = 0; ; ) {
-    const records = await db.events.readRecords({ after, limit: PAGE });
-    const seals = await readEventSeals(db, records.map((record) => record.position));
-    for (const record of records) {
-      const finding = sealFinding(keys, record, seals.get(record.position));
-      if (finding) findings.push(finding);
-    }
-    if (records.length < PAGE) return findings;
-    after = records[records.length - 1].position;
+  for (const record of records) {
+    const finding = sealFinding(keys, record, seals.get(record.position));
+    if (finding) findings.push(finding);
   }
+  return findings;
 };
 
 /**

@@ -43,6 +43,19 @@ export const resealChangeRows = async (db: SqlExecutor, seal: RowSealer): Promis
   }
 };
 
+/** The change-feed rows after position `after`, up to `upTo` (without it, all of them), in position order. */
+export const readChangeRows = async (
+  db: SqlExecutor,
+  after: number,
+  upTo?: number,
+): Promise<{ position: number; affected_json: string; seal: string | null }[]> => {
+  const rows = await db.all<{ position: number | string; affected_json: string; seal: string | null }>(
+    `SELECT position, affected_json, seal FROM change_affected WHERE position > $1${upTo === undefined ? '' : ' AND position <= $2'} ORDER BY position`,
+    upTo === undefined ? [after] : [after, upTo],
+  );
+  return rows.map((row) => ({ ...row, position: Number(row.position) }));
+};
+
 /** Rows read per page by readChangeRowsWithHashes. */
 const CHANGE_ROWS_PAGE = 5000;
 

@@ -37,6 +37,13 @@ export interface RebuildOptions {
    * throws BrokenChainError, and the caller's transaction rolls back whatever was written.
    */
   checkChain?: boolean;
+  /**
+   * Each chunk of the log as stored, in position order, before its events are folded: checks that
+   * need every event's stored bytes (verify's seals) ride along the fold's one read of the log.
+   */
+  onRecords?: (records: readonly EventRecord[]) => Promise<void>;
+  /** Each stream's state after each of its events (every event folded; replaced content unread, as for snapshots). */
+  afterEvent?: (streamId: string, state: RegistryState) => void;
 }
 
 /** The rebuild's own chain check found a break (see `checkChain`). */
@@ -47,40 +54,16 @@ export class BrokenChainError extends Error {
 }
 
 /**
- * The final state of a stream, folded from the events it depends on. Most events of a long history
- * are edits that a later event of the same profile replaces: such an update changes nothing that
- * survives (its content, version and stamp are all replaced, and it is never the stream's last
- * event), so the store does not read it, and of a creation that is edited later it reads only the
- * head (see `readLatestContent`). The registry's version is then the stream's.
- *
- * With `afterEvent`, every event is folded and each intermediate state handed to it (valid until
- * it returns), with the content of replaced versions left unread (REPLACED_CONTENT): what a
- * snapshot holds of a profile is its version and stamp, not its content. Reading and parsing every
- * version's content made the CLI's rebuild, which rewrites the snapshots, 5x slower than one that
- * does not (most of it the garbage collector's).
+ * Most events of a long history are edits that a later event of the same profile replaces: such an
+ * update changes nothing that survives (its content, version and stamp are all replaced, and it is
+ * never the stream's last event), so the fold does not read it, and of a creation that is edited
+ * later it reads only the head (see `readLatestContent`). The registry's version is then the
+ * stream's. A fold that hands on every state (snapshots, `afterEvent`) folds every event with the
+ * content of replaced versions left unread (REPLACED_CONTENT): what a snapshot holds of a profile
+ * is its version and stamp, not its content. Reading and parsing every version's content made the
+ * CLI's rebuild, which rewrites the snapshots, 5x slower than one that does not (most of it the
+ * garbage collector's).
  */
-export const foldStreamToEnd = async (
-  tx: SqlExecutor,
-  streamId: string,
-  chunkSize: number,
-  onEvents: (count: number) => void,
-  afterEvent?: (state: RegistryState) => Promise<void>,
-): Promise<RegistryState | undefined> => {
-  const streamVersion = (await tx.events.streamHead(streamId)).version;
-  const fold = startFold(undefined, streamId);
-  let folded = 0;
-  const keepReplaced = afterEvent !== undefined;
-  for await (const chunk of tx.events.readLatestContent(streamId, { toVersion: streamVersion, chunkSize, keepReplaced })) {
-    for (const event of chunk.events) {
-      fold.apply(event);
-      await afterEvent?.(fold.state as RegistryState);
-    }
-    onEvents(chunk.toVersion - folded);
-    folded = chunk.toVersion;
-  }
-  return endOfFold(streamId, fold.state, streamVersion);
-};
-
 /** A stream folded to its head: the registry's version is the stream's, and every profile kept its last content. */
 const endOfFold = (streamId: string, folded: RegistryState | undefined, streamVersion: number): RegistryState | undefined => {
   const state = folded && { ...folded, version: streamVersion };
@@ -149,9 +132,11 @@ export const rebuildInTransaction = async (tx: SqlExecutor, options: RebuildOpti
   // Every stream is folded to its recorded head; a snapshot is taken as a stream's version passes one.
   const folds = new Map(streams.map(({ streamId, version }) => [streamId, { fold: startFold(undefined, streamId), version }]));
   const chain = options.checkChain ? startChainCheck() : undefined;
-  const keepReplaced = snapshotEvery > 0;
-  const source = chain ? readLogForFold(tx, { chunkSize, keepReplaced }) : streamByStream(tx, streams, chunkSize, keepReplaced);
+  const keepReplaced = snapshotEvery > 0 || options.afterEvent !== undefined;
+  const source =
+    chain || options.onRecords ? readLogForFold(tx, { chunkSize, keepReplaced }) : streamByStream(tx, streams, chunkSize, keepReplaced);
   for await (const chunk of source) {
+    if (chunk.records) await options.onRecords?.(chunk.records);
     for (let index = 0; index < chunk.events.length; index += 1) {
       const record = chunk.records?.[index];
       const broken = record && chain?.next(record);
@@ -160,6 +145,7 @@ export const rebuildInTransaction = async (tx: SqlExecutor, options: RebuildOpti
       const folding = event && folds.get(event.stream_id);
       if (!event || !folding || event.stream_version > folding.version) continue;
       folding.fold.apply(event);
+      options.afterEvent?.(event.stream_id, folding.fold.state as RegistryState);
       if (snapshotEvery > 0) await takeSnapshot(snapshots, folding.fold.state as RegistryState);
     }
     progress.events += chunk.read;

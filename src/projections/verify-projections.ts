@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '../domain/canonical-json.js';
 import type { SqlDatabase, SqlExecutor } from '../events/sql-database.js';
 import { dropProjectionTables, LIVE_TABLES, shadowTables, type ProjectionTables } from './projection-schema.js';
-import { foldStreamToEnd, rebuildInTransaction, type RebuildOptions } from './rebuild.js';
+import { rebuildInTransaction, type RebuildOptions } from './rebuild.js';
+import type { RegistryState } from '../events/registry-state.js';
 import { readSnapshot, SNAPSHOT_FORMAT, snapshotFormatOf, snapshotJson } from '../events/snapshots.js';
 import { SNAPSHOT_TABLE } from '../events/snapshot-schema.js';
 import { SCHEMA_STREAM } from '../events/schema-state.js';
@@ -140,78 +141,112 @@ const compareTables = async (executor: SqlExecutor, shadow: ProjectionTables): P
   return mismatches;
 };
 
-/**
- * Rebuilds every projection from the events into a shadow copy and compares it row by row with
- * the live tables, in one transaction (one snapshot of the database). The shadow copy is made of
- * temporary tables of that connection, so a read-only database can be verified and nothing is
- * left behind; they are dropped afterwards.
- */
-export const verifyProjections = async (
-  db: SqlDatabase,
-  options: Pick<RebuildOptions, 'onProgress'> = {},
-): Promise<ProjectionMismatch[]> => {
-  const shadow = shadowTables('verify', { temporary: true });
-  return db.transaction(async (tx) => {
-    try {
-      await rebuildInTransaction(tx, { tables: shadow, onProgress: options.onProgress });
-      return await compareTables(tx, shadow);
-    } finally {
-      // in a failed PostgreSQL transaction this fails too; the rollback then drops them
-      await tx.exec(dropProjectionTables(shadow)).catch(() => undefined);
-    }
-  });
-};
+/** A snapshot's bytes without the key order of whichever code wrote it, digested (a registry's snapshots are kept by their digests). */
+const snapshotDigest = (parsed: unknown): string => createHash('sha256').update(canonicalJson(parsed)).digest('base64');
 
-/** A snapshot's bytes without the key order of whichever code wrote it. */
-const canonicalSnapshot = (parsed: unknown): string => canonicalJson(parsed);
+interface SnapshotsOfStream {
+  digests: Map<number, string>;
+  last: number;
+  /** The first snapshot that cannot be read, which ends the stream's check. */
+  unreadable?: string;
+  /** The first version whose snapshot is not the fold's state there. */
+  differs?: number;
+}
 
 /**
  * Every snapshot must equal the fold of its stream up to its version (reads of the past trust
  * them). A snapshot names each profile's version (its content is that event's): the fold's state
- * at that version is written the same way and compared, one stream at a time, so memory holds one
- * registry's state and its snapshots' few bytes per profile, not every snapshot's whole state.
+ * at that version is written the same way and compared, so memory holds a digest per snapshot, not
+ * every snapshot's whole state. `afterEvent` takes each state of the rebuild's fold; `end` names the
+ * first registry, in order, whose snapshots are wrong.
  */
-export const verifySnapshots = async (db: SqlDatabase): Promise<ProjectionMismatch | undefined> => {
-  const streams = await db.all<{ stream_id: string }>(`SELECT DISTINCT stream_id FROM ${SNAPSHOT_TABLE} ORDER BY stream_id`);
-  for (const { stream_id: registry } of streams) {
-    const rows = await db.all<{ stream_version: number | string; state_json: string }>(
+const startSnapshotCheck = async (tx: SqlExecutor) => {
+  const streams = new Map<string, SnapshotsOfStream>();
+  for (const { stream_id: registry } of await tx.all<{ stream_id: string }>(`SELECT DISTINCT stream_id FROM ${SNAPSHOT_TABLE} ORDER BY stream_id`)) {
+    const rows = await tx.all<{ stream_version: number | string; state_json: string }>(
       `SELECT stream_version, state_json FROM ${SNAPSHOT_TABLE} WHERE stream_id = $1 ORDER BY stream_version`,
       [registry],
     );
-    const snapshots = new Map<number, { json: string; canonical: string }>();
+    const stream: SnapshotsOfStream = { digests: new Map(), last: 0 };
+    streams.set(registry, stream);
     for (const row of rows) {
       let parsed: object;
       try {
         parsed = JSON.parse(row.state_json) as object;
       } catch (error) {
-        return { registry, detail: `snapshot at version ${row.stream_version} cannot be read: ${(error as Error).message}` };
+        stream.unreadable = `snapshot at version ${row.stream_version} cannot be read: ${(error as Error).message}`;
+        break;
       }
       if (snapshotFormatOf(parsed) !== SNAPSHOT_FORMAT) {
-        return { registry, detail: `snapshot at version ${row.stream_version} is of an earlier format, which reads no longer use` };
+        stream.unreadable = `snapshot at version ${row.stream_version} is of an earlier format, which reads no longer use`;
+        break;
       }
-      snapshots.set(Number(row.stream_version), { json: row.state_json, canonical: canonicalSnapshot(parsed) });
-    }
-    let differs: { version: number; json: string } | undefined;
-    const last = Math.max(...snapshots.keys());
-    await foldStreamToEnd(db, registry, 5000, () => undefined, async (state) => {
-      const saved = snapshots.get(state.version);
-      if (differs === undefined && saved !== undefined && saved.canonical !== canonicalSnapshot(JSON.parse(snapshotJson(state)))) {
-        differs = { version: state.version, json: saved.json };
-      }
-    });
-    if (differs) {
-      // one that names a version no event made cannot even be read back: say so
-      try {
-        await readSnapshot(db, differs.json);
-      } catch (error) {
-        return { registry, detail: `snapshot at version ${differs.version} cannot be read: ${(error as Error).message}` };
-      }
-      return { registry, detail: `snapshot at version ${differs.version} differs from the events` };
-    }
-    const head = await db.events.streamHead(registry);
-    if (head.version < last) {
-      return { registry, ahead: true, detail: `snapshot at version ${last} is past the last event (version ${head.version}): events it saw are missing` };
+      stream.digests.set(Number(row.stream_version), snapshotDigest(parsed));
+      stream.last = Math.max(stream.last, Number(row.stream_version));
     }
   }
-  return undefined;
+  return {
+    afterEvent: (streamId: string, state: RegistryState): void => {
+      const stream = streams.get(streamId);
+      if (!stream || stream.unreadable !== undefined || stream.differs !== undefined) return;
+      const saved = stream.digests.get(state.version);
+      if (saved !== undefined && saved !== snapshotDigest(JSON.parse(snapshotJson(state)))) stream.differs = state.version;
+    },
+    end: async (): Promise<ProjectionMismatch | undefined> => {
+      for (const [registry, stream] of streams) {
+        if (stream.unreadable !== undefined) return { registry, detail: stream.unreadable };
+        if (stream.differs !== undefined) {
+          const saved = await tx.get<{ state_json: string }>(`SELECT state_json FROM ${SNAPSHOT_TABLE} WHERE stream_id = $1 AND stream_version = $2`, [
+            registry,
+            stream.differs,
+          ]);
+          // one that names a version no event made cannot even be read back: say so
+          try {
+            await readSnapshot(tx, saved!.state_json);
+          } catch (error) {
+            return { registry, detail: `snapshot at version ${stream.differs} cannot be read: ${(error as Error).message}` };
+          }
+          return { registry, detail: `snapshot at version ${stream.differs} differs from the events` };
+        }
+        const head = await tx.events.streamHead(registry);
+        if (stream.digests.size > 0 && head.version < stream.last) {
+          return { registry, ahead: true, detail: `snapshot at version ${stream.last} is past the last event (version ${head.version}): events it saw are missing` };
+        }
+      }
+      return undefined;
+    },
+  };
 };
+
+export interface VerifyProjectionsOptions extends Pick<RebuildOptions, 'onProgress' | 'onRecords'> {}
+
+/**
+ * Rebuilds every projection from the events into a shadow copy and compares it row by row with
+ * the live tables, and checks every snapshot against the same fold, inside the caller's
+ * transaction (one snapshot of the database). The shadow copy is made of temporary tables of that
+ * connection, so a read-only database can be verified and nothing is left behind; they are
+ * dropped afterwards. The rebuild reads the whole log once, in position order; `onRecords` takes
+ * it as stored, for the checks of every event's bytes (verifyStore).
+ */
+export const verifyProjectionsIn = async (tx: SqlExecutor, options: VerifyProjectionsOptions = {}): Promise<ProjectionMismatch[]> => {
+  const shadow = shadowTables('verify', { temporary: true });
+  const snapshots = await startSnapshotCheck(tx);
+  try {
+    await rebuildInTransaction(tx, {
+      tables: shadow,
+      onProgress: options.onProgress,
+      onRecords: options.onRecords,
+      afterEvent: snapshots.afterEvent,
+    });
+    const mismatches = await compareTables(tx, shadow);
+    const snapshot = await snapshots.end();
+    return snapshot ? [...mismatches, snapshot] : mismatches;
+  } finally {
+    // in a failed PostgreSQL transaction this fails too; the rollback then drops them
+    await tx.exec(dropProjectionTables(shadow)).catch(() => undefined);
+  }
+};
+
+/** verifyProjectionsIn, in a transaction of its own. */
+export const verifyProjections = async (db: SqlDatabase, options: VerifyProjectionsOptions = {}): Promise<ProjectionMismatch[]> =>
+  db.transaction((tx) => verifyProjectionsIn(tx, options));

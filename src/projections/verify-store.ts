@@ -3,14 +3,15 @@ import { signatureVerdict } from '../domain/profile-signature.js';
 import type { ProfileContent } from '../domain/profile.js';
 import type { SigningKeys } from '../domain/signing-keys.js';
 import { checkCheckpoint, type Checkpoint } from '../events/checkpoint.js';
+import type { EventRecord } from '../events/event-store.js';
 import type { StoredEvent } from '../events/event-types.js';
-import type { SqlDatabase } from '../events/sql-database.js';
-import { describeChainBreak, lostTail, verifyHashChain } from '../events/verify-hash-chain.js';
-import { changeRowSealed, readChangeRowsWithHashes } from './change-feed-store.js';
-import { sealedPastTheEnd, verifyEventSeals } from '../events/event-seals.js';
+import type { SqlDatabase, SqlExecutor } from '../events/sql-database.js';
+import { describeChainBreak, lostTail, startChainCheck, type ChainBreak } from '../events/verify-hash-chain.js';
+import { changeRowSealed, readChangeRows } from './change-feed-store.js';
+import { eventSealFindings, sealedPastTheEnd } from '../events/event-seals.js';
 import { readAllSealedResponses } from './idempotency-store.js';
 import { readAudit, type AuditRecord } from './integrity-audit.js';
-import { verifyProjections, verifySnapshots } from './verify-projections.js';
+import { verifyProjectionsIn, type ProjectionMismatch } from './verify-projections.js';
 
 /**
  * `events`: the log itself is not what was written (a broken chain, lost events, a forged
@@ -36,25 +37,70 @@ export interface VerifyReport {
 export interface VerifyOptions {
   keys?: SigningKeys;
   checkpoints?: Checkpoint[];
-  /** Progress of the two passes over the events: their hash chains, then the rebuild aside. */
-  onProgress?: (pass: 'hash chains' | 'projections', done: number, total: number) => void;
+  /** Progress of the one pass over the events (the rebuild aside, which every check of the events' bytes rides along). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 const PAGE = 1000;
 
-/** History rows that are not events but are not rebuildable either: checked against their seals and their events. */
-const verifySealedRows = async (db: SqlDatabase, keys: SigningKeys | undefined): Promise<string[]> => {
-  const findings: string[] = [];
-  for await (const { position, affected_json, seal, hash } of readChangeRowsWithHashes(db)) {
-    if (hash === undefined) {
-      findings.push(`change feed row at position ${position} has no event: the event was deleted`);
-      continue;
+/** What is wrong with a change-feed row, checked against its seal and the hash of its event (undefined: the event is gone). */
+const changeRowFinding = (
+  keys: SigningKeys | undefined,
+  row: { position: number; affected_json: string; seal: string | null },
+  hash: string | undefined,
+): string | undefined => {
+  if (hash === undefined) return `change feed row at position ${row.position} has no event: the event was deleted`;
+  const check = checkSeal(keys, row.seal, changeRowSealed(row.position, hash, row.affected_json));
+  return check !== 'ok' && !(check === 'unknown_key' && !keys) ? `change feed row at position ${row.position} was edited: ${sealProblem(check)}` : undefined;
+};
+
+/**
+ * The sealed history that is checked against each event's stored bytes: every event's seal, and
+ * every change-feed row (not an event, not rebuildable either) against its seal and its event's
+ * hash. Fed the whole log chunk by chunk, in position order, by whoever reads it (verify: the
+ * rebuild aside's one read); `end` takes the change-feed rows past the last event and gives the
+ * findings, the events' first.
+ */
+const startSealChecks = (keys: SigningKeys | undefined) => {
+  const eventSeals: string[] = [];
+  const changeRows: string[] = [];
+  let after = 0;
+  const checkChangeRows = async (db: SqlExecutor, hashes: ReadonlyMap<number, string>, upTo?: number) => {
+    for (const row of await readChangeRows(db, after, upTo)) {
+      const finding = changeRowFinding(keys, row, hashes.get(row.position));
+      if (finding) changeRows.push(finding);
     }
-    const check = checkSeal(keys, seal, changeRowSealed(position, hash, affected_json));
-    if (check !== 'ok' && !(check === 'unknown_key' && !keys)) {
-      findings.push(`change feed row at position ${position} was edited: ${sealProblem(check)}`);
-    }
+  };
+  return {
+    next: async (db: SqlExecutor, records: readonly EventRecord[]): Promise<void> => {
+      if (records.length === 0) return;
+      add(eventSeals, await eventSealFindings(db, keys, records));
+      const last = records[records.length - 1].position;
+      await checkChangeRows(db, new Map(records.map((record) => [record.position, record.hash])), last);
+      after = last;
+    },
+    end: async (db: SqlExecutor): Promise<string[]> => {
+      await checkChangeRows(db, new Map());
+      return [...eventSeals, ...changeRows];
+    },
+  };
+};
+
+const PAGE_OF_RECORDS = 500;
+
+/** The log's stored events after position `after`, a page at a time, to `each` (checks that no fold's read carries). */
+const readRecordsAfter = async (db: SqlExecutor, after: number, each: (records: readonly EventRecord[]) => Promise<void>): Promise<void> => {
+  for (;;) {
+    const records = await db.events.readRecords({ after, limit: PAGE_OF_RECORDS });
+    await each(records);
+    if (records.length < PAGE_OF_RECORDS) return;
+    after = records[records.length - 1].position;
   }
+};
+
+/** Stored responses are history too: each must match its seal. */
+const verifySealedResponses = async (db: SqlDatabase, keys: SigningKeys | undefined): Promise<string[]> => {
+  const findings: string[] = [];
   for (const response of await readAllSealedResponses(db)) {
     const check = checkSeal(keys, response.seal, response.sealed);
     if (check !== 'ok' && !(check === 'unknown_key' && !keys)) {
@@ -100,7 +146,10 @@ const verifySignatures = async (db: SqlDatabase, keys: SigningKeys | undefined, 
  * the SHA-256 chain fails here.
  */
 export const keyedFindings = async (db: SqlDatabase, keys: SigningKeys): Promise<string[]> => {
-  const findings = [...(await verifyEventSeals(db, keys)), ...(await verifySealedRows(db, keys))];
+  const seals = startSealChecks(keys);
+  await readRecordsAfter(db, 0, (records) => seals.next(db, records));
+  const findings = await seals.end(db);
+  add(findings, await verifySealedResponses(db, keys));
   await verifySignatures(db, keys, findings);
   return findings;
 };
@@ -114,14 +163,54 @@ const add = (findings: string[], more: readonly string[]): void => {
  * Everything `profile-registry verify` checks, event-level causes first: the hash chain, a tail
  * lost behind the chain's back (SQLite's sequence, the checkpoints), the sealed history rows,
  * projections that saw events now missing; then projections and snapshots that merely differ.
+ * The log is read once: the chain and the seals are checked on the stored events the rebuild aside
+ * reads to fold them (three reads of the whole log before, each as long as the fold's). When the
+ * events cannot be folded, the checks read the rest of the log by themselves.
  */
 export const verifyStore = async (db: SqlDatabase, options: VerifyOptions = {}): Promise<VerifyReport> => {
   const events: string[] = [];
   const projection: string[] = [];
   const total = await db.events.countEvents();
-  let checked = 0;
-  const chain = await verifyHashChain(db, { onEvents: (count) => options.onProgress?.('hash chains', (checked += count), total) });
-  if (chain.broken) events.push(describeChainBreak(chain.broken));
+  const chain = startChainCheck();
+  let broken: ChainBreak | undefined;
+  let counts = { events: 0, streams: 0 };
+  const seals = startSealChecks(options.keys);
+  let after = 0;
+  let checking = false; // an error while checking is the check's, not the fold's
+  const check = async (executor: SqlExecutor, records: readonly EventRecord[]) => {
+    checking = true;
+    // the chain check stops at the first break, as verifyHashChain does
+    for (let index = 0; index < records.length && !broken; index += 1) broken = chain.next(records[index]);
+    await seals.next(executor, records);
+    if (records.length > 0) after = records[records.length - 1].position;
+    checking = false;
+  };
+  const endChecks = async (executor: SqlExecutor) => {
+    checking = true;
+    broken ??= chain.end(await executor.events.listStreams());
+    counts = { events: chain.events, streams: chain.streams };
+    const found = await seals.end(executor);
+    checking = false;
+    return found;
+  };
+  let mismatches: ProjectionMismatch[] = [];
+  let sealFindings: string[];
+  let unfoldable: string | undefined;
+  try {
+    [mismatches, sealFindings] = await db.transaction(async (tx) => {
+      const found = await verifyProjectionsIn(tx, {
+        onRecords: (records) => check(tx, records),
+        onProgress: (progress) => options.onProgress?.(progress.events, progress.totalEvents),
+      });
+      return [found, await endChecks(tx)] as const;
+    });
+  } catch (error) {
+    if (checking) throw error;
+    unfoldable = `the events cannot be folded: ${(error as Error).message}`;
+    await readRecordsAfter(db, after, (records) => check(db, records));
+    sealFindings = await endChecks(db);
+  }
+  if (broken) events.push(describeChainBreak(broken));
   const tail = await lostTail(db);
   if (tail) events.push(tail);
   const sealedTail = await sealedPastTheEnd(db);
@@ -130,25 +219,14 @@ export const verifyStore = async (db: SqlDatabase, options: VerifyOptions = {}):
     if (!options.keys) throw new Error('--checkpoint needs --signing-keys-file (the key that signed the checkpoint)');
     add(events, await checkCheckpoint(db, options.keys, checkpoint));
   }
-  add(events, await verifyEventSeals(db, options.keys));
-  add(events, await verifySealedRows(db, options.keys));
+  add(events, sealFindings);
+  add(events, await verifySealedResponses(db, options.keys));
   const signatures = await verifySignatures(db, options.keys, events);
-  try {
-    // the snapshots before the rebuild aside, which ends holding every registry that stacks on
-    // another: one after the other, their memory peaked together (641 MB at 100,000 events)
-    const snapshot = await verifySnapshots(db);
-    const mismatches = await verifyProjections(db, {
-      onProgress: (progress) => options.onProgress?.('projections', progress.events, progress.totalEvents),
-    });
-    for (const mismatch of snapshot ? [...mismatches, snapshot] : mismatches) {
-      (mismatch.ahead ? events : projection).push(`registry "${mismatch.registry}": ${mismatch.detail}`);
-    }
-  } catch (error) {
-    events.push(`the events cannot be folded: ${(error as Error).message}`);
-  }
+  for (const mismatch of mismatches) (mismatch.ahead ? events : projection).push(`registry "${mismatch.registry}": ${mismatch.detail}`);
+  if (unfoldable) events.push(unfoldable);
   return {
-    events: chain.events,
-    streams: chain.streams,
+    events: counts.events,
+    streams: counts.streams,
     checkpoints: options.checkpoints?.length ?? 0,
     signatures,
     audit: await readAudit(db),

@@ -86,8 +86,9 @@ describe('progress of verify and export', () => {
     const env = { PROFILE_REGISTRY_PROGRESS_AFTER_MS: '0' };
     const verify = await onTerminal(['verify', '--profile-registry-db', db], env);
     expect(verify.code).toBe(0);
-    expect(verify.stdout).toMatch(/verify \[[^\]]*\] \d+\/\d+ events \(hash chains\)/);
-    expect(verify.stdout).toMatch(/verify \[[^\]]*\] \d+\/\d+ events \(projections\)/);
+    // one pass over the events: the chain and the seals are checked on the rebuild aside's read
+    expect(verify.stdout).toMatch(/verify \[[^\]]*\] \d+\/\d+ events/);
+    expect(verify.stdout).not.toMatch(/events \((hash chains|projections)\)/);
     expect(verify.stdout).toContain('verify ok:');
     const exported = await onTerminal(['export', '--output', join(dir, 'out.yaml'), '--profile-registry-db', db], env);
     expect(exported.code).toBe(0);

@@ -2,8 +2,10 @@ import type { EventRecord } from '../event-store.js';
 import type { StoredEvent } from '../event-types.js';
 import type { SqlStatements } from '../sql-database.js';
 import { eventRecordFromRow, STORED_EVENT_COLUMNS, type StoredEventRow } from '../stored-event-row.js';
-import { PROFILE_CONTENT_EVENTS, profileOfData, profileVersionOfData } from './profile-columns.js';
-import { contentEventOf, CURRENT_CONTENT_EVENTS, type DataHead } from './read-latest-content.js';
+import { PROFILE_CONTENT_EVENTS, profileOfData } from './profile-columns.js';
+import { contentEventOf, dataHeadOf, isCurrentContentEvent, type DataHead } from './read-latest-content.js';
+
+const NO_HEAD: DataHead = { head_profile: null, head_version: null };
 
 /** One chunk of the whole log: each event as stored (for the chain check) and as a fold takes it (undefined: left out). */
 export interface LogChunk {
@@ -37,18 +39,17 @@ const latestContentVersions = async (sql: SqlStatements): Promise<Map<string, Se
 export async function* readLogForFold(sql: SqlStatements, { chunkSize, keepReplaced }: { chunkSize: number; keepReplaced: boolean }): AsyncIterable<LogChunk> {
   const latest = await latestContentVersions(sql);
   const none = new Set<number>();
-  const { flavour } = sql;
-  const text = `SELECT ${STORED_EVENT_COLUMNS},
-       CASE WHEN ${CURRENT_CONTENT_EVENTS} THEN ${profileOfData(flavour)} END AS head_profile,
-       CASE WHEN ${CURRENT_CONTENT_EVENTS} THEN ${profileVersionOfData(flavour)} END AS head_version
-     FROM events WHERE position > $1 ORDER BY position LIMIT $2`;
+  // the data's text is read whole for the chain check anyway: a replaced event's head is taken
+  // out of it here (dataHeadOf), not by json_extract in the query (75 % of the bare scan's CPU)
+  const text = `SELECT ${STORED_EVENT_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2`;
   for (let after = 0; ; ) {
-    const rows = await sql.all<StoredEventRow & DataHead>(text, [after, chunkSize]);
+    const rows = await sql.all<StoredEventRow>(text, [after, chunkSize]);
     const records = rows.map(eventRecordFromRow);
     const events = rows.map((row, index) => {
       const isLatest = (latest.get(row.stream_id) ?? none).has(records[index].stream_version);
       if (!keepReplaced && !isLatest && row.type === 'profile.updated') return undefined;
-      return contentEventOf(row, isLatest);
+      const replaced = !isLatest && isCurrentContentEvent(row);
+      return contentEventOf(Object.assign(row, replaced ? dataHeadOf(row.data_json) : NO_HEAD), isLatest);
     });
     yield { records, events, read: records.length };
     if (rows.length < chunkSize) return;

@@ -45,18 +45,6 @@ export const cachedRead = async <T>(db: SqlExecutor, key: string, load: () => Pr
   return cachedFor(db, typeof marker === 'number' ? marker : await marker, key, load);
 };
 
-/**
- * What `cachedRead` would answer from memory at once (the marker known without waiting, the
- * entry kept under it), or undefined: then read through `cachedRead`. Lets a hot read answer
- * without a promise.
- */
-export const cachedNow = <T>(db: SqlExecutor, key: string): T | undefined => {
-  const marker = (db as Partial<SqlDatabase>).changeMarker?.();
-  if (typeof marker !== 'number') return undefined;
-  const cache = readCaches.get(db);
-  return cache !== undefined && cache.marker >= marker ? (cache.entries.get(key) as T | undefined) : undefined;
-};
-
 interface DocumentParts {
   version: number | string;
   etag: string;
@@ -84,18 +72,12 @@ const redactedAndRevealed = (json: string, areas: typeof SECRET_AREAS.profile): 
   return { body: redacted === json ? revealed : Buffer.from(redacted), revealed };
 };
 
-const documentKey = (registry: string, slug: string): string => `document ${registry} ${slug}`;
-
-/** The current document of a profile when `readProfileDocument` has it in memory (undefined: read it). */
-export const cachedProfileDocument = (db: SqlExecutor, registry: string, slug: string): DocumentRow | undefined =>
-  cachedNow(db, documentKey(registry, slug));
-
 export const readProfileDocument = async (
   db: SqlExecutor,
   registry: string,
   slug: string,
 ): Promise<DocumentRow | undefined> =>
-  cachedRead(db, documentKey(registry, slug), async () => {
+  cachedRead(db, `document ${registry} ${slug}`, async () => {
     const row = await db.get<DocumentParts>(
       `SELECT version, etag, is_default, fingerprint, stored_json, signature_json FROM ${LIVE_TABLES.documents} WHERE registry = $1 AND slug = $2`,
       [registry, slug],

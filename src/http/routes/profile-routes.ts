@@ -8,8 +8,6 @@ import type { Command } from '../../events/commands.js';
 import {
   listAllProfileSummaries,
   listProfileSummaries,
-  cachedProfileDocument,
-  type DocumentRow,
   readProfileDocument,
   registryExists,
 } from '../../projections/read-model.js';
@@ -25,7 +23,6 @@ import { refuseSecretMatch, sendContainingProfiles } from '../contains-query.js'
 import { pageRequestOf, sendListPage, wantsPage } from '../list-paging.js';
 import { shownJson } from '../secret-output.js';
 import { pastPointOf } from '../past-point-input.js';
-import type { PastPoint } from '../../projections/time-travel.js';
 import { executeWrite, type WriteAnswer, type WriteRequest } from '../idempotent-write.js';
 import { signedDocument, withSignatureValid, verdictOf } from '../signed-documents.js';
 import type { SigningKeys } from '../../domain/signing-keys.js';
@@ -145,38 +142,6 @@ export const profileRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
     },
   );
 
-  /** A profile's current document (its bytes as the caller may see them, signed when asked), or 304. */
-  const sendDocument = (request: FastifyRequest, reply: FastifyReply, requireSigned: boolean, registry: string, slug: string, row: DocumentRow) => {
-    const shown = revealsSecrets(request) ? row.revealed : row.body;
-    return sendJsonWithEtag(request, reply, signedDocument(requireSigned, store.signingKeys, registry, slug, shown, row.signed), row.etag);
-  };
-
-  /** A profile's document, now or at a past point, read from the database (or the read cache after a wait). */
-  const readDocument = async (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    requireSigned: boolean,
-    slug: string,
-    named: string | undefined,
-    point: PastPoint | undefined,
-  ) => {
-    if (point) {
-      const past =
-        named === undefined
-          ? await pastProfileDocumentOfAnyRegistry(db, slug, point, (registry) => mayAccessRegistry(request, registry))
-          : { ...(await pastProfileDocument(db, named, slug, point)), registry: named };
-      const shown = shownJson(request, past.json, SECRET_AREAS.profile);
-      return sendJsonWithEtag(request, reply, signedDocument(requireSigned, store.signingKeys, past.registry, slug, shown, past.profile), past.etag);
-    }
-    const registry = named ?? (await registryOfLiveProfile(db, slug, (candidate) => mayAccessRegistry(request, candidate)));
-    const row = registry === undefined ? undefined : await readProfileDocument(db, registry, slug);
-    if (!row || registry === undefined) {
-      if (registry !== undefined && !(await registryExists(db, registry))) throw registryNotFound();
-      throw profileNotFound();
-    }
-    return sendDocument(request, reply, requireSigned, registry, slug, row);
-  };
-
   app.get(
     '/api/chat/profiles/:slug',
     {
@@ -190,15 +155,26 @@ export const profileRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
         response: { 200: document('the profile document'), 304: NOT_MODIFIED, ...problemResponses() },
       },
     },
-    (request, reply) => {
+    async (request, reply) => {
       const { slug } = request.params;
       const named = namedRegistry(request, request.query.registry);
       const point = pastPointOf(request.query);
-      const requireSigned = request.query.require_signed === true;
-      // the hot read: a current document in memory is answered at once, without a promise
-      const cached = point === undefined && named !== undefined ? cachedProfileDocument(db, named, slug) : undefined;
-      if (cached === undefined || named === undefined) return readDocument(request, reply, requireSigned, slug, named, point);
-      sendDocument(request, reply, requireSigned, named, slug, cached);
+      if (point) {
+        const past =
+          named === undefined
+            ? await pastProfileDocumentOfAnyRegistry(db, slug, point, (registry) => mayAccessRegistry(request, registry))
+            : { ...(await pastProfileDocument(db, named, slug, point)), registry: named };
+        const shown = shownJson(request, past.json, SECRET_AREAS.profile);
+        return sendJsonWithEtag(request, reply, signedDocument(request.query.require_signed === true, store.signingKeys, past.registry, slug, shown, past.profile), past.etag);
+      }
+      const registry = named ?? (await registryOfLiveProfile(db, slug, (candidate) => mayAccessRegistry(request, candidate)));
+      const row = registry === undefined ? undefined : await readProfileDocument(db, registry, slug);
+      if (!row || registry === undefined) {
+        if (registry !== undefined && !(await registryExists(db, registry))) throw registryNotFound();
+        throw profileNotFound();
+      }
+      const shown = revealsSecrets(request) ? row.revealed : row.body;
+      return sendJsonWithEtag(request, reply, signedDocument(request.query.require_signed === true, store.signingKeys, registry, slug, shown, row.signed), row.etag);
     },
   );
 

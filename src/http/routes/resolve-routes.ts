@@ -12,7 +12,7 @@ import { validationError } from '../../domain/errors.js';
 import { resolveBodySchema } from '../schemas/bodies.js';
 import { redactSecrets, SECRET_AREAS } from '../../domain/secrets.js';
 import { registryNotFound } from '../../domain/errors.js';
-import { cachedNow, cachedRead, registryExists } from '../../projections/read-model.js';
+import { cachedRead, registryExists } from '../../projections/read-model.js';
 import { readRegistryDefaultProfile, readResolvedProfile } from '../../projections/read-resolution.js';
 import type { RegistryStore } from '../../use-cases/registry-store.js';
 import { requireRegistryAccess, requireVisibleLayers } from '../auth/scope.js';
@@ -30,12 +30,6 @@ import { enforceSigned, verdictOf } from '../signed-documents.js';
 
 
 type ResolveBody = Partial<z.output<typeof resolveBodySchema>>;
-
-/** A resolve answer kept by the read cache: its bytes, and the registries its stack reaches (a token must see each). */
-interface CachedAnswer {
-  bytes: Buffer;
-  registries: string[];
-}
 
 /** The overrides a request asks for: ours (`overrides`) or pinocchio's (`request_overrides`, keys canonicalized as geppetto does). */
 const requestedOverrides = (body: ResolveBody): { overrides?: RuntimeInput; field: string } => {
@@ -73,20 +67,6 @@ interface Choice {
   source: Source;
 }
 
-/** The profile a request names outright (path > body > ?profile > ?runtime), or undefined. */
-const namedChoice = (registry: string, pathSlug: string | undefined, body: ResolveBody, query: ResolveQuery): Choice | undefined => {
-  const explicit: [Source, string | undefined][] = [
-    ['path', pathSlug],
-    ['body', body.profile],
-    ['query', query.profile],
-    ['runtime', query.runtime],
-  ];
-  for (const [source, profile] of explicit) {
-    if (profile !== undefined) return { registry, profile, source };
-  }
-  return undefined;
-};
-
 /** Which profile a request names, by precedence: path > body > ?profile > ?runtime > cookie > registry default > `default`. */
 const chooseProfile = async (
   store: RegistryStore,
@@ -96,8 +76,15 @@ const chooseProfile = async (
   query: ResolveQuery,
 ): Promise<Choice> => {
   const registry = registryOf(request, body.registry, query.registry);
-  const named = namedChoice(registry, pathSlug, body, query);
-  if (named !== undefined) return named;
+  const explicit: [Source, string | undefined][] = [
+    ['path', pathSlug],
+    ['body', body.profile],
+    ['query', query.profile],
+    ['runtime', query.runtime],
+  ];
+  for (const [source, profile] of explicit) {
+    if (profile !== undefined) return { registry, profile, source };
+  }
   const cookie = chatProfileCookie(request);
   if (cookie) {
     const registryGiven = body.registry !== undefined || query.registry !== undefined;
@@ -169,13 +156,7 @@ export const resolveRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
     };
     return { body, registries: resolved.reached };
   };
-  const cacheKey = (choice: Choice, showSecrets: boolean) =>
-    `resolve ${choice.source} ${choice.registry} ${choice.profile} ${showSecrets ? 'secrets' : 'redacted'}`;
-  const sendCached = (request: FastifyRequest, reply: FastifyReply, cached: CachedAnswer) => {
-    requireVisibleLayers(request, cached.registries);
-    return reply.type('application/json; charset=utf-8').send(cached.bytes);
-  };
-  const resolveRead = async (request: FastifyRequest, reply: FastifyReply, pathSlug: string | undefined, body: ResolveBody, query: ResolveQuery) => {
+  const resolve = async (request: FastifyRequest, reply: FastifyReply, pathSlug: string | undefined, body: ResolveBody, query: ResolveQuery) => {
     const { overrides, field } = requestedOverrides(body);
     const choice = await chooseProfile(store, request, pathSlug, body, query);
     const showSecrets = seesRuntimeSecrets(request);
@@ -184,24 +165,17 @@ export const resolveRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
     if (overrides !== undefined || requireSigned) {
       return (await answer(choice, overrides ?? {}, showSecrets, requireSigned, request, field)).body;
     }
-    // without overrides the answer depends on the stored data only
-    const cached = await cachedRead(store.db, cacheKey(choice, showSecrets), async (): Promise<CachedAnswer> => {
-      const answered = await answer(choice, {}, showSecrets, false);
-      return { bytes: Buffer.from(JSON.stringify(answered.body)), registries: answered.registries };
-    });
-    return sendCached(request, reply, cached);
-  };
-  /** The hot path (every chat turn): a named profile's answer without overrides, in memory, is sent at once, without a promise. */
-  const resolve = (request: FastifyRequest, reply: FastifyReply, pathSlug: string | undefined, body: ResolveBody, query: ResolveQuery) => {
-    if (body.overrides !== undefined || body.request_overrides !== undefined || query.require_signed === true) {
-      return resolveRead(request, reply, pathSlug, body, query);
-    }
-    const choice = namedChoice(registryOf(request, body.registry, query.registry), pathSlug, body, query);
-    const showSecrets = seesRuntimeSecrets(request);
-    const cached = choice === undefined ? undefined : cachedNow<CachedAnswer>(store.db, cacheKey(choice, showSecrets));
-    if (cached === undefined) return resolveRead(request, reply, pathSlug, body, query);
-    if (showSecrets) markSecretsRevealed(reply);
-    sendCached(request, reply, cached);
+    // the hot path (every chat turn): without overrides the answer depends on the stored data only
+    const cached = await cachedRead(
+      store.db,
+      `resolve ${choice.source} ${choice.registry} ${choice.profile} ${showSecrets ? 'secrets' : 'redacted'}`,
+      async () => {
+        const answered = await answer(choice, {}, showSecrets, false);
+        return { bytes: Buffer.from(JSON.stringify(answered.body)), registries: answered.registries };
+      },
+    );
+    requireVisibleLayers(request, cached.registries);
+    return reply.type('application/json; charset=utf-8').send(cached.bytes);
   };
   const schema = (operationId: string, summary: string) => ({
     operationId,

@@ -3,6 +3,7 @@ import { nanoid } from 'nanoid';
 import { decodeJsonUtf8, refuseInexactNumbers } from '../domain/intact-json.js';
 import type { RegistryStore } from '../use-cases/registry-store.js';
 import { createLogger } from './logger.js';
+import { requestLoggerFactory } from './request-logger.js';
 import { registerMetrics } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { problem, problemErrorHandler, sendProblem } from './problem.js';
@@ -50,6 +51,7 @@ const MAX_PATH_PARAM_LENGTH = 1024;
 export const buildApp = async (options: AppOptions): Promise<FastifyInstance> => {
   const app = Fastify({
     loggerInstance: createLogger(options.logLevel ?? 'info', options.logStream),
+    childLoggerFactory: requestLoggerFactory,
     bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
     requestIdHeader: false,
     genReqId: (request) => {
@@ -64,10 +66,6 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
     routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
     frameworkErrors: problemErrorHandler,
     ...securityServerOptions(options),
-  });
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.header('x-request-id', request.id);
-    done();
   });
   registerUnreadBodyDrain(app);
   await registerSecurity(app, options);

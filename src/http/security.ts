@@ -1,5 +1,5 @@
 import cors from '@fastify/cors';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { registerAccessControl } from './auth/access-control.js';
 import { openTokensFile, type TokensFile } from './auth/tokens-file.js';
 import { problemClientErrorHandler } from './client-errors.js';
@@ -70,20 +70,35 @@ export const registerSecurity = async (app: FastifyInstance, options: SecurityOp
   }
   app.decorate('reloadAuthTokens', () => tokens?.reload());
   app.decorate('idempotencyTtlMs', options.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS);
-  app.addHook('onRequest', (request, reply, done) => {
-    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
-      sendProblem(reply, problem(400, 'malformed-request', 'an HTTP/1.1 request needs a Host header'));
-      return;
-    }
-    done();
-  });
-  if (options.corsOrigins !== undefined && options.corsOrigins.length > 0) {
-    await app.register(cors, {
-      origin: options.corsOrigins,
-      methods: CORS_METHODS,
-      allowedHeaders: CORS_REQUEST_HEADERS,
-      exposedHeaders: ['etag', 'location', 'x-request-id', 'idempotent-replayed', 'profile-secrets', 'retry-after', 'www-authenticate'],
+  const admits = registerAccessControl(app, { tokens, publicDocsAndMetrics: options.publicDocsAndMetrics });
+  // sync hooks (done callback), as few as may be: they run on every request, each one a call more
+  if (options.corsOrigins === undefined || options.corsOrigins.length === 0) {
+    app.addHook('onRequest', (request, reply, done) => {
+      if (wellFormed(request, reply) && admits(request, reply)) done();
     });
+    return;
   }
-  registerAccessControl(app, { tokens, publicDocsAndMetrics: options.publicDocsAndMetrics });
+  // CORS answers a preflight (which carries no token) between the two
+  app.addHook('onRequest', (request, reply, done) => {
+    if (wellFormed(request, reply)) done();
+  });
+  await app.register(cors, {
+    origin: options.corsOrigins,
+    methods: CORS_METHODS,
+    allowedHeaders: CORS_REQUEST_HEADERS,
+    exposedHeaders: ['etag', 'location', 'x-request-id', 'idempotent-replayed', 'profile-secrets', 'retry-after', 'www-authenticate'],
+  });
+  app.addHook('onRequest', (request, reply, done) => {
+    if (admits(request, reply)) done();
+  });
+};
+
+/** Every answer names its request id; an HTTP/1.1 request without Host is refused (true: let through). */
+const wellFormed = (request: FastifyRequest, reply: FastifyReply): boolean => {
+  reply.header('x-request-id', request.id);
+  if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
+    sendProblem(reply, problem(400, 'malformed-request', 'an HTTP/1.1 request needs a Host header'));
+    return false;
+  }
+  return true;
 };

@@ -36,6 +36,13 @@ const discardRest = (stream: IncomingMessage | Socket): Promise<boolean> =>
   });
 
 /**
+ * A request that announces no body: nothing is left to read, though Node marks it complete only
+ * after the turn that emitted it (an answer sent within that turn would otherwise close the connection).
+ */
+const sendsNoBody = (raw: IncomingMessage): boolean =>
+  raw.headers['transfer-encoding'] === undefined && (raw.headers['content-length'] === undefined || raw.headers['content-length'] === '0');
+
+/**
  * An answer sent before the body was read (413 over the limit, 415, 401 from the access hook)
  * waits until the rest of the body is read and discarded, then closes the connection. Sent at
  * once, Node would close the socket while the client is still writing, and a client that writes
@@ -44,7 +51,7 @@ const discardRest = (stream: IncomingMessage | Socket): Promise<boolean> =>
 export const registerUnreadBodyDrain = (app: FastifyInstance): void => {
   app.addHook('onSend', (request, reply, payload, done) => {
     const raw = request.raw;
-    if (raw.complete || raw.readableEnded || raw.destroyed) return done(null, payload);
+    if (raw.complete || raw.readableEnded || raw.destroyed || sendsNoBody(raw)) return done(null, payload);
     reply.header('connection', 'close');
     void discardRest(raw).then(() => done(null, payload));
   });

@@ -50,13 +50,14 @@ const requiredRole = (request: FastifyRequest): RequiredRole =>
   request.routeOptions.config?.role ?? defaultRequiredRole(request.method);
 
 /**
- * Authentication and roles in one onRequest hook. Without a tokens file every request passes
- * (the server then refuses to listen beyond loopback unless told `--insecure-no-auth`).
+ * Authentication and roles: returns the check an onRequest hook makes of every request (true: let
+ * through; false: refused, the reply sent). Without a tokens file every request passes (the server
+ * then refuses to listen beyond loopback unless told `--insecure-no-auth`).
  */
 export const registerAccessControl = (
   app: FastifyInstance,
   options: { tokens?: TokensFile; publicDocsAndMetrics?: boolean },
-): void => {
+): ((request: FastifyRequest, reply: FastifyReply) => boolean) => {
   const { tokens } = options;
   // /metrics, /openapi.json and /docs (Swagger UI's routes declare nothing): open only when asked
   app.addHook('onRoute', (route) => {
@@ -65,10 +66,7 @@ export const registerAccessControl = (
     }
   });
   app.decorateRequest('caller', null);
-  // a sync hook (done callback): it runs on every request, and a promise per request costs more
-  app.addHook('onRequest', (request, reply, done) => {
-    if (refusalOf(tokens, request, reply) === undefined) done();
-  });
+  return (request, reply) => refusalOf(tokens, request, reply) === undefined;
 };
 
 /** Refuses a request its caller may not make (the reply sent), or lets it through (undefined). */

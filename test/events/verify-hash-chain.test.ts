@@ -44,6 +44,41 @@ describeEachBackend('the hash chain check on %s', (backend) => {
   });
 });
 
+/** Several instances share a store: one checks its chain at start while another writes. */
+describeEachBackend('the hash chain check while another instance writes, on %s', (backend) => {
+  let db: SqlDatabase;
+  let remove: () => Promise<void> | void;
+
+  beforeAll(async () => {
+    ({ db, remove } = await openEmptyEventDatabase(backend));
+    await db.transaction((tx) => tx.events.appendToStream('alpha', 0, [renamed(3000)]));
+  });
+  afterAll(async () => {
+    await db?.close();
+    await remove?.();
+  });
+
+  it('finds no break where a write committed between its reading the events and listing the stream heads', async () => {
+    let written = 0;
+    // the check reads through this executor; the other instance's commits go through the store
+    const checked: SqlDatabase = {
+      ...db,
+      events: {
+        ...db.events,
+        listStreams: async () => {
+          if (written < 2) {
+            written += 1;
+            await db.transaction((tx) => tx.events.appendToStream('alpha', written, [renamed(3000 + written)]));
+          }
+          return db.events.listStreams();
+        },
+      },
+    };
+    expect(await verifyHashChain(checked, { chunkSize: 10 })).toEqual({ events: 3, streams: 1 });
+    expect(written).toBe(2);
+  });
+});
+
 /**
  * A store written before hashes bound positions (format 1): its events were hashed without their
  * position, and on PostgreSQL its positions came from a sequence, which a rolled-back transaction

@@ -16,6 +16,7 @@ import type { DomainEvent, StoredEvent } from './event-types.js';
 import { createGroupCommit } from './group-commit.js';
 import { registryDecider } from './registry-decider.js';
 import type { RegistryState } from './registry-state.js';
+import { createRunAhead, GuessMissed, type RunAhead } from './run-ahead.js';
 import type { SnapshotStore } from './snapshot-store.js';
 import { createStateCache, emptyUnitChanges, type StateCache, type UnitChanges } from './state-cache.js';
 import type { TransactionalStore, WriteTransaction } from './write-transaction.js';
@@ -50,8 +51,12 @@ export interface ProjectedBase {
 export interface ProjectorHooks<Tx extends WriteTransaction, Projected extends ProjectedBase> extends DecisionIndexes<Tx> {
   /** Where registries' snapshots are read, for loading states (the projector writes them). */
   snapshots(tx: Tx): SnapshotStore;
-  /** Runs after each command inside its savepoint: writes what the command changed, and returns what it wrote. */
-  project: { [K in StreamKind]: (tx: Tx, change: CommandChange<K>) => Promise<Projected> };
+  /**
+   * Runs after each command inside its savepoint: writes what the command changed, and returns what
+   * it wrote. With `runAhead`, answers that only confirm a guess may be handed to it instead of
+   * waited for (see run-ahead.ts).
+   */
+  project: { [K in StreamKind]: (tx: Tx, change: CommandChange<K>, runAhead?: RunAhead) => Promise<Projected> };
   /** Runs once per batch before commit: writes what depends on the batch's last states (the registry rows). */
   projectBatch(tx: Tx, changed: StreamStates): Promise<void>;
 }
@@ -114,6 +119,12 @@ interface BusCore<Tx extends WriteTransaction, Projected extends ProjectedBase, 
 /** Thrown inside a dry run's savepoint so that it is rolled back. */
 class DryRunRollback extends Error {}
 
+/** A batch run ahead (see runAhead below): where answers go, and a note once a command is judged (from then on it may have written). */
+interface Ahead {
+  runAhead: RunAhead;
+  judged(): void;
+}
+
 /** One command, with its stream's decider: judge, append, project, render (the generic command handler). */
 const runCommand = <Tx extends WriteTransaction, Projected extends ProjectedBase, Rendered>(
   core: BusCore<Tx, Projected, Rendered>,
@@ -121,12 +132,14 @@ const runCommand = <Tx extends WriteTransaction, Projected extends ProjectedBase
   unit: UnitChanges,
   command: StoreCommand,
   context: CommandContext,
+  ahead?: Ahead,
 ) =>
   withDecider(command, async <K extends StreamKind>(decider: StreamDecider<K>, routed: CommandOf<K>) => {
     const decided = await decideCommand(core.deps, tx, unit, decider, routed, context);
-    const events = await appendDecided(tx, unit, decider, decided);
+    ahead?.judged();
+    const events = await appendDecided(tx, unit, decider, decided, ahead?.runAhead);
     const change: CommandChange<K> = { ...decided, events };
-    const projected = await core.hooks.project[decider.kind](tx, change);
+    const projected = await core.hooks.project[decider.kind](tx, change, ahead?.runAhead);
     return { events, rendered: core.hooks.render[decider.kind](change, projected), affected: projected.affected };
   });
 
@@ -135,13 +148,14 @@ const runCommands = async <Tx extends WriteTransaction, Projected extends Projec
   tx: Tx,
   item: Item<Tx, Rendered>,
   work: Extract<Work<Rendered, Tx>, { kind: 'execute' }>,
+  ahead?: Ahead,
 ) => {
   const unit = emptyUnitChanges();
   const outcomes: CommandOutcome<Rendered>[] = [];
   const affected = new Map<number, AffectedProfile[]>();
   for (const command of work.commands) {
     await work.options.beforeDecide?.(tx);
-    const ran = await runCommand(core, tx, unit, command, item.context);
+    const ran = await runCommand(core, tx, unit, command, item.context, ahead);
     for (const [position, profiles] of ran.affected) affected.set(position, profiles);
     const outcome = { events: ran.events, rendered: ran.rendered };
     await work.options.beforeCommit?.(tx, outcome);
@@ -187,26 +201,86 @@ const mergeStates = (into: StreamStates, from: StreamStates) => {
   for (const [stream, state] of from.schemas) into.schemas.set(stream, state);
 };
 
+/** Each unit one command with no hooks of its own: such a batch can be run ahead. */
+const canRunAhead = <Tx extends WriteTransaction, Rendered>(batch: Item<Tx, Rendered>[]) =>
+  batch.every(
+    ({ work }) => work.kind === 'execute' && work.commands.length === 1 && work.options.beforeDecide === undefined && work.options.beforeCommit === undefined,
+  );
+
+/**
+ * Runs a batch ahead: all its commands in one savepoint, none waiting for the answers that only
+ * confirm a guess (collected in a RunAhead and checked once at the end). A command refused by its
+ * decider wrote nothing (deciding writes nothing), so it is refused alone, as in its own savepoint.
+ * Anything else (a guess that missed, a failed statement, a throw after a command was judged)
+ * takes the whole savepoint back and throws GuessMissed: the caller then runs the batch again the
+ * careful way, each command in a savepoint of its own, so each still gets its own answer.
+ */
+const runAhead = async <Tx extends WriteTransaction, Projected extends ProjectedBase, Rendered>(
+  core: BusCore<Tx, Projected, Rendered>,
+  tx: Tx,
+  batch: Item<Tx, Rendered>[],
+) => {
+  await tx.savepoint(async () => {
+    const ahead = createRunAhead();
+    for (const item of batch) {
+      let judged = false;
+      try {
+        item.result = await runCommands(core, tx, item, item.work as Extract<Work<Rendered, Tx>, { kind: 'execute' }>, {
+          runAhead: ahead,
+          judged: () => (judged = true),
+        });
+      } catch (error) {
+        if (judged || !isDomainError(error)) throw new GuessMissed(error);
+        item.error = error;
+        continue;
+      }
+      if (item.changes) core.cache.keep(item.changes);
+    }
+    await ahead.settle();
+  });
+};
+
+/** Each unit in a savepoint of its own, waiting for every answer. */
+const runCarefully = async <Tx extends WriteTransaction, Projected extends ProjectedBase, Rendered>(
+  core: BusCore<Tx, Projected, Rendered>,
+  tx: Tx,
+  batch: Item<Tx, Rendered>[],
+) => {
+  for (const item of batch) {
+    try {
+      item.result = await runItem(core, tx, item);
+    } catch (error) {
+      item.error = error;
+      forgetAfterRefusal(core.cache, item.work, error);
+      continue;
+    }
+    if (item.changes) core.cache.keep(item.changes);
+  }
+};
+
 const runTransaction = async <Tx extends WriteTransaction, Projected extends ProjectedBase, Rendered>(
   core: BusCore<Tx, Projected, Rendered>,
   batch: Item<Tx, Rendered>[],
   writerFree: () => void,
 ) => {
-  const changed = emptyUnitChanges();
   await core.store.transaction(async (tx) => {
     core.cache.startTransaction();
-    for (const item of batch) {
+    let ranAhead = false;
+    if (canRunAhead(batch)) {
       try {
-        item.result = await runItem(core, tx, item);
+        await runAhead(core, tx, batch);
+        ranAhead = true;
       } catch (error) {
-        item.error = error;
-        forgetAfterRefusal(core.cache, item.work, error);
-        continue;
+        if (!(error instanceof GuessMissed)) throw error;
+        // taken back: what the states and the guesses learnt from it is not so
+        core.cache.forget();
+        core.cache.startTransaction();
+        for (const item of batch) item.result = item.error = item.affected = item.changes = undefined;
       }
-      if (!item.changes) continue;
-      core.cache.keep(item.changes);
-      mergeStates(changed, item.changes);
     }
+    if (!ranAhead) await runCarefully(core, tx, batch);
+    const changed = emptyUnitChanges();
+    for (const item of batch) if (item.result !== undefined && item.changes) mergeStates(changed, item.changes);
     await core.hooks.projectBatch(tx, changed);
   }, writerFree).catch((error: unknown) => {
     core.cache.forget();

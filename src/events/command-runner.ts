@@ -8,6 +8,7 @@ import { registryDecider } from './registry-decider.js';
 import type { RegistryState } from './registry-state.js';
 import { schemaDecider } from './schema-decider.js';
 import { SCHEMA_STREAM, schemaLookupOf } from './schema-state.js';
+import type { RunAhead } from './run-ahead.js';
 import type { StateCache, UnitChanges } from './state-cache.js';
 import type { WriteTransaction } from './write-transaction.js';
 
@@ -182,15 +183,19 @@ export const decideCommand = async <Tx extends WriteTransaction, K extends Strea
   return { kind: decider.kind, stream, command, before, after, events, touchedByEvent, access };
 };
 
-/** Appends a judged command's events (expected version: the state it was judged on); the unit's later commands see its new state. */
+/**
+ * Appends a judged command's events (expected version: the state it was judged on); the unit's later
+ * commands see its new state. `runAhead`: see run-ahead.ts.
+ */
 export const appendDecided = async <K extends StreamKind>(
   tx: WriteTransaction,
   unit: UnitChanges,
   decider: StreamDecider<K>,
   decided: Decided<K>,
+  runAhead?: RunAhead,
 ): Promise<StoredEvent[]> => {
   if (decided.events.length === 0) return [];
-  const stored = await tx.events.appendToStream(decided.stream, decider.versionOf(decided.before), decided.events);
+  const stored = await tx.events.appendToStream(decided.stream, decider.versionOf(decided.before), decided.events, runAhead);
   unit[decider.kind].set(decided.stream, decided.after);
   return stored;
 };

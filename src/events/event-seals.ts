@@ -45,8 +45,8 @@ export const sealingEvents = (db: SqlDatabase, seal: RowSealer): TransactionalSt
   transaction: (fn, afterCommit) =>
     db.transaction((tx) => {
       const events = tx.events;
-      const appendToStream: typeof events.appendToStream = async (streamId, expectedVersion, domainEvents) => {
-        const stored = await events.appendToStream(streamId, expectedVersion, domainEvents);
+      const appendToStream: typeof events.appendToStream = async (streamId, expectedVersion, domainEvents, runAhead) => {
+        const stored = await events.appendToStream(streamId, expectedVersion, domainEvents, runAhead);
         await writeEventSeals(tx, stored, seal);
         return stored;
       };

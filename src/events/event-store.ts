@@ -1,6 +1,7 @@
 import type { ProfileContent } from '../domain/profile.js';
 import type { HashedFields } from './event-hash.js';
 import type { DomainEvent, EventType, StoredEvent } from './event-types.js';
+import type { RunAhead } from './run-ahead.js';
 
 /** Where a stream stands: its last version and the hash its next event chains from. */
 export interface StreamHead {
@@ -93,9 +94,11 @@ export const REPLACED_CONTENT = Object.freeze({}) as ProfileContent;
 export interface EventStore {
   /**
    * Appends events after checking that the stream is still at `expectedVersion` (0: new stream);
-   * throws StreamVersionConflict otherwise, writing nothing. Returns the events as stored.
+   * throws StreamVersionConflict otherwise, writing nothing. Returns the events as stored. With
+   * `runAhead`, a store may append on a guessed head without waiting to hear that it held, and
+   * hand that answer to `runAhead` instead (see run-ahead.ts).
    */
-  appendToStream(streamId: string, expectedVersion: number, events: readonly DomainEvent[]): Promise<StoredEvent[]>;
+  appendToStream(streamId: string, expectedVersion: number, events: readonly DomainEvent[], runAhead?: RunAhead): Promise<StoredEvent[]>;
   /** The events of one stream, oldest first (newest first with `backwards`). */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
   /** Events of every stream (or one) after a global position, in position order. */

@@ -3,6 +3,7 @@ import type { AffectedByPosition, AffectedProfile } from '../events/change-feed.
 import type { CommandChange } from '../events/command-bus.js';
 import type { StoredEvent } from '../events/event-types.js';
 import type { RegistryState } from '../events/registry-state.js';
+import type { RunAhead } from '../events/run-ahead.js';
 import { stackFingerprintOf, type FingerprintOf, type WrittenDocument } from './project-registry.js';
 import type { ProjectionStore } from './projection-store.js';
 
@@ -20,6 +21,32 @@ interface Caused extends AffectedProfile {
 }
 
 /**
+ * The fingerprint each profile row got when this process last wrote it (null: no row), by
+ * `registry/slug`: a guess of the stored one, which a batch run ahead uses without waiting for the
+ * read and has confirmed before it commits (another instance's write, or a rolled-back one, makes
+ * it miss, and the batch runs again). Forgotten whole when it grows past `MAX_GUESSES`.
+ */
+export type FingerprintGuesses = Map<string, string | null>;
+const MAX_GUESSES = 100_000;
+
+const guessesFor = (guesses: FingerprintGuesses | undefined, registry: string, slugs: Iterable<string>) => {
+  if (guesses === undefined) return undefined;
+  const guessed = new Map<string, string | null>();
+  for (const slug of slugs) {
+    const guess = guesses.get(`${registry}/${slug}`);
+    if (guess === undefined) return undefined;
+    guessed.set(slug, guess);
+  }
+  return guessed;
+};
+
+const noteWritten = (guesses: FingerprintGuesses | undefined, registry: string, slug: string, fingerprint: string | null) => {
+  if (guesses === undefined) return;
+  if (guesses.size >= MAX_GUESSES) guesses.clear();
+  guesses.set(`${registry}/${slug}`, fingerprint);
+};
+
+/**
  * Writes the documents a command touched, then rewrites every profile that stacks on a changed
  * one (transitively, across registries) whose fingerprint moved, and records per event which
  * fingerprints changed. Returns the documents written in the command's own registry and the
@@ -31,13 +58,20 @@ export const projectCommandChange = async (
   touched: Set<string>,
   change: CommandChange<'registry'>,
   key: FingerprintKey,
+  ahead: { runAhead?: RunAhead; guesses?: FingerprintGuesses } = {},
 ): Promise<{ written: Map<string, WrittenDocument>; affected: AffectedByPosition }> => {
   const fingerprintOf = stackFingerprintOf(key, change.access.lookupProfile);
   // asked before the rows are written and awaited after: on PostgreSQL the writes go out with the read
   const asked = Promise.all([...touched].map(async (slug) => [slug, await projections.storedFingerprint(state.slug, slug)] as const));
   asked.catch(() => undefined);
+  const guessed = ahead.runAhead ? guessesFor(ahead.guesses, state.slug, touched) : undefined;
   const written = await projections.writeProfileRows(state, touched, fingerprintOf);
-  const before = new Map<string, string | null>(await asked);
+  for (const slug of touched) noteWritten(ahead.guesses, state.slug, slug, written.get(slug)?.fingerprint ?? null);
+  let before: Map<string, string | null>;
+  if (guessed && ahead.runAhead) {
+    before = guessed;
+    ahead.runAhead.confirm(asked.then((stored) => stored.every(([slug, fingerprint]) => guessed.get(slug) === fingerprint)));
+  } else before = new Map<string, string | null>(await asked);
 
   const caused: Caused[] = [];
   const versionOf = (slug: string): number | null => written.get(slug)?.version ?? state.tombstones.get(slug) ?? null;
@@ -60,6 +94,7 @@ export const projectCommandChange = async (
       const fingerprint = fingerprintOf(dependentState, profile);
       if (fingerprint === (await projections.storedFingerprint(dependent.registry, dependent.profile))) continue;
       await projections.writeProfileRows(dependentState, [dependent.profile], fingerprintOf);
+      noteWritten(ahead.guesses, dependent.registry, dependent.profile, fingerprint);
       caused.push({ ...dependent, profile_version: profile.version, fingerprint, cause: caused[i].cause });
     }
   }

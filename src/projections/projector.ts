@@ -3,8 +3,9 @@ import type { CommandChange, ProjectedBase, ProjectorHooks } from '../events/com
 import { profileNamedBy } from '../events/commands.js';
 import { schemaKey } from '../events/schema-state.js';
 import { createSnapshotTaker, DEFAULT_SNAPSHOT_EVERY } from '../events/snapshots.js';
+import type { RunAhead } from '../events/run-ahead.js';
 import type { WriteTransaction } from '../events/write-transaction.js';
-import { projectCommandChange } from './project-command.js';
+import { projectCommandChange, type FingerprintGuesses } from './project-command.js';
 import type { WrittenDocument } from './project-registry.js';
 import type { ProjectionStore } from './projection-store.js';
 
@@ -44,7 +45,8 @@ export const createProjector = <Tx extends WriteTransaction>(
 ): ProjectorHooks<Tx, ProjectedChange> => {
   const takeSnapshot = createSnapshotTaker(options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY);
   const key = options.fingerprintKey ?? randomFingerprintKey();
-  const projectRegistryChange = async (projections: ProjectionStore, change: CommandChange<'registry'>): Promise<ProjectedChange> => {
+  const guesses: FingerprintGuesses = new Map();
+  const projectRegistryChange = async (projections: ProjectionStore, change: CommandChange<'registry'>, runAhead?: RunAhead): Promise<ProjectedChange> => {
     const state = change.after;
     if (!state) return nothingWritten();
     await takeSnapshot(projections.snapshots, state);
@@ -52,7 +54,7 @@ export const createProjector = <Tx extends WriteTransaction>(
     // the profile the command names is written even when the command changed nothing of it
     const named = profileNamedBy(change.command);
     if (named !== undefined && state.profiles.has(named)) touched.add(named);
-    const { written, affected } = await projectCommandChange(projections, state, touched, change, key);
+    const { written, affected } = await projectCommandChange(projections, state, touched, change, key, { runAhead, guesses });
     return { documents: written, affected, schemas: [] };
   };
   return {
@@ -61,7 +63,7 @@ export const createProjector = <Tx extends WriteTransaction>(
       (await projectionsIn(tx).stackDependents(registry, slug)).map((ref) => `${ref.registry}/${ref.profile}`),
     readSchemaUsers: (tx, kind, name) => projectionsIn(tx).schemaUsers(kind, name),
     project: {
-      registry: (tx, change) => projectRegistryChange(projectionsIn(tx), change),
+      registry: (tx, change, runAhead) => projectRegistryChange(projectionsIn(tx), change, runAhead),
       schemas: (tx, change) => projectSchemaChange(projectionsIn(tx), change),
     },
     projectBatch: async (tx, changed) => {

@@ -1,6 +1,7 @@
 import { chainEvents, storedEventOf, type ChainedEvent } from '../chain-events.js';
 import type { EventStoreOperations, StreamHead } from '../event-store.js';
 import { GENESIS_HASH } from '../event-hash.js';
+import type { RunAhead } from '../run-ahead.js';
 import type { SqlStatements } from '../sql-database.js';
 import { streamHead } from '../sql/stream-head.js';
 
@@ -89,11 +90,13 @@ const readLastPosition = async (sql: SqlStatements): Promise<number> => {
  * positions are handed out in commit order and without gaps. All events, the counter and the
  * stream's new head go in one statement, at the positions the events' hashes bind; the UNIQUE
  * (stream_id, stream_version) constraint backs the version check. With `guesses`, the reads of the
- * head and the counter are skipped when the guessed head is the expected one.
+ * head and the counter are skipped when the guessed head is the expected one; with `runAhead` too,
+ * the append on the guessed head is not waited for: whether it held goes to `runAhead`, and the
+ * events are returned as they will be stored if it did (a miss makes the batch run again).
  */
 export const appendToStreamWith =
   (guesses?: StreamHeadGuesses): EventStoreOperations<SqlStatements>['appendToStream'] =>
-  async (sql, streamId, expectedVersion, events) => {
+  async (sql, streamId, expectedVersion, events, runAhead?: RunAhead) => {
     if (events.length === 0) {
       chainEvents(streamId, await streamHead(sql, streamId), expectedVersion, events, 1);
       return [];
@@ -103,6 +106,10 @@ export const appendToStreamWith =
     let head = guessed ? (guess as StreamHead) : await streamHead(sql, streamId);
     let lastPosition = guessed ? (guesses?.lastPosition as number) : await readLastPosition(sql);
     let chained = chainEvents(streamId, head, expectedVersion, events, lastPosition + 1);
+    if (guessed && runAhead) {
+      runAhead.confirm(insertIfHeadIs(sql, streamId, head, lastPosition, chained));
+      return guessedAppend(guesses as StreamHeadGuesses, streamId, chained);
+    }
     let inserted = await insertIfHeadIs(sql, streamId, head, lastPosition, chained);
     if (!inserted && guessed) {
       head = await streamHead(sql, streamId);
@@ -112,10 +119,15 @@ export const appendToStreamWith =
     }
     // the head and the counter were read in this transaction, which holds the append lock: nothing moved them since
     if (!inserted) throw new Error(`the head of stream ${streamId} moved while the append lock was held`);
-    const last = chained.at(-1) as ChainedEvent;
-    guesses?.heads.set(streamId, { version: last.stream_version, hash: last.hash });
-    if (guesses) guesses.lastPosition = last.position;
-    return chained.map(storedEventOf);
+    return guesses ? guessedAppend(guesses, streamId, chained) : chained.map(storedEventOf);
   };
+
+/** The next append's guesses: this one's head and last position. */
+const guessedAppend = (guesses: StreamHeadGuesses, streamId: string, chained: ChainedEvent[]) => {
+  const last = chained.at(-1) as ChainedEvent;
+  guesses.heads.set(streamId, { version: last.stream_version, hash: last.hash });
+  guesses.lastPosition = last.position;
+  return chained.map(storedEventOf);
+};
 
 export const appendToStream = appendToStreamWith();

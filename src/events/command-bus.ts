@@ -266,7 +266,7 @@ const runTransaction = async <Tx extends WriteTransaction, Projected extends Pro
   await core.store.transaction(async (tx) => {
     core.cache.startTransaction();
     let ranAhead = false;
-    if (canRunAhead(batch)) {
+    if (core.store.runsAhead === true && canRunAhead(batch)) {
       try {
         await runAhead(core, tx, batch);
         ranAhead = true;

@@ -42,6 +42,7 @@ const writeEventSeals = async (tx: SqlExecutor, events: readonly StoredEvent[], 
  * in the same transaction (and savepoint).
  */
 export const sealingEvents = (db: SqlDatabase, seal: RowSealer): TransactionalStore<SqlTransaction> => ({
+  runsAhead: db.runsAhead,
   transaction: (fn, afterCommit) =>
     db.transaction((tx) => {
       const events = tx.events;

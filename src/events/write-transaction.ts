@@ -20,4 +20,10 @@ export interface TransactionalStore<Tx extends WriteTransaction> {
    * done and the next transaction may start.
    */
   transaction<T>(fn: (tx: Tx) => Promise<T>, afterCommit?: () => void): Promise<T>;
+  /**
+   * Whether the command bus should run batches ahead (see run-ahead.ts): true where each answer
+   * waited for is a round trip to a server (PostgreSQL); SQLite answers in the call, and its
+   * batches stay as they were.
+   */
+  readonly runsAhead?: boolean;
 }

@@ -268,6 +268,7 @@ export const openPostgres = (
     ...readExecutor,
     location: redactDsn(connectionString),
     durableCommits: true,
+    runsAhead: true,
     changeMarker: headReader.marker,
     // the commit such a read saw was at most now: wait as its writer did
     settleBeforeAcknowledging: () => commitWait(performance.now(), leaseMs),

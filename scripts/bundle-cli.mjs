@@ -16,8 +16,9 @@ const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const out = here('../dist/src/cli');
 for (const file of readdirSync(out)) if (file.startsWith('chunk-') || file.startsWith('program.cjs')) rmSync(`${out}/${file}`);
 
-// native drivers; and packages that read files beside their own code through __dirname
-const external = ['better-sqlite3', 'pg-native', '@fastify/swagger', '@fastify/swagger-ui', 'pino'];
+// native drivers; and packages that read files beside their own code through __dirname (@fastify/swagger
+// reads only its package.json, for the defaults of the info the document's options give)
+const external = ['better-sqlite3', 'pg-native', '@fastify/swagger-ui', 'pino'];
 
 await build({
   entryPoints: { main: here('../src/cli/main.ts') },

@@ -8,7 +8,7 @@
 // (searched upwards), better-sqlite3.
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -58,6 +58,10 @@ await build({
   banner: { js: `// build ${randomUUID()}\n"use strict";\nvar __importMetaUrl = require('node:url').pathToFileURL(__filename).href;` },
   logLevel: 'warning',
 });
+
+// esbuild escapes every other character outside ASCII; these are in the comments it keeps
+const program = `${out}/program.cjs`;
+writeFileSync(program, readFileSync(program, 'utf8').replace(/[^\x00-\x7f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`));
 
 // The cache is made by a `serve` that has answered (the functions of its start compiled); without
 // it (no loopback, say) `serve` compiles the script from its text: slower to start, the same otherwise.

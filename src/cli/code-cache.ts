@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire, Module } from 'node:module';
 import { dirname } from 'node:path';
@@ -39,7 +40,9 @@ const cachedDataFor = (bundle: string, buildLine: string): Buffer | undefined =>
 export const compileProgram = (bundle = PROGRAM_BUNDLE): CompiledProgram => {
   // V8 takes a cache only under the flags it was made with, and `serve` sets this one
   keepRequestObjectsYoung();
-  const source = readFileSync(bundle, 'utf8');
+  const text = readFileSync(bundle);
+  // the build writes it in ASCII (bundle-cli.mjs): read as Latin-1, the same string in a quarter of UTF-8's time
+  const source = text.toString(isAscii(text) ? 'latin1' : 'utf8');
   const buildLine = BUILD_LINE.exec(source)?.[0];
   const cachedData = buildLine === undefined ? undefined : cachedDataFor(bundle, buildLine);
   const script = new Script(Module.wrap(source), { filename: bundle, cachedData });

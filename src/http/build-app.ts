@@ -97,7 +97,7 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, problem(404, 'not-found', `route ${request.method} ${request.url.split('?')[0]} not found`)),
   );
-  registerOpenApi(app);
+  await registerOpenApi(app);
   const metrics = registerMetrics(app, options.store);
   const routes = { store: options.store };
   await app.register(healthRoutes, routes);

@@ -1,5 +1,5 @@
-import type { SwaggerOptions } from '@fastify/swagger';
-import type { FastifyInstance, RouteOptions } from 'fastify';
+import fastifySwagger, { type SwaggerOptions } from '@fastify/swagger';
+import type { FastifyInstance } from 'fastify';
 import { lazyApp } from './lazy-app.js';
 import { openApiTransform, optionalBodies } from './route-schema.js';
 
@@ -35,64 +35,22 @@ const SWAGGER_OPTIONS: SwaggerOptions = {
   transformObject: (document) => ('openapiObject' in document ? optionalBodies(document.openapiObject) : document.swaggerObject),
 };
 
-/** Swagger UI's plugin requires @fastify/swagger registered first: this stands for it (the `swagger` it decorates is set beside). */
+/** Swagger UI's plugin requires @fastify/swagger registered first: in its own instance, this stands for it (the `swagger` it decorates is set beside). */
 const SWAGGER_STAND_IN = Object.assign(async () => {}, {
   [Symbol.for('skip-override')]: true,
   [Symbol.for('plugin-meta')]: { name: '@fastify/swagger' },
 });
 
-type Generate = FastifyInstance['swagger'];
-interface SwaggerHooks {
-  onRoute?: (route: RouteOptions) => void;
-  onRegister?: (instance: FastifyInstance) => unknown;
-  onReady?: (done: () => void) => void;
-}
-
-/**
- * @fastify/swagger (with yaml) loaded on the first request for the document: the routes and
- * plugin instances its hooks would have seen are kept as they come and handed to those hooks then.
- */
-const lazyDocument = (app: FastifyInstance): (() => Promise<Generate>) => {
-  const routes: RouteOptions[] = [];
-  const instances: FastifyInstance[] = [];
-  app.addHook('onRoute', (route) => void routes.push(route));
-  app.addHook('onRegister', (instance) => void instances.push(instance));
-  let generate: Promise<Generate> | undefined;
-  const load = async (): Promise<Generate> => {
-    const { fastifySwagger } = (await import('@fastify/swagger')).default;
-    const hooks: SwaggerHooks = {};
-    let decorated: Generate | undefined;
-    const recorder = {
-      addHook: (name: keyof SwaggerHooks, hook: never) => void (hooks[name] = hook),
-      decorate: (_name: string, value: Generate) => void (decorated = value),
-      getSchemas: () => app.getSchemas(),
-    };
-    fastifySwagger(recorder as unknown as FastifyInstance, SWAGGER_OPTIONS, (error) => {
-      if (error) throw error;
-    });
-    for (const instance of instances) await hooks.onRegister?.(instance);
-    for (const route of routes) hooks.onRoute?.(route);
-    await new Promise<void>((resolve) => (hooks.onReady === undefined ? resolve() : hooks.onReady(resolve)));
-    if (decorated === undefined) throw new Error('@fastify/swagger decorated nothing');
-    return decorated;
-  };
-  return () =>
-    (generate ??= load().catch((error: unknown) => {
-      generate = undefined;
-      throw error;
-    }));
-};
-
 /**
  * GET /openapi.json and GET /docs (Swagger UI): the document is generated from the routes' own
- * zod schemas (params, query, body, every response with its problem types), see route-schema.ts.
- * Both are built on their first request, not at the start.
+ * zod schemas (params, query, body, every response with its problem types), see route-schema.ts,
+ * by @fastify/swagger on the first request for it. Swagger UI is loaded on its first request.
  */
-export const registerOpenApi = (app: FastifyInstance): void => {
-  const generator = lazyDocument(app);
-  app.get('/openapi.json', { schema: { hide: true } }, async () => (await generator())());
+export const registerOpenApi = async (app: FastifyInstance): Promise<void> => {
+  await app.register(fastifySwagger, SWAGGER_OPTIONS);
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   lazyApp(app, ['/docs', '/docs/*'], async (inner) => {
-    inner.decorate('swagger', await generator());
+    inner.decorate('swagger', app.swagger.bind(app));
     await inner.register(SWAGGER_STAND_IN);
     await inner.register((await import('@fastify/swagger-ui')).default, { routePrefix: '/docs' });
   });

@@ -18,7 +18,8 @@ export const createSqliteFile = async (options: SqliteOptions, setUp: (db: SqlDa
   mkdirSync(folder, { recursive: true, mode: 0o700 });
   const temp = join(folder, `.${basename(options.path)}.${process.pid}.${randomBytes(4).toString('hex')}.creating`);
   try {
-    const db = openSqlite({ ...options, path: temp });
+    // no fsync while the tables are made: nothing sees the file before it is fsynced whole below and linked
+    const db = openSqlite({ ...options, path: temp, synchronous: 'OFF' });
     try {
       await setUp(db);
     } finally {

@@ -15,8 +15,9 @@ type Connection = Database.Database;
 /** Sets the connection up and returns the journal mode SQLite actually took (`memory` for `:memory:`). */
 const applyPragmas = (connection: Connection, options: SqliteOptions): string => {
   connection.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
-  const journalMode = String(connection.pragma(`journal_mode = ${options.journalMode}`, { simple: true }));
+  // before the journal mode: turning a new file to WAL is a write, synced as this says
   connection.pragma(`synchronous = ${options.synchronous}`);
+  const journalMode = String(connection.pragma(`journal_mode = ${options.journalMode}`, { simple: true }));
   connection.pragma(`foreign_keys = ${options.foreignKeys ? 'ON' : 'OFF'}`);
   return journalMode.toUpperCase();
 };

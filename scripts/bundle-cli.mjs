@@ -15,7 +15,8 @@ const out = here('../dist/src/cli');
 for (const file of readdirSync(out)) if (file.startsWith('chunk-')) rmSync(`${out}/${file}`);
 
 await build({
-  entryPoints: { main: here('../src/cli/main.ts') },
+  // the hash chain check's worker thread is started by file (src/events/sqlite/chain-check-aside.ts)
+  entryPoints: { main: here('../src/cli/main.ts'), 'chain-check-worker': here('../src/events/sqlite/chain-check-worker.ts') },
   outdir: out,
   chunkNames: 'chunk-[hash]',
   bundle: true,

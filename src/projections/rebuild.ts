@@ -126,10 +126,6 @@ async function* streamByStream(tx: SqlExecutor, streams: StreamSummary[], chunkS
 /** rebuildProjections inside a transaction the caller holds (verify compares in the same one). */
 export const rebuildInTransaction = async (tx: SqlExecutor, options: RebuildOptions = {}): Promise<RebuildProgress> => {
   const tables = options.tables ?? LIVE_TABLES;
-  // the chain checked on another thread where the database can (the fold's own read then needs no
-  // hashes), else in the fold's read, event by event; verify's seal checks need the stored rows here
-  const aside = options.checkChain && !options.onRecords ? options.checkChainAside?.() : undefined;
-  aside?.catch(() => undefined); // awaited below, after the fold
   // 500 events of ~4 KB die young (see verifyHashChain)
   const chunkSize = options.chunkSize ?? 500;
   const snapshotEvery = options.tables ? 0 : (options.snapshotEvery ?? 0);
@@ -157,6 +153,10 @@ export const rebuildInTransaction = async (tx: SqlExecutor, options: RebuildOpti
   const folds = new Map(
     streams.map(({ streamId, version }) => [streamId, { fold: startFold(undefined, streamId), version, unread: new Map<string, number>() }]),
   );
+  // the chain checked on another thread where the database can (the fold's own read then needs no
+  // hashes), else in the fold's read, event by event; verify's seal checks need the stored rows here
+  const aside = options.checkChain && !options.onRecords ? options.checkChainAside?.() : undefined;
+  aside?.catch(() => undefined); // awaited below, after the fold
   const chain = options.checkChain && !aside ? startChainCheck() : undefined;
   const keepReplaced = snapshotEvery > 0 || options.afterEvent !== undefined;
   const source =

@@ -1,7 +1,8 @@
 import { startFold } from '../events/evolve.js';
 import { REPLACED_CONTENT, type EventRecord, type StreamSummary } from '../events/event-store.js';
 import type { StoredEvent } from '../events/event-types.js';
-import type { RegistryState } from '../events/registry-state.js';
+import type { ProfileState, RegistryState } from '../events/registry-state.js';
+import { storedEventFromRow } from '../events/stored-event-row.js';
 import type { SqlDatabase, SqlExecutor } from '../events/sql-database.js';
 import { loadReachableStates, lookupInStates, stackedRegistries } from '../events/profile-lookup.js';
 import { readFingerprintKey } from './fingerprint-key-store.js';
@@ -37,6 +38,8 @@ export interface RebuildOptions {
    * throws BrokenChainError, and the caller's transaction rolls back whatever was written.
    */
   checkChain?: boolean;
+  /** With `checkChain`, checks the chain on another thread instead (SqlDatabase.checkChainAside). */
+  checkChainAside?: () => Promise<ChainBreak | undefined>;
   /**
    * Each chunk of the log as stored, in position order, before its events are folded: checks that
    * need every event's stored bytes (verify's seals) ride along the fold's one read of the log.
@@ -64,13 +67,30 @@ export class BrokenChainError extends Error {
  * CLI's rebuild, which rewrites the snapshots, 5x slower than one that does not (most of it the
  * garbage collector's).
  */
-/** A stream folded to its head: the registry's version is the stream's, and every profile kept its last content. */
-const endOfFold = (streamId: string, folded: RegistryState | undefined, streamVersion: number): RegistryState | undefined => {
-  const state = folded && { ...folded, version: streamVersion };
-  for (const [slug, profile] of state?.profiles ?? []) {
-    if (profile.content === REPLACED_CONTENT) throw new Error(`rebuild: ${streamId}/${slug} kept content it skipped`);
+/**
+ * A stream folded to its head: the registry's version is the stream's, and a profile whose last
+ * content the fold left unread (REPLACED_CONTENT: read without the chain's records, see
+ * readLogForFold) gets it from its last content event, at the stream version `unread` names.
+ */
+const endOfFold = async (
+  tx: SqlExecutor,
+  streamId: string,
+  folded: RegistryState | undefined,
+  streamVersion: number,
+  unread: ReadonlyMap<string, number>,
+): Promise<RegistryState | undefined> => {
+  if (!folded) return undefined;
+  let profiles = folded.profiles;
+  for (const [slug, profile] of folded.profiles) {
+    if (profile.content !== REPLACED_CONTENT) continue;
+    const version = unread.get(slug);
+    const record = version === undefined ? undefined : await tx.events.readRecord(streamId, version);
+    const event = record && storedEventFromRow(record);
+    if (event?.type !== 'profile.created' && event?.type !== 'profile.updated') throw new Error(`rebuild: ${streamId}/${slug} kept content it skipped`);
+    if (profiles === folded.profiles) profiles = new Map(folded.profiles);
+    (profiles as Map<string, ProfileState>).set(slug, { ...profile, content: event.data.content });
   }
-  return state;
+  return { ...folded, version: streamVersion, profiles };
 };
 
 /**
@@ -79,7 +99,7 @@ const endOfFold = (streamId: string, folded: RegistryState | undefined, streamVe
  * rows come out byte-identical. With `tables` set, it fills a shadow copy instead (verify).
  */
 export const rebuildProjections = async (db: SqlDatabase, options: RebuildOptions = {}): Promise<RebuildProgress> =>
-  db.transaction((tx) => rebuildInTransaction(tx, options));
+  db.transaction((tx) => rebuildInTransaction(tx, { checkChainAside: db.checkChainAside?.bind(db), ...options }));
 
 /** A chunk of what a rebuild folds: the events (undefined: left out), how many of the log it read, and the stored rows when the chain is checked. */
 interface FoldChunk {
@@ -130,35 +150,52 @@ export const rebuildInTransaction = async (tx: SqlExecutor, options: RebuildOpti
     options.onProgress?.({ ...progress });
   };
   // Every stream is folded to its recorded head; a snapshot is taken as a stream's version passes one.
-  const folds = new Map(streams.map(({ streamId, version }) => [streamId, { fold: startFold(undefined, streamId), version }]));
-  const chain = options.checkChain ? startChainCheck() : undefined;
+  const folds = new Map(
+    streams.map(({ streamId, version }) => [streamId, { fold: startFold(undefined, streamId), version, unread: new Map<string, number>() }]),
+  );
+  // the chain checked on another thread where the database can (the fold's own read then needs no
+  // hashes), else in the fold's read, event by event; verify's seal checks need the stored rows here
+  const aside = options.checkChain && !options.onRecords ? options.checkChainAside?.() : undefined;
+  aside?.catch(() => undefined); // awaited below, after the fold
+  const chain = options.checkChain && !aside ? startChainCheck() : undefined;
   const keepReplaced = snapshotEvery > 0 || options.afterEvent !== undefined;
   const source =
-    chain || options.onRecords ? readLogForFold(tx, { chunkSize, keepReplaced }) : streamByStream(tx, streams, chunkSize, keepReplaced);
-  for await (const chunk of source) {
-    if (chunk.records) await options.onRecords?.(chunk.records);
-    for (let index = 0; index < chunk.events.length; index += 1) {
-      const record = chunk.records?.[index];
-      const broken = record && chain?.next(record);
-      if (broken) throw new BrokenChainError(broken);
-      const event = chunk.events[index];
-      const folding = event && folds.get(event.stream_id);
-      if (!event || !folding || event.stream_version > folding.version) continue;
-      folding.fold.apply(event);
-      options.afterEvent?.(event.stream_id, folding.fold.state as RegistryState);
-      if (snapshotEvery > 0) await takeSnapshot(snapshots, folding.fold.state as RegistryState);
+    options.checkChain || options.onRecords
+      ? readLogForFold(tx, { chunkSize, keepReplaced, records: chain !== undefined || options.onRecords !== undefined })
+      : streamByStream(tx, streams, chunkSize, keepReplaced);
+  try {
+    for await (const chunk of source) {
+      if (chunk.records) await options.onRecords?.(chunk.records);
+      for (let index = 0; index < chunk.events.length; index += 1) {
+        const record = chunk.records?.[index];
+        const broken = record && chain?.next(record);
+        if (broken) throw new BrokenChainError(broken);
+        const event = chunk.events[index];
+        const folding = event && folds.get(event.stream_id);
+        if (!event || !folding || event.stream_version > folding.version) continue;
+        folding.fold.apply(event);
+        if ((event.type === 'profile.created' || event.type === 'profile.updated') && event.data.content === REPLACED_CONTENT) {
+          folding.unread.set(event.data.profile, event.stream_version);
+        }
+        options.afterEvent?.(event.stream_id, folding.fold.state as RegistryState);
+        if (snapshotEvery > 0) await takeSnapshot(snapshots, folding.fold.state as RegistryState);
+      }
+      progress.events += chunk.read;
+      options.onProgress?.({ ...progress });
     }
-    progress.events += chunk.read;
-    options.onProgress?.({ ...progress });
+  } catch (error) {
+    // events that cannot be folded are a broken chain's to name, as when the check reads first
+    const broken = await aside?.catch(() => undefined);
+    throw broken ? new BrokenChainError(broken) : error;
   }
-  const broken = chain?.end(await tx.events.listStreams());
+  const broken = aside ? await aside : chain?.end(await tx.events.listStreams());
   if (broken) throw new BrokenChainError(broken);
   // A registry whose stacks stay inside it is written and then let go. One that stacks on others
   // waits for the end: its fingerprints need those registries, read back from the rows written here.
   const waiting = new Map<string, RegistryState>();
-  for (const [streamId, { fold, version }] of folds) {
+  for (const [streamId, { fold, version, unread }] of folds) {
     folds.delete(streamId);
-    const state = endOfFold(streamId, fold.state, version);
+    const state = await endOfFold(tx, streamId, fold.state, version, unread);
     const others = [...stackedRegistries(state)].filter((registry) => registry !== streamId);
     if (state && others.length > 0) waiting.set(streamId, state);
     else await writeRows(state);

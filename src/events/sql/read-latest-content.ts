@@ -17,6 +17,12 @@ export const CURRENT_CONTENT_EVENTS = `((type = 'profile.created' AND schema_ver
 /** How the writers lay out a content event's data: `profile` and `version` first (JSON.stringify of the event). */
 const WRITTEN_HEAD = /^\{"profile":("(?:[^"\\]|\\.)*"),"version":(\d+)[,}]/;
 
+/** The head as the writers lay it out, from the start of the data's text (undefined: laid out otherwise, or cut before its end). */
+export const writtenHeadOf = (dataStart: string): DataHead | undefined => {
+  const written = WRITTEN_HEAD.exec(dataStart);
+  return written ? { head_profile: JSON.parse(written[1]) as string, head_version: Number(written[2]) } : undefined;
+};
+
 /**
  * The head of a content event's data, from its stored text: the profile and version that lead it
  * as the writers lay it out, found without parsing the ~4 KB of content behind them (a full parse,
@@ -24,8 +30,8 @@ const WRITTEN_HEAD = /^\{"profile":("(?:[^"\\]|\\.)*"),"version":(\d+)[,}]/;
  * any other layout is parsed whole. Like json_extract, the first `profile` and `version` count.
  */
 export const dataHeadOf = (dataJson: string): DataHead => {
-  const written = WRITTEN_HEAD.exec(dataJson);
-  if (written) return { head_profile: JSON.parse(written[1]) as string, head_version: Number(written[2]) };
+  const written = writtenHeadOf(dataJson);
+  if (written) return written;
   const data = JSON.parse(dataJson) as { profile?: unknown; version?: unknown };
   return {
     head_profile: typeof data.profile === 'string' ? data.profile : null,

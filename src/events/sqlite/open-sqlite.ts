@@ -8,6 +8,7 @@ import { positionalSql } from './positional-parameters.js';
 import type { SqliteOptions } from './sqlite-dsn.js';
 import { createWalSync } from './wal-sync.js';
 import { createWalCheckpointer, DEFAULT_CHECKPOINT_AFTER_BYTES } from './wal-checkpointer.js';
+import { checkChainAside } from './chain-check-aside.js';
 import { databaseBusy, isSqliteBusy, whileBusy } from './busy-retry.js';
 
 type Connection = Database.Database;
@@ -190,6 +191,7 @@ export const openSqlite = (options: SqliteOptions, mode: { readonly?: boolean } 
     ...readExecutor,
     location: options.path,
     changeMarker: inMemory ? undefined : changeMarker,
+    checkChainAside: checkChainAside(options),
     durableCommits,
     transaction: async <T>(fn: (tx: SqlTransaction) => Promise<T>, afterCommit?: () => void) => {
       // the wait for another process's lock counts from the call: a write queued behind one that

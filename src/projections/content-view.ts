@@ -1,7 +1,7 @@
 import fastJsonPatch, { type Operation } from 'fast-json-patch';
 import type { ProfileContent } from '../domain/profile.js';
 import type { RegistryState } from '../events/registry-state.js';
-import { registryPayloadJson, storedProfileJson } from './registry-serialization.js';
+import { registryPayloadJson, storedProfileEntries, storedProfileJson } from './registry-serialization.js';
 
 /**
  * What history, diffs and restores compare (API.md section 3): a document without what the server
@@ -21,6 +21,20 @@ export const profileContentView = (registry: string, content: ProfileContent | u
   if (!content) return {};
   const stored = JSON.parse(storedProfileJson({ content, version: 0, stamp: NO_STAMP })) as Record<string, unknown>;
   return { registry, ...withoutMetadata(stored) };
+};
+
+/**
+ * profileContentView of content read from an event, without its copy: an event's data was parsed
+ * from its JSON, so the values are JSON already and the view holds them as they are (nothing
+ * changes a view; an RFC 6902 compare copies what it puts in an operation).
+ */
+export const eventContentView = (registry: string, content: ProfileContent | undefined): ContentView => {
+  if (!content) return {};
+  const view: ContentView = { registry };
+  for (const [key, value] of storedProfileEntries({ content, version: 0, stamp: NO_STAMP })) {
+    if (key !== 'metadata' && value !== undefined) view[key] = value;
+  }
+  return view;
 };
 
 export const registryContentView = (state: RegistryState | undefined): ContentView => {

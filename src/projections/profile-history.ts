@@ -6,7 +6,7 @@ import type { ProfileContent } from '../domain/profile.js';
 import type { ProfileEventsOptions } from '../events/event-store.js';
 import type { EventCause, StoredEvent } from '../events/event-types.js';
 import type { SqlExecutor } from '../events/sql-database.js';
-import { changesBetween, profileContentView } from './content-view.js';
+import { changesBetween, eventContentView } from './content-view.js';
 
 /** One version of a profile: the event that made it and the content it left (none after a delete). */
 export interface ProfileVersion {
@@ -70,6 +70,16 @@ export const findProfileVersion = (versions: ProfileVersion[], version: number):
 };
 
 /**
+ * Whether an unstacked version's runtime is that of the unstacked version before it, told by the
+ * changes between them: its fingerprint (of the registry, the slug and the runtime) is then the same.
+ */
+const keepsFingerprint = (before: ProfileContent | undefined, content: ProfileContent, changes: Operation[]): boolean =>
+  before !== undefined &&
+  before.stack.length === 0 &&
+  content.stack.length === 0 &&
+  !changes.some(({ path }) => path === '/slug' || path === '/runtime' || path.startsWith('/runtime/'));
+
+/**
  * Newest first, each with its RFC 6902 `changes` from the version before it. `versions` may be a
  * page read by readProfileHistoryPage: the oldest of them then only serves as the one before.
  */
@@ -82,9 +92,18 @@ export const profileHistory = (
 ): ProfileHistoryEntry[] => {
   if (versions.length === 0) throw profileNotFound();
   const entries: ProfileHistoryEntry[] = [];
-  let previous = profileContentView(registry, undefined);
+  let previous = eventContentView(registry, undefined);
+  let previousContent: ProfileContent | undefined;
+  let previousFingerprint: string | null = null;
   for (const { version, event, content } of versions) {
-    const view = profileContentView(registry, content);
+    const view = eventContentView(registry, content);
+    const changes = changesBetween(previous, view);
+    // a stacked version's fingerprint needs its bases as they were then: effective-history.ts sets it
+    const fingerprint: string | null = !content
+      ? null
+      : keepsFingerprint(previousContent, content, changes)
+        ? previousFingerprint
+        : effectiveFingerprint(key, registry, content, () => undefined);
     entries.push({
       version,
       type: event.type,
@@ -92,11 +111,12 @@ export const profileHistory = (
       source: event.metadata.source,
       at_ms: event.metadata.occurred_at_ms,
       ...(event.metadata.cause === undefined ? {} : { cause: event.metadata.cause }),
-      // a stacked version's fingerprint needs its bases as they were then: effective-history.ts sets it
-      fingerprint: content ? effectiveFingerprint(key, registry, content, () => undefined) : null,
-      changes: changesBetween(previous, view),
+      fingerprint,
+      changes,
     });
     previous = view;
+    previousContent = content;
+    previousFingerprint = fingerprint;
   }
   const before = options.beforeVersion;
   const newestFirst = entries.reverse().filter((entry) => before === undefined || entry.version < before);

@@ -16,8 +16,8 @@ import { applySchemaPolicies, type ChangeStamp, type ProfileState, type Registry
 
 const storedJsonCache = new WeakMap<ProfileState, string>();
 
-/** The stored profile's fields in order; the content's parts keep their cached JSON. */
-const storedProfileEntries = (profile: ProfileState): [string, unknown][] => {
+/** The stored profile's fields in order (an undefined one is left out); the content's parts keep their cached JSON. */
+export const storedProfileEntries = (profile: ProfileState): [string, unknown][] => {
   const { content, stamp } = profile;
   const metadata: Record<string, unknown> = {
     source: stamp.source,

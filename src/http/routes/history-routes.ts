@@ -6,7 +6,7 @@ import { restoreProfileBodySchema, restoreRegistryBodySchema } from '../../domai
 import { SECRET_AREAS } from '../../domain/secrets.js';
 import { eventProfile, type StoredEvent } from '../../events/event-types.js';
 import { readStreamPage } from '../../events/read-stream-page.js';
-import { changesBetween, profileContentView } from '../../projections/content-view.js';
+import { changesBetween, eventContentView } from '../../projections/content-view.js';
 import {
   findProfileVersion,
   profileHasHistory,
@@ -209,7 +209,7 @@ export const historyRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
       const registry = await historyRegistryOf(request, slug, request.query.registry);
       const { from, to } = request.query;
       const versions = await requireHistory(registry, slug, await readProfileVersionsAt(db, registry, slug, [from, to]));
-      const view = (version: number) => profileContentView(registry, findProfileVersion(versions, version).content);
+      const view = (version: number) => eventContentView(registry, findProfileVersion(versions, version).content);
       return { from, to, changes: shownChanges(request, changesBetween(view(from), view(to)), SECRET_AREAS.profile) };
     },
   );

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const MODULE = fileURLToPath(new URL('../../dist/src/cli/tick-object-maps.js', import.meta.url));
+const feedbackStates = (printed: string): string[] => [...printed.matchAll(/DefineKeyedOwnPropertyInLiteral (\w+)/g)].map((match) => match[1]!);
 
 /**
  * The states V8 reports for the feedback of nextTick's object literal (the keys it defines), in a
@@ -25,16 +26,17 @@ const literalFeedbackAfterCollection = (keep: boolean): string[] => {
     await ticks();
     %DebugPrint(process.nextTick);
   `;
-  const printed = execFileSync(process.execPath, ['--allow-natives-syntax', '--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8' });
-  return [...printed.matchAll(/DefineKeyedOwnPropertyInLiteral (\w+)/g)].map((match) => match[1]!);
+  return feedbackStates(execFileSync(process.execPath, ['--allow-natives-syntax', '--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8' }));
 };
 
 describe('serve keeps nextTick fast after a full collection', () => {
   it('the object literal of nextTick stays monomorphic (no call into the V8 runtime per tick)', () => {
-    expect(literalFeedbackAfterCollection(true)).toEqual(['MONOMORPHIC', 'MONOMORPHIC', 'MONOMORPHIC', 'MONOMORPHIC']);
+    expect(literalFeedbackAfterCollection(true)).not.toContain('MEGAMORPHIC');
   });
 
-  it('without it, this node turns it megamorphic (what the test above guards against)', () => {
+  // measured on Node 20 (V8 11.3); a later V8 may keep it monomorphic by itself
+  it.runIf(process.versions.node.startsWith('20.'))('without it, Node 20 turns it megamorphic (what the test above guards against)', () => {
     expect(literalFeedbackAfterCollection(false)).toContain('MEGAMORPHIC');
+    expect(literalFeedbackAfterCollection(true)).toEqual(['MONOMORPHIC', 'MONOMORPHIC', 'MONOMORPHIC', 'MONOMORPHIC']);
   });
 });

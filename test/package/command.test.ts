@@ -25,9 +25,14 @@ describe('the profile-registry command', () => {
     expect(statSync(CLI_MAIN).mode & 0o111).toBe(0o111);
   });
 
-  it('runs as `npx profile-registry` in the checkout and prints the package version', async () => {
-    const { stdout } = await run('npx', ['profile-registry', '--version'], { cwd: REPO });
+  it('runs as `npx profile-registry` in the checkout and prints the package version, on the build that is there', async () => {
+    const builtAt = statSync(CLI_MAIN).mtimeMs;
+    // a cache of its own: npx's first run in this checkout links it there, and runs its `prepare`
+    const env = { ...process.env, npm_config_cache: join(dir, 'npm-cache') };
+    const { stdout } = await run('npx', ['profile-registry', '--version'], { cwd: REPO, env });
     expect(stdout.trim()).toBe(manifest.version);
+    // not built again (which would rewrite dist/ under whatever runs from it)
+    expect(statSync(CLI_MAIN).mtimeMs).toBe(builtAt);
     const direct = await run(CLI_MAIN, ['-V']);
     expect(direct.stdout.trim()).toBe(manifest.version);
   }, 120_000);

@@ -8,6 +8,8 @@ import { CLI_MAIN } from '../support/run-cli.js';
 import { tempDir } from '../support/test-store.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const { dir: npmCaches, remove: removeNpmCaches } = tempDir();
+let launches = 0;
 
 interface Launched {
   launcher: ChildProcess;
@@ -27,6 +29,8 @@ const launch = async (command: string, args: string[]): Promise<Launched> => {
   delete env.PROFILE_REGISTRY_DB;
   // as from a shell: not inside the test run's own npm script
   for (const name of Object.keys(env)) if (name.startsWith('npm_')) delete env[name];
+  // npx's cache of its own: two npx runs installing into one cache at once trip over each other
+  env.npm_config_cache = join(npmCaches, String(launches++));
   const launcher = spawnTracked(command, args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   launcher.stdout?.on('data', (chunk) => (output += chunk));
@@ -76,6 +80,7 @@ const gone = async (pid: number, timeoutMs = 10_000): Promise<boolean> => {
 describe('signals reach the server', () => {
   const { dir, remove } = tempDir();
   afterAll(remove);
+  afterAll(removeNpmCaches);
 
   const serveArgs = (name: string) => ['--port', '0', '--profile-registry-db', join(dir, name, 'profiles.db'), '--log-level', 'info'];
 

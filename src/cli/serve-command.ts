@@ -18,6 +18,7 @@ import { openWritableStore, sqlitePathOf } from './cli-store.js';
 import { checkServeBackupFlags, serveBackupOptions, startServeBackups, type ServeBackupFlags } from './serve-backups.js';
 import { requireFreePort } from './port-check.js';
 import { keepRequestObjectsYoung } from './young-request-objects.js';
+import { keepTickObjectMaps } from './tick-object-maps.js';
 import { stopWhenLauncherExits } from './launcher-watch.js';
 import { checkExposure, securityOptions, securitySettings, type SecurityFlags } from './security-options.js';
 import { secretKeyOptions } from './secret-options.js';
@@ -52,6 +53,7 @@ export const serveCommand = (): Command =>
     .action(async (flags: ServeFlags) => {
       checkExposure(flags);
       keepRequestObjectsYoung();
+      keepTickObjectMaps();
       // a bad tokens file, bad keys or a busy port stop the start before anything is opened or created
       if (flags.authTokensFile !== undefined) readTokensFile(flags.authTokensFile);
       const signingKeys = await readSigningKeys(flags);

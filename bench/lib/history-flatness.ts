@@ -54,6 +54,13 @@ export const PROBES: Probe[] = [
   { name: 'profile ?version=2, stacked profile', method: 'GET', path: ({ stacked }) => `/api/chat/profiles/${stacked.slug}?registry=${stacked.registry}&version=2` },
 ];
 
+/**
+ * Requests of each probe not counted: they warm the server's caches and let V8 compile the
+ * probe's path (with one, a 15-rep run once showed the hot history page at 1.8x the CPU on the
+ * larger store; 200 reps of it gave the same CPU on both).
+ */
+const WARM_UP = 5;
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 /** A request's milliseconds, and the server's CPU milliseconds meanwhile (all its threads; the database server's not counted). */
@@ -101,10 +108,10 @@ export const measureHistoryFlatness = async (options: FlatnessOptions): Promise<
     for (const probe of PROBES) {
       const times: number[][] = stores.map(() => []);
       const cpuTimes: number[][] = stores.map(() => []);
-      for (let rep = 0; rep < options.reps + 1; rep++) {
+      for (let rep = 0; rep < WARM_UP + options.reps; rep++) {
         for (const [index, server] of servers.entries()) {
           const { ms, cpuMs } = await timed(server, `${server.url}${probe.path(stores[index]!.shape)}`, probe, stores[index]!.shape, rep);
-          if (rep === 0) continue; // the first of each warms the server's caches
+          if (rep < WARM_UP) continue;
           times[index]!.push(ms);
           cpuTimes[index]!.push(cpuMs);
         }

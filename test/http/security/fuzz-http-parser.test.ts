@@ -60,6 +60,24 @@ const exchange = (port: number, bytes: string): Promise<string> =>
     socket.write(Buffer.from(bytes, 'latin1'));
   });
 
+/** All the server sends on one connection until it closes it. */
+const everything = (port: number, bytes: string): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let text = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`the connection was not closed within 5 s; received: ${text}`));
+    }, 5000);
+    socket.on('data', (chunk) => (text += chunk.toString('latin1')));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(text);
+    });
+    socket.write(Buffer.from(bytes, 'latin1'));
+  });
+
 describe('mutated raw HTTP requests', () => {
   let t: TestStore;
   let app: FastifyInstance;
@@ -74,6 +92,27 @@ describe('mutated raw HTTP requests', () => {
   afterAll(async () => {
     await app?.close();
     await t?.close();
+  });
+
+  it('answers a whole request before the malformed bytes that follow it in the same packet, and refuses those after it', async () => {
+    for (const [index, connection] of ['keep-alive', 'close'].entries()) {
+      const slug = `whole-${index}`;
+      const json = JSON.stringify({ slug });
+      const request = `POST /api/chat/profiles?registry=default HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${json.length}\r\nConnection: ${connection}\r\n\r\n${json}`;
+      const text = await everything(port, `${request}p*)`);
+      // the write was made, and the client is told so first
+      expect(text, text).toMatch(/^HTTP\/1\.1 201 /);
+      const read = await app.inject({ method: 'GET', url: `/api/chat/profiles/${slug}?registry=default` });
+      expect(read.json()).toMatchObject({ slug, metadata: { version: 1 } });
+      const second = text.indexOf('HTTP/1.1 400 ');
+      if (connection === 'keep-alive') {
+        expect(second, text).toBeGreaterThan(0);
+        expect(text.slice(second), text).toContain('/problems/malformed-request"');
+      } else {
+        // the answer closed the connection: nothing is read after it
+        expect(second, text).toBe(-1);
+      }
+    }
   });
 
   it('answer every error, the HTTP parser\'s included, as problem+json with a body, and change nothing when refused', async () => {

@@ -2,7 +2,7 @@ import { overridesNotAllowed } from './errors.js';
 import { runtimeFingerprint, type FingerprintKey } from './fingerprint.js';
 import type { Policy, ProfileContent, Runtime } from './profile.js';
 import { overrideRefusal, mergePolicyLayers } from './override-policy.js';
-import { deepMerge, expandStack, mergeRuntime, type ProfileLookup } from './stack-merge.js';
+import { deepMerge, expandStack, mergeRuntime, type ProfileLookup, type StackLayer } from './stack-merge.js';
 
 export interface EffectiveProfile {
   runtime: Runtime;
@@ -11,6 +11,8 @@ export interface EffectiveProfile {
   /** The layers that were merged, base first. */
   lineage: { registry: string; slug: string }[];
 }
+
+const mergedRuntime = (layers: StackLayer[]): Runtime => layers.reduce<Runtime>((runtime, layer) => mergeRuntime(runtime, layer.content.runtime), {});
 
 /** A profile with its stack merged, base to leaf. */
 export const effectiveProfile = (
@@ -21,7 +23,7 @@ export const effectiveProfile = (
 ): EffectiveProfile => {
   const layers = expandStack(registry, content, lookup, options);
   return {
-    runtime: layers.reduce<Runtime>((runtime, layer) => mergeRuntime(runtime, layer.content.runtime), {}),
+    runtime: mergedRuntime(layers),
     policy: mergePolicyLayers(layers.map((layer) => layer.content.policy)),
     extensions: layers.reduce<Record<string, unknown>>(
       (extensions, layer) => deepMerge(extensions, layer.content.extensions) as Record<string, unknown>,
@@ -38,7 +40,8 @@ const unstackedFingerprints = new WeakMap<Runtime, { owner: string; key: Fingerp
 /** The fingerprint of a profile's effective runtime (missing bases are skipped, never refused, on the read side). */
 export const effectiveFingerprint = (key: FingerprintKey, registry: string, content: ProfileContent, lookup: ProfileLookup): string => {
   const compute = () =>
-    runtimeFingerprint(key, registry, content.slug, effectiveProfile(registry, content, lookup, { skipMissing: true }).runtime);
+    // the runtime alone: the fingerprint covers neither the policy nor the extensions
+    runtimeFingerprint(key, registry, content.slug, mergedRuntime(expandStack(registry, content, lookup, { skipMissing: true })));
   if (content.stack.length > 0) return compute();
   const owner = `${registry}/${content.slug}`;
   const known = unstackedFingerprints.get(content.runtime);

@@ -295,6 +295,14 @@ const NOTHING_STORED = 'a secret sent as "***" must be re-entered: nothing is st
 const OBJECT_CHANGED = 'a secret sent as "***" must be re-entered: another value of its object changed';
 const URL_CHANGED = 'a URL sent with its password as "***" must be re-entered: the rest of the URL changed';
 
+/** Whether a string anywhere in `value` holds "***" (every mask does: a secret's, a URL password's). */
+const holdsMask = (value: unknown): boolean => {
+  if (typeof value === 'string') return value.includes(REDACTED);
+  if (!isObject(value)) return false;
+  for (const child of Array.isArray(value) ? value : Object.values(value)) if (holdsMask(child)) return true;
+  return false;
+};
+
 /**
  * `incoming` with every mask written back (`"***"` for a secret, `scheme://user:***@host` for a
  * URL's password) replaced by the value stored at the same place, and the secrets to re-enter:
@@ -308,6 +316,8 @@ export const restoreStoredSecrets = <T>(
   areas: SecretAreas,
   pointer = '',
 ): { value: T; reenter: FieldError[] } => {
+  // only a value holding a mask can be restored or refused: most writes hold none, and skip the walk
+  if (!holdsMask(incoming)) return { value: incoming, reenter: [] };
   const reenter: FieldError[] = [];
   const refuse = (path: Path, message: string) => reenter.push({ path: `${pointer}${pointerOf(path)}`, message });
   /** The value to keep for `node`, and whether it is a stored secret that a mask stood for. */

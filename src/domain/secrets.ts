@@ -188,24 +188,32 @@ export const isSecretPath = (areas: SecretAreas, path: Path): boolean => {
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
-/** Rebuilds containers only where a child changed; own `__proto__` keys stay data (Object.fromEntries). */
+/**
+ * Rebuilds containers only where a child changed; own `__proto__` keys stay data (Object.fromEntries).
+ * Nothing is allocated until a child changes: most walks (a fingerprint's, an answer's) change nothing.
+ */
 const mapChildren = (value: object, visit: (child: unknown, key: string | number) => unknown): unknown => {
   if (Array.isArray(value)) {
-    let changed = false;
-    const out = value.map((child, index) => {
+    let out: unknown[] | undefined;
+    for (let index = 0; index < value.length; index++) {
+      const child: unknown = value[index];
       const next = visit(child, index);
-      if (next !== child) changed = true;
-      return next;
-    });
-    return changed ? out : value;
+      if (out === undefined && next !== child) out = value.slice(0, index);
+      out?.push(next);
+    }
+    return out ?? value;
   }
-  let changed = false;
-  const entries = Object.entries(value).map(([key, child]) => {
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  let entries: [string, unknown][] | undefined;
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index];
+    const child = record[key];
     const next = visit(child, key);
-    if (next !== child) changed = true;
-    return [key, next] as const;
-  });
-  return changed ? Object.fromEntries(entries) : value;
+    if (entries === undefined && next !== child) entries = keys.slice(0, index).map((before) => [before, record[before]]);
+    entries?.push([key, next]);
+  }
+  return entries ? Object.fromEntries(entries) : value;
 };
 
 /** What a secret is found as: the whole value under a secret name, a credential value, or a URL with a password. */

@@ -101,6 +101,25 @@ describe('redaction', () => {
     expect(JSON.parse(redactJson(json, SECRET_AREAS.profile))).toEqual(JSON.parse('{"extensions":{"a.b@v1":{"__proto__":{"token":"***"},"x":1}}}'));
   });
 
+  it('rebuilds only the containers on the way to a secret, in key order, and nothing when there is none', () => {
+    const tools = ['a', 'b'];
+    const before = { 'ai-client': { timeout: 30 } };
+    const after = [{ name: 'm', config: { level: 1 } }];
+    const runtime = { tools, step_settings_patch: { ...before, 'ai-chat': { 'ai-engine': 'e', 'openai-api-key': 'sk-test-h', n: 2 } }, middlewares: after };
+    const redacted = redactSecrets(runtime, SECRET_AREAS.runtime);
+    expect(JSON.stringify(redacted)).toBe(JSON.stringify({ ...runtime, step_settings_patch: { ...runtime.step_settings_patch, 'ai-chat': { 'ai-engine': 'e', 'openai-api-key': REDACTED, n: 2 } } }));
+    expect(redacted.tools).toBe(tools);
+    expect(redacted.middlewares).toBe(after);
+    expect(redacted.step_settings_patch['ai-client']).toBe(before['ai-client']);
+    const list = [{ config: { x: 1 } }, { config: { token: 't-test-i' } }, { config: { y: 2 } }];
+    const redactedList = redactSecrets({ middlewares: list }, SECRET_AREAS.runtime).middlewares;
+    expect(redactedList).toEqual([list[0], { config: { token: REDACTED } }, list[2]]);
+    expect(redactedList[0]).toBe(list[0]);
+    expect(redactedList[2]).toBe(list[2]);
+    const clean = { tools, middlewares: after };
+    expect(redactSecrets(clean, SECRET_AREAS.runtime)).toBe(clean);
+  });
+
   it('redacts the values of RFC 6902 changes by their path', () => {
     const changes = redactChanges(
       [
@@ -185,6 +204,15 @@ describe('a write that sends *** back', () => {
       SECRET_AREAS.runtime,
     );
     expect(moved.reenter.map((error) => error.path)).toEqual(['/step_settings_patch/http/dsn']);
+  });
+
+  it('leaves a value without any mask as it is, and finds a mask however deep in arrays it is', () => {
+    const fresh = { ...runtime, system_prompt: 'changed', middlewares: [{ name: 'n', config: { level: 'debug' } }] };
+    expect(restoreStoredSecrets(fresh, runtime, SECRET_AREAS.runtime)).toEqual({ value: fresh, reenter: [] });
+    expect(restoreStoredSecrets(fresh, runtime, SECRET_AREAS.runtime).value).toBe(fresh);
+    const deep = { extensions: { 'a.b@v1': { list: [[{ token: REDACTED }]] } } };
+    const stored = { extensions: { 'a.b@v1': { list: [[{ token: 't-test-j' }]] } } };
+    expect(restoreStoredSecrets(deep, stored, SECRET_AREAS.profile).value).toEqual(stored);
   });
 
   it('does not take "***" from outside the secret areas', () => {

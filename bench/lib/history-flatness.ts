@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'nod
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Scenario } from './report.js';
+import { withSameShapeProfiles } from './same-shape-profiles.js';
 import type { ShapedHistory } from './shaped-history.js';
 import { CLI, startServer, type RunningServer } from './spawn-server.js';
 
@@ -104,13 +105,17 @@ export const measureHistoryFlatness = async (options: FlatnessOptions): Promise<
       const args = ['serve', '--port', '{port}', ...database, '--log-level', 'warn', '--no-seed', '--chain-check', 'before-listen'];
       servers.push(await startServer(options.cli ?? CLI, args, { healthTimeoutMs: 60 * 60_000 }));
     }
+    const shapes = await withSameShapeProfiles(
+      servers.map((server, index) => ({ url: server.url, shape: stores[index]!.shape })),
+      options.log,
+    );
     const scenarios: Scenario[] = [];
     for (const probe of PROBES) {
       const times: number[][] = stores.map(() => []);
       const cpuTimes: number[][] = stores.map(() => []);
       for (let rep = 0; rep < WARM_UP + options.reps; rep++) {
         for (const [index, server] of servers.entries()) {
-          const { ms, cpuMs } = await timed(server, `${server.url}${probe.path(stores[index]!.shape)}`, probe, stores[index]!.shape, rep);
+          const { ms, cpuMs } = await timed(server, `${server.url}${probe.path(shapes[index]!)}`, probe, shapes[index]!, rep);
           if (rep < WARM_UP) continue;
           times[index]!.push(ms);
           cpuTimes[index]!.push(cpuMs);
@@ -120,7 +125,7 @@ export const measureHistoryFlatness = async (options: FlatnessOptions): Promise<
       const cpuMedians = cpuTimes.map(median);
       const ratio = medians.at(-1)! / medians[0]!;
       const figures = Object.fromEntries(
-        stores.flatMap(({ shape }, index) => {
+        shapes.flatMap((shape, index) => {
           const events = shape.events.toLocaleString('en-US');
           return [
             [`ms at ${events} events`, medians[index]!.toFixed(1)],

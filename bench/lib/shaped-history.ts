@@ -171,7 +171,8 @@ export const writeShapedHistory = async (options: { location: DatabaseLocation; 
 /** Opens the new store's database (a PostgreSQL schema is created if missing) and refuses one that holds events already. */
 const openEmptyStore = async (location: DatabaseLocation): Promise<SqlDatabase> => {
   const schema = location.dsn ? await resolvePostgresSchema(location.dsn, { requested: location.schema, mayCreate: true }) : undefined;
-  const db = openDatabase({ ...location, schema });
+  // no statement timeout: the ANALYZE of a 1M-event store outlasted the server's 10 s on a loaded machine
+  const db = openDatabase({ ...location, schema, postgres: { statementTimeoutMs: 0 } });
   await ensureSchema(db);
   const held = Number((await db.get<{ n: number | string }>('SELECT count(*) AS n FROM events'))?.n ?? 0);
   if (held > 0) {

@@ -48,7 +48,9 @@ export interface ReadStreamOptions {
   /**
    * Only the registry's own events and those of these profiles from these profile versions on (a
    * profile's events after a snapshot: from its version there), each found by the profile index:
-   * no other profile's event is read.
+   * no other profile's event is read. Of a profile's updates in the range, only the last: an update
+   * carries the whole content and leaves the creation's stamp and the signature as they were, so
+   * a fold of the events read ends with the profile as a fold of all of them would.
    */
   profiles?: readonly ProfileVersionRef[];
 }

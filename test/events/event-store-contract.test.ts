@@ -219,6 +219,28 @@ describeEachEventStore('the EventStore contract on %s', (open) => {
     expect(await s.reads.readStream('alpha', { profiles: [] })).toEqual([appended[0], appended[5]]);
   });
 
+  it('reads of a profile’s updates in a range the last only, with its creations, deletions and publications', async () => {
+    const events = [
+      created('alpha', 1000),
+      profile('p', 1, 1000),
+      profile('p', 2, 1000),
+      profile('p', 3, 1000),
+      published('p', 3, 1000),
+      profile('p', 4, 2000),
+      profile('q', 1, 2000),
+      profile('q', 2, 2000),
+      profile('q', 3, 3000),
+      deleted('q', 4, 3000),
+    ];
+    await s.transaction((store) => store.appendToStream('alpha', 0, events));
+    const versions = (read: StoredEvent[]) => read.map((stored) => stored.stream_version);
+    expect(versions(await s.reads.readStream('alpha', { profiles: [['p', 0], ['q', 0]] }))).toEqual([1, 2, 5, 6, 7, 9, 10]);
+    expect(versions(await s.reads.readStream('alpha', { fromVersion: 3, toVersion: 4, profiles: [['p', 2]] }))).toEqual([4]);
+    expect(versions(await s.reads.readStream('alpha', { untilMs: 2000, profiles: [['q', 0]] }))).toEqual([1, 7, 8]);
+    // without `profiles`, every event of the range
+    expect(versions(await s.reads.readStream('alpha', { fromVersion: 2, toVersion: 4 }))).toEqual([2, 3, 4]);
+  });
+
   it('reads a page of a stream by version and limit, either way', async () => {
     const events = [created('alpha', 1000), renamed('A', 2000), renamed('B', 2000), renamed('C', 3000)];
     const appended = await s.transaction((store) => store.appendToStream('alpha', 0, events));

@@ -57,8 +57,12 @@ const operations: EventStoreOperations<Log> = {
           !row.type.startsWith('profile.') ||
           profiles.some(([profile, from]) => profileOf(row).profile === profile && (profileOf(row).version as number) >= from)),
     );
-    if (backwards) rows.reverse();
-    return rows.slice(0, limit).map(storedEventFromRow);
+    // of each profile's updates, the last only (see ReadStreamOptions.profiles)
+    const lastUpdate = new Map<unknown, number>();
+    if (profiles !== undefined) for (const row of rows) if (row.type === 'profile.updated') lastUpdate.set(profileOf(row).profile, row.stream_version);
+    const read = profiles === undefined ? rows : rows.filter((row) => row.type !== 'profile.updated' || lastUpdate.get(profileOf(row).profile) === row.stream_version);
+    if (backwards) read.reverse();
+    return read.slice(0, limit).map(storedEventFromRow);
   },
   readAll: async (log, { after = 0, limit = 1000, streamId, types } = {}) =>
     log.rows

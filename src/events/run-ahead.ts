@@ -14,6 +14,12 @@ export class GuessMissed extends Error {
 export interface RunAhead {
   /** Collects an answer that must be true; false or a rejection makes `settle` throw `GuessMissed`. */
   confirm(check: Promise<boolean>): void;
+  /**
+   * Runs `last` once, when the batch is settled and before its answers are waited for (its answer is
+   * confirmed with them): what a store put off to the batch's end, such as moving a head once
+   * instead of once per command.
+   */
+  atEnd(key: object, last: () => Promise<boolean>): void;
 }
 
 export interface RunAheadBatch extends RunAhead {
@@ -23,22 +29,28 @@ export interface RunAheadBatch extends RunAhead {
 
 export const createRunAhead = (): RunAheadBatch => {
   const checks: Promise<unknown>[] = [];
+  const lasts = new Map<object, () => Promise<boolean>>();
   let missed: GuessMissed | undefined;
+  const confirm = (check: Promise<boolean>) => {
+    // caught at once: a rejection waits here for settle, not as an unhandled rejection
+    checks.push(
+      check.then(
+        (held) => {
+          if (!held) missed ??= new GuessMissed();
+        },
+        (error: unknown) => {
+          missed ??= new GuessMissed(error);
+        },
+      ),
+    );
+  };
   return {
-    confirm: (check) => {
-      // caught at once: a rejection waits here for settle, not as an unhandled rejection
-      checks.push(
-        check.then(
-          (held) => {
-            if (!held) missed ??= new GuessMissed();
-          },
-          (error: unknown) => {
-            missed ??= new GuessMissed(error);
-          },
-        ),
-      );
+    confirm,
+    atEnd: (key, last) => {
+      if (!lasts.has(key)) lasts.set(key, last);
     },
     settle: async () => {
+      for (const last of lasts.values()) confirm(new Promise<boolean>((resolve) => resolve(last())));
       await Promise.all(checks);
       if (missed) throw missed;
     },

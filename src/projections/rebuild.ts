@@ -15,6 +15,7 @@ import { convertSnapshots } from './convert-snapshots.js';
 import { foldSchemaEvents, SCHEMA_STREAM } from '../events/schema-state.js';
 import { writeAllSchemaRows } from './schema-projection.js';
 import { readLogForFold } from '../events/sql/read-log-for-fold.js';
+import { readInMappedWindows } from '../events/sql/read-in-mapped-windows.js';
 import { describeChainBreak, startChainCheck, type ChainBreak } from '../events/verify-hash-chain.js';
 
 export interface RebuildProgress {
@@ -163,8 +164,11 @@ export const rebuildInTransaction = async (tx: SqlExecutor, options: RebuildOpti
     options.checkChain || options.onRecords
       ? readLogForFold(tx, { chunkSize, keepReplaced, records: chain !== undefined || options.onRecords !== undefined })
       : streamByStream(tx, streams, chunkSize, keepReplaced);
+  // not for verify's shadow tables: its RSS is near the limit already, with the records it keeps
+  const mapped = options.tables ? undefined : await readInMappedWindows(tx);
   try {
     for await (const chunk of source) {
+      await mapped?.read(chunk.read);
       if (chunk.records) await options.onRecords?.(chunk.records);
       for (let index = 0; index < chunk.events.length; index += 1) {
         const record = chunk.records?.[index];
@@ -187,6 +191,8 @@ export const rebuildInTransaction = async (tx: SqlExecutor, options: RebuildOpti
     // events that cannot be folded are a broken chain's to name, as when the check reads first
     const broken = await aside?.catch(() => undefined);
     throw broken ? new BrokenChainError(broken) : error;
+  } finally {
+    await mapped?.end();
   }
   const broken = aside ? await aside : chain?.end(await tx.events.listStreams());
   if (broken) throw new BrokenChainError(broken);

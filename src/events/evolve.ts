@@ -3,7 +3,8 @@ import { ForkedMap } from './forked-map.js';
 import { clearStackCounts, countProfileChange, forkStackCounts } from './stack-counts.js';
 import { applySchemaPolicies, type ChangeStamp, type ProfileState, type RegistryState, type Writable } from './registry-state.js';
 
-const touch = (stamp: ChangeStamp, event: DomainEvent): ChangeStamp => ({
+/** A stamp as `event` leaves it: who changed it last, when and from where. */
+export const touch = (stamp: ChangeStamp, event: Pick<DomainEvent, 'metadata'>): ChangeStamp => ({
   ...stamp,
   updated_at_ms: event.metadata.occurred_at_ms,
   updated_by: event.metadata.actor,

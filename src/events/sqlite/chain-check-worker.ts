@@ -10,7 +10,7 @@ const db = openSqlite(workerData as SqliteOptions, { readonly: true });
 try {
   // one read transaction: the events as of one moment
   const report = await db.transaction(async (tx) => {
-    const mapped = await readInMappedWindows(tx);
+    const mapped = readInMappedWindows(tx);
     try {
       return await verifyHashChain(tx, { onEvents: (count) => mapped.read(count) });
     } finally {

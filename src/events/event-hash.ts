@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../domain/canonical-json.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -29,14 +29,11 @@ export const bindsPosition = (hash: string): boolean => hash.startsWith(POSITION
  * (`<hex>`), as events were hashed before.
  */
 export const eventHash = (prevHash: string, event: HashedFields, position?: number): string => {
-  // the fields joined by newlines: the short ones as one string, the content as it is (not copied
-  // into a joined string): three calls into the hash instead of eleven, 15 % less CPU per event
   const bound = position === undefined ? '' : `${POSITION_BOUND_PREFIX}${position}\n`;
-  const digest = createHash('sha256')
-    .update(`${prevHash}\n${bound}${event.stream_id}\n${event.stream_version}\n${event.type}\n${event.schema_version}\n`)
-    .update(event.data_json)
-    .update(`\n${event.metadata_json}`);
-  return position === undefined ? digest.digest('hex') : POSITION_BOUND_PREFIX + digest.digest('hex');
+  // one string hashed in one call (sha256Hex): the same bytes as the fields fed one by one
+  const text = `${prevHash}\n${bound}${event.stream_id}\n${event.stream_version}\n${event.type}\n${event.schema_version}\n${event.data_json}\n${event.metadata_json}`;
+  const digest = sha256Hex(text);
+  return position === undefined ? digest : POSITION_BOUND_PREFIX + digest;
 };
 
 /** The hash a stored event's bytes give in the format its stored hash is in: equal to it unless something changed. */

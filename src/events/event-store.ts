@@ -1,6 +1,6 @@
 import type { ProfileContent } from '../domain/profile.js';
 import type { HashedFields } from './event-hash.js';
-import type { DomainEvent, EventType, StoredEvent } from './event-types.js';
+import type { DomainEvent, EventMetadata, EventType, StoredEvent } from './event-types.js';
 import type { RunAhead } from './run-ahead.js';
 
 /** Where a stream stands: its last version and the hash its next event chains from. */
@@ -83,6 +83,14 @@ export interface LatestContentChunk {
 
 /** The content `readLatestContent` gives a creation that a later event of its profile replaces (never read). */
 export const REPLACED_CONTENT = Object.freeze({}) as ProfileContent;
+
+/**
+ * The metadata the rebuild's read of the log (readLogForFold without records) gives an update of
+ * the current shape, which it does not read: the stamp it makes is the profile's and the
+ * registry's until a later event's replaces it, so the rebuild reads the metadata back only where
+ * such a stamp is kept (a snapshot taken at it, the end of the fold; see rebuild.ts).
+ */
+export const UNREAD_METADATA: EventMetadata = Object.freeze({ actor: '', source: '', request_id: '', occurred_at_ms: 0 });
 
 /**
  * The event log: one stream per registry (and one for schemas), a global position, a hash chain

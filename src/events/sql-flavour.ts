@@ -60,6 +60,11 @@ export interface SqlFlavour {
   /** The text of a view as one row `{ sql }` (parameter `$1`: its name), where views of earlier releases may need rewriting. */
   readonly viewDefinition?: string;
   /**
+   * Statements that read the file through a memory map and that let the map go, where the database
+   * reads its pages with a system call each otherwise (SQLite): see readInMappedWindows.
+   */
+  readonly memoryMap?: { readonly on: string; readonly off: string };
+  /**
    * JSON containment on an indexed JSON column, where the database has it (PostgreSQL's JSONB);
    * elsewhere containment is checked in JavaScript on the stored text.
    */

@@ -98,7 +98,7 @@ export const startChainCheck = (): ChainCheck => {
  */
 export const verifyHashChain = async (
   executor: SqlExecutor,
-  options: { chunkSize?: number; onEvents?: (count: number) => void } = {},
+  options: { chunkSize?: number; onEvents?: (count: number) => void | Promise<void> } = {},
 ): Promise<ChainReport> => {
   // a chunk's rows die young: 5,000 events of 4 KB (20 MB) outlived the young generation, and
   // their promotion and the mark-compacts it brings took most of the check's time (2.5x slower)
@@ -113,7 +113,7 @@ export const verifyHashChain = async (
       const broken = check.next(row);
       if (broken) return report(broken);
     }
-    options.onEvents?.(rows.length);
+    await options.onEvents?.(rows.length);
     if (rows.length > 0) after = rows[rows.length - 1].position;
     if (rows.length < chunkSize) {
       // another process may write while this one checks: a commit moves its events and its

@@ -1,5 +1,5 @@
-import { startFold } from '../events/evolve.js';
-import { REPLACED_CONTENT, type EventRecord, type StreamSummary } from '../events/event-store.js';
+import { startFold, touch } from '../events/evolve.js';
+import { REPLACED_CONTENT, UNREAD_METADATA, type EventRecord, type StreamSummary } from '../events/event-store.js';
 import type { StoredEvent } from '../events/event-types.js';
 import type { ProfileState, RegistryState } from '../events/registry-state.js';
 import { storedEventFromRow } from '../events/stored-event-row.js';
@@ -10,11 +10,14 @@ import { stackFingerprintOf, withinRegistryFingerprint, writeAllRows, type Finge
 import { loadRegistryState } from './load-registry-state.js';
 import { LIVE_TABLES, projectionSchema, type ProjectionTables } from './projection-schema.js';
 import { createSnapshotTaker, deleteSnapshots, sqlSnapshotStore } from '../events/snapshots.js';
+import type { SnapshotStore } from '../events/snapshot-store.js';
 import { snapshotSchema } from '../events/snapshot-schema.js';
 import { convertSnapshots } from './convert-snapshots.js';
 import { foldSchemaEvents, SCHEMA_STREAM } from '../events/schema-state.js';
 import { writeAllSchemaRows } from './schema-projection.js';
 import { readLogForFold } from '../events/sql/read-log-for-fold.js';
+import { readLogByHeads } from '../events/sql/read-log-by-heads.js';
+import { readInMappedWindows } from '../events/sql/read-in-mapped-windows.js';
 import { describeChainBreak, startChainCheck, type ChainBreak } from '../events/verify-hash-chain.js';
 
 export interface RebuildProgress {
@@ -67,10 +70,25 @@ export class BrokenChainError extends Error {
  * CLI's rebuild, which rewrites the snapshots, 5x slower than one that does not (most of it the
  * garbage collector's).
  */
+/** The event at `version` of a stream, read back whole (the fold took its content or its metadata unread). */
+const readEvent = async (tx: SqlExecutor, streamId: string, version: number): Promise<StoredEvent | undefined> => {
+  const record = await tx.events.readRecord(streamId, version);
+  return record && storedEventFromRow(record);
+};
+
+/** The state with the registry's stamp as the event at its version left it, when the fold took that event's metadata unread. */
+const withStampRead = async (tx: SqlExecutor, state: RegistryState, stampUnread: boolean): Promise<RegistryState> => {
+  if (!stampUnread) return state;
+  const event = await readEvent(tx, state.slug, state.version);
+  if (!event) throw new Error(`rebuild: ${state.slug} has no event at version ${state.version}`);
+  return { ...state, stamp: touch(state.stamp, event) };
+};
+
 /**
  * A stream folded to its head: the registry's version is the stream's, and a profile whose last
- * content the fold left unread (REPLACED_CONTENT: read without the chain's records, see
- * readLogForFold) gets it from its last content event, at the stream version `unread` names.
+ * content the fold left unread (REPLACED_CONTENT: see readLogByHeads) gets it, and its stamp,
+ * from its last content event, at the stream version `unread` names; the registry's stamp comes
+ * from its last event if the fold took that event's metadata unread (UNREAD_METADATA).
  */
 const endOfFold = async (
   tx: SqlExecutor,
@@ -78,19 +96,19 @@ const endOfFold = async (
   folded: RegistryState | undefined,
   streamVersion: number,
   unread: ReadonlyMap<string, number>,
+  stampUnread: boolean,
 ): Promise<RegistryState | undefined> => {
   if (!folded) return undefined;
   let profiles = folded.profiles;
   for (const [slug, profile] of folded.profiles) {
     if (profile.content !== REPLACED_CONTENT) continue;
     const version = unread.get(slug);
-    const record = version === undefined ? undefined : await tx.events.readRecord(streamId, version);
-    const event = record && storedEventFromRow(record);
+    const event = version === undefined ? undefined : await readEvent(tx, streamId, version);
     if (event?.type !== 'profile.created' && event?.type !== 'profile.updated') throw new Error(`rebuild: ${streamId}/${slug} kept content it skipped`);
     if (profiles === folded.profiles) profiles = new Map(folded.profiles);
-    (profiles as Map<string, ProfileState>).set(slug, { ...profile, content: event.data.content });
+    (profiles as Map<string, ProfileState>).set(slug, { ...profile, content: event.data.content, stamp: touch(profile.stamp, event) });
   }
-  return { ...folded, version: streamVersion, profiles };
+  return withStampRead(tx, { ...folded, version: streamVersion, profiles }, stampUnread);
 };
 
 /**
@@ -130,7 +148,7 @@ export const rebuildInTransaction = async (tx: SqlExecutor, options: RebuildOpti
   const chunkSize = options.chunkSize ?? 500;
   const snapshotEvery = options.tables ? 0 : (options.snapshotEvery ?? 0);
   const takeSnapshot = createSnapshotTaker(snapshotEvery);
-  const snapshots = sqlSnapshotStore(tx);
+  const stored = sqlSnapshotStore(tx);
   await tx.exec(projectionSchema(tx.flavour, tables));
   for (const table of [tables.headers, tables.documents, tables.tombstones, tables.stackRefs, tables.schemas]) {
     await tx.run(`DELETE FROM ${table}`);
@@ -151,20 +169,34 @@ export const rebuildInTransaction = async (tx: SqlExecutor, options: RebuildOpti
   };
   // Every stream is folded to its recorded head; a snapshot is taken as a stream's version passes one.
   const folds = new Map(
-    streams.map(({ streamId, version }) => [streamId, { fold: startFold(undefined, streamId), version, unread: new Map<string, number>() }]),
+    streams.map(({ streamId, version }) => [
+      streamId,
+      { fold: startFold(undefined, streamId), version, unread: new Map<string, number>(), stampUnread: false },
+    ]),
   );
+  // a snapshot keeps the registry's stamp: read back where the fold took its event's metadata unread
+  const snapshots: SnapshotStore = {
+    ...stored,
+    write: async (state) => stored.write(await withStampRead(tx, state, folds.get(state.slug)?.stampUnread ?? false)),
+  };
   // the chain checked on another thread where the database can (the fold's own read then needs no
   // hashes), else in the fold's read, event by event; verify's seal checks need the stored rows here
   const aside = options.checkChain && !options.onRecords ? options.checkChainAside?.() : undefined;
   aside?.catch(() => undefined); // awaited below, after the fold
   const chain = options.checkChain && !aside ? startChainCheck() : undefined;
   const keepReplaced = snapshotEvery > 0 || options.afterEvent !== undefined;
-  const source =
-    options.checkChain || options.onRecords
-      ? readLogForFold(tx, { chunkSize, keepReplaced, records: chain !== undefined || options.onRecords !== undefined })
+  // every state handed on (afterEvent) is whole: read with the records
+  const byHeads = aside !== undefined && !options.onRecords && !options.afterEvent;
+  const source = byHeads
+    ? readLogByHeads(tx, { chunkSize, streams: streams.map((stream) => stream.streamId), lastPosition: await tx.events.lastPosition() })
+    : options.checkChain || options.onRecords
+      ? readLogForFold(tx, { chunkSize, keepReplaced })
       : streamByStream(tx, streams, chunkSize, keepReplaced);
+  // not for verify's shadow tables: its RSS is near the limit already, with the records it keeps
+  const mapped = options.tables ? undefined : readInMappedWindows(tx);
   try {
     for await (const chunk of source) {
+      await mapped?.read(chunk.read);
       if (chunk.records) await options.onRecords?.(chunk.records);
       for (let index = 0; index < chunk.events.length; index += 1) {
         const record = chunk.records?.[index];
@@ -174,6 +206,7 @@ export const rebuildInTransaction = async (tx: SqlExecutor, options: RebuildOpti
         const folding = event && folds.get(event.stream_id);
         if (!event || !folding || event.stream_version > folding.version) continue;
         folding.fold.apply(event);
+        folding.stampUnread = event.metadata === UNREAD_METADATA;
         if ((event.type === 'profile.created' || event.type === 'profile.updated') && event.data.content === REPLACED_CONTENT) {
           folding.unread.set(event.data.profile, event.stream_version);
         }
@@ -187,15 +220,17 @@ export const rebuildInTransaction = async (tx: SqlExecutor, options: RebuildOpti
     // events that cannot be folded are a broken chain's to name, as when the check reads first
     const broken = await aside?.catch(() => undefined);
     throw broken ? new BrokenChainError(broken) : error;
+  } finally {
+    await mapped?.end();
   }
   const broken = aside ? await aside : chain?.end(await tx.events.listStreams());
   if (broken) throw new BrokenChainError(broken);
   // A registry whose stacks stay inside it is written and then let go. One that stacks on others
   // waits for the end: its fingerprints need those registries, read back from the rows written here.
   const waiting = new Map<string, RegistryState>();
-  for (const [streamId, { fold, version, unread }] of folds) {
+  for (const [streamId, { fold, version, unread, stampUnread }] of folds) {
     folds.delete(streamId);
-    const state = await endOfFold(tx, streamId, fold.state, version, unread);
+    const state = await endOfFold(tx, streamId, fold.state, version, unread, stampUnread);
     const others = [...stackedRegistries(state)].filter((registry) => registry !== streamId);
     if (state && others.length > 0) waiting.set(streamId, state);
     else await writeRows(state);

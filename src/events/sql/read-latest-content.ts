@@ -1,5 +1,5 @@
 import { CURRENT_SCHEMA_VERSION, type DomainEvent, type EventMetadata, type EventType, type StoredEvent } from '../event-types.js';
-import { REPLACED_CONTENT, type EventStoreOperations } from '../event-store.js';
+import { REPLACED_CONTENT, UNREAD_METADATA, type EventStoreOperations } from '../event-store.js';
 import type { SqlStatements } from '../sql-database.js';
 import { storedEventFromRow, type StoredEventRow } from '../stored-event-row.js';
 import { PROFILE_CONTENT_EVENTS, profileOfData, profileVersionOfData } from './profile-columns.js';
@@ -46,10 +46,10 @@ export const isCurrentContentEvent = (row: Pick<StoredEventRow, 'type' | 'schema
 /**
  * The event as a fold of the stream to its end takes it: a creation or update of the current
  * shape that a later event of its profile replaces (not `isLatest`) comes with its head and
- * REPLACED_CONTENT, any other event whole.
+ * REPLACED_CONTENT, any other event whole. Metadata left unread (null) comes as UNREAD_METADATA.
  */
-export const contentEventOf = (row: StoredEventRow & DataHead, isLatest: boolean): StoredEvent => {
-  if (isLatest || !isCurrentContentEvent(row)) return storedEventFromRow(row);
+export const contentEventOf = (row: Omit<StoredEventRow, 'metadata_json'> & DataHead & { metadata_json: string | null }, isLatest: boolean): StoredEvent => {
+  if (isLatest || !isCurrentContentEvent(row)) return storedEventFromRow(row as StoredEventRow);
   if (typeof row.head_profile !== 'string' || row.head_version === null) {
     throw new Error(`the event at position ${row.position} names no profile and version`);
   }
@@ -60,7 +60,7 @@ export const contentEventOf = (row: StoredEventRow & DataHead, isLatest: boolean
     type: row.type,
     schema_version: row.schema_version,
     data: { profile: row.head_profile, version: Number(row.head_version), content: REPLACED_CONTENT },
-    metadata: JSON.parse(row.metadata_json) as EventMetadata,
+    metadata: row.metadata_json === null ? UNREAD_METADATA : (JSON.parse(row.metadata_json) as EventMetadata),
     prev_hash: row.prev_hash,
     hash: row.hash,
   } as StoredEvent & DomainEvent;

@@ -3,7 +3,7 @@ import type { StoredEvent } from '../event-types.js';
 import type { SqlStatements } from '../sql-database.js';
 import { eventRecordFromRow, STORED_EVENT_COLUMNS, type StoredEventRow } from '../stored-event-row.js';
 import { PROFILE_CONTENT_EVENTS, profileOfData } from './profile-columns.js';
-import { contentEventOf, CURRENT_CONTENT_EVENTS, dataHeadOf, isCurrentContentEvent, writtenHeadOf, type DataHead } from './read-latest-content.js';
+import { contentEventOf, dataHeadOf, isCurrentContentEvent, type DataHead } from './read-latest-content.js';
 
 const NO_HEAD: DataHead = { head_profile: null, head_version: null };
 
@@ -35,46 +35,30 @@ const latestContentVersions = async (sql: SqlStatements): Promise<Map<string, Se
 
 /**
  * The whole log in position order, `chunkSize` events at a time, for folding every stream to its
- * end in one read (the rebuild), with each event's stored bytes (`records`) or without them.
+ * end in one read (the rebuild), with each event's stored bytes (`records`, for the chain check or
+ * verify's seals; without them, see readLogByHeads).
  *
- * With them, the data's text is read whole for the chain check anyway; the event comes as
- * readLatestContent gives it to a fold: content that a later event of its profile replaces is not
- * parsed (its head is taken out of the text, dataHeadOf, not by json_extract in the query: 75 % of
- * the bare scan's CPU), and a replaced update is left out unless `keepReplaced`. Which content is
- * replaced is asked first (latestContentVersions).
- *
- * Without them (the chain is checked elsewhere), a content event of the current shape is read by
- * the start of its data only (HEAD_CHARS) and always comes with its head and REPLACED_CONTENT:
- * the fold reads each profile's last content by itself at its end (see rebuild.ts). Neither the
- * ~4 KB of every content event nor the question of which are the last (a look-up of each event's
- * row through the profile index: a sixth of a rebuild of 1,000,000 events) is then paid for.
+ * The data's text is read whole for the records anyway; the event comes as readLatestContent
+ * gives it to a fold: content that a later event of its profile replaces is not parsed (its head
+ * is taken out of the text, dataHeadOf, not by json_extract in the query: 75 % of the bare scan's
+ * CPU), and a replaced update is left out unless `keepReplaced`. Which content is replaced is
+ * asked first (latestContentVersions).
  */
-export async function* readLogForFold(sql: SqlStatements, {
-  chunkSize,
-  keepReplaced,
-  records: withRecords = true,
-}: {
-  chunkSize: number;
-  keepReplaced: boolean;
-  records?: boolean;
-}): AsyncIterable<LogChunk> {
-  const latest = withRecords ? await latestContentVersions(sql) : new Map<string, Set<number>>();
+export async function* readLogForFold(sql: SqlStatements, { chunkSize, keepReplaced }: { chunkSize: number; keepReplaced: boolean }): AsyncIterable<LogChunk> {
+  const latest = await latestContentVersions(sql);
   const none = new Set<number>();
-  const data = withRecords ? 'data_json' : `CASE WHEN ${CURRENT_CONTENT_EVENTS} THEN substr(data_json, 1, ${HEAD_CHARS}) ELSE data_json END AS data_json`;
-  const text = `SELECT ${STORED_EVENT_COLUMNS.replace('data_json', data)} FROM events WHERE position > $1 ORDER BY position LIMIT $2`;
-  const wholeData = async (row: StoredEventRow): Promise<string> =>
-    withRecords ? row.data_json : ((await sql.get<{ data_json: string }>('SELECT data_json FROM events WHERE position = $1', [row.position]))?.data_json ?? row.data_json);
+  const text = `SELECT ${STORED_EVENT_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2`;
   for (let after = 0; ; ) {
     const rows = await sql.all<StoredEventRow>(text, [after, chunkSize]);
-    const records = withRecords ? rows.map(eventRecordFromRow) : undefined;
+    const records = rows.map(eventRecordFromRow);
     const events: (StoredEvent | undefined)[] = [];
     for (const row of rows) {
       const isLatest = (latest.get(row.stream_id) ?? none).has(Number(row.stream_version));
-      if (withRecords && !keepReplaced && !isLatest && row.type === 'profile.updated') {
+      if (!keepReplaced && !isLatest && row.type === 'profile.updated') {
         events.push(undefined);
         continue;
       }
-      const head = !isLatest && isCurrentContentEvent(row) ? (writtenHeadOf(row.data_json) ?? dataHeadOf(await wholeData(row))) : NO_HEAD;
+      const head = !isLatest && isCurrentContentEvent(row) ? dataHeadOf(row.data_json) : NO_HEAD;
       events.push(contentEventOf(Object.assign(row, head), isLatest));
     }
     yield { records, events, read: rows.length };

@@ -2,9 +2,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { isDomainError } from '../../src/domain/errors.js';
 import type { RegistryStore } from '../../src/use-cases/registry-store.js';
 import { describeEachBackend } from '../support/backends.js';
-import { openTestStore, type TestStore, buildTestApp } from '../support/test-store.js';
-
-const context = (actor: string) => ({ actor, source: 'test', request_id: actor });
+import { type TestStore, buildTestApp } from '../support/test-store.js';
+import { actorContext as context, openTwoInstances } from '../support/two-instances.js';
 
 /** Two instances (two stores, each with its own cache and connections) on one database. */
 describeEachBackend('two instances on one %s database', (backend) => {
@@ -12,9 +11,7 @@ describeEachBackend('two instances on one %s database', (backend) => {
   let first: RegistryStore;
   let second: RegistryStore;
   beforeAll(async () => {
-    t = await openTestStore(backend);
-    first = t.store;
-    second = await t.reopen();
+    ({ t, first, second } = await openTwoInstances(backend));
     await first.execute({ type: 'create_registry', registry: 'shared' }, context('setup'));
     await first.execute(
       { type: 'create_profile', registry: 'shared', slug: 'p', fields: { description: 'v1' } },

@@ -4,9 +4,8 @@ import type { AffectedProfile } from '../../src/events/change-feed.js';
 import { verifyHashChain } from '../../src/events/verify-hash-chain.js';
 import type { RegistryStore } from '../../src/use-cases/registry-store.js';
 import { describeEachBackend } from '../support/backends.js';
-import { openTestStore, type TestStore } from '../support/test-store.js';
-
-const context = (actor: string) => ({ actor, source: 'test', request_id: actor });
+import type { TestStore } from '../support/test-store.js';
+import { actorContext as context, openTwoInstances } from '../support/two-instances.js';
 const update = (slug: string, fields: Record<string, unknown>, expected_version?: number) => ({
   type: 'update_profile' as const,
   registry: 'a',
@@ -25,9 +24,7 @@ describeEachBackend('a batch run ahead on guesses another instance made wrong, o
   let first: RegistryStore;
   let second: RegistryStore;
   beforeAll(async () => {
-    t = await openTestStore(backend);
-    first = t.store;
-    second = await t.reopen();
+    ({ t, first, second } = await openTwoInstances(backend));
     for (const registry of ['a', 'b']) await first.execute({ type: 'create_registry', registry }, context('setup'));
     for (const slug of ['p1', 'p2', 'p3', 'p4', 'p5']) {
       await first.execute({ type: 'create_profile', registry: 'a', slug, fields: { description: 'v1' } }, context('setup'));

@@ -3,8 +3,8 @@ import { nanoid } from 'nanoid';
 import { decodeJsonUtf8, refuseInexactNumbers } from '../domain/intact-json.js';
 import type { RegistryStore } from '../use-cases/registry-store.js';
 import { createLogger } from './logger.js';
-import { requestLoggerFactory } from './request-logger.js';
-import { registerMetrics } from './metrics.js';
+import { LevelCheckedLogController, requestLoggerFactory } from './request-logger.js';
+import { observeRequestDurations, registerMetrics } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { problem, problemErrorHandler, sendProblem } from './problem.js';
 import { jsonSerializerCompiler, zodValidatorCompiler } from './route-schema.js';
@@ -52,6 +52,7 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
   const app = Fastify({
     loggerInstance: createLogger(options.logLevel ?? 'info', options.logStream),
     childLoggerFactory: requestLoggerFactory,
+    logController: new LevelCheckedLogController(),
     bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
     requestIdHeader: false,
     genReqId: (request) => {
@@ -67,6 +68,8 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
     frameworkErrors: problemErrorHandler,
     ...securityServerOptions(options),
   });
+  // first: every route declared after it is timed
+  const requestDurations = observeRequestDurations(app);
   registerUnreadBodyDrain(app);
   await registerSecurity(app, options);
   // Fastify parses text/plain by default; the API takes JSON only (anything else: 415)
@@ -98,7 +101,7 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
     sendProblem(reply, problem(404, 'not-found', `route ${request.method} ${request.url.split('?')[0]} not found`)),
   );
   await registerOpenApi(app);
-  const metrics = registerMetrics(app, options.store);
+  const metrics = registerMetrics(app, options.store, requestDurations);
   const routes = { store: options.store };
   await app.register(healthRoutes, routes);
   await app.register(profileRoutes, routes);

@@ -1,5 +1,3 @@
-import type { Registry } from 'prom-client';
-
 interface Series {
   labels: { route: string; method: string; status: string };
   /** Observations per bucket (not cumulative), in the order of the bounds. */
@@ -14,47 +12,72 @@ interface Sample {
   metricName: string;
 }
 
+/** Observes one request of a route: its method, status and duration. */
+export type ObserveRequest = (method: string, status: number, seconds: number) => void;
+
 /**
  * The HTTP request duration histogram by route, method and status, exposed as prom-client's
  * Histogram would expose it (same names, labels and lines), but observed at the cost of a
  * comparison per bucket: prom-client checks and hashes the labels on every observation, which
- * cost a few per cent of a read's CPU. Registered in a prom-client Registry as a metric of its own.
+ * cost a few per cent of a read's CPU. Registered in a prom-client Registry as a metric of its own
+ * (`registry.registerMetric`).
  */
 export class RequestDurationHistogram {
   readonly type = 'histogram';
   readonly aggregator = 'sum';
-  private readonly series = new Map<string, Series>();
+  /** Every series, in the order of their first observation (the order they are printed in). */
+  private readonly series: Series[] = [];
+  /** Per route, its series by method and status: found without building a key per request. */
+  private readonly routes = new Map<string, Map<string, Map<number, Series>>>();
 
   constructor(
     readonly name: string,
     readonly help: string,
     private readonly bounds: readonly number[],
-    registry: Registry,
-  ) {
-    registry.registerMetric(this as never);
-  }
+  ) {}
 
   observe(route: string, method: string, status: number, seconds: number): void {
-    const key = `${status} ${method} ${route}`;
-    let series = this.series.get(key);
-    if (series === undefined) {
-      series = { labels: { route, method, status: String(status) }, buckets: this.bounds.map(() => 0), sum: 0, count: 0 };
-      this.series.set(key, series);
+    this.ofRoute(route)(method, status, seconds);
+  }
+
+  /** The observer of one route's requests (a route's hook takes it once, not at every request). */
+  ofRoute(route: string): ObserveRequest {
+    let byMethod = this.routes.get(route);
+    if (byMethod === undefined) {
+      byMethod = new Map();
+      this.routes.set(route, byMethod);
     }
-    const bucket = this.bounds.findIndex((bound) => seconds <= bound);
-    if (bucket >= 0) series.buckets[bucket] += 1;
-    series.sum += seconds;
-    series.count += 1;
+    const seriesByMethod = byMethod;
+    const bounds = this.bounds;
+    return (method, status, seconds) => {
+      let byStatus = seriesByMethod.get(method);
+      if (byStatus === undefined) {
+        byStatus = new Map();
+        seriesByMethod.set(method, byStatus);
+      }
+      let series = byStatus.get(status);
+      if (series === undefined) {
+        series = { labels: { route, method, status: String(status) }, buckets: bounds.map(() => 0), sum: 0, count: 0 };
+        byStatus.set(status, series);
+        this.series.push(series);
+      }
+      let bucket = 0;
+      while (bucket < bounds.length && !(seconds <= (bounds[bucket] as number))) bucket += 1;
+      if (bucket < bounds.length) (series.buckets[bucket] as number) += 1;
+      series.sum += seconds;
+      series.count += 1;
+    };
   }
 
   reset(): void {
-    this.series.clear();
+    this.series.length = 0;
+    for (const byMethod of this.routes.values()) byMethod.clear();
   }
 
   /** What prom-client's Registry prints: per series, the cumulative buckets, +Inf, sum and count. */
   getForPromString() {
     const values: (Sample & { exemplar?: null; sharedLabels: Record<string, string> })[] = [];
-    for (const { labels, buckets, sum, count } of this.series.values()) {
+    for (const { labels, buckets, sum, count } of this.series) {
       let cumulative = 0;
       this.bounds.forEach((bound, index) => {
         cumulative += buckets[index] as number;

@@ -1,4 +1,4 @@
-import type { FastifyBaseLogger } from 'fastify';
+import { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Bindings, ChildLoggerOptions, LevelWithSilentOrString, Logger } from 'pino';
 
 type LogMethod = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
@@ -82,3 +82,20 @@ export const requestLoggerFactory = (
   options.level !== undefined || options.serializers !== undefined
     ? logger.child(bindings, options)
     : (new RequestLogger(logger as Logger, bindings) as unknown as FastifyBaseLogger);
+
+/**
+ * Fastify's access log (the "incoming request" and "request completed" lines), asked first whether
+ * the request's logger lets the line through: Fastify builds each line's fields (and reads the
+ * clock for `responseTime`) before the logger drops it, on every request at `--log-level warn`.
+ */
+const letsThrough = (log: FastifyBaseLogger, level: LogMethod): boolean => (log as unknown as Logger).isLevelEnabled(level);
+
+export class LevelCheckedLogController extends LogController {
+  override incomingRequest(request: FastifyRequest, reply: FastifyReply, metadata?: Record<string, unknown>): void {
+    if (letsThrough(request.log, 'info')) super.incomingRequest(request, reply, metadata);
+  }
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply, metadata?: Record<string, unknown>): void {
+    if (letsThrough(reply.log, error ? 'error' : 'info')) super.requestCompleted(error, request, reply, metadata);
+  }
+}

@@ -36,19 +36,52 @@ const lastValues = (query: unknown): unknown => {
 const MEMO_ENTRIES = 256;
 const MEMO_KEY_LENGTH = 256;
 
+/** Parsed values of paths or queries, by each field's name and value in turn. */
+interface MemoNode {
+  next: Map<string, Map<string, MemoNode>>;
+  known?: { value: unknown };
+}
+
+const memoNode = (): MemoNode => ({ next: new Map() });
+
 /**
- * The key of a path's or query's parsed values when they are all strings (what a URL holds but
- * for a repeated query parameter) and short: the same key, the same parsed values. Undefined otherwise.
+ * Whether a path's or query's values can be memoized: all strings (what a URL holds but for a
+ * repeated query parameter), and short.
  */
-const memoKeyOf = (data: unknown): string | undefined => {
-  if (data === null || typeof data !== 'object') return undefined;
-  let key = '';
+const memoizable = (data: unknown): data is Record<string, string> => {
+  if (data === null || typeof data !== 'object') return false;
+  let length = 0;
   for (const name in data) {
     const value = (data as Record<string, unknown>)[name];
-    if (typeof value !== 'string') return undefined;
-    key += `${name.length}:${name}${value.length}:${value}`;
+    if (typeof value !== 'string') return false;
+    length += name.length + value.length;
   }
-  return key.length <= MEMO_KEY_LENGTH ? key : undefined;
+  return length <= MEMO_KEY_LENGTH;
+};
+
+/**
+ * The memo's place for these values (the same names and values in the same order, the same
+ * place), made if `make`; found through the URL's own strings, no key is built per request.
+ */
+const memoPlaceOf = (root: MemoNode, data: Record<string, string>, make: boolean): MemoNode | undefined => {
+  let node = root;
+  for (const name in data) {
+    const value = data[name] as string;
+    let byValue = node.next.get(name);
+    if (byValue === undefined) {
+      if (!make) return undefined;
+      byValue = new Map();
+      node.next.set(name, byValue);
+    }
+    let child = byValue.get(value);
+    if (child === undefined) {
+      if (!make) return undefined;
+      child = memoNode();
+      byValue.set(value, child);
+    }
+    node = child;
+  }
+  return node;
 };
 
 const isFlat = (value: unknown): boolean =>
@@ -68,18 +101,22 @@ export const zodValidatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, m
   if (httpPart !== 'params' && httpPart !== 'querystring') return validate;
   // a route's reads repeat the same few paths and queries: their parsed values (the schemas are
   // pure) are kept, while they hold no object a handler could change, and served frozen
-  const memo = new Map<string, { value: unknown }>();
+  let memo = memoNode();
+  let entries = 0;
   return (data: unknown) => {
-    const key = memoKeyOf(data);
-    if (key === undefined) return validate(data);
-    const known = memo.get(key);
+    if (!memoizable(data)) return validate(data);
+    const known = memoPlaceOf(memo, data, false)?.known;
     if (known !== undefined) return known;
     const result = validate(data);
     if ('value' in result && isFlat(result.value)) {
-      if (memo.size >= MEMO_ENTRIES) memo.clear();
-      const value = { value: Object.freeze(result.value) };
-      memo.set(key, value);
-      return value;
+      if (entries >= MEMO_ENTRIES) {
+        memo = memoNode();
+        entries = 0;
+      }
+      const kept = { value: Object.freeze(result.value) };
+      (memoPlaceOf(memo, data, true) as MemoNode).known = kept;
+      entries += 1;
+      return kept;
     }
     return result;
   };

@@ -45,9 +45,6 @@ export const revealsSecrets = (request: FastifyRequest): boolean => {
 
 export const GLOBAL_ONLY = 'schemas are shared by every registry: changing them needs a token without a registries limit';
 
-/** The role a request needs: what its route declares, or the default by method. */
-const requiredRole = (request: FastifyRequest): RequiredRole =>
-  request.routeOptions.config?.role ?? defaultRequiredRole(request.method);
 
 /**
  * Authentication and roles: returns the check an onRequest hook makes of every request (true: let
@@ -71,7 +68,10 @@ export const registerAccessControl = (
 
 /** Refuses a request its caller may not make (the reply sent), or lets it through (undefined). */
 const refusalOf = (tokens: TokensFile | undefined, request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined => {
-  const required = requiredRole(request);
+  // without a tokens file every caller is let in: the route's config (a new object at each read) is not read then
+  const config = tokens === undefined ? undefined : request.routeOptions.config;
+  // the role the request needs: what its route declares, or the default by method
+  const required: RequiredRole = config?.role ?? defaultRequiredRole(request.method);
   if (tokens !== undefined && required !== 'public') {
     if (request.headers.authorization === undefined) return unauthorized(reply, 'a bearer token is required');
     const token = bearerToken(request);
@@ -81,7 +81,7 @@ const refusalOf = (tokens: TokensFile | undefined, request: FastifyRequest, repl
     if (!roleAllows(holder.role, required)) {
       return sendProblem(reply, problem(403, 'forbidden', `this route needs the ${required} role (the token has ${holder.role})`));
     }
-    if (request.routeOptions.config?.global === true && holder.registries !== undefined) {
+    if (config?.global === true && holder.registries !== undefined) {
       return sendProblem(reply, problem(403, 'forbidden', GLOBAL_ONLY));
     }
   }

@@ -4,7 +4,7 @@ import { createRequire, Module } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
-import { keepRequestObjectsYoung } from './young-request-objects.js';
+import { turnOffPretenuring } from './pretenuring.js';
 
 /**
  * The command line bundled as one CommonJS script (scripts/bundle-cli.mjs) and V8's code cache of
@@ -39,7 +39,7 @@ const cachedDataFor = (bundle: string, buildLine: string): Buffer | undefined =>
 
 export const compileProgram = (bundle = PROGRAM_BUNDLE): CompiledProgram => {
   // V8 takes a cache only under the flags it was made with, and `serve` sets this one
-  keepRequestObjectsYoung();
+  turnOffPretenuring();
   const text = readFileSync(bundle);
   // the build writes it in ASCII (bundle-cli.mjs): read as Latin-1, the same string in a quarter of UTF-8's time
   const source = text.toString(isAscii(text) ? 'latin1' : 'utf8');

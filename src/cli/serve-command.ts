@@ -17,7 +17,7 @@ import { databaseLocation, databaseOptions, type DatabaseFlags } from './databas
 import { openWritableStore, sqlitePathOf } from './cli-store.js';
 import { checkServeBackupFlags, serveBackupOptions, startServeBackups, type ServeBackupFlags } from './serve-backups.js';
 import { requireFreePort } from './port-check.js';
-import { keepRequestObjectsYoung } from './young-request-objects.js';
+import { turnOffPretenuring } from './pretenuring.js';
 import { keepTickObjectMaps } from './tick-object-maps.js';
 import { stopWhenLauncherExits } from './launcher-watch.js';
 import { checkExposure, securityOptions, securitySettings, type SecurityFlags } from './security-options.js';
@@ -52,7 +52,7 @@ export const serveCommand = (): Command =>
     .option('--no-seed', 'do not seed an empty store with registry "default" / profile "default"')
     .action(async (flags: ServeFlags) => {
       checkExposure(flags);
-      keepRequestObjectsYoung();
+      turnOffPretenuring();
       keepTickObjectMaps();
       // a bad tokens file, bad keys or a busy port stop the start before anything is opened or created
       if (flags.authTokensFile !== undefined) readTokensFile(flags.authTokensFile);

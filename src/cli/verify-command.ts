@@ -7,6 +7,7 @@ import { readInputFile } from './file-io.js';
 import { progressBar, PROGRESS_AFTER_MS } from './progress-bar.js';
 import { readSigningKeys, signingKeysOption, type SigningKeysFlags } from './signing-keys-option.js';
 import { withReadOnlyDatabase } from './cli-store.js';
+import { turnOffPretenuring } from './pretenuring.js';
 
 interface VerifyFlags extends DatabaseFlags, SigningKeysFlags {
   checkpoint: string[];
@@ -25,6 +26,7 @@ export const verifyCommand = (): Command =>
     .option('--checkpoint <file>', 'a checkpoint file (repeatable): the database must still hold everything it saw', collect, [])
     .action(async (flags: VerifyFlags) => {
       const started = Date.now();
+      turnOffPretenuring();
       const keys = await readSigningKeys(flags);
       const checkpoints: Checkpoint[] = [];
       for (const file of flags.checkpoint) checkpoints.push(...parseCheckpoints(await readInputFile(file)));

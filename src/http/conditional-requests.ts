@@ -5,6 +5,7 @@ import type { WriteResult } from '../use-cases/write-result.js';
 import type { RegistryStore } from '../use-cases/registry-store.js';
 import { executeWrite, type WriteAnswer } from './idempotent-write.js';
 import type { GuardedWriteHeaders } from './schemas/headers.js';
+import type { CachedRead } from '../projections/read-model.js';
 
 const header = (request: FastifyRequest, name: string): string | undefined => {
   const value = request.headers[name];
@@ -58,7 +59,7 @@ export const executeGuardedWrite = (
   store: RegistryStore,
   request: GuardedWriteRequest,
   reply: FastifyReply,
-  current: () => Promise<{ etag: string; version: number } | undefined>,
+  current: () => CachedRead<{ etag: string; version: number } | undefined>,
   build: (ifMatchVersion: number | undefined) => Command,
   answer: (result: WriteResult) => WriteAnswer,
 ): Promise<FastifyReply> => {

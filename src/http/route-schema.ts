@@ -9,6 +9,7 @@ import type {
 import { z } from 'zod';
 import { parseWith } from '../domain/parse-input.js';
 import { objectBodyOf } from './request-input.js';
+import { branchOf, type StringTree, stringTree } from '../domain/string-tree.js';
 
 /**
  * Routes declare their schemas the Fastify way, as zod schemas: zod validates params, query and
@@ -36,14 +37,6 @@ const lastValues = (query: unknown): unknown => {
 const MEMO_ENTRIES = 256;
 const MEMO_KEY_LENGTH = 256;
 
-/** Parsed values of paths or queries, by each field's name and value in turn. */
-interface MemoNode {
-  next: Map<string, Map<string, MemoNode>>;
-  known?: { value: unknown };
-}
-
-const memoNode = (): MemoNode => ({ next: new Map() });
-
 /**
  * Whether a path's or query's values can be memoized: all strings (what a URL holds but for a
  * repeated query parameter), and short.
@@ -61,25 +54,15 @@ const memoizable = (data: unknown): data is Record<string, string> => {
 
 /**
  * The memo's place for these values (the same names and values in the same order, the same
- * place), made if `make`; found through the URL's own strings, no key is built per request.
+ * place), made if `make`: each name, then its value, one level of the tree each.
  */
-const memoPlaceOf = (root: MemoNode, data: Record<string, string>, make: boolean): MemoNode | undefined => {
-  let node = root;
+const memoPlaceOf = (root: StringTree<unknown>, data: Record<string, string>, make: boolean): StringTree<unknown> | undefined => {
+  let node: StringTree<unknown> | undefined = root;
   for (const name in data) {
-    const value = data[name] as string;
-    let byValue = node.next.get(name);
-    if (byValue === undefined) {
-      if (!make) return undefined;
-      byValue = new Map();
-      node.next.set(name, byValue);
-    }
-    let child = byValue.get(value);
-    if (child === undefined) {
-      if (!make) return undefined;
-      child = memoNode();
-      byValue.set(value, child);
-    }
-    node = child;
+    node = branchOf(node, name, make);
+    if (node === undefined) return undefined;
+    node = branchOf(node, data[name] as string, make);
+    if (node === undefined) return undefined;
   }
   return node;
 };
@@ -101,7 +84,7 @@ export const zodValidatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, m
   if (httpPart !== 'params' && httpPart !== 'querystring') return validate;
   // a route's reads repeat the same few paths and queries: their parsed values (the schemas are
   // pure) are kept, while they hold no object a handler could change, and served frozen
-  let memo = memoNode();
+  let memo = stringTree<unknown>();
   let entries = 0;
   return (data: unknown) => {
     if (!memoizable(data)) return validate(data);
@@ -110,11 +93,11 @@ export const zodValidatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, m
     const result = validate(data);
     if ('value' in result && isFlat(result.value)) {
       if (entries >= MEMO_ENTRIES) {
-        memo = memoNode();
+        memo = stringTree<unknown>();
         entries = 0;
       }
       const kept = { value: Object.freeze(result.value) };
-      (memoPlaceOf(memo, data, true) as MemoNode).known = kept;
+      (memoPlaceOf(memo, data, true) as StringTree<unknown>).known = kept;
       entries += 1;
       return kept;
     }

@@ -2,7 +2,7 @@ import { redactJson, SECRET_AREAS } from '../domain/secrets.js';
 import { arrayJson } from '../domain/json-splicing.js';
 import type { SqlExecutor } from '../events/sql-database.js';
 import { LIVE_TABLES } from './projection-schema.js';
-import { cachedRead } from './read-model.js';
+import { cachedRead, type CachedRead } from './read-model.js';
 import { profileSummaryJson, type StoredProfileShape } from './registry-serialization.js';
 
 /**
@@ -47,8 +47,8 @@ const modelsOf = (stored: StoredProfileShape): string[] =>
 
 const searchable = (...parts: (string | undefined)[]): string => parts.filter((part) => part !== undefined).join(SEPARATOR).toLowerCase();
 
-const profileEntries = (db: SqlExecutor, registry: string | undefined): Promise<Entry[]> =>
-  cachedRead(db, `profile list entries ${registry ?? '*'}`, async () => {
+const profileEntries = (db: SqlExecutor, registry: string | undefined): CachedRead<Entry[]> =>
+  cachedRead(db, ['profile list entries', registry ?? '*'], async () => {
     const rows = await db.all<{ registry: string; stored_json: string; is_default: number | string }>(
       `SELECT registry, stored_json, is_default FROM ${LIVE_TABLES.documents}${registry === undefined ? '' : ' WHERE registry = $1'}
        ORDER BY ${db.flavour.bySlug('slug')}, ${db.flavour.bySlug('registry')}`,
@@ -65,8 +65,8 @@ const profileEntries = (db: SqlExecutor, registry: string | undefined): Promise<
     });
   });
 
-const registryEntries = (db: SqlExecutor): Promise<Entry[]> =>
-  cachedRead(db, 'registry list entries', async () => {
+const registryEntries = (db: SqlExecutor): CachedRead<Entry[]> =>
+  cachedRead(db, ['registry list entries'], async () => {
     const rows = await db.all<{ slug: string; summary_json: string }>(
       `SELECT slug, summary_json FROM ${LIVE_TABLES.headers} ORDER BY ${db.flavour.bySlug('slug')}`,
     );

@@ -6,29 +6,39 @@ import { LIVE_TABLES } from './projection-schema.js';
 import type { ProfileState } from '../events/registry-state.js';
 import { documentJsonOf, profileStateOfRow, profileSummaryJson, type StoredProfileShape } from './registry-serialization.js';
 import { arrayJson } from '../domain/json-splicing.js';
+import { placeOf, type StringTree, stringTree } from '../domain/string-tree.js';
 
 /** Reads served from the projections, never by folding events. */
 
 interface ReadCache {
   marker: number;
-  entries: Map<string, unknown>;
+  entries: StringTree<unknown>;
+  count: number;
 }
 
 const MAX_CACHED_READS = 2000;
 const readCaches = new WeakMap<SqlExecutor, ReadCache>();
 
-const cachedFor = <T>(db: SqlExecutor, marker: number, key: string, load: () => Promise<T>): T | Promise<T> => {
+/** A read kept in memory is answered at once; only a load is a promise. */
+export type CachedRead<T> = T | Promise<T>;
+
+const cachedFor = <T>(db: SqlExecutor, marker: number, key: readonly string[], load: () => Promise<T>): CachedRead<T> => {
   let cache = readCaches.get(db);
   // a smaller marker was asked before the cache's: what the cache holds is newer still, and valid
   if (!cache || cache.marker < marker) {
-    cache = { marker, entries: new Map() };
+    cache = { marker, entries: stringTree(), count: 0 };
     readCaches.set(db, cache);
   }
-  const entries = cache.entries;
-  if (entries.has(key)) return entries.get(key) as T;
+  const known = placeOf(cache.entries, key, false)?.known;
+  if (known !== undefined) return known.value as T;
+  const kept = cache;
   return load().then((value) => {
-    if (entries.size >= MAX_CACHED_READS) entries.clear();
-    entries.set(key, value);
+    if (kept.count >= MAX_CACHED_READS) {
+      kept.entries = stringTree();
+      kept.count = 0;
+    }
+    (placeOf(kept.entries, key, true) as StringTree<unknown>).known = { value };
+    kept.count += 1;
     return value;
   });
 };
@@ -37,12 +47,13 @@ const cachedFor = <T>(db: SqlExecutor, marker: number, key: string, load: () => 
  * Serves a read from memory while the database says nothing committed since it was read
  * (SQLite's data_version, PostgreSQL's event log head asked after the read arrived or within
  * the read lease: see `changeMarker`); without such a marker, always from the database. What a load returns is
- * never older than the marker it is kept under, since it is read after the marker.
+ * never older than the marker it is kept under, since it is read after the marker. `key` names
+ * the read, its kind first (`['document', registry, slug]`).
  */
-export const cachedRead = async <T>(db: SqlExecutor, key: string, load: () => Promise<T>): Promise<T> => {
+export const cachedRead = <T>(db: SqlExecutor, key: readonly string[], load: () => Promise<T>): CachedRead<T> => {
   const marker = (db as Partial<SqlDatabase>).changeMarker?.();
   if (marker === undefined) return load();
-  return cachedFor(db, typeof marker === 'number' ? marker : await marker, key, load);
+  return typeof marker === 'number' ? cachedFor(db, marker, key, load) : marker.then((known) => cachedFor(db, known, key, load));
 };
 
 interface DocumentParts {
@@ -72,12 +83,12 @@ const redactedAndRevealed = (json: string, areas: typeof SECRET_AREAS.profile): 
   return { body: redacted === json ? revealed : Buffer.from(redacted), revealed };
 };
 
-export const readProfileDocument = async (
+export const readProfileDocument = (
   db: SqlExecutor,
   registry: string,
   slug: string,
-): Promise<DocumentRow | undefined> =>
-  cachedRead(db, `document ${registry} ${slug}`, async () => {
+): CachedRead<DocumentRow | undefined> =>
+  cachedRead(db, ['document', registry, slug], async () => {
     const row = await db.get<DocumentParts>(
       `SELECT version, etag, is_default, fingerprint, stored_json, signature_json FROM ${LIVE_TABLES.documents} WHERE registry = $1 AND slug = $2`,
       [registry, slug],
@@ -92,8 +103,8 @@ export const readProfileDocument = async (
     return document;
   });
 
-export const registryExists = (db: SqlExecutor, registry: string): Promise<boolean> =>
-  cachedRead(db, `registry exists ${registry}`, async () =>
+export const registryExists = (db: SqlExecutor, registry: string): CachedRead<boolean> =>
+  cachedRead(db, ['registry exists', registry], async () =>
     (await db.get(`SELECT 1 AS found FROM ${LIVE_TABLES.headers} WHERE slug = $1`, [registry])) !== undefined,
   );
 
@@ -126,8 +137,8 @@ const summaryList = (rows: SummaryRow[]): SummaryList => {
  * The profile summaries of a registry, sorted by slug. Assembled from the stored profiles once per
  * change of the database, so that a write does not store every profile's list entry a second time.
  */
-export const listProfileSummaries = (db: SqlExecutor, registry: string): Promise<SummaryList> =>
-  cachedRead(db, `summaries ${registry}`, async () =>
+export const listProfileSummaries = (db: SqlExecutor, registry: string): CachedRead<SummaryList> =>
+  cachedRead(db, ['summaries', registry], async () =>
     summaryList(
       await db.all<SummaryRow>(
         `SELECT registry, stored_json, is_default FROM ${LIVE_TABLES.documents} WHERE registry = $1 ORDER BY ${db.flavour.bySlug('slug')}`,
@@ -140,8 +151,8 @@ export const listProfileSummaries = (db: SqlExecutor, registry: string): Promise
  * The profile summaries of every live registry (or of those a token may see), sorted by slug,
  * then registry; cached as above.
  */
-export const listAllProfileSummaries = (db: SqlExecutor, visible?: ReadonlySet<string>): Promise<SummaryList> =>
-  cachedRead(db, visible === undefined ? 'summaries of every registry' : `summaries of ${[...visible].sort().join(' ')}`, async () => {
+export const listAllProfileSummaries = (db: SqlExecutor, visible?: ReadonlySet<string>): CachedRead<SummaryList> =>
+  cachedRead(db, visible === undefined ? ['summaries of every registry'] : ['summaries of', ...[...visible].sort()], async () => {
     const rows = await db.all<SummaryRow>(
       `SELECT registry, stored_json, is_default FROM ${LIVE_TABLES.documents}
        ORDER BY ${db.flavour.bySlug('slug')}, ${db.flavour.bySlug('registry')}`,
@@ -153,8 +164,8 @@ export const listAllProfileSummaries = (db: SqlExecutor, visible?: ReadonlySet<s
  * The live registries that hold a profile: the default registry first, then in slug order.
  * Reads that name no registry answer from the first (API.md, Profiles).
  */
-export const registriesHoldingProfile = (db: SqlExecutor, slug: string): Promise<string[]> =>
-  cachedRead(db, `holders ${slug}`, async () => {
+export const registriesHoldingProfile = (db: SqlExecutor, slug: string): CachedRead<string[]> =>
+  cachedRead(db, ['holders', slug], async () => {
     const rows = await db.all<{ registry: string }>(
       `SELECT registry FROM ${LIVE_TABLES.documents} WHERE slug = $1
        ORDER BY CASE WHEN registry = $2 THEN 0 ELSE 1 END, ${db.flavour.bySlug('registry')}`,

@@ -3,7 +3,7 @@ import { profileNotFound, registryNotFound } from '../domain/errors.js';
 import type { ProfileState } from '../events/registry-state.js';
 import type { SqlExecutor } from '../events/sql-database.js';
 import { LIVE_TABLES } from './projection-schema.js';
-import { cachedRead, registryExists } from './read-model.js';
+import { cachedRead, type CachedRead, registryExists } from './read-model.js';
 import { profileStateOfRow } from './registry-serialization.js';
 
 export interface ResolvedProfile {
@@ -65,8 +65,8 @@ export const readResolvedProfile = async (db: SqlExecutor, registry: string, slu
 };
 
 /** The default profile slug of a live registry (undefined when it has none or does not exist). */
-export const readRegistryDefaultProfile = (db: SqlExecutor, registry: string): Promise<string | undefined> =>
-  cachedRead(db, `default profile ${registry}`, async () => {
+export const readRegistryDefaultProfile = (db: SqlExecutor, registry: string): CachedRead<string | undefined> =>
+  cachedRead(db, ['default profile', registry], async () => {
     const row = await db.get<{ summary_json: string }>(`SELECT summary_json FROM ${LIVE_TABLES.headers} WHERE slug = $1`, [
       registry,
     ]);

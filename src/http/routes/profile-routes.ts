@@ -8,9 +8,11 @@ import type { Command } from '../../events/commands.js';
 import {
   listAllProfileSummaries,
   listProfileSummaries,
+  type DocumentRow,
   readProfileDocument,
   registryExists,
 } from '../../projections/read-model.js';
+import type { PastPoint } from '../../projections/time-travel.js';
 import { profileSummaryPage } from '../../projections/list-pages.js';
 import { pastProfileDocument } from '../../projections/past-documents.js';
 import type { WriteResult } from '../../use-cases/write-result.js';
@@ -142,6 +144,36 @@ export const profileRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
     },
   );
 
+  const sendDocument = (request: FastifyRequest, reply: FastifyReply, requireSigned: boolean, registry: string, slug: string, row: DocumentRow) => {
+    const shown = revealsSecrets(request) ? row.revealed : row.body;
+    return sendJsonWithEtag(request, reply, signedDocument(requireSigned, store.signingKeys, registry, slug, shown, row.signed), row.etag);
+  };
+  const readAndSend = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    requireSigned: boolean,
+    slug: string,
+    named: string | undefined,
+    point: PastPoint | undefined,
+    read: Promise<DocumentRow | undefined> | undefined,
+  ) => {
+    if (point) {
+      const past =
+        named === undefined
+          ? await pastProfileDocumentOfAnyRegistry(db, slug, point, (registry) => mayAccessRegistry(request, registry))
+          : { ...(await pastProfileDocument(db, named, slug, point)), registry: named };
+      const shown = shownJson(request, past.json, SECRET_AREAS.profile);
+      return sendJsonWithEtag(request, reply, signedDocument(requireSigned, store.signingKeys, past.registry, slug, shown, past.profile), past.etag);
+    }
+    const registry = named ?? (await registryOfLiveProfile(db, slug, (candidate) => mayAccessRegistry(request, candidate)));
+    const row = registry === undefined ? undefined : await (read ?? readProfileDocument(db, registry, slug));
+    if (!row || registry === undefined) {
+      if (registry !== undefined && !(await registryExists(db, registry))) throw registryNotFound();
+      throw profileNotFound();
+    }
+    return sendDocument(request, reply, requireSigned, registry, slug, row);
+  };
+
   app.get(
     '/api/chat/profiles/:slug',
     {
@@ -155,26 +187,15 @@ export const profileRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
         response: { 200: document('the profile document'), 304: NOT_MODIFIED, ...problemResponses() },
       },
     },
-    async (request, reply) => {
+    (request, reply) => {
       const { slug } = request.params;
       const named = namedRegistry(request, request.query.registry);
       const point = pastPointOf(request.query);
-      if (point) {
-        const past =
-          named === undefined
-            ? await pastProfileDocumentOfAnyRegistry(db, slug, point, (registry) => mayAccessRegistry(request, registry))
-            : { ...(await pastProfileDocument(db, named, slug, point)), registry: named };
-        const shown = shownJson(request, past.json, SECRET_AREAS.profile);
-        return sendJsonWithEtag(request, reply, signedDocument(request.query.require_signed === true, store.signingKeys, past.registry, slug, shown, past.profile), past.etag);
-      }
-      const registry = named ?? (await registryOfLiveProfile(db, slug, (candidate) => mayAccessRegistry(request, candidate)));
-      const row = registry === undefined ? undefined : await readProfileDocument(db, registry, slug);
-      if (!row || registry === undefined) {
-        if (registry !== undefined && !(await registryExists(db, registry))) throw registryNotFound();
-        throw profileNotFound();
-      }
-      const shown = revealsSecrets(request) ? row.revealed : row.body;
-      return sendJsonWithEtag(request, reply, signedDocument(request.query.require_signed === true, store.signingKeys, registry, slug, shown, row.signed), row.etag);
+      const read = point || named === undefined ? undefined : readProfileDocument(db, named, slug);
+      // a document kept in memory is answered now: no promise, no microtask between the request and its answer
+      const requireSigned = request.query.require_signed === true;
+      if (read !== undefined && !(read instanceof Promise)) return sendDocument(request, reply, requireSigned, named as string, slug, read);
+      return readAndSend(request, reply, requireSigned, slug, named, point, read);
     },
   );
 

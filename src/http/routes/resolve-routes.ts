@@ -168,7 +168,7 @@ export const resolveRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
     // the hot path (every chat turn): without overrides the answer depends on the stored data only
     const cached = await cachedRead(
       store.db,
-      `resolve ${choice.source} ${choice.registry} ${choice.profile} ${showSecrets ? 'secrets' : 'redacted'}`,
+      ['resolve', choice.source, choice.registry, choice.profile, showSecrets ? 'secrets' : 'redacted'],
       async () => {
         const answered = await answer(choice, {}, showSecrets, false);
         return { bytes: Buffer.from(JSON.stringify(answered.body)), registries: answered.registries };

@@ -1,5 +1,4 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { nanoid } from 'nanoid';
 import { decodeJsonUtf8, refuseInexactNumbers } from '../domain/intact-json.js';
 import type { RegistryStore } from '../use-cases/registry-store.js';
 import { createLogger } from './logger.js';
@@ -8,6 +7,7 @@ import { observeRequestDurations, registerMetrics } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { problem, problemErrorHandler, sendProblem } from './problem.js';
 import { jsonSerializerCompiler, zodValidatorCompiler } from './route-schema.js';
+import { newRequestId } from './request-ids.js';
 import { consoleRoutes } from './routes/console-routes.js';
 import { currentProfileRoutes } from './routes/current-profile-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
@@ -57,7 +57,7 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
     requestIdHeader: false,
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : nanoid(12);
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : newRequestId();
     },
     return503OnClosing: true,
     // routes declare zod schemas: zod validates (refusals are problem+json), answers are serialized

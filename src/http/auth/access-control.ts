@@ -45,7 +45,6 @@ export const revealsSecrets = (request: FastifyRequest): boolean => {
 
 export const GLOBAL_ONLY = 'schemas are shared by every registry: changing them needs a token without a registries limit';
 
-
 /**
  * Authentication and roles: returns the check an onRequest hook makes of every request (true: let
  * through; false: refused, the reply sent). Without a tokens file every request passes (the server

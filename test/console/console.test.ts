@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, chromiumSkipReason, expectAccessible, screenshot, startConsoleSession, type ConsoleSession } from '../support/browser.js';
+import { chromiumAvailable, chromiumSkipReason, expectAccessible, screenshot, startConsoleSession, waitShown, type ConsoleSession } from '../support/browser.js';
 
 /**
  * The admin console in a real browser (Debian's Chromium driven by playwright-core) against the
@@ -30,7 +30,7 @@ describe.skipIf(!chromiumAvailable)(title, () => {
 
   const openProfile = async (page: Page, tab = 'overview') => {
     await page.goto(`${server.url}/console/#/r/${REGISTRY}/p/${SLUG}/${tab}`);
-    await page.getByRole('heading', { name: new RegExp(`^Profile ${SLUG}`) }).waitFor();
+    await waitShown(page, page.getByRole('heading', { name: new RegExp(`^Profile ${SLUG}`) }), `the heading of profile ${SLUG}`);
   };
   const shownVersion = (page: Page) => page.locator('h1 .version').textContent();
 

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page, type Request, type Response } from 'playwright-core';
 import { expect } from 'vitest';
 import { writeTestTokens, type Holder, type TestTokens } from './auth-tokens.js';
 import { startServer, type ServerProcess } from './server-process.js';
@@ -65,6 +65,30 @@ export const expectAccessible = async (page: Page, where: string): Promise<void>
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
     .map((violation) => `${violation.id} (${violation.impact}): ${violation.help} at ${violation.nodes.map((node) => JSON.stringify(node.target)).join(', ')}`);
   expect(serious, `accessibility of ${where}`).toEqual([]);
+};
+
+/**
+ * Waits for `locator` to be visible; if it never is, fails naming what the page showed instead
+ * (its address and text, and the requests that failed or were refused while it waited), so that a
+ * failure in CI says more than "Timeout exceeded".
+ */
+export const waitShown = async (page: Page, locator: Locator, what: string): Promise<void> => {
+  const refused: string[] = [];
+  const onFailed = (request: Request) => refused.push(`${request.method()} ${request.url()}: ${request.failure()?.errorText ?? 'failed'}`);
+  const onAnswer = (response: Response) => {
+    if (response.status() >= 400) refused.push(`${response.request().method()} ${response.url()}: ${response.status()}`);
+  };
+  page.on('requestfailed', onFailed);
+  page.on('response', onAnswer);
+  try {
+    await locator.waitFor();
+  } catch (error) {
+    const text = await page.locator('body').innerText({ timeout: 1000 }).catch(() => '(no text)');
+    throw new Error(`${what} not shown at ${page.url()}; the page showed: ${text.slice(0, 1500)}; requests refused: ${refused.join(' | ') || 'none'}`, { cause: error });
+  } finally {
+    page.off('requestfailed', onFailed);
+    page.off('response', onAnswer);
+  }
 };
 
 export interface ApiAnswer {

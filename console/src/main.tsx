@@ -53,6 +53,8 @@ const useHash = (): string => {
       setHash(location.hash);
     };
     addEventListener('hashchange', changed);
+    // an effect runs after the first paint: an address changed before it listened is taken now
+    if (location.hash !== hash) changed();
     return () => removeEventListener('hashchange', changed);
   }, []);
   return hash;

@@ -97,6 +97,24 @@ describe.skipIf(!chromiumAvailable)(title, () => {
     await page.getByText('As of version 2: version 2.').waitFor();
   });
 
+  it('follows an address changed while the console was still starting after the login', async () => {
+    const page = await (await session.browser.newContext()).newPage();
+    await page.goto(`${server.url}/console/`);
+    await page.getByLabel('Access token').fill(session.tokens.token.reader);
+    // the address changes the moment the registries are drawn, before the page's effects have run
+    await page.evaluate(() => {
+      const observer = new MutationObserver(() => {
+        if (document.querySelector('main h1')?.textContent !== 'Registries') return;
+        observer.disconnect();
+        location.hash = '#/r/team/p/analyst/overview';
+      });
+      observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: new RegExp(`^Profile ${SLUG}`) }).waitFor({ timeout: 5000 });
+    await page.context().close();
+  });
+
   it("keeps the registries' search in the address", async () => {
     const page = await loggedIn('editor');
     await page.getByLabel('Search registries').fill('arch');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { containmentSql } from '../../src/projections/profile-containment.js';
+import { containmentSql, listContainingProfiles } from '../../src/projections/profile-containment.js';
 import { postgresAvailable } from '../support/postgres.js';
 import { expectProblem } from '../support/problem-assertions.js';
 import { openTestApp, type Backend, type TestApp } from '../support/test-store.js';
@@ -100,7 +100,7 @@ describe.each(backends)('GET /api/chat/profiles?contains= on %s', (backend) => {
     expect(await listed()).toEqual(['alpha']);
   });
 
-  if (backend === 'postgres') it('is answered through the GIN index on profile_documents.profile_jsonb', async () => {
+  if (backend === 'postgres') it('is answered through the GIN index (jsonb_path_ops) on profile_documents.profile_jsonb', async () => {
     const plans = await t.store.db.transaction(async (tx) => {
       // a table this small is cheaper to scan: forbid the scan so that the plan shows the index is usable
       await tx.exec('SET LOCAL enable_seqscan = off');
@@ -111,8 +111,26 @@ describe.each(backends)('GET /api/chat/profiles?contains= on %s', (backend) => {
     });
     // across registries the GIN index finds the rows; within one, the planner may start from the
     // primary key (registry, slug) instead, whichever it estimates cheaper, but never scans the table
-    expect(plans[0]).toMatch(/Bitmap Index Scan on profile_documents_profile_gin[^\n]*\n\s+Index Cond: \(profile_jsonb @>/);
+    expect(plans[0]).toMatch(/Bitmap Index Scan on profile_documents_profile_path_gin[^\n]*\n\s+Index Cond: \(profile_jsonb @>/);
     expect(plans[1]).not.toMatch(/Seq Scan/);
+    const indexes = await t.store.db.all<{ indexdef: string }>(
+      "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'profile_documents_profile_path_gin'",
+    );
+    // the smaller opclass: one entry per value (hashed with its path), fewer to insert per write
+    expect(indexes.map((row) => row.indexdef)).toEqual([expect.stringContaining('USING gin (profile_jsonb jsonb_path_ops)')]);
+  });
+
+  if (backend === 'postgres') it("replaces an earlier database's jsonb_ops index on open; containment answers as before", async () => {
+    // the index of earlier releases, in place of today's
+    await t.store.db.exec(`CREATE INDEX profile_documents_profile_gin ON profile_documents USING GIN (profile_jsonb);
+      DROP INDEX profile_documents_profile_path_gin`);
+    const reopened = await t.reopen();
+    const indexes = await reopened.db.all<{ indexname: string }>(
+      "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'profile_documents' ORDER BY indexname",
+    );
+    expect(indexes.map((row) => row.indexname)).toEqual(['profile_documents_pkey', 'profile_documents_profile_path_gin', 'profile_documents_slug']);
+    const found = await reopened.db.transaction((tx) => listContainingProfiles(tx, { runtime: { tools: ['search'] } }));
+    expect(JSON.parse(found.body.toString()).map((p: { slug: string }) => p.slug)).toEqual(['alpha', 'beta']);
   });
   // (SQLite has no such index: it filters the stored profiles with jsonContains)
 });

@@ -1,4 +1,4 @@
-import type { ChainBreak } from './verify-hash-chain.js';
+import type { ChainCheckAside } from './chain-segments.js';
 import type { EventStore } from './event-store.js';
 import type { SqlFlavour } from './sql-flavour.js';
 import type { TransactionalStore, WriteTransaction } from './write-transaction.js';
@@ -64,11 +64,11 @@ export interface SqlDatabase extends SqlExecutor, TransactionalStore<SqlTransact
    */
   withSchemaLock?<T>(fn: () => Promise<T>): Promise<T>;
   /**
-   * Starts the hash chain check on another thread (a whole `verifyHashChain`) and gives its
-   * verdict; called by a writer's transaction, whose lock keeps the events the same. Absent where
-   * it cannot run.
+   * Starts the hash chain check on another thread (the whole log, in segments the caller's thread
+   * can share once it is free: ChainCheckAside); called by a writer's transaction, whose lock
+   * keeps the events the same. Absent where it cannot run.
    */
-  checkChainAside?(): Promise<ChainBreak | undefined>;
+  checkChainAside?(): ChainCheckAside;
   /**
    * Calls `listener` as soon as another process commits to this database (or may have committed
    * unseen, e.g. after a lost connection); where the database cannot tell, never.

@@ -34,6 +34,61 @@ export interface ChainCheck {
   readonly streams: number;
 }
 
+/** Where a stream's chain stands: its last event's version, hash and position. */
+export interface ChainHead {
+  version: number;
+  hash: string;
+  position: number;
+}
+
+export const GENESIS_HEAD: ChainHead = { version: 0, hash: GENESIS_HASH, position: 0 };
+
+/** The fields of an event the chain's links are checked on (its bytes are the hash's). */
+export type LinkFields = Pick<EventRecord, 'position' | 'stream_id' | 'stream_version' | 'prev_hash' | 'hash'>;
+
+/**
+ * One event checked against what comes before it: its stream's head, the position of the event
+ * before it in the log, and whether an event before it bound its position. `hashOf` gives the hash
+ * its stored bytes make after the head's hash (asked only once its prev_hash names the head).
+ */
+export const checkLink = (
+  row: LinkFields,
+  head: ChainHead,
+  previousPosition: number,
+  bound: boolean,
+  hashOf: (prevHash: string) => string,
+): ChainBreak | undefined => {
+  const { position, stream_version: streamVersion } = row;
+  const fail = (reason: string): ChainBreak => ({ position, streamId: row.stream_id, streamVersion, reason });
+  if (streamVersion !== head.version + 1) return fail(`stream version ${streamVersion} follows ${head.version}`);
+  if (row.prev_hash !== head.hash) return fail('its prev_hash does not match the hash of the event before it');
+  if (hashOf(head.hash) !== row.hash) return fail('its stored bytes do not match its hash');
+  if (bindsPosition(row.hash)) {
+    if (position !== previousPosition + 1) return fail(missingPositions(previousPosition + 1, position - 1));
+  } else if (bound) return fail('its hash does not bind its position though the events before it do: it was rehashed');
+  return undefined;
+};
+
+/** The stream heads checked against the chain's heads at the end of the log. */
+export const checkHeads = (heads: ReadonlyMap<string, ChainHead>, streams: readonly StreamSummary[]): ChainBreak | undefined => {
+  for (const stream of streams) {
+    const head = heads.get(stream.streamId);
+    if (!head || head.version !== stream.version || head.hash !== stream.hash) {
+      return {
+        position: head?.position ?? 0,
+        streamId: stream.streamId,
+        streamVersion: stream.version,
+        reason: 'the stream head does not match its last event',
+      };
+    }
+  }
+  const listed = new Set(streams.map((stream) => stream.streamId));
+  for (const [streamId, head] of heads) {
+    if (!listed.has(streamId)) return { position: head.position, streamId, streamVersion: head.version, reason: 'its stream has no head' };
+  }
+  return undefined;
+};
+
 /**
  * Recomputes every event's hash from its stored bytes and its stream's previous hash, in position
  * order, and checks the stream heads: the first event whose bytes, order or link do not match is
@@ -43,7 +98,7 @@ export interface ChainCheck {
  * position, every later one must (an event rehashed in format 1 would hide a hole).
  */
 export const startChainCheck = (): ChainCheck => {
-  const heads = new Map<string, { version: number; hash: string; position: number }>();
+  const heads = new Map<string, ChainHead>();
   let events = 0;
   let previousPosition = 0;
   let bound = false;
@@ -55,40 +110,16 @@ export const startChainCheck = (): ChainCheck => {
       return heads.size;
     },
     next(row) {
-      const { position, stream_version: streamVersion } = row;
-      const head = heads.get(row.stream_id) ?? { version: 0, hash: GENESIS_HASH, position: 0 };
-      const fail = (reason: string): ChainBreak => ({ position, streamId: row.stream_id, streamVersion, reason });
-      if (streamVersion !== head.version + 1) return fail(`stream version ${streamVersion} follows ${head.version}`);
-      if (row.prev_hash !== head.hash) return fail('its prev_hash does not match the hash of the event before it');
-      const hash = recomputedHash(head.hash, row);
-      if (hash !== row.hash) return fail('its stored bytes do not match its hash');
-      if (bindsPosition(row.hash)) {
-        if (position !== previousPosition + 1) return fail(missingPositions(previousPosition + 1, position - 1));
-        bound = true;
-      } else if (bound) return fail('its hash does not bind its position though the events before it do: it was rehashed');
-      previousPosition = position;
-      heads.set(row.stream_id, { version: streamVersion, hash, position });
+      const head = heads.get(row.stream_id) ?? GENESIS_HEAD;
+      const broken = checkLink(row, head, previousPosition, bound, (prevHash) => recomputedHash(prevHash, row));
+      if (broken) return broken;
+      if (bindsPosition(row.hash)) bound = true;
+      previousPosition = row.position;
+      heads.set(row.stream_id, { version: row.stream_version, hash: row.hash, position: row.position });
       events += 1;
       return undefined;
     },
-    end(streams) {
-      for (const stream of streams) {
-        const head = heads.get(stream.streamId);
-        if (!head || head.version !== stream.version || head.hash !== stream.hash) {
-          return {
-            position: head?.position ?? 0,
-            streamId: stream.streamId,
-            streamVersion: stream.version,
-            reason: 'the stream head does not match its last event',
-          };
-        }
-      }
-      const listed = new Set(streams.map((stream) => stream.streamId));
-      for (const [streamId, head] of heads) {
-        if (!listed.has(streamId)) return { position: head.position, streamId, streamVersion: head.version, reason: 'its stream has no head' };
-      }
-      return undefined;
-    },
+    end: (streams) => checkHeads(heads, streams),
   };
 };
 

@@ -19,6 +19,7 @@ import { readLogForFold } from '../events/sql/read-log-for-fold.js';
 import { readLogByHeads } from '../events/sql/read-log-by-heads.js';
 import { readInMappedWindows } from '../events/sql/read-in-mapped-windows.js';
 import { describeChainBreak, startChainCheck, type ChainBreak } from '../events/verify-hash-chain.js';
+import type { ChainCheckAside } from '../events/chain-segments.js';
 
 export interface RebuildProgress {
   events: number;
@@ -42,7 +43,7 @@ export interface RebuildOptions {
    */
   checkChain?: boolean;
   /** With `checkChain`, checks the chain on another thread instead (SqlDatabase.checkChainAside). */
-  checkChainAside?: () => Promise<ChainBreak | undefined>;
+  checkChainAside?: () => ChainCheckAside;
   /**
    * Each chunk of the log as stored, in position order, before its events are folded: checks that
    * need every event's stored bytes (verify's seals) ride along the fold's one read of the log.
@@ -182,7 +183,11 @@ export const rebuildInTransaction = async (tx: SqlExecutor, options: RebuildOpti
   // the chain checked on another thread where the database can (the fold's own read then needs no
   // hashes), else in the fold's read, event by event; verify's seal checks need the stored rows here
   const aside = options.checkChain && !options.onRecords ? options.checkChainAside?.() : undefined;
-  aside?.catch(() => undefined); // awaited below, after the fold
+  // events that cannot be folded are a broken chain's to name, as when the check reads first
+  const brokenOr = async (error: unknown) => {
+    const broken = await aside?.verdict().catch(() => undefined);
+    return broken ? new BrokenChainError(broken) : error;
+  };
   const chain = options.checkChain && !aside ? startChainCheck() : undefined;
   const keepReplaced = snapshotEvery > 0 || options.afterEvent !== undefined;
   // every state handed on (afterEvent) is whole: read with the records
@@ -217,28 +222,38 @@ export const rebuildInTransaction = async (tx: SqlExecutor, options: RebuildOpti
       options.onProgress?.({ ...progress });
     }
   } catch (error) {
-    // events that cannot be folded are a broken chain's to name, as when the check reads first
-    const broken = await aside?.catch(() => undefined);
-    throw broken ? new BrokenChainError(broken) : error;
+    throw await brokenOr(error);
   } finally {
     await mapped?.end();
   }
-  const broken = aside ? await aside : chain?.end(await tx.events.listStreams());
+  const broken = chain?.end(await tx.events.listStreams());
   if (broken) throw new BrokenChainError(broken);
-  // A registry whose stacks stay inside it is written and then let go. One that stacks on others
-  // waits for the end: its fingerprints need those registries, read back from the rows written here.
-  const waiting = new Map<string, RegistryState>();
-  for (const [streamId, { fold, version, unread, stampUnread }] of folds) {
-    folds.delete(streamId);
-    const state = await endOfFold(tx, streamId, fold.state, version, unread, stampUnread);
-    const others = [...stackedRegistries(state)].filter((registry) => registry !== streamId);
-    if (state && others.length > 0) waiting.set(streamId, state);
-    else await writeRows(state);
+  const writeFolded = async () => {
+    // A registry whose stacks stay inside it is written and then let go. One that stacks on others
+    // waits for the end: its fingerprints need those registries, read back from the rows written here.
+    const waiting = new Map<string, RegistryState>();
+    for (const [streamId, { fold, version, unread, stampUnread }] of folds) {
+      folds.delete(streamId);
+      const state = await endOfFold(tx, streamId, fold.state, version, unread, stampUnread);
+      const others = [...stackedRegistries(state)].filter((registry) => registry !== streamId);
+      if (state && others.length > 0) waiting.set(streamId, state);
+      else await writeRows(state);
+    }
+    const reachable = new Map<string, RegistryState | undefined>(waiting);
+    const stackedOn = [...waiting.values()].flatMap((state) => [...stackedRegistries(state)]);
+    await loadReachableStates(stackedOn, reachable, (registry) => loadRegistryState(tx, registry, tables));
+    const acrossRegistries = stackFingerprintOf(key, lookupInStates(reachable));
+    for (const state of waiting.values()) await writeRows(state, acrossRegistries);
+  };
+  // with the check aside, the rows are written while it runs (a break found after rolls them back
+  // with the transaction), then this thread checks the segments left
+  try {
+    await writeFolded();
+    await aside?.help(tx);
+  } catch (error) {
+    throw await brokenOr(error);
   }
-  const reachable = new Map<string, RegistryState | undefined>(waiting);
-  const stackedOn = [...waiting.values()].flatMap((state) => [...stackedRegistries(state)]);
-  await loadReachableStates(stackedOn, reachable, (registry) => loadRegistryState(tx, registry, tables));
-  const acrossRegistries = stackFingerprintOf(key, lookupInStates(reachable));
-  for (const state of waiting.values()) await writeRows(state, acrossRegistries);
+  const brokenAside = await aside?.verdict();
+  if (brokenAside) throw new BrokenChainError(brokenAside);
   return progress;
 };

@@ -91,4 +91,49 @@ describe('rebuild from the command line on a SQLite file', () => {
     );
     expect(rebuiltTables(damaged)).toEqual(before);
   });
+
+  // the chain is checked in segments by position on two threads and joined in order: a forged
+  // event is named wherever it falls, whichever thread read it, as the check in order names it
+  it.each([
+    ['in the middle of the log', 'OFFSET 60'],
+    ['at the end of the log', 'OFFSET 0'],
+  ])('refuses an event whose content was forged %s, naming its position', async (_where, offset) => {
+    const forged = copySqlite(t.dbPath as string, dir);
+    const { position, streamId, version } = withSqlite(forged, (db) => {
+      const event = db
+        .prepare(`SELECT position, stream_id, stream_version, data_json FROM events WHERE type = 'profile.updated' ORDER BY position DESC LIMIT 1 ${offset}`)
+        .get() as { position: number; stream_id: string; stream_version: number; data_json: string };
+      // the same shape, another prompt: the fold reads no content event's data, only the chain check sees it
+      db.prepare('UPDATE events SET data_json = $data WHERE position = $position').run({
+        data: event.data_json.replace(/edit \d+|stacked across registries/, 'forged'),
+        position: event.position,
+      });
+      return { position: event.position, streamId: event.stream_id, version: event.stream_version };
+    });
+    const before = rebuiltTables(forged);
+    const result = await runCli(['rebuild', '--profile-registry-db', forged]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(
+      `rebuild refused: the hash chain is broken at event at position ${position} (registry "${streamId}", version ${version}): its stored bytes do not match its hash;`,
+    );
+    expect(rebuiltTables(forged)).toEqual(before);
+  });
+
+  it('refuses a log whose event in the middle was deleted, naming the event after the hole', async () => {
+    const cut = copySqlite(t.dbPath as string, dir);
+    const next = withSqlite(cut, (db) => {
+      const [gone, after] = db.prepare('SELECT position, stream_id, stream_version FROM events ORDER BY position LIMIT 2 OFFSET 70').all() as {
+        position: number;
+        stream_id: string;
+        stream_version: number;
+      }[];
+      db.prepare('DELETE FROM events WHERE position = $position').run({ position: gone.position });
+      return { ...after, gone: gone.position };
+    });
+    const result = await runCli(['rebuild', '--profile-registry-db', cut]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(
+      `the hash chain is broken at event at position ${next.position} (registry "${next.stream_id}", version ${next.stream_version}): `,
+    );
+  });
 });

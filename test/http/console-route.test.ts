@@ -1,19 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeTestTokens, type TestTokens } from '../support/auth-tokens.js';
-import { openTestApp, tempDir, type TestApp } from '../support/test-store.js';
+import type { TestTokens } from '../support/auth-tokens.js';
+import { openTestApp } from '../support/test-store.js';
+import { openGuardedApp, type GuardedApp } from '../support/guarded-app.js';
 
 describe('the console route and GET /api/session (auth on)', () => {
-  let t: TestApp;
+  let t: GuardedApp;
   let tokens: TestTokens;
-  const dir = tempDir();
   beforeAll(async () => {
-    tokens = writeTestTokens(dir.dir);
-    t = await openTestApp('sqlite', {}, { authTokensFile: tokens.file });
+    t = await openGuardedApp('sqlite');
+    tokens = t.tokens;
   });
-  afterAll(async () => {
-    await t?.close();
-    dir.remove();
-  });
+  afterAll(() => t?.close());
 
   it('serves the built console without a token, under a Content-Security-Policy that allows only its own files', async () => {
     const page = await t.app.inject({ method: 'GET', url: '/console/' });

@@ -1,7 +1,7 @@
 import { Agent, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeTestTokens, type TestTokens } from '../support/auth-tokens.js';
-import { openTestApp, tempDir, type TestApp } from '../support/test-store.js';
+import type { TestTokens } from '../support/auth-tokens.js';
+import { openGuardedApp, type GuardedApp } from '../support/guarded-app.js';
 
 /**
  * An answer sent within the turn that received the request (a refusal of the onRequest hook) goes
@@ -9,23 +9,19 @@ import { openTestApp, tempDir, type TestApp } from '../support/test-store.js';
  * to drain, and the connection stays open (a client that keeps its connections does not reconnect).
  */
 describe('answers to bodiless requests keep the connection', () => {
-  let t: TestApp;
+  let t: GuardedApp;
   let port: number;
   let tokens: TestTokens;
-  const dir = tempDir();
   beforeAll(async () => {
-    tokens = writeTestTokens(dir.dir);
-    t = await openTestApp('sqlite', {}, { authTokensFile: tokens.file });
+    t = await openGuardedApp('sqlite');
+    tokens = t.tokens;
     const auth = { authorization: `Bearer ${tokens.token.admin}` };
     await t.app.inject({ method: 'POST', url: '/api/registries', headers: auth, payload: { slug: 'base' } });
     await t.app.inject({ method: 'POST', url: '/api/chat/profiles', headers: auth, payload: { registry: 'base', slug: 'root', runtime: { system_prompt: 'v1' } } });
     await t.app.listen({ host: '127.0.0.1', port: 0 });
     port = (t.app.server.address() as { port: number }).port;
   });
-  afterAll(async () => {
-    await t?.close();
-    dir.remove();
-  });
+  afterAll(() => t?.close());
 
   const get = (agent: Agent, path: string, headers: Record<string, string> = {}) =>
     new Promise<{ status: number; headers: Record<string, unknown>; socket: unknown }>((resolve, reject) => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeTestTokens, type TestTokens } from '../support/auth-tokens.js';
-import { openTestApp, tempDir, type TestApp } from '../support/test-store.js';
+import type { TestTokens } from '../support/auth-tokens.js';
+import { openGuardedApp, type GuardedApp } from '../support/guarded-app.js';
 
 /** The `_count` lines of the request duration histogram, in the order /metrics prints them. */
 const countLines = (metrics: string): string[] =>
@@ -10,17 +10,13 @@ const line = (route: string, method: string, status: number, count: number) =>
   `profile_registry_http_request_duration_seconds_count{route="${route}",method="${method}",status="${status}"} ${count}`;
 
 describe('request durations in /metrics', () => {
-  let t: TestApp;
+  let t: GuardedApp;
   let tokens: TestTokens;
-  const dir = tempDir();
   beforeAll(async () => {
-    tokens = writeTestTokens(dir.dir);
-    t = await openTestApp('sqlite', {}, { authTokensFile: tokens.file, corsOrigins: ['https://console.example'] });
+    t = await openGuardedApp('sqlite', { corsOrigins: ['https://console.example'] });
+    tokens = t.tokens;
   });
-  afterAll(async () => {
-    await t?.close();
-    dir.remove();
-  });
+  afterAll(() => t?.close());
 
   it('counts every request under its route (declared before or after the metrics), HEAD apart, and what no route matched as unmatched', async () => {
     const admin = tokens.bearer('admin');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../../src/http/auth/roles.js';
-import { writeTestTokens, type Holder, type TestTokens } from '../../support/auth-tokens.js';
-import { openTestApp, tempDir, type TestApp } from '../../support/test-store.js';
+import type { Holder, TestTokens } from '../../support/auth-tokens.js';
+import { openGuardedApp, type GuardedApp } from '../../support/guarded-app.js';
 
 type Required = Role | 'public';
 
@@ -153,23 +153,19 @@ const expected = (route: RouteCase, caller: Caller): 'ok' | 401 | 403 | 404 => {
 };
 
 describe('who may call which route (auth on)', () => {
-  let t: TestApp;
+  let t: GuardedApp;
   let tokens: TestTokens;
-  const dir = tempDir();
   let n = 0;
   beforeAll(async () => {
-    tokens = writeTestTokens(dir.dir);
-    t = await openTestApp('sqlite', {}, { authTokensFile: tokens.file });
+    t = await openGuardedApp('sqlite');
+    tokens = t.tokens;
     for (const registry of ['default', 'team']) {
       const admin = tokens.bearer('admin');
       await t.app.inject({ method: 'POST', url: '/api/registries', headers: admin, payload: { slug: registry } });
       await t.app.inject({ method: 'POST', url: '/api/chat/profiles', headers: admin, payload: { registry, slug: 'base' } });
     }
   });
-  afterAll(async () => {
-    await t?.close();
-    dir.remove();
-  });
+  afterAll(() => t?.close());
 
   const headersOf = (caller: Caller): Record<string, string> => {
     if (caller === 'none') return {};

@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTestTokens, type TestTokens } from '../../support/auth-tokens.js';
-import { openTestApp, tempDir, type TestApp } from '../../support/test-store.js';
+import { openTestApp, tempDir } from '../../support/test-store.js';
+import { openGuardedApp, type GuardedApp } from '../../support/guarded-app.js';
 
 const until = async (check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
@@ -12,18 +13,14 @@ const until = async (check: () => Promise<boolean>, timeoutMs = 10_000): Promise
 };
 
 describe('bearer tokens', () => {
-  let t: TestApp;
+  let t: GuardedApp;
   let tokens: TestTokens;
-  const dir = tempDir();
   beforeAll(async () => {
-    tokens = writeTestTokens(dir.dir);
-    t = await openTestApp('sqlite', {}, { authTokensFile: tokens.file, corsOrigins: ['https://console.example'] });
+    t = await openGuardedApp('sqlite', { corsOrigins: ['https://console.example'] });
+    tokens = t.tokens;
     await t.app.inject({ method: 'POST', url: '/api/registries', headers: tokens.bearer('admin'), payload: { slug: 'default' } });
   });
-  afterAll(async () => {
-    await t?.close();
-    dir.remove();
-  });
+  afterAll(() => t?.close());
 
   const get = (headers: Record<string, string>) => t.app.inject({ method: 'GET', url: '/api/chat/profiles', headers });
 

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeTestTokens, type Holder, type TestTokens } from '../../support/auth-tokens.js';
+import type { Holder, TestTokens } from '../../support/auth-tokens.js';
 import { postgresAvailable } from '../../support/postgres.js';
 import { storeFingerprint } from '../../support/store-fingerprint.js';
-import { openTestApp, tempDir, type Backend, type TestApp } from '../../support/test-store.js';
+import type { Backend } from '../../support/test-store.js';
+import { openGuardedApp, type GuardedApp } from '../../support/guarded-app.js';
 
 const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
 const RUNS: Record<Backend, number> = { sqlite: Number(process.env.FUZZ_RUNS ?? 150), postgres: Number(process.env.FUZZ_RUNS ?? 80) };
@@ -158,22 +159,18 @@ const withTimeout = <T>(promise: Promise<T>, ms: number, what: string): Promise<
   Promise.race([promise, new Promise<T>((_resolve, reject) => setTimeout(() => reject(new Error(`${what} hung for ${ms} ms`)), ms))]);
 
 describe.each(backends)('random requests to every route on %s', (backend) => {
-  let t: TestApp;
+  let t: GuardedApp;
   let tokens: TestTokens;
-  const dir = tempDir();
   beforeAll(async () => {
-    tokens = writeTestTokens(dir.dir);
-    t = await openTestApp(backend, {}, { authTokensFile: tokens.file });
+    t = await openGuardedApp(backend);
+    tokens = t.tokens;
     const admin = { ...tokens.bearer('admin'), 'content-type': 'application/json' };
     for (const registry of ['default', 'team']) {
       await t.app.inject({ method: 'POST', url: '/api/registries', headers: admin, payload: { slug: registry } });
       await t.app.inject({ method: 'POST', url: '/api/chat/profiles', headers: admin, payload: { registry, slug: 'base', runtime: { system_prompt: 'p' } } });
     }
   });
-  afterAll(async () => {
-    await t?.close();
-    dir.remove();
-  });
+  afterAll(() => t?.close());
 
   it('never answers 5xx nor hangs, answers every error as problem+json, and leaves the store unchanged after a 4xx', async () => {
     await fc.assert(

@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { canonicalJson } from '../../../src/domain/canonical-json.js';
 import { rebuildProjections } from '../../../src/projections/rebuild.js';
-import { writeTestTokens, type Holder, type TestTokens } from '../../support/auth-tokens.js';
+import type { Holder, TestTokens } from '../../support/auth-tokens.js';
 import { describeEachBackend } from '../../support/backends.js';
 import { recordMadeSecret } from '../../support/transcript.js';
 import { expectProblem } from '../../support/problem-assertions.js';
 import { storeSnapshot } from '../../support/store-snapshot.js';
-import { openTestApp, openTestStore, tempDir, type TestApp } from '../../support/test-store.js';
+import { openTestStore } from '../../support/test-store.js';
+import { openGuardedApp, type GuardedApp } from '../../support/guarded-app.js';
 
 // every value below matches the suite's secret pattern (transcript.ts): a leak anywhere fails the run
 const KEY = 'sk-test-attack-key-0001';
@@ -39,9 +40,8 @@ const runtime = {
 };
 
 describeEachBackend('a secret stays secret to those who try on %s', (backend) => {
-  let t: TestApp;
+  let t: GuardedApp;
   let tokens: TestTokens;
-  const dir = tempDir();
   const logs: string[] = [];
   const shown: string[] = [];
 
@@ -59,17 +59,14 @@ describeEachBackend('a secret stays secret to those who try on %s', (backend) =>
   };
 
   beforeAll(async () => {
-    tokens = writeTestTokens(dir.dir);
-    t = await openTestApp(backend, {}, { authTokensFile: tokens.file, logLevel: 'debug', logStream: { write: (line) => void logs.push(line) } });
+    t = await openGuardedApp(backend, { logLevel: 'debug', logStream: { write: (line) => void logs.push(line) } });
+    tokens = t.tokens;
     const key = await t.store.db.get<{ key_hex: string }>('SELECT key_hex FROM fingerprint_key WHERE id = 1');
     recordMadeSecret(`fingerprint key of the ${backend} store`, key?.key_hex as string);
     expect((await seen('admin', 'POST', '/api/registries', { slug: 'default' })).statusCode).toBe(201);
     expect((await seen('editor', 'POST', '/api/chat/profiles', { slug: 'chat', runtime })).statusCode).toBe(201);
   });
-  afterAll(async () => {
-    await t?.close();
-    dir.remove();
-  });
+  afterAll(() => t?.close());
 
   it('shows a reader every credential as "***": header values, key, credentials, auth, bearer, cookie, and a DSN without its password', async () => {
     const doc = (await seen('reader', 'GET', '/api/chat/profiles/chat')).json();

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresAvailable } from '../../support/postgres.js';
-import { writeTestTokens, type Holder, type TestTokens } from '../../support/auth-tokens.js';
-import { openTestApp, tempDir, type Backend, type TestApp } from '../../support/test-store.js';
+import type { Holder, TestTokens } from '../../support/auth-tokens.js';
+import type { Backend } from '../../support/test-store.js';
+import { openGuardedApp, type GuardedApp } from '../../support/guarded-app.js';
 
 const backends: Backend[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
 
@@ -22,9 +23,8 @@ const profileBody = {
 };
 
 describe.each(backends)('secrets in profiles on %s', (backend) => {
-  let t: TestApp;
+  let t: GuardedApp;
   let tokens: TestTokens;
-  const dir = tempDir();
   const logs: string[] = [];
   /** Every body answered to a caller not entitled to secrets. */
   const shown: string[] = [];
@@ -45,14 +45,11 @@ describe.each(backends)('secrets in profiles on %s', (backend) => {
   };
 
   beforeAll(async () => {
-    tokens = writeTestTokens(dir.dir);
-    t = await openTestApp(backend, {}, { authTokensFile: tokens.file, logLevel: 'debug', logStream: { write: (line) => void logs.push(line) } });
+    t = await openGuardedApp(backend, { logLevel: 'debug', logStream: { write: (line) => void logs.push(line) } });
+    tokens = t.tokens;
     await seen('admin', 'POST', '/api/registries', { slug: 'default' });
   });
-  afterAll(async () => {
-    await t?.close();
-    dir.remove();
-  });
+  afterAll(() => t?.close());
 
   it('stores secrets as written and shows them as *** in every answer', async () => {
     const created = await seen('editor', 'POST', '/api/chat/profiles', profileBody);

@@ -22,6 +22,10 @@ const readCaches = new WeakMap<SqlExecutor, ReadCache>();
 /** A read kept in memory is answered at once; only a load is a promise. */
 export type CachedRead<T> = T | Promise<T>;
 
+/** What `next` makes of a read: at once when the read was kept in memory, else once it is loaded. */
+export const afterRead = <T, U>(read: CachedRead<T>, next: (value: T) => CachedRead<U>): CachedRead<U> =>
+  read instanceof Promise ? read.then(next) : next(read);
+
 const cachedFor = <T>(db: SqlExecutor, marker: number, key: readonly string[], load: () => Promise<T>): CachedRead<T> => {
   let cache = readCaches.get(db);
   // a smaller marker was asked before the cache's: what the cache holds is newer still, and valid

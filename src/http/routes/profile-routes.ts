@@ -192,10 +192,12 @@ export const profileRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
       const named = namedRegistry(request, request.query.registry);
       const point = pastPointOf(request.query);
       const read = point || named === undefined ? undefined : readProfileDocument(db, named, slug);
-      // a document kept in memory is answered now: no promise, no microtask between the request and its answer
       const requireSigned = request.query.require_signed === true;
-      if (read !== undefined && !(read instanceof Promise)) return sendDocument(request, reply, requireSigned, named as string, slug, read);
-      return readAndSend(request, reply, requireSigned, slug, named, point, read);
+      if (read instanceof Promise || read === undefined) return readAndSend(request, reply, requireSigned, slug, named, point, read);
+      // a document kept in memory is answered now: no promise, no microtask between the request and its answer, and
+      // nothing returned (the reply is a thenable: Fastify would wrap it and ask whether it was sent)
+      sendDocument(request, reply, requireSigned, named as string, slug, read);
+      return undefined;
     },
   );
 

@@ -12,7 +12,7 @@ import { validationError } from '../../domain/errors.js';
 import { resolveBodySchema } from '../schemas/bodies.js';
 import { redactSecrets, SECRET_AREAS } from '../../domain/secrets.js';
 import { registryNotFound } from '../../domain/errors.js';
-import { cachedRead, registryExists } from '../../projections/read-model.js';
+import { afterRead, cachedRead, type CachedRead, registryExists } from '../../projections/read-model.js';
 import { readRegistryDefaultProfile, readResolvedProfile } from '../../projections/read-resolution.js';
 import type { RegistryStore } from '../../use-cases/registry-store.js';
 import { requireRegistryAccess, requireVisibleLayers } from '../auth/scope.js';
@@ -67,24 +67,40 @@ interface Choice {
   source: Source;
 }
 
-/** Which profile a request names, by precedence: path > body > ?profile > ?runtime > cookie > registry default > `default`. */
-const chooseProfile = async (
+/** A resolve without overrides, kept as the bytes it answers with and the registries its stack reaches. */
+interface KeptResolve {
+  bytes: Buffer;
+  registries: string[];
+}
+
+/** The registry's own choice when a request names no profile: its default profile, else `default` (404 when the registry is missing). */
+const registryChoice = (store: RegistryStore, registry: string): CachedRead<Choice> =>
+  afterRead(readRegistryDefaultProfile(store.db, registry), (registryDefault) =>
+    registryDefault !== undefined
+      ? { registry, profile: registryDefault, source: 'registry_default' as const }
+      : // only ever from the registry chosen: a registry without a default answers its `default` profile, or 404
+        afterRead(registryExists(store.db, registry), (exists) => {
+          if (!exists) throw registryNotFound();
+          return { registry, profile: DEFAULT_PROFILE, source: 'default' as const };
+        }),
+  );
+
+/**
+ * Which profile a request names, by precedence: path > body > ?profile > ?runtime > cookie >
+ * registry default > `default`. Answered at once unless the registry's default must be loaded.
+ */
+const chooseProfile = (
   store: RegistryStore,
   request: FastifyRequest,
   pathSlug: string | undefined,
   body: ResolveBody,
   query: ResolveQuery,
-): Promise<Choice> => {
+): CachedRead<Choice> => {
   const registry = registryOf(request, body.registry, query.registry);
-  const explicit: [Source, string | undefined][] = [
-    ['path', pathSlug],
-    ['body', body.profile],
-    ['query', query.profile],
-    ['runtime', query.runtime],
-  ];
-  for (const [source, profile] of explicit) {
-    if (profile !== undefined) return { registry, profile, source };
-  }
+  if (pathSlug !== undefined) return { registry, profile: pathSlug, source: 'path' };
+  if (body.profile !== undefined) return { registry, profile: body.profile, source: 'body' };
+  if (query.profile !== undefined) return { registry, profile: query.profile, source: 'query' };
+  if (query.runtime !== undefined) return { registry, profile: query.runtime, source: 'runtime' };
   const cookie = chatProfileCookie(request);
   if (cookie) {
     const registryGiven = body.registry !== undefined || query.registry !== undefined;
@@ -94,11 +110,7 @@ const chooseProfile = async (
       source: 'cookie',
     };
   }
-  const registryDefault = await readRegistryDefaultProfile(store.db, registry);
-  if (registryDefault !== undefined) return { registry, profile: registryDefault, source: 'registry_default' };
-  if (!(await registryExists(store.db, registry))) throw registryNotFound();
-  // only ever from the registry chosen: a registry without a default answers its `default` profile, or 404
-  return { registry, profile: DEFAULT_PROFILE, source: 'default' };
+  return registryChoice(store, registry);
 };
 
 /** Runtime resolution: which profile a chat runs, with its effective settings and fingerprint (API.md section 3). */
@@ -156,26 +168,37 @@ export const resolveRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
     };
     return { body, registries: resolved.reached };
   };
-  const resolve = async (request: FastifyRequest, reply: FastifyReply, pathSlug: string | undefined, body: ResolveBody, query: ResolveQuery) => {
-    const { overrides, field } = requestedOverrides(body);
-    const choice = await chooseProfile(store, request, pathSlug, body, query);
+  const sendResolved = (request: FastifyRequest, reply: FastifyReply, resolved: KeptResolve) => {
+    requireVisibleLayers(request, resolved.registries);
+    return reply.type('application/json; charset=utf-8').send(resolved.bytes);
+  };
+  const answerChoice = (request: FastifyRequest, reply: FastifyReply, choice: Choice, overrides: RuntimeInput | undefined, field: string, query: ResolveQuery): Promise<unknown> | undefined => {
     const showSecrets = seesRuntimeSecrets(request);
     if (showSecrets) markSecretsRevealed(reply);
     const requireSigned = query.require_signed === true;
     if (overrides !== undefined || requireSigned) {
-      return (await answer(choice, overrides ?? {}, showSecrets, requireSigned, request, field)).body;
+      return answer(choice, overrides ?? {}, showSecrets, requireSigned, request, field).then((answered) => answered.body);
     }
     // the hot path (every chat turn): without overrides the answer depends on the stored data only
-    const cached = await cachedRead(
+    const kept = cachedRead(
       store.db,
       ['resolve', choice.source, choice.registry, choice.profile, showSecrets ? 'secrets' : 'redacted'],
-      async () => {
+      async (): Promise<KeptResolve> => {
         const answered = await answer(choice, {}, showSecrets, false);
         return { bytes: Buffer.from(JSON.stringify(answered.body)), registries: answered.registries };
       },
     );
-    requireVisibleLayers(request, cached.registries);
-    return reply.type('application/json; charset=utf-8').send(cached.bytes);
+    if (kept instanceof Promise) return kept.then((resolved) => sendResolved(request, reply, resolved));
+    // a resolve kept in memory is answered now, in Fastify's call: no promise, nothing returned for Fastify to wait on
+    sendResolved(request, reply, kept);
+    return undefined;
+  };
+  const resolve = (request: FastifyRequest, reply: FastifyReply, pathSlug: string | undefined, body: ResolveBody, query: ResolveQuery) => {
+    const { overrides, field } = requestedOverrides(body);
+    const choice = chooseProfile(store, request, pathSlug, body, query);
+    return choice instanceof Promise
+      ? choice.then((chosen) => answerChoice(request, reply, chosen, overrides, field, query))
+      : answerChoice(request, reply, choice, overrides, field, query);
   };
   const schema = (operationId: string, summary: string) => ({
     operationId,

@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { decodeJsonUtf8, refuseInexactNumbers } from '../domain/intact-json.js';
 import type { RegistryStore } from '../use-cases/registry-store.js';
 import { createLogger } from './logger.js';
-import { LevelCheckedLogController, requestLoggerFactory } from './request-logger.js';
+import { LevelCheckedLogController, makeRequestLoggersLazy } from './request-logger.js';
 import { observeRequestDurations, registerMetrics } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { problem, problemErrorHandler, sendProblem } from './problem.js';
@@ -51,7 +51,6 @@ const MAX_PATH_PARAM_LENGTH = 1024;
 export const buildApp = async (options: AppOptions): Promise<FastifyInstance> => {
   const app = Fastify({
     loggerInstance: createLogger(options.logLevel ?? 'info', options.logStream),
-    childLoggerFactory: requestLoggerFactory,
     logController: new LevelCheckedLogController(),
     bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
     requestIdHeader: false,
@@ -68,6 +67,7 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
     frameworkErrors: problemErrorHandler,
     ...securityServerOptions(options),
   });
+  makeRequestLoggersLazy(app.log);
   // first: every route declared after it is timed
   const requestDurations = observeRequestDurations(app);
   registerUnreadBodyDrain(app);

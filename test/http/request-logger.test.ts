@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { requestLoggerFactory } from '../../src/http/request-logger.js';
+import { makeRequestLoggersLazy } from '../../src/http/request-logger.js';
 
 const collected = (level: string) => {
   const lines: Record<string, unknown>[] = [];
@@ -11,13 +11,14 @@ const collected = (level: string) => {
     children += 1;
     return child.apply(this, args);
   } as typeof logger.child;
+  makeRequestLoggersLazy(logger);
   return { logger, lines, children: () => children };
 };
 
 describe('the request logger', () => {
   it('makes the pino child with the request id on the first line its level lets through, and only then', () => {
     const { logger, lines, children } = collected('warn');
-    const log = requestLoggerFactory(logger, { reqId: 'r-1' }, {});
+    const log = logger.child({ reqId: 'r-1' }, {});
     log.info({ detail: 'below the level' }, 'request refused');
     log.debug('below the level');
     expect(children()).toBe(0);
@@ -32,7 +33,7 @@ describe('the request logger', () => {
 
   it('answers as the pino child would: its level, a level set on it, its own children', () => {
     const { logger, lines } = collected('info');
-    const log = requestLoggerFactory(logger, { reqId: 'r-2' }, {});
+    const log = logger.child({ reqId: 'r-2' }, {});
     expect(log.level).toBe('info');
     log.level = 'debug';
     log.debug('now shown');
@@ -46,9 +47,20 @@ describe('the request logger', () => {
 
   it('gives a route with its own level its pino child at once', () => {
     const { logger, lines, children } = collected('warn');
-    const log = requestLoggerFactory(logger, { reqId: 'r-3' }, { level: 'debug' });
+    const log = logger.child({ reqId: 'r-3' }, { level: 'debug' });
     expect(children()).toBe(1);
     log.debug('shown at the route level');
     expect(lines.map(({ msg }) => msg)).toEqual(['shown at the route level']);
+  });
+
+  it("makes only the root's own children lazy: a child's child is a pino child at once", () => {
+    const { logger, lines, children } = collected('info');
+    const made = logger.child({ reqId: 'r-4' }, {});
+    expect(children()).toBe(0);
+    const real = made.child({ part: 'a' });
+    expect(children()).toBe(2);
+    real.child({ more: 'b' }).info('nested');
+    expect(children()).toBe(3);
+    expect(lines.map(({ reqId, part, more, msg }) => ({ reqId, part, more, msg }))).toEqual([{ reqId: 'r-4', part: 'a', more: 'b', msg: 'nested' }]);
   });
 });

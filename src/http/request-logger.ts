@@ -80,7 +80,7 @@ class RequestLogger {
  * (a request on a route with its own log level or serializers, and every other child, gets its
  * pino child at once). Done here rather than as a `childLoggerFactory` option, because Fastify
  * checks every logger a custom factory returns (`validateLogger`: seven method lookups by name and
- * a filter, per request, a tenth of what a 304 costs beyond hello-world's).
+ * a filter per request, about 2,100 instructions, a sixth of what a 304 costs beyond hello-world's).
  */
 export const makeRequestLoggersLazy = (root: FastifyBaseLogger): void => {
   const pinoLogger = root as unknown as Logger;

@@ -2,18 +2,17 @@
  * The matches of a global pattern of the shape `"(…hint…)"\s*:` over JSON text (the candidate keys
  * of secrets.ts: a quoted text holding a hint, then a colon), the same ones and in the same order
  * as `text.matchAll(pattern)`, found without running the pattern from every quote: it can match
- * only at a quote whose closing quote (the first one not escaped) is followed by `\s*:` and with
- * a hint between the two, so it is tried, sticky, only there. That is ten times fewer instructions
+ * only at a quote whose closing quote (the first one not escaped) is followed by `\s*:`, so it is
+ * tried, sticky, only there, once per distinct key text. That is ten times fewer instructions
  * on a profile document (the pattern's lazy loop tries every hint at every character of every
  * string, values included).
  *
- * `hints` (flags `gi`) finds the hints, `candidateAt` (flags `iy`) is the pattern itself, sticky.
- * `found` is called with each match's group 1 until it returns true.
+ * `candidateAt` (flags `iy`) is the pattern itself, sticky. `found` is called with each match's
+ * group 1 until it returns true.
  */
 
 const COLON_AFTER = /\s*:/y;
 
-const QUOTE = 34;
 const BACKSLASH = 92;
 const COLON = 58;
 
@@ -30,20 +29,19 @@ const closingQuote = (text: string, open: number): number => {
   return -1;
 };
 
-/** Start of every match of `hints` in `text`, ascending (leftmost, not overlapping, as `matchAll` finds them). */
-const hintStarts = (text: string, hints: RegExp): number[] => {
-  const starts: number[] = [];
-  hints.lastIndex = 0;
-  for (let match = hints.exec(text); match !== null; match = hints.exec(text)) {
-    starts.push(match.index);
-    if (match[0] === '') hints.lastIndex += 1;
-  }
-  return starts;
-};
+/** A key's verdict by its text between the quotes: whether the pattern matches at its opening quote (it then captures that text). */
+export interface CandidateMemo {
+  readonly verdicts: Map<string, boolean>;
+  readonly limit: number;
+}
 
-export const someCandidateKey = (text: string, hints: RegExp, candidateAt: RegExp, found: (raw: string) => boolean): boolean => {
-  const starts = hintStarts(text, hints);
-  let next = 0;
+export const candidateMemo = (limit = 10_000): CandidateMemo => ({ verdicts: new Map(), limit });
+
+/**
+ * `memo` keeps, by a key's text, whether the pattern matched at its opening quote: past the quotes
+ * the pattern reads only that text (and the colon checked here), so the same text gets the same verdict.
+ */
+export const someCandidateKey = (text: string, candidateAt: RegExp, memo: CandidateMemo, found: (raw: string) => boolean): boolean => {
   for (let open = text.indexOf('"'); open !== -1; open = text.indexOf('"', open + 1)) {
     const close = closingQuote(text, open);
     if (close === -1) return false;
@@ -53,16 +51,20 @@ export const someCandidateKey = (text: string, hints: RegExp, candidateAt: RegEx
       COLON_AFTER.lastIndex = close + 1;
       if (!COLON_AFTER.test(text)) continue;
     }
-    // a hint between the quotes (a match of `hints` cannot hold a quote, so none straddles one)
-    while (next < starts.length && starts[next] <= open) next += 1;
-    if (next === starts.length) return false;
-    if (starts[next] >= close) continue;
-    candidateAt.lastIndex = open;
-    const match = candidateAt.exec(text);
-    if (match === null) continue;
-    if (found(match[1])) return true;
-    // the global pattern goes on after its match
-    open = candidateAt.lastIndex - 1;
+    const raw = text.slice(open + 1, close);
+    let matches = memo.verdicts.get(raw);
+    if (matches === undefined) {
+      candidateAt.lastIndex = open;
+      matches = candidateAt.exec(text) !== null;
+      if (memo.verdicts.size >= memo.limit) memo.verdicts.clear();
+      memo.verdicts.set(raw, matches);
+    }
+    if (!matches) continue;
+    if (found(raw)) return true;
+    // the global pattern goes on after its match: after the colon
+    COLON_AFTER.lastIndex = close + 1;
+    COLON_AFTER.test(text);
+    open = COLON_AFTER.lastIndex - 1;
   }
   return false;
 };

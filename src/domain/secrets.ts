@@ -1,4 +1,4 @@
-import { someCandidateKey } from './candidate-keys.js';
+import { candidateMemo, someCandidateKey } from './candidate-keys.js';
 import { sameContent } from './same-content.js';
 import { type FieldError, secretsToReenter } from './errors.js';
 
@@ -64,10 +64,10 @@ const MAX_JUDGED_KEYS = 10_000;
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const hintPattern = (): string => [...KEY_HINTS, ...operatorHints].map(escapeRegExp).join('|');
-/** Every hint in a text (flags `gi`), and a key holding one: `"…hint…"` then a colon (sticky: tried where a hint is between the quotes). */
+/** A key holding a hint: `"…hint…"` then a colon (sticky: tried at the keys of a text), and its verdicts by key text. */
 const patternsOf = (hints: string) => ({
-  hints: new RegExp(hints, 'gi'),
   candidateAt: new RegExp(`"((?:[^"\\\\]|\\\\.)*?(?:${hints})(?:[^"\\\\]|\\\\.)*)"\\s*:`, 'iy'),
+  memo: candidateMemo(MAX_JUDGED_KEYS),
 });
 let KEY_PATTERNS = patternsOf(hintPattern());
 
@@ -260,7 +260,7 @@ export const redactSecrets = <T>(value: T, areas: SecretAreas, at: Path = []): T
 const mayHoldSecret = (json: string): boolean => {
   if (json.includes('\\u')) return true;
   if (/"\s*(?:bearer|basic)\s/i.test(json) || /:\/\/[^\s/?#@:"]*:[^\s/?#@"]+@/.test(json)) return true;
-  return someCandidateKey(json, KEY_PATTERNS.hints, KEY_PATTERNS.candidateAt, (raw) =>
+  return someCandidateKey(json, KEY_PATTERNS.candidateAt, KEY_PATTERNS.memo, (raw) =>
     isSecretKey(raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw),
   );
 };

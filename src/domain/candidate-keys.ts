@@ -19,9 +19,9 @@ const COLON = 58;
 /** Whether `code` may start what `\s` matches (tab to carriage return, space, and code points from U+00A0 up). */
 const maySpace = (code: number): boolean => code === 32 || (code >= 9 && code <= 13) || code >= 0xa0;
 
-/** The first quote after `open` that is not escaped (escapes paired from `open + 1`), or -1. */
-const closingQuote = (text: string, open: number): number => {
-  for (let at = text.indexOf('"', open + 1); at !== -1; at = text.indexOf('"', at + 1)) {
+/** The first quote after `open` that is not escaped (escapes paired from `open + 1`), or -1; `next` is the first quote after `open`. */
+const closingQuote = (text: string, open: number, next: number): number => {
+  for (let at = next; at !== -1; at = text.indexOf('"', at + 1)) {
     let before = at - 1;
     while (before > open && text.charCodeAt(before) === BACKSLASH) before -= 1;
     if ((at - 1 - before) % 2 === 0) return at;
@@ -42,8 +42,8 @@ export const candidateMemo = (limit = 10_000): CandidateMemo => ({ verdicts: new
  * the pattern reads only that text (and the colon checked here), so the same text gets the same verdict.
  */
 export const someCandidateKey = (text: string, candidateAt: RegExp, memo: CandidateMemo, found: (raw: string) => boolean): boolean => {
-  for (let open = text.indexOf('"'); open !== -1; open = text.indexOf('"', open + 1)) {
-    const close = closingQuote(text, open);
+  for (let open = text.indexOf('"'), next = text.indexOf('"', open + 1); open !== -1; open = next, next = text.indexOf('"', open + 1)) {
+    const close = closingQuote(text, open, next);
     if (close === -1) return false;
     const after = text.charCodeAt(close + 1);
     if (after !== COLON) {
@@ -64,7 +64,7 @@ export const someCandidateKey = (text: string, candidateAt: RegExp, memo: Candid
     // the global pattern goes on after its match: after the colon
     COLON_AFTER.lastIndex = close + 1;
     COLON_AFTER.test(text);
-    open = COLON_AFTER.lastIndex - 1;
+    next = text.indexOf('"', COLON_AFTER.lastIndex);
   }
   return false;
 };

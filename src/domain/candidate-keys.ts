@@ -3,9 +3,9 @@
  * of secrets.ts: a quoted text holding a hint, then a colon), the same ones and in the same order
  * as `text.matchAll(pattern)`, found without running the pattern from every quote: it can match
  * only at a quote whose closing quote (the first one not escaped) is followed by `\s*:`, so it is
- * tried, sticky, only there, once per distinct key text. That is ten times fewer instructions
- * on a profile document (the pattern's lazy loop tries every hint at every character of every
- * string, values included).
+ * tried, sticky, only there, once per distinct key text. Run over the whole text, the pattern's
+ * lazy loop tried every hint at every character of every string, values included (docs/BENCHMARKS.md,
+ * round eight: writes8).
  *
  * `candidateAt` (flags `iy`) is the pattern itself, sticky. `found` is called with each match's
  * group 1 until it returns true.

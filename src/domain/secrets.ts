@@ -1,3 +1,4 @@
+import { candidateMemo, someCandidateKey } from './candidate-keys.js';
 import { sameContent } from './same-content.js';
 import { type FieldError, secretsToReenter } from './errors.js';
 
@@ -63,8 +64,12 @@ const MAX_JUDGED_KEYS = 10_000;
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const hintPattern = (): string => [...KEY_HINTS, ...operatorHints].map(escapeRegExp).join('|');
-let MAY_NAME_SECRET = new RegExp(hintPattern(), 'i');
-let CANDIDATE_KEY = new RegExp(`"((?:[^"\\\\]|\\\\.)*?(?:${hintPattern()})(?:[^"\\\\]|\\\\.)*)"\\s*:`, 'gi');
+/** A key holding a hint: `"…hint…"` then a colon (sticky: tried at the keys of a text), and its verdicts by key text. */
+const patternsOf = (hints: string) => ({
+  candidateAt: new RegExp(`"((?:[^"\\\\]|\\\\.)*?(?:${hints})(?:[^"\\\\]|\\\\.)*)"\\s*:`, 'iy'),
+  memo: candidateMemo(MAX_JUDGED_KEYS),
+});
+let KEY_PATTERNS = patternsOf(hintPattern());
 
 /**
  * The names the operator adds (`--secret-keys`): a key names a secret when its words contain a
@@ -74,8 +79,7 @@ let CANDIDATE_KEY = new RegExp(`"((?:[^"\\\\]|\\\\.)*?(?:${hintPattern()})(?:[^"
 export const useOperatorSecretKeys = (names: readonly string[]): void => {
   operatorNames = names.map(wordsOf).filter((words) => words.length > 0);
   operatorHints = operatorNames.map((words) => words[0]);
-  MAY_NAME_SECRET = new RegExp(hintPattern(), 'i');
-  CANDIDATE_KEY = new RegExp(`"((?:[^"\\\\]|\\\\.)*?(?:${hintPattern()})(?:[^"\\\\]|\\\\.)*)"\\s*:`, 'gi');
+  KEY_PATTERNS = patternsOf(hintPattern());
   judgedKeys.clear();
 };
 
@@ -256,14 +260,9 @@ export const redactSecrets = <T>(value: T, areas: SecretAreas, at: Path = []): T
 const mayHoldSecret = (json: string): boolean => {
   if (json.includes('\\u')) return true;
   if (/"\s*(?:bearer|basic)\s/i.test(json) || /:\/\/[^\s/?#@:"]*:[^\s/?#@"]+@/.test(json)) return true;
-  if (!MAY_NAME_SECRET.test(json)) return false;
-  CANDIDATE_KEY.lastIndex = 0;
-  for (const match of json.matchAll(CANDIDATE_KEY)) {
-    const raw = match[1];
-    const key = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
-    if (isSecretKey(key)) return true;
-  }
-  return false;
+  return someCandidateKey(json, KEY_PATTERNS.candidateAt, KEY_PATTERNS.memo, (raw) =>
+    isSecretKey(raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw),
+  );
 };
 
 /** `redactSecrets` over JSON text; the same text when nothing is redacted. */

@@ -2,6 +2,9 @@ import { bindsPosition, recomputedHash } from './event-hash.js';
 import type { EventRecord, StreamSummary } from './event-store.js';
 import type { SqlExecutor } from './sql-database.js';
 import { checkHeads, checkLink, GENESIS_HEAD, type ChainBreak, type ChainHead, type LinkFields } from './verify-hash-chain.js';
+import { collectFoldEvents, foldEventsOf, type SegmentFoldEvents } from './segment-fold-events.js';
+import type { LogChunk } from './sql/read-log-for-fold.js';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 
 /**
  * An event of a segment whose checks need what comes before the segment: the first event of the
@@ -30,6 +33,10 @@ export interface ChainSegment {
   lastPosition: number;
   /** Whether an event of the segment binds its position. */
   bound: boolean;
+  /** Whether the check stopped before the segment's end: the chain is broken at or before where it stopped. */
+  stopped: boolean;
+  /** The events read, as a fold takes them (when asked for; up to where the check stopped). */
+  fold?: SegmentFoldEvents;
 }
 
 /** The check of one segment, fed its events in position order; `next` is false once nothing after it matters. */
@@ -60,7 +67,7 @@ export const startSegmentCheck = () => {
       events += 1;
       return true;
     },
-    result: (): ChainSegment => ({ seams, broken, heads: [...heads], events, lastPosition: previousPosition, bound }),
+    result: (stopped: boolean): ChainSegment => ({ seams, broken, heads: [...heads], events, lastPosition: previousPosition, bound, stopped }),
   };
 };
 
@@ -91,10 +98,19 @@ export const joinChainSegments = (segments: readonly ChainSegment[], streams: re
 
 /** A chain check running on other threads (SqlDatabase.checkChainAside). */
 export interface ChainCheckAside {
-  /** Checks segments no thread has taken yet on the caller's own connection (the caller's thread is free), until none is left. */
-  help(executor: Pick<SqlExecutor, 'events'>): Promise<void>;
-  /** The verdict once every segment is checked; after `help` if it was called. */
+  /**
+   * The log's events as a fold of every stream to its end takes them (see foldEventsInOrder): the
+   * threads checking the chain gather them as they read it, so the fold reads no event itself.
+   */
+  foldEvents(executor: Pick<SqlExecutor, 'events'>, options: FoldEventsOptions): AsyncIterable<LogChunk>;
+  /** The verdict once every segment is checked. */
   verdict(): Promise<ChainBreak | undefined>;
+}
+
+export interface FoldEventsOptions {
+  chunkSize: number;
+  /** After each chunk of the log the caller's thread reads itself. */
+  onEvents?: (count: number) => void | Promise<void>;
 }
 
 /** The positions after which segment `index` of `segments` starts and at which it ends, if the log has one. */
@@ -103,52 +119,93 @@ export const segmentRange = (index: number, segments: number, lastPosition: numb
   return index * size < lastPosition ? [index * size, Math.min((index + 1) * size, lastPosition)] : undefined;
 };
 
-/** The events at positions after `after` up to `upTo` checked as one segment, read in chunks. */
+/** The events at positions after `after` up to `upTo` checked as one segment, read in chunks; with `foldEvents`, gathered for a fold too. */
 export const checkSegment = async (
   executor: Pick<SqlExecutor, 'events'>,
   after: number,
   upTo: number,
   onEvents?: (count: number) => void | Promise<void>,
+  foldEvents = false,
 ): Promise<ChainSegment> => {
   // see verifyHashChain: a chunk's 4 KB rows die young
   const chunkSize = 500;
   const check = startSegmentCheck();
+  const fold = foldEvents ? collectFoldEvents() : undefined;
+  const result = (stopped: boolean): ChainSegment => (fold ? { ...check.result(stopped), fold: fold.result() } : check.result(stopped));
   for (let from = after; from < upTo; ) {
     // positions are unique: no more rows than positions in the range (more only past a hole)
     const rows = await executor.events.readRecords({ after: from, limit: Math.min(chunkSize, upTo - from) });
     for (const row of rows) {
-      if (row.position > upTo || !check.next(row)) return check.result();
+      if (row.position > upTo) return result(false);
+      if (!check.next(row)) return result(true);
+      fold?.add(row);
     }
     await onEvents?.(rows.length);
     if (rows.length === 0) break;
     from = rows[rows.length - 1].position;
   }
-  return check.result();
+  return result(false);
 };
 
 /**
  * Takes segments of the log one at a time (their numbers from a counter that threads share) and
- * checks each, until none is left: the segments checked, by number.
+ * checks each, gathering its events for a fold, until none is left: each handed to `onChecked`.
  */
 export const checkSegmentsTaken = async (
   executor: Pick<SqlExecutor, 'events'>,
   taken: Int32Array,
   segments: number,
+  onChecked: (index: number, segment: ChainSegment) => void,
   onEvents?: (count: number) => void | Promise<void>,
-): Promise<[number, ChainSegment][]> => {
+): Promise<void> => {
   const lastPosition = await executor.events.lastPosition();
-  const checked: [number, ChainSegment][] = [];
   for (;;) {
     const index = Atomics.add(taken, 0, 1);
     const range = segmentRange(index, segments, lastPosition);
-    if (!range) return checked;
-    checked.push([index, await checkSegment(executor, range[0], range[1], onEvents)]);
+    if (!range) return;
+    onChecked(index, await checkSegment(executor, range[0], range[1], onEvents, true));
   }
 };
 
+/**
+ * The events of every segment as a fold takes them, in position order, `chunkSize` at a time:
+ * each segment's from `checked`, where the threads checking the chain put them (`arrival` resolves
+ * when another thread's next segment comes in). While the next segment is not there, the caller's
+ * thread takes a segment no thread has taken and checks it on its own connection. Fails at a
+ * segment whose check stopped at a break (the verdict names it: the fold cannot go past it).
+ */
+export async function* foldEventsInOrder(
+  executor: Pick<SqlExecutor, 'events'>,
+  { taken, segments, checked, arrival }: { taken: Int32Array; segments: number; checked: Map<number, ChainSegment>; arrival: () => Promise<void> },
+  { chunkSize, onEvents }: FoldEventsOptions,
+): AsyncIterable<LogChunk> {
+  const lastPosition = await executor.events.lastPosition();
+  for (let next = 0; segmentRange(next, segments, lastPosition); ) {
+    const segment = checked.get(next);
+    if (!segment) {
+      const index = Atomics.add(taken, 0, 1);
+      const range = segmentRange(index, segments, lastPosition);
+      if (!range) await arrival();
+      else {
+        checked.set(index, await checkSegment(executor, range[0], range[1], onEvents, true));
+        await yieldToEventLoop(); // the other threads' segments come in
+      }
+      continue;
+    }
+    if (segment.stopped || !segment.fold) throw new Error('the hash chain check stopped at a break');
+    const { fold } = segment;
+    segment.fold = undefined; // the verdict needs the rest only
+    for (let from = 0; from < fold.count; from += chunkSize) {
+      const to = Math.min(from + chunkSize, fold.count);
+      yield { events: foldEventsOf(fold, from, to), read: to - from };
+    }
+    next += 1;
+  }
+}
+
 /** The segments checked, by number, joined (joinChainSegments); a segment missing (a thread's read failed) gives no verdict. */
 export const joinSegmentsTaken = (
-  checked: readonly [number, ChainSegment][],
+  checked: ReadonlyMap<number, ChainSegment>,
   segments: number,
   lastPosition: number,
   streams: readonly StreamSummary[],

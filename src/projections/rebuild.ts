@@ -16,7 +16,6 @@ import { convertSnapshots } from './convert-snapshots.js';
 import { foldSchemaEvents, SCHEMA_STREAM } from '../events/schema-state.js';
 import { writeAllSchemaRows } from './schema-projection.js';
 import { readLogForFold } from '../events/sql/read-log-for-fold.js';
-import { readLogByHeads } from '../events/sql/read-log-by-heads.js';
 import { readInMappedWindows } from '../events/sql/read-in-mapped-windows.js';
 import { describeChainBreak, startChainCheck, type ChainBreak } from '../events/verify-hash-chain.js';
 import type { ChainCheckAside } from '../events/chain-segments.js';
@@ -87,7 +86,7 @@ const withStampRead = async (tx: SqlExecutor, state: RegistryState, stampUnread:
 
 /**
  * A stream folded to its head: the registry's version is the stream's, and a profile whose last
- * content the fold left unread (REPLACED_CONTENT: see readLogByHeads) gets it, and its stamp,
+ * content the fold left unread (REPLACED_CONTENT: see SegmentFoldEvents) gets it, and its stamp,
  * from its last content event, at the stream version `unread` names; the registry's stamp comes
  * from its last event if the fold took that event's metadata unread (UNREAD_METADATA).
  */
@@ -180,9 +179,10 @@ export const rebuildInTransaction = async (tx: SqlExecutor, options: RebuildOpti
     ...stored,
     write: async (state) => stored.write(await withStampRead(tx, state, folds.get(state.slug)?.stampUnread ?? false)),
   };
-  // the chain checked on another thread where the database can (the fold's own read then needs no
-  // hashes), else in the fold's read, event by event; verify's seal checks need the stored rows here
-  const aside = options.checkChain && !options.onRecords ? options.checkChainAside?.() : undefined;
+  // the chain checked on other threads where the database can, which hand the fold its events as
+  // they read them (one read of the log), else in the fold's read, event by event; verify's seal
+  // checks need the stored rows here, and a fold that hands on every state the events whole
+  const aside = options.checkChain && !options.onRecords && !options.afterEvent ? options.checkChainAside?.() : undefined;
   // events that cannot be folded are a broken chain's to name, as when the check reads first
   const brokenOr = async (error: unknown) => {
     const broken = await aside?.verdict().catch(() => undefined);
@@ -190,18 +190,16 @@ export const rebuildInTransaction = async (tx: SqlExecutor, options: RebuildOpti
   };
   const chain = options.checkChain && !aside ? startChainCheck() : undefined;
   const keepReplaced = snapshotEvery > 0 || options.afterEvent !== undefined;
-  // every state handed on (afterEvent) is whole: read with the records
-  const byHeads = aside !== undefined && !options.onRecords && !options.afterEvent;
-  const source = byHeads
-    ? readLogByHeads(tx, { chunkSize, streams: streams.map((stream) => stream.streamId), lastPosition: await tx.events.lastPosition() })
+  // not for verify's shadow tables: its RSS is near the limit already, with the records it keeps
+  const mapped = options.tables ? undefined : readInMappedWindows(tx);
+  const source = aside
+    ? aside.foldEvents(tx, { chunkSize, onEvents: (count) => mapped?.read(count) })
     : options.checkChain || options.onRecords
       ? readLogForFold(tx, { chunkSize, keepReplaced })
       : streamByStream(tx, streams, chunkSize, keepReplaced);
-  // not for verify's shadow tables: its RSS is near the limit already, with the records it keeps
-  const mapped = options.tables ? undefined : readInMappedWindows(tx);
   try {
     for await (const chunk of source) {
-      await mapped?.read(chunk.read);
+      if (!aside) await mapped?.read(chunk.read);
       if (chunk.records) await options.onRecords?.(chunk.records);
       for (let index = 0; index < chunk.events.length; index += 1) {
         const record = chunk.records?.[index];
@@ -245,11 +243,10 @@ export const rebuildInTransaction = async (tx: SqlExecutor, options: RebuildOpti
     const acrossRegistries = stackFingerprintOf(key, lookupInStates(reachable));
     for (const state of waiting.values()) await writeRows(state, acrossRegistries);
   };
-  // with the check aside, the rows are written while it runs (a break found after rolls them back
-  // with the transaction), then this thread checks the segments left
+  // with the check aside, the rows are written while its last segments are checked (a break found
+  // after rolls them back with the transaction)
   try {
     await writeFolded();
-    await aside?.help(tx);
   } catch (error) {
     throw await brokenOr(error);
   }

@@ -11,8 +11,8 @@ const WINDOW_EVENTS = 10_000;
  * events and taken again at the next read. `read` goes after each chunk of the log, between
  * statements (SQLite lets go of a map only while no statement holds a page of it), `end` after
  * the last. The map is taken at the first `read`, not before: what a reader scans before its
- * first chunk (the rebuild's scan of the profile index) would stay mapped, and with the kernel's
- * fault-around (16 pages a fault) it held 300 MB of the file's pages in RSS.
+ * first chunk (a scan of an index, as the rebuild once made) would stay mapped, and with the
+ * kernel's fault-around (16 pages a fault) it held 300 MB of the file's pages in RSS.
  */
 export const readInMappedWindows = (sql: Pick<SqlStatements, 'flavour' | 'exec'>, windowEvents = WINDOW_EVENTS) => {
   const map = sql.flavour.memoryMap;

@@ -36,7 +36,7 @@ const latestContentVersions = async (sql: SqlStatements): Promise<Map<string, Se
 /**
  * The whole log in position order, `chunkSize` events at a time, for folding every stream to its
  * end in one read (the rebuild), with each event's stored bytes (`records`, for the chain check or
- * verify's seals; without them, see readLogByHeads).
+ * verify's seals; without them, the threads checking the chain gather the events: SegmentFoldEvents).
  *
  * The data's text is read whole for the records anyway; the event comes as readLatestContent
  * gives it to a fold: content that a later event of its profile replaces is not parsed (its head

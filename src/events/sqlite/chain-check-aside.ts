@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { checkSegmentsTaken, joinSegmentsTaken, type ChainCheckAside, type ChainSegment } from '../chain-segments.js';
+import { foldEventsInOrder, joinSegmentsTaken, type ChainCheckAside, type ChainSegment } from '../chain-segments.js';
 import type { StreamSummary } from '../event-store.js';
 import type { SqliteOptions } from './sqlite-dsn.js';
 
@@ -10,7 +10,7 @@ const WORKER_FILE = new URL('./chain-check-worker.js', import.meta.url);
 
 /**
  * Segments the log is cut into, taken one at a time by whichever thread is free: the worker, and
- * the caller's thread once its own work is done (`help`); neither waits long for the other at the end.
+ * the caller's thread while its fold waits; neither waits long for the other at the end.
  */
 const SEGMENTS = 32;
 
@@ -21,19 +21,16 @@ export interface ChainCheckWork {
   segments: number;
 }
 
-/** What the worker answers: the segments it checked, by number, and the stream heads for the join. */
-export interface ChainCheckAnswer {
-  segments: [number, ChainSegment][];
-  lastPosition: number;
-  streams: StreamSummary[];
-}
+/** What the worker sends: each segment it checked, by number, as it is done; at the end, the stream heads for the join. */
+export type ChainCheckMessage = { index: number; segment: ChainSegment } | { lastPosition: number; streams: StreamSummary[] };
 
 /**
  * Starts checking the hash chain of a SQLite file on a worker thread, with its own read-only
- * connection, while the caller reads the log for something else (the rebuild's fold): reading and
- * hashing every event's 4 KB is more than half of a rebuild's work, and the machine has a second
- * core. The log is cut into segments by position (checkSegment), taken by the worker and, once the
- * caller's thread is free, by the caller too (`help`); they are joined in order at the end
+ * connection, while the caller folds the log (the rebuild): reading and hashing every event's
+ * 4 KB is most of a rebuild's work, and the machine has a second core. The log is cut into
+ * segments by position (checkSegment), taken by the worker and by the caller's thread while it
+ * waits for the next one its fold needs (foldEventsInOrder); each segment's events are gathered
+ * for the fold by the thread that checked it, and the segments are joined in order at the end
  * (joinChainSegments). The caller holds the write lock, so both read the same events. Undefined
  * where no worker can run: an in-memory database, or the TypeScript sources (the tests' in-process runs).
  */
@@ -41,29 +38,40 @@ export const checkChainAside = (options: SqliteOptions): (() => ChainCheckAside)
   if (options.path === ':memory:' || !existsSync(fileURLToPath(WORKER_FILE))) return undefined;
   return () => {
     const taken = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
-    const worker = runWorker({ options, taken, segments: SEGMENTS });
+    const checked = new Map<number, ChainSegment>();
+    let arrived = () => undefined as void;
+    const worker = runWorker({ options, taken, segments: SEGMENTS }, (index, segment) => {
+      checked.set(index, segment);
+      arrived();
+    });
     worker.catch(() => undefined); // awaited by the verdict
-    let helped: Promise<[number, ChainSegment][]> = Promise.resolve([]);
+    // the worker's next segment, or its end (an end without the segment awaited: nothing more comes)
+    const arrival = () =>
+      Promise.race([
+        new Promise<void>((resolve) => {
+          arrived = resolve;
+        }),
+        worker.then(() => {
+          throw new Error('the hash chain check left a segment of the log unchecked');
+        }),
+      ]);
     return {
-      help: async (executor) => {
-        helped = checkSegmentsTaken(executor, taken, SEGMENTS);
-        await helped;
-      },
+      foldEvents: (executor, fold) => foldEventsInOrder(executor, { taken, segments: SEGMENTS, checked, arrival }, fold),
       verdict: async () => {
-        const answer = await worker;
-        const checked = [...answer.segments, ...(await helped.catch(() => []))];
-        return joinSegmentsTaken(checked, SEGMENTS, answer.lastPosition, answer.streams);
+        const { lastPosition, streams } = await worker;
+        return joinSegmentsTaken(checked, SEGMENTS, lastPosition, streams);
       },
     };
   };
 };
 
-const runWorker = (work: ChainCheckWork): Promise<ChainCheckAnswer> =>
+const runWorker = (work: ChainCheckWork, onChecked: (index: number, segment: ChainSegment) => void): Promise<{ lastPosition: number; streams: StreamSummary[] }> =>
   new Promise((resolve, reject) => {
     const worker = new Worker(WORKER_FILE, { workerData: work });
-    let answer: ChainCheckAnswer | undefined;
-    worker.once('message', (message: ChainCheckAnswer) => {
-      answer = message;
+    let answer: { lastPosition: number; streams: StreamSummary[] } | undefined;
+    worker.on('message', (message: ChainCheckMessage) => {
+      if ('segment' in message) onChecked(message.index, message.segment);
+      else answer = message;
     });
     worker.once('error', reject);
     worker.once('exit', (code) => {

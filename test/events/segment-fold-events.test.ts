@@ -53,7 +53,7 @@ const SEGMENTS = 6;
 
 /**
  * The fold's events with segments 0 and 1 taken by another thread (1 checked already, 0 coming
- * in only once the caller waits), the rest taken and checked by the caller, out of order.
+ * in only once the caller waits), the rest taken and checked by the caller (it leaves none), out of order.
  */
 const foldedInOrder = async (records: readonly EventRecord[]) => {
   const executor = {
@@ -75,7 +75,7 @@ const foldedInOrder = async (records: readonly EventRecord[]) => {
   const events: StoredEvent[] = [];
   const chunks: number[] = [];
   try {
-    for await (const chunk of foldEventsInOrder(executor, { taken, segments: SEGMENTS, checked, arrival }, { chunkSize: 4 })) {
+    for await (const chunk of foldEventsInOrder(executor, { taken, segments: SEGMENTS, checked, arrival, leaveShare: 0 }, { chunkSize: 4 })) {
       events.push(...(chunk.events as StoredEvent[]));
       chunks.push(chunk.read);
     }
@@ -91,7 +91,7 @@ describe('the events of the log handed to the fold by the threads checking the c
     const folded = await foldedInOrder(records);
     expect(folded.error).toBeUndefined();
     // the caller checked segments 2 to 5 before it waited for segment 0
-    expect(folded.waits).toEqual([7]);
+    expect(folded.waits).toEqual([6]);
     expect(folded.events).toEqual(records.map(asFolded));
     expect(folded.chunks.every((read) => read <= 4)).toBe(true);
   });
@@ -103,5 +103,40 @@ describe('the events of the log handed to the fold by the threads checking the c
     expect(folded.error).toEqual(new Error('the hash chain check stopped at a break'));
     // segments 0 and 1 (positions 1 to 20) were folded, none of segment 2 (21 to 30)
     expect(folded.events.map((event) => event.position)).toEqual(records.slice(0, 20).map((record) => record.position));
+  });
+
+  it('leaves to the other thread a share of the segments the fold has still to take', async () => {
+    const records = log();
+    const executor = {
+      events: {
+        readRecords: async ({ after = 0, limit = 1000 } = {}) => records.filter((record) => record.position > after).slice(0, limit),
+        lastPosition: async () => 60,
+      },
+    } as unknown as Parameters<typeof checkSegment>[0];
+    const takenBy = async (leaveShare: number) => {
+      // the other thread took segment 0; each time the caller waits, it hands that one in and takes the next
+      const taken = new Int32Array([1]);
+      const checked = new Map<number, ChainSegment>();
+      const elsewhere: number[] = [];
+      let pending: number | undefined = 0;
+      const arrival = async () => {
+        if (pending === undefined) throw new Error('nothing more comes');
+        const range = segmentRange(pending, SEGMENTS, 60) as [number, number];
+        checked.set(pending, structuredClone(await checkSegment(executor, ...range, undefined, true)));
+        elsewhere.push(pending);
+        const index = Atomics.add(taken, 0, 1);
+        pending = segmentRange(index, SEGMENTS, 60) ? index : undefined;
+      };
+      const events: StoredEvent[] = [];
+      for await (const chunk of foldEventsInOrder(executor, { taken, segments: SEGMENTS, checked, arrival, leaveShare }, { chunkSize: 4 })) {
+        events.push(...(chunk.events as StoredEvent[]));
+      }
+      expect(events).toEqual(records.map(asFolded));
+      return [...checked.keys()].filter((index) => !elsewhere.includes(index)).sort();
+    };
+    // at the start, half of the 6 segments left: the caller takes 1 and 2, then 3 of 6, 2 of 3, 1 of 1 are left
+    expect(await takenBy(0.5)).toEqual([1, 2]);
+    expect(await takenBy(0)).toEqual([1, 2, 3, 4, 5]);
+    expect(await takenBy(1)).toEqual([]);
   });
 });

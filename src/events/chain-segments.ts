@@ -147,6 +147,15 @@ export const checkSegment = async (
   return result(false);
 };
 
+/** The number of a segment no thread has taken, taken, while more than `leave` are untaken. */
+const takeUnlessFew = (taken: Int32Array, segments: number, leave: number): number | undefined => {
+  for (;;) {
+    const index = Atomics.load(taken, 0);
+    if (segments - index <= leave) return undefined;
+    if (Atomics.compareExchange(taken, 0, index, index + 1) === index) return index;
+  }
+};
+
 /**
  * Takes segments of the log one at a time (their numbers from a counter that threads share) and
  * checks each, gathering its events for a fold, until none is left: each handed to `onChecked`.
@@ -160,9 +169,9 @@ export const checkSegmentsTaken = async (
 ): Promise<void> => {
   const lastPosition = await executor.events.lastPosition();
   for (;;) {
-    const index = Atomics.add(taken, 0, 1);
-    const range = segmentRange(index, segments, lastPosition);
-    if (!range) return;
+    const index = takeUnlessFew(taken, segments, 0);
+    const range = index === undefined ? undefined : segmentRange(index, segments, lastPosition);
+    if (index === undefined || !range) return;
     onChecked(index, await checkSegment(executor, range[0], range[1], onEvents, true));
   }
 };
@@ -173,15 +182,6 @@ export const checkSegmentsTaken = async (
  * finish about together (measured at 1,000,000 events: 0.5 left the fold's thread the last, 1 the worker).
  */
 const LEAVE_SHARE = 0.75;
-
-/** The number of a segment no thread has taken, taken, while more than `leave` are untaken. */
-const takeUnlessFew = (taken: Int32Array, segments: number, leave: number): number | undefined => {
-  for (;;) {
-    const index = Atomics.load(taken, 0);
-    if (segments - index <= leave) return undefined;
-    if (Atomics.compareExchange(taken, 0, index, index + 1) === index) return index;
-  }
-};
 
 /**
  * The events of every segment as a fold takes them, in position order, `chunkSize` at a time:

@@ -65,8 +65,8 @@ export interface SqlDatabase extends SqlExecutor, TransactionalStore<SqlTransact
   withSchemaLock?<T>(fn: () => Promise<T>): Promise<T>;
   /**
    * Starts the hash chain check on another thread (the whole log, in segments the caller's thread
-   * can share once it is free: ChainCheckAside); called by a writer's transaction, whose lock
-   * keeps the events the same. Absent where it cannot run.
+   * shares while its fold waits, their events handed to the fold: ChainCheckAside); called by a
+   * writer's transaction, whose lock keeps the events the same. Absent where it cannot run.
    */
   checkChainAside?(): ChainCheckAside;
   /**

@@ -195,10 +195,7 @@ export const resolveRoutes: RoutesPlugin<{ store: RegistryStore }> = async (app,
   };
   const resolve = (request: FastifyRequest, reply: FastifyReply, pathSlug: string | undefined, body: ResolveBody, query: ResolveQuery) => {
     const { overrides, field } = requestedOverrides(body);
-    const choice = chooseProfile(store, request, pathSlug, body, query);
-    return choice instanceof Promise
-      ? choice.then((chosen) => answerChoice(request, reply, chosen, overrides, field, query))
-      : answerChoice(request, reply, choice, overrides, field, query);
+    return afterRead(chooseProfile(store, request, pathSlug, body, query), (choice) => answerChoice(request, reply, choice, overrides, field, query));
   };
   const schema = (operationId: string, summary: string) => ({
     operationId,

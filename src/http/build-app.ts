@@ -22,6 +22,7 @@ import { sessionRoutes } from './routes/session-routes.js';
 import { watchRoutes } from './routes/watch-routes.js';
 import { registerSecurity, securityServerOptions, type SecurityOptions } from './security.js';
 import { registerUnreadBodyDrain } from './unread-body.js';
+import { memoizedQueryParser } from './query-strings.js';
 
 export interface AppOptions extends SecurityOptions {
   store: RegistryStore;
@@ -63,7 +64,7 @@ export const buildApp = async (options: AppOptions): Promise<FastifyInstance> =>
     // as JSON; given here, Fastify never loads its own compilers (ajv, fast-json-stringify)
     schemaController: { compilersFactory: ZOD_COMPILERS },
     // slugs are up to 128 characters (more once percent-encoded); longer ones reach the slug check
-    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH, querystringParser: memoizedQueryParser() },
     frameworkErrors: problemErrorHandler,
     ...securityServerOptions(options),
   });

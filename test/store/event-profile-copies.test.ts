@@ -1,4 +1,5 @@
 import { afterEach, expect, it } from 'vitest';
+import { withReadOnlyDatabase } from '../../src/cli/cli-store.js';
 import type { SqlExecutor } from '../../src/events/sql-database.js';
 import { describeOnPostgres } from '../support/backends.js';
 import { buildTestApp, openTestApp, type TestApp } from '../support/test-store.js';
@@ -63,6 +64,13 @@ describeOnPostgres('the copies of an event’s profile and version on postgres',
     const history = () => `/api/chat/profiles/analyst/history?registry=staff`;
     const before = await opened.app.inject({ method: 'GET', url: history() });
     await opened.store.db.exec(EARLIER_LOG);
+
+    // a read-only open (verify, export, history) migrates nothing: it reads the earlier table as it is
+    const readOnly = { profileRegistryDsn: opened.cliDatabaseArgs[1] };
+    const versionsReadOnly = await withReadOnlyDatabase(readOnly, async (db) =>
+      (await db.events.readProfileEvents('staff', 'analyst')).map((event) => (event.data as { version: number }).version),
+    );
+    expect(versionsReadOnly).toEqual([1, 2]);
 
     const reopened = await opened.reopen();
     const app = await buildTestApp({ store: reopened });

@@ -25,11 +25,17 @@ export const profileCopiesOf = (data: unknown): [profile: string | null, version
   return [typeof profile === 'string' ? profile : null, Number.isSafeInteger(version) ? (version as number) : null];
 };
 
+const eventColumns = async (db: SqlExecutor): Promise<string[]> => (await db.all<{ name: string }>(db.flavour.tableColumns('events'))).map((row) => row.name);
+
+/** Whether the events table has the copies' columns (or is not there yet: it is created with them). */
+export const hasProfileCopies = async (db: SqlExecutor): Promise<boolean> => {
+  const columns = await eventColumns(db);
+  return columns.length === 0 || columns.includes(PROFILE_COPY);
+};
+
 /** The copies' columns added to the events table of an earlier release (none of its rows has a copy). */
 export const addProfileCopiesToEarlierLog = async (db: SqlExecutor): Promise<void> => {
-  if (!db.flavour.eventProfileCopies) return;
-  const columns = (await db.all<{ name: string }>(db.flavour.tableColumns('events'))).map((row) => row.name);
-  if (columns.length === 0 || columns.includes(PROFILE_COPY)) return;
+  if (!db.flavour.eventProfileCopies || (await hasProfileCopies(db))) return;
   await db.exec(`ALTER TABLE events ADD COLUMN ${PROFILE_COPY} TEXT, ADD COLUMN ${PROFILE_VERSION_COPY} ${db.flavour.bigint}`);
 };
 

@@ -80,6 +80,7 @@ export const withStore = async <T>(flags: DatabaseFlags & SigningKeysFlags, fn: 
 export const withReadOnlyDatabase = async <T>(flags: DatabaseFlags, fn: (db: SqlDatabase) => Promise<T>): Promise<T> => {
   const db = await openChecked({ ...databaseLocation(flags), readonly: true }, false);
   try {
+    await db.readEventLayout?.();
     return await fn(db);
   } finally {
     await db.close();

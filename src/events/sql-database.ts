@@ -34,6 +34,12 @@ export interface SqlTransaction extends SqlExecutor, WriteTransaction<EventStore
 
 export interface SqlDatabase extends SqlExecutor, TransactionalStore<SqlTransaction> {
   /**
+   * Where the events table's layout changes the SQL that reads it (PostgreSQL: whether its rows
+   * carry the profile copies, see sql/profile-columns.ts), reads the layout from the database: for
+   * opens that migrate nothing (read-only), which may find an earlier release's table.
+   */
+  readEventLayout?(): Promise<void>;
+  /**
    * Runs `fn` in one write transaction; writers of this process queue behind each other. Resolves
    * once the commit is durable (see `durableCommits`). `afterCommit` runs as soon as the commit
    * is done and the next transaction may start, which can be before it reached the disk.

@@ -28,6 +28,12 @@ export interface SqlFlavour {
   jsonTextAt(column: string, key: string): string;
   /** The integer at `key` of a JSON object stored as text in `column`. */
   jsonIntegerAt(column: string, key: string): string;
+  /**
+   * Whether each event carries copies of its data's profile and version beside the text, written by
+   * the append, for the profile index to read (see sql/profile-columns.ts): where an index entry read
+   * from the text parses all of it (PostgreSQL's jsonb, once per indexed expression).
+   */
+  readonly eventProfileCopies?: boolean;
   /** `value` (a text expression) quoted as a JSON string. */
   jsonQuote(value: string): string;
   /** Text that holds JSON, as the column type that reads it as JSON (itself where there is none). */

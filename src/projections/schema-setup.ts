@@ -1,5 +1,6 @@
 import type { SqlDatabase, SqlExecutor } from '../events/sql-database.js';
 import { eventStoreSchema } from '../events/event-store-schema.js';
+import { addProfileCopiesToEarlierLog } from '../events/sql/profile-columns.js';
 import { sealOf } from '../domain/row-seal.js';
 import { addColumnIfMissing } from './add-column.js';
 import { changeFeedSchema, upgradeChangeFeed } from './change-feed-store.js';
@@ -52,6 +53,8 @@ export const ensureSchema = async (db: SqlDatabase, seal: RowSealer = (value) =>
     if (recorded > SCHEMA_VERSION) {
       throw new Error(`the database's schema is at version ${recorded}, newer than this server's (${SCHEMA_VERSION}): upgrade the server`);
     }
+    // before the schema's index over them, which an earlier release's events table lacks
+    await addProfileCopiesToEarlierLog(db);
     await db.exec(eventStoreSchema(db.flavour));
     const earlierLayout = await hasEarlierDocumentLayout(db);
     if (earlierLayout) await db.exec(dropProjectionTables());

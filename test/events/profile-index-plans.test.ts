@@ -56,7 +56,7 @@ describeEachBackend('reading profiles at versions on %s', (backend) => {
       expect(plan.join('\n')).not.toMatch(/SCAN e\b/);
     } else {
       const plan = (await db.all<{ 'QUERY PLAN': string }>(`EXPLAIN ${profileEventsAtSql(db.flavour)}`, params)).map((row) => row['QUERY PLAN']);
-      expect(plan.join('\n')).toMatch(/Index Scan using events_stream_profile on events e/);
+      expect(plan.join('\n')).toMatch(/Index Scan using events_stream_profile_copied on events e/);
       expect(plan.join('\n')).not.toMatch(/Hash Join|Seq Scan on events/);
     }
   });
@@ -86,7 +86,7 @@ describeEachBackend('reading profiles at versions on %s', (backend) => {
         expect(plan).not.toMatch(/TEMP B-TREE|sqlite_autoindex_events/);
       } else {
         const plan = (await db.all<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, params)).map((row) => row['QUERY PLAN']).join('\n');
-        expect(plan).toMatch(/Index Scan (Backward )?using events_stream_profile on events/);
+        expect(plan).toMatch(/Index Scan (Backward )?using events_stream_profile_copied on events/);
         expect(plan).not.toMatch(/Sort|Seq Scan on events/);
       }
     }
@@ -130,7 +130,7 @@ describeEachBackend("a history page of a hot profile among %s's streams", (backe
       expect(plan).not.toMatch(/TEMP B-TREE/);
     } else {
       const plan = (await db.all<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, params)).map((row) => row['QUERY PLAN']).join('\n');
-      expect(plan).toMatch(/Index Scan Backward using events_stream_profile on events/);
+      expect(plan).toMatch(/Index Scan Backward using events_stream_profile_copied on events/);
       expect(plan).not.toMatch(/Sort|Bitmap/);
     }
   });

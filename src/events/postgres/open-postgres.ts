@@ -9,6 +9,8 @@ import { commitWait, createHeadReader } from './head-reader.js';
 import { createStreamHeadGuesses, type StreamHeadGuesses } from './append-to-stream.js';
 import { postgresEventStore } from './postgres-event-store.js';
 import { POSTGRES_FLAVOUR } from './postgres-flavour.js';
+import { hasProfileCopies } from '../sql/profile-columns.js';
+import type { SqlFlavour } from '../sql-flavour.js';
 import { DEFAULT_POSTGRES_SETTINGS, type PostgresSettings } from './postgres-settings.js';
 import { SCHEMA_LOCK_KEY } from './postgres-schema.js';
 import { pgDriver } from './pg-driver.js';
@@ -70,10 +72,10 @@ const named = (text: string, values: unknown[]): pg.QueryConfig | string => {
   return name === undefined ? text : { name, text, values };
 };
 
-const statementsOf = (client: Queryable, prepare = false): SqlStatements => {
+const statementsOf = (client: Queryable, flavour: SqlFlavour, prepare = false): SqlStatements => {
   const query = (sql: string, params: readonly unknown[]) => (prepare ? client.query(named(sql, [...params])) : client.query(sql, [...params]));
   return {
-    flavour: POSTGRES_FLAVOUR,
+    flavour,
     run: (sql, params = []) => guarded(async () => (await query(sql, params)).rowCount ?? 0),
     get: <T>(sql: string, params: readonly unknown[] = []) => guarded(async () => (await query(sql, params)).rows[0] as T | undefined),
     all: <T>(sql: string, params: readonly unknown[] = []) => guarded(async () => (await query(sql, params)).rows as T[]),
@@ -90,8 +92,8 @@ const statementsOf = (client: Queryable, prepare = false): SqlStatements => {
   };
 };
 
-const executorOf = (client: Queryable, options: { prepare?: boolean; guesses?: StreamHeadGuesses } = {}): SqlExecutor => {
-  const statements = statementsOf(client, options.prepare);
+const executorOf = (client: Queryable, flavour: SqlFlavour, options: { prepare?: boolean; guesses?: StreamHeadGuesses } = {}): SqlExecutor => {
+  const statements = statementsOf(client, flavour, options.prepare);
   return { ...statements, events: postgresEventStore(statements, options.guesses) };
 };
 
@@ -251,7 +253,9 @@ export const openPostgres = (
     // queued before the statements of whoever asked for the connection
     client.query(LZ4_TOAST).catch(() => undefined);
   });
-  const readExecutor = executorOf(pool);
+  // the database's own: a read-only open of an earlier release's events reads them without the copies (readEventLayout)
+  const flavour = { ...POSTGRES_FLAVOUR };
+  const readExecutor = executorOf(pool, flavour);
   const exclusive = createMutex();
   const instanceId = randomUUID();
   const guesses: StreamHeadGuesses = createStreamHeadGuesses();
@@ -293,6 +297,9 @@ export const openPostgres = (
     location: redactDsn(connectionString),
     durableCommits: true,
     runsAhead: true,
+    readEventLayout: async () => {
+      flavour.eventProfileCopies = await hasProfileCopies(readExecutor);
+    },
     changeMarker: headReader.marker,
     // the commit such a read saw was at most now: wait as its writer did
     settleBeforeAcknowledging: () => commitWait(performance.now(), leaseMs),
@@ -325,7 +332,7 @@ export const openPostgres = (
             // the NOTIFY is queued now and delivered by PostgreSQL only if the transaction commits
             await client.query('SELECT pg_advisory_xact_lock($1, $2), pg_notify($3, $4)', [APPEND_LOCK_KEY, key, channel, instanceId]);
           }
-          const value = await fn(sqlTransactionOf(executorOf(client, { prepare: true, guesses })));
+          const value = await fn(sqlTransactionOf(executorOf(client, flavour, { prepare: true, guesses })));
           // an aborted transaction (a statement failed that no savepoint took back) "commits" as a rollback
           if ((await client.query('COMMIT')).command !== 'COMMIT') throw new Error('the write transaction failed and was rolled back');
           headReader.expire();

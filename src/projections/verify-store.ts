@@ -9,6 +9,7 @@ import type { SqlDatabase, SqlExecutor } from '../events/sql-database.js';
 import { describeChainBreak, lostTail, startChainCheck, type ChainBreak } from '../events/verify-hash-chain.js';
 import { changeRowSealed, readChangeRows } from './change-feed-store.js';
 import { eventSealFindings, sealedPastTheEnd } from '../events/event-seals.js';
+import { editedProfileCopy } from '../events/sql/profile-columns.js';
 import { readAllSealedResponses } from './idempotency-store.js';
 import { readAudit, type AuditRecord } from './integrity-audit.js';
 import { verifyProjectionsIn, type ProjectionMismatch } from './verify-projections.js';
@@ -215,6 +216,8 @@ export const verifyStore = async (db: SqlDatabase, options: VerifyOptions = {}):
   if (tail) events.push(tail);
   const sealedTail = await sealedPastTheEnd(db);
   if (sealedTail) events.push(sealedTail);
+  const editedCopy = await editedProfileCopy(db);
+  if (editedCopy) events.push(editedCopy);
   for (const checkpoint of options.checkpoints ?? []) {
     if (!options.keys) throw new Error('--checkpoint needs --signing-keys-file (the key that signed the checkpoint)');
     add(events, await checkCheckpoint(db, options.keys, checkpoint));

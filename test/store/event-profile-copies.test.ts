@@ -1,5 +1,6 @@
 import { afterEach, expect, it } from 'vitest';
 import { withReadOnlyDatabase } from '../../src/cli/cli-store.js';
+import { verifyStore } from '../../src/projections/verify-store.js';
 import type { SqlExecutor } from '../../src/events/sql-database.js';
 import { describeOnPostgres } from '../support/backends.js';
 import { buildTestApp, openTestApp, type TestApp } from '../support/test-store.js';
@@ -92,5 +93,20 @@ describeOnPostgres('the copies of an event’s profile and version on postgres',
     const versions = JSON.parse((await app.inject({ method: 'GET', url: history() })).body).versions.map((v: { version: number }) => v.version);
     expect(versions).toEqual([3, 2, 1]);
     await app.close();
+  });
+
+  it('are checked by verify against the data: an edited copy is named as an edit of the log', async () => {
+    const { store } = await seed();
+    expect((await verifyStore(store.db)).findings).toEqual([]);
+    const last = await store.db.get<{ position: number | string }>("SELECT max(position) AS position FROM events WHERE type = 'profile.updated'");
+    await store.db.run("UPDATE events SET data_profile = 'someone-else' WHERE position = $1", [last?.position]);
+    expect((await verifyStore(store.db)).findings).toEqual([
+      {
+        level: 'events',
+        detail: `the event at position ${last?.position} names another profile or version in data_profile/data_version than in its data: the copies were edited`,
+      },
+    ]);
+    await store.db.run('UPDATE events SET data_profile = $2, data_version = 7 WHERE position = $1', [last?.position, 'analyst']);
+    expect((await verifyStore(store.db)).findings.map((finding) => finding.detail)).toEqual([expect.stringContaining(`position ${last?.position} names another`)]);
   });
 });

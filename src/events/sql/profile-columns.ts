@@ -39,6 +39,25 @@ export const addProfileCopiesToEarlierLog = async (db: SqlExecutor): Promise<voi
   await db.exec(`ALTER TABLE events ADD COLUMN ${PROFILE_COPY} TEXT, ADD COLUMN ${PROFILE_VERSION_COPY} ${db.flavour.bigint}`);
 };
 
+/**
+ * The first event whose copies say other than its data does, as a verify finding: the hash chain
+ * covers the data's text, not the copies, and the profile index (a profile's history, diffs,
+ * restores) reads the copies. Rows without copies (an earlier release's) read their text.
+ */
+export const editedProfileCopy = async (db: SqlExecutor): Promise<string | undefined> => {
+  if (!db.flavour.eventProfileCopies) return undefined;
+  const edited = await db.get<{ position: number | string }>(
+    `SELECT position FROM events
+     WHERE (${PROFILE_COPY} IS NOT NULL OR ${PROFILE_VERSION_COPY} IS NOT NULL)
+       AND (${PROFILE_COPY} IS DISTINCT FROM ${db.flavour.jsonTextAt('data_json', 'profile')}
+         OR ${PROFILE_VERSION_COPY} IS DISTINCT FROM ${db.flavour.jsonIntegerAt('data_json', 'version')})
+     ORDER BY position LIMIT 1`,
+  );
+  return edited
+    ? `the event at position ${edited.position} names another profile or version in ${PROFILE_COPY}/${PROFILE_VERSION_COPY} than in its data: the copies were edited`
+    : undefined;
+};
+
 /** The events that give a profile a version. */
 export const PROFILE_VERSION_EVENTS = "('profile.created', 'profile.updated', 'profile.deleted')";
 

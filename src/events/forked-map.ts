@@ -1,5 +1,13 @@
 const REMOVED = Symbol('removed');
 
+/** The keys in code-unit order, as of a keys array holding `length` keys of which `size` live. */
+interface SortedKeys {
+  keys: string[];
+  length: number;
+  size: number;
+  sorted: readonly string[];
+}
+
 /**
  * A map in insertion order (as a Map) that shares its entries with the map it was forked from, so
  * that a registry's next state costs little more than the profiles it changes. Entries sit in two
@@ -20,19 +28,28 @@ export class ForkedMap<V extends {}> implements ReadonlyMap<string, V> {
   #ownsValues = false;
   /** Whether #keys and #index are this map's alone. */
   #ownsKeys = false;
+  /** Shared with forks (see sortedKeys). */
+  #sorted: SortedKeys | undefined;
 
-  private constructor(keys: string[], values: (V | typeof REMOVED)[], index: Map<string, number>, size: number) {
+  private constructor(
+    keys: string[],
+    values: (V | typeof REMOVED)[],
+    index: Map<string, number>,
+    size: number,
+    sorted?: SortedKeys,
+  ) {
     this.#keys = keys;
     this.#values = values;
     this.#index = index;
     this.#size = size;
+    this.#sorted = sorted;
   }
 
   /** A map to change that leaves `source` as it is (a Map given here must not change afterwards either). */
   static fork<V extends {}>(source: ReadonlyMap<string, V> = new Map()): ForkedMap<V> {
     if (source instanceof ForkedMap) {
       source.#ownsValues = source.#ownsKeys = false;
-      return new ForkedMap(source.#keys, source.#values, source.#index, source.#size);
+      return new ForkedMap(source.#keys, source.#values, source.#index, source.#size, source.#sorted);
     }
     const keys: string[] = [];
     const values: V[] = [];
@@ -87,6 +104,20 @@ export class ForkedMap<V extends {}> implements ReadonlyMap<string, V> {
     // gaps are left until they outnumber the entries
     if (this.#keys.length > 2 * this.#size + 16) this.#closeGaps();
     return true;
+  }
+
+  /**
+   * The keys in code-unit order (a registry's snapshot lists its profiles so). Sorted once for a
+   * set of keys and kept, by the forks that share it too: a registry's next state mostly changes
+   * values, not keys. Within one keys array, keys are only added (its length grows) or removed (the
+   * size shrinks, the length stays), so the array, its length and the size name one set of keys.
+   */
+  sortedKeys(): readonly string[] {
+    const known = this.#sorted;
+    if (known && known.keys === this.#keys && known.length === this.#keys.length && known.size === this.#size) return known.sorted;
+    const sorted = [...this.keys()].sort(inCodeUnitOrder);
+    this.#sorted = { keys: this.#keys, length: this.#keys.length, size: this.#size, sorted };
+    return sorted;
   }
 
   forEach(callback: (value: V, key: string, map: ReadonlyMap<string, V>) => void, thisArg?: unknown): void {
@@ -160,6 +191,12 @@ export class ForkedMap<V extends {}> implements ReadonlyMap<string, V> {
     this.#values = values;
   }
 }
+
+const inCodeUnitOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The keys of a map in code-unit order (kept between calls for a ForkedMap: see sortedKeys). */
+export const sortedKeysOf = (map: ReadonlyMap<string, unknown>): readonly string[] =>
+  map instanceof ForkedMap ? map.sortedKeys() : [...map.keys()].sort(inCodeUnitOrder);
 
 /** A copy of a map (forEach + set: several times faster than `new Map(map)` on V8). */
 const copyOf = <K, V>(map: ReadonlyMap<K, V>): Map<K, V> => {

@@ -2,6 +2,7 @@ import type { ProfileSignature } from '../domain/profile-signature.js';
 import type { StoredEvent } from './event-types.js';
 import type { DeepReadonly, ProfileState, RegistryState } from './registry-state.js';
 import { SNAPSHOT_TABLE } from './snapshot-schema.js';
+import { sortedKeysOf } from './forked-map.js';
 import type { SnapshotStore } from './snapshot-store.js';
 import type { SqlExecutor } from './sql-database.js';
 
@@ -31,7 +32,7 @@ interface Snapshot extends Omit<RegistryState, 'profiles' | 'tombstones'> {
   profile_refs: ProfileRef[];
 }
 
-const bySlug = <T>(entries: Iterable<[string, T]>): [string, T][] => [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+const bySlug = <T>(map: ReadonlyMap<string, T>): [string, T][] => sortedKeysOf(map).map((slug) => [slug, map.get(slug) as T]);
 
 export const snapshotJson = (state: RegistryState): string => {
   const { profiles, tombstones, ...fields } = state;

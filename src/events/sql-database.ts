@@ -16,6 +16,11 @@ export interface SqlStatements {
   get<T>(sql: string, params?: readonly unknown[]): Promise<T | undefined>;
   all<T>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   /**
+   * Each row as an array of its columns, in the statement's order: for reads of many rows, where
+   * better-sqlite3's object per row (built property by property in C++) costs more than the read.
+   */
+  rows(sql: string, params?: readonly unknown[]): Promise<unknown[][]>;
+  /**
    * A write whose row count nobody reads. In PostgreSQL's write transactions it is sent without
    * waiting for its answer: its error, if any, is thrown by the next statement that is waited for,
    * at the latest by the release of its savepoint or the commit. Elsewhere it is `run`.

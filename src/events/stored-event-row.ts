@@ -30,6 +30,20 @@ export const storedEventFromRow = (row: StoredEventRow): StoredEvent =>
     hash: row.hash,
   }) as StoredEvent;
 
+/** A row of STORED_EVENT_COLUMNS read as an array of its columns (SqlStatements.rows), as eventRecordFromRow takes it. */
+export const eventRecordFromColumns = (columns: unknown[]): EventRecord =>
+  eventRecordFromRow({
+    position: columns[0] as number,
+    stream_id: columns[1] as string,
+    stream_version: columns[2] as number,
+    type: columns[3] as string,
+    schema_version: columns[4] as number,
+    data_json: columns[5] as string,
+    metadata_json: columns[6] as string,
+    prev_hash: columns[7] as string,
+    hash: columns[8] as string,
+  });
+
 /** The row as stored, its bytes untouched (numbers as numbers). */
 export const eventRecordFromRow = (row: StoredEventRow): EventRecord => ({
   position: Number(row.position),

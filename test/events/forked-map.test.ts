@@ -31,6 +31,8 @@ it('a forked map reads, iterates and sizes as a copied Map would, and leaves the
           const model = models[index]!;
           expect([...fork]).toEqual([...model]);
           expect([...fork.keys()]).toEqual([...model.keys()]);
+          // asked after every step of every fork: an order kept from before a change would show
+          expect(fork.sortedKeys()).toEqual([...model.keys()].sort());
           expect([...fork.values()]).toEqual([...model.values()]);
           expect(fork.size).toBe(model.size);
           for (const key of ['a', 'b', 'c', 'd', 'e', '10', '2']) {

@@ -79,6 +79,8 @@ const statementsOf = (client: Queryable, flavour: SqlFlavour, prepare = false): 
     run: (sql, params = []) => guarded(async () => (await query(sql, params)).rowCount ?? 0),
     get: <T>(sql: string, params: readonly unknown[] = []) => guarded(async () => (await query(sql, params)).rows[0] as T | undefined),
     all: <T>(sql: string, params: readonly unknown[] = []) => guarded(async () => (await query(sql, params)).rows as T[]),
+    // pg's QueryConfig type leaves out rowMode, which its query takes
+    rows: (sql, params = []) => guarded(async () => (await client.query({ text: sql, values: [...params], rowMode: 'array' } as pg.QueryConfig)).rows as unknown[][]),
     write: (sql, params = []) =>
       guarded(async () => {
         if (client.send === undefined) await query(sql, params);

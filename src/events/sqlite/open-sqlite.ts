@@ -80,6 +80,17 @@ const executorOf = (connection: Connection, busyWaitMs?: number): SqlExecutor =>
         const [statement, values] = bound(sql, params);
         return statement.all(...values) as T[];
       }),
+    rows: async (sql, params = []) =>
+      locked(() => {
+        const [statement, values] = bound(sql, params);
+        // the statement is cached by its text and may serve `all` too: raw for this call only
+        statement.raw(true);
+        try {
+          return statement.all(...values) as unknown[][];
+        } finally {
+          statement.raw(false);
+        }
+      }),
     // outside a transaction only the set-up's idempotent DDL (CREATE ... IF NOT EXISTS) runs here:
     // after a BUSY the whole text may run again
     exec: async (sql) => {

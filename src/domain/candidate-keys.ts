@@ -9,8 +9,9 @@
  *
  * `candidateAt` (flags `iy`) is the pattern itself, sticky. `found` is called with each match's
  * group 1 until it returns true. `atQuote` is asked at every quote of the text (escaped ones too)
- * before it; its true ends the walk as well: a test of what may follow a quote (a value's start)
- * made in the same pass instead of another scan of the text.
+ * but those of a key (its opening quote, the escaped ones inside, its closing quote followed by
+ * `\s*:`); its true ends the walk as well: a test of a value's start made in the same pass
+ * instead of another scan of the text.
  */
 
 const COLON_AFTER = /\s*:/y;
@@ -29,6 +30,11 @@ const closingQuote = (text: string, open: number, next: number): number => {
     if ((at - 1 - before) % 2 === 0) return at;
   }
   return -1;
+};
+
+const colonFrom = (text: string, from: number): boolean => {
+  COLON_AFTER.lastIndex = from;
+  return COLON_AFTER.test(text);
 };
 
 /** Whether `atQuote` holds at a quote from `from` on. */
@@ -57,14 +63,12 @@ export const someCandidateKey = (
   atQuote: (text: string, quote: number) => boolean = () => false,
 ): boolean => {
   for (let open = text.indexOf('"'), next = text.indexOf('"', open + 1); open !== -1; open = next, next = text.indexOf('"', open + 1)) {
-    if (atQuote(text, open)) return true;
     const close = closingQuote(text, open, next);
-    if (close === -1) return someQuoteFrom(text, next, atQuote);
+    if (close === -1) return someQuoteFrom(text, open, atQuote);
     const after = text.charCodeAt(close + 1);
-    if (after !== COLON) {
-      if (!maySpace(after)) continue;
-      COLON_AFTER.lastIndex = close + 1;
-      if (!COLON_AFTER.test(text)) continue;
+    if (after !== COLON && !(maySpace(after) && colonFrom(text, close + 1))) {
+      if (atQuote(text, open)) return true;
+      continue;
     }
     const raw = text.slice(open + 1, close);
     let matches = memo.verdicts.get(raw);
@@ -77,7 +81,7 @@ export const someCandidateKey = (
     if (!matches) continue;
     if (found(raw)) return true;
     // the global pattern goes on after its match: after the colon (`atQuote` skips the key's
-    // closing quote: what follows it is `\s*:`, no value's start)
+    // quotes: what follows its closing one is `\s*:`, no value's start)
     COLON_AFTER.lastIndex = close + 1;
     COLON_AFTER.test(text);
     next = text.indexOf('"', COLON_AFTER.lastIndex);

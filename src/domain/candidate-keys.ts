@@ -8,7 +8,10 @@
  * round eight: writes8).
  *
  * `candidateAt` (flags `iy`) is the pattern itself, sticky. `found` is called with each match's
- * group 1 until it returns true.
+ * group 1 until it returns true. `atQuote` is asked at every quote of the text (escaped ones too)
+ * but those of a key (its opening quote, the escaped ones inside, its closing quote followed by
+ * `\s*:`); its true ends the walk as well: a test of a value's start made in the same pass
+ * instead of another scan of the text.
  */
 
 const COLON_AFTER = /\s*:/y;
@@ -17,7 +20,7 @@ const BACKSLASH = 92;
 const COLON = 58;
 
 /** Whether `code` may start what `\s` matches (tab to carriage return, space, and code points from U+00A0 up). */
-const maySpace = (code: number): boolean => code === 32 || (code >= 9 && code <= 13) || code >= 0xa0;
+export const maySpace = (code: number): boolean => code === 32 || (code >= 9 && code <= 13) || code >= 0xa0;
 
 /** The first quote after `open` that is not escaped (escapes paired from `open + 1`), or -1; `next` is the first quote after `open`. */
 const closingQuote = (text: string, open: number, next: number): number => {
@@ -27,6 +30,17 @@ const closingQuote = (text: string, open: number, next: number): number => {
     if ((at - 1 - before) % 2 === 0) return at;
   }
   return -1;
+};
+
+const colonFrom = (text: string, from: number): boolean => {
+  COLON_AFTER.lastIndex = from;
+  return COLON_AFTER.test(text);
+};
+
+/** Whether `atQuote` holds at a quote from `from` on. */
+const someQuoteFrom = (text: string, from: number, atQuote: (text: string, quote: number) => boolean): boolean => {
+  for (let quote = from; quote !== -1; quote = text.indexOf('"', quote + 1)) if (atQuote(text, quote)) return true;
+  return false;
 };
 
 /** A key's verdict by its text between the quotes: whether the pattern matches at its opening quote (it then captures that text). */
@@ -41,15 +55,20 @@ export const candidateMemo = (limit = 10_000): CandidateMemo => ({ verdicts: new
  * `memo` keeps, by a key's text, whether the pattern matched at its opening quote: past the quotes
  * the pattern reads only that text (and the colon checked here), so the same text gets the same verdict.
  */
-export const someCandidateKey = (text: string, candidateAt: RegExp, memo: CandidateMemo, found: (raw: string) => boolean): boolean => {
+export const someCandidateKey = (
+  text: string,
+  candidateAt: RegExp,
+  memo: CandidateMemo,
+  found: (raw: string) => boolean,
+  atQuote: (text: string, quote: number) => boolean = () => false,
+): boolean => {
   for (let open = text.indexOf('"'), next = text.indexOf('"', open + 1); open !== -1; open = next, next = text.indexOf('"', open + 1)) {
     const close = closingQuote(text, open, next);
-    if (close === -1) return false;
+    if (close === -1) return someQuoteFrom(text, open, atQuote);
     const after = text.charCodeAt(close + 1);
-    if (after !== COLON) {
-      if (!maySpace(after)) continue;
-      COLON_AFTER.lastIndex = close + 1;
-      if (!COLON_AFTER.test(text)) continue;
+    if (after !== COLON && !(maySpace(after) && colonFrom(text, close + 1))) {
+      if (atQuote(text, open)) return true;
+      continue;
     }
     const raw = text.slice(open + 1, close);
     let matches = memo.verdicts.get(raw);
@@ -61,7 +80,8 @@ export const someCandidateKey = (text: string, candidateAt: RegExp, memo: Candid
     }
     if (!matches) continue;
     if (found(raw)) return true;
-    // the global pattern goes on after its match: after the colon
+    // the global pattern goes on after its match: after the colon (`atQuote` skips the key's
+    // quotes: what follows its closing one is `\s*:`, no value's start)
     COLON_AFTER.lastIndex = close + 1;
     COLON_AFTER.test(text);
     next = text.indexOf('"', COLON_AFTER.lastIndex);

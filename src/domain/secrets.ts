@@ -1,4 +1,4 @@
-import { candidateMemo, someCandidateKey } from './candidate-keys.js';
+import { candidateMemo, maySpace, someCandidateKey } from './candidate-keys.js';
 import { sameContent } from './same-content.js';
 import { type FieldError, secretsToReenter } from './errors.js';
 
@@ -256,12 +256,38 @@ const mask = (kind: SecretKind, value: unknown): unknown => {
 /** A copy of `value` (the part at `at`) with every secret shown as "***"; the same object when there is none. */
 export const redactSecrets = <T>(value: T, areas: SecretAreas, at: Path = []): T => replaceSecrets(value, areas, mask, at);
 
+/** At a quote of JSON text: a string starting as `CREDENTIAL_VALUE` does, its spaces also written as escapes (`"\\tBearer x"`). */
+const CREDENTIAL_AT = /"(?:\s|\\[tnrf])*(?:bearer|basic)(?:\s|\\[tnrf])/iy;
+const B = 98;
+const BACKSLASH = 92;
+
+const mayStartCredential = (json: string, quote: number): boolean => {
+  const first = json.charCodeAt(quote + 1);
+  if ((first | 0x20) !== B && first !== BACKSLASH && !maySpace(first)) return false;
+  CREDENTIAL_AT.lastIndex = quote;
+  return CREDENTIAL_AT.test(json);
+};
+
+/** `://` then what `URL_PASSWORD` needs after its scheme (sticky: tried where a `://` is). */
+const URL_PASSWORD_AT = /:\/\/[^\s/?#@:"]*:[^\s/?#@"]+@/y;
+
+const mayHoldUrlPassword = (json: string): boolean => {
+  for (let at = json.indexOf('://'); at !== -1; at = json.indexOf('://', at + 3)) {
+    URL_PASSWORD_AT.lastIndex = at;
+    if (URL_PASSWORD_AT.test(json)) return true;
+  }
+  return false;
+};
+
 /** Whether JSON text may hold a secret: a key that may name one, a credential value, a URL password, or \u escapes. */
 const mayHoldSecret = (json: string): boolean => {
-  if (json.includes('\\u')) return true;
-  if (/"\s*(?:bearer|basic)\s/i.test(json) || /:\/\/[^\s/?#@:"]*:[^\s/?#@"]+@/.test(json)) return true;
-  return someCandidateKey(json, KEY_PATTERNS.candidateAt, KEY_PATTERNS.memo, (raw) =>
-    isSecretKey(raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw),
+  if (json.includes('\\u') || mayHoldUrlPassword(json)) return true;
+  return someCandidateKey(
+    json,
+    KEY_PATTERNS.candidateAt,
+    KEY_PATTERNS.memo,
+    (raw) => isSecretKey(raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw),
+    mayStartCredential,
   );
 };
 

@@ -21,6 +21,18 @@ const expectSameMatches = (text: string, hints = DEFAULT_HINTS) => {
     expect(someCandidateKey(text, candidateAt, memo, (raw) => (found.push(raw), false))).toBe(false);
     expect(found).toEqual(expected);
   }
+  // `atQuote` is asked at every quote but those of a key (its opening quote, the escaped ones inside, its
+  // closing quote followed by `\s*:`): at every value's opening quote; its true ends the walk
+  const asked = new Set<number>();
+  someCandidateKey(text, candidateAt, candidateMemo(), () => false, (_text, quote) => (asked.add(quote), false));
+  const escaped = (quote: number) => /(?:^|[^\\])(?:\\\\)*\\$/.test(text.slice(0, quote));
+  const KEY = /"(?:[^"\\]|\\[^])*"\s*:/y;
+  const opensKey = (quote: number) => ((KEY.lastIndex = quote), KEY.test(text));
+  const ofKey = (quote: number) => escaped(quote) || /^"\s*:/.test(text.slice(quote)) || opensKey(quote);
+  const quotes = [...text.matchAll(/"/g)].map((match) => match.index);
+  for (const quote of quotes) if (!asked.has(quote)) expect(ofKey(quote)).toBe(true);
+  const valueQuote = quotes.find((quote) => !ofKey(quote));
+  expect(someCandidateKey(text, candidateAt, candidateMemo(), () => false, (_text, quote) => quote === valueQuote)).toBe(valueQuote !== undefined);
   // and it stops at the first the caller takes
   if (expected.length > 0) {
     const seen: string[] = [];

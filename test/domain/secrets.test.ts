@@ -228,4 +228,27 @@ describe('JSON text', () => {
     const valueOnly = '{"runtime":{"step_settings_patch":{"ai-chat":{"note":"token: \\"password\\":","max_tokens":5}}}}';
     expect(redactJson(valueOnly, SECRET_AREAS.profile)).toBe(valueOnly);
   });
+
+  it('finds a credential whose spaces the JSON writes as escapes', () => {
+    for (const credential of ['\tBearer abc', 'Bearer\tabc', '\n basic\rabc', '\fBasic\nabc', ' \u00a0bearer abc']) {
+      const json = JSON.stringify({ runtime: { step_settings_patch: { headers: { 'x-forwarded': credential }, list: ['a', credential] } } });
+      expect(redactJson(json, SECRET_AREAS.profile)).toBe(JSON.stringify({ runtime: { step_settings_patch: { headers: { 'x-forwarded': REDACTED }, list: ['a', REDACTED] } } }));
+    }
+  });
+
+  it('redacts JSON text as redactSecrets redacts its value, for 3,000 random values of spaces, escapes, credentials and URLs', () => {
+    const pieces = [' ', '\t', '\n', '\r', '\f', '\u00a0', '\u2028', '\\', '"', 'bearer', 'Basic', 'BEARER', 'x', 'y1', '://', ':', '@', '/', 'http', '***', '\u000b'];
+    let seed = 29;
+    const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) | 0) >>> 8) / 16777216;
+    const text = () => Array.from({ length: 1 + Math.floor(random() * 8) }, () => pieces[Math.floor(random() * pieces.length)]).join('');
+    let redacted = 0;
+    for (let n = 0; n < 3000; n++) {
+      const profile = { slug: text(), runtime: { step_settings_patch: { [`k${n % 7}`]: text(), list: [text(), { url: text() }] } } };
+      const json = JSON.stringify(profile);
+      const expected = redactSecrets(profile, SECRET_AREAS.profile);
+      if (expected !== profile) redacted += 1;
+      expect(redactJson(json, SECRET_AREAS.profile)).toBe(expected === profile ? json : JSON.stringify(expected));
+    }
+    expect(redacted).toBeGreaterThan(300);
+  });
 });

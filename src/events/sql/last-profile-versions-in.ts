@@ -18,6 +18,7 @@ export const lastProfileVersionsIn = async (
   fromVersion: number,
   profiles: readonly ProfileVersionRef[],
 ): Promise<number[]> => {
+  if (profiles.length === 0) return [];
   const params: unknown[] = [streamId, toVersion];
   const param = (value: unknown): string => `$${params.push(value)}`;
   const version = profileVersionOfData(sql.flavour);

@@ -13,11 +13,11 @@ import { lastProfileVersionsIn } from './last-profile-versions-in.js';
  * profile's versions after the range (a hot profile's later updates) are not walked.
  */
 export const readStream: EventStoreOperations<SqlStatements>['readStream'] = async (sql, streamId, options = {}) => {
-  const { fromVersion = 1, toVersion = Number.MAX_SAFE_INTEGER, untilMs = Number.MAX_SAFE_INTEGER, limit, backwards = false, profiles } = options;
-  const params: unknown[] = [streamId, fromVersion, toVersion, untilMs];
+  const { fromVersion = 1, toVersion = Number.MAX_SAFE_INTEGER, limit, backwards = false, profiles } = options;
+  const params: unknown[] = [streamId, fromVersion, toVersion];
   const param = (value: unknown): string => `$${params.push(value)}`;
   // the time sits past the content in a row: asked only when given, or every row walked is read through its content
-  const inTime = options.untilMs === undefined ? '' : ' AND occurred_at_ms <= $4';
+  const inTime = options.untilMs === undefined ? '' : ` AND occurred_at_ms <= ${param(options.untilMs)}`;
   const inRange = `stream_id = $1 AND stream_version >= $2 AND stream_version <= $3${inTime}`;
   const version = profileVersionOfData(sql.flavour);
   const lastVersions = profiles === undefined ? [] : await lastProfileVersionsIn(sql, streamId, toVersion, fromVersion, profiles);

@@ -25,13 +25,15 @@ export const lastProfileVersionsIn = async (
   const halvings = profiles.map(([profile, from], index) => {
     const to = Math.min(from + (toVersion - fromVersion + 1), Number.MAX_SAFE_INTEGER);
     const slug = param(profile);
-    const middle = '(lo + hi + 1) / 2';
-    const written = `(SELECT stream_version FROM events WHERE stream_id = $1 AND ${profileOfData(sql.flavour)} = ${slug}
-        AND ${version} >= ${middle} AND type IN ${PROFILE_VERSION_EVENTS} ORDER BY ${version} LIMIT 1) <= $2`;
-    return `(WITH RECURSIVE halving(lo, hi) AS (
-      SELECT CAST(${param(from)} AS ${sql.flavour.bigint}), CAST(${param(to)} AS ${sql.flavour.bigint})
+    // where the first version at or above `middle` was written (NULL: none is)
+    const writtenAt = (middle: string) => `(SELECT stream_version FROM events WHERE stream_id = $1 AND ${profileOfData(sql.flavour)} = ${slug}
+        AND ${version} >= ${middle} AND type IN ${PROFILE_VERSION_EVENTS} ORDER BY ${version} LIMIT 1)`;
+    // each row carries where its middle was written, so each step makes one lookup
+    const [lo, hi] = ['CASE WHEN written <= $2 THEN (lo + hi + 1) / 2 ELSE lo END', 'CASE WHEN written <= $2 THEN hi ELSE (lo + hi + 1) / 2 - 1 END'];
+    return `(WITH RECURSIVE halving(lo, hi, written) AS (
+      SELECT CAST(${param(from)} AS ${sql.flavour.bigint}), CAST(${param(to)} AS ${sql.flavour.bigint}), ${writtenAt(param(Math.floor((from + to + 1) / 2)))}
       UNION ALL
-      SELECT CASE WHEN ${written} THEN ${middle} ELSE lo END, CASE WHEN ${written} THEN hi ELSE ${middle} - 1 END
+      SELECT ${lo}, ${hi}, ${writtenAt(`((${lo}) + (${hi}) + 1) / 2`)}
       FROM halving WHERE lo < hi
     ) SELECT lo FROM halving WHERE lo >= hi LIMIT 1) AS last_${index}`;
   });

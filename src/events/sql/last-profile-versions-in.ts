@@ -30,8 +30,9 @@ export const lastProfileVersionsIn = async (
         AND ${version} >= ${middle} AND type IN ${PROFILE_VERSION_EVENTS} ORDER BY ${version} LIMIT 1)`;
     // each row carries where its middle was written, so each step makes one lookup
     const [lo, hi] = ['CASE WHEN written <= $2 THEN (lo + hi + 1) / 2 ELSE lo END', 'CASE WHEN written <= $2 THEN hi ELSE (lo + hi + 1) / 2 - 1 END'];
+    const [first, last] = [`CAST(${param(from)} AS ${sql.flavour.bigint})`, `CAST(${param(to)} AS ${sql.flavour.bigint})`];
     return `(WITH RECURSIVE halving(lo, hi, written) AS (
-      SELECT CAST(${param(from)} AS ${sql.flavour.bigint}), CAST(${param(to)} AS ${sql.flavour.bigint}), ${writtenAt(param(Math.floor((from + to + 1) / 2)))}
+      SELECT ${first}, ${last}, ${writtenAt(`(${first} + ${last} + 1) / 2`)}
       UNION ALL
       SELECT ${lo}, ${hi}, ${writtenAt(`((${lo}) + (${hi}) + 1) / 2`)}
       FROM halving WHERE lo < hi

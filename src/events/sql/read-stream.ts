@@ -9,7 +9,7 @@ import { lastProfileVersionsIn } from './last-profile-versions-in.js';
  * `profiles`, the range's events of the registry itself (told by their type, no data read) and
  * what a fold needs of each profile's, on the profile index: its creations, deletions and
  * publications, and its last update only (see ReadStreamOptions.profiles). Each profile's versions
- * are read up to its last one in the range, found first by halving (lastProfileVersionIn): a
+ * are read up to its last one in the range, found first by halving (lastProfileVersionsIn): a
  * profile's versions after the range (a hot profile's later updates) are not walked.
  */
 export const readStream: EventStoreOperations<SqlStatements>['readStream'] = async (sql, streamId, options = {}) => {

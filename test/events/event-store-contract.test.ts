@@ -241,6 +241,33 @@ describeEachEventStore('the EventStore contract on %s', (open) => {
     expect(versions(await s.reads.readStream('alpha', { fromVersion: 2, toVersion: 4 }))).toEqual([2, 3, 4]);
   });
 
+  it('reads for some profiles every range the same as a filter of the whole stream, however many versions a profile has after it', async () => {
+    const recreated = (slug: string, version: number, at: number) =>
+      event({ type: 'profile.created', data: { profile: slug, version, content: { runtime: { system_prompt: `again v${version}` } } } } as EventBody, at);
+    const events = [created('alpha', 1000), profile('p', 1, 1000), profile('q', 1, 1000)];
+    for (let version = 2; version <= 12; version++) events.push(profile('p', version, 1000 + version));
+    events.push(published('p', 12, 2000), deleted('q', 2, 2000), renamed('A', 2000), recreated('q', 3, 2000), profile('q', 4, 2000));
+    for (let version = 13; version <= 40; version++) events.push(profile('p', version, 3000 + version));
+    await s.transaction((store) => store.appendToStream('alpha', 0, events));
+    const all = await s.reads.readStream('alpha');
+    const profileOf = (stored: StoredEvent) => (stored.data as { profile?: string }).profile;
+    const versionOf = (stored: StoredEvent) => (stored.data as { version?: number }).version ?? 0;
+    for (let fromVersion = 1; fromVersion <= all.length; fromVersion += 3) {
+      for (let toVersion = fromVersion; toVersion <= all.length; toVersion++) {
+        const before = all.slice(0, fromVersion - 1);
+        const at = (slug: string) => Math.max(0, ...before.filter((e) => profileOf(e) === slug && e.type !== 'profile.published').map(versionOf));
+        const refs = [['p', at('p')], ['q', at('q')]] as const;
+        const range = all.slice(fromVersion - 1, toVersion);
+        const lastUpdate = (slug: string) => range.filter((e) => e.type === 'profile.updated' && profileOf(e) === slug).at(-1);
+        const expected = range.filter(
+          (e) => !e.type.startsWith('profile.') || (e.type !== 'profile.updated' && versionOf(e) >= at(profileOf(e)!)) || e === lastUpdate('p') || e === lastUpdate('q'),
+        );
+        const read = await s.reads.readStream('alpha', { fromVersion, toVersion, profiles: refs });
+        expect(read.map((e) => e.stream_version), `${fromVersion}..${toVersion}`).toEqual(expected.map((e) => e.stream_version));
+      }
+    }
+  });
+
   it('reads a page of a stream by version and limit, either way', async () => {
     const events = [created('alpha', 1000), renamed('A', 2000), renamed('B', 2000), renamed('C', 3000)];
     const appended = await s.transaction((store) => store.appendToStream('alpha', 0, events));

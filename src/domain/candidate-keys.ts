@@ -16,7 +16,7 @@
 
 const COLON_AFTER = /\s*:/y;
 
-const BACKSLASH = 92;
+export const BACKSLASH = 92;
 const COLON = 58;
 
 /** Whether `code` may start what `\s` matches (tab to carriage return, space, and code points from U+00A0 up). */

@@ -1,4 +1,4 @@
-import { candidateMemo, maySpace, someCandidateKey } from './candidate-keys.js';
+import { BACKSLASH, candidateMemo, maySpace, someCandidateKey } from './candidate-keys.js';
 import { sameContent } from './same-content.js';
 import { type FieldError, secretsToReenter } from './errors.js';
 
@@ -259,7 +259,6 @@ export const redactSecrets = <T>(value: T, areas: SecretAreas, at: Path = []): T
 /** At a quote of JSON text: a string starting as `CREDENTIAL_VALUE` does, its spaces also written as escapes (`"\\tBearer x"`). */
 const CREDENTIAL_AT = /"(?:\s|\\[tnrf])*(?:bearer|basic)(?:\s|\\[tnrf])/iy;
 const B = 98;
-const BACKSLASH = 92;
 
 const mayStartCredential = (json: string, quote: number): boolean => {
   const first = json.charCodeAt(quote + 1);

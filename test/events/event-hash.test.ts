@@ -27,4 +27,12 @@ describe('eventHash', () => {
     expect(eventHash(GENESIS_HASH, event)).toBe(fedInParts(GENESIS_HASH, event));
     expect(eventHash('v2:abc', { ...event, data_json: '' })).toBe(fedInParts('v2:abc', { ...event, data_json: '' }));
   });
+
+  it('gives the same digests for events larger than the space it lays them out in, and for small ones after them', () => {
+    // 3 bytes of UTF-8 a character: past the first 64 KiB of space, and past twice that
+    const large = { ...event, data_json: `"${'日'.repeat(30_000)}"`, metadata_json: '😀\ud800'.repeat(20_000) };
+    expect(eventHash(GENESIS_HASH, large, 1)).toBe(fedInParts(GENESIS_HASH, large, 1));
+    expect(eventHash(GENESIS_HASH, event, 2)).toBe(fedInParts(GENESIS_HASH, event, 2));
+    expect(eventHash('v2:abc', { ...event, data_json: 'x', metadata_json: '' })).toBe(fedInParts('v2:abc', { ...event, data_json: 'x', metadata_json: '' }));
+  });
 });

@@ -59,26 +59,27 @@ export const endOfFold = async (tx: SqlExecutor, streamId: string, { state: fold
 
 /**
  * The rows of each registry at the end of a rebuild's fold, on whichever thread reads the events
- * (the transaction's, or a worker's: registry-rows-aside.ts). Each state is completed once
- * (endOfFold) and kept for the stacks of the registries after it: a fingerprint resolves its
- * stack across the registries it reaches (undefined: a registry without a stream).
+ * (the transaction's, or a worker's: registry-rows-aside.ts). A fingerprint resolves its stack
+ * across the registries it reaches (undefined: a registry without a stream): their states are
+ * completed once (endOfFold) and kept for the registries after it; any other is let go once its
+ * rows are computed.
  */
 export const finalRows = (tx: SqlExecutor, key: FingerprintKey, folded: ReadonlyMap<string, FoldedStream>) => {
-  const states = new Map<string, Promise<RegistryState | undefined>>();
-  const stateOf = (streamId: string): Promise<RegistryState | undefined> => {
-    let state = states.get(streamId);
-    if (!state) {
-      const stream = folded.get(streamId);
-      state = stream ? endOfFold(tx, streamId, stream) : Promise.resolve(undefined);
-      states.set(streamId, state);
-    }
+  const completed = (streamId: string): Promise<RegistryState | undefined> => {
+    const stream = folded.get(streamId);
+    return stream ? endOfFold(tx, streamId, stream) : Promise.resolve(undefined);
+  };
+  const bases = new Map<string, Promise<RegistryState | undefined>>();
+  const baseOf = (streamId: string): Promise<RegistryState | undefined> => {
+    let state = bases.get(streamId);
+    if (!state) bases.set(streamId, (state = completed(streamId)));
     return state;
   };
   return async (streamId: string): Promise<RegistryRowValues | undefined> => {
-    const state = await stateOf(streamId);
+    const state = await (bases.get(streamId) ?? completed(streamId));
     if (!state) return undefined;
     const reachable = new Map<string, RegistryState | undefined>([[streamId, state]]);
-    await loadReachableStates(stackedRegistries(state), reachable, stateOf);
+    await loadReachableStates(stackedRegistries(state), reachable, baseOf);
     return registryRowValuesOf(state, stackFingerprintOf(key, lookupInStates(reachable)));
   };
 };

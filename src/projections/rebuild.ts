@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { startFold } from '../events/evolve.js';
 import { REPLACED_CONTENT, UNREAD_METADATA, type EventRecord, type StreamSummary } from '../events/event-store.js';
 import type { StoredEvent } from '../events/event-types.js';
@@ -203,11 +204,16 @@ const rebuildWith = async (tx: SqlExecutor, options: RebuildOptions, rowsAside: 
     folds.clear();
     const rowsOf = finalRows(tx, key, folded);
     // a share of the registries' rows computed on a worker meanwhile (the rebuild's tail: its
-    // last contents read back, fingerprints, documents, ETags), the rest here; all written here
-    const shared = rowsAside?.share(folded, key);
-    for (const streamId of folded.keys()) if (!shared?.taken.has(streamId)) await writeRows(await rowsOf(streamId));
-    // a worker that failed leaves its registries to this thread
-    for (const streamId of shared?.taken ?? []) await writeRows(await shared?.rowsOf(streamId).catch(() => rowsOf(streamId)));
+    // last contents read back, fingerprints, documents, ETags), the rest here; all written here,
+    // the worker's as they come in (those of a worker that failed computed here)
+    const shared = rowsAside?.share(folded, key, rowsOf);
+    for (const streamId of folded.keys()) {
+      if (shared?.taken.has(streamId)) continue;
+      await writeRows(await rowsOf(streamId));
+      if (shared) await yieldToEventLoop(); // the worker's messages come in
+      while (shared?.ready()) await writeRows(await shared.next());
+    }
+    for (let rows = shared?.next(); rows; rows = shared?.next()) await writeRows(await rows);
   };
   // with the check aside, the rows are written while its last segments are checked (a break found
   // after rolls them back with the transaction)

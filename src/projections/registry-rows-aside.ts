@@ -72,13 +72,16 @@ const workerShare = (folded: ReadonlyMap<string, FoldedStream>): Set<string> => 
 /** The rows of a share of the registries computed on a worker thread (see startRegistryRowsAside). */
 export interface RegistryRowsAside {
   /**
-   * Hands the worker the streams as folded: it takes about WORKER_SHARE of the registries, named
-   * in `taken`; `rowsOf` one of them resolves when the worker is done with it, or rejects if it failed.
+   * Hands the worker the streams as folded: it takes about WORKER_SHARE of the registries, named in
+   * `taken`. `next` gives the rows of the next one it takes, in its order, when the worker is done
+   * with it (`ready`: already done), or from `fallback` on the caller's thread if the worker failed;
+   * undefined once none is left.
    */
   share(
     folded: ReadonlyMap<string, FoldedStream>,
     key: FingerprintKey,
-  ): { taken: ReadonlySet<string>; rowsOf(streamId: string): Promise<RegistryRowValues | undefined> };
+    fallback: (streamId: string) => Promise<RegistryRowValues | undefined>,
+  ): { taken: ReadonlySet<string>; ready(): boolean; next(): Promise<RegistryRowValues | undefined> | undefined };
   /** Ends the worker (when the caller stops waiting for it: a failure, or its last registry taken). */
   stop(): Promise<void>;
 }
@@ -107,22 +110,28 @@ export const startRegistryRowsAside = (options: SqliteOptions): RegistryRowsAsid
     else arrived.set(streamId, rows);
   });
   return {
-    share: (folded, key) => {
+    share: (folded, key, fallback) => {
       const taken = workerShare(folded);
       worker.postMessage({
         folded: [...folded].map(([streamId, stream]) => [streamId, portable(stream)]),
         streamIds: [...taken],
         keyProbe: key.digest(KEY_PROBE_TEXT),
       } satisfies RegistryRowsWork);
+      const order = [...taken];
+      const rowsOf = (streamId: string): Promise<RegistryRowValues | undefined> => {
+        if (arrived.has(streamId)) {
+          const rows = arrived.get(streamId);
+          arrived.delete(streamId);
+          return Promise.resolve(rows);
+        }
+        return Promise.race([new Promise<RegistryRowValues | undefined>((resolve) => waiting.set(streamId, resolve)), ended]);
+      };
       return {
         taken,
-        rowsOf: (streamId) => {
-          if (arrived.has(streamId)) {
-            const rows = arrived.get(streamId);
-            arrived.delete(streamId);
-            return Promise.resolve(rows);
-          }
-          return Promise.race([new Promise<RegistryRowValues | undefined>((resolve) => waiting.set(streamId, resolve)), ended]);
+        ready: () => order.length > 0 && arrived.has(order[0]),
+        next: () => {
+          const streamId = order.shift();
+          return streamId === undefined ? undefined : rowsOf(streamId).catch(() => fallback(streamId));
         },
       };
     },

@@ -21,8 +21,12 @@ for (const file of readdirSync(out)) if (file.startsWith('chunk-') || file.start
 const external = ['better-sqlite3', 'pg-native', '@fastify/swagger-ui', 'pino'];
 
 await build({
-  // the hash chain check's worker thread is started by file (src/events/sqlite/chain-check-aside.ts)
-  entryPoints: { main: here('../src/cli/main.ts'), 'chain-check-worker': here('../src/events/sqlite/chain-check-worker.ts') },
+  // the worker threads are started by file (src/events/sqlite/chain-check-aside.ts, src/projections/registry-rows-aside.ts)
+  entryPoints: {
+    main: here('../src/cli/main.ts'),
+    'chain-check-worker': here('../src/events/sqlite/chain-check-worker.ts'),
+    'registry-rows-worker': here('../src/projections/registry-rows-worker.ts'),
+  },
   outdir: out,
   chunkNames: 'chunk-[hash]',
   bundle: true,

@@ -1,6 +1,7 @@
 import type { ChainCheckAside } from './chain-segments.js';
 import type { EventStore } from './event-store.js';
 import type { SqlFlavour } from './sql-flavour.js';
+import type { SqliteOptions } from './sqlite/sqlite-dsn.js';
 import type { TransactionalStore, WriteTransaction } from './write-transaction.js';
 
 /**
@@ -80,6 +81,11 @@ export interface SqlDatabase extends SqlExecutor, TransactionalStore<SqlTransact
    * writer's transaction, whose lock keeps the events the same. Absent where it cannot run.
    */
   checkChainAside?(): ChainCheckAside;
+  /**
+   * What a worker thread of this process passes to `openSqlite(…, { readonly: true })` to read the
+   * same file on its own connection (the rebuild's rows aside); absent in memory, out of WAL mode and on PostgreSQL.
+   */
+  readonly threadReader?: SqliteOptions;
   /**
    * Calls `listener` as soon as another process commits to this database (or may have committed
    * unseen, e.g. after a lost connection); where the database cannot tell, never.

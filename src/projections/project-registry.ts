@@ -39,12 +39,36 @@ export interface WrittenDocument {
   profile: ProfileState;
 }
 
-const writeStackRefs = async (tx: SqlExecutor, tables: ProjectionTables, registry: string, profile: ProfileState | undefined, slug: string) => {
-  await tx.write(`DELETE FROM ${tables.stackRefs} WHERE registry = $1 AND profile = $2`, [registry, slug]);
-  for (const ref of profile?.content.stack ?? []) {
+/**
+ * What a profile's rows hold (its document and its stack refs), from the state alone: a pure
+ * value, so that another thread can compute it (the rebuild's rows aside, registry-rows-aside.ts).
+ */
+export interface ProfileRowValues {
+  slug: string;
+  version: number;
+  etag: string;
+  isDefault: boolean;
+  fingerprint: string;
+  storedJson: string;
+  signatureJson: string | null;
+  /** The registry and profile each stack ref names, in the stack's order. */
+  stack: [registry: string, profile: string][];
+}
+
+/** What one slug of a registry leaves in the rows: the profile's, else its tombstone's version (if any). */
+export type SlugRowValues = { slug: string; document: ProfileRowValues } | { slug: string; document?: undefined; tombstone: number | undefined };
+
+/** How rows are written: `intoEmpty` when the tables hold no row of the registry (a rebuild): nothing to delete first. */
+export interface RowWriting {
+  intoEmpty?: boolean;
+}
+
+const writeStackRefs = async (tx: SqlExecutor, tables: ProjectionTables, registry: string, stack: readonly [string, string][], slug: string, { intoEmpty }: RowWriting) => {
+  if (!intoEmpty) await tx.write(`DELETE FROM ${tables.stackRefs} WHERE registry = $1 AND profile = $2`, [registry, slug]);
+  for (const [refRegistry, refProfile] of stack) {
     await tx.write(
       `INSERT INTO ${tables.stackRefs} (registry, profile, ref_registry, ref_profile) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
-      [registry, slug, ref.registry_slug ?? registry, ref.profile_slug],
+      [registry, slug, refRegistry, refProfile],
     );
   }
 };
@@ -66,32 +90,59 @@ export const documentOf = (state: RegistryState, profile: ProfileState, fingerpr
   return { json, etag: documentEtag(fingerprintOf.key, profile.version, json), version: profile.version, fingerprint, registry: state.slug, profile };
 };
 
-const upsertDocument = async (
-  tx: SqlExecutor,
-  tables: ProjectionTables,
-  state: RegistryState,
-  profile: ProfileState,
-  fingerprintOf: FingerprintOf,
-): Promise<WrittenDocument> => {
-  const document = documentOf(state, profile, fingerprintOf);
+const profileRowValuesOf = (state: RegistryState, profile: ProfileState, document: WrittenDocument): ProfileRowValues => ({
+  slug: profile.content.slug,
+  version: profile.version,
+  etag: document.etag,
+  isDefault: isDefaultOf(state, profile),
+  fingerprint: document.fingerprint,
+  storedJson: storedProfileJson(profile),
+  signatureJson: signatureJsonOf(profile),
+  stack: profile.content.stack.map((ref) => [ref.registry_slug ?? state.slug, ref.profile_slug]),
+});
+
+const upsertDocument = async (tx: SqlExecutor, tables: ProjectionTables, registry: string, values: ProfileRowValues): Promise<void> => {
   await tx.write(
     `INSERT INTO ${tables.documents} (registry, slug, version, etag, is_default, fingerprint, stored_json, signature_json)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
      ON CONFLICT (registry, slug) DO UPDATE SET version = excluded.version, etag = excluded.etag,
      is_default = excluded.is_default, fingerprint = excluded.fingerprint, stored_json = excluded.stored_json,
      signature_json = excluded.signature_json`,
-    [
-      state.slug,
-      profile.content.slug,
-      profile.version,
-      document.etag,
-      isDefaultOf(state, profile) ? 1 : 0,
-      document.fingerprint,
-      storedProfileJson(profile),
-      signatureJsonOf(profile),
-    ],
+    [registry, values.slug, values.version, values.etag, values.isDefault ? 1 : 0, values.fingerprint, values.storedJson, values.signatureJson],
   );
-  return document;
+};
+
+/** Rewrites the rows of each slug of a registry (see writeProfileRows), from their values. */
+const writeSlugRows = async (
+  tx: SqlExecutor,
+  tables: ProjectionTables,
+  registry: string,
+  live: boolean,
+  slugs: Iterable<SlugRowValues>,
+  writing: RowWriting = {},
+): Promise<void> => {
+  if (!live && !writing.intoEmpty) {
+    await tx.write(`DELETE FROM ${tables.documents} WHERE registry = $1`, [registry]);
+    await tx.write(`DELETE FROM ${tables.stackRefs} WHERE registry = $1`, [registry]);
+  }
+  for (const row of slugs) {
+    await writeStackRefs(tx, tables, registry, row.document?.stack ?? [], row.slug, writing);
+    if (row.document) {
+      await upsertDocument(tx, tables, registry, row.document);
+      if (!writing.intoEmpty) await tx.write(`DELETE FROM ${tables.tombstones} WHERE registry = $1 AND slug = $2`, [registry, row.slug]);
+      continue;
+    }
+    if (!writing.intoEmpty) await tx.write(`DELETE FROM ${tables.documents} WHERE registry = $1 AND slug = $2`, [registry, row.slug]);
+    if (row.tombstone !== undefined) await upsertTombstone(tx, tables, registry, row.slug, row.tombstone);
+  }
+};
+
+/** The values of a slug's rows, and its document when the profile is live. */
+const slugRowValuesOf = (state: RegistryState, slug: string, fingerprintOf: FingerprintOf): [SlugRowValues, WrittenDocument | undefined] => {
+  const profile = state.live ? state.profiles.get(slug) : undefined;
+  if (!profile) return [{ slug, tombstone: state.tombstones.get(slug) }, undefined];
+  const document = documentOf(state, profile, fingerprintOf);
+  return [{ slug, document: profileRowValuesOf(state, profile, document) }, document];
 };
 
 /**
@@ -106,36 +157,31 @@ export const writeProfileRows = async (
   tables: ProjectionTables = LIVE_TABLES,
 ): Promise<Map<string, WrittenDocument>> => {
   const written = new Map<string, WrittenDocument>();
-  if (!state.live) {
-    await tx.write(`DELETE FROM ${tables.documents} WHERE registry = $1`, [state.slug]);
-    await tx.write(`DELETE FROM ${tables.stackRefs} WHERE registry = $1`, [state.slug]);
-  }
+  const values: SlugRowValues[] = [];
   for (const slug of slugs) {
-    const profile = state.live ? state.profiles.get(slug) : undefined;
-    await writeStackRefs(tx, tables, state.slug, profile, slug);
-    if (profile) {
-      written.set(slug, await upsertDocument(tx, tables, state, profile, fingerprintOf));
-      await tx.write(`DELETE FROM ${tables.tombstones} WHERE registry = $1 AND slug = $2`, [state.slug, slug]);
-      continue;
-    }
-    await tx.write(`DELETE FROM ${tables.documents} WHERE registry = $1 AND slug = $2`, [state.slug, slug]);
-    const tombstone = state.tombstones.get(slug);
-    if (tombstone !== undefined) await upsertTombstone(tx, tables, state.slug, slug, tombstone);
+    const [row, document] = slugRowValuesOf(state, slug, fingerprintOf);
+    values.push(row);
+    if (document) written.set(slug, document);
   }
+  await writeSlugRows(tx, tables, state.slug, state.live, values);
   return written;
 };
 
-/**
- * Writes the registry's header row, which with its profile rows makes its `profile_registries`
- * row (or removes it once the registry is deleted). Small: it holds no profile.
- */
-export const writeRegistryRow = async (
-  tx: SqlExecutor,
-  state: RegistryState,
-  tables: ProjectionTables = LIVE_TABLES,
-): Promise<void> => {
-  if (!state.live) {
-    await tx.write(`DELETE FROM ${tables.headers} WHERE slug = $1`, [state.slug]);
+/** A live registry's header row: slug, header, metadata, updated_at_ms, version, summary. */
+export type HeaderRowValues = [string, string, string, number, number, string];
+
+const headerRowValuesOf = (state: RegistryState): HeaderRowValues => [
+  state.slug,
+  registryHeaderJson(state),
+  registryMetadataJson(state),
+  state.stamp.updated_at_ms,
+  state.version,
+  registrySummaryJson(state),
+];
+
+const writeHeaderRow = async (tx: SqlExecutor, tables: ProjectionTables, slug: string, header: HeaderRowValues | undefined, writing: RowWriting = {}): Promise<void> => {
+  if (!header) {
+    if (!writing.intoEmpty) await tx.write(`DELETE FROM ${tables.headers} WHERE slug = $1`, [slug]);
     return;
   }
   await tx.write(
@@ -143,25 +189,43 @@ export const writeRegistryRow = async (
      VALUES ($1, $2, $3, $4, $5, $6)
      ON CONFLICT (slug) DO UPDATE SET header_json = excluded.header_json, metadata_json = excluded.metadata_json,
      updated_at_ms = excluded.updated_at_ms, version = excluded.version, summary_json = excluded.summary_json`,
-    [
-      state.slug,
-      registryHeaderJson(state),
-      registryMetadataJson(state),
-      state.stamp.updated_at_ms,
-      state.version,
-      registrySummaryJson(state),
-    ],
+    header,
   );
 };
 
-/** Every row of one registry, from its state alone: what a rebuild writes. */
-export const writeAllRows = async (
-  tx: SqlExecutor,
-  state: RegistryState,
-  fingerprintOf: FingerprintOf,
-  tables: ProjectionTables = LIVE_TABLES,
-): Promise<void> => {
+/**
+ * Writes the registry's header row, which with its profile rows makes its `profile_registries`
+ * row (or removes it once the registry is deleted). Small: it holds no profile.
+ */
+export const writeRegistryRow = async (tx: SqlExecutor, state: RegistryState, tables: ProjectionTables = LIVE_TABLES): Promise<void> =>
+  writeHeaderRow(tx, tables, state.slug, state.live ? headerRowValuesOf(state) : undefined);
+
+/** Every row of one registry as values (see registryRowValuesOf): what a rebuild writes, computed on any thread. */
+export interface RegistryRowValues {
+  slug: string;
+  live: boolean;
+  slugs: SlugRowValues[];
+  header?: HeaderRowValues;
+}
+
+/** Every row of one registry, from its state alone (pure). */
+export const registryRowValuesOf = (state: RegistryState, fingerprintOf: FingerprintOf): RegistryRowValues => {
   const slugs = new Set([...state.profiles.keys(), ...state.tombstones.keys()]);
-  await writeProfileRows(tx, state, slugs, fingerprintOf, tables);
-  await writeRegistryRow(tx, state, tables);
+  return {
+    slug: state.slug,
+    live: state.live,
+    slugs: [...slugs].map((slug) => slugRowValuesOf(state, slug, fingerprintOf)[0]),
+    header: state.live ? headerRowValuesOf(state) : undefined,
+  };
+};
+
+/** Writes every row of one registry from its values. */
+export const writeRegistryRowValues = async (
+  tx: SqlExecutor,
+  rows: RegistryRowValues,
+  tables: ProjectionTables = LIVE_TABLES,
+  writing: RowWriting = {},
+): Promise<void> => {
+  await writeSlugRows(tx, tables, rows.slug, rows.live, rows.slugs, writing);
+  await writeHeaderRow(tx, tables, rows.slug, rows.header, writing);
 };

@@ -1,13 +1,14 @@
-import { startFold, touch } from '../events/evolve.js';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { startFold } from '../events/evolve.js';
 import { REPLACED_CONTENT, UNREAD_METADATA, type EventRecord, type StreamSummary } from '../events/event-store.js';
 import type { StoredEvent } from '../events/event-types.js';
-import type { ProfileState, RegistryState } from '../events/registry-state.js';
-import { storedEventFromRow } from '../events/stored-event-row.js';
+import type { RegistryState } from '../events/registry-state.js';
 import type { SqlDatabase, SqlExecutor } from '../events/sql-database.js';
-import { loadReachableStates, lookupInStates, stackedRegistries } from '../events/profile-lookup.js';
+import type { SqliteOptions } from '../events/sqlite/sqlite-dsn.js';
 import { readFingerprintKey } from './fingerprint-key-store.js';
-import { stackFingerprintOf, withinRegistryFingerprint, writeAllRows, type FingerprintOf } from './project-registry.js';
-import { loadRegistryState } from './load-registry-state.js';
+import { writeRegistryRowValues, type RegistryRowValues } from './project-registry.js';
+import { finalRows, withStampRead, type FoldedStream } from './end-of-fold.js';
+import { startRegistryRowsAside, type RegistryRowsAside } from './registry-rows-aside.js';
 import { LIVE_TABLES, projectionSchema, type ProjectionTables } from './projection-schema.js';
 import { createSnapshotTaker, deleteSnapshots, sqlSnapshotStore } from '../events/snapshots.js';
 import type { SnapshotStore } from '../events/snapshot-store.js';
@@ -50,6 +51,8 @@ export interface RebuildOptions {
   onRecords?: (records: readonly EventRecord[]) => Promise<void>;
   /** Each stream's state after each of its events (every event folded; replaced content unread, as for snapshots). */
   afterEvent?: (streamId: string, state: RegistryState) => void;
+  /** Computes a share of the registries' rows on a worker reading the file this way (SqlDatabase.threadReader). */
+  rowsAside?: SqliteOptions;
 }
 
 /** The rebuild's own chain check found a break (see `checkChain`). */
@@ -70,54 +73,13 @@ export class BrokenChainError extends Error {
  * CLI's rebuild, which rewrites the snapshots, 5x slower than one that does not (most of it the
  * garbage collector's).
  */
-/** The event at `version` of a stream, read back whole (the fold took its content or its metadata unread). */
-const readEvent = async (tx: SqlExecutor, streamId: string, version: number): Promise<StoredEvent | undefined> => {
-  const record = await tx.events.readRecord(streamId, version);
-  return record && storedEventFromRow(record);
-};
-
-/** The state with the registry's stamp as the event at its version left it, when the fold took that event's metadata unread. */
-const withStampRead = async (tx: SqlExecutor, state: RegistryState, stampUnread: boolean): Promise<RegistryState> => {
-  if (!stampUnread) return state;
-  const event = await readEvent(tx, state.slug, state.version);
-  if (!event) throw new Error(`rebuild: ${state.slug} has no event at version ${state.version}`);
-  return { ...state, stamp: touch(state.stamp, event) };
-};
-
-/**
- * A stream folded to its head: the registry's version is the stream's, and a profile whose last
- * content the fold left unread (REPLACED_CONTENT: see SegmentFoldEvents) gets it, and its stamp,
- * from its last content event, at the stream version `unread` names; the registry's stamp comes
- * from its last event if the fold took that event's metadata unread (UNREAD_METADATA).
- */
-const endOfFold = async (
-  tx: SqlExecutor,
-  streamId: string,
-  folded: RegistryState | undefined,
-  streamVersion: number,
-  unread: ReadonlyMap<string, number>,
-  stampUnread: boolean,
-): Promise<RegistryState | undefined> => {
-  if (!folded) return undefined;
-  let profiles = folded.profiles;
-  for (const [slug, profile] of folded.profiles) {
-    if (profile.content !== REPLACED_CONTENT) continue;
-    const version = unread.get(slug);
-    const event = version === undefined ? undefined : await readEvent(tx, streamId, version);
-    if (event?.type !== 'profile.created' && event?.type !== 'profile.updated') throw new Error(`rebuild: ${streamId}/${slug} kept content it skipped`);
-    if (profiles === folded.profiles) profiles = new Map(folded.profiles);
-    (profiles as Map<string, ProfileState>).set(slug, { ...profile, content: event.data.content, stamp: touch(profile.stamp, event) });
-  }
-  return withStampRead(tx, { ...folded, version: streamVersion, profiles }, stampUnread);
-};
-
 /**
  * Recreates the projection tables from the events alone, in one transaction: every stream is
  * folded from its first event and written with the same code the inline projector uses, so the
  * rows come out byte-identical. With `tables` set, it fills a shadow copy instead (verify).
  */
 export const rebuildProjections = async (db: SqlDatabase, options: RebuildOptions = {}): Promise<RebuildProgress> =>
-  db.transaction((tx) => rebuildInTransaction(tx, { checkChainAside: db.checkChainAside?.bind(db), ...options }));
+  db.transaction((tx) => rebuildInTransaction(tx, { checkChainAside: db.checkChainAside?.bind(db), rowsAside: db.threadReader, ...options }));
 
 /** A chunk of what a rebuild folds: the events (undefined: left out), how many of the log it read, and the stored rows when the chain is checked. */
 interface FoldChunk {
@@ -143,6 +105,16 @@ async function* streamByStream(tx: SqlExecutor, streams: StreamSummary[], chunkS
 
 /** rebuildProjections inside a transaction the caller holds (verify compares in the same one). */
 export const rebuildInTransaction = async (tx: SqlExecutor, options: RebuildOptions = {}): Promise<RebuildProgress> => {
+  // not for verify's shadow tables: its RSS is near the limit already
+  const rowsAside = options.rowsAside && !options.tables ? startRegistryRowsAside(options.rowsAside) : undefined;
+  try {
+    return await rebuildWith(tx, options, rowsAside);
+  } finally {
+    await rowsAside?.stop();
+  }
+};
+
+const rebuildWith = async (tx: SqlExecutor, options: RebuildOptions, rowsAside: RegistryRowsAside | undefined): Promise<RebuildProgress> => {
   const tables = options.tables ?? LIVE_TABLES;
   // 500 events of ~4 KB die young (see verifyHashChain)
   const chunkSize = options.chunkSize ?? 500;
@@ -162,8 +134,9 @@ export const rebuildInTransaction = async (tx: SqlExecutor, options: RebuildOpti
   await writeAllSchemaRows(tx, foldSchemaEvents(await tx.events.readStream(SCHEMA_STREAM)), tables);
   const progress: RebuildProgress = { events: 0, totalEvents, registries: 0 };
   const key = await readFingerprintKey(tx);
-  const writeRows = async (state: RegistryState | undefined, fingerprintOf?: FingerprintOf) => {
-    if (state) await writeAllRows(tx, state, fingerprintOf ?? withinRegistryFingerprint(key, state), tables);
+  const writeRows = async (rows: RegistryRowValues | undefined) => {
+    // the tables were emptied above
+    if (rows) await writeRegistryRowValues(tx, rows, tables, { intoEmpty: true });
     progress.registries += 1;
     options.onProgress?.({ ...progress });
   };
@@ -227,21 +200,20 @@ export const rebuildInTransaction = async (tx: SqlExecutor, options: RebuildOpti
   const broken = chain?.end(await tx.events.listStreams());
   if (broken) throw new BrokenChainError(broken);
   const writeFolded = async () => {
-    // A registry whose stacks stay inside it is written and then let go. One that stacks on others
-    // waits for the end: its fingerprints need those registries, read back from the rows written here.
-    const waiting = new Map<string, RegistryState>();
-    for (const [streamId, { fold, version, unread, stampUnread }] of folds) {
-      folds.delete(streamId);
-      const state = await endOfFold(tx, streamId, fold.state, version, unread, stampUnread);
-      const others = [...stackedRegistries(state)].filter((registry) => registry !== streamId);
-      if (state && others.length > 0) waiting.set(streamId, state);
-      else await writeRows(state);
+    const folded = new Map<string, FoldedStream>([...folds].map(([streamId, { fold, ...stream }]) => [streamId, { state: fold.state, ...stream }]));
+    folds.clear();
+    const rowsOf = finalRows(tx, key, folded);
+    // a share of the registries' rows computed on a worker meanwhile (the rebuild's tail: its
+    // last contents read back, fingerprints, documents, ETags), the rest here; all written here,
+    // the worker's as they come in (those of a worker that failed computed here)
+    const shared = rowsAside?.share(folded, key, rowsOf);
+    for (const streamId of folded.keys()) {
+      if (shared?.taken.has(streamId)) continue;
+      await writeRows(await rowsOf(streamId));
+      if (shared) await yieldToEventLoop(); // the worker's messages come in
+      while (shared?.ready()) await writeRows(await shared.next());
     }
-    const reachable = new Map<string, RegistryState | undefined>(waiting);
-    const stackedOn = [...waiting.values()].flatMap((state) => [...stackedRegistries(state)]);
-    await loadReachableStates(stackedOn, reachable, (registry) => loadRegistryState(tx, registry, tables));
-    const acrossRegistries = stackFingerprintOf(key, lookupInStates(reachable));
-    for (const state of waiting.values()) await writeRows(state, acrossRegistries);
+    for (let rows = shared?.next(); rows; rows = shared?.next()) await writeRows(await rows);
   };
   // with the check aside, the rows are written while its last segments are checked (a break found
   // after rolls them back with the transaction)

@@ -203,6 +203,8 @@ export const openSqlite = (options: SqliteOptions, mode: { readonly?: boolean } 
     location: options.path,
     changeMarker: inMemory ? undefined : changeMarker,
     checkChainAside: checkChainAside(options),
+    // in WAL mode only: another connection reads while the writer's transaction holds its pages
+    threadReader: inWal ? options : undefined,
     durableCommits,
     transaction: async <T>(fn: (tx: SqlTransaction) => Promise<T>, afterCommit?: () => void) => {
       // the wait for another process's lock counts from the call: a write queued behind one that

@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestApp, type TestApp } from '../support/test-store.js';
+
+// The worker thread runs from the built output only (it is started by file): the test loads the
+// built modules, so that the worker and the caller's thread share one REPLACED_CONTENT.
+const built = (path: string) => import(new URL(`../../dist/src/${path}`, import.meta.url).href);
+const modules = async () => ({
+  aside: (await built('projections/registry-rows-aside.js')) as typeof import('../../src/projections/registry-rows-aside.js'),
+  endOfFold: (await built('projections/end-of-fold.js')) as typeof import('../../src/projections/end-of-fold.js'),
+  evolve: (await built('events/evolve.js')) as typeof import('../../src/events/evolve.js'),
+  eventStore: (await built('events/event-store.js')) as typeof import('../../src/events/event-store.js'),
+  sqlite: (await built('events/sqlite/open-sqlite.js')) as typeof import('../../src/events/sqlite/open-sqlite.js'),
+  key: (await built('projections/fingerprint-key-store.js')) as typeof import('../../src/projections/fingerprint-key-store.js'),
+  fingerprint: (await built('domain/fingerprint.js')) as typeof import('../../src/domain/fingerprint.js'),
+});
+
+// At the end of the rebuild's fold, a worker computes the rows of a share of the registries
+// (their last contents read back on its own connection) while the transaction's thread computes the others.
+describe('the registries’ rows computed on a worker thread', () => {
+  let t: TestApp;
+  const write = async (method: 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) => {
+    const response = await t.app.inject({ method, url, payload, headers: { 'x-actor': 'alice' } });
+    expect(response.statusCode, response.body).toBeLessThan(300);
+  };
+
+  beforeAll(async () => {
+    t = await openTestApp('sqlite');
+    for (const registry of ['team', 'ops', 'lab']) await write('POST', '/api/registries', { slug: registry });
+    await write('POST', '/api/chat/profiles', { registry: 'team', slug: 'alpha', runtime: { system_prompt: 'first' } });
+    for (let edit = 1; edit <= 5; edit += 1) await write('PATCH', '/api/chat/profiles/alpha?registry=team', { runtime: { system_prompt: `edit ${edit}` } });
+    await write('POST', '/api/chat/profiles', { registry: 'team', slug: 'gone', description: 'deleted' });
+    await write('DELETE', '/api/chat/profiles/gone?registry=team');
+    await write('POST', '/api/chat/profiles', { registry: 'ops', slug: 'delta', stack: [{ registry_slug: 'team', profile_slug: 'alpha' }] });
+    await write('PATCH', '/api/chat/profiles/delta?registry=ops', { description: 'stacked across registries' });
+    await write('POST', '/api/chat/profiles', { registry: 'lab', slug: 'epsilon', stack: [{ registry_slug: 'ops', profile_slug: 'delta' }] });
+    await write('POST', '/api/chat/profiles', { registry: 'lab', slug: 'zeta', description: 'alone' });
+    await write('DELETE', '/api/registries/lab?force=true');
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  /** Every stream folded whole, then each profile's content left unread as the rebuild's fold leaves it (its last content event named). */
+  const foldedStreams = async (m: Awaited<ReturnType<typeof modules>>, db: ReturnType<typeof m.sqlite.openSqlite>) => {
+    const folded = new Map<string, import('../../src/projections/end-of-fold.js').FoldedStream>();
+    for (const { streamId, version } of await db.events.listStreams()) {
+      if (streamId.startsWith('$')) continue;
+      const events = await db.events.readStream(streamId);
+      const state = m.evolve.foldEvents(events, streamId);
+      const unread = new Map<string, number>();
+      for (const event of events) if (event.type === 'profile.created' || event.type === 'profile.updated') unread.set(event.data.profile, event.stream_version);
+      const profiles = new Map([...(state?.profiles ?? [])].map(([slug, profile]) => [slug, { ...profile, content: m.eventStore.REPLACED_CONTENT }]));
+      folded.set(streamId, { state: state && { ...state, profiles }, version, unread, stampUnread: false });
+    }
+    return folded;
+  };
+
+  it('gives the rows the caller’s thread computes, for the registries it takes', async () => {
+    const m = await modules();
+    const options = { path: t.dbPath as string, journalMode: 'WAL', busyTimeoutMs: 5000, foreignKeys: true, synchronous: 'FULL' };
+    const db = m.sqlite.openSqlite(options, { readonly: true });
+    try {
+      const folded = await foldedStreams(m, db);
+      expect([...folded.keys()].sort()).toEqual(['lab', 'ops', 'team']);
+      const key = await m.key.readFingerprintKey(db);
+      const here = await db.transaction(async (tx) => {
+        const rowsOf = m.endOfFold.finalRows(tx, key, folded);
+        return Promise.all([...folded.keys()].map(async (streamId) => [streamId, await rowsOf(streamId)] as const));
+      });
+      const aside = m.aside.startRegistryRowsAside(options);
+      if (!aside) throw new Error('the built worker is missing: run npm run build');
+      try {
+        const shared = aside.share(folded, key, () => Promise.reject(new Error('the worker failed')));
+        expect(shared.taken.size).toBeGreaterThan(0);
+        expect(shared.taken.size).toBeLessThan(folded.size);
+        const fromWorker = [];
+        for (let rows = shared.next(); rows; rows = shared.next()) fromWorker.push(await rows);
+        const taken = here.filter(([streamId]) => shared.taken.has(streamId)).map(([, rows]) => rows);
+        expect(fromWorker).toEqual(taken);
+      } finally {
+        await aside.stop();
+      }
+      const alpha = here.find(([streamId]) => streamId === 'team')?.[1]?.slugs.find((row) => row.slug === 'alpha');
+      expect(JSON.parse(alpha?.document?.storedJson ?? '{}').runtime.system_prompt).toBe('edit 5');
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('leaves its registries to the caller’s fallback when it fails (here: it reads another key)', async () => {
+    const m = await modules();
+    const options = { path: t.dbPath as string, journalMode: 'WAL', busyTimeoutMs: 5000, foreignKeys: true, synchronous: 'FULL' };
+    const db = m.sqlite.openSqlite(options, { readonly: true });
+    try {
+      const folded = await foldedStreams(m, db);
+      const aside = m.aside.startRegistryRowsAside(options);
+      if (!aside) throw new Error('the built worker is missing: run npm run build');
+      const fellBack: string[] = [];
+      try {
+        const shared = aside.share(folded, m.fingerprint.randomFingerprintKey(), async (streamId) => {
+          fellBack.push(streamId);
+          return undefined;
+        });
+        for (let rows = shared.next(); rows; rows = shared.next()) expect(await rows).toBeUndefined();
+        expect(fellBack).toEqual([...shared.taken]);
+      } finally {
+        await aside.stop();
+      }
+    } finally {
+      await db.close();
+    }
+  });
+});

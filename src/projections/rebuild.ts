@@ -8,7 +8,7 @@ import type { SqliteOptions } from '../events/sqlite/sqlite-dsn.js';
 import { readFingerprintKey } from './fingerprint-key-store.js';
 import { writeRegistryRowValues, type RegistryRowValues } from './project-registry.js';
 import { finalRows, withStampRead, type FoldedStream } from './end-of-fold.js';
-import { startRegistryRowsAside, type RegistryRowsAside } from './registry-rows-aside.js';
+import { ROWS_ASIDE_FROM_EVENTS, startRegistryRowsAside, type RegistryRowsAside } from './registry-rows-aside.js';
 import { LIVE_TABLES, projectionSchema, type ProjectionTables } from './projection-schema.js';
 import { createSnapshotTaker, deleteSnapshots, sqlSnapshotStore } from '../events/snapshots.js';
 import type { SnapshotStore } from '../events/snapshot-store.js';
@@ -53,6 +53,8 @@ export interface RebuildOptions {
   afterEvent?: (streamId: string, state: RegistryState) => void;
   /** Computes a share of the registries' rows on a worker reading the file this way (SqlDatabase.threadReader). */
   rowsAside?: SqliteOptions;
+  /** With `rowsAside`, the smallest log that uses it (default ROWS_ASIDE_FROM_EVENTS). */
+  rowsAsideFromEvents?: number;
 }
 
 /** The rebuild's own chain check found a break (see `checkChain`). */
@@ -105,16 +107,23 @@ async function* streamByStream(tx: SqlExecutor, streams: StreamSummary[], chunkS
 
 /** rebuildProjections inside a transaction the caller holds (verify compares in the same one). */
 export const rebuildInTransaction = async (tx: SqlExecutor, options: RebuildOptions = {}): Promise<RebuildProgress> => {
+  const totalEvents = await tx.events.countEvents();
   // not for verify's shadow tables: its RSS is near the limit already
-  const rowsAside = options.rowsAside && !options.tables ? startRegistryRowsAside(options.rowsAside) : undefined;
+  const rowsAside =
+    options.rowsAside && !options.tables && totalEvents >= (options.rowsAsideFromEvents ?? ROWS_ASIDE_FROM_EVENTS) ? startRegistryRowsAside(options.rowsAside) : undefined;
   try {
-    return await rebuildWith(tx, options, rowsAside);
+    return await rebuildWith(tx, options, totalEvents, rowsAside);
   } finally {
     await rowsAside?.stop();
   }
 };
 
-const rebuildWith = async (tx: SqlExecutor, options: RebuildOptions, rowsAside: RegistryRowsAside | undefined): Promise<RebuildProgress> => {
+const rebuildWith = async (
+  tx: SqlExecutor,
+  options: RebuildOptions,
+  totalEvents: number,
+  rowsAside: RegistryRowsAside | undefined,
+): Promise<RebuildProgress> => {
   const tables = options.tables ?? LIVE_TABLES;
   // 500 events of ~4 KB die young (see verifyHashChain)
   const chunkSize = options.chunkSize ?? 500;
@@ -129,7 +138,6 @@ const rebuildWith = async (tx: SqlExecutor, options: RebuildOptions, rowsAside: 
     await tx.exec(snapshotSchema(tx.flavour));
     await deleteSnapshots(tx);
   } else if (!options.tables) await convertSnapshots(tx); // snapshots of earlier formats, in the current one
-  const totalEvents = await tx.events.countEvents();
   const streams = (await tx.events.listStreams()).filter((stream) => stream.streamId !== SCHEMA_STREAM);
   await writeAllSchemaRows(tx, foldSchemaEvents(await tx.events.readStream(SCHEMA_STREAM)), tables);
   const progress: RebuildProgress = { events: 0, totalEvents, registries: 0 };

@@ -18,6 +18,15 @@ const WORKER_FILE = new URL('./registry-rows-worker.js', import.meta.url);
  */
 export const WORKER_SHARE = 0.65;
 
+/**
+ * The smallest log whose rebuild hands rows to the worker. Handing it the folded states costs the
+ * fold's thread a structured clone and the worker its copy: at 30,000 events (10,000 profiles) the
+ * rebuild took 0.6 s longer with the worker when nothing else ran beside the fold; at 100,000 about
+ * even; at 1,000,000, where reading the last contents back is most of the tail, 5-8 % less wall
+ * (docs/BENCHMARKS.md, round ten, all merged).
+ */
+export const ROWS_ASIDE_FROM_EVENTS = 500_000;
+
 /** A FoldedStream as it crosses to the worker: native maps, and null for the content left unread. */
 export interface PortableFold extends Omit<FoldedStream, 'state'> {
   state?: Omit<RegistryState, 'profiles'> & { profiles: Map<string, Omit<ProfileState, 'content'> & { content: ProfileState['content'] | null }> };

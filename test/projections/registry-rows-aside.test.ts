@@ -12,6 +12,7 @@ const modules = async () => ({
   sqlite: (await built('events/sqlite/open-sqlite.js')) as typeof import('../../src/events/sqlite/open-sqlite.js'),
   key: (await built('projections/fingerprint-key-store.js')) as typeof import('../../src/projections/fingerprint-key-store.js'),
   fingerprint: (await built('domain/fingerprint.js')) as typeof import('../../src/domain/fingerprint.js'),
+  rebuild: (await built('projections/rebuild.js')) as typeof import('../../src/projections/rebuild.js'),
 });
 
 // At the end of the rebuild's fold, a worker computes the rows of a share of the registries
@@ -106,6 +107,27 @@ describe('the registries’ rows computed on a worker thread', () => {
       } finally {
         await aside.stop();
       }
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('makes a rebuild write the same rows as a rebuild on one thread', async () => {
+    const m = await modules();
+    const options = { path: t.dbPath as string, journalMode: 'WAL', busyTimeoutMs: 5000, foreignKeys: true, synchronous: 'FULL' };
+    const db = m.sqlite.openSqlite(options);
+    const tables = ['registry_headers', 'profile_documents', 'profile_tombstones', 'profile_stack_refs'];
+    const rows = async () => Promise.all(tables.map((table) => db.all(`SELECT * FROM ${table} ORDER BY 1, 2`)));
+    try {
+      expect(db.threadReader).toBeDefined();
+      await m.rebuild.rebuildProjections(db, { rowsAside: undefined });
+      const oneThread = await rows();
+      expect(oneThread[1]?.length).toBeGreaterThan(1);
+      await m.rebuild.rebuildProjections(db, { rowsAsideFromEvents: 0 });
+      expect(await rows()).toEqual(oneThread);
+      // below the threshold no worker is started: the same rows again
+      await m.rebuild.rebuildProjections(db, { rowsAsideFromEvents: Number.MAX_SAFE_INTEGER });
+      expect(await rows()).toEqual(oneThread);
     } finally {
       await db.close();
     }

@@ -40,6 +40,8 @@ describe('the registries’ rows computed on a worker thread', () => {
   afterAll(async () => {
     await t?.close();
   });
+  /** How the test's store is opened, as the server opens it. */
+  const storeOptions = () => ({ path: t.dbPath as string, journalMode: 'WAL', busyTimeoutMs: 5000, foreignKeys: true, synchronous: 'FULL' });
 
   /** Every stream folded whole, then each profile's content left unread as the rebuild's fold leaves it (its last content event named). */
   const foldedStreams = async (m: Awaited<ReturnType<typeof modules>>, db: ReturnType<typeof m.sqlite.openSqlite>) => {
@@ -58,7 +60,7 @@ describe('the registries’ rows computed on a worker thread', () => {
 
   it('gives the rows the caller’s thread computes, for the registries it takes', async () => {
     const m = await modules();
-    const options = { path: t.dbPath as string, journalMode: 'WAL', busyTimeoutMs: 5000, foreignKeys: true, synchronous: 'FULL' };
+    const options = storeOptions();
     const db = m.sqlite.openSqlite(options, { readonly: true });
     try {
       const folded = await foldedStreams(m, db);
@@ -90,7 +92,7 @@ describe('the registries’ rows computed on a worker thread', () => {
 
   it('leaves its registries to the caller’s fallback when it fails (here: it reads another key)', async () => {
     const m = await modules();
-    const options = { path: t.dbPath as string, journalMode: 'WAL', busyTimeoutMs: 5000, foreignKeys: true, synchronous: 'FULL' };
+    const options = storeOptions();
     const db = m.sqlite.openSqlite(options, { readonly: true });
     try {
       const folded = await foldedStreams(m, db);
@@ -114,7 +116,7 @@ describe('the registries’ rows computed on a worker thread', () => {
 
   it('makes a rebuild write the same rows as a rebuild on one thread', async () => {
     const m = await modules();
-    const options = { path: t.dbPath as string, journalMode: 'WAL', busyTimeoutMs: 5000, foreignKeys: true, synchronous: 'FULL' };
+    const options = storeOptions();
     const db = m.sqlite.openSqlite(options);
     const tables = ['registry_headers', 'profile_documents', 'profile_tombstones', 'profile_stack_refs'];
     const rows = async () => Promise.all(tables.map((table) => db.all(`SELECT * FROM ${table} ORDER BY 1, 2`)));

@@ -26,6 +26,8 @@ export const rebuildCommand = (): Command =>
           nowMs: Date.now(),
           snapshotEvery: DEFAULT_SNAPSHOT_EVERY, // an operator's rebuild also repairs snapshots
           onProgress: (progress) => bar.update(progress.events, progress.totalEvents, { registries: progress.registries }),
+          onRowsAsideFailed: (error) =>
+            process.stderr.write(`rebuild: the registry rows' worker failed (${error instanceof Error ? error.message : String(error)}); its registries were computed on the main thread\n`),
         });
         // watchers holding a position of the store before the rebuild start over from the next start of a server
         identity = await renewStoreIdentity(store.db);

@@ -55,6 +55,8 @@ export interface RebuildOptions {
   rowsAside?: SqliteOptions;
   /** With `rowsAside`, the smallest log that uses it (default ROWS_ASIDE_FROM_EVENTS). */
   rowsAsideFromEvents?: number;
+  /** Told once when the rows' worker failed and its registries' rows were computed on the transaction's thread instead. */
+  onRowsAsideFailed?: (error: unknown) => void;
 }
 
 /** The rebuild's own chain check found a break (see `checkChain`). */
@@ -214,7 +216,7 @@ const rebuildWith = async (
     // a share of the registries' rows computed on a worker meanwhile (the rebuild's tail: its
     // last contents read back, fingerprints, documents, ETags), the rest here; all written here,
     // the worker's as they come in (those of a worker that failed computed here)
-    const shared = rowsAside?.share(folded, key, rowsOf);
+    const shared = rowsAside?.share(folded, key, rowsOf, options.onRowsAsideFailed);
     for (const streamId of folded.keys()) {
       if (shared?.taken.has(streamId)) continue;
       await writeRows(await rowsOf(streamId));

@@ -16,14 +16,15 @@ const WORKER_FILE = new URL('./registry-rows-worker.js', import.meta.url);
  * computes the rest and writes every row, and both threads end about together (measured at
  * 1,000,000 events: with 0.6 the transaction's thread took 0.1-0.2 s of CPU longer).
  */
-export const WORKER_SHARE = 0.65;
+const WORKER_SHARE = 0.65;
 
 /**
- * The smallest log whose rebuild hands rows to the worker. Handing it the folded states costs the
- * fold's thread a structured clone and the worker its copy: at 30,000 events (10,000 profiles) the
- * rebuild took 0.6 s longer with the worker when nothing else ran beside the fold; at 100,000 about
- * even; at 1,000,000, where reading the last contents back is most of the tail, 5-8 % less wall
- * (docs/BENCHMARKS.md, round ten, all merged).
+ * The smallest log whose rebuild hands rows to the worker. The worker costs its start, its own
+ * heap's collections and the copies between threads (for 10,000 profiles: ~30 MB of rows back, and
+ * the folded states sent: ~1.8 MB where the fold left the contents unread, ~40 MB where it read
+ * them): at 30,000 and 100,000 events (10,000 profiles) the CLI's rebuild took 0.7-2 s more CPU with
+ * it and no less wall; at 1,000,000, where reading the last contents back is most of the tail, 5-8 %
+ * less wall (docs/BENCHMARKS.md, round ten, all merged; round eleven, rebuild13).
  */
 export const ROWS_ASIDE_FROM_EVENTS = 500_000;
 
@@ -84,13 +85,14 @@ export interface RegistryRowsAside {
   /**
    * Hands the worker the streams as folded: it takes about WORKER_SHARE of the registries, named in
    * `taken`. `next` gives the rows of the next one it takes, in its order, when the worker is done
-   * with it (`ready`: already done), or from `fallback` on the caller's thread if the worker failed;
-   * undefined once none is left.
+   * with it (`ready`: already done), or from `fallback` on the caller's thread if the worker failed
+   * (said once to `onFailed`); undefined once none is left.
    */
   share(
     folded: ReadonlyMap<string, FoldedStream>,
     key: FingerprintKey,
     fallback: (streamId: string) => Promise<RegistryRowValues | undefined>,
+    onFailed?: (error: unknown) => void,
   ): { taken: ReadonlySet<string>; ready(): boolean; next(): Promise<RegistryRowValues | undefined> | undefined };
   /** Ends the worker (when the caller stops waiting for it: a failure, or its last registry taken). */
   stop(): Promise<void>;
@@ -120,13 +122,19 @@ export const startRegistryRowsAside = (options: SqliteOptions): RegistryRowsAsid
     else arrived.set(streamId, rows);
   });
   return {
-    share: (folded, key, fallback) => {
+    share: (folded, key, fallback, onFailed) => {
       const taken = workerShare(folded);
       worker.postMessage({
         folded: [...folded].map(([streamId, stream]) => [streamId, portable(stream)]),
         streamIds: [...taken],
         keyProbe: key.digest(KEY_PROBE_TEXT),
       } satisfies RegistryRowsWork);
+      let failed = false;
+      const fellBack = (streamId: string, error: unknown) => {
+        if (!failed) onFailed?.(error);
+        failed = true;
+        return fallback(streamId);
+      };
       const order = [...taken];
       const rowsOf = (streamId: string): Promise<RegistryRowValues | undefined> => {
         if (arrived.has(streamId)) {
@@ -141,7 +149,7 @@ export const startRegistryRowsAside = (options: SqliteOptions): RegistryRowsAsid
         ready: () => order.length > 0 && arrived.has(order[0]),
         next: () => {
           const streamId = order.shift();
-          return streamId === undefined ? undefined : rowsOf(streamId).catch(() => fallback(streamId));
+          return streamId === undefined ? undefined : rowsOf(streamId).catch((error: unknown) => fellBack(streamId, error));
         },
       };
     },

@@ -35,6 +35,11 @@ describe('the registries’ rows computed on a worker thread', () => {
     await write('PATCH', '/api/chat/profiles/delta?registry=ops', { description: 'stacked across registries' });
     await write('POST', '/api/chat/profiles', { registry: 'lab', slug: 'epsilon', stack: [{ registry_slug: 'ops', profile_slug: 'delta' }] });
     await write('POST', '/api/chat/profiles', { registry: 'lab', slug: 'zeta', description: 'alone' });
+    // a stack from the worker's share (ops) through two registries of the caller's (u-mid, v-root)
+    for (const registry of ['u-mid', 'v-root']) await write('POST', '/api/registries', { slug: registry });
+    await write('POST', '/api/chat/profiles', { registry: 'v-root', slug: 'root', runtime: { system_prompt: 'from the root' } });
+    await write('POST', '/api/chat/profiles', { registry: 'u-mid', slug: 'mid', stack: [{ registry_slug: 'v-root', profile_slug: 'root' }] });
+    await write('POST', '/api/chat/profiles', { registry: 'ops', slug: 'theta', stack: [{ registry_slug: 'u-mid', profile_slug: 'mid' }] });
     await write('DELETE', '/api/registries/lab?force=true');
   });
   afterAll(async () => {
@@ -64,7 +69,7 @@ describe('the registries’ rows computed on a worker thread', () => {
     const db = m.sqlite.openSqlite(options, { readonly: true });
     try {
       const folded = await foldedStreams(m, db);
-      expect([...folded.keys()].sort()).toEqual(['lab', 'ops', 'team']);
+      expect([...folded.keys()].sort()).toEqual(['lab', 'ops', 'team', 'u-mid', 'v-root']);
       const key = await m.key.readFingerprintKey(db);
       const here = await db.transaction(async (tx) => {
         const rowsOf = m.endOfFold.finalRows(tx, key, folded);
@@ -74,8 +79,8 @@ describe('the registries’ rows computed on a worker thread', () => {
       if (!aside) throw new Error('the built worker is missing: run npm run build');
       try {
         const shared = aside.share(folded, key, () => Promise.reject(new Error('the worker failed')));
-        expect(shared.taken.size).toBeGreaterThan(0);
-        expect(shared.taken.size).toBeLessThan(folded.size);
+        // ops/theta's fingerprint needs u-mid and v-root, registries of the caller's thread's share
+        expect([...shared.taken]).toEqual(['lab', 'ops', 'team']);
         const fromWorker = [];
         for (let rows = shared.next(); rows; rows = shared.next()) fromWorker.push(await rows);
         const taken = here.filter(([streamId]) => shared.taken.has(streamId)).map(([, rows]) => rows);
@@ -83,6 +88,8 @@ describe('the registries’ rows computed on a worker thread', () => {
       } finally {
         await aside.stop();
       }
+      const theta = here.find(([streamId]) => streamId === 'ops')?.[1]?.slugs.find((row) => row.slug === 'theta');
+      expect(JSON.parse(theta?.document?.storedJson ?? '{}').stack).toHaveLength(1);
       const alpha = here.find(([streamId]) => streamId === 'team')?.[1]?.slugs.find((row) => row.slug === 'alpha');
       expect(JSON.parse(alpha?.document?.storedJson ?? '{}').runtime.system_prompt).toBe('edit 5');
     } finally {
@@ -99,13 +106,22 @@ describe('the registries’ rows computed on a worker thread', () => {
       const aside = m.aside.startRegistryRowsAside(options);
       if (!aside) throw new Error('the built worker is missing: run npm run build');
       const fellBack: string[] = [];
+      const told: unknown[] = [];
       try {
-        const shared = aside.share(folded, m.fingerprint.randomFingerprintKey(), async (streamId) => {
-          fellBack.push(streamId);
-          return undefined;
-        });
+        const shared = aside.share(
+          folded,
+          m.fingerprint.randomFingerprintKey(),
+          async (streamId) => {
+            fellBack.push(streamId);
+            return undefined;
+          },
+          (error) => told.push(error),
+        );
         for (let rows = shared.next(); rows; rows = shared.next()) expect(await rows).toBeUndefined();
         expect(fellBack).toEqual([...shared.taken]);
+        expect(fellBack.length).toBeGreaterThan(1);
+        // said once, whatever the number of registries it leaves
+        expect(told.map((error) => (error as Error).message)).toEqual(["the registry rows' worker reads another fingerprint key"]);
       } finally {
         await aside.stop();
       }

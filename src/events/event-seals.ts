@@ -28,11 +28,15 @@ const PAGE = 1000;
 /** What an event's seal covers. */
 export const eventSealed = (position: number, hash: string) => ({ position, event_hash: hash });
 
+/** The INSERT of `count` seals, by count: built once each (the executors keep prepared statements by text). */
+const sealInserts: string[] = [];
+const sealInsertOf = (count: number): string =>
+  (sealInserts[count] ??= `INSERT INTO event_seals (position, seal) VALUES ${Array.from({ length: count }, (_, index) => `($${index * 2 + 1}, $${index * 2 + 2})`).join(', ')}`);
+
 const writeEventSeals = async (tx: SqlExecutor, events: readonly StoredEvent[], seal: RowSealer): Promise<void> => {
   if (events.length === 0) return;
-  const values = events.map((_, index) => `($${index * 2 + 1}, $${index * 2 + 2})`).join(', ');
   await tx.write(
-    `INSERT INTO event_seals (position, seal) VALUES ${values}`,
+    sealInsertOf(events.length),
     events.flatMap((event) => [event.position, seal(eventSealed(event.position, event.hash))]),
   );
 };

@@ -4,7 +4,7 @@ import type { ProfileLookup } from '../domain/stack-merge.js';
 import { lookupInStates } from '../events/profile-lookup.js';
 import type { ProfileState, RegistryState } from '../events/registry-state.js';
 import type { SqlExecutor } from '../events/sql-database.js';
-import { LIVE_TABLES, type ProjectionTables } from './projection-schema.js';
+import { LIVE_TABLES, textsPerTables, type ProjectionTables } from './projection-schema.js';
 import {
   documentEtag,
   profileDocumentJson,
@@ -63,22 +63,35 @@ export interface RowWriting {
   intoEmpty?: boolean;
 }
 
+const rowSql = textsPerTables((tables) => ({
+  deleteStackRefs: `DELETE FROM ${tables.stackRefs} WHERE registry = $1 AND profile = $2`,
+  insertStackRef: `INSERT INTO ${tables.stackRefs} (registry, profile, ref_registry, ref_profile) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+  upsertTombstone: `INSERT INTO ${tables.tombstones} (registry, slug, version) VALUES ($1, $2, $3)
+     ON CONFLICT (registry, slug) DO UPDATE SET version = excluded.version`,
+  upsertDocument: `INSERT INTO ${tables.documents} (registry, slug, version, etag, is_default, fingerprint, stored_json, signature_json)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+     ON CONFLICT (registry, slug) DO UPDATE SET version = excluded.version, etag = excluded.etag,
+     is_default = excluded.is_default, fingerprint = excluded.fingerprint, stored_json = excluded.stored_json,
+     signature_json = excluded.signature_json`,
+  deleteRegistryDocuments: `DELETE FROM ${tables.documents} WHERE registry = $1`,
+  deleteRegistryStackRefs: `DELETE FROM ${tables.stackRefs} WHERE registry = $1`,
+  deleteTombstone: `DELETE FROM ${tables.tombstones} WHERE registry = $1 AND slug = $2`,
+  deleteDocument: `DELETE FROM ${tables.documents} WHERE registry = $1 AND slug = $2`,
+  deleteHeader: `DELETE FROM ${tables.headers} WHERE slug = $1`,
+  upsertHeader: `INSERT INTO ${tables.headers} (slug, header_json, metadata_json, updated_at_ms, version, summary_json)
+     VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (slug) DO UPDATE SET header_json = excluded.header_json, metadata_json = excluded.metadata_json,
+     updated_at_ms = excluded.updated_at_ms, version = excluded.version, summary_json = excluded.summary_json`,
+}));
+
 const writeStackRefs = async (tx: SqlExecutor, tables: ProjectionTables, registry: string, stack: readonly [string, string][], slug: string, { intoEmpty }: RowWriting) => {
-  if (!intoEmpty) await tx.write(`DELETE FROM ${tables.stackRefs} WHERE registry = $1 AND profile = $2`, [registry, slug]);
-  for (const [refRegistry, refProfile] of stack) {
-    await tx.write(
-      `INSERT INTO ${tables.stackRefs} (registry, profile, ref_registry, ref_profile) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
-      [registry, slug, refRegistry, refProfile],
-    );
-  }
+  const sql = rowSql(tables);
+  if (!intoEmpty) await tx.write(sql.deleteStackRefs, [registry, slug]);
+  for (const [refRegistry, refProfile] of stack) await tx.write(sql.insertStackRef, [registry, slug, refRegistry, refProfile]);
 };
 
 const upsertTombstone = async (tx: SqlExecutor, tables: ProjectionTables, registry: string, slug: string, version: number) => {
-  await tx.write(
-    `INSERT INTO ${tables.tombstones} (registry, slug, version) VALUES ($1, $2, $3)
-     ON CONFLICT (registry, slug) DO UPDATE SET version = excluded.version`,
-    [registry, slug, version],
-  );
+  await tx.write(rowSql(tables).upsertTombstone, [registry, slug, version]);
 };
 
 const isDefaultOf = (state: RegistryState, profile: ProfileState): boolean => state.default_profile_slug === profile.content.slug;
@@ -102,14 +115,9 @@ const profileRowValuesOf = (state: RegistryState, profile: ProfileState, documen
 });
 
 const upsertDocument = async (tx: SqlExecutor, tables: ProjectionTables, registry: string, values: ProfileRowValues): Promise<void> => {
-  await tx.write(
-    `INSERT INTO ${tables.documents} (registry, slug, version, etag, is_default, fingerprint, stored_json, signature_json)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-     ON CONFLICT (registry, slug) DO UPDATE SET version = excluded.version, etag = excluded.etag,
-     is_default = excluded.is_default, fingerprint = excluded.fingerprint, stored_json = excluded.stored_json,
-     signature_json = excluded.signature_json`,
-    [registry, values.slug, values.version, values.etag, values.isDefault ? 1 : 0, values.fingerprint, values.storedJson, values.signatureJson],
-  );
+  await tx.write(rowSql(tables).upsertDocument, [
+    registry, values.slug, values.version, values.etag, values.isDefault ? 1 : 0, values.fingerprint, values.storedJson, values.signatureJson,
+  ]);
 };
 
 /** Rewrites the rows of each slug of a registry (see writeProfileRows), from their values. */
@@ -121,18 +129,19 @@ const writeSlugRows = async (
   slugs: Iterable<SlugRowValues>,
   writing: RowWriting = {},
 ): Promise<void> => {
+  const sql = rowSql(tables);
   if (!live && !writing.intoEmpty) {
-    await tx.write(`DELETE FROM ${tables.documents} WHERE registry = $1`, [registry]);
-    await tx.write(`DELETE FROM ${tables.stackRefs} WHERE registry = $1`, [registry]);
+    await tx.write(sql.deleteRegistryDocuments, [registry]);
+    await tx.write(sql.deleteRegistryStackRefs, [registry]);
   }
   for (const row of slugs) {
     await writeStackRefs(tx, tables, registry, row.document?.stack ?? [], row.slug, writing);
     if (row.document) {
       await upsertDocument(tx, tables, registry, row.document);
-      if (!writing.intoEmpty) await tx.write(`DELETE FROM ${tables.tombstones} WHERE registry = $1 AND slug = $2`, [registry, row.slug]);
+      if (!writing.intoEmpty) await tx.write(sql.deleteTombstone, [registry, row.slug]);
       continue;
     }
-    if (!writing.intoEmpty) await tx.write(`DELETE FROM ${tables.documents} WHERE registry = $1 AND slug = $2`, [registry, row.slug]);
+    if (!writing.intoEmpty) await tx.write(sql.deleteDocument, [registry, row.slug]);
     if (row.tombstone !== undefined) await upsertTombstone(tx, tables, registry, row.slug, row.tombstone);
   }
 };
@@ -181,16 +190,10 @@ const headerRowValuesOf = (state: RegistryState): HeaderRowValues => [
 
 const writeHeaderRow = async (tx: SqlExecutor, tables: ProjectionTables, slug: string, header: HeaderRowValues | undefined, writing: RowWriting = {}): Promise<void> => {
   if (!header) {
-    if (!writing.intoEmpty) await tx.write(`DELETE FROM ${tables.headers} WHERE slug = $1`, [slug]);
+    if (!writing.intoEmpty) await tx.write(rowSql(tables).deleteHeader, [slug]);
     return;
   }
-  await tx.write(
-    `INSERT INTO ${tables.headers} (slug, header_json, metadata_json, updated_at_ms, version, summary_json)
-     VALUES ($1, $2, $3, $4, $5, $6)
-     ON CONFLICT (slug) DO UPDATE SET header_json = excluded.header_json, metadata_json = excluded.metadata_json,
-     updated_at_ms = excluded.updated_at_ms, version = excluded.version, summary_json = excluded.summary_json`,
-    header,
-  );
+  await tx.write(rowSql(tables).upsertHeader, header);
 };
 
 /**

@@ -6,18 +6,15 @@ export interface ProfileRef {
   profile: string;
 }
 
+const DEPENDENTS_SQL = `SELECT registry, profile FROM ${LIVE_TABLES.stackRefs} WHERE ref_registry = $1 AND ref_profile = $2 ORDER BY registry, profile`;
+const FINGERPRINT_SQL = `SELECT fingerprint FROM ${LIVE_TABLES.documents} WHERE registry = $1 AND slug = $2`;
+
 /** The live profiles whose stack names this profile directly. */
 export const readStackDependents = async (tx: SqlExecutor, registry: string, slug: string): Promise<ProfileRef[]> =>
-  tx.all<ProfileRef>(
-    `SELECT registry, profile FROM ${LIVE_TABLES.stackRefs} WHERE ref_registry = $1 AND ref_profile = $2 ORDER BY registry, profile`,
-    [registry, slug],
-  );
+  tx.all<ProfileRef>(DEPENDENTS_SQL, [registry, slug]);
 
 /** The fingerprint of a profile's stored document (null when it has none). */
 export const storedFingerprint = async (tx: SqlExecutor, registry: string, slug: string): Promise<string | null> => {
-  const row = await tx.get<{ fingerprint: string }>(
-    `SELECT fingerprint FROM ${LIVE_TABLES.documents} WHERE registry = $1 AND slug = $2`,
-    [registry, slug],
-  );
+  const row = await tx.get<{ fingerprint: string }>(FINGERPRINT_SQL, [registry, slug]);
   return row?.fingerprint ?? null;
 };

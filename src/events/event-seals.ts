@@ -33,14 +33,6 @@ const sealInserts: string[] = [];
 const sealInsertOf = (count: number): string =>
   (sealInserts[count] ??= `INSERT INTO event_seals (position, seal) VALUES ${Array.from({ length: count }, (_, index) => `($${index * 2 + 1}, $${index * 2 + 2})`).join(', ')}`);
 
-const writeEventSeals = async (tx: SqlExecutor, events: readonly StoredEvent[], seal: RowSealer): Promise<void> => {
-  if (events.length === 0) return;
-  await tx.write(
-    sealInsertOf(events.length),
-    events.flatMap((event) => [event.position, seal(eventSealed(event.position, event.hash))]),
-  );
-};
-
 /**
  * The database as the command bus writes through it: every append also writes its events' seals,
  * in the same transaction (and savepoint).
@@ -52,7 +44,12 @@ export const sealingEvents = (db: SqlDatabase, seal: RowSealer): TransactionalSt
       const events = tx.events;
       const appendToStream: typeof events.appendToStream = async (streamId, expectedVersion, domainEvents, runAhead) => {
         const stored = await events.appendToStream(streamId, expectedVersion, domainEvents, runAhead);
-        await writeEventSeals(tx, stored, seal);
+        if (stored.length > 0) {
+          await tx.write(
+            sealInsertOf(stored.length),
+            stored.flatMap((event) => [event.position, seal(eventSealed(event.position, event.hash))]),
+          );
+        }
         return stored;
       };
       return fn({ ...tx, events: { ...events, appendToStream } });

@@ -114,11 +114,10 @@ const profileRowValuesOf = (state: RegistryState, profile: ProfileState, documen
   stack: profile.content.stack.map((ref) => [ref.registry_slug ?? state.slug, ref.profile_slug]),
 });
 
-const upsertDocument = async (tx: SqlExecutor, tables: ProjectionTables, registry: string, values: ProfileRowValues): Promise<void> => {
-  await tx.write(rowSql(tables).upsertDocument, [
+const upsertDocument = (tx: SqlExecutor, tables: ProjectionTables, registry: string, values: ProfileRowValues): Promise<void> =>
+  tx.write(rowSql(tables).upsertDocument, [
     registry, values.slug, values.version, values.etag, values.isDefault ? 1 : 0, values.fingerprint, values.storedJson, values.signatureJson,
   ]);
-};
 
 /** Rewrites the rows of each slug of a registry (see writeProfileRows), from their values. */
 const writeSlugRows = async (

@@ -10,7 +10,7 @@ const DEPENDENTS_SQL = `SELECT registry, profile FROM ${LIVE_TABLES.stackRefs} W
 const FINGERPRINT_SQL = `SELECT fingerprint FROM ${LIVE_TABLES.documents} WHERE registry = $1 AND slug = $2`;
 
 /** The live profiles whose stack names this profile directly. */
-export const readStackDependents = async (tx: SqlExecutor, registry: string, slug: string): Promise<ProfileRef[]> =>
+export const readStackDependents = (tx: SqlExecutor, registry: string, slug: string): Promise<ProfileRef[]> =>
   tx.all<ProfileRef>(DEPENDENTS_SQL, [registry, slug]);
 
 /** The fingerprint of a profile's stored document (null when it has none). */

@@ -41,24 +41,19 @@ export const createStateCache = <Tx extends WriteTransaction>(snapshots: (tx: Tx
   const cached = emptyStreamStates();
   const checked = new Set<string>();
 
-  const cachedIfCurrent = async <K extends StreamKind>(tx: Tx, stream: string, decider: StreamDecider<K>) => {
-    const states = cached[decider.kind];
-    if (!states.has(stream)) return undefined;
-    const state = states.get(stream) as StateOf<K>;
-    if (checked.has(stream)) return { state };
-    const head = await tx.events.streamHead(stream);
-    if (head.version !== decider.versionOf(state)) return undefined;
-    checked.add(stream);
-    return { state };
-  };
-
   return {
     startTransaction: () => checked.clear(),
     state: async (tx, unit, stream, decider) => {
       const own = unit[decider.kind];
       if (own.has(stream)) return own.get(stream) as StateOf<typeof decider.kind>;
-      const current = await cachedIfCurrent(tx, stream, decider);
-      if (current) return current.state;
+      const states = cached[decider.kind];
+      if (states.has(stream)) {
+        const state = states.get(stream) as StateOf<typeof decider.kind>;
+        if (checked.has(stream) || (await tx.events.streamHead(stream)).version === decider.versionOf(state)) {
+          checked.add(stream);
+          return state;
+        }
+      }
       const loaded = await aggregate(tx, snapshots(tx), stream, decider);
       cached[decider.kind].set(stream, loaded);
       checked.add(stream);

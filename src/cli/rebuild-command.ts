@@ -6,6 +6,7 @@ import { databaseOptions, type DatabaseFlags } from './database-options.js';
 import { cliContext, withStore } from './cli-store.js';
 import { progressBar } from './progress-bar.js';
 import { renewStoreIdentity } from '../events/store-identity.js';
+import { redactText } from '../domain/secrets.js';
 
 interface RebuildFlags extends DatabaseFlags {
   acceptBrokenChain: boolean;
@@ -27,7 +28,7 @@ export const rebuildCommand = (): Command =>
           snapshotEvery: DEFAULT_SNAPSHOT_EVERY, // an operator's rebuild also repairs snapshots
           onProgress: (progress) => bar.update(progress.events, progress.totalEvents, { registries: progress.registries }),
           onRowsAsideFailed: (error) =>
-            process.stderr.write(`rebuild: the registry rows' worker failed (${error instanceof Error ? error.message : String(error)}); its registries were computed on the main thread\n`),
+            process.stderr.write(`rebuild: the registry rows' worker failed (${redactText(error instanceof Error ? error.message : String(error))}); its registries were computed on the main thread\n`),
         });
         // watchers holding a position of the store before the rebuild start over from the next start of a server
         identity = await renewStoreIdentity(store.db);

@@ -63,71 +63,73 @@ describe('the registries’ rows computed on a worker thread', () => {
     return folded;
   };
 
-  it('gives the rows the caller’s thread computes, for the registries it takes', async () => {
+  /** The test's store opened read-only and folded, with a worker started on it; both closed after `use`. */
+  const withWorkerOnFold = async (
+    use: (
+      m: Awaited<ReturnType<typeof modules>>,
+      db: ReturnType<Awaited<ReturnType<typeof modules>>['sqlite']['openSqlite']>,
+      folded: Awaited<ReturnType<typeof foldedStreams>>,
+      aside: NonNullable<ReturnType<Awaited<ReturnType<typeof modules>>['aside']['startRegistryRowsAside']>>,
+    ) => Promise<void>,
+  ) => {
     const m = await modules();
     const options = storeOptions();
     const db = m.sqlite.openSqlite(options, { readonly: true });
     try {
       const folded = await foldedStreams(m, db);
+      const aside = m.aside.startRegistryRowsAside(options);
+      if (!aside) throw new Error('the built worker is missing: run npm run build');
+      try {
+        await use(m, db, folded, aside);
+      } finally {
+        await aside.stop();
+      }
+    } finally {
+      await db.close();
+    }
+  };
+
+  it('gives the rows the caller’s thread computes, for the registries it takes', async () => {
+    await withWorkerOnFold(async (m, db, folded, aside) => {
       expect([...folded.keys()].sort()).toEqual(['lab', 'ops', 'team', 'u-mid', 'v-root']);
       const key = await m.key.readFingerprintKey(db);
       const here = await db.transaction(async (tx) => {
         const rowsOf = m.endOfFold.finalRows(tx, key, folded);
         return Promise.all([...folded.keys()].map(async (streamId) => [streamId, await rowsOf(streamId)] as const));
       });
-      const aside = m.aside.startRegistryRowsAside(options);
-      if (!aside) throw new Error('the built worker is missing: run npm run build');
-      try {
-        const shared = aside.share(folded, key, () => Promise.reject(new Error('the worker failed')));
-        // ops/theta's fingerprint needs u-mid and v-root, registries of the caller's thread's share
-        expect([...shared.taken]).toEqual(['lab', 'ops', 'team']);
-        const fromWorker = [];
-        for (let rows = shared.next(); rows; rows = shared.next()) fromWorker.push(await rows);
-        const taken = here.filter(([streamId]) => shared.taken.has(streamId)).map(([, rows]) => rows);
-        expect(fromWorker).toEqual(taken);
-      } finally {
-        await aside.stop();
-      }
+      const shared = aside.share(folded, key, () => Promise.reject(new Error('the worker failed')));
+      // ops/theta's fingerprint needs u-mid and v-root, registries of the caller's thread's share
+      expect([...shared.taken]).toEqual(['lab', 'ops', 'team']);
+      const fromWorker = [];
+      for (let rows = shared.next(); rows; rows = shared.next()) fromWorker.push(await rows);
+      const taken = here.filter(([streamId]) => shared.taken.has(streamId)).map(([, rows]) => rows);
+      expect(fromWorker).toEqual(taken);
       const theta = here.find(([streamId]) => streamId === 'ops')?.[1]?.slugs.find((row) => row.slug === 'theta');
       expect(JSON.parse(theta?.document?.storedJson ?? '{}').stack).toHaveLength(1);
       const alpha = here.find(([streamId]) => streamId === 'team')?.[1]?.slugs.find((row) => row.slug === 'alpha');
       expect(JSON.parse(alpha?.document?.storedJson ?? '{}').runtime.system_prompt).toBe('edit 5');
-    } finally {
-      await db.close();
-    }
+    });
   });
 
   it('leaves its registries to the caller’s fallback when it fails (here: it reads another key)', async () => {
-    const m = await modules();
-    const options = storeOptions();
-    const db = m.sqlite.openSqlite(options, { readonly: true });
-    try {
-      const folded = await foldedStreams(m, db);
-      const aside = m.aside.startRegistryRowsAside(options);
-      if (!aside) throw new Error('the built worker is missing: run npm run build');
+    await withWorkerOnFold(async (m, _db, folded, aside) => {
       const fellBack: string[] = [];
       const told: unknown[] = [];
-      try {
-        const shared = aside.share(
-          folded,
-          m.fingerprint.randomFingerprintKey(),
-          async (streamId) => {
-            fellBack.push(streamId);
-            return undefined;
-          },
-          (error) => told.push(error),
-        );
-        for (let rows = shared.next(); rows; rows = shared.next()) expect(await rows).toBeUndefined();
-        expect(fellBack).toEqual([...shared.taken]);
-        expect(fellBack.length).toBeGreaterThan(1);
-        // said once, whatever the number of registries it leaves
-        expect(told.map((error) => (error as Error).message)).toEqual(["the registry rows' worker reads another fingerprint key"]);
-      } finally {
-        await aside.stop();
-      }
-    } finally {
-      await db.close();
-    }
+      const shared = aside.share(
+        folded,
+        m.fingerprint.randomFingerprintKey(),
+        async (streamId) => {
+          fellBack.push(streamId);
+          return undefined;
+        },
+        (error) => told.push(error),
+      );
+      for (let rows = shared.next(); rows; rows = shared.next()) expect(await rows).toBeUndefined();
+      expect(fellBack).toEqual([...shared.taken]);
+      expect(fellBack.length).toBeGreaterThan(1);
+      // said once, whatever the number of registries it leaves
+      expect(told.map((error) => (error as Error).message)).toEqual(["the registry rows' worker reads another fingerprint key"]);
+    });
   });
 
   it('makes a rebuild write the same rows as a rebuild on one thread', async () => {

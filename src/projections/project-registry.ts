@@ -4,7 +4,7 @@ import type { ProfileLookup } from '../domain/stack-merge.js';
 import { lookupInStates } from '../events/profile-lookup.js';
 import type { ProfileState, RegistryState } from '../events/registry-state.js';
 import type { SqlExecutor } from '../events/sql-database.js';
-import { LIVE_TABLES, textsPerTables, type ProjectionTables } from './projection-schema.js';
+import { LIVE_TABLES, type ProjectionTables } from './projection-schema.js';
 import {
   documentEtag,
   profileDocumentJson,
@@ -63,7 +63,7 @@ export interface RowWriting {
   intoEmpty?: boolean;
 }
 
-const rowSql = textsPerTables((tables) => ({
+const rowSqlOf = (tables: ProjectionTables) => ({
   deleteStackRefs: `DELETE FROM ${tables.stackRefs} WHERE registry = $1 AND profile = $2`,
   insertStackRef: `INSERT INTO ${tables.stackRefs} (registry, profile, ref_registry, ref_profile) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
   upsertTombstone: `INSERT INTO ${tables.tombstones} (registry, slug, version) VALUES ($1, $2, $3)
@@ -82,7 +82,19 @@ const rowSql = textsPerTables((tables) => ({
      VALUES ($1, $2, $3, $4, $5, $6)
      ON CONFLICT (slug) DO UPDATE SET header_json = excluded.header_json, metadata_json = excluded.metadata_json,
      updated_at_ms = excluded.updated_at_ms, version = excluded.version, summary_json = excluded.summary_json`,
-}));
+});
+
+// built once per set of tables (the live set, verify's shadow set): the executors keep prepared
+// statements by text, and a text built on every call is a new string to hash
+const builtRowSql = new WeakMap<ProjectionTables, ReturnType<typeof rowSqlOf>>();
+const rowSql = (tables: ProjectionTables) => {
+  let sql = builtRowSql.get(tables);
+  if (sql === undefined) {
+    sql = rowSqlOf(tables);
+    builtRowSql.set(tables, sql);
+  }
+  return sql;
+};
 
 const writeStackRefs = async (tx: SqlExecutor, tables: ProjectionTables, registry: string, stack: readonly [string, string][], slug: string, { intoEmpty }: RowWriting) => {
   const sql = rowSql(tables);

@@ -27,22 +27,6 @@ export const LIVE_TABLES: ProjectionTables = {
   schemas: 'schema_documents',
 };
 
-/**
- * `build`'s SQL texts of a set of tables, built once per set: the executors keep prepared
- * statements by text, and a text built by a template literal on every call is a new string to hash.
- */
-export const textsPerTables = <Texts>(build: (tables: ProjectionTables) => Texts): ((tables: ProjectionTables) => Texts) => {
-  const built = new WeakMap<ProjectionTables, Texts>();
-  return (tables) => {
-    let texts = built.get(tables);
-    if (texts === undefined) {
-      texts = build(tables);
-      built.set(tables, texts);
-    }
-    return texts;
-  };
-};
-
 export const shadowTables = (suffix: string, options: { temporary?: boolean } = {}): ProjectionTables => ({
   registries: `profile_registries_${suffix}`,
   headers: `registry_headers_${suffix}`,

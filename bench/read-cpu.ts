@@ -4,13 +4,15 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runLoad } from './lib/load.js';
 import { seedStore } from './lib/seed-store.js';
+import { answerBytes } from './lib/http-client.js';
 import { CLI, HELLO, startServer, type RunningServer } from './lib/spawn-server.js';
 
 /**
  * The reads of `npm run bench` (GET profile, conditional GET → 304, resolve) against the bare
  * hello-world route, as server CPU per request, which the machine's load changes far less than
- * throughput:
- *   node dist/bench/read-cpu.js [--rounds 5] [--duration 3] [--scenarios get,304,resolve]
+ * throughput; beside them the same bare server answering as many bytes as the GET and the resolve
+ * (the share of the answer's size, which no work of the service adds):
+ *   node dist/bench/read-cpu.js [--rounds 5] [--duration 3] [--scenarios get,304,resolve,bytes]
  *     [--server-node-args="--cpu-prof --cpu-prof-dir=DIR"] (both servers)
  * Each round drives every scenario once, in turn (the order reversed every other round), and reads
  * the server's utime + stime (/proc/PID/stat) before and after; the table gives medians of the
@@ -25,8 +27,9 @@ const { values: flags } = parseArgs({
     'server-node-args': { type: 'string' },
     // another checkout's root (built): its server is measured in the same rounds, as "… (DIR)"
     compare: { type: 'string' },
-    // a comma-separated subset of: hello-world, get, 304, resolve (hello-world is always measured)
-    scenarios: { type: 'string', default: 'get,304,resolve' },
+    // a comma-separated subset of: hello-world, get, 304, resolve, bytes (hello-world is always measured;
+    // bytes: the hello-world server's bare route answering as many bytes as the GET and the resolve)
+    scenarios: { type: 'string', default: 'get,304,resolve,bytes' },
   },
 });
 const rounds = Number(flags.rounds);
@@ -81,6 +84,12 @@ try {
         { key: 'resolve', name: `resolve${suffix}`, server: registry, url: `${registry.url}/api/chat/resolve/${target.slug}?registry=${target.registry}` },
       ].filter((scenario) => wanted.has(scenario.key)),
     );
+    if (suffix === '' && wanted.has('bytes')) {
+      for (const read of scenarios.filter((scenario) => scenario.key === 'get' || scenario.key === 'resolve')) {
+        const bytes = await answerBytes(read.url);
+        scenarios.push({ key: 'bytes', name: `bare route, as many bytes as ${read.name} (${bytes.toLocaleString('en-US')})`, server: hello, url: `${hello.url}/bytes/${bytes}` });
+      }
+    }
   }
   // warm up every route (the compiler, the read caches)
   for (const scenario of scenarios) await runLoad({ ...scenario, connections, durationSec: 1 });

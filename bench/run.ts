@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { descriptionPatchCycle, runLoad, type LoadResult } from './lib/load.js';
 import { generatePatches } from './lib/generate-data.js';
 import { seedStore } from './lib/seed-store.js';
+import { answerBytes } from './lib/http-client.js';
 import { HELLO, startRegistryServer, startServer, type RunningServer } from './lib/spawn-server.js';
 import { writeReport, type Scenario } from './lib/report.js';
 import { measureLargeHistory } from './lib/large-history.js';
@@ -89,6 +90,18 @@ const main = async () => {
         { text: '≥ 0.7 × hello-world', met: (s) => (s.ratio ?? 0) >= 0.7 },
       );
     } else scenarios.push({ name: 'resolve', skipped: 'no /api/chat/resolve route in this build' });
+    // the ceilings of those ratios: as many bytes answered by a bare route (the transport's and the client's share)
+    const bare = await startServer(HELLO, []);
+    try {
+      const reads: [string, string][] = [['GET profile', profileUrl]];
+      if (resolveProbe.status !== 404) reads.push(['resolve', `${server.url}/api/chat/resolve/${target.slug}?registry=${target.registry}`]);
+      for (const [read, url] of reads) {
+        const bytes = await answerBytes(url);
+        await http(`bare Fastify route answering as many bytes as ${read}, ${bytes.toLocaleString('en-US')} (50 conns)`, runLoad({ url: `${bare.url}/bytes/${bytes}`, connections: 50, durationSec }));
+      }
+    } finally {
+      await bare.stop();
+    }
 
     const patches = generatePatches(profilesTotal, registriesTotal, patchCount);
     const cycleOf = (selected: typeof patches) =>

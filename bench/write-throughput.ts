@@ -2,8 +2,9 @@
  * Durable PATCH throughput, interleaved against other builds in one run (issue 29's write targets):
  * one connection against a raw 4 KiB append+fdatasync loop on the same disk, and 50 connections
  * against the figure of another build (a worktree of an older commit, built). Each round also runs
- * SQLite alone committing as many WAL pages as a PATCH does (`--floor-pages`), the ceiling of a
- * durable PATCH on one connection.
+ * SQLite alone committing as many WAL pages as a PATCH does (`--floor-pages`), and the bare
+ * hello-world route on one connection: one round trip plus that commit is the ceiling of a durable
+ * PATCH on one connection, before any work of its own.
  *
  *   node dist/bench/write-throughput.js --rounds 3 --duration 5 \
  *     --variant base=/path/to/other/dist/src/cli/main.js \
@@ -17,7 +18,7 @@ import Database from 'better-sqlite3';
 import { runLoad, type LoadResult } from './lib/load.js';
 import { generatePatches, generateProfiles, generateRegistries } from './lib/generate-data.js';
 import { jsonRequest, sendAll } from './lib/http-client.js';
-import { startServer } from './lib/spawn-server.js';
+import { HELLO, startServer } from './lib/spawn-server.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -137,13 +138,20 @@ const line = (name: string, load: LoadResult) =>
   `${name}: ${Math.round(load.requestsPerSec)}/s p50 ${load.p50Ms} ms p99 ${load.p99Ms} ms (non-2xx ${load.non2xx}, errors ${load.errors})`;
 
 const dir = flags.dir ?? mkdtempSync(join(tmpdir(), 'profile-registry-write-bench-'));
+const hello = await startServer(HELLO, []);
 try {
   for (let round = 1; round <= Number(flags.rounds); round++) {
     const raw = rawAppendLoop(dir, durationSec);
     const floor = sqliteCommitLoop(dir, durationSec, Number(flags['floor-pages']));
+    const helloOne = await runLoad({ url: `${hello.url}/hello`, connections: 1, durationSec });
+    // one round trip, then one commit: their times add up on a single connection
+    const ceiling = 1 / (1 / helloOne.requestsPerSec + 1 / floor.perSec);
     log(`round ${round}: raw 4 KiB append+fdatasync ${Math.round(raw)}/s`);
     log(
       `round ${round}: SQLite alone, a WAL commit of ${floor.framesPerCommit.toFixed(1)} pages (synchronous = FULL) ${Math.round(floor.perSec)}/s = ${(floor.perSec / raw).toFixed(2)}× raw`,
+    );
+    log(
+      `round ${round}: hello-world 1 conn ${Math.round(helloOne.requestsPerSec)}/s; a round trip and that commit each: ${Math.round(ceiling)}/s = ${(ceiling / raw).toFixed(2)}× raw`,
     );
     for (const variant of variants) {
       const { one, fifty, cpuPerWriteUs } = await measure(dir, variant);
@@ -153,5 +161,6 @@ try {
   }
   log(`round end: raw 4 KiB append+fdatasync ${Math.round(rawAppendLoop(dir, durationSec))}/s`);
 } finally {
+  await hello.stop();
   if (!flags.dir) rmSync(dir, { recursive: true, force: true });
 }

@@ -22,3 +22,6 @@ export const sendAll = async <T>(
 
 export const jsonRequest = (url: string, method: string, body: unknown): Promise<Response> =>
   fetch(url, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+/** How many bytes the body of a GET's answer holds (for the bare route answering as many: bench/hello-world-server.ts). */
+export const answerBytes = async (url: string): Promise<number> => (await (await fetch(url)).arrayBuffer()).byteLength;

@@ -21,6 +21,8 @@ describe('npm run bench at a tiny size', () => {
     for (const scenario of [
       'hello-world baseline',
       'GET profile',
+      'bare Fastify route answering as many bytes as GET profile',
+      'bare Fastify route answering as many bytes as resolve',
       'conditional GET → 304',
       'list profiles of a registry',
       'resolve',

@@ -82,11 +82,12 @@ const main = async () => {
       `list profiles of a registry of ${profilesTotal / registriesTotal} (50 conns)`,
       runLoad({ url: `${server.url}/api/chat/profiles?registry=default`, connections: 50, durationSec }),
     );
-    const resolveProbe = await fetch(`${server.url}/api/chat/resolve/${target.slug}?registry=${target.registry}`);
+    const resolveUrl = `${server.url}/api/chat/resolve/${target.slug}?registry=${target.registry}`;
+    const resolveProbe = await fetch(resolveUrl);
     if (resolveProbe.status !== 404) {
       await http(
         'resolve (50 conns)',
-        runLoad({ url: `${server.url}/api/chat/resolve/${target.slug}?registry=${target.registry}`, connections: 50, durationSec }),
+        runLoad({ url: resolveUrl, connections: 50, durationSec }),
         { text: '≥ 0.7 × hello-world', met: (s) => (s.ratio ?? 0) >= 0.7 },
       );
     } else scenarios.push({ name: 'resolve', skipped: 'no /api/chat/resolve route in this build' });
@@ -94,7 +95,7 @@ const main = async () => {
     const bare = await startServer(HELLO, []);
     try {
       const reads: [string, string][] = [['GET profile', profileUrl]];
-      if (resolveProbe.status !== 404) reads.push(['resolve', `${server.url}/api/chat/resolve/${target.slug}?registry=${target.registry}`]);
+      if (resolveProbe.status !== 404) reads.push(['resolve', resolveUrl]);
       for (const [read, url] of reads) {
         const bytes = await answerBytes(url);
         await http(`bare Fastify route answering as many bytes as ${read}, ${bytes.toLocaleString('en-US')} (50 conns)`, runLoad({ url: `${bare.url}/bytes/${bytes}`, connections: 50, durationSec }));

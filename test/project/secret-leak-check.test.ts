@@ -26,6 +26,16 @@ describe("the whole run's secret leak check", () => {
     expect(TEST_SECRET.test('{"openai-api-key":"***","max_tokens":512}')).toBe(false);
   });
 
+  it('searches an answer of a megabyte of letters in one pass, and still finds a secret at its end', () => {
+    const run = 'x'.repeat(1 << 20);
+    const dir = transcript([
+      { source: 'answer', where: 'GET /bytes/1048576 200', text: `{"pad":"${run}"}` },
+      { source: 'log', where: 'server log', text: `${run} the-old-signing-secret-2025` },
+    ]);
+    const { leaks } = searchTranscript(dir);
+    expect(leaks).toEqual([expect.stringContaining('log of server log shows the secret the-old-signing-secret-2025')]);
+  }, 10_000);
+
   it('names each answer, feed message, CLI output or log line that shows one', () => {
     const dir = transcript([
       { source: 'answer', where: 'GET /api/chat/profiles/chat 200', text: '{"openai-api-key":"***"}' },

@@ -18,8 +18,13 @@ declare module 'vitest' {
   }
 }
 
-/** Every secret value the tests store follows this pattern (test/fixtures and the security tests). */
-export const TEST_SECRET = /sk-test-[\w-]+|[\w-]*(?:test|signing)-secret[\w-]*/;
+/**
+ * Every secret value the tests store follows this pattern (test/fixtures and the security tests).
+ * The second form starts only where a word starts (the lookbehind): an unanchored `[\w-]*` would be
+ * tried from every character of a long word and take time quadratic in its length (a 1 MiB answer
+ * of letters took minutes).
+ */
+export const TEST_SECRET = /sk-test-[\w-]+|(?<![\w-])[\w-]*(?:test|signing)-secret[\w-]*/;
 
 /** `secret`: a secret the tests did not write but a store made (its fingerprint key), searched for like TEST_SECRET. */
 export type TranscriptSource = 'answer' | 'feed' | 'cli' | 'log' | 'secret';
